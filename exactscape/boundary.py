@@ -1,0 +1,127 @@
+"""The one float boundary of exactscape.
+
+Floats enter exactscape only here. Each binary float is converted to the
+rational it *equals* (a dyadic rational m / 2^e: exact, no rounding), or, when
+the caller asks for it, to the nearest rational with a bounded denominator
+(a stated rounding). Every conversion records what it did in a provenance
+string that the CLI prints, so no output hides that its input was a float.
+
+Accepted files (proofs/FORMAT.md 2.1): ``.npz`` with arrays ``X`` (N x d0)
+and ``y`` (N) and optionally a boolean ``bias``; ``.npy`` or ``.csv`` holding
+an N x (d0 + 1) array whose last column is the label.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .model import Instance
+
+
+def float_to_rational(x: Any, where: str, max_denominator: int | None = None) -> Fraction:
+    """The exact rational value of a float or integer (or, with
+    ``max_denominator``, the closest rational with at most that denominator).
+
+    >>> float_to_rational(0.1, "x")
+    Fraction(3602879701896397, 36028797018963968)
+    >>> float_to_rational(0.1, "x", max_denominator=100)
+    Fraction(1, 10)
+    """
+    if isinstance(x, bool):
+        raise InputError("a boolean is not a number", where)
+    try:
+        if isinstance(x, int) or (hasattr(x, "dtype") and getattr(x.dtype, "kind", "") in "iu"):
+            return Fraction(int(x))
+        f = float(x)
+    except (TypeError, ValueError):
+        raise InputError(f"not a number: {x!r}", where) from None
+    if not math.isfinite(f):
+        raise InputError(f"{f} is not a finite number", where)
+    q = Fraction(f)
+    if max_denominator is not None:
+        q = q.limit_denominator(max_denominator)
+    return q
+
+
+def array_to_rationals(arr: Any, where: str, max_denominator: int | None = None) -> list[Any]:
+    """Nested lists of exact rationals from a NumPy array (any shape)."""
+    import numpy as np
+
+    a = np.asarray(arr)
+    if a.dtype.kind not in "biuf":
+        raise InputError(f"array of dtype {a.dtype} is not numeric", where)
+    if a.dtype.kind == "f":
+        bad = ~np.isfinite(a)
+        if bad.any():
+            idx = tuple(int(t) for t in np.argwhere(bad)[0])
+            raise InputError(f"{a[idx]} is not a finite number", f"{where}{list(idx)}")
+
+    def conv(v: Any, path: str) -> Any:
+        if isinstance(v, list):
+            return [conv(u, f"{path}[{k}]") for k, u in enumerate(v)]
+        return float_to_rational(v, path, max_denominator)
+
+    return conv(a.tolist(), where)  # type: ignore[no-any-return]
+
+
+def _describe(dtype: Any, count: int, max_denominator: int | None) -> str:
+    if dtype.kind in "biu":
+        return f"{count} integer values read exactly"
+    if max_denominator is None:
+        return f"{count} {dtype} values converted exactly to the dyadic rationals they equal"
+    return f"{count} {dtype} values rounded to the nearest rational with denominator <= {max_denominator}"
+
+
+def instance_from_arrays(
+    X: Any, y: Any, *, bias: bool = True, name: str = "", source: str = "arrays", max_denominator: int | None = None
+) -> Instance:
+    """Build an exact :class:`Instance` from float or integer arrays."""
+    import numpy as np
+
+    Xa, ya = np.asarray(X), np.asarray(y)
+    if Xa.ndim != 2:
+        raise InputError(f"X must be a 2-d array (N x d0), got shape {Xa.shape}", f"{source}: X")
+    if ya.ndim != 1 or ya.shape[0] != Xa.shape[0]:
+        raise InputError(f"y must be a 1-d array of N = {Xa.shape[0]} labels, got shape {ya.shape}", f"{source}: y")
+    Xq = array_to_rationals(Xa, f"{source}: X", max_denominator)
+    yq = array_to_rationals(ya, f"{source}: y", max_denominator)
+    note = (
+        f"{source}: X {_describe(Xa.dtype, Xa.size, max_denominator)}; "
+        f"y {_describe(ya.dtype, ya.size, max_denominator)}"
+    )
+    return Instance(X=tuple(tuple(r) for r in Xq), y=tuple(yq), bias=bias, name=name, provenance=note)
+
+
+def instance_from_numpy_file(path: Path, max_denominator: int | None = None) -> Instance:
+    """Read ``.npz`` (X, y[, bias]), or ``.npy``/``.csv`` (last column = label)."""
+    import numpy as np
+
+    if not path.exists():
+        raise InputError("no such file", str(path))
+    try:
+        if path.suffix == ".npz":
+            with np.load(path, allow_pickle=False) as data:
+                for key in ("X", "y"):
+                    if key not in data:
+                        raise InputError(f"missing array {key!r} (has {sorted(data.files)})", str(path))
+                bias = bool(data["bias"]) if "bias" in data else True
+                return instance_from_arrays(
+                    data["X"], data["y"], bias=bias, name=path.stem, source=str(path), max_denominator=max_denominator
+                )
+        if path.suffix == ".npy":
+            table = np.load(path, allow_pickle=False)
+        else:
+            table = np.loadtxt(path, delimiter=",", ndmin=2)
+    except InputError:
+        raise
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read as {path.suffix} ({exc})", str(path)) from None
+    if table.ndim != 2 or table.shape[1] < 2:
+        raise InputError(f"expected an N x (d0 + 1) table with labels last, got shape {table.shape}", str(path))
+    return instance_from_arrays(
+        table[:, :-1], table[:, -1], name=path.stem, source=str(path), max_denominator=max_denominator
+    )

@@ -1,0 +1,133 @@
+"""Certificates from decisions (proofs/FORMAT.md sections 3-5).
+
+The producer's side of the contract: every verdict becomes a JSON object in
+the canonical exact form, which :mod:`exactscape.checker` (standard library
+only) replays. :func:`self_check` runs that checker on every certificate the
+producer writes, so a producer bug surfaces as an error, never as a verdict.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .classify import PointVerdict
+from .errors import InternalError, OutputError
+from .numbers import fmt, fmt_mat, fmt_vec
+from .theory.minima import CellAnalysis, Leaf, Tree
+
+FORMAT = "exactscape-certificate"
+VERSION = "1.0"
+
+
+def envelope(kind: str, instance_json: dict[str, Any], claim: dict[str, Any]) -> dict[str, Any]:
+    return {"format": FORMAT, "version": VERSION, "kind": kind, "instance": instance_json, "claim": claim}
+
+
+def _tree_json(t: Tree) -> dict[str, Any]:
+    if isinstance(t, Leaf):
+        return {
+            "leaf": {
+                "fit": [[i, fmt(m)] for i, m in t.fit],
+                "sign": [[j, i, fmt(m)] for j, i, m in t.sign],
+            }
+        }
+    node: dict[str, Any] = {"split": t.neuron}
+    for b, sub in t.children:
+        node[b] = _tree_json(sub)
+    return node
+
+
+def cell_claim(a: CellAnalysis) -> dict[str, Any]:
+    return {
+        "feasible": a.feasibility.feasible,
+        "rank": a.lsq.rank,
+        "kind": a.kind,
+        "dimension": a.lsq.dimension,
+        "loss": fmt(a.loss),
+        "genuine": a.is_genuine,
+        "branches": list(a.genuine.branches) if a.genuine else None,
+    }
+
+
+def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
+    """Certificate of kind ``cell`` (FORMAT 4)."""
+    cert = envelope("cell", a.instance.to_json(), cell_claim(a))
+    cert["pattern"] = a.pattern.to_json()
+    f = a.feasibility
+    if f.feasible:
+        assert_w = f.witness if f.witness is not None else ()
+        cert["feasibility"] = {"witness": fmt_mat(assert_w)}
+    else:
+        cert["feasibility"] = {"neuron": f.neuron, "multipliers": [[i, fmt(m)] for i, m in f.multipliers]}
+    fac = a.lsq.factor
+    basis = set(fac.basis)
+    cert["rank"] = {
+        "basis_rows": list(fac.basis),
+        "combinations": [[i, fmt_vec(fac.combination(i))] for i in range(a.instance.N) if i not in basis],
+    }
+    cert["minimiser"] = {"u": fmt_vec(a.lsq.u)}
+    if f.feasible:
+        if a.genuine is not None:
+            cert["genuineness"] = {"z": fmt_vec(a.genuine.z), "w": fmt_mat(a.genuine.w)}
+        elif a.tree is not None:
+            cert["genuineness"] = {"tree": _tree_json(a.tree)}
+        else:
+            raise InternalError("a feasible cell has neither a witness nor a tree")
+    return cert
+
+
+def dumps(cert: dict[str, Any]) -> str:
+    """The certificate as text (stable key order, one trailing newline)."""
+    return json.dumps(cert, indent=1) + "\n"
+
+
+def self_check(cert: dict[str, Any]) -> list[str]:
+    """Replay ``cert`` with the independent checker; raise if it is rejected."""
+    from .checker import check_certificate
+
+    res = check_certificate(json.loads(json.dumps(cert)))
+    if not res.verified:
+        raise InternalError(f"the independent checker rejected the producer's certificate: {res.reason}")
+    return list(res.lines)
+
+
+def write(cert: dict[str, Any], path: str | Path, protected: tuple[Path, ...] = ()) -> Path:
+    """Write ``cert`` to ``path`` without ever overwriting an input or a
+    file that is not an exactscape certificate."""
+    p = Path(path)
+    rp = p.resolve()
+    for q in protected:
+        if q.resolve() == rp:
+            raise OutputError(f"{p}: refusing to overwrite an input file with a certificate")
+    if p.exists():
+        try:
+            old = json.loads(p.read_text(encoding="utf-8"))
+            ok = isinstance(old, dict) and old.get("format") == FORMAT
+        except (OSError, ValueError):
+            ok = False
+        if not ok:
+            raise OutputError(f"{p}: exists and is not an exactscape certificate; refusing to overwrite it")
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_name(p.name + ".tmp")
+        tmp.write_text(dumps(cert), encoding="utf-8")
+        tmp.replace(p)
+    except OSError as exc:
+        raise OutputError(f"{p}: cannot write certificate ({exc.strerror})") from None
+    return p
+
+
+def point_certificate(v: PointVerdict) -> dict[str, Any]:
+    """Certificate of kind ``point`` (FORMAT 5)."""
+    cert = envelope("point", v.instance.to_json(), {"verdict": v.verdict, "loss": fmt(v.loss)})
+    cert["weights"] = v.weights.to_json()
+    if v.verdict == "not-covered":
+        cert["on_hyperplanes"] = [[j, i] for j, i in v.on_hyperplanes]
+    if v.descent is not None:
+        cert["descent"] = v.descent.to_json()
+    if v.ascent is not None:
+        cert["ascent"] = v.ascent.to_json()
+    return cert
+

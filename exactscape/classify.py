@@ -1,0 +1,91 @@
+"""What is a given point (z, w)? (Theorem 1, Lemma 1, Theorem 2 inside a cell.)
+
+For a point strictly off every hyperplane w_j . x_i = 0, with residuals
+e_i = f(x_i) - y_i and G_j = sum_i I_ij e_i x_i (the gradient of L in R_j,
+up to 2/N):
+
+* dL/dz_j = (2/N) w_j . G_j and dL/dw_j = (2/N) z_j G_j;
+* every G_j = 0: R = (z_j w_j) is a global minimiser of the cell's convex
+  quadratic, so (z, w) is a differentiable local minimum (Theorem 1);
+* gradient zero but some G_j != 0 (then z_j = 0 and w_j . G_j = 0): a
+  differentiable saddle (SPEC 3 [22-25]); the curve z_j = -/+ t^2,
+  w_j + t G_j changes the loss by -/+ (2/N)||G_j||^2 t^3 + O(t^4);
+* otherwise not stationary; the curve along minus the gradient descends.
+
+Points on a hyperplane are "not covered" by this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .curves import Curve
+from .model import Instance, Pattern, Weights, dot, pattern_of
+
+
+@dataclass(frozen=True)
+class PointVerdict:
+    """The verdict on a point, with the evidence its certificate carries."""
+
+    instance: Instance
+    weights: Weights
+    verdict: str
+    loss: Fraction
+    pattern: Pattern
+    on_hyperplanes: tuple[tuple[int, int], ...]
+    descent: Curve | None = None
+    ascent: Curve | None = None
+    gradient_norm_sq: Fraction = Fraction(0)
+
+
+def residuals(inst: Instance, wts: Weights) -> list[Fraction]:
+    """e_i = sum_j z_j [w_j . x_i]_+ - y_i."""
+    out = []
+    for x, yi in zip(inst.xs, inst.y, strict=True):
+        f = sum((z * max(dot(w, x), Fraction(0)) for z, w in zip(wts.z, wts.w, strict=True)), Fraction(0))
+        out.append(f - yi)
+    return out
+
+
+def loss(inst: Instance, wts: Weights) -> Fraction:
+    """L(z, w) = (1/N) sum_i e_i^2 [1]."""
+    return sum((e * e for e in residuals(inst, wts)), Fraction(0)) / inst.N
+
+
+def classify_point(inst: Instance, wts: Weights) -> PointVerdict:
+    """Classify (z, w); see the module docstring."""
+    pat, on = pattern_of(inst, wts)
+    L = loss(inst, wts)
+    if on:
+        return PointVerdict(inst, wts, "not-covered", L, pat, tuple(on))
+    e = residuals(inst, wts)
+    d = inst.d
+    G = []
+    for j in range(wts.K):
+        g = [Fraction(0)] * d
+        for i, x in enumerate(inst.xs):
+            if pat.I[i][j] and e[i]:
+                for l in range(d):
+                    g[l] += e[i] * x[l]
+        G.append(g)
+    if all(v == 0 for g in G for v in g):
+        return PointVerdict(inst, wts, "local-minimum", L, pat, ())
+    dz = [dot(wts.w[j], tuple(G[j])) for j in range(wts.K)]
+    dw = [[wts.z[j] * v for v in G[j]] for j in range(wts.K)]
+    gsq = sum((v * v for v in dz), Fraction(0)) + sum((v * v for r in dw for v in r), Fraction(0))
+    if gsq == 0:
+        j = next(j for j in range(wts.K) if any(G[j]))
+
+        def curve(sigma: int) -> Curve:
+            return Curve(
+                dz=((j, (Fraction(0), Fraction(sigma))),),
+                dw=tuple((j, l, (G[j][l],)) for l in range(d) if G[j][l] != 0),
+            )
+
+        return PointVerdict(inst, wts, "saddle", L, pat, (), descent=curve(-1), ascent=curve(1))
+    descent = Curve(
+        dz=tuple((j, (-dz[j],)) for j in range(wts.K) if dz[j] != 0),
+        dw=tuple((j, l, (-dw[j][l],)) for j in range(wts.K) for l in range(d) if dw[j][l] != 0),
+    )
+    return PointVerdict(inst, wts, "not-stationary", L, pat, (), descent=descent, gradient_norm_sq=gsq)

@@ -1,0 +1,235 @@
+"""The ``exactscape`` command line: parses, calls :mod:`exactscape.api`, prints.
+
+Exit codes (stable, documented in README.md):
+  0  a verdict was reached (whatever it is, "not-covered" included)
+  1  ``check``: the certificate was REJECTED
+  2  bad input: usage, unreadable or malformed file, float/NaN where an exact
+     number is required, wrong shapes; ``check``: not a certificate at all
+  3  an output could not be written (or would overwrite an input)
+  4  internal error or exact-backend failure (a bug: please report it)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from . import __version__
+from .errors import ExactscapeError, InputError, NotCovered
+
+EPILOG = "exit codes: 0 verdict reached, 1 certificate rejected (check), 2 bad input, 3 output error, 4 internal error"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="exactscape",
+        description="Exact, certified loss-landscape decisions for one-hidden-layer ReLU networks.",
+        epilog=EPILOG,
+    )
+    p.add_argument("--version", action="version", version=f"exactscape {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
+        sp.add_argument("--cert", metavar="FILE", help="certificate path (default: INSTANCE-STEM.COMMAND.cert.json here)")
+        sp.add_argument("--no-verify", action="store_true", help="skip replaying the certificate with the checker")
+
+    c = sub.add_parser(
+        "cell",
+        help="minimiser set, loss and genuineness of one cell (Theorem 1)",
+        description="Decide the minimisers of one cell, their exact loss, and whether a genuine "
+        "differentiable local minimum exists in it (SPEC section 2), with a certificate.",
+        epilog=EPILOG,
+    )
+    c.add_argument("instance", help="instance file (.json exact; .npz/.npy/.csv read through the float boundary)")
+    g = c.add_mutually_exclusive_group(required=True)
+    g.add_argument("--weights", metavar="W", help="weights file; the cell is the one containing them")
+    g.add_argument("--pattern", metavar="P", help="activation pattern file")
+    common(c)
+
+    pt = sub.add_parser(
+        "point",
+        help="classify a point (z, w): local minimum, saddle, not stationary, not covered",
+        description="Classify the given weights exactly (SPEC sections 2-3), with a certificate.",
+        epilog=EPILOG,
+    )
+    pt.add_argument("instance", help="instance file")
+    pt.add_argument("--weights", metavar="W", required=True, help="weights file")
+    common(pt)
+
+    ck = sub.add_parser(
+        "check",
+        help="replay a certificate with the independent checker",
+        description="Replay CERT with the standard-library checker. Last line: 's VERIFIED' (exit 0) "
+        "or 's REJECTED: reason' (exit 1); exit 2 if CERT is not a certificate at all.",
+        epilog=EPILOG,
+    )
+    ck.add_argument("cert", help="certificate file")
+    ck.add_argument("--quiet", action="store_true", help="print only the final s-line")
+
+    st = sub.add_parser(
+        "selftest",
+        help="verify the bundled certificates and re-derive their verdicts, without pytest",
+        description="Check every certificate in proofs/certificates with the independent checker, and "
+        "recompute each bundled example to confirm the producer still reaches the same claims.",
+        epilog=EPILOG,
+    )
+    st.add_argument("--dir", default=None, help="folder of certificates (default: the bundled proofs/certificates)")
+    return p
+
+
+def _default_cert(instance: str, command: str) -> Path:
+    return Path(f"{Path(instance).stem}.{command}.cert.json")
+
+
+def _emit(args: argparse.Namespace, res: Any, command: str, human: Callable[[], list[str]], inputs: list[str]) -> int:
+    from . import certify
+
+    path = Path(args.cert) if args.cert else _default_cert(args.instance, command)
+    certify.write(res.certificate, path, protected=tuple(Path(x) for x in inputs if x))
+    verified = "verified by the independent checker" if res.checker_lines else "not replayed (--no-verify)"
+    if args.json:
+        out = dict(res.summary)
+        out["certificate"] = str(path)
+        out["certificate_verified"] = bool(res.checker_lines)
+        print(json.dumps(out))
+    else:
+        for line in human():
+            print(line)
+        print(f"certificate: {path} ({verified})")
+    return 0
+
+
+def _provenance(inst: Any) -> list[str]:
+    return [f"note: {inst.provenance}"] if inst.provenance != "exact" else []
+
+
+def _cmd_cell(args: argparse.Namespace) -> int:
+    from . import api
+    from .model import load_instance, load_pattern, load_weights
+
+    inst = load_instance(args.instance)
+    wts = load_weights(args.weights) if args.weights else None
+    if wts is not None:
+        wts.check_against(inst)
+    pat = load_pattern(args.pattern) if args.pattern else None
+    res = api.cell(inst, pattern=pat, weights=wts, verify=not args.no_verify)
+    s = res.summary
+
+    def human() -> list[str]:
+        if not s["feasible"]:
+            verdict = "infeasible"
+        else:
+            verdict = "genuine" if s["genuine"] else "not-genuine"
+        a = res.analysis
+        lines = [f"verdict: {verdict}"]
+        lines += _provenance(inst)
+        lines.append(f"instance: {args.instance} (N={inst.N}, d={inst.d}{', bias' if inst.bias else ''}, K={s['K']})")
+        if not s["feasible"]:
+            lines.append(f"cell: empty (the open cone of neuron {a.feasibility.neuron} is empty)")
+        else:
+            lines.append("cell: non-empty (every neuron's open cone has an interior point)")
+        kd = s["K"] * inst.d
+        if s["kind"] == "unique":
+            lines.append(f"minimisers: a unique point (rank A = Kd = {kd})")
+        else:
+            lines.append(f"minimisers: an affine set of dimension {s['dimension']} (rank A = {s['rank']} < Kd = {kd})")
+        lines.append(f"minimum loss in the cell: {s['loss']}")
+        if s["feasible"]:
+            if s["genuine"]:
+                lines.append(f"genuine minimum: yes, branches {' '.join(s['branches'])} (witness in the certificate)")
+            else:
+                lines.append(
+                    f"genuine minimum: no; every branch vector in {{+,-,0}}^{s['K']} refuted "
+                    f"({s['lp_nodes']} exact LPs)"
+                )
+        return lines
+
+    return _emit(args, res, "cell", human, [args.instance, args.weights, args.pattern])
+
+
+def _cmd_point(args: argparse.Namespace) -> int:
+    from . import api
+    from .model import load_instance, load_weights
+
+    inst = load_instance(args.instance)
+    wts = load_weights(args.weights)
+    res = api.point(inst, wts, verify=not args.no_verify)
+    s = res.summary
+
+    def human() -> list[str]:
+        lines = [f"verdict: {s['verdict']}"]
+        lines += _provenance(inst)
+        lines.append(f"loss at the point: {s['loss']}")
+        explain = {
+            "local-minimum": "every R_j = z_j w_j minimises the cell's convex quadratic: a local minimum (global in its cell)",
+            "saddle": "the gradient vanishes, but a curve through the point descends and another ascends",
+            "not-stationary": "the gradient is non-zero: the loss decreases along minus the gradient",
+            "not-covered": "the point lies on a cell boundary; this version decides only points inside a cell",
+        }
+        lines.append(explain.get(s["verdict"], ""))
+        return lines
+
+    return _emit(args, res, "point", human, [args.instance, args.weights])
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .checker import check_file
+
+    code, lines = check_file(args.cert)
+    for line in lines if not args.quiet else lines[-1:]:
+        print(line)
+    return code
+
+
+def _cmd_selftest(args: argparse.Namespace) -> int:
+    from .selftest import run
+
+    return run(args.dir)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "cell": _cmd_cell,
+    "point": _cmd_point,
+    "check": _cmd_check,
+    "selftest": _cmd_selftest,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[args.command](args)
+    except NotCovered as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"verdict": "not-covered", "reason": str(exc)}))
+        else:
+            print("verdict: not-covered")
+            print(f"reason: {exc}")
+        return 0
+    except InputError as exc:
+        print(f"exactscape: error: {exc}", file=sys.stderr)
+        return 2
+    except ExactscapeError as exc:
+        print(f"exactscape: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("exactscape: interrupted", file=sys.stderr)
+        return 130
+    except RecursionError:
+        print("exactscape: error: input nested too deeply", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the contract is: never a traceback
+        print(f"exactscape: internal error: {exc.__class__.__name__}: {exc} (please report)", file=sys.stderr)
+        return 4
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

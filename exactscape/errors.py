@@ -1,0 +1,52 @@
+"""The one exceptions module of exactscape.
+
+Input problems, certificate problems, backend failures and "not covered"
+are kept apart, so that nothing undecided is ever reported as "no".
+Every exception carries a one-line message naming what failed and where.
+"""
+
+from __future__ import annotations
+
+
+class ExactscapeError(Exception):
+    """Base class of every error exactscape raises on purpose."""
+
+    exit_code = 4
+
+
+class InputError(ExactscapeError):
+    """The user's input is malformed: bad JSON, a float where an exact value
+    is required, NaN/Inf, wrong shapes, unknown format or version."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, where: str | None = None) -> None:
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class OutputError(ExactscapeError):
+    """An output cannot be written, or writing it would overwrite an input."""
+
+    exit_code = 3
+
+
+class BackendError(ExactscapeError):
+    """An exact backend (flint, cdd) failed or returned an unusable answer.
+    Backend exceptions are converted to this at the adapter that calls them."""
+
+    exit_code = 4
+
+
+class NotCovered(ExactscapeError):
+    """The question lies outside the hypotheses the tool decides.
+    This is never a "no": callers report it as "not covered"."""
+
+    exit_code = 0
+
+
+class InternalError(ExactscapeError):
+    """A self-check of the producer failed (for example a certificate that the
+    independent checker rejects). Always a bug; never a verdict."""
+
+    exit_code = 4

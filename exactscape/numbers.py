@@ -1,0 +1,86 @@
+"""Exact numbers: parsing from JSON input, canonical printing.
+
+Grammar (proofs/FORMAT.md section 1): a JSON integer, or a string holding an
+integer, a fraction ``p/q`` or a finite decimal (``0.125``, ``-2.5e-3``),
+read exactly. JSON floats, NaN, Infinity, booleans and null are refused with
+an :class:`~exactscape.errors.InputError` naming the field.
+
+>>> parse_rational("-3/6", "y[0]")
+Fraction(-1, 2)
+>>> fmt(parse_rational("0.125", "x"))
+'1/8'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from fractions import Fraction
+from typing import Any
+
+from .errors import InputError
+
+_INT = re.compile(r"[+-]?\d+\Z")
+_FRAC = re.compile(r"[+-]?\d+/\d+\Z")
+_DEC = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+
+
+class JsonFloat:
+    """Marker left by :func:`loads_exact` where the JSON text had a float."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def loads_exact(text: str, where: str) -> Any:
+    """Parse JSON keeping floats and NaN/Infinity as markers, never floats."""
+    try:
+        return json.loads(text, parse_float=JsonFloat, parse_constant=JsonFloat)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"malformed JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", where) from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply", where) from None
+
+
+def parse_rational(value: Any, where: str, *, decimals: bool = True) -> Fraction:
+    """Read one exact number; ``where`` names the field in error messages."""
+    if isinstance(value, bool) or value is None:
+        raise InputError(f"expected an exact number, got {json.dumps(value)}", where)
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, JsonFloat):
+        t = value.text
+        if t in ("NaN", "Infinity", "-Infinity"):
+            raise InputError(f"{t} is not a finite exact number", where)
+        raise InputError(
+            f"JSON float {t} is not exact; write it as a string (\"{t}\") or a fraction \"p/q\"", where
+        )
+    if isinstance(value, str):
+        s = value.strip()
+        if _INT.match(s):
+            return Fraction(int(s))
+        if _FRAC.match(s):
+            p, q = s.split("/")
+            if int(q) == 0:
+                raise InputError(f"zero denominator in {value!r}", where)
+            return Fraction(int(p), int(q))
+        if decimals and _DEC.match(s):
+            return Fraction(s)
+        raise InputError(f"{value!r} is not an exact number (integer, \"p/q\" or finite decimal)", where)
+    raise InputError(f"expected an exact number, got {type(value).__name__}", where)
+
+
+def fmt(q: Fraction | int) -> str:
+    """Canonical text of a rational: ``"p/q"`` in lowest terms, ``"p"`` if q = 1."""
+    q = Fraction(q)
+    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
+
+
+def fmt_vec(v: Any) -> list[str]:
+    """Canonical text of a vector of rationals."""
+    return [fmt(x) for x in v]
+
+
+def fmt_mat(m: Any) -> list[list[str]]:
+    """Canonical text of a matrix (sequence of rows) of rationals."""
+    return [fmt_vec(row) for row in m]

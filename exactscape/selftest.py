@@ -1,0 +1,64 @@
+"""``exactscape selftest``: trust your install without pytest.
+
+1. Every certificate in proofs/certificates is replayed by the independent
+   checker and must be VERIFIED.
+2. Every bundled example run (examples/runs.json) is recomputed by the
+   producer, and its claims must equal the bundled certificate's claims.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CERTS = ROOT / "proofs" / "certificates"
+EXAMPLES = ROOT / "examples"
+
+
+def load_runs() -> list[dict[str, Any]]:
+    """The bundled example runs."""
+    data = json.loads((EXAMPLES / "runs.json").read_text(encoding="utf-8"))
+    return list(data["runs"])
+
+
+def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
+    """Recompute one bundled run; returns its certificate."""
+    from . import api
+    from .model import load_instance, load_pattern, load_weights
+
+    inst = load_instance(EXAMPLES / run["instance"])
+    wts = load_weights(EXAMPLES / run["weights"]) if "weights" in run else None
+    pat = load_pattern(EXAMPLES / run["pattern"]) if "pattern" in run else None
+    if run["command"] == "cell":
+        return api.cell(inst, pattern=pat, weights=wts, verify=verify).certificate
+    if run["command"] == "point":
+        if wts is None:
+            raise ValueError("a point run needs weights")
+        return api.point(inst, wts, verify=verify).certificate
+    raise ValueError(f"unknown command {run['command']!r}")
+
+
+def run(folder: str | None = None) -> int:
+    from .checker import check_file
+
+    certs = Path(folder) if folder else CERTS
+    files = sorted(certs.glob("*.cert.json"))
+    if not files:
+        print(f"s REJECTED: no certificates found in {certs}")
+        return 1
+    bad = 0
+    for f in files:
+        code, lines = check_file(str(f))
+        print(f"c {f.name}: {lines[-1]}")
+        bad += code != 0
+    if folder is None:
+        for r in load_runs():
+            cert = json.loads((CERTS / r["cert"]).read_text(encoding="utf-8"))
+            again = produce(r, verify=False)
+            same = again["claim"] == cert["claim"]
+            print(f"c recompute {r['cert']}: {'same claims' if same else 'DIFFERENT claims'}")
+            bad += not same
+    print("s VERIFIED" if bad == 0 else f"s REJECTED: {bad} failure(s)")
+    return 0 if bad == 0 else 1
