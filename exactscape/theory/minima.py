@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterator, Union
+from typing import Iterator, Sequence, Union
 
 from .. import linalg, polyhedra
 from ..design import cell_sign, design_matrix, in_cell
@@ -135,8 +135,12 @@ class CellAnalysis:
 
 
 class _Search:
-    def __init__(self, inst: Instance, pat: Pattern, fitted: list[Fraction], feas: Feasibility) -> None:
+    def __init__(
+        self, inst: Instance, pat: Pattern, fitted: list[Fraction], feas: Feasibility, rows: Sequence[int] | None = None
+    ) -> None:
         self.inst, self.pat, self.fitted, self.feas = inst, pat, fitted, feas
+        # fit rows used: {A R = p} = {A_B R = p_B} for independent rows B spanning the rows of A
+        self.rows = list(rows) if rows is not None else list(range(inst.N))
         self.cache: list[tuple[dict[int, str], Leaf]] = []
         self.nodes = 0
 
@@ -147,7 +151,9 @@ class _Search:
         pos = {j: b for b, j in enumerate(blocks)}
         n = d * len(blocks)
         E = []
-        for i, x in enumerate(inst.xs):
+        xs = inst.xs
+        for i in self.rows:
+            x = xs[i]
             row = [Fraction(0)] * n
             for j in blocks:
                 if pat.I[i][j]:
@@ -163,7 +169,7 @@ class _Search:
                 row[pos[j] * d : (pos[j] + 1) * d] = [sg * cell_sign(pat, i, j) * v for v in x]
                 G.append(tuple(row))
                 keys.append((j, i))
-        sys_ = polyhedra.System(n=n, E=tuple(E), f=tuple(self.fitted), G=tuple(G), h=tuple(Fraction(0) for _ in G))
+        sys_ = polyhedra.System(n=n, E=tuple(E), f=tuple(self.fitted[i] for i in self.rows), G=tuple(G), h=tuple(Fraction(0) for _ in G))
         return sys_, blocks, keys
 
     def node(self, sigma: dict[int, str]) -> tuple[Leaf | None, list[Vec] | None]:
@@ -176,7 +182,7 @@ class _Search:
         ans = polyhedra.decide(sys_)
         if isinstance(ans, polyhedra.Farkas):
             leaf = Leaf(
-                fit=tuple((i, m) for i, m in enumerate(ans.mE) if m != 0),
+                fit=tuple((self.rows[k], m) for k, m in enumerate(ans.mE) if m != 0),
                 sign=tuple((j, i, m) for (j, i), m in zip(keys, ans.mG, strict=True) if m != 0),
             )
             self.cache.append((dict(sigma), leaf))
@@ -260,6 +266,6 @@ def analyse_cell(inst: Instance, pat: Pattern, hint: Weights | None = None) -> C
     lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
     if not feas.feasible:
         return CellAnalysis(inst, pat, feas, lsq, None, None, 0)
-    search = _Search(inst, pat, lsq.fitted, feas)
+    search = _Search(inst, pat, lsq.fitted, feas, rows=lsq.factor.basis)
     tree, found = search.dfs({}, search.order())
     return CellAnalysis(inst, pat, feas, lsq, found, tree if found is None else None, search.nodes)
