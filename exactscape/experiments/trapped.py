@@ -1,0 +1,167 @@
+"""The "trapped in cells" experiment of Part 2 (Tables IV-V), float GD beside exact verdicts.
+
+For each location (bias entry b of every w_j) and trial:
+
+1. sample (z, w) at the location (:func:`.data.sample_weights`);
+2. exact: the activation pattern of the sampled point, and
+   :func:`exactscape.theory.minima.analyse_cell` on that cell: does it hold a
+   genuine differentiable local minimum (any per-neuron branch +, -, 0)?
+   Also whether the minimisers are continuous (rank A < Kd) and the share
+   of active states;
+3. float: plain gradient descent (:func:`exactscape.floatlp.gradient_descent`,
+   the gradients (23-24) of Part 2) from the same point, with step size
+   ``lr`` (default: 1 / lambda_0 with lambda_0 = (2/N)(||F||_2^2 +
+   ||X||_2^2 ||z||^2), F = [X w^T]_+, a Gauss-Newton curvature bound at the
+   start, so that the run neither crawls like Part 2's 10^-6 nor diverges),
+   until it leaves the cell ("left"), the gradient norm falls below
+   ``grad_tol`` (Part 2: 10^-3; "trapped") or ``max_steps`` pass
+   ("undecided", counted as not trapped);
+4. agreement: exact genuine <=> trapped (Part 2's reading of the column).
+
+Writes the per-trial records and the table to JSON and Markdown files.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..floatlp import gradient_descent
+from ..model import pattern_of
+from ..theory.minima import analyse_cell
+from .data import DataSet, sample_weights
+
+
+@dataclass(frozen=True)
+class TrappedSettings:
+    K: int
+    locations: tuple[float, ...]
+    trials: int
+    seed: int
+    lr: float | None = None
+    max_steps: int = 20000
+    grad_tol: float = 1e-3
+
+
+def _step(X: Any, z: Any, w: Any) -> float:
+    F = np.maximum(X @ w.T, 0.0)
+    lam = (2.0 / X.shape[0]) * (np.linalg.norm(F, 2) ** 2 + np.linalg.norm(X, 2) ** 2 * float(z @ z))
+    return 1.0 / max(float(lam), 1e-12)
+
+
+def run_trapped(
+    ds: DataSet, st: TrappedSettings, progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """Run the experiment (module docstring); returns the JSON-able results."""
+    rng = np.random.default_rng(st.seed)
+    d0 = ds.instance.d0
+    records: list[dict[str, Any]] = []
+    for loc in st.locations:
+        for trial in range(st.trials):
+            wts, z, w = sample_weights(st.K, d0, loc, rng)
+            pat, on = pattern_of(ds.instance, wts)
+            rec: dict[str, Any] = {"location": loc, "trial": trial}
+            if on:
+                rec["skipped"] = "sampled point on a hyperplane"
+                records.append(rec)
+                continue
+            t0 = time.perf_counter()
+            a = analyse_cell(ds.instance, pat, hint=wts)
+            t1 = time.perf_counter()
+            lr = st.lr if st.lr is not None else _step(ds.X, z, w)
+            gd = gradient_descent(ds.X, ds.y, z, w, lr=lr, max_steps=st.max_steps, grad_tol=st.grad_tol)
+            t2 = time.perf_counter()
+            outcome = "left" if gd.left_cell else "trapped" if gd.trapped else "undecided"
+            rec.update(
+                {
+                    "genuine": a.is_genuine,
+                    "branches": list(a.genuine.branches) if a.genuine else None,
+                    "continuous": a.kind == "affine",
+                    "rank": a.lsq.rank,
+                    "activated": float(np.mean(np.array(pat.I, dtype=np.float64))),
+                    "lp_nodes": a.nodes,
+                    "exact_seconds": round(t1 - t0, 3),
+                    "gd": outcome,
+                    "gd_steps": gd.steps,
+                    "gd_lr": lr,
+                    "gd_grad_norm": gd.grad_norm,
+                    "gd_loss_start": gd.loss_start,
+                    "gd_loss_end": gd.loss_end,
+                    "gd_seconds": round(t2 - t1, 3),
+                    "agree": a.is_genuine == gd.trapped,
+                }
+            )
+            records.append(rec)
+            if progress is not None:
+                progress(f"location {loc:g}: trial {trial + 1}/{st.trials}")
+    rows = []
+    for loc in st.locations:
+        rs = [r for r in records if r["location"] == loc and "skipped" not in r]
+        n = len(rs)
+
+        def pct(key: str, value: Any = True, rs: list[dict[str, Any]] = rs, n: int = n) -> float:
+            return round(100.0 * sum(r[key] == value for r in rs) / n, 1) if n else 0.0
+
+        rows.append(
+            {
+                "location": loc,
+                "trials": n,
+                "genuine_pct": pct("genuine"),
+                "continuous_pct": pct("continuous"),
+                "trapped_pct": pct("gd", "trapped"),
+                "left_pct": pct("gd", "left"),
+                "undecided_pct": pct("gd", "undecided"),
+                "agree_pct": pct("agree"),
+                "activated_pct": round(100.0 * float(np.mean([r["activated"] for r in rs])), 2) if n else 0.0,
+                "exact_seconds_mean": round(float(np.mean([r["exact_seconds"] for r in rs])), 2) if n else 0.0,
+                "gd_seconds_mean": round(float(np.mean([r["gd_seconds"] for r in rs])), 2) if n else 0.0,
+            }
+        )
+    settings = {
+        "data": ds.name,
+        "provenance": ds.instance.provenance,
+        "N": ds.instance.N,
+        "d0": d0,
+        "K": st.K,
+        "trials": st.trials,
+        "seed": st.seed,
+        "lr": st.lr if st.lr is not None else "1/lambda_0 per trial",
+        "max_steps": st.max_steps,
+        "grad_tol": st.grad_tol,
+    }
+    return {"format": "exactscape-trapped-results", "version": 1, "settings": settings, "table": rows,
+            "records": records}
+
+
+def markdown(res: dict[str, Any]) -> str:
+    """The agreement table as Markdown."""
+    s = res["settings"]
+    lines = [
+        f"Trapped in cells: {s['data']} (N={s['N']}, d0={s['d0']}), K={s['K']}, {s['trials']} trials per location, "
+        f"seed {s['seed']}, GD step {s['lr']}, max {s['max_steps']} steps, gradient threshold {s['grad_tol']}",
+        "",
+        "| location (bias) | genuine (exact) % | continuous % | trapped (GD) % | left % | undecided % | "
+        "agreement % | activated % | exact s/trial | GD s/trial |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in res["table"]:
+        lines.append(
+            f"| {r['location']:g} | {r['genuine_pct']} | {r['continuous_pct']} | {r['trapped_pct']} | "
+            f"{r['left_pct']} | {r['undecided_pct']} | {r['agree_pct']} | {r['activated_pct']} | "
+            f"{r['exact_seconds_mean']} | {r['gd_seconds_mean']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_results(res: dict[str, Any], out: Path) -> tuple[Path, Path]:
+    """``out`` (JSON) and ``out`` with suffix .md (the table)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
+    md = out.with_suffix(".md")
+    md.write_text(markdown(res), encoding="utf-8")
+    return out, md
