@@ -247,7 +247,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     for t in tols:
         f = c.floats[t]
         flag = "DISAGREES" if c.disagrees(t) else ("error" if c.errors(t) else "agrees")
-        tt = "" if f.min_margin is None else f", t* = {f.min_margin:.3e}"
+        tt = "" if f.min_margin is None else f", witness margin {f.min_margin:.3e}"
         print(f"float LP, tol {t:g}: {f.verdict} ({f.nodes} LPs{tt}) -> {flag}")
     return 0
 

@@ -76,7 +76,7 @@ class FloatGenuineness:
     verdict: str
     branches: tuple[str, ...] | None
     nodes: int
-    min_margin: float | None = None  # the t* of the node that decided, when genuine
+    min_margin: float | None = None  # smallest strict-row value of the float witness, when genuine
     messages: tuple[str, ...] = field(default=())
 
 
@@ -154,6 +154,15 @@ class _FloatSearch:
             return "-"
         return None
 
+    def margin(self, full: dict[int, str], R: FArr) -> float:
+        """Smallest strict-row value s_ji x_i . R_j over the +/- neurons of a float witness."""
+        m = float("inf")
+        for j, b in full.items():
+            if b != "0":
+                sg = 1.0 if b == "+" else -1.0
+                m = min(m, float((sg * self.S[:, j] * (self.X @ R[j])).min()))
+        return m
+
     def dfs(self, sigma: dict[int, str]) -> tuple[str, tuple[str, ...] | None, float | None]:
         state, R, t = self.lp(sigma)
         if state != "nonempty" or R is None:
@@ -168,7 +177,7 @@ class _FloatSearch:
                     break
                 full[j] = b
         if ok:
-            return "genuine", tuple(full[j] for j in range(self.K)), t
+            return "genuine", tuple(full[j] for j in range(self.K)), self.margin(full, R)
         j = next(j for j in range(self.K) if j not in sigma)
         first = "+" if float((self.X @ R[j]).max()) > 0 else "-"
         errors = 0
@@ -240,3 +249,20 @@ def gradient_descent(
             return DescentRun(True, step + 1, gn, L0, float_loss(X, y, z2, w2), False, z2, w2)
         z, w, pre = z2, w2, pre2
     return DescentRun(False, max_steps, gn, L0, float_loss(X, y, z, w), False, z, w)
+
+
+def train(
+    X: FArr, y: FArr, z0: FArr, w0: FArr, *, lr: float, max_steps: int, grad_tol: float
+) -> tuple[FArr, FArr, int, float]:
+    """Plain full-batch gradient descent on (z, w), crossing cells freely (an
+    ordinary training run); stops when the gradient norm is below ``grad_tol``.
+    Returns (z, w, steps, final gradient norm)."""
+    z, w = z0.copy(), w0.copy()
+    gn = float("inf")
+    for step in range(max_steps):
+        gz, gw = float_gradient(X, y, z, w)
+        gn = float(np.sqrt(np.sum(gz**2) + np.sum(gw**2)))
+        if gn < grad_tol:
+            return z, w, step, gn
+        z, w = z - lr * gz, w - lr * gw
+    return z, w, max_steps, gn
