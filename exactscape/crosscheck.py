@@ -51,9 +51,10 @@ float already converted to the rational it equals, in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 from . import linalg
 from .boundary import unit_roundoff
