@@ -30,9 +30,9 @@ stays exponential in K (deciding a union of 3^K polyhedra).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterator, Union
 
 from .. import linalg, polyhedra
 from ..design import cell_sign, design_matrix, in_cell
@@ -85,10 +85,10 @@ class Split:
     """A node that splits neuron ``neuron`` into its three branches."""
 
     neuron: int
-    children: tuple[tuple[str, "Tree"], ...]
+    children: tuple[tuple[str, Tree], ...]
 
 
-Tree = Union[Leaf, Split]
+Tree = Leaf | Split
 
 
 @dataclass(frozen=True)
