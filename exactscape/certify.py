@@ -130,4 +130,3 @@ def point_certificate(v: PointVerdict) -> dict[str, Any]:
     if v.ascent is not None:
         cert["ascent"] = v.ascent.to_json()
     return cert
-

@@ -30,9 +30,9 @@ stays exponential in K (deciding a union of 3^K polyhedra).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterator, Sequence, Union
 
 from .. import linalg, polyhedra
 from ..design import cell_sign, design_matrix, in_cell
@@ -85,10 +85,10 @@ class Split:
     """A node that splits neuron ``neuron`` into its three branches."""
 
     neuron: int
-    children: tuple[tuple[str, "Tree"], ...]
+    children: tuple[tuple[str, Tree], ...]
 
 
-Tree = Union[Leaf, Split]
+Tree = Leaf | Split
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,8 @@ class _Search:
                 row[pos[j] * d : (pos[j] + 1) * d] = [sg * cell_sign(pat, i, j) * v for v in x]
                 G.append(tuple(row))
                 keys.append((j, i))
-        sys_ = polyhedra.System(n=n, E=tuple(E), f=tuple(self.fitted[i] for i in self.rows), G=tuple(G), h=tuple(Fraction(0) for _ in G))
+        f = tuple(self.fitted[i] for i in self.rows)
+        sys_ = polyhedra.System(n=n, E=tuple(E), f=f, G=tuple(G), h=tuple(Fraction(0) for _ in G))
         return sys_, blocks, keys
 
     def node(self, sigma: dict[int, str]) -> tuple[Leaf | None, list[Vec] | None]:
