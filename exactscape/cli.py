@@ -81,9 +81,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
     )
     st.add_argument("--dir", default=None, help="folder of certificates (default: the bundled proofs/certificates)")
-    from . import cli_float  # issue 5: crosscheck, compare, experiment
+    from . import float_cli  # issue 5: crosscheck, compare, experiment
 
-    cli_float.add_parsers(sub, EPILOG)
+    float_cli.add_parsers(sub, EPILOG)
     return p
 
 
@@ -204,7 +204,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": _cmd_check,
     "selftest": _cmd_selftest,
 }
-COMMANDS.update(__import__("exactscape.cli_float", fromlist=["COMMANDS"]).COMMANDS)  # issue 5
+COMMANDS.update(__import__("exactscape.float_cli", fromlist=["COMMANDS"]).COMMANDS)  # issue 5
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -144,11 +144,11 @@ def test_crosscheck_cli_refuses_bad_weights(tmp_path: Path) -> None:
     assert r.returncode == 2 and "NaN" in r.stderr
 
 
-FLOAT_SIDE = {"boundary.py", "floatlp.py", "importers.py", "cli_float.py"}
+FLOAT_SIDE = {"boundary.py", "floatlp.py", "float_import.py", "float_cli.py"}
 
 
 def test_exact_core_is_float_free() -> None:
-    """float( and NumPy appear only in the float side: boundary, importers, float LP, experiments, their CLI."""
+    """float( and NumPy appear only in the float side: boundary, float_import, float LP, experiments, their CLI."""
     pkg = ROOT / "exactscape"
     for path in pkg.rglob("*.py"):
         rel = path.relative_to(pkg)

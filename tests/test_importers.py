@@ -12,7 +12,7 @@ import pytest
 
 from exactscape.boundary import float_text_to_rational, unit_roundoff
 from exactscape.errors import InputError
-from exactscape.importers import float_weights_from_json_text, load_float_weights
+from exactscape.float_import import float_weights_from_json_text, load_float_weights
 from exactscape.model import load_instance, load_weights, weights_from_json
 from exactscape.numbers import loads_exact
 

@@ -131,7 +131,7 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     from .certify import point_certificate
     from .crosscheck import crosscheck, sci, summary
     from .floatlp import float_loss, instance_arrays, weights_arrays
-    from .importers import load_float_weights
+    from .float_import import load_float_weights
     from .model import load_instance
     from .theory.minima import analyse_cell  # noqa: F401 - documents where the cell analysis comes from
 
@@ -229,7 +229,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         pat = load_pattern(args.pattern)
         pat.check_against(inst)
     else:
-        from .importers import load_float_weights
+        from .float_import import load_float_weights
 
         wts = load_float_weights(args.weights).weights
         wts.check_against(inst)
