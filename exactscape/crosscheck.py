@@ -334,7 +334,9 @@ class CrossCheck:
     tol: Fraction
 
 
-def crosscheck(inst: Instance, wts: Weights, *, precision: str = "float64", tol: Fraction = Fraction(1, 1000)) -> CrossCheck:
+def crosscheck(
+    inst: Instance, wts: Weights, *, precision: str = "float64", tol: Fraction = Fraction(1, 1000)
+) -> CrossCheck:
     """Cross-check a float point exactly (module docstring)."""
     if tol < 0:
         raise InputError("the tolerance must be >= 0", "--tol")
@@ -342,12 +344,13 @@ def crosscheck(inst: Instance, wts: Weights, *, precision: str = "float64", tol:
     pat, on = pattern_of(inst, wts)
     point = classify_point(inst, wts)
     Lx = loss(inst, wts)
-    K, d = wts.K, inst.d
+    K = wts.K
     Rf = [wts.z[j] * v for j in range(K) for v in wts.w[j]]
     Rn = _sq(Rf)
     if on:
-        return CrossCheck(inst, wts, "not-covered", pat, tuple(on), None, None, point, Lx, None, None, False, Rn,
-                          None, tol)
+        return CrossCheck(
+            inst, wts, "not-covered", pat, tuple(on), None, None, point, Lx, None, None, False, Rn, None, tol
+        )
     rob = robustness(inst, wts, precision)
     a = analyse_cell(inst, pat, hint=wts)
     limit = tol * tol * max(Fraction(1), Rn)
@@ -364,8 +367,9 @@ def crosscheck(inst: Instance, wts: Weights, *, precision: str = "float64", tol:
 
             raise InternalError(f"the snapped point is {snap.verdict.verdict}, not a local minimum")
         if upper <= limit:
-            return CrossCheck(inst, wts, "near-genuine-minimum", pat, (), rob, a, point, Lx, affine, upper, exact,
-                              Rn, snap, tol)
+            return CrossCheck(
+                inst, wts, "near-genuine-minimum", pat, (), rob, a, point, Lx, affine, upper, exact, Rn, snap, tol
+            )
     else:
         affine = project(design_matrix(inst, pat), a.lsq.factor.basis, a.lsq.fitted, Rf).dist_sq
     sad = snap_saddle(inst, wts, pat, Rf, tol)

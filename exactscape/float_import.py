@@ -75,9 +75,9 @@ def float_weights_from_json_text(text: str, where: str, mode: str = "binary64") 
     except json.JSONDecodeError as exc:
         raise InputError(f"malformed JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", where) from None
     if not isinstance(obj, dict):
-        raise InputError("expected a JSON object with fields \"z\" and \"w\"", where)
+        raise InputError('expected a JSON object with fields "z" and "w"', where)
     if "format" in obj and obj["format"] != "exactscape-weights":
-        raise InputError(f"\"format\" is {obj['format']!r}, expected \"exactscape-weights\"", where)
+        raise InputError(f'"format" is {obj["format"]!r}, expected "exactscape-weights"', where)
     if "version" in obj and obj["version"] not in (1, "1", "1.0"):
         raise InputError(f"unsupported version {obj['version']!r} of exactscape-weights", where)
     allowed = {"format", "version", "z", "w", "name", "description", "source", "notes"}
@@ -86,7 +86,7 @@ def float_weights_from_json_text(text: str, where: str, mode: str = "binary64") 
             raise InputError(f"unknown field {k!r}", where)
     zs, ws = obj.get("z"), obj.get("w")
     if not isinstance(zs, list) or not isinstance(ws, list) or not ws:
-        raise InputError("needs a list \"z\" and a non-empty list of rows \"w\"", where)
+        raise InputError('needs a list "z" and a non-empty list of rows "w"', where)
     nfloat = 0
     z = []
     for j, v in enumerate(zs):
@@ -179,7 +179,9 @@ def float_weights_from_state_dict(sd: Any, source: str, max_denominator: int | N
         )
     extra = keys - {"0.weight", "0.bias", "2.weight"}
     if extra:
-        raise InputError(f"unexpected keys {sorted(str(k) for k in extra)} (the output layer must have no bias)", source)
+        raise InputError(
+            f"unexpected keys {sorted(str(k) for k in extra)} (the output layer must have no bias)", source
+        )
 
     def arr(t: Any) -> Any:
         if hasattr(t, "detach"):  # a torch tensor: its values, in its own dtype
@@ -189,7 +191,10 @@ def float_weights_from_state_dict(sd: Any, source: str, max_denominator: int | N
         return t
 
     return _from_layers(
-        arr(sd["0.weight"]), arr(sd["0.bias"]) if "0.bias" in keys else None, arr(sd["2.weight"]), source,
+        arr(sd["0.weight"]),
+        arr(sd["0.bias"]) if "0.bias" in keys else None,
+        arr(sd["2.weight"]),
+        source,
         max_denominator,
     )
 
@@ -199,9 +204,7 @@ def float_weights_from_torch_file(path: Path, max_denominator: int | None = None
     try:
         import torch
     except ImportError:
-        raise InputError(
-            "reading a PyTorch file needs torch (pip install 'exactscape[torch]')", str(path)
-        ) from None
+        raise InputError("reading a PyTorch file needs torch (pip install 'exactscape[torch]')", str(path)) from None
     try:
         sd = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - torch raises many types; all mean "unreadable"

@@ -223,9 +223,7 @@ class DescentRun:
     w: FArr
 
 
-def gradient_descent(
-    X: FArr, y: FArr, z0: FArr, w0: FArr, *, lr: float, max_steps: int, grad_tol: float
-) -> DescentRun:
+def gradient_descent(X: FArr, y: FArr, z0: FArr, w0: FArr, *, lr: float, max_steps: int, grad_tol: float) -> DescentRun:
     """Plain gradient descent on (z, w) with the gradients (23-24) of Part 2.
 
     Stops at the first step whose update moves some w_j across or onto a

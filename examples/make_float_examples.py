@@ -62,8 +62,9 @@ def trained_tiny() -> tuple[Instance, np.ndarray, np.ndarray]:
     y = tuple(Fraction(int(v)) for v in rng.choice([-1, 1], size=N))
     inst = Instance(X=X, y=y, bias=True, name="trained-tiny")
     Xf, yf = instance_arrays(inst)
-    z, w, _, _ = train(Xf, yf, rng.normal(size=K), rng.normal(size=(K, d0 + 1)), lr=0.05, max_steps=50000,
-                       grad_tol=1e-10)
+    z, w, _, _ = train(
+        Xf, yf, rng.normal(size=K), rng.normal(size=(K, d0 + 1)), lr=0.05, max_steps=50000, grad_tol=1e-10
+    )
     return inst, z, w
 
 
@@ -78,9 +79,16 @@ def main() -> None:
 
     inst, z, w = trained_tiny()
     write("trained-tiny.json", instance_doc(inst, "trained-tiny", "10 rational samples, labels +-1, bias; K = 2"))
-    write("trained-tiny.float-weights.json",
-          {"format": "exactscape-weights", "version": 1, "z": z.tolist(), "w": w.tolist(),
-           "description": "float64 weights of a seeded NumPy GD run (JSON floats: read with the float path only)"})
+    write(
+        "trained-tiny.float-weights.json",
+        {
+            "format": "exactscape-weights",
+            "version": 1,
+            "z": z.tolist(),
+            "w": w.tolist(),
+            "description": "float64 weights of a seeded NumPy GD run (JSON floats: read with the float path only)",
+        },
+    )
     wts, _ = weights_from_arrays(z, w)
     cc = crosscheck(inst, wts)
     if cc.verdict != "near-genuine-minimum" or cc.snap is None:

@@ -33,8 +33,9 @@ def trained_tiny() -> tuple[Instance, np.ndarray, np.ndarray]:
     y = tuple(F(int(v)) for v in rng.choice([-1, 1], size=N))
     inst = Instance(X=X, y=y, bias=True, name="trained-tiny")
     Xf, yf = instance_arrays(inst)
-    z, w, steps, gn = train(Xf, yf, rng.normal(size=K), rng.normal(size=(K, d0 + 1)), lr=0.05, max_steps=50000,
-                            grad_tol=1e-10)
+    z, w, steps, gn = train(
+        Xf, yf, rng.normal(size=K), rng.normal(size=(K, d0 + 1)), lr=0.05, max_steps=50000, grad_tol=1e-10
+    )
     assert gn < 1e-10 and steps < 50000
     return inst, z, w
 
@@ -99,7 +100,10 @@ def test_robustness_model() -> None:
     r = robustness(inst, near)
     assert not r.robust and r.closest == (0, 0) and r.gamma == F(3, 2**53 - 3)
     far = Weights((F(1),), ((F(1), F(-1, 2)),))
-    assert robustness(inst, far).robust and not robustness(inst, Weights((F(1),), ((F(1), F(-1) + F(1, 2**24)),)), "float32").robust
+    assert (
+        robustness(inst, far).robust
+        and not robustness(inst, Weights((F(1),), ((F(1), F(-1) + F(1, 2**24)),)), "float32").robust
+    )
 
 
 def test_point_on_a_hyperplane_is_not_covered() -> None:
@@ -116,22 +120,50 @@ def test_crosscheck_cli(tmp_path: Path) -> None:
     cert = tmp_path / "c.json"
     cell = tmp_path / "cell.json"
     out = subprocess.run(
-        [sys.executable, "-m", "exactscape.cli", "crosscheck", str(EX / "trained-tiny.json"), "--weights",
-         str(EX / "trained-tiny.float-weights.json"), "--cert", str(cert), "--cell-cert", str(cell), "--json"],
-        capture_output=True, text=True, cwd=ROOT, check=True,
+        [
+            sys.executable,
+            "-m",
+            "exactscape.cli",
+            "crosscheck",
+            str(EX / "trained-tiny.json"),
+            "--weights",
+            str(EX / "trained-tiny.float-weights.json"),
+            "--cert",
+            str(cert),
+            "--cell-cert",
+            str(cell),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
     )
     js = json.loads(out.stdout)
     assert js["verdict"] == "near-genuine-minimum" and js["certificate_verified"] is True
     assert js["snap"]["verdict"] == "local-minimum" and js["dist_to_genuine_exact"] in (True, False)
     assert "binary64" in js["weights_provenance"]
     for f in (cert, cell):
-        chk = subprocess.run([sys.executable, "-m", "exactscape.cli", "check", str(f)], capture_output=True, text=True,
-                             cwd=ROOT)
+        chk = subprocess.run(
+            [sys.executable, "-m", "exactscape.cli", "check", str(f)], capture_output=True, text=True, cwd=ROOT
+        )
         assert chk.returncode == 0 and chk.stdout.strip().endswith("s VERIFIED")
     human = subprocess.run(
-        [sys.executable, "-m", "exactscape.cli", "crosscheck", str(EX / "trained-tiny.json"), "--weights",
-         str(EX / "trained-tiny.float-weights.json"), "--cert", str(cert)],
-        capture_output=True, text=True, cwd=ROOT, check=True,
+        [
+            sys.executable,
+            "-m",
+            "exactscape.cli",
+            "crosscheck",
+            str(EX / "trained-tiny.json"),
+            "--weights",
+            str(EX / "trained-tiny.float-weights.json"),
+            "--cert",
+            str(cert),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
     ).stdout
     assert human.splitlines()[0] == "verdict: near-genuine-minimum" and "verified by the independent checker" in human
 
@@ -139,8 +171,12 @@ def test_crosscheck_cli(tmp_path: Path) -> None:
 def test_crosscheck_cli_refuses_bad_weights(tmp_path: Path) -> None:
     bad = tmp_path / "w.json"
     bad.write_text('{"z": [NaN], "w": [[1, 2, 3]]}', encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "exactscape.cli", "crosscheck", str(EX / "trained-tiny.json"), "--weights",
-                        str(bad)], capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(
+        [sys.executable, "-m", "exactscape.cli", "crosscheck", str(EX / "trained-tiny.json"), "--weights", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert r.returncode == 2 and "NaN" in r.stderr
 
 

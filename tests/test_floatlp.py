@@ -44,7 +44,9 @@ def test_float_thin_exact_says_genuine_float_says_not() -> None:
     assert c.floats[1e-9].verdict == "not-genuine" and c.disagrees(1e-9)
 
 
-@pytest.mark.parametrize("cert", ["float-tie.cell.cert.json", "float-thin.cell.cert.json", "trained-tiny-snap.point.cert.json"])
+@pytest.mark.parametrize(
+    "cert", ["float-tie.cell.cert.json", "float-thin.cell.cert.json", "trained-tiny-snap.point.cert.json"]
+)
 def test_bundled_issue5_certificates(cert: str) -> None:
     doc = json.loads((CERTS / cert).read_text(encoding="utf-8"))
     assert check_certificate(doc).verified
@@ -55,7 +57,9 @@ def test_bundled_issue5_certificates(cert: str) -> None:
 @pytest.mark.parametrize("labels", ["positive", "negative", "mixed"])
 @pytest.mark.parametrize("cell", ["11", "10", "01", "00"])
 def test_float_agrees_on_the_toy_cells(labels: str, cell: str) -> None:
-    c = compare_cell(load_instance(EX / f"toy-{labels}.json"), load_pattern(EX / f"toy-cell-{cell}.pattern.json"), (1e-9,))
+    c = compare_cell(
+        load_instance(EX / f"toy-{labels}.json"), load_pattern(EX / f"toy-cell-{cell}.pattern.json"), (1e-9,)
+    )
     assert not c.disagrees(1e-9) and not c.errors(1e-9)
 
 
@@ -84,8 +88,9 @@ def test_instance_arrays_round_to_nearest() -> None:
 
 
 def test_random_batch_saves_replayable_cases(tmp_path: Path) -> None:
-    res = random_batch(kind="integer", trials=3, N=8, d0=2, K=2, locations=(0.0,), seed=5, tols=(0.0, 1e-9),
-                       save_dir=tmp_path)
+    res = random_batch(
+        kind="integer", trials=3, N=8, d0=2, K=2, locations=(0.0,), seed=5, tols=(0.0, 1e-9), save_dir=tmp_path
+    )
     assert res.rows[0]["trials"] == 3
     assert "disagreements" in batch_markdown(res)
     for case in res.cases:  # any saved case replays through the exact readers
@@ -96,9 +101,22 @@ def test_random_batch_saves_replayable_cases(tmp_path: Path) -> None:
 
 def test_compare_cli_json() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "exactscape.cli", "compare", str(EX / "float-tie.json"), "--pattern",
-         str(EX / "float-tie.pattern.json"), "--json", "--tols", "0,1e-9"],
-        capture_output=True, text=True, cwd=ROOT, check=True,
+        [
+            sys.executable,
+            "-m",
+            "exactscape.cli",
+            "compare",
+            str(EX / "float-tie.json"),
+            "--pattern",
+            str(EX / "float-tie.pattern.json"),
+            "--json",
+            "--tols",
+            "0,1e-9",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
     )
     js = json.loads(out.stdout)
     assert js["exact"]["genuine"] is False and js["disagree"] == {"0.0": True, "1e-09": False}

@@ -37,8 +37,17 @@ def test_float_json_is_read_as_binary64_or_decimal() -> None:
     assert float_text_to_rational("1e-3", "x", "decimal") == Fraction(1, 1000)
 
 
-@pytest.mark.parametrize("bad", ['{"z": [NaN], "w": [[1]]}', '{"z": [Infinity], "w": [[1]]}', '{"z": [1], "w": [[1]], "q": 1}',
-                                 '{"z": [1]}', "[1, 2]", "{"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        '{"z": [NaN], "w": [[1]]}',
+        '{"z": [Infinity], "w": [[1]]}',
+        '{"z": [1], "w": [[1]], "q": 1}',
+        '{"z": [1]}',
+        "[1, 2]",
+        "{",
+    ],
+)
 def test_float_json_rejects_malformed(bad: str) -> None:
     with pytest.raises(InputError):
         float_weights_from_json_text(bad, "w.json")
@@ -98,7 +107,10 @@ def test_torch_state_dict(tmp_path: Path) -> None:
     x = torch.tensor([[0.5, -0.25]])
     out = float(net(x)[0, 0])
     exact = sum(
-        (z * max(Fraction(0), w[0] * Fraction(0.5) + w[1] * Fraction(-0.25) + w[2]) for z, w in zip(fw.weights.z, fw.weights.w)),
+        (
+            z * max(Fraction(0), w[0] * Fraction(0.5) + w[1] * Fraction(-0.25) + w[2])
+            for z, w in zip(fw.weights.z, fw.weights.w)
+        ),
         Fraction(0),
     )
     assert abs(out - float(exact)) < 1e-5

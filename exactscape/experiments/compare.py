@@ -98,7 +98,7 @@ def _integer_case(N: int, d0: int, K: int, location: float, rng: np.random.Gener
     return inst, Weights(z, w)
 
 
-@dataclass
+@dataclass(frozen=True)
 class BatchResult:
     """Counts of a random batch, per location and threshold."""
 
@@ -123,12 +123,21 @@ def random_batch(
     """Run ``trials`` random cells per location; see the module docstring."""
     rng = np.random.default_rng(seed)
     res = BatchResult(
-        {"kind": kind, "trials": trials, "N": N, "d0": d0, "K": K, "locations": list(locations), "seed": seed,
-         "tols": list(tols)}
+        {
+            "kind": kind,
+            "trials": trials,
+            "N": N,
+            "d0": d0,
+            "K": K,
+            "locations": list(locations),
+            "seed": seed,
+            "tols": list(tols),
+        }
     )
     for loc in locations:
-        counts = {t: {"disagree": 0, "float_genuine_exact_not": 0, "exact_genuine_float_not": 0, "error": 0}
-                  for t in tols}
+        counts = {
+            t: {"disagree": 0, "float_genuine_exact_not": 0, "exact_genuine_float_not": 0, "error": 0} for t in tols
+        }
         genuine = 0
         tex = tfl = 0.0
         for trial in range(trials):
@@ -163,19 +172,33 @@ def random_batch(
                 if save_dir is not None:
                     save_dir.mkdir(parents=True, exist_ok=True)
                     ip, pp = save_dir / f"{name}.json", save_dir / f"{name}.pattern.json"
-                    inst_doc = {"format": "exactscape-instance", "version": 1, "name": name,
-                                "description": f"float-vs-exact disagreement ({kind}, location {loc:g}, trial {trial})",
-                                "X": fmt_mat(inst.X), "y": fmt_vec(inst.y), "bias": inst.bias}
+                    inst_doc = {
+                        "format": "exactscape-instance",
+                        "version": 1,
+                        "name": name,
+                        "description": f"float-vs-exact disagreement ({kind}, location {loc:g}, trial {trial})",
+                        "X": fmt_mat(inst.X),
+                        "y": fmt_vec(inst.y),
+                        "bias": inst.bias,
+                    }
                     ip.write_text(json.dumps(inst_doc) + "\n", encoding="utf-8")
-                    pp.write_text(json.dumps({"format": "exactscape-pattern", "version": 1, "I": pat.to_json()}) + "\n",
-                                  encoding="utf-8")
+                    pp.write_text(
+                        json.dumps({"format": "exactscape-pattern", "version": 1, "I": pat.to_json()}) + "\n",
+                        encoding="utf-8",
+                    )
                     case["replay"] = f"exactscape compare {ip} --pattern {pp}"
                 res.cases.append(case)
             if progress is not None:
                 progress(f"location {loc:g}: trial {trial + 1}/{trials}")
         res.rows.append(
-            {"location": loc, "trials": trials, "exact_genuine": genuine, "exact_seconds": round(tex, 2),
-             "float_seconds": round(tfl, 2), "by_tol": {repr(t): counts[t] for t in tols}}
+            {
+                "location": loc,
+                "trials": trials,
+                "exact_genuine": genuine,
+                "exact_seconds": round(tex, 2),
+                "float_seconds": round(tfl, 2),
+                "by_tol": {repr(t): counts[t] for t in tols},
+            }
         )
     return res
 
@@ -195,10 +218,14 @@ def batch_markdown(res: BatchResult) -> str:
         cells = []
         for t in tols:
             c = r["by_tol"][repr(t)]
-            cells.append(f"{c['disagree']}/{r['trials']} (F>E {c['float_genuine_exact_not']}, E>F "
-                         f"{c['exact_genuine_float_not']})")
+            cells.append(
+                f"{c['disagree']}/{r['trials']} (F>E {c['float_genuine_exact_not']}, E>F "
+                f"{c['exact_genuine_float_not']})"
+            )
         errs = max(r["by_tol"][repr(t)]["error"] for t in tols)
-        lines.append(f"| {r['location']:g} | {r['exact_genuine']}/{r['trials']} | " + " | ".join(cells) + f" | {errs} |")
+        lines.append(
+            f"| {r['location']:g} | {r['exact_genuine']}/{r['trials']} | " + " | ".join(cells) + f" | {errs} |"
+        )
     tot = sum(r["trials"] for r in res.rows)
     lines.append("")
     for t in tols:

@@ -55,9 +55,7 @@ def _step(X: Any, z: Any, w: Any) -> float:
     return 1.0 / max(float(lam), 1e-12)
 
 
-def run_trapped(
-    ds: DataSet, st: TrappedSettings, progress: Callable[[str], None] | None = None
-) -> dict[str, Any]:
+def run_trapped(ds: DataSet, st: TrappedSettings, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run the experiment (module docstring); returns the JSON-able results."""
     rng = np.random.default_rng(st.seed)
     d0 = ds.instance.d0
@@ -135,8 +133,13 @@ def run_trapped(
         "max_steps": st.max_steps,
         "grad_tol": st.grad_tol,
     }
-    return {"format": "exactscape-trapped-results", "version": 1, "settings": settings, "table": rows,
-            "records": records}
+    return {
+        "format": "exactscape-trapped-results",
+        "version": 1,
+        "settings": settings,
+        "table": rows,
+        "records": records,
+    }
 
 
 def markdown(res: dict[str, Any]) -> str:
