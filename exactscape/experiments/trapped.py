@@ -16,7 +16,10 @@ For each location (bias entry b of every w_j) and trial:
    until it leaves the cell ("left"), the gradient norm falls below
    ``grad_tol`` (Part 2: 10^-3; "trapped") or ``max_steps`` pass
    ("undecided", counted as not trapped);
-4. agreement: exact genuine <=> trapped (Part 2's reading of the column).
+4. agreement: exact genuine <=> trapped (Part 2's reading of the column);
+   only "trapped => genuine" is a theorem (a limit of GD inside an open cell
+   with vanishing gradient is a genuine minimum), so the table also counts
+   "trapped, not genuine" (a contradiction) apart from "genuine, left".
 
 Writes the per-trial records and the table to JSON and Markdown files.
 """
@@ -98,35 +101,14 @@ def run_trapped(ds: DataSet, st: TrappedSettings, progress: Callable[[str], None
             records.append(rec)
             if progress is not None:
                 progress(f"location {loc:g}: trial {trial + 1}/{st.trials}")
-    rows = []
-    for loc in st.locations:
-        rs = [r for r in records if r["location"] == loc and "skipped" not in r]
-        n = len(rs)
-
-        def pct(key: str, value: Any = True, rs: list[dict[str, Any]] = rs, n: int = n) -> float:
-            return round(100.0 * sum(r[key] == value for r in rs) / n, 1) if n else 0.0
-
-        rows.append(
-            {
-                "location": loc,
-                "trials": n,
-                "genuine_pct": pct("genuine"),
-                "continuous_pct": pct("continuous"),
-                "trapped_pct": pct("gd", "trapped"),
-                "left_pct": pct("gd", "left"),
-                "undecided_pct": pct("gd", "undecided"),
-                "agree_pct": pct("agree"),
-                "activated_pct": round(100.0 * float(np.mean([r["activated"] for r in rs])), 2) if n else 0.0,
-                "exact_seconds_mean": round(float(np.mean([r["exact_seconds"] for r in rs])), 2) if n else 0.0,
-                "gd_seconds_mean": round(float(np.mean([r["gd_seconds"] for r in rs])), 2) if n else 0.0,
-            }
-        )
+    rows = summarise(records, st.locations)
     settings = {
         "data": ds.name,
         "provenance": ds.instance.provenance,
         "N": ds.instance.N,
         "d0": d0,
         "K": st.K,
+        "locations": list(st.locations),
         "trials": st.trials,
         "seed": st.seed,
         "lr": st.lr if st.lr is not None else "1/lambda_0 per trial",
@@ -142,6 +124,43 @@ def run_trapped(ds: DataSet, st: TrappedSettings, progress: Callable[[str], None
     }
 
 
+def summarise(records: list[dict[str, Any]], locations: tuple[float, ...]) -> list[dict[str, Any]]:
+    """Per-location percentages of the table. Besides Part 2's columns: ``trapped_not_genuine``
+    (GD converged inside the cell although exact arithmetic refutes every genuine minimum there:
+    a contradiction, since a limit of GD inside an open cell is a genuine minimum; must be 0) and
+    ``genuine_left`` (a genuine minimum exists in the cell but GD left it: no contradiction, the
+    minimum need not be where GD goes)."""
+    rows = []
+    for loc in locations:
+        rs = [r for r in records if r["location"] == loc and "skipped" not in r]
+        n = len(rs)
+
+        def pct(test: Callable[[dict[str, Any]], bool], rs: list[dict[str, Any]] = rs, n: int = n) -> float:
+            return round(100.0 * sum(1 for r in rs if test(r)) / n, 1) if n else 0.0
+
+        def mean(key: str, rs: list[dict[str, Any]] = rs, n: int = n) -> float:
+            return float(np.mean([r[key] for r in rs])) if n else 0.0
+
+        rows.append(
+            {
+                "location": loc,
+                "trials": n,
+                "genuine_pct": pct(lambda r: r["genuine"]),
+                "continuous_pct": pct(lambda r: r["continuous"]),
+                "trapped_pct": pct(lambda r: r["gd"] == "trapped"),
+                "left_pct": pct(lambda r: r["gd"] == "left"),
+                "undecided_pct": pct(lambda r: r["gd"] == "undecided"),
+                "agree_pct": pct(lambda r: r["genuine"] == (r["gd"] == "trapped")),
+                "trapped_not_genuine": sum(1 for r in rs if r["gd"] == "trapped" and not r["genuine"]),
+                "genuine_left": sum(1 for r in rs if r["gd"] == "left" and r["genuine"]),
+                "activated_pct": round(100.0 * mean("activated"), 2),
+                "exact_seconds_mean": round(mean("exact_seconds"), 2),
+                "gd_seconds_mean": round(mean("gd_seconds"), 2),
+            }
+        )
+    return rows
+
+
 def markdown(res: dict[str, Any]) -> str:
     """The agreement table as Markdown."""
     s = res["settings"]
@@ -150,13 +169,14 @@ def markdown(res: dict[str, Any]) -> str:
         f"seed {s['seed']}, GD step {s['lr']}, max {s['max_steps']} steps, gradient threshold {s['grad_tol']}",
         "",
         "| location (bias) | genuine (exact) % | continuous % | trapped (GD) % | left % | undecided % | "
-        "agreement % | activated % | exact s/trial | GD s/trial |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "agreement % | trapped, not genuine | genuine, left | activated % | exact s/trial | GD s/trial |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in res["table"]:
         lines.append(
             f"| {r['location']:g} | {r['genuine_pct']} | {r['continuous_pct']} | {r['trapped_pct']} | "
-            f"{r['left_pct']} | {r['undecided_pct']} | {r['agree_pct']} | {r['activated_pct']} | "
+            f"{r['left_pct']} | {r['undecided_pct']} | {r['agree_pct']} | {r['trapped_not_genuine']} | "
+            f"{r['genuine_left']} | {r['activated_pct']} | "
             f"{r['exact_seconds_mean']} | {r['gd_seconds_mean']} |"
         )
     return "\n".join(lines) + "\n"
