@@ -223,7 +223,9 @@ def _segment_t(inst: Instance, pat: Pattern, RM: list[Vec], RT: list[Vec], branc
     return t0
 
 
-def snap_minimum(inst: Instance, wts: Weights, a: CellAnalysis, Rf: list[Fraction]) -> tuple[Snap, Projection]:
+def snap_minimum(
+    inst: Instance, wts: Weights, a: CellAnalysis, Rf: list[Fraction], decide: minima.Decider | None = None
+) -> tuple[Snap, Projection]:
     """Module steps 3-4 for a genuine cell."""
     K, d = wts.K, inst.d
     A = design_matrix(inst, a.pattern)
@@ -236,7 +238,7 @@ def snap_minimum(inst: Instance, wts: Weights, a: CellAnalysis, Rf: list[Fractio
         RS = RM
     else:
         sigma = {j: ("+" if wts.z[j] > 0 else "-" if wts.z[j] < 0 else "0") for j in range(K)}
-        search = minima._Search(inst, a.pattern, a.lsq.fitted, a.feasibility, rows=a.lsq.factor.basis)
+        search = minima._Search(inst, a.pattern, a.lsq.fitted, a.feasibility, rows=a.lsq.factor.basis, decide=decide)
         leaf, RT = search.node(sigma)
         if leaf is None and RT is not None and all(_branch(inst, a.pattern, j, RT[j]) == sigma[j] for j in range(K)):
             target, tbr = RT, [sigma[j] for j in range(K)]
@@ -335,7 +337,12 @@ class CrossCheck:
 
 
 def crosscheck(
-    inst: Instance, wts: Weights, *, precision: str = "float64", tol: Fraction = Fraction(1, 1000)
+    inst: Instance,
+    wts: Weights,
+    *,
+    precision: str = "float64",
+    tol: Fraction = Fraction(1, 1000),
+    decide: minima.Decider | None = None,
 ) -> CrossCheck:
     """Cross-check a float point exactly (module docstring)."""
     if tol < 0:
@@ -352,13 +359,13 @@ def crosscheck(
             inst, wts, "not-covered", pat, tuple(on), None, None, point, Lx, None, None, False, Rn, None, tol
         )
     rob = robustness(inst, wts, precision)
-    a = analyse_cell(inst, pat, hint=wts)
+    a = analyse_cell(inst, pat, hint=wts, decide=decide)
     limit = tol * tol * max(Fraction(1), Rn)
     snap: Snap | None = None
     upper: Fraction | None = None
     exact = False
     if a.is_genuine:
-        snap, proj = snap_minimum(inst, wts, a, Rf)
+        snap, proj = snap_minimum(inst, wts, a, Rf, decide)
         upper = snap.R_dist_sq
         exact = upper == proj.dist_sq
         affine = proj.dist_sq

@@ -31,6 +31,12 @@ def _floats(text: str) -> tuple[float, ...]:
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
 
 
+BACKEND_HELP = (
+    "exact LP backend of the genuineness search: 'cdd' (exact simplex) or 'hinted' (HiGHS answers turned into "
+    "exactly verified witnesses / Farkas multipliers, cdd when that fails); verdicts are exact either way"
+)
+
+
 def add_parsers(sub: Any, epilog: str) -> None:
     """Add this module's sub-commands to the main parser's sub-parsers."""
     cc = sub.add_parser(
@@ -71,6 +77,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "(default: exact dyadic conversion)",
     )
     cc.add_argument("--cell-cert", metavar="FILE", help="also write the cell certificate of the point's cell")
+    cc.add_argument("--exact-backend", default="hinted", choices=["hinted", "cdd"], help=BACKEND_HELP)
     cc.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     cc.add_argument("--cert", metavar="FILE", help="certificate path (default: INSTANCE-STEM.crosscheck.cert.json)")
     cc.add_argument("--no-verify", action="store_true", help="skip replaying the certificates with the checker")
@@ -93,6 +100,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
         help="float thresholds on t*, comma-separated (default -1e-9,0,1e-9,1e-6; negative = non-strict reading)",
     )
     cp.add_argument("--json", action="store_true", help="print one JSON object")
+    cp.add_argument("--exact-backend", default="cdd", choices=["hinted", "cdd"], help=BACKEND_HELP)
 
     ex = sub.add_parser("experiment", help="Part 2 experiments and float-vs-exact batches", epilog=epilog)
     exs = ex.add_subparsers(dest="experiment", metavar="EXPERIMENT")
@@ -116,12 +124,13 @@ def add_parsers(sub: Any, epilog: str) -> None:
     tr.add_argument("--lr", type=float, default=None, help="GD step (default 1/lambda_0 per trial)")
     tr.add_argument("--max-steps", type=int, default=20000)
     tr.add_argument("--grad-tol", type=float, default=1e-3)
+    tr.add_argument("--exact-backend", default="hinted", choices=["hinted", "cdd"], help=BACKEND_HELP)
     tr.add_argument("--out", default=None, help="results JSON (default results/trapped-DATA-N-K.json; .md beside)")
 
     dg = exs.add_parser(
         "disagreement", help="rate of float-LP vs exact genuineness disagreements on random cells", epilog=epilog
     )
-    dg.add_argument("--kind", default="gaussian", choices=["gaussian", "integer"])
+    dg.add_argument("--kind", default="gaussian", choices=["gaussian", "integer", "decimal"])
     dg.add_argument("--N", type=int, default=30)
     dg.add_argument("--d0", type=int, default=3)
     dg.add_argument("--K", type=int, default=3)
@@ -129,6 +138,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
     dg.add_argument("--trials", type=int, default=20)
     dg.add_argument("--seed", type=int, default=0)
     dg.add_argument("--tols", type=_floats, default=None)
+    dg.add_argument("--exact-backend", default="cdd", choices=["hinted", "cdd"], help=BACKEND_HELP)
     dg.add_argument("--save-dir", default=None, help="where to save disagreeing cells (default results/disagreements)")
     dg.add_argument("--out", default=None, help="results JSON (default results/disagreement-KIND-N-K.json; .md beside)")
 
@@ -159,17 +169,17 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     from . import certify
     from .certify import point_certificate
     from .crosscheck import crosscheck, sci, summary
+    from .experiments.compare import backend
     from .float_import import load_float_weights
     from .floatlp import float_loss, instance_arrays, weights_arrays
     from .model import load_instance
-    from .theory.minima import analyse_cell  # noqa: F401 - documents where the cell analysis comes from
 
     inst = load_instance(args.instance)
     fw = load_float_weights(args.weights, mode=args.float_mode, max_denominator=args.max_denominator)
     wts = fw.weights
     wts.check_against(inst)
     precision = fw.precision if args.precision == "auto" else args.precision
-    cc = crosscheck(inst, wts, precision=precision, tol=args.tol)
+    cc = crosscheck(inst, wts, precision=precision, tol=args.tol, decide=backend(args.exact_backend))
     X, y = instance_arrays(inst)
     z, w = weights_arrays(wts)
     Lf = float_loss(X, y, z, w)
@@ -258,7 +268,7 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from .experiments.compare import DEFAULT_TOLS, compare_cell, comparison_json
+    from .experiments.compare import DEFAULT_TOLS, backend, compare_cell, comparison_json
     from .model import load_instance, load_pattern, pattern_of
 
     inst = load_instance(args.instance)
@@ -274,7 +284,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         if on:
             raise InputError(f"the weights lie on the hyperplane w_{on[0][0]} . x_{on[0][1]} = 0; give a pattern")
     tols = args.tols or DEFAULT_TOLS
-    c = compare_cell(inst, pat, tols)
+    c = compare_cell(inst, pat, tols, backend(args.exact_backend))
     js = comparison_json(c)
     js["disagree"] = {repr(t): c.disagrees(t) for t in tols}
     if args.json:
@@ -302,7 +312,14 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         else:
             ds = digits(args.data, args.N // 2)
         st = TrappedSettings(
-            args.K, tuple(args.locations), args.trials, args.seed, args.lr, args.max_steps, args.grad_tol
+            args.K,
+            tuple(args.locations),
+            args.trials,
+            args.seed,
+            args.lr,
+            args.max_steps,
+            args.grad_tol,
+            args.exact_backend,
         )
         with _progress(len(st.locations) * st.trials, f"trapped {ds.name} K={args.K}") as tick:
             res = run_trapped(ds, st, tick)
@@ -312,7 +329,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         print(f"results: {j} and {m}")
         return 0
     if args.experiment == "disagreement":
-        from .experiments.compare import DEFAULT_TOLS, batch_markdown, random_batch
+        from .experiments.compare import DEFAULT_TOLS, backend, batch_markdown, random_batch
 
         tols = args.tols or DEFAULT_TOLS
         save = Path(args.save_dir or "results/disagreements")
@@ -328,6 +345,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
                 tols=tuple(tols),
                 save_dir=save,
                 progress=tick,
+                decide=backend(args.exact_backend),
             )
         out = Path(args.out or f"results/disagreement-{args.kind}-N{args.N}-K{args.K}.json")
         out.parent.mkdir(parents=True, exist_ok=True)

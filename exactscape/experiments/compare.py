@@ -16,7 +16,10 @@ Random instances (``kind``):
 * ``integer``: small integers, X_il uniform in {-3..3}, y_i in {-1, +1},
   weights with integer entries in {-3..3} and the bias entry at the location
   plus 1/7 (so that no w_j . x_i is 0; degenerate on purpose: ties and exact zeros are common, the regime where
-  floats and exact arithmetic part).
+  floats and exact arithmetic part);
+* ``decimal``: the same with X_il in {-3.0, -2.9, ..., 3.0} (tenths, exact
+  rationals k/10; the float side reads the nearest doubles, which are not
+  equal to them).
 """
 
 from __future__ import annotations
@@ -34,10 +37,23 @@ import numpy as np
 from .. import floatlp
 from ..model import Instance, Pattern, Weights, pattern_of
 from ..numbers import fmt_mat, fmt_vec
-from ..theory.minima import analyse_cell
+from ..theory.minima import Decider, analyse_cell
 from .data import gaussian, sample_weights
 
 DEFAULT_TOLS = (-1e-9, 0.0, 1e-9, 1e-6)
+
+
+def backend(name: str) -> Decider | None:
+    """The exact open-polyhedron decision: \"cdd\" (exact simplex only) or \"hinted\" (HiGHS hints
+    turned into exactly verified points / Farkas multipliers, cdd otherwise; :mod:`exactscape.floathint`).
+    Both return only exactly verified answers."""
+    if name == "cdd":
+        return None
+    if name == "hinted":
+        from ..floathint import decide_hinted
+
+        return decide_hinted
+    raise ValueError(f"unknown exact backend {name!r} (cdd or hinted)")
 
 
 @dataclass(frozen=True)
@@ -58,10 +74,12 @@ class Comparison:
         return self.floats[tol].verdict == "error"
 
 
-def compare_cell(inst: Instance, pat: Pattern, tols: tuple[float, ...] = DEFAULT_TOLS) -> Comparison:
-    """Both decisions on one cell (module docstring)."""
+def compare_cell(
+    inst: Instance, pat: Pattern, tols: tuple[float, ...] = DEFAULT_TOLS, decide: Decider | None = None
+) -> Comparison:
+    """Both decisions on one cell (module docstring); ``decide`` is the exact backend."""
     t0 = time.perf_counter()
-    a = analyse_cell(inst, pat)
+    a = analyse_cell(inst, pat, decide=decide)
     t1 = time.perf_counter()
     X, y = floatlp.instance_arrays(inst)
     I = floatlp.pattern_array(pat)
@@ -87,8 +105,12 @@ def comparison_json(c: Comparison) -> dict[str, Any]:
     }
 
 
-def _integer_case(N: int, d0: int, K: int, location: float, rng: np.random.Generator) -> tuple[Instance, Weights]:
-    X = tuple(tuple(Fraction(int(v)) for v in rng.integers(-3, 4, size=d0)) for _ in range(N))
+def _integer_case(
+    N: int, d0: int, K: int, location: float, rng: np.random.Generator, scale: int = 1
+) -> tuple[Instance, Weights]:
+    X = tuple(
+        tuple(Fraction(int(v), scale) for v in rng.integers(-3 * scale, 3 * scale + 1, size=d0)) for _ in range(N)
+    )
     y = tuple(Fraction(int(v)) for v in rng.choice([-1, 1], size=N))
     inst = Instance(X=X, y=y, bias=True, name=f"integer-N{N}-d{d0}")
     # bias entry = location + 1/7: w . x = integer + 1/7 is never 0, so the sampled point names a cell
@@ -119,6 +141,7 @@ def random_batch(
     tols: tuple[float, ...] = DEFAULT_TOLS,
     save_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    decide: Decider | None = None,
 ) -> BatchResult:
     """Run ``trials`` random cells per location; see the module docstring."""
     rng = np.random.default_rng(seed)
@@ -132,6 +155,7 @@ def random_batch(
             "locations": list(locations),
             "seed": seed,
             "tols": list(tols),
+            "exact_backend": "cdd" if decide is None else "hinted",
         }
     )
     for loc in locations:
@@ -147,12 +171,14 @@ def random_batch(
                 wts, _, _ = sample_weights(K, d0, loc, rng)
             elif kind == "integer":
                 inst, wts = _integer_case(N, d0, K, loc, rng)
+            elif kind == "decimal":
+                inst, wts = _integer_case(N, d0, K, loc, rng, scale=10)
             else:
                 raise ValueError(f"unknown kind {kind!r}")
             pat, on = pattern_of(inst, wts)
             if on:
                 continue  # a sampled point on a hyperplane names no cell (probability 0 for Gaussian)
-            c = compare_cell(inst, pat, tols)
+            c = compare_cell(inst, pat, tols, decide)
             genuine += c.exact_genuine
             tex += c.exact_seconds
             tfl += c.float_seconds

@@ -38,6 +38,7 @@ import numpy as np
 from ..floatlp import gradient_descent
 from ..model import pattern_of
 from ..theory.minima import analyse_cell
+from .compare import backend
 from .data import DataSet, sample_weights
 
 
@@ -50,6 +51,7 @@ class TrappedSettings:
     lr: float | None = None
     max_steps: int = 20000
     grad_tol: float = 1e-3
+    exact_backend: str = "hinted"
 
 
 def _step(X: Any, z: Any, w: Any) -> float:
@@ -73,7 +75,7 @@ def run_trapped(ds: DataSet, st: TrappedSettings, progress: Callable[[str], None
                 records.append(rec)
                 continue
             t0 = time.perf_counter()
-            a = analyse_cell(ds.instance, pat, hint=wts)
+            a = analyse_cell(ds.instance, pat, hint=wts, decide=backend(st.exact_backend))
             t1 = time.perf_counter()
             lr = st.lr if st.lr is not None else _step(ds.X, z, w)
             gd = gradient_descent(ds.X, ds.y, z, w, lr=lr, max_steps=st.max_steps, grad_tol=st.grad_tol)
@@ -114,6 +116,7 @@ def run_trapped(ds: DataSet, st: TrappedSettings, progress: Callable[[str], None
         "lr": st.lr if st.lr is not None else "1/lambda_0 per trial",
         "max_steps": st.max_steps,
         "grad_tol": st.grad_tol,
+        "exact_backend": st.exact_backend,
     }
     return {
         "format": "exactscape-trapped-results",

@@ -30,7 +30,7 @@ stays exponential in K (deciding a union of 3^K polyhedra).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -89,6 +89,8 @@ class Split:
 
 
 Tree = Leaf | Split
+# an exact emptiness decision with the contract of polyhedra.decide (answers verified exactly)
+Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,16 @@ class CellAnalysis:
 
 class _Search:
     def __init__(
-        self, inst: Instance, pat: Pattern, fitted: list[Fraction], feas: Feasibility, rows: Sequence[int] | None = None
+        self,
+        inst: Instance,
+        pat: Pattern,
+        fitted: list[Fraction],
+        feas: Feasibility,
+        rows: Sequence[int] | None = None,
+        decide: Decider | None = None,
     ) -> None:
         self.inst, self.pat, self.fitted, self.feas = inst, pat, fitted, feas
+        self.decide: Decider = decide if decide is not None else polyhedra.decide
         # fit rows used: {A R = p} = {A_B R = p_B} for independent rows B spanning the rows of A
         self.rows = list(rows) if rows is not None else list(range(inst.N))
         self.cache: list[tuple[dict[int, str], Leaf]] = []
@@ -180,7 +189,7 @@ class _Search:
                 return leaf, None
         self.nodes += 1
         sys_, blocks, keys = self.system(sigma)
-        ans = polyhedra.decide(sys_)
+        ans = self.decide(sys_)
         if isinstance(ans, polyhedra.Farkas):
             leaf = Leaf(
                 fit=tuple((self.rows[k], m) for k, m in enumerate(ans.mE) if m != 0),
@@ -260,13 +269,15 @@ class _Search:
         yield "0"
 
 
-def analyse_cell(inst: Instance, pat: Pattern, hint: Weights | None = None) -> CellAnalysis:
+def analyse_cell(
+    inst: Instance, pat: Pattern, hint: Weights | None = None, decide: Decider | None = None
+) -> CellAnalysis:
     """Decide feasibility, the minimiser set, its loss and genuineness of one cell."""
     pat.check_against(inst)
     feas = cell_feasibility(inst, pat, hint)
     lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
     if not feas.feasible:
         return CellAnalysis(inst, pat, feas, lsq, None, None, 0)
-    search = _Search(inst, pat, lsq.fitted, feas, rows=lsq.factor.basis)
+    search = _Search(inst, pat, lsq.fitted, feas, rows=lsq.factor.basis, decide=decide)
     tree, found = search.dfs({}, search.order())
     return CellAnalysis(inst, pat, feas, lsq, found, tree if found is None else None, search.nodes)
