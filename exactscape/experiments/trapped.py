@@ -37,7 +37,7 @@ import numpy as np
 
 from ..floatlp import gradient_descent
 from ..model import pattern_of
-from ..theory.minima import analyse_cell
+from ..theory.minima import CellAnalysis, Decider, _Search, analyse_cell
 from .compare import backend
 from .data import DataSet, sample_weights
 
@@ -76,6 +76,7 @@ def run_trapped(ds: DataSet, st: TrappedSettings, progress: Callable[[str], None
                 continue
             t0 = time.perf_counter()
             a = analyse_cell(ds.instance, pat, hint=wts, decide=backend(st.exact_backend))
+            plus = plus_only(a, backend(st.exact_backend))
             t1 = time.perf_counter()
             lr = st.lr if st.lr is not None else _step(ds.X, z, w)
             gd = gradient_descent(ds.X, ds.y, z, w, lr=lr, max_steps=st.max_steps, grad_tol=st.grad_tol)
@@ -84,6 +85,7 @@ def run_trapped(ds: DataSet, st: TrappedSettings, progress: Callable[[str], None
             rec.update(
                 {
                     "genuine": a.is_genuine,
+                    "genuine_plus_only": plus,
                     "branches": list(a.genuine.branches) if a.genuine else None,
                     "continuous": a.kind == "affine",
                     "rank": a.lsq.rank,
@@ -127,6 +129,16 @@ def run_trapped(ds: DataSet, st: TrappedSettings, progress: Callable[[str], None
     }
 
 
+def plus_only(a: CellAnalysis, decide: Decider | None) -> bool | None:
+    """Exact genuineness restricted to the single branch vector sigma = (+, ..., +) (every z_j > 0),
+    the reading under which Part 2's tables are reproduced; None for an empty cell."""
+    if not a.feasibility.feasible:
+        return None
+    s = _Search(a.instance, a.pattern, a.lsq.fitted, a.feasibility, rows=a.lsq.factor.basis, decide=decide)
+    leaf, _ = s.node({j: "+" for j in range(a.K)})
+    return leaf is None
+
+
 def summarise(records: list[dict[str, Any]], locations: tuple[float, ...]) -> list[dict[str, Any]]:
     """Per-location percentages of the table. Besides Part 2's columns: ``trapped_not_genuine``
     (GD converged inside the cell although exact arithmetic refutes every genuine minimum there:
@@ -149,6 +161,7 @@ def summarise(records: list[dict[str, Any]], locations: tuple[float, ...]) -> li
                 "location": loc,
                 "trials": n,
                 "genuine_pct": pct(lambda r: r["genuine"]),
+                "genuine_plus_only_pct": pct(lambda r: bool(r.get("genuine_plus_only"))),
                 "continuous_pct": pct(lambda r: r["continuous"]),
                 "trapped_pct": pct(lambda r: r["gd"] == "trapped"),
                 "left_pct": pct(lambda r: r["gd"] == "left"),
@@ -171,13 +184,15 @@ def markdown(res: dict[str, Any]) -> str:
         f"Trapped in cells: {s['data']} (N={s['N']}, d0={s['d0']}), K={s['K']}, {s['trials']} trials per location, "
         f"seed {s['seed']}, GD step {s['lr']}, max {s['max_steps']} steps, gradient threshold {s['grad_tol']}",
         "",
-        "| location (bias) | genuine (exact) % | continuous % | trapped (GD) % | left % | undecided % | "
+        "| location (bias) | genuine (exact) % | genuine, all z_j > 0 % | continuous % | trapped (GD) % | left % | "
+        "undecided % | "
         "agreement % | trapped, not genuine | genuine, left | activated % | exact s/trial | GD s/trial |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in res["table"]:
         lines.append(
-            f"| {r['location']:g} | {r['genuine_pct']} | {r['continuous_pct']} | {r['trapped_pct']} | "
+            f"| {r['location']:g} | {r['genuine_pct']} | {r.get('genuine_plus_only_pct', '-')} | "
+            f"{r['continuous_pct']} | {r['trapped_pct']} | "
             f"{r['left_pct']} | {r['undecided_pct']} | {r['agree_pct']} | {r['trapped_not_genuine']} | "
             f"{r['genuine_left']} | {r['activated_pct']} | "
             f"{r['exact_seconds_mean']} | {r['gd_seconds_mean']} |"
