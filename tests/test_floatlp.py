@@ -45,13 +45,28 @@ def test_float_thin_exact_says_genuine_float_says_not() -> None:
 
 
 @pytest.mark.parametrize(
-    "cert", ["float-tie.cell.cert.json", "float-thin.cell.cert.json", "trained-tiny-snap.point.cert.json"]
+    "cert",
+    [
+        "float-tie.cell.cert.json",
+        "float-thin.cell.cert.json",
+        "float-closed.cell.cert.json",
+        "trained-tiny-snap.point.cert.json",
+    ],
 )
 def test_bundled_issue5_certificates(cert: str) -> None:
     doc = json.loads((CERTS / cert).read_text(encoding="utf-8"))
     assert check_certificate(doc).verified
     run = next(r for r in json.loads((EX / "runs.json").read_text(encoding="utf-8"))["runs"] if r["cert"] == cert)
     assert produce(run, verify=False)["claim"] == doc["claim"]
+
+
+def test_float_closed_found_on_random_integer_data() -> None:
+    """Regression (issue 5), found by the random batch: read non-strictly, the float LP
+    returns a point with margin -1.1e-16 and calls the cell genuine; exactly, it is not."""
+    inst, pat = load_instance(EX / "float-closed.json"), load_pattern(EX / "float-closed.pattern.json")
+    c = compare_cell(inst, pat, (-1e-9, 0.0))
+    assert not c.exact_genuine and c.floats[-1e-9].verdict == "genuine" and c.disagrees(-1e-9)
+    assert c.floats[0.0].verdict == "not-genuine"
 
 
 @pytest.mark.parametrize("labels", ["positive", "negative", "mixed"])
