@@ -10,7 +10,8 @@ Cases (Part 2 Gaussian data, weights at bias 0 and 3):
 2. the genuineness search with only the independent fit rows A_B R = p_B
    (this branch) against all N fit rows A R = p (the baseline: the same
    polyhedron, more equality rows for cdd);
-3. a full cross-check of a trained point against the cell analysis alone.
+3. a full cross-check of a trained point against the cell analysis alone;
+4. the search with the hinted exact backend (floathint) against cdd alone.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from exactscape import floatlp  # noqa: E402
 from exactscape.crosscheck import crosscheck  # noqa: E402
 from exactscape.experiments.data import gaussian, sample_weights  # noqa: E402
+from exactscape.floathint import decide_hinted  # noqa: E402
 from exactscape.model import pattern_of  # noqa: E402
 from exactscape.theory import minima  # noqa: E402
 
@@ -72,6 +74,7 @@ def main() -> None:
             t_float = timed(lambda: floatlp.float_genuineness(X, y, floatlp.pattern_array(pat)), 3)  # noqa: B023
             t_all = timed(lambda: search_all_rows(ds.instance, pat))  # noqa: B023
             t_basis = timed(lambda: minima.analyse_cell(ds.instance, pat))  # noqa: B023
+            t_hint = timed(lambda: minima.analyse_cell(ds.instance, pat, decide=decide_hinted))  # noqa: B023
             zt, wt, _, _ = floatlp.train(ds.X, ds.y, z, w, lr=1e-3, max_steps=2000, grad_tol=1e-8)
             from exactscape.boundary import weights_from_arrays
 
@@ -85,6 +88,7 @@ def main() -> None:
                     "exact_over_float": round(t_exact / t_float, 1),
                     "exact_s": round(t_exact, 3), "float_s": round(t_float, 4),
                     "basis_rows_over_all_rows": round(t_basis / t_all, 3),
+                    "hinted_over_cdd": round(t_hint / t_basis, 3),
                     "crosscheck_over_cell": round(t_cc / t_cell, 2),
                 }
             )
