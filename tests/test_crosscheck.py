@@ -203,3 +203,37 @@ def test_mnist_loader_is_real_data() -> None:
     ds = digits("sklearn", 5)
     assert ds.instance.N == 10 and ds.instance.d0 == 64 and ds.X.shape == (10, 65)
     assert all(0 <= v <= 1 for r in ds.instance.X for v in r) and ds.instance.y[:5] == (F(1),) * 5
+
+
+def test_torch_state_dict_one_command(tmp_path: Path) -> None:
+    """A PyTorch float32 network trained on the trained-tiny data: one command says what it converged to."""
+    torch = pytest.importorskip("torch", reason="torch is an optional extra (pip install 'exactscape[torch]')")
+    inst = load_instance(EX / "trained-tiny.json")
+    Xf, yf = instance_arrays(inst)
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1, bias=False))
+    rng = np.random.default_rng(2)  # the same start as the NumPy run of trained_tiny()
+    rng.integers(-8, 9, size=20)
+    rng.choice([-1, 1], size=10)
+    z0, w0 = rng.normal(size=2), rng.normal(size=(2, 3))
+    with torch.no_grad():
+        net[0].weight.copy_(torch.tensor(w0[:, :2]))
+        net[0].bias.copy_(torch.tensor(w0[:, 2]))
+        net[2].weight.copy_(torch.tensor(z0[None, :]))
+    X, y = torch.tensor(Xf[:, :2], dtype=torch.float32), torch.tensor(yf, dtype=torch.float32)
+    opt = torch.optim.SGD(net.parameters(), lr=0.05)
+    for _ in range(4000):
+        opt.zero_grad()
+        loss = ((net(X).squeeze(1) - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+    torch.save(net.state_dict(), tmp_path / "net.pt")
+    r = subprocess.run(
+        [sys.executable, "-m", "exactscape.cli", "crosscheck", str(EX / "trained-tiny.json"), "--weights",
+         str(tmp_path / "net.pt"), "--cert", str(tmp_path / "net.cert.json"), "--json"],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )  # fmt: skip
+    js = json.loads(r.stdout)
+    assert js["robustness"]["precision"] == "float32" and js["robustness"]["robust"]
+    assert js["verdict"] == "near-genuine-minimum" and js["certificate_verified"]
+    assert "float32" in js["weights_provenance"]
