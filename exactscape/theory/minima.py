@@ -30,7 +30,7 @@ stays exponential in K (deciding a union of 3^K polyhedra).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -135,10 +135,18 @@ class CellAnalysis:
 
 
 class _Search:
-    def __init__(self, inst: Instance, pat: Pattern, fitted: list[Fraction], feas: Feasibility) -> None:
+    def __init__(
+        self,
+        inst: Instance,
+        pat: Pattern,
+        fitted: list[Fraction],
+        feas: Feasibility,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.inst, self.pat, self.fitted, self.feas = inst, pat, fitted, feas
         self.cache: list[tuple[dict[int, str], Leaf]] = []
         self.nodes = 0
+        self.progress = progress
 
     def system(self, sigma: dict[int, str]) -> tuple[polyhedra.System, list[int], list[tuple[int, int]]]:
         inst, pat = self.inst, self.pat
@@ -172,6 +180,8 @@ class _Search:
             if all(sigma.get(j) == b for j, b in sub.items()):
                 return leaf, None
         self.nodes += 1
+        if self.progress is not None:
+            self.progress(self.nodes, len(sigma))
         sys_, blocks, keys = self.system(sigma)
         ans = polyhedra.decide(sys_)
         if isinstance(ans, polyhedra.Farkas):
@@ -253,13 +263,20 @@ class _Search:
         yield "0"
 
 
-def analyse_cell(inst: Instance, pat: Pattern, hint: Weights | None = None) -> CellAnalysis:
-    """Decide feasibility, the minimiser set, its loss and genuineness of one cell."""
+def analyse_cell(
+    inst: Instance,
+    pat: Pattern,
+    hint: Weights | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> CellAnalysis:
+    """Decide feasibility, the minimiser set, its loss and genuineness of one cell.
+
+    ``progress(nodes, depth)`` is called before every exact LP of the search."""
     pat.check_against(inst)
     feas = cell_feasibility(inst, pat, hint)
     lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
     if not feas.feasible:
         return CellAnalysis(inst, pat, feas, lsq, None, None, 0)
-    search = _Search(inst, pat, lsq.fitted, feas)
+    search = _Search(inst, pat, lsq.fitted, feas, progress)
     tree, found = search.dfs({}, search.order())
     return CellAnalysis(inst, pat, feas, lsq, found, tree if found is None else None, search.nodes)
