@@ -40,10 +40,9 @@ def pattern_for(inst: Instance, pattern: Pattern | None, weights: Weights | None
     if pattern is not None:
         pattern.check_against(inst)
         return pattern
-    assert_w = weights
-    if assert_w is None:  # pragma: no cover - excluded above
+    if weights is None:  # pragma: no cover - excluded above
         raise InputError("weights missing")
-    pat, on = pattern_of(inst, assert_w)
+    pat, on = pattern_of(inst, weights)
     if on:
         j, i = on[0]
         raise NotCovered(

@@ -57,8 +57,7 @@ def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
     cert["pattern"] = a.pattern.to_json()
     f = a.feasibility
     if f.feasible:
-        assert_w = f.witness if f.witness is not None else ()
-        cert["feasibility"] = {"witness": fmt_mat(assert_w)}
+        cert["feasibility"] = {"witness": fmt_mat(f.witness or ())}
     else:
         cert["feasibility"] = {"neuron": f.neuron, "multipliers": [[i, fmt(m)] for i, m in f.multipliers]}
     fac = a.lsq.factor
