@@ -74,7 +74,13 @@ def point(inst: Instance, weights: Weights, *, verify: bool = True) -> Result:
     v: PointVerdict = classify_point(inst, weights)
     cert = certify.point_certificate(v)
     lines = certify.self_check(cert) if verify else []
-    summary: dict[str, Any] = {"verdict": v.verdict, "loss": cert["claim"]["loss"], "N": inst.N, "K": weights.K, "d": inst.d}
+    summary: dict[str, Any] = {
+        "verdict": v.verdict,
+        "loss": cert["claim"]["loss"],
+        "N": inst.N,
+        "K": weights.K,
+        "d": inst.d,
+    }
     if v.on_hyperplanes:
         summary["on_hyperplanes"] = [list(p) for p in v.on_hyperplanes]
     if v.reason:

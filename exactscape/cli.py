@@ -228,7 +228,9 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
     pat = load_pattern(args.pattern) if args.pattern else None
     K = wts.K if wts is not None else (pat.K if pat is not None else 0)
     zero = api.parse_zero_set(args.zero, K) if args.zero is not None else None
-    res = api.saddles(inst, pattern=pat, weights=wts, zero=zero, all_zero_sets=args.all_zero_sets, verify=not args.no_verify)
+    res = api.saddles(
+        inst, pattern=pat, weights=wts, zero=zero, all_zero_sets=args.all_zero_sets, verify=not args.no_verify
+    )
     s = res.summary
 
     def human() -> list[str]:
@@ -238,7 +240,9 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
         for c in s["cases"]:
             zs = ",".join(map(str, c["zero"]))
             extra = "every g_j = 0" if c["gradient_zero"] else "some g_j != 0"
-            lines.append(f"Z = {{{zs}}}: {c['verdict']} (loss {c['loss']}, {extra}, solution set dimension {c['dimension']})")
+            lines.append(
+                f"Z = {{{zs}}}: {c['verdict']} (loss {c['loss']}, {extra}, solution set dimension {c['dimension']})"
+            )
         return lines
 
     return _emit(args, res, "saddles", human, [args.instance, args.weights, args.pattern])

@@ -51,7 +51,9 @@ def design_matrix_on(inst: Instance, pat: Pattern, neurons: list[int] | tuple[in
     return linalg.matrix(rows, len(neurons) * d)
 
 
-def block_gradient(inst: Instance, pat: Pattern, e: list[Fraction] | tuple[Fraction, ...], j: int) -> tuple[Fraction, ...]:
+def block_gradient(
+    inst: Instance, pat: Pattern, e: list[Fraction] | tuple[Fraction, ...], j: int
+) -> tuple[Fraction, ...]:
     """sum_i I_ij e_i x_i: block j of A^T e (the g_j of [21], the G_j of Lemma 1)."""
     g = [Fraction(0)] * inst.d
     for i, x in enumerate(inst.xs):

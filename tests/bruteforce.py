@@ -11,14 +11,17 @@ confirms that all of them lie on one piece.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from typing import Iterable, Sequence
 
 F = Fraction
+H = Fraction(1, 10**9)  # sampling step along a line
 Params = tuple[Fraction, ...]  # (z_0, w_0[0..d-1], z_1, w_1[...], ...)
 
 
-def loss(xs: Sequence[Sequence[Fraction]], y: Sequence[Fraction], z: Sequence[Fraction], w: Sequence[Sequence[Fraction]]) -> Fraction:
+def loss(
+    xs: Sequence[Sequence[Fraction]], y: Sequence[Fraction], z: Sequence[Fraction], w: Sequence[Sequence[Fraction]]
+) -> Fraction:
     total = F(0)
     for x, yi in zip(xs, y):
         f = F(0)
@@ -68,7 +71,9 @@ def _interpolate(ts: list[Fraction], vs: list[Fraction]) -> list[Fraction]:
     return coef
 
 
-def line_coefficients(xs: Sequence[Sequence[Fraction]], y: Sequence[Fraction], p: Params, v: Params, K: int, h: Fraction = F(1, 10**9)) -> list[Fraction]:
+def line_coefficients(
+    xs: Sequence[Sequence[Fraction]], y: Sequence[Fraction], p: Params, v: Params, K: int, h: Fraction = H
+) -> list[Fraction]:
     """c_0..c_4 with L(p + t v) = sum c_k t^k on (0, 6h)."""
     ts = [F(0)] + [h * m for m in range(1, 6)]
     vs = [loss_at(xs, y, tuple(a + t * b for a, b in zip(p, v)), K) for t in ts[1:]]
@@ -86,13 +91,20 @@ def lowest(coef: Sequence[Fraction]) -> tuple[int, Fraction] | None:
     return None
 
 
-def directions(n: int, extra: Iterable[Params] = ()) -> list[Params]:
-    """The grid {-1, 0, 1}^n minus 0, then ``extra``."""
+def directions(n: int, extra: Iterable[Params] = (), limit: int = 250) -> list[Params]:
+    """The grid {-1, 0, 1}^n minus 0 (every axis direction, and an evenly spaced
+    subset of the rest when there are more than ``limit``), then ``extra``."""
     grid = [tuple(F(c) for c in v) for v in itertools.product((-1, 0, 1), repeat=n) if any(v)]
+    if len(grid) > limit:
+        axes = [v for v in grid if sum(1 for c in v if c) == 1]
+        rest = [v for v in grid if sum(1 for c in v if c) > 1]
+        grid = axes + rest[:: len(rest) // (limit - len(axes)) + 1]
     return grid + list(extra)
 
 
-def second_order_descent(xs: Sequence[Sequence[Fraction]], y: Sequence[Fraction], p: Params, K: int, dirs: Iterable[Params]) -> Params | None:
+def second_order_descent(
+    xs: Sequence[Sequence[Fraction]], y: Sequence[Fraction], p: Params, K: int, dirs: Iterable[Params]
+) -> Params | None:
     """A direction along which the loss decreases at first or second order, if any."""
     for v in dirs:
         c = line_coefficients(xs, y, p, v, K)
@@ -101,7 +113,9 @@ def second_order_descent(xs: Sequence[Sequence[Fraction]], y: Sequence[Fraction]
     return None
 
 
-def ascent_and_descent(xs: Sequence[Sequence[Fraction]], y: Sequence[Fraction], p: Params, K: int, dirs: Iterable[Params]) -> tuple[bool, bool]:
+def ascent_and_descent(
+    xs: Sequence[Sequence[Fraction]], y: Sequence[Fraction], p: Params, K: int, dirs: Iterable[Params]
+) -> tuple[bool, bool]:
     """Whether some direction ascends and some descends (lowest coefficient, any order)."""
     up = down = False
     for v in dirs:
@@ -112,14 +126,25 @@ def ascent_and_descent(xs: Sequence[Sequence[Fraction]], y: Sequence[Fraction], 
     return up, down
 
 
-def curve_descends(xs: Sequence[Sequence[Fraction]], y: Sequence[Fraction], K: int, z: Sequence[Fraction], w: Sequence[Sequence[Fraction]],
-                   dz: dict[int, list[Fraction]], dw: dict[tuple[int, int], list[Fraction]], sign: int = -1) -> bool:
+def curve_descends(
+    xs: Sequence[Sequence[Fraction]],
+    y: Sequence[Fraction],
+    K: int,
+    z: Sequence[Fraction],
+    w: Sequence[Sequence[Fraction]],
+    dz: dict[int, list[Fraction]],
+    dw: dict[tuple[int, int], list[Fraction]],
+    sign: int = -1,
+) -> bool:
     """L(curve(t)) - L(0) has sign ``sign`` at t = 10^-4, ..., 10^-7 (direct evaluation)."""
     L0 = loss(xs, y, z, w)
     for e in range(4, 8):
         t = F(1, 10**e)
         zt = [zj + sum((c * t ** (m + 1) for m, c in enumerate(dz.get(j, []))), F(0)) for j, zj in enumerate(z)]
-        wt = [[v + sum((c * t ** (m + 1) for m, c in enumerate(dw.get((j, l), []))), F(0)) for l, v in enumerate(wj)] for j, wj in enumerate(w)]
+        wt = [
+            [v + sum((c * t ** (m + 1) for m, c in enumerate(dw.get((j, l), []))), F(0)) for l, v in enumerate(wj)]
+            for j, wj in enumerate(w)
+        ]
         diff = loss(xs, y, zt, wt) - L0
         if not (diff * sign > 0):
             return False

@@ -14,7 +14,6 @@ all solutions R of [38]-[42] share A R, hence e and lambda (Lemma A), so a
 tree over the solution set {A R = p, x_n . R_k = 0} refutes every one.
 """
 
-
 from fractions import Fraction
 
 from .branchtree import block_gradient, check_tree, fitted_and_residual, minor_version, require_1_1
@@ -25,7 +24,18 @@ from .linalg import ZERO, Blocks, Pattern, Vector, add_scaled, dot, first_nonzer
 from .numbers import boolean, describe, integer, rational, show
 from .saddle import parse_pattern
 
-ROOT_FIELDS = ("format", "version", "kind", "instance", "claim", "pattern", "neuron", "sample", "feasibility", "solution")
+ROOT_FIELDS = (
+    "format",
+    "version",
+    "kind",
+    "instance",
+    "claim",
+    "pattern",
+    "neuron",
+    "sample",
+    "feasibility",
+    "solution",
+)
 SIGNS = (("plus", "+"), ("minus", "-"))
 POINT_EVIDENCE = {
     "non-differentiable-local-minimum": ("kkt",),
@@ -73,6 +83,7 @@ def _on_face(w: Blocks, path: str, pattern: Pattern, inst: Instance, k: int, n: 
 
 def _compare(path: str, claimed: object, derived: object) -> None:
     if claimed != derived:
+
         def text(v: object) -> str:
             if isinstance(v, bool):
                 return "true" if v else "false"
@@ -160,7 +171,9 @@ def check_boundary(cert: dict[str, object], log: list[str]) -> None:
         if isinstance(ev, dict) and "condition" in ev:
             fields = record(ev, name, ("condition",))
             if fields["condition"] != "fails":
-                raise CertificateError(at(name, "condition"), f'expected "fails", found {describe(fields["condition"])}')
+                raise CertificateError(
+                    at(name, "condition"), f'expected "fails", found {describe(fields["condition"])}'
+                )
             if cond:
                 raise CertificateError(at(name, "condition"), f"the sign condition for z_k {s} 0 holds")
             _compare(f"claim.{name}", claimed, False)
@@ -218,11 +231,15 @@ def check_point_on_hyperplane(
     if verdict == "not-covered":
         if minor_version(cert) >= 1 and why is None:
             k, n = on[0]
-            raise CertificateError("claim.verdict", f"'not-covered' but the point is covered by Theorem 3 (pair ({k}, {n}))")
+            raise CertificateError(
+                "claim.verdict", f"'not-covered' but the point is covered by Theorem 3 (pair ({k}, {n}))"
+            )
         return f"c not covered: {why}"
     require_1_1(cert, f"verdict {verdict!r}")
     if why is not None:
-        raise CertificateError("claim.verdict", f"{verdict!r} needs exactly one pair on a hyperplane with x_n != 0 and z_k != 0 ({why})")
+        raise CertificateError(
+            "claim.verdict", f"{verdict!r} needs exactly one pair on a hyperplane with x_n != 0 and z_k != 0 ({why})"
+        )
     k, n = on[0]
     if verdict == "not-a-local-minimum":
         return check_curve(cert["descent"], "descent", z, w, inst, loss, descent=True)
@@ -241,5 +258,3 @@ def check_point_on_hyperplane(
             "claim.verdict", f"sign condition fails: z_k = {show(z[k])}, lambda = {show(lam)}, e_n = {show(e_n)}"
         )
     return f"c non-differentiable local minimum (Lemma B): w_{k} . x_{n} = 0, lambda = {show(lam)}, e_n = {show(e_n)}"
-
-

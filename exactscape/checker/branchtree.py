@@ -17,7 +17,6 @@ The walk is iterative; a neuron is split at most once per path, so the
 depth is at most K.
 """
 
-
 from .errors import CertificateError
 from .fields import at, item, keyed, record
 from .linalg import ZERO, Blocks, Pattern, Vector, add_scaled, first_nonzero

@@ -13,7 +13,6 @@ sum_i I[i][j] e_i x_i = 0 for j in S, make e the same for every solution):
   or a tree over {+,-}^S refuting every genuine factorisation.
 """
 
-
 from fractions import Fraction
 
 from .branchtree import block_gradient, check_tree, fitted_and_residual, require_1_1
@@ -74,7 +73,9 @@ def _strictly_inside(w: Blocks, path: str, pattern: Pattern, inst: Instance) -> 
                 raise CertificateError(item(path, j), f"w_{j} . x_{i} = {show(v)} is not {want} (cell of the pattern)")
 
 
-def _stationary_on_s(r: Blocks, path: str, pattern: Pattern, inst: Instance, zero: list[int]) -> tuple[Vector, list[Vector]]:
+def _stationary_on_s(
+    r: Blocks, path: str, pattern: Pattern, inst: Instance, zero: list[int]
+) -> tuple[Vector, list[Vector]]:
     """[19]: sum_i I[i][j] e_i x_i = 0 for j in S; returns e and the g_j of [21] (j in Z)."""
     k = len(pattern[0])
     _, e = fitted_and_residual(pattern, inst.xs, inst.y, r)
@@ -121,7 +122,9 @@ def _check_case(
         e, gs = _stationary_on_s(r, p_path, pattern, inst, zero)
         for j, g in zip(zero, gs, strict=True):
             if dot(w[j], g):
-                raise CertificateError(item(at(p_path, "w"), j), f"[21] fails: w_{j} . g_{j} = {show(dot(w[j], g))} != 0")
+                raise CertificateError(
+                    item(at(p_path, "w"), j), f"[21] fails: w_{j} . g_{j} = {show(dot(w[j], g))} != 0"
+                )
         loss = sum((v * v for v in e), ZERO) / inst.n
         gzero = all(first_nonzero([g]) is None for g in gs)
         _compare(at(c_path, "loss"), claimed_loss, loss)
@@ -199,7 +202,9 @@ def check_saddle(cert: dict[str, object], log: list[str]) -> None:
         fields = record(c, c_path, ("zero", "verdict", "loss", "gradient_zero"))
         zeros.append(_zero_list(fields["zero"], at(c_path, "zero"), k))
     if mode == "all" and zeros != zero_sets(k):
-        raise CertificateError("claim.cases", f"'all' lists every non-empty zero set of 0..{k - 1} by size, then lexicographically")
+        raise CertificateError(
+            "claim.cases", f"'all' lists every non-empty zero set of 0..{k - 1} by size, then lexicographically"
+        )
     if mode == "given" and len(zeros) != 1:
         raise CertificateError("claim.cases", "'given' has exactly one case")
     log.append(f"c pattern: {inst.n} x {k}; {len(zeros)} zero set(s) ({mode})")

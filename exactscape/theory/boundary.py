@@ -65,9 +65,7 @@ def face_pattern(inst: Instance, wts: Weights, k: int, n: int) -> Pattern:
     others = [p for p in on if p != (k, n)]
     if others:
         j, i = others[0]
-        raise NotCovered(
-            f"w_{j} . x_{i} = 0 as well: Theorem 3 covers one neuron on one sample hyperplane only"
-        )
+        raise NotCovered(f"w_{j} . x_{i} = 0 as well: Theorem 3 covers one neuron on one sample hyperplane only")
     rows = [list(r) for r in pat.I]
     rows[n][k] = 0
     return Pattern(tuple(tuple(r) for r in rows))
@@ -223,9 +221,7 @@ def analyse_face(inst: Instance, pat: Pattern, k: int, n: int, hint: Weights | N
                 results.append(SignResult(s, False, None, None, 0))
                 continue
             allowed = tuple((s,) if j == k else BRANCHES for j in range(pat.K))
-            prob = BranchProblem(
-                inst, pat, sol.fitted, allowed, feas.witness, frozenset({(k, n)}), ((k, inst.xs[n]),)
-            )
+            prob = BranchProblem(inst, pat, sol.fitted, allowed, feas.witness, frozenset({(k, n)}), ((k, inst.xs[n]),))
             res = search(prob)
             results.append(SignResult(s, True, res.genuine, res.tree, res.nodes))
     return FaceAnalysis(inst, pat, k, n, feas, sol, tuple(results))
@@ -299,7 +295,11 @@ def classify_boundary_point(inst: Instance, wts: Weights, k: int, n: int) -> Bou
         wg = dot(wts.w[j], g)
         if wg != 0:
             return result(False, None, Curve(((j, (-wg,)),), ()))
-        return result(False, None, Curve(((j, (Fraction(0), Fraction(-1))),), tuple((j, l, (v,)) for l, v in enumerate(g) if v != 0)))
+        return result(
+            False,
+            None,
+            Curve(((j, (Fraction(0), Fraction(-1))),), tuple((j, l, (v,)) for l, v in enumerate(g) if v != 0)),
+        )
     zk = wts.z[k]
     rk = block_gradient(inst, pat, e, k)
     lam = dot(rk, xn) / dot(xn, xn)

@@ -29,9 +29,9 @@ exponential in K (a union of up to 3^K polyhedra).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterator, Union
 
 from .. import polyhedra
 from ..design import cell_sign
@@ -55,10 +55,10 @@ class Split:
     """A node that splits neuron ``neuron`` into its allowed branches."""
 
     neuron: int
-    children: tuple[tuple[str, "Tree"], ...]
+    children: tuple[tuple[str, Tree], ...]
 
 
-Tree = Union[Leaf, Split]
+Tree = Leaf | Split
 
 
 @dataclass(frozen=True)

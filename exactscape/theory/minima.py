@@ -40,7 +40,17 @@ from ..design import cell_sign, design_matrix, in_cell
 from ..model import Instance, Mat, Pattern, Vec, Weights
 from .branches import BRANCHES, BranchProblem, Genuine, Leaf, Split, Tree, search
 
-__all__ = ["BRANCHES", "CellAnalysis", "Feasibility", "Genuine", "Leaf", "Split", "Tree", "analyse_cell", "cell_feasibility"]
+__all__ = [
+    "BRANCHES",
+    "CellAnalysis",
+    "Feasibility",
+    "Genuine",
+    "Leaf",
+    "Split",
+    "Tree",
+    "analyse_cell",
+    "cell_feasibility",
+]
 
 
 @dataclass(frozen=True)
