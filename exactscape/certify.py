@@ -139,7 +139,6 @@ def point_certificate(v: PointVerdict) -> dict[str, Any]:
     return cert
 
 
-
 # ------------------------------------------------------- version 1.1 kinds
 
 VERSION_1_1 = "1.1"

@@ -14,8 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from . import __version__
 from .errors import ExactscapeError, InputError, NotCovered
@@ -34,7 +35,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
-        sp.add_argument("--cert", metavar="FILE", help="certificate path (default: INSTANCE-STEM.COMMAND.cert.json here)")
+        sp.add_argument(
+            "--cert", metavar="FILE", help="certificate path (default: INSTANCE-STEM.COMMAND.cert.json here)"
+        )
         sp.add_argument("--no-verify", action="store_true", help="skip replaying the certificate with the checker")
 
     c = sub.add_parser(
@@ -197,7 +200,8 @@ def _cmd_point(args: argparse.Namespace) -> int:
         lines += _provenance(inst)
         lines.append(f"loss at the point: {s['loss']}")
         explain = {
-            "local-minimum": "every R_j = z_j w_j minimises the cell's convex quadratic: a local minimum (global in its cell)",
+            "local-minimum": "every R_j = z_j w_j minimises the cell's convex quadratic: "
+            "a local minimum (global in its cell)",
             "saddle": "the gradient vanishes, but a curve through the point descends and another ascends",
             "not-stationary": "the gradient is non-zero: the loss decreases along minus the gradient",
             "not-covered": "the point lies on a cell boundary outside Theorem 3's hypotheses",

@@ -22,9 +22,9 @@ echelon form (wide case); O(Kd N r) (tall case).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Sequence
 
 import flint
 

@@ -8,16 +8,19 @@ here: NumPy input goes through :mod:`exactscape.boundary` first.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import InputError
 from .numbers import fmt_mat, fmt_vec, loads_exact, parse_rational
 
 Vec = tuple[Fraction, ...]
 Mat = tuple[Vec, ...]
+
+T = TypeVar("T")
 
 _OPTIONAL_TEXT = ("name", "description", "source", "notes")
 
@@ -173,13 +176,15 @@ def _read_text(path: Path) -> str:
 
 def _envelope(obj: Any, fmt_name: str, where: str, fields: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(obj, dict):
-        raise InputError(f"expected a JSON object with \"format\": \"{fmt_name}\"", where)
+        raise InputError(f'expected a JSON object with "format": "{fmt_name}"', where)
     got = obj.get("format")
     if got != fmt_name:
-        raise InputError(f"\"format\" is {json.dumps(got)}, expected \"{fmt_name}\"", where)
+        raise InputError(f'"format" is {json.dumps(got)}, expected "{fmt_name}"', where)
     ver = obj.get("version")
     if ver not in (1, "1", "1.0"):
-        raise InputError(f"unsupported version {json.dumps(ver)} of {fmt_name} (this exactscape reads version 1)", where)
+        raise InputError(
+            f"unsupported version {json.dumps(ver)} of {fmt_name} (this exactscape reads version 1)", where
+        )
     allowed = {"format", "version", *fields, *_OPTIONAL_TEXT}
     for k in obj:
         if k not in allowed:
@@ -189,7 +194,7 @@ def _envelope(obj: Any, fmt_name: str, where: str, fields: tuple[str, ...]) -> d
 
 def _need(obj: dict[str, Any], key: str, where: str) -> Any:
     if key not in obj:
-        raise InputError(f"missing field \"{key}\"", where)
+        raise InputError(f'missing field "{key}"', where)
     return obj[key]
 
 
@@ -210,7 +215,7 @@ def instance_from_json(obj: Any, where: str = "instance") -> Instance:
     obj = _envelope(obj, "exactscape-instance", where, ("X", "y", "bias"))
     bias = obj.get("bias", True)
     if not isinstance(bias, bool):
-        raise InputError("\"bias\" must be true or false", f"{where}: bias")
+        raise InputError('"bias" must be true or false', f"{where}: bias")
     name = obj.get("name", "")
     return Instance(
         X=_matrix(_need(obj, "X", where), "X"),
@@ -266,7 +271,7 @@ def load_pattern(path: str | Path) -> Pattern:
     return _located(pattern_from_json, load_json_file(p), p)
 
 
-def _located(fn: Any, obj: Any, p: Path) -> Any:
+def _located(fn: Callable[[Any, str], T], obj: Any, p: Path) -> T:
     try:
         return fn(obj, str(p))
     except InputError as exc:

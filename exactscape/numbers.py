@@ -52,9 +52,7 @@ def parse_rational(value: Any, where: str, *, decimals: bool = True) -> Fraction
         t = value.text
         if t in ("NaN", "Infinity", "-Infinity"):
             raise InputError(f"{t} is not a finite exact number", where)
-        raise InputError(
-            f"JSON float {t} is not exact; write it as a string (\"{t}\") or a fraction \"p/q\"", where
-        )
+        raise InputError(f'JSON float {t} is not exact; write it as a string ("{t}") or a fraction "p/q"', where)
     if isinstance(value, str):
         s = value.strip()
         if _INT.match(s):
@@ -66,7 +64,7 @@ def parse_rational(value: Any, where: str, *, decimals: bool = True) -> Fraction
             return Fraction(int(p), int(q))
         if decimals and _DEC.match(s):
             return Fraction(s)
-        raise InputError(f"{value!r} is not an exact number (integer, \"p/q\" or finite decimal)", where)
+        raise InputError(f'{value!r} is not an exact number (integer, "p/q" or finite decimal)', where)
     raise InputError(f"expected an exact number, got {type(value).__name__}", where)
 
 

@@ -26,9 +26,9 @@ it is returned; a backend that returns something unprovable raises
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Sequence
 
 import cdd
 import cdd.gmp as cg
@@ -96,7 +96,9 @@ class Farkas:
     mH: tuple[Fraction, ...]
 
 
-def _solve(rows: list[list[Fraction]], lin: set[int], obj: list[Fraction], maximise: bool) -> tuple[int, list[Fraction], Fraction]:
+def _solve(
+    rows: list[list[Fraction]], lin: set[int], obj: list[Fraction], maximise: bool
+) -> tuple[int, list[Fraction], Fraction]:
     """cdd.gmp LP: rows [b, a] mean b + a.x >= 0 (= 0 for ``lin``); returns (status, x, value)."""
     try:
         mat = cg.matrix_from_array(rows, rep_type=cdd.RepType.INEQUALITY, lin_set=lin)
@@ -149,7 +151,7 @@ def _primal(s: System) -> Point | None:
 def _alternative(s: System) -> Farkas | None:
     """Second LP: multipliers for the strict case, then for the non-strict case."""
     nE, nG, nH = len(s.E), len(s.G), len(s.H)
-    for strict in ((True, False) if nG else (False,)):
+    for strict in (True, False) if nG else (False,):
         gcount = nG if strict else 0
         nv = nE + gcount + nH
         if nv == 0:
@@ -179,7 +181,11 @@ def _alternative(s: System) -> Farkas | None:
         status, x, val = _solve(rows, lin, beta, False)  # minimise beta >= 0: bounded
         if status != _OPT:
             continue
-        cert = Farkas(tuple(x[:nE]), tuple(x[nE : nE + gcount]) if strict else tuple(Fraction(0) for _ in range(nG)), tuple(x[nE + gcount :]))
+        cert = Farkas(
+            tuple(x[:nE]),
+            tuple(x[nE : nE + gcount]) if strict else tuple(Fraction(0) for _ in range(nG)),
+            tuple(x[nE + gcount :]),
+        )
         if s.verify_farkas(cert):
             return cert
         raise BackendError("cdd returned multipliers that do not verify exactly")

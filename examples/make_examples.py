@@ -33,7 +33,12 @@ def instance(X, y, bias, name, description):
 
 
 def weights(z, w):
-    return {"format": "exactscape-weights", "version": 1, "z": [fmt(v) for v in z], "w": [[fmt(v) for v in r] for r in w]}
+    return {
+        "format": "exactscape-weights",
+        "version": 1,
+        "z": [fmt(v) for v in z],
+        "w": [[fmt(v) for v in r] for r in w],
+    }
 
 
 def pattern(I):

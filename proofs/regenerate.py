@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
-from exactscape import certify
-from exactscape.selftest import CERTS, load_runs, produce
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from exactscape import certify  # noqa: E402
+from exactscape.selftest import CERTS, load_runs, produce  # noqa: E402
 
 
 def main() -> None:

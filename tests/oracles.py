@@ -8,9 +8,9 @@ of all 3^K branch vectors) so that a test compares two implementations.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from fractions import Fraction
 from math import lcm
-from typing import Sequence
 
 import ppl
 from sympy import Matrix, Rational
@@ -61,7 +61,9 @@ def open_polyhedron_empty(
     return bool(P.is_empty())
 
 
-def genuine_by_enumeration(xs: Sequence[Sequence[Fraction]], I: Sequence[Sequence[int]], fitted: Sequence[Fraction]) -> bool:
+def genuine_by_enumeration(
+    xs: Sequence[Sequence[Fraction]], I: Sequence[Sequence[int]], fitted: Sequence[Fraction]
+) -> bool:
     """Blind enumeration of all 3^K branch vectors, each decided by PPL."""
     N, K, d = len(xs), len(I[0]), len(xs[0])
     for j in range(K):  # cell feasibility

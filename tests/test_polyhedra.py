@@ -33,9 +33,7 @@ def systems(draw: st.DrawFn) -> System:
 @given(systems())
 def test_decide_agrees_with_ppl_and_proves_itself(s: System) -> None:
     ans = decide(s)
-    empty = oracles.open_polyhedron_empty(
-        s.n, list(zip(s.E, s.f)), list(zip(s.G, s.h)), list(zip(s.H, s.k))
-    )
+    empty = oracles.open_polyhedron_empty(s.n, list(zip(s.E, s.f)), list(zip(s.G, s.h)), list(zip(s.H, s.k)))
     if isinstance(ans, Point):
         assert not empty
         assert s.verify_point(ans.v)

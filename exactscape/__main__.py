@@ -1,0 +1,7 @@
+"""``python -m exactscape`` is the ``exactscape`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,15 @@
+"""Independent checker for exactscape certificates (proofs/FORMAT.md, version 1).
+
+Standard library only, and independent of the producer: nothing here imports
+another part of exactscape. The modules follow FORMAT.md section by section:
+``numbers`` (1), ``envelope`` (3), ``cell`` (4), ``point`` (5, with ``poly``
+for the curves of 5.3), ``protocol`` (6); ``fields`` and ``linalg`` are the
+structure and exact linear-algebra helpers they share.
+
+Public API: :func:`check_certificate`, :func:`check_file`, :func:`main`,
+:class:`CheckResult`.
+"""
+
+from .protocol import CheckResult, check_certificate, check_file, main
+
+__all__ = ["CheckResult", "check_certificate", "check_file", "main"]

@@ -1,0 +1,347 @@
+"""Kind ``cell``: the minimisers of one cell and their genuineness (FORMAT.md 4).
+
+The checks run in the order of FORMAT.md 4.2 and stop at the first failure:
+1. pattern, 2. feasibility (witness or Farkas multipliers), 3. rank of A
+(non-zero Gram minor and explicit row combinations), 4. minimiser (normal
+equations [10-12], loss [14]), 5. genuineness [15-18] (witness (z, w), or a
+tree of branch splits whose leaves carry Motzkin multipliers).
+"""
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .envelope import Instance, parse_instance
+from .errors import CertificateError
+from .fields import array, at, item, keyed, matrix, record, vector
+from .linalg import (
+    ZERO,
+    Blocks,
+    Pattern,
+    Vector,
+    add_scaled,
+    apply_a,
+    apply_at,
+    combine_rows,
+    determinant,
+    dot,
+    first_nonzero,
+    gram,
+)
+from .numbers import boolean, describe, integer, rational, show
+
+ROOT_FIELDS = (
+    "format",
+    "version",
+    "kind",
+    "instance",
+    "claim",
+    "pattern",
+    "feasibility",
+    "rank",
+    "minimiser",
+)
+CLAIM_FIELDS = ("feasible", "rank", "kind", "dimension", "loss", "genuine", "branches")
+BRANCHES = ("+", "-", "0")
+
+
+@dataclass(frozen=True)
+class CellClaim:
+    """The ``claim`` object of a cell certificate (FORMAT.md 4.1)."""
+
+    feasible: bool
+    rank: int
+    kind: str
+    dimension: int
+    loss: Fraction
+    genuine: bool
+    branches: list[str] | None
+
+
+def _text(value: object) -> str:
+    """A claim value as it reads in JSON, for messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, Fraction):
+        return show(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
+    if isinstance(value, str):
+        return '"' + value + '"'
+    return str(value)
+
+
+def _compare(path: str, claimed: object, derived: object) -> None:
+    """Require a claim field to equal what the checker derived."""
+    if claimed != derived:
+        raise CertificateError(path, f"claimed {_text(claimed)}, derived {_text(derived)}")
+
+
+def parse_claim(value: object, path: str) -> CellClaim:
+    """Read the claim's fields and their types (FORMAT.md 4.1); values are compared later."""
+    fields = record(value, path, CLAIM_FIELDS)
+    kind = fields["kind"]
+    if kind not in ("unique", "affine"):
+        raise CertificateError(at(path, "kind"), f'expected "unique" or "affine", found {describe(kind)}')
+    raw = fields["branches"]
+    branches: list[str] | None = None
+    if raw is not None:
+        b_path = at(path, "branches")
+        branches = []
+        for n, entry in enumerate(array(raw, b_path)):
+            if not isinstance(entry, str) or entry not in BRANCHES:
+                raise CertificateError(item(b_path, n), f'expected "+", "-" or "0", found {describe(entry)}')
+            branches.append(entry)
+    return CellClaim(
+        feasible=boolean(fields["feasible"], at(path, "feasible")),
+        rank=integer(fields["rank"], at(path, "rank")),
+        kind=str(kind),
+        dimension=integer(fields["dimension"], at(path, "dimension")),
+        loss=rational(fields["loss"], at(path, "loss")),
+        genuine=boolean(fields["genuine"], at(path, "genuine")),
+        branches=branches,
+    )
+
+
+def parse_pattern(value: object, path: str, n: int) -> Pattern:
+    """Check 1: N rows of K >= 1 entries, each the integer 0 or 1."""
+    rows = array(value, path, n)
+    k = len(array(rows[0], item(path, 0), min_length=1))
+    pattern: Pattern = []
+    for i, row in enumerate(rows):
+        r_path = item(path, i)
+        pattern.append([integer(e, item(r_path, j), 0, 1) for j, e in enumerate(array(row, r_path, k))])
+    return pattern
+
+
+def check_inside(w: Blocks, path: str, pattern: Pattern, inst: Instance) -> None:
+    """Every w_j strictly inside its cell C_j: w_j . x_i > 0 iff I[i][j] = 1, else < 0 (SPEC 1)."""
+    for j, wj in enumerate(w):
+        for i, x in enumerate(inst.xs):
+            value = dot(wj, x)
+            if pattern[i][j] and value <= 0:
+                raise CertificateError(
+                    item(path, j), f"w_{j} . x_{i} = {show(value)} is not > 0 (neuron {j} active on sample {i})"
+                )
+            if not pattern[i][j] and value >= 0:
+                raise CertificateError(
+                    item(path, j), f"w_{j} . x_{i} = {show(value)} is not < 0 (neuron {j} inactive on sample {i})"
+                )
+
+
+def check_feasibility(value: object, path: str, pattern: Pattern, inst: Instance) -> tuple[bool, str]:
+    """Check 2: a witness proves every C_j non-empty; multipliers prove one C_j empty.
+
+    Returns (feasible, detail line).
+    """
+    k = len(pattern[0])
+    if isinstance(value, dict) and "witness" in value:
+        fields = record(value, path, ("witness",))
+        w_path = at(path, "witness")
+        check_inside(matrix(fields["witness"], w_path, k, inst.d), w_path, pattern, inst)
+        return True, "c 2 feasibility: witness strictly inside every cell C_j"
+    fields = record(value, path, ("neuron", "multipliers"))
+    j = integer(fields["neuron"], at(path, "neuron"), 0, k - 1)
+    m_path = at(path, "multipliers")
+    combination = [ZERO] * inst.d
+    entries = keyed(fields["multipliers"], m_path, (inst.n,), min_length=1)
+    for (i,), payload, p_path in entries:
+        m = rational(payload, p_path)
+        if m <= 0:
+            raise CertificateError(p_path, f"multiplier {show(m)} is not > 0")
+        add_scaled(combination, m if pattern[i][j] else -m, inst.xs[i])
+    pos = first_nonzero([combination])
+    if pos is not None:
+        raise CertificateError(m_path, f"sum_i m_i s_i x_i is non-zero at coordinate {pos[1]}")
+    return False, f"c 2 feasibility: cell C_{j} is empty ({len(entries)} Farkas multipliers)"
+
+
+def check_rank(value: object, path: str, pattern: Pattern, inst: Instance) -> list[int]:
+    """Check 3: rows B independent (det A_B A_B^T != 0), every other row a combination of them."""
+    k = len(pattern[0])
+    fields = record(value, path, ("basis_rows", "combinations"))
+    b_path = at(path, "basis_rows")
+    basis: list[int] = []
+    for n, entry in enumerate(array(fields["basis_rows"], b_path)):
+        i = integer(entry, item(b_path, n), 0, inst.n - 1)
+        if basis and i <= basis[-1]:
+            raise CertificateError(item(b_path, n), f"row {i} not after row {basis[-1]} (must be strictly increasing)")
+        basis.append(i)
+    if not determinant(gram(pattern, inst.xs, basis)):
+        raise CertificateError(b_path, "rows are linearly dependent: det(A_B A_B^T) = 0")
+    in_basis = set(basis)
+    expected = [i for i in range(inst.n) if i not in in_basis]
+    c_path = at(path, "combinations")
+    entries = keyed(fields["combinations"], c_path, (inst.n,))
+    for n, ((i,), payload, p_path) in enumerate(entries):
+        e_path = item(c_path, n)
+        if n >= len(expected) or i != expected[n]:
+            wanted = f"row {expected[n]}" if n < len(expected) else "no further row"
+            raise CertificateError(
+                e_path, f"row {i} listed where {wanted} (the rows not in basis_rows, in order) is expected"
+            )
+        coef = vector(payload, p_path, len(basis))
+        diff = combine_rows(pattern, inst.xs, basis, coef, k)
+        for j, on in enumerate(pattern[i]):
+            if on:
+                add_scaled(diff[j], Fraction(-1), inst.xs[i])
+        pos = first_nonzero(diff)
+        if pos is not None:
+            raise CertificateError(e_path, f"A_{i} differs from sum_k c_k A_(b_k) at column {pos}")
+    if len(entries) < len(expected):
+        missing = expected[len(entries)]
+        raise CertificateError(c_path, f"row {missing} is missing (every row not in basis_rows is listed)")
+    return basis
+
+
+def check_minimiser(
+    value: object, path: str, pattern: Pattern, inst: Instance, basis: list[int]
+) -> tuple[Vector, Fraction]:
+    """Check 4: R0 = sum_k u_k A_(b_k)^T satisfies A^T (A R0 - y) = 0 [10-11].
+
+    Returns the fitted values p = A R0 and the minimum loss (1/N) ||p - y||^2 [14].
+    """
+    k = len(pattern[0])
+    fields = record(value, path, ("u",))
+    u_path = at(path, "u")
+    u = vector(fields["u"], u_path, len(basis))
+    fitted = apply_a(pattern, inst.xs, combine_rows(pattern, inst.xs, basis, u, k))
+    residual = [p - y for p, y in zip(fitted, inst.y, strict=True)]
+    pos = first_nonzero(apply_at(pattern, inst.xs, residual, k))
+    if pos is not None:
+        raise CertificateError(u_path, f"normal equations A^T (A R0 - y) = 0 fail at column {pos}")
+    return fitted, sum((e * e for e in residual), ZERO) / inst.n
+
+
+def check_genuine_witness(value: object, path: str, pattern: Pattern, inst: Instance) -> list[str]:
+    """Check 5, witness: R_j = z_j w_j is a minimiser and every w_j is inside C_j [15-18].
+
+    Returns the branch of every neuron ("+", "-" or "0" by the sign of z_j).
+    """
+    k = len(pattern[0])
+    fields = record(value, path, ("z", "w"))
+    z = vector(fields["z"], at(path, "z"), k)
+    w_path = at(path, "w")
+    w = matrix(fields["w"], w_path, k, inst.d)
+    r = [[zj * a for a in wj] for zj, wj in zip(z, w, strict=True)]
+    residual = [p - y for p, y in zip(apply_a(pattern, inst.xs, r), inst.y, strict=True)]
+    pos = first_nonzero(apply_at(pattern, inst.xs, residual, k))
+    if pos is not None:
+        raise CertificateError(path, f"R_j = z_j w_j is not a minimiser: A^T (A R - y) is non-zero at column {pos}")
+    check_inside(w, w_path, pattern, inst)
+    return ["+" if zj > 0 else "-" if zj < 0 else "0" for zj in z]
+
+
+def check_leaf(
+    value: object, path: str, sigma: dict[int, str], pattern: Pattern, inst: Instance, fitted: Vector
+) -> None:
+    """Check 5, tree leaf: Motzkin multipliers prove the leaf's system has no solution R.
+
+    System: variables R_j for sigma_j != "0"; fit rows sum_j I[i][j] (x_i . R_j) = p_i;
+    sign rows s_ji (x_i . R_j) > 0 for split neurons with sigma_j in {+, -}.
+    """
+    k = len(pattern[0])
+    fields = record(value, path, ("fit", "sign"))
+    variables = [j for j in range(k) if sigma.get(j) != "0"]
+    combination: Blocks = [[ZERO] * inst.d for _ in range(k)]
+    beta = ZERO
+    for (i,), payload, p_path in keyed(fields["fit"], at(path, "fit"), (inst.n,)):
+        m = rational(payload, p_path)
+        if not m:
+            raise CertificateError(p_path, "zero multiplier (zero multipliers are omitted)")
+        beta += m * fitted[i]
+        for j in variables:
+            if pattern[i][j]:
+                add_scaled(combination[j], m, inst.xs[i])
+    s_path = at(path, "sign")
+    signs = keyed(fields["sign"], s_path, (k, inst.n))
+    for n, ((j, i), payload, p_path) in enumerate(signs):
+        if sigma.get(j) not in ("+", "-"):
+            raise CertificateError(item(s_path, n), f"neuron {j} is not split with branch + or - on this path")
+        m = rational(payload, p_path)
+        if m <= 0:
+            raise CertificateError(p_path, f"multiplier {show(m)} is not > 0")
+        s = (1 if pattern[i][j] else -1) * (1 if sigma[j] == "+" else -1)
+        add_scaled(combination[j], m * s, inst.xs[i])
+    pos = first_nonzero(combination)
+    if pos is not None:
+        raise CertificateError(path, f"combination non-zero at variable {pos}")
+    if signs and beta < 0:
+        raise CertificateError(path, f"beta = {show(beta)} < 0: the rows combine to 0 > beta, no contradiction")
+    if not signs and not beta:
+        raise CertificateError(path, "beta = 0 and no sign multiplier: the rows combine to 0 = 0, no contradiction")
+
+
+def check_tree(value: object, path: str, pattern: Pattern, inst: Instance, fitted: Vector) -> int:
+    """Check 5, tree: every branch vector in {+,-,0}^K is covered by a refuted leaf (SPEC 2).
+
+    Iterative depth-first walk ("+" before "-" before "0"); a neuron split twice on
+    one path is rejected, so the depth is at most K. Returns the number of leaves.
+    """
+    k = len(pattern[0])
+    leaves = 0
+    stack: list[tuple[object, str, dict[int, str]]] = [(value, path, {})]
+    while stack:
+        node, n_path, sigma = stack.pop()
+        if isinstance(node, dict) and "leaf" in node:
+            fields = record(node, n_path, ("leaf",))
+            check_leaf(fields["leaf"], at(n_path, "leaf"), sigma, pattern, inst, fitted)
+            leaves += 1
+            continue
+        fields = record(node, n_path, ("split",) + BRANCHES)
+        j = integer(fields["split"], at(n_path, "split"), 0, k - 1)
+        if j in sigma:
+            raise CertificateError(at(n_path, "split"), f"neuron {j} is already split on this path")
+        for branch in reversed(BRANCHES):
+            stack.append((fields[branch], at(n_path, branch), {**sigma, j: branch}))
+    return leaves
+
+
+def check_cell(cert: dict[str, object], log: list[str]) -> None:
+    """Run the checks of FORMAT.md 4.2 in order, appending ``c`` lines to ``log``."""
+    record(cert, "", ROOT_FIELDS, ("genuineness",))
+    inst = parse_instance(cert["instance"], "instance")
+    claim = parse_claim(cert["claim"], "claim")
+    log.append(inst.summary())
+
+    pattern = parse_pattern(cert["pattern"], "pattern", inst.n)
+    k = len(pattern[0])
+    log.append(f"c 1 pattern: {inst.n} x {k}")
+
+    feasible, line = check_feasibility(cert["feasibility"], "feasibility", pattern, inst)
+    _compare("claim.feasible", claim.feasible, feasible)
+    log.append(line)
+
+    basis = check_rank(cert["rank"], "rank", pattern, inst)
+    r, columns = len(basis), k * inst.d
+    _compare("claim.rank", claim.rank, r)
+    _compare("claim.dimension", claim.dimension, columns - r)
+    _compare("claim.kind", claim.kind, "unique" if r == columns else "affine")
+    log.append(f"c 3 rank: rank A = {r} of Kd = {columns} columns ({claim.kind})")
+
+    fitted, loss = check_minimiser(cert["minimiser"], "minimiser", pattern, inst, basis)
+    _compare("claim.loss", claim.loss, loss)
+    log.append(f"c 4 minimiser: normal equations hold, minimum loss {show(loss)}")
+
+    if not feasible:
+        _compare("claim.genuine", claim.genuine, False)
+        _compare("claim.branches", claim.branches, None)
+        if "genuineness" in cert:
+            raise CertificateError("genuineness", "must be absent when the pattern is infeasible")
+        log.append("c 5 genuineness: not applicable (infeasible pattern)")
+        return
+    if "genuineness" not in cert:
+        raise CertificateError("", "missing field 'genuineness' (required when the pattern is feasible)")
+    evidence = cert["genuineness"]
+    if isinstance(evidence, dict) and "tree" in evidence:
+        fields = record(evidence, "genuineness", ("tree",))
+        leaves = check_tree(fields["tree"], "genuineness.tree", pattern, inst, fitted)
+        _compare("claim.genuine", claim.genuine, False)
+        _compare("claim.branches", claim.branches, None)
+        log.append(f"c 5 genuineness: no minimiser is genuine ({leaves} refuted leaves cover {{+,-,0}}^{k})")
+        return
+    branches = check_genuine_witness(evidence, "genuineness", pattern, inst)
+    _compare("claim.genuine", claim.genuine, True)
+    _compare("claim.branches", claim.branches, branches)
+    log.append(f"c 5 genuineness: genuine local minimum, branches {' '.join(branches)}")

@@ -1,0 +1,122 @@
+"""The checker protocol (FORMAT.md section 6): one verdict, decided at the end.
+
+Output is ``c`` detail lines, then exactly one ``s VERIFIED`` or
+``s REJECTED: <reason>`` line. Exit code 0 for VERIFIED, 1 for REJECTED, 2
+for an input that is not a certificate this checker reads (file missing, not
+JSON, not an object, wrong ``format``, another major version).
+
+Nothing a certificate contains makes the checker raise: failed checks are
+:class:`CertificateError`, and any other exception is reported as
+``REJECTED: internal: ...`` (a bug in the checker, never a verdict of VERIFIED).
+"""
+
+import argparse
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cell import check_cell
+from .envelope import KINDS, check_envelope
+from .errors import CertificateError, UnreadableError
+from .numbers import describe, load_json
+from .point import check_point
+
+EXIT_VERIFIED = 0
+EXIT_REJECTED = 1
+EXIT_UNREADABLE = 2
+
+
+def _one_line(text: str) -> str:
+    """Keep a reason on one ASCII line, whatever the certificate contained."""
+    return text.encode("ascii", "backslashreplace").decode("ascii").replace("\r", "\\r").replace("\n", "\\n")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict on one certificate.
+
+    ``lines`` are the ``c`` detail lines written before the verdict (each
+    starts with ``"c "``); ``reason`` says what failed and where, empty when
+    ``verified``.
+    """
+
+    verified: bool
+    reason: str
+    lines: list[str]
+
+    @property
+    def status_line(self) -> str:
+        """The final ``s`` line of FORMAT.md 6."""
+        return "s VERIFIED" if self.verified else f"s REJECTED: {self.reason}"
+
+
+def _rejected(reason: str, lines: list[str]) -> CheckResult:
+    return CheckResult(verified=False, reason=_one_line(reason), lines=lines)
+
+
+def check_certificate(obj: object) -> CheckResult:
+    """Check a parsed certificate (FORMAT.md 3-5) and return the verdict.
+
+    ``obj`` is what :func:`json.loads` returned (or an equivalent dict built
+    in Python: Python floats are refused like JSON floats). Never raises.
+    """
+    lines: list[str] = []
+    try:
+        cert = check_envelope(obj)
+        kind = cert.get("kind")
+        if kind not in KINDS:
+            found = "no kind field" if "kind" not in cert else describe(kind)
+            raise CertificateError("kind", f"expected one of {', '.join(KINDS)}, found {found}")
+        lines.append(f"c {cert['format']} version {cert['version']}, kind {kind}")
+        if kind == "cell":
+            check_cell(cert, lines)
+        else:
+            check_point(cert, lines)
+    except UnreadableError as exc:
+        return _rejected(exc.message, lines)
+    except CertificateError as exc:
+        return _rejected(exc.reason, lines)
+    except RecursionError:
+        return _rejected("internal: recursion too deep", lines)
+    except Exception as exc:  # noqa: BLE001 - the protocol turns every failure into REJECTED
+        return _rejected(f"internal: {type(exc).__name__}: {exc}", lines)
+    return CheckResult(verified=True, reason="", lines=lines)
+
+
+def check_file(path: str | os.PathLike[str]) -> tuple[int, list[str]]:
+    """Check the certificate file at ``path``; return (exit code, output lines).
+
+    The lines are the ``c`` lines then the one ``s`` line. An unreadable
+    input gives exit code 2 and the ``s REJECTED`` line alone.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        return EXIT_UNREADABLE, [f"s REJECTED: {_one_line(f'cannot read {ascii(str(path))}: {reason}')}"]
+    try:
+        obj = load_json(data)
+        check_envelope(obj)
+    except UnreadableError as exc:
+        return EXIT_UNREADABLE, [f"s REJECTED: {_one_line(exc.message)}"]
+    except Exception as exc:  # noqa: BLE001 - never crash on input
+        return EXIT_REJECTED, [f"s REJECTED: {_one_line(f'internal: {type(exc).__name__}: {exc}')}"]
+    result = check_certificate(obj)
+    return (EXIT_VERIFIED if result.verified else EXIT_REJECTED), [*result.lines, result.status_line]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m exactscape.checker CERT``: print the lines, return the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="python -m exactscape.checker",
+        description="Independent checker for exactscape certificates (proofs/FORMAT.md).",
+    )
+    parser.add_argument("certificate", help="path of a certificate JSON file")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_UNREADABLE
+    code, lines = check_file(args.certificate)
+    for line in lines:
+        print(line)
+    return code

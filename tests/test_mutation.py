@@ -1,0 +1,164 @@
+"""Every single-field corruption of every golden certificate is rejected, and
+never crashes the checker.
+
+A corruption can leave a certificate that is still *true* (an interior witness
+moved but still inside its cell, a descent curve with another coefficient that
+still descends, a sample changed that no neuron sees). Such a mutant is not a
+lie: it is accepted only if the producer's own, independent implementation
+(flint, cdd-free exact re-derivation) confirms every claim and every piece of
+evidence of the mutant. Everything else must be REJECTED.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mutations import mutants
+
+from exactscape import api, linalg
+from exactscape.checker import check_certificate
+from exactscape.curves import Curve, loss_polynomial, lowest_change
+from exactscape.design import design_matrix, in_cell
+from exactscape.errors import ExactscapeError
+from exactscape.model import Instance, Pattern, Weights, instance_from_json
+from exactscape.numbers import parse_rational
+from exactscape.polyhedra import Farkas
+from exactscape.theory.minima import Feasibility, _Search
+
+CERTS = sorted((Path(__file__).resolve().parents[1] / "proofs" / "certificates").glob("*.cert.json"))
+
+
+def _q(v: Any) -> Fraction:
+    if isinstance(v, str) and "." in v:
+        raise ValueError("decimal")
+    return parse_rational(v, "mutant", decimals=False)
+
+
+def _instance(m: dict[str, Any]) -> Instance:
+    return instance_from_json({"format": "exactscape-instance", "version": 1, **m["instance"]})
+
+
+def _weights(z: Any, w: Any) -> Weights:
+    return Weights(tuple(_q(v) for v in z), tuple(tuple(_q(v) for v in r) for r in w))
+
+
+def _curve(c: dict[str, Any]) -> Curve:
+    return Curve(
+        dz=tuple((int(j), tuple(_q(v) for v in cs)) for j, cs in c["dz"]),
+        dw=tuple((int(j), int(l), tuple(_q(v) for v in cs)) for j, l, cs in c["dw"]),
+    )
+
+
+def _stationary(inst: Instance, pat: Pattern, R: list[Fraction]) -> bool:
+    A = design_matrix(inst, pat)
+    res = A * linalg.column(R) - linalg.column(list(inst.y))
+    return all(v == 0 for v in (A.transpose() * res).entries())
+
+
+def still_true(m: dict[str, Any]) -> bool:
+    """The producer-side re-derivation of every claim and all evidence of ``m``."""
+    inst = _instance(m)
+    if m["kind"] == "point":
+        w = _weights(m["weights"]["z"], m["weights"]["w"])
+        again = api.point(inst, w, verify=False).certificate
+        if again["claim"] != m["claim"]:
+            return False
+        for key, sign in (("descent", -1), ("ascent", 1)):
+            if key in m:
+                low = lowest_change(loss_polynomial(inst, w, _curve(m[key])))
+                if low is None or (low[1] > 0) != (sign > 0):
+                    return False
+        return True
+    pat = Pattern(tuple(tuple(r) for r in m["pattern"]))
+    res = api.cell(inst, pattern=pat, verify=False)
+    if res.certificate["claim"] != m["claim"]:
+        return False
+    K, d = pat.K, inst.d
+    feas = m["feasibility"]
+    if "witness" in feas:
+        wit = [tuple(_q(v) for v in r) for r in feas["witness"]]
+        if len(wit) != K or not all(in_cell(inst, pat, j, wit[j]) for j in range(K)):
+            return False
+    A = design_matrix(inst, pat)
+    rows = linalg.to_rows(A)
+    basis = m["rank"]["basis_rows"]
+    combos = {i: [_q(v) for v in c] for i, c in m["rank"]["combinations"]}
+    if sorted(set(basis) | set(combos)) != list(range(inst.N)) or set(basis) & set(combos):
+        return False
+    if linalg.rank_factorisation(linalg.matrix([rows[b] for b in basis], K * d)).rank != len(basis):
+        return False
+    for i, c in combos.items():
+        if [sum((c[k] * rows[b][col] for k, b in enumerate(basis)), Fraction(0)) for col in range(K * d)] != rows[i]:
+            return False
+    u = [_q(v) for v in m["minimiser"]["u"]]
+    R0 = [sum((u[k] * rows[b][col] for k, b in enumerate(basis)), Fraction(0)) for col in range(K * d)]
+    if not _stationary(inst, pat, R0):
+        return False
+    gen = m.get("genuineness")
+    if gen is None:
+        return True
+    if "z" in gen:
+        w = _weights(gen["z"], gen["w"])
+        R = [w.z[j] * v for j in range(K) for v in w.w[j]]
+        return all(in_cell(inst, pat, j, w.w[j]) for j in range(K)) and _stationary(inst, pat, R)
+    fitted = [sum((rows[i][c] * R0[c] for c in range(K * d)), Fraction(0)) for i in range(inst.N)]
+    search = _Search(inst, pat, fitted, Feasibility(True))
+
+    def leaves(node: dict[str, Any], sigma: dict[int, str]) -> bool:
+        if "leaf" in node:
+            system, _, keys = search.system(sigma)
+            fit = {int(i): _q(v) for i, v in node["leaf"]["fit"]}
+            sign = {(int(j), int(i)): _q(v) for j, i, v in node["leaf"]["sign"]}
+            cert = Farkas(
+                tuple(fit.get(i, Fraction(0)) for i in range(inst.N)),
+                tuple(sign.get(k, Fraction(0)) for k in keys),
+                (),
+            )
+            return set(sign) <= set(keys) and system.verify_farkas(cert)
+        j = node["split"]
+        return all(leaves(node[b], {**sigma, j: b}) for b in "+-0")
+
+    return leaves(gen["tree"], {})
+
+
+def _producer_confirms(m: dict[str, Any]) -> bool:
+    try:
+        return still_true(m)
+    except (ExactscapeError, KeyError, TypeError, ValueError, IndexError, ZeroDivisionError):
+        return False
+
+
+def test_there_are_golden_certificates() -> None:
+    kinds = {json.loads(p.read_text())["kind"] for p in CERTS}
+    assert len(CERTS) >= 10 and {"cell", "point"} <= kinds
+
+
+@pytest.mark.parametrize("path", CERTS, ids=[p.name for p in CERTS])
+def test_every_single_field_corruption_is_rejected(path: Path) -> None:
+    original = json.loads(path.read_text())
+    assert check_certificate(original).verified
+    count = 0
+    for name, mutant in mutants(original):
+        text = json.dumps(mutant)
+        if json.loads(text) == original:
+            continue  # the corruption changed nothing (e.g. swapping two equal entries)
+        count += 1
+        res = check_certificate(json.loads(text, parse_float=lambda s: float(s)))
+        assert isinstance(res.verified, bool), name
+        assert res.verified or res.reason, name
+        if res.verified:
+            assert _producer_confirms(json.loads(text)), f"accepted a false certificate: {name}"
+    assert count > 20
+
+
+def test_the_validator_itself_rejects_lies() -> None:
+    """The still-true oracle is not vacuous: it refuses changed claims."""
+    cert = json.loads(CERTS[0].read_text())
+    assert still_true(cert)
+    lie = json.loads(json.dumps(cert))
+    lie["claim"]["loss"] = "12345"
+    assert not still_true(lie)
