@@ -271,3 +271,19 @@ def test_D_of_43_is_solved_by_the_face_solution(name: str) -> None:
 @given(tiny_faces())
 def test_faces_agree_with_sympy_and_ppl_many(face: tuple[Instance, Pattern, int, int]) -> None:
     test_faces_agree_with_sympy_and_ppl.hypothesis.inner_test(face)  # type: ignore[attr-defined]
+
+
+def test_the_1_1_mutation_oracle_confirms_originals_and_refuses_lies() -> None:
+    import json
+
+    from oracle_1_1 import still_true_1_1
+
+    certs = Path(__file__).resolve().parents[1] / "proofs" / "certificates"
+    names = ["kink.boundary", "kink-tree.boundary", "zigzag-saddle.saddles", "zigzag-mixed.saddles"]
+    for name in names:
+        cert = json.loads((certs / f"{name}.cert.json").read_text())
+        assert still_true_1_1(cert), name
+        lie = json.loads(json.dumps(cert))
+        key = "loss" if "loss" in lie["claim"] else "saddle"
+        lie["claim"][key] = "12345" if key == "loss" else not lie["claim"][key]
+        assert not still_true_1_1(lie), name

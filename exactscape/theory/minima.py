@@ -39,6 +39,7 @@ from .. import linalg, polyhedra
 from ..design import cell_sign, design_matrix, in_cell
 from ..model import Instance, Mat, Pattern, Vec, Weights
 from .branches import BRANCHES, BranchProblem, Genuine, Leaf, Split, Tree, search
+from .branches import _Search as _BranchSearch
 
 __all__ = [
     "BRANCHES",
@@ -128,3 +129,11 @@ def analyse_cell(inst: Instance, pat: Pattern, hint: Weights | None = None) -> C
     prob = BranchProblem(inst, pat, tuple(lsq.fitted), tuple(BRANCHES for _ in range(pat.K)), feas.witness)
     res = search(prob)
     return CellAnalysis(inst, pat, feas, lsq, res.genuine, res.tree, res.nodes)
+
+
+class _Search(_BranchSearch):
+    """The cell search of Theorem 1 as a :class:`~exactscape.theory.branches.BranchProblem`
+    (kept for callers that rebuild a node's system with :meth:`system`)."""
+
+    def __init__(self, inst: Instance, pat: Pattern, fitted: list[Fraction], feas: Feasibility) -> None:
+        super().__init__(BranchProblem(inst, pat, tuple(fitted), tuple(BRANCHES for _ in range(pat.K)), feas.witness))
