@@ -124,7 +124,7 @@ def _feasibility(value: object, path: str, pattern: Pattern, inst: Instance, k: 
 
 def check_boundary(cert: dict[str, object], log: list[str]) -> None:
     """Run the checks of FORMAT.md 8.2 in order, appending ``c`` lines to ``log``."""
-    require_1_1(cert, "kind 'boundary'")
+    require_1_1(cert, "kind 'boundary'", "kind")
     record(cert, "", ROOT_FIELDS, ("plus", "minus"))
     inst = parse_instance(cert["instance"], "instance")
     claim = record(cert["claim"], "claim", ("feasible", "lambda", "e_n", "loss", "plus", "minus"))
@@ -235,7 +235,7 @@ def check_point_on_hyperplane(
                 "claim.verdict", f"'not-covered' but the point is covered by Theorem 3 (pair ({k}, {n}))"
             )
         return f"c not covered: {why}"
-    require_1_1(cert, f"verdict {verdict!r}")
+    require_1_1(cert, f"verdict {verdict!r}", "claim.verdict")
     if why is not None:
         raise CertificateError(
             "claim.verdict", f"{verdict!r} needs exactly one pair on a hyperplane with x_n != 0 and z_k != 0 ({why})"

@@ -135,7 +135,7 @@ def minor_version(cert: dict[str, object]) -> int:
     return int(str(cert["version"]).partition(".")[2])
 
 
-def require_1_1(cert: dict[str, object], what: str) -> None:
-    """Kinds and verdicts new in 1.1 are refused in a 1.0 certificate."""
+def require_1_1(cert: dict[str, object], what: str, path: str) -> None:
+    """Kinds and verdicts new in 1.1 are refused in a 1.0 certificate (``path``: the field refused)."""
     if minor_version(cert) < 1:
-        raise CertificateError("version", f"{what} is new in version 1.1; this certificate says {cert['version']}")
+        raise CertificateError(path, f"{what} is new in version 1.1; this certificate says version {cert['version']}")

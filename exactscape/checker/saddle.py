@@ -183,7 +183,7 @@ def _check_case(
 
 def check_saddle(cert: dict[str, object], log: list[str]) -> None:
     """Run the checks of FORMAT.md 7.2 in order, appending ``c`` lines to ``log``."""
-    require_1_1(cert, "kind 'saddle'")
+    require_1_1(cert, "kind 'saddle'", "kind")
     record(cert, "", ROOT_FIELDS)
     inst = parse_instance(cert["instance"], "instance")
     claim = record(cert["claim"], "claim", ("zero_sets", "saddle", "cases"))
