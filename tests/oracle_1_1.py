@@ -53,9 +53,7 @@ def _curve(c: dict[str, Any]) -> Curve:
 
 
 def _residual(inst: Instance, pat: Pattern, R: list[tuple[Fraction, ...]]) -> list[Fraction]:
-    return [
-        sum((dot(R[j], x) for j in range(pat.K) if pat.I[i][j]), F(0)) - inst.y[i] for i, x in enumerate(inst.xs)
-    ]
+    return [sum((dot(R[j], x) for j in range(pat.K) if pat.I[i][j]), F(0)) - inst.y[i] for i, x in enumerate(inst.xs)]
 
 
 def _tree_ok(node: Any, search: _Search, sigma: dict[int, str], split: tuple[str, ...], face: bool) -> bool:
@@ -92,7 +90,9 @@ def saddle_true(m: dict[str, Any]) -> bool:
     claim = m["claim"]
     mode = claim["zero_sets"]
     zs = [tuple(_int(j) for j in c["zero"]) for c in claim["cases"]]
-    res = api.saddles(inst, pattern=pat, zero=zs[0] if mode == "given" else None, all_zero_sets=mode == "all", verify=False)
+    res = api.saddles(
+        inst, pattern=pat, zero=zs[0] if mode == "given" else None, all_zero_sets=mode == "all", verify=False
+    )
     if res.certificate["claim"] != claim or len(m["cases"]) != len(zs):
         return False
     K = pat.K
