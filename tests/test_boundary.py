@@ -287,3 +287,42 @@ def test_the_1_1_mutation_oracle_confirms_originals_and_refuses_lies() -> None:
         key = "loss" if "loss" in lie["claim"] else "saddle"
         lie["claim"][key] = "12345" if key == "loss" else not lie["claim"][key]
         assert not still_true_1_1(lie), name
+
+
+def test_theorem_3_holds_with_another_neuron_at_z_zero() -> None:
+    """Neuron 1 has z_1 = 0 but is active on x = 1, 2 (branch 0 of the tree):
+    Lemma C's part (ii) needs g_1 = 0, which holds because neuron 0 fits those
+    samples exactly; the point is a non-differentiable local minimum."""
+    inst = Instance(X=((F(-2),), (F(-1),), (F(1),), (F(2),)), y=(F(0), F(-1), F(2), F(3)))
+    wts = Weights((F(1), F(0)), ((F(1), F(1)), (F(1), F(-1, 2))))
+    res = api.point(inst, wts)
+    assert res.summary["verdict"] == "non-differentiable-local-minimum"
+    assert res.summary["lambda"] == "0"
+    assert_brute_force(inst, wts, res.certificate, res.summary["verdict"])
+    face = api.boundary(inst, wts, 0, 1)
+    assert face.summary["plus"] is True
+    # with y_1 = +1 the sign condition [29] fails (lambda + e_n = -1 < 0): descent into cell 2
+    inst2 = Instance(X=inst.X, y=(F(0), F(1), F(2), F(3)))
+    res2 = api.point(inst2, wts)
+    assert res2.summary["verdict"] == "not-a-local-minimum"
+    assert_brute_force(inst2, wts, res2.certificate, "not-a-local-minimum")
+
+
+def test_lambda_and_e_n_are_the_same_for_every_solution_of_D() -> None:
+    """Lemma A: on an affine solution set [45], every null vector of D has a zero
+    lambda-component and A-image, so [29]/[30] are one test, not half-spaces [46]."""
+    inst = Instance(X=((F(1), F(2)), (F(-1), F(1))), y=(F(1), F(-1)))  # N = 2 < Kd = 6
+    pat = Pattern(((1, 1), (0, 1)))
+    a = analyse_face(inst, pat, 0, 1)
+    assert a.solution.dimension > 0
+    D, rhs = kkt_system(inst, pat, 0, 1)
+    null = linalg.null_space(D)
+    assert null.ncols() == a.solution.dimension
+    Kd = D.ncols() - 1
+    A_rows = [[(x if pat.I[i][j] else F(0)) for j in range(2) for x in inst.xs[i]] for i in range(inst.N)]
+    for c in range(null.ncols()):
+        v = [linalg.frac(null[r, c]) for r in range(Kd + 1)]
+        assert v[-1] == 0  # lambda is unique
+        assert all(sum((a_ * b for a_, b in zip(row, v[:-1], strict=True)), F(0)) == 0 for row in A_rows)
+        sol = [x for r in a.solution.R for x in r] + [a.solution.lam]
+        assert D * linalg.column([s + t for s, t in zip(sol, v, strict=True)]) == rhs
