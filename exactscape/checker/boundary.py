@@ -16,13 +16,20 @@ tree over the solution set {A R = p, x_n . R_k = 0} refutes every one.
 
 from fractions import Fraction
 
-from .branchtree import block_gradient, check_tree, fitted_and_residual, minor_version, require_1_1
+from .branchtree import (
+    block_gradient,
+    check_tree,
+    compare,
+    fitted_and_residual,
+    minor_version,
+    parse_pattern,
+    require_1_1,
+)
 from .envelope import Instance, parse_instance
 from .errors import CertificateError
 from .fields import at, item, keyed, matrix, record, vector
 from .linalg import ZERO, Blocks, Pattern, Vector, add_scaled, dot, first_nonzero
 from .numbers import boolean, describe, integer, rational, show
-from .saddle import parse_pattern
 
 ROOT_FIELDS = (
     "format",
@@ -81,19 +88,6 @@ def _on_face(w: Blocks, path: str, pattern: Pattern, inst: Instance, k: int, n: 
                 raise CertificateError(item(path, j), f"w_{j} . x_{i} = {show(v)} is not {want}")
 
 
-def _compare(path: str, claimed: object, derived: object) -> None:
-    if claimed != derived:
-
-        def text(v: object) -> str:
-            if isinstance(v, bool):
-                return "true" if v else "false"
-            if isinstance(v, Fraction):
-                return show(v)
-            return str(v)
-
-        raise CertificateError(path, f"claimed {text(claimed)}, derived {text(derived)}")
-
-
 def _feasibility(value: object, path: str, pattern: Pattern, inst: Instance, k: int, n: int) -> bool:
     kk = len(pattern[0])
     if isinstance(value, dict) and "witness" in value:
@@ -141,7 +135,7 @@ def check_boundary(cert: dict[str, object], log: list[str]) -> None:
     log.append(f"c 1 face: w_{k} . x_{n} = 0, pattern {inst.n} x {kk}")
 
     feasible = _feasibility(cert["feasibility"], "feasibility", pattern, inst, k, n)
-    _compare("claim.feasible", boolean(claim["feasible"], "claim.feasible"), feasible)
+    compare("claim.feasible", boolean(claim["feasible"], "claim.feasible"), feasible)
     log.append(f"c 2 feasibility: the face is {'non-empty (witness)' if feasible else 'empty (Farkas multipliers)'}")
 
     r = matrix(cert["solution"], "solution", kk, inst.d)
@@ -149,9 +143,9 @@ def check_boundary(cert: dict[str, object], log: list[str]) -> None:
         raise CertificateError("solution", f"[42] fails: x_{n} . R_{k} = {show(dot(r[k], xn))} != 0")
     lam, e_n, e = kkt(pattern, inst, r, k, n, "solution")
     loss = sum((v * v for v in e), ZERO) / inst.n
-    _compare("claim.lambda", rational(claim["lambda"], "claim.lambda"), lam)
-    _compare("claim.e_n", rational(claim["e_n"], "claim.e_n"), e_n)
-    _compare("claim.loss", rational(claim["loss"], "claim.loss"), loss)
+    compare("claim.lambda", rational(claim["lambda"], "claim.lambda"), lam)
+    compare("claim.e_n", rational(claim["e_n"], "claim.e_n"), e_n)
+    compare("claim.loss", rational(claim["loss"], "claim.loss"), loss)
     log.append(f"c 3 KKT [38]-[42]: lambda = {show(lam)}, e_n = {show(e_n)}, loss {show(loss)}")
     fitted = [v + b for v, b in zip(e, inst.y, strict=True)]
 
@@ -162,7 +156,7 @@ def check_boundary(cert: dict[str, object], log: list[str]) -> None:
         if not feasible:
             if name in cert:
                 raise CertificateError(name, "must be absent when the face is empty")
-            _compare(f"claim.{name}", claimed, False)
+            compare(f"claim.{name}", claimed, False)
             continue
         if name not in cert:
             raise CertificateError("", f"missing field {name!r} (required when the face is non-empty)")
@@ -176,7 +170,7 @@ def check_boundary(cert: dict[str, object], log: list[str]) -> None:
                 )
             if cond:
                 raise CertificateError(at(name, "condition"), f"the sign condition for z_k {s} 0 holds")
-            _compare(f"claim.{name}", claimed, False)
+            compare(f"claim.{name}", claimed, False)
             log.append(f"c 4 z_k {rel} 0: sign condition {'[29]' if zk > 0 else '[30]'} fails: none")
             continue
         if not cond:
@@ -194,7 +188,7 @@ def check_boundary(cert: dict[str, object], log: list[str]) -> None:
             lam_w, e_nw, _ = kkt(pattern, inst, rw, k, n, w_path)
             if not sign_condition(zk, lam_w, e_nw):
                 raise CertificateError(w_path, "the sign condition fails at the witness")
-            _compare(f"claim.{name}", claimed, True)
+            compare(f"claim.{name}", claimed, True)
             log.append(f"c 4 z_k {rel} 0: witness on the face satisfies Lemma B: a non-differentiable local minimum")
             continue
         fields = record(ev, name, ("tree",))
@@ -202,7 +196,7 @@ def check_boundary(cert: dict[str, object], log: list[str]) -> None:
         leaves = check_tree(
             fields["tree"], at(name, "tree"), pattern, inst.xs, fitted, {k: s}, others, frozenset({(k, n)}), (k, xn)
         )
-        _compare(f"claim.{name}", claimed, False)
+        compare(f"claim.{name}", claimed, False)
         log.append(f"c 4 z_k {rel} 0: {leaves} refuted leaves: no solution of [43] factors on the face")
 
 
@@ -248,10 +242,10 @@ def check_point_on_hyperplane(
     pattern = [[1 if pre[j][i] > 0 else 0 for j in range(len(z))] for i in range(inst.n)]
     r = [[zj * a for a in wj] for zj, wj in zip(z, w, strict=True)]
     fields = record(cert["kkt"], "kkt", ("neuron", "sample", "lambda"))
-    _compare("kkt.neuron", integer(fields["neuron"], "kkt.neuron"), k)
-    _compare("kkt.sample", integer(fields["sample"], "kkt.sample"), n)
+    compare("kkt.neuron", integer(fields["neuron"], "kkt.neuron"), k)
+    compare("kkt.sample", integer(fields["sample"], "kkt.sample"), n)
     lam, e_n, _ = kkt(pattern, inst, r, k, n, "claim.verdict")
-    _compare("kkt.lambda", rational(fields["lambda"], "kkt.lambda"), lam)
+    compare("kkt.lambda", rational(fields["lambda"], "kkt.lambda"), lam)
     zk = 1 if z[k] > 0 else -1
     if not sign_condition(zk, lam, e_n):
         raise CertificateError(

@@ -17,8 +17,10 @@ The walk is iterative; a neuron is split at most once per path, so the
 depth is at most K.
 """
 
+from fractions import Fraction
+
 from .errors import CertificateError
-from .fields import at, item, keyed, record
+from .fields import array, at, item, keyed, record
 from .linalg import ZERO, Blocks, Pattern, Vector, add_scaled, first_nonzero
 from .numbers import integer, rational, show
 
@@ -139,3 +141,28 @@ def require_1_1(cert: dict[str, object], what: str, path: str) -> None:
     """Kinds and verdicts new in 1.1 are refused in a 1.0 certificate (``path``: the field refused)."""
     if minor_version(cert) < 1:
         raise CertificateError(path, f"{what} is new in version 1.1; this certificate says version {cert['version']}")
+
+
+def parse_pattern(value: object, path: str, n: int) -> Pattern:
+    """N rows of K >= 1 entries, each the integer 0 or 1 (FORMAT.md 4.2 check 1)."""
+    rows = array(value, path, n)
+    k = len(array(rows[0], item(path, 0), min_length=1))
+    pattern: Pattern = []
+    for i, row in enumerate(rows):
+        r_path = item(path, i)
+        pattern.append([integer(e, item(r_path, j), 0, 1) for j, e in enumerate(array(row, r_path, k))])
+    return pattern
+
+
+def _text(v: object) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Fraction):
+        return show(v)
+    return str(v)
+
+
+def compare(path: str, claimed: object, derived: object) -> None:
+    """Require a claim field to equal what the checker derived."""
+    if claimed != derived:
+        raise CertificateError(path, f"claimed {_text(claimed)}, derived {_text(derived)}")

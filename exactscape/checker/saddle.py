@@ -13,9 +13,7 @@ sum_i I[i][j] e_i x_i = 0 for j in S, make e the same for every solution):
   or a tree over {+,-}^S refuting every genuine factorisation.
 """
 
-from fractions import Fraction
-
-from .branchtree import block_gradient, check_tree, fitted_and_residual, require_1_1
+from .branchtree import block_gradient, check_tree, compare, fitted_and_residual, parse_pattern, require_1_1
 from .envelope import Instance, parse_instance
 from .errors import CertificateError
 from .fields import array, at, item, keyed, matrix, record, vector
@@ -24,17 +22,6 @@ from .numbers import boolean, describe, integer, rational, show
 
 ROOT_FIELDS = ("format", "version", "kind", "instance", "claim", "pattern", "cases")
 VERDICTS = ("saddle", "minimum", "none")
-
-
-def parse_pattern(value: object, path: str, n: int) -> Pattern:
-    """N rows of K >= 1 entries, each the integer 0 or 1."""
-    rows = array(value, path, n)
-    k = len(array(rows[0], item(path, 0), min_length=1))
-    pattern: Pattern = []
-    for i, row in enumerate(rows):
-        r_path = item(path, i)
-        pattern.append([integer(e, item(r_path, j), 0, 1) for j, e in enumerate(array(row, r_path, k))])
-    return pattern
 
 
 def zero_sets(k: int) -> list[list[int]]:
@@ -88,14 +75,6 @@ def _stationary_on_s(
     return e, [block_gradient(pattern, inst.xs, e, j) for j in zero]
 
 
-def _compare(path: str, claimed: object, derived: object) -> None:
-    if claimed != derived:
-        text = {True: "true", False: "false"}
-        c = text.get(claimed, show(claimed) if isinstance(claimed, Fraction) else str(claimed))  # type: ignore[call-overload]
-        d = text.get(derived, show(derived) if isinstance(derived, Fraction) else str(derived))  # type: ignore[call-overload]
-        raise CertificateError(path, f"claimed {c}, derived {d}")
-
-
 def _check_case(
     ev: object, path: str, claim: dict[str, object], c_path: str, zero: list[int], pattern: Pattern, inst: Instance
 ) -> str:
@@ -127,8 +106,8 @@ def _check_case(
                 )
         loss = sum((v * v for v in e), ZERO) / inst.n
         gzero = all(first_nonzero([g]) is None for g in gs)
-        _compare(at(c_path, "loss"), claimed_loss, loss)
-        _compare(at(c_path, "gradient_zero"), claimed_gzero, gzero)
+        compare(at(c_path, "loss"), claimed_loss, loss)
+        compare(at(c_path, "gradient_zero"), claimed_gzero, gzero)
         if verdict == "minimum":
             if not gzero:
                 raise CertificateError(at(c_path, "verdict"), "'minimum' but some g_j != 0 (a saddle)")
@@ -149,8 +128,8 @@ def _check_case(
     e, gs = _stationary_on_s(r, s_path, pattern, inst, zero)
     loss = sum((v * v for v in e), ZERO) / inst.n
     gzero = all(first_nonzero([g]) is None for g in gs)
-    _compare(at(c_path, "loss"), claimed_loss, loss)
-    _compare(at(c_path, "gradient_zero"), claimed_gzero, gzero)
+    compare(at(c_path, "loss"), claimed_loss, loss)
+    compare(at(c_path, "gradient_zero"), claimed_gzero, gzero)
     if "cut" in fields:
         cut_path = at(path, "cut")
         cut = record(fields["cut"], cut_path, ("neuron", "multipliers", "gradient"))
@@ -214,5 +193,5 @@ def check_saddle(cert: dict[str, object], log: list[str]) -> None:
         fields = record(c, c_path, ("zero", "verdict", "loss", "gradient_zero"))
         log.append(_check_case(ev, item("cases", pos), fields, c_path, zero, pattern, inst))
         found = found or fields["verdict"] == "saddle"
-    _compare("claim.saddle", claimed_saddle, found)
+    compare("claim.saddle", claimed_saddle, found)
     log.append(f"c saddle: {'a genuine differentiable saddle exists' if found else 'no genuine differentiable saddle'}")
