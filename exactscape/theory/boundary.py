@@ -271,7 +271,6 @@ def classify_boundary_point(inst: Instance, wts: Weights, k: int, n: int) -> Bou
     * otherwise a local minimum (Lemma B).
     """
     pat = face_pattern(inst, wts, k, n)
-    d = inst.d
     xs = inst.xs
     e = []
     for i, x in enumerate(xs):
@@ -310,7 +309,6 @@ def classify_boundary_point(inst: Instance, wts: Weights, k: int, n: int) -> Bou
         return result(False, lam, Curve((), tuple((k, l, (-v,)) for l, v in enumerate(xn) if v != 0)))
     if zk * (lam + e_n) < 0:
         return result(False, lam, Curve((), tuple((k, l, (v,)) for l, v in enumerate(xn) if v != 0)))
-    _ = d
     return result(True, lam, None)
 
 
