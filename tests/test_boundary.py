@@ -301,6 +301,14 @@ def test_theorem_3_holds_with_another_neuron_at_z_zero() -> None:
     assert_brute_force(inst, wts, res.certificate, res.summary["verdict"])
     face = api.boundary(inst, wts, 0, 1)
     assert face.summary["plus"] is True
+    # the paper's VI-A tests only the branches (16), (17) (z_j > 0 or < 0): that misses this minimum
+    from exactscape.theory.branches import BranchProblem, search
+
+    a = face.analysis
+    plus_minus_only = BranchProblem(
+        inst, a.pattern, a.solution.fitted, (("+",), ("+", "-")), None, frozenset({(0, 1)}), ((0, inst.xs[1]),)
+    )
+    assert search(plus_minus_only).genuine is None
     # with y_1 = +1 the sign condition [29] fails (lambda + e_n = -1 < 0): descent into cell 2
     inst2 = Instance(X=inst.X, y=(F(0), F(1), F(2), F(3)))
     res2 = api.point(inst2, wts)
