@@ -145,7 +145,7 @@ VERSION_1_1 = "1.1"
 
 
 def _leaf_tree_json(t: Tree, face: bool) -> dict[str, Any]:
-    """A branch tree (FORMAT 7.3, 8.3): like the cell tree, but only the
+    """A branch tree (FORMAT 7.2, 8.2): like the cell tree, but only the
     branches a split actually has, and for boundary leaves the ``face`` multiplier."""
     if isinstance(t, Leaf):
         leaf: dict[str, Any] = {"fit": [[i, fmt(m)] for i, m in t.fit]}

@@ -1,5 +1,5 @@
 """Branch trees with Motzkin leaves for the kinds of version 1.1
-(FORMAT.md 7.3 saddle trees and 8.3 boundary trees).
+(FORMAT.md 7.2 saddle trees and 8.2 boundary trees).
 
 A tree covers every branch vector sigma of the neurons that are not fixed:
 a split node ``{"split": j, b: node, ...}`` has exactly one child per branch

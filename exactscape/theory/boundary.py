@@ -53,7 +53,11 @@ SIGNS = ("+", "-")
 
 
 def sign_condition(s: str, lam: Fraction, e_n: Fraction) -> bool:
-    """[29] (s = "+") or [30] (s = "-"): z_k lambda <= 0 <= z_k (lambda + e_n)."""
+    """[29] (s = "+") or [30] (s = "-"): z_k lambda <= 0 <= z_k (lambda + e_n).
+
+    >>> sign_condition("+", Fraction(-2, 13), Fraction(1)), sign_condition("-", Fraction(-2, 13), Fraction(1))
+    (True, False)
+    """
     z = 1 if s == "+" else -1
     return z * lam <= 0 <= z * (lam + e_n)
 

@@ -160,7 +160,11 @@ def analyse_zero_set(inst: Instance, pat: Pattern, Z: tuple[int, ...], hint: Wei
 
 
 def all_zero_sets(K: int) -> list[tuple[int, ...]]:
-    """Every non-empty Z in [K], by size, then lexicographically."""
+    """Every non-empty Z in [K], by size, then lexicographically.
+
+    >>> all_zero_sets(3)
+    [(0,), (1,), (2,), (0, 1), (0, 2), (1, 2), (0, 1, 2)]
+    """
     return [c for r in range(1, K + 1) for c in combinations(range(K), r)]
 
 
