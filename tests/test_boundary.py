@@ -55,6 +55,10 @@ def assert_brute_force(inst: Instance, wts: Weights, cert: dict, verdict: str) -
             dirs += tangent_directions(inst, K, cert["kkt"]["neuron"], cert["kkt"]["sample"])
         assert bf.second_order_descent(inst.xs, inst.y, bf.pack(wts.z, wts.w), K, dirs) is None
         return
+    if verdict == "saddle":  # the grid (with multiples of g_j) finds an ascent and a descent too
+        from test_saddles import check_claim_by_brute_force
+
+        check_claim_by_brute_force(inst, "saddle", cert["weights"])
     for name, sign in (("descent", -1), ("ascent", 1)):
         if name in cert:
             dz = {j: [F(c) for c in cs] for j, cs in cert[name]["dz"]}
