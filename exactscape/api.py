@@ -139,7 +139,6 @@ def saddles(
     lines = certify.self_check(cert) if verify else []
     summary: dict[str, Any] = dict(certify.saddle_claim(a))
     for c, row in zip(a.cases, summary["cases"], strict=True):
-        row["dimension"] = c.dimension
         row["lp_nodes"] = c.nodes
     summary.update({"N": inst.N, "K": pat.K, "d": inst.d})
     return Result(summary, cert, tuple(lines), a)
@@ -163,7 +162,6 @@ def boundary(inst: Instance, weights: Weights, neuron: int, sample: int, *, veri
         {
             "neuron": neuron,
             "sample": sample,
-            "dimension": a.solution.dimension,
             "lp_nodes": sum(r.nodes for r in a.results),
             "N": inst.N,
             "K": weights.K,

@@ -163,12 +163,29 @@ def _weights_json(z: Any, w: Any) -> dict[str, Any]:
     return {"z": fmt_vec(z), "w": fmt_mat(w)}
 
 
+def _rank_json(fac: Any, nrows: int) -> dict[str, Any]:
+    """``{basis_rows, combinations}`` of a rank factorisation (FORMAT 4.2 check 3)."""
+    if fac is None:
+        return {"basis_rows": [], "combinations": [[i, []] for i in range(nrows)]}
+    basis = set(fac.basis)
+    return {
+        "basis_rows": list(fac.basis),
+        "combinations": [[i, fmt_vec(fac.combination(i))] for i in range(nrows) if i not in basis],
+    }
+
+
 def saddle_claim(a: SaddleAnalysis) -> dict[str, Any]:
     return {
         "zero_sets": a.mode,
         "saddle": a.saddle,
         "cases": [
-            {"zero": list(c.zero), "verdict": c.verdict, "loss": fmt(c.loss), "gradient_zero": c.gradient_zero}
+            {
+                "zero": list(c.zero),
+                "verdict": c.verdict,
+                "loss": fmt(c.loss),
+                "gradient_zero": c.gradient_zero,
+                "dimension": c.dimension,
+            }
             for c in a.cases
         ],
     }
@@ -181,7 +198,7 @@ def saddle_certificate(a: SaddleAnalysis) -> dict[str, Any]:
     cert["pattern"] = a.pattern.to_json()
     cases = []
     for c in a.cases:
-        ev: dict[str, Any] = {}
+        ev: dict[str, Any] = {"rank": _rank_json(c.rank, a.instance.N)}
         if c.point is not None:
             ev["point"] = _weights_json(c.point.z, c.point.w)
             if c.descent is not None and c.ascent is not None:
@@ -211,6 +228,7 @@ def boundary_claim(a: FaceAnalysis) -> dict[str, Any]:
         "lambda": fmt(a.solution.lam),
         "e_n": fmt(a.solution.e_n),
         "loss": fmt(a.solution.loss),
+        "dimension": a.solution.dimension,
         "plus": bool(plus and plus.exists),
         "minus": bool(minus and minus.exists),
     }
@@ -233,6 +251,7 @@ def boundary_certificate(a: FaceAnalysis) -> dict[str, Any]:
             "equality": fmt(f.equality),
         }
     cert["solution"] = fmt_mat(a.solution.R)
+    cert["rank"] = _rank_json(a.solution.rank, a.instance.N + 1)
     for name, s in (("plus", "+"), ("minus", "-")):
         r = a.result(s)
         if r is None:

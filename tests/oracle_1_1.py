@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from exactscape import api, certify
+from exactscape import api, certify, linalg
 from exactscape.curves import Curve, loss_polynomial, lowest_change
 from exactscape.design import block_gradient, cell_sign, in_cell
 from exactscape.model import Instance, Pattern, Weights, dot, instance_from_json
@@ -56,6 +56,27 @@ def _residual(inst: Instance, pat: Pattern, R: list[tuple[Fraction, ...]]) -> li
     return [sum((dot(R[j], x) for j in range(pat.K) if pat.I[i][j]), F(0)) - inst.y[i] for i, x in enumerate(inst.xs)]
 
 
+def _rank_ok(rank: Any, rows: list[list[Fraction]]) -> bool:
+    """Basis rows independent (flint rank), every other row the given combination, in order."""
+    if set(rank) != {"basis_rows", "combinations"}:
+        return False
+    basis = [_int(b) for b in rank["basis_rows"]]
+    if basis != sorted(set(basis)) or any(b < 0 or b >= len(rows) for b in basis):
+        return False
+    width = len(rows[0])
+    if basis and linalg.rank_factorisation(linalg.matrix([rows[b] for b in basis], width)).rank != len(basis):
+        return False
+    combos = [(_int(i), [_q(c) for c in cs]) for i, cs in rank["combinations"]]
+    if [i for i, _ in combos] != [i for i in range(len(rows)) if i not in basis]:
+        return False
+    for i, cs in combos:
+        if len(cs) != len(basis):
+            return False
+        if [sum((c * rows[b][col] for c, b in zip(cs, basis, strict=True)), F(0)) for col in range(width)] != rows[i]:
+            return False
+    return True
+
+
 def _tree_ok(node: Any, search: _Search, sigma: dict[int, str], split: tuple[str, ...], face: bool) -> bool:
     if "leaf" in node:
         if set(node) != {"leaf"}:
@@ -98,6 +119,10 @@ def saddle_true(m: dict[str, Any]) -> bool:
     K = pat.K
     for c, ev, Z in zip(claim["cases"], m["cases"], zs, strict=True):
         S = [j for j in range(K) if j not in Z]
+        ev = dict(ev)
+        rows = [[v for j in S for v in (x if pat.I[i][j] else (F(0),) * inst.d)] for i, x in enumerate(inst.xs)]
+        if not _rank_ok(ev.pop("rank"), rows):
+            return False
         if c["verdict"] in ("saddle", "minimum"):
             if set(ev) != ({"point", "descent", "ascent"} if c["verdict"] == "saddle" else {"point"}):
                 return False
@@ -179,6 +204,11 @@ def boundary_true(m: dict[str, Any]) -> bool:
             return False
     R = [tuple(_q(v) for v in r) for r in m["solution"]]
     if len(R) != K or dot(R[k], xn) != 0:
+        return False
+    d = inst.d
+    rows = [[v for j in range(K) for v in (x if pat.I[i][j] else (F(0),) * d)] for i, x in enumerate(inst.xs)]
+    rows.append([v for j in range(K) for v in (xn if j == k else (F(0),) * d)])
+    if not _rank_ok(m["rank"], rows):
         return False
     e = _residual(inst, pat, R)
     lam = a.solution.lam

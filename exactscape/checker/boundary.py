@@ -18,6 +18,7 @@ from fractions import Fraction
 
 from .branchtree import (
     block_gradient,
+    check_rank_rows,
     check_tree,
     compare,
     fitted_and_residual,
@@ -42,13 +43,9 @@ ROOT_FIELDS = (
     "sample",
     "feasibility",
     "solution",
+    "rank",
 )
 SIGNS = (("plus", "+"), ("minus", "-"))
-POINT_EVIDENCE = {
-    "non-differentiable-local-minimum": ("kkt",),
-    "not-a-local-minimum": ("descent",),
-}
-"""The point verdicts of 1.1 (FORMAT.md 5.4) and the evidence each requires."""
 
 
 def sign_condition(zk: int, lam: Fraction, e_n: Fraction) -> bool:
@@ -121,7 +118,7 @@ def check_boundary(cert: dict[str, object], log: list[str]) -> None:
     require_1_1(cert, "kind 'boundary'", "kind")
     record(cert, "", ROOT_FIELDS, ("plus", "minus"))
     inst = parse_instance(cert["instance"], "instance")
-    claim = record(cert["claim"], "claim", ("feasible", "lambda", "e_n", "loss", "plus", "minus"))
+    claim = record(cert["claim"], "claim", ("feasible", "lambda", "e_n", "loss", "dimension", "plus", "minus"))
     log.append(inst.summary())
     pattern = parse_pattern(cert["pattern"], "pattern", inst.n)
     kk = len(pattern[0])
@@ -147,6 +144,12 @@ def check_boundary(cert: dict[str, object], log: list[str]) -> None:
     compare("claim.e_n", rational(claim["e_n"], "claim.e_n"), e_n)
     compare("claim.loss", rational(claim["loss"], "claim.loss"), loss)
     log.append(f"c 3 KKT [38]-[42]: lambda = {show(lam)}, e_n = {show(e_n)}, loss {show(loss)}")
+    d = inst.d
+    rows = [[v for j in range(kk) for v in (x if pattern[i][j] else [ZERO] * d)] for i, x in enumerate(inst.xs)]
+    rows.append([v for j in range(kk) for v in (xn if j == k else [ZERO] * d)])
+    dimension = kk * d - check_rank_rows(cert["rank"], "rank", rows)
+    compare("claim.dimension", integer(claim["dimension"], "claim.dimension"), dimension)
+    log.append(f"c 3 solution set [45]: {{R : A R = A R0, x_n . R_k = 0}} of dimension {dimension} (rank of [A; c^T])")
     fitted = [v + b for v, b in zip(e, inst.y, strict=True)]
 
     for name, s in SIGNS:

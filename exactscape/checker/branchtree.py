@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from .errors import CertificateError
 from .fields import array, at, item, keyed, record
-from .linalg import ZERO, Blocks, Pattern, Vector, add_scaled, first_nonzero
+from .linalg import ZERO, Blocks, Pattern, Vector, add_scaled, determinant, first_nonzero
 from .numbers import integer, rational, show
 
 Face = tuple[int, Vector]
@@ -166,3 +166,35 @@ def compare(path: str, claimed: object, derived: object) -> None:
     """Require a claim field to equal what the checker derived."""
     if claimed != derived:
         raise CertificateError(path, f"claimed {_text(claimed)}, derived {_text(derived)}")
+
+
+def check_rank_rows(value: object, path: str, rows: list[Vector]) -> int:
+    """``{basis_rows, combinations}`` (as in FORMAT.md 4.2 check 3) for the
+    explicit matrix ``rows``: det of the Gram matrix of the basis rows != 0 and
+    every other row, in order, a given combination of them. Returns the rank."""
+    fields = record(value, path, ("basis_rows", "combinations"))
+    b_path = at(path, "basis_rows")
+    basis: list[int] = []
+    for pos, entry in enumerate(array(fields["basis_rows"], b_path)):
+        i = integer(entry, item(b_path, pos), 0, len(rows) - 1)
+        if basis and i <= basis[-1]:
+            raise CertificateError(
+                item(b_path, pos), f"row {i} not after row {basis[-1]} (must be strictly increasing)"
+            )
+        basis.append(i)
+    gram = [[sum((a * b for a, b in zip(rows[p], rows[q], strict=True)), ZERO) for q in basis] for p in basis]
+    if not determinant(gram):
+        raise CertificateError(b_path, "rows are linearly dependent: the Gram determinant is 0")
+    expected = [i for i in range(len(rows)) if i not in set(basis)]
+    c_path = at(path, "combinations")
+    entries = keyed(fields["combinations"], c_path, (len(rows),))
+    if [keys[0] for keys, _, _ in entries] != expected:
+        raise CertificateError(c_path, "must list every row not in basis_rows, in increasing order")
+    for (i,), payload, p_path in entries:
+        coef = [rational(c, item(p_path, pos)) for pos, c in enumerate(array(payload, p_path, len(basis)))]
+        combo = [ZERO] * len(rows[i])
+        for c, b in zip(coef, basis, strict=True):
+            add_scaled(combo, c, rows[b])
+        if combo != rows[i]:
+            raise CertificateError(p_path, f"row {i} is not the given combination of the basis rows")
+    return len(basis)

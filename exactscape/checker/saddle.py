@@ -13,7 +13,15 @@ sum_i I[i][j] e_i x_i = 0 for j in S, make e the same for every solution):
   or a tree over {+,-}^S refuting every genuine factorisation.
 """
 
-from .branchtree import block_gradient, check_tree, compare, fitted_and_residual, parse_pattern, require_1_1
+from .branchtree import (
+    block_gradient,
+    check_rank_rows,
+    check_tree,
+    compare,
+    fitted_and_residual,
+    parse_pattern,
+    require_1_1,
+)
 from .envelope import Instance, parse_instance
 from .errors import CertificateError
 from .fields import array, at, item, keyed, matrix, record, vector
@@ -81,6 +89,14 @@ def _check_case(
     from .point import check_curve
 
     k, d = len(pattern[0]), inst.d
+    if not isinstance(ev, dict) or "rank" not in ev:
+        raise CertificateError(path, "missing field 'rank'")
+    ev = dict(ev)
+    s_blocks = [j for j in range(k) if j not in zero]
+    rows = [[v for j in s_blocks for v in (x if pattern[i][j] else [ZERO] * d)] for i, x in enumerate(inst.xs)]
+    rank = check_rank_rows(ev.pop("rank"), at(path, "rank"), rows)
+    dimension = len(s_blocks) * d - rank
+    compare(at(c_path, "dimension"), integer(claim["dimension"], at(c_path, "dimension")), dimension)
     verdict = claim["verdict"]
     if not isinstance(verdict, str) or verdict not in VERDICTS:
         raise CertificateError(at(c_path, "verdict"), f"unknown verdict {describe(verdict)}")
@@ -178,7 +194,7 @@ def check_saddle(cert: dict[str, object], log: list[str]) -> None:
     zeros = []
     for pos, c in enumerate(ccases):
         c_path = item("claim.cases", pos)
-        fields = record(c, c_path, ("zero", "verdict", "loss", "gradient_zero"))
+        fields = record(c, c_path, ("zero", "verdict", "loss", "gradient_zero", "dimension"))
         zeros.append(_zero_list(fields["zero"], at(c_path, "zero"), k))
     if mode == "all" and zeros != zero_sets(k):
         raise CertificateError(
@@ -190,7 +206,7 @@ def check_saddle(cert: dict[str, object], log: list[str]) -> None:
     found = False
     for pos, (c, ev, zero) in enumerate(zip(ccases, ecases, zeros, strict=True)):
         c_path = item("claim.cases", pos)
-        fields = record(c, c_path, ("zero", "verdict", "loss", "gradient_zero"))
+        fields = record(c, c_path, ("zero", "verdict", "loss", "gradient_zero", "dimension"))
         log.append(_check_case(ev, item("cases", pos), fields, c_path, zero, pattern, inst))
         found = found or fields["verdict"] == "saddle"
     compare("claim.saddle", claimed_saddle, found)

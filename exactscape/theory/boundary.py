@@ -85,6 +85,16 @@ class FaceSolution:
     e_n: Fraction
     loss: Fraction
     dimension: int
+    rank: linalg.RankFactorisation  # of the stacked matrix [A; c^T] (row N is c^T)
+
+
+def face_matrix(inst: Instance, pat: Pattern, k: int, n: int) -> linalg.QMat:
+    """[A; c^T]: the solution set [45] is {R : A R = p*, c . R = 0}, of dimension Kd - rank."""
+    d = inst.d
+    rows = linalg.to_rows(design_matrix(inst, pat))
+    face = [Fraction(0)] * (pat.K * d)
+    face[k * d : (k + 1) * d] = inst.xs[n]
+    return linalg.matrix([*rows, face], pat.K * d)
 
 
 def kkt_system(inst: Instance, pat: Pattern, k: int, n: int) -> tuple[linalg.QMat, linalg.QMat]:
@@ -137,7 +147,10 @@ def solve_face(inst: Instance, pat: Pattern, k: int, n: int) -> FaceSolution:
     if dot(R[k], xn) != 0:
         raise InternalError("the face's solution is off the hyperplane [42]")
     loss = sum((v * v for v in e), Fraction(0)) / inst.N
-    return FaceSolution(R, lam, fitted, e[n], loss, lsq.dimension)
+    fac = linalg.rank_factorisation(face_matrix(inst, pat, k, n))
+    if K * d - fac.rank != lsq.dimension:
+        raise InternalError("two computations of the dimension of the face's solution set disagree")
+    return FaceSolution(R, lam, fitted, e[n], loss, lsq.dimension, fac)
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,8 @@ class SaddleCase:
     solution: tuple[Vec, ...]  # R (K blocks, zero on Z) solving [19]
     residual: tuple[Fraction, ...]
     g: tuple[tuple[int, Vec], ...]  # (j, g_j) for j in Z  [21]
-    dimension: int  # dimension of the solution set [19]
+    dimension: int  # dimension of the solution set [19]: |S| d - rank A_S
+    rank: linalg.RankFactorisation | None  # of A_S (None when S is empty)
     point: Weights | None = None
     descent: Curve | None = None
     ascent: Curve | None = None
@@ -125,16 +126,18 @@ def analyse_zero_set(inst: Instance, pat: Pattern, Z: tuple[int, ...], hint: Wei
         fitted = tuple(lsq.fitted)
         blocks = {j: tuple(lsq.R0[b * d : (b + 1) * d]) for b, j in enumerate(S)}
         dim = lsq.dimension
+        fac: linalg.RankFactorisation | None = lsq.factor
     else:
         fitted = tuple(Fraction(0) for _ in range(inst.N))
         blocks = {}
         dim = 0
+        fac = None
     R = tuple(blocks.get(j, zero_vec) for j in range(K))
     e = tuple(p - y for p, y in zip(fitted, inst.y, strict=True))
     loss = sum((v * v for v in e), Fraction(0)) / inst.N
     gs = tuple((j, block_gradient(inst, pat, e, j)) for j in Z)
     gzero = all(not any(g) for _, g in gs)
-    base = dict(zero=Z, loss=loss, gradient_zero=gzero, solution=R, residual=e, g=gs, dimension=dim)
+    base = dict(zero=Z, loss=loss, gradient_zero=gzero, solution=R, residual=e, g=gs, dimension=dim, rank=fac)
     zw: list[Vec] = [zero_vec] * K
     for j, g in gs:
         ans = _zero_part(inst, pat, j, g, hint.w[j] if hint is not None else None)
