@@ -10,14 +10,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import certify
+from . import certify, linalg
 from .classify import PointVerdict, classify_point
+from .design import design_matrix
 from .errors import InputError, NotCovered
 from .model import Instance, Pattern, Weights, pattern_of
-from .numbers import fmt
+from .numbers import fmt, fmt_vec
 from .theory.boundary import FaceAnalysis, analyse_face, face_pattern
 from .theory.minima import CellAnalysis, analyse_cell
 from .theory.saddles import SaddleAnalysis, analyse_saddles
@@ -53,18 +55,39 @@ def pattern_for(inst: Instance, pattern: Pattern | None, weights: Weights | None
     return pat
 
 
+NULL_SPACE_LIMIT = 20_000  # entries of a null-space basis worth printing
+
+
 def cell(
-    inst: Instance, *, pattern: Pattern | None = None, weights: Weights | None = None, verify: bool = True
+    inst: Instance,
+    *,
+    pattern: Pattern | None = None,
+    weights: Weights | None = None,
+    verify: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Result:
-    """Theorem 1 / Section IV for one cell: minimiser set, loss, genuineness."""
+    """Theorem 1 / Section IV for one cell: minimiser set, loss, genuineness.
+
+    The summary gives the minimiser set [12] as ``particular`` (the minimum-norm
+    minimiser A^+ y, K x d) and, when small enough to print, ``null_space`` (a
+    basis of {R : A R = 0}, each vector K x d); the set is particular + span.
+    """
     pat = pattern_for(inst, pattern, weights)
     if weights is not None and weights.K != pat.K:  # pragma: no cover - pattern_of keeps K
         raise InputError("weights and pattern disagree on K")
-    a: CellAnalysis = analyse_cell(inst, pat, hint=weights)
+    a: CellAnalysis = analyse_cell(inst, pat, hint=weights, progress=progress)
     cert = certify.cell_certificate(a)
     lines = certify.self_check(cert) if verify else []
     summary = dict(certify.cell_claim(a))
     summary.update({"N": inst.N, "K": pat.K, "d": inst.d, "lp_nodes": a.nodes})
+    summary["particular"] = [fmt_vec(b) for b in a.minimiser_blocks()]
+    kd = pat.K * inst.d
+    if a.lsq.dimension * kd <= NULL_SPACE_LIMIT:
+        basis = linalg.null_space(design_matrix(inst, pat))
+        vecs = [[linalg.frac(basis[r, c]) for r in range(kd)] for c in range(basis.ncols())]
+        summary["null_space"] = [[fmt_vec(v[j * inst.d : (j + 1) * inst.d]) for j in range(pat.K)] for v in vecs]
+    else:
+        summary["null_space"] = None
     return Result(summary, cert, tuple(lines), a)
 
 

@@ -12,9 +12,10 @@ Exit codes (stable, documented in README.md):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
             "--cert", metavar="FILE", help="certificate path (default: INSTANCE-STEM.COMMAND.cert.json here)"
         )
         sp.add_argument("--no-verify", action="store_true", help="skip replaying the certificate with the checker")
+        sp.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
 
     c = sub.add_parser(
         "cell",
@@ -116,6 +118,33 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+@contextlib.contextmanager
+def _progress(args: argparse.Namespace, what: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A live counter of exact LPs on stderr (rich), only on a terminal."""
+    if getattr(args, "no_progress", False) or not sys.stderr.isatty():
+        yield None
+        return
+    try:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    except ImportError:  # pragma: no cover - rich is a dependency
+        yield None
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(what, total=None)
+
+        def update(nodes: int, depth: int) -> None:
+            bar.update(task, description=f"{what}: {nodes} exact LPs, branch depth {depth}")
+
+        yield update
+
+
 def _default_cert(instance: str, command: str) -> Path:
     return Path(f"{Path(instance).stem}.{command}.cert.json")
 
@@ -151,7 +180,8 @@ def _cmd_cell(args: argparse.Namespace) -> int:
     if wts is not None:
         wts.check_against(inst)
     pat = load_pattern(args.pattern) if args.pattern else None
-    res = api.cell(inst, pattern=pat, weights=wts, verify=not args.no_verify)
+    with _progress(args, "deciding genuineness") as progress:
+        res = api.cell(inst, pattern=pat, weights=wts, verify=not args.no_verify, progress=progress)
     s = res.summary
 
     def human() -> list[str]:
@@ -172,6 +202,11 @@ def _cmd_cell(args: argparse.Namespace) -> int:
             lines.append(f"minimisers: a unique point (rank A = Kd = {kd})")
         else:
             lines.append(f"minimisers: an affine set of dimension {s['dimension']} (rank A = {s['rank']} < Kd = {kd})")
+        if kd <= 12:
+            part = "; ".join("(" + ", ".join(b) + ")" for b in s["particular"])
+            lines.append(f"  minimum-norm minimiser R = A^+ y: {part}")
+            for v in s["null_space"] or []:
+                lines.append("  plus any multiple of: " + "; ".join("(" + ", ".join(b) + ")" for b in v))
         lines.append(f"minimum loss in the cell: {s['loss']}")
         if s["feasible"]:
             if s["genuine"]:

@@ -11,13 +11,17 @@ beta = f.m_E + h.m_G + k.m_H such that 0 > beta is contradicted (beta >= 0,
 some m_G > 0) or 0 >= beta is contradicted (beta > 0, m_G = 0)). By
 Motzkin's transposition theorem exactly one of the two exists.
 
-Algorithm (exact, cdd.gmp simplex): the primal LP "maximise t subject to
+Algorithm (exact simplex over GMP rationals: PPL's MIP_Problem by default,
+cdd.gmp as the second backend; TOOLS.md measured both, and on real cells
+cdd's criss-cross phase was 90x slower than PPL): the primal LP "maximise t subject to
 G v - t 1 >= h, H v >= k, E v = f, t <= 1" has optimum t* > 0 iff the open
 polyhedron is non-empty (a fixed margin would be wrong for inhomogeneous
 systems); when t* <= 0 or the LP is inconsistent, a second LP finds the
 multipliers: minimise beta subject to the combination being zero,
 sum m_G = 1 and beta >= 0 (strict case), else m_G = 0 and beta = 1. Simplex
-answers are basic solutions, so certificates are sparse (at most one
+answers are basic solutions, so certificates are sparse; the second LP is
+first restricted to the rows tight at the first LP's optimum (where an
+optimal dual lives, by complementary slackness), which makes it small (at most one
 non-zero per column of the combination plus one). Every answer is checked
 exactly by :meth:`System.verify_point` / :meth:`System.verify_farkas` before
 it is returned; a backend that returns something unprovable raises
@@ -29,9 +33,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from math import lcm
 
 import cdd
 import cdd.gmp as cg
+import ppl
 
 from .errors import BackendError
 
@@ -96,9 +102,12 @@ class Farkas:
     mH: tuple[Fraction, ...]
 
 
-def _solve(
+OPTIMAL, INFEASIBLE, OTHER = "optimal", "infeasible", "other"
+
+
+def _solve_cdd(
     rows: list[list[Fraction]], lin: set[int], obj: list[Fraction], maximise: bool
-) -> tuple[int, list[Fraction], Fraction]:
+) -> tuple[str, list[Fraction], Fraction]:
     """cdd.gmp LP: rows [b, a] mean b + a.x >= 0 (= 0 for ``lin``); returns (status, x, value)."""
     try:
         mat = cg.matrix_from_array(rows, rep_type=cdd.RepType.INEQUALITY, lin_set=lin)
@@ -110,15 +119,66 @@ def _solve(
         raise BackendError(f"cdd LP failed: {exc}") from exc
     status = int(lp.status)
     if status == int(cdd.LPStatusType.OPTIMAL):
-        return status, [Fraction(x) for x in lp.primal_solution], Fraction(lp.obj_value)
-    return status, [], Fraction(0)
+        return OPTIMAL, [Fraction(x) for x in lp.primal_solution], Fraction(lp.obj_value)
+    if status in (int(cdd.LPStatusType.INCONSISTENT), int(cdd.LPStatusType.STRUC_INCONSISTENT)):
+        return INFEASIBLE, [], Fraction(0)
+    return OTHER, [], Fraction(0)
 
 
-_OPT = int(cdd.LPStatusType.OPTIMAL)
-_INCONSISTENT = {int(cdd.LPStatusType.INCONSISTENT), int(cdd.LPStatusType.STRUC_INCONSISTENT)}
+def _integer_row(row: list[Fraction]) -> list[int]:
+    """The row scaled by the lcm of its denominators (positive), as integers."""
+    den = lcm(*(c.denominator for c in row))
+    return [c.numerator * (den // c.denominator) for c in row]
 
 
-def _primal(s: System) -> Point | None:
+def _solve_ppl(
+    rows: list[list[Fraction]], lin: set[int], obj: list[Fraction], maximise: bool
+) -> tuple[str, list[Fraction], Fraction]:
+    """PPL MIP_Problem (exact GMP simplex), same conventions as :func:`_solve_cdd`."""
+    n = len(obj) - 1
+    try:
+        cs = ppl.Constraint_System()
+        for k, row in enumerate(rows):
+            ints = _integer_row(row)
+            e = ppl.Linear_Expression(ints[1:], ints[0])
+            cs.insert(e == 0 if k in lin else e >= 0)
+        oi = _integer_row(obj)
+        mip = ppl.MIP_Problem(n, cs, ppl.Linear_Expression(oi[1:], 0), "maximization" if maximise else "minimization")
+        status = mip.solve()["status"]
+        if status == "unfeasible":
+            return INFEASIBLE, [], Fraction(0)
+        if status != "optimized":
+            return OTHER, [], Fraction(0)
+        g = mip.optimizing_point()
+        div = int(g.divisor())
+        x = [Fraction(int(c), div) for c in g.coefficients()]
+        x += [Fraction(0)] * (n - len(x))
+    except BackendError:
+        raise
+    except Exception as exc:  # PPL raises ValueError/RuntimeError
+        raise BackendError(f"PPL LP failed: {exc}") from exc
+    value = obj[0] + sum((c * v for c, v in zip(obj[1:], x, strict=True)), Fraction(0))
+    return OPTIMAL, x, value
+
+
+BACKENDS = {"ppl": _solve_ppl, "cdd": _solve_cdd}
+DEFAULT_BACKEND = "ppl"
+
+
+def _solve(
+    rows: list[list[Fraction]], lin: set[int], obj: list[Fraction], maximise: bool, backend: str
+) -> tuple[str, list[Fraction], Fraction]:
+    try:
+        fn = BACKENDS[backend]
+    except KeyError:
+        raise BackendError(f"unknown LP backend {backend!r} (choose from {sorted(BACKENDS)})") from None
+    return fn(rows, lin, obj, maximise)
+
+
+def _primal(s: System, backend: str) -> tuple[Point | None, tuple[list[int], list[int]] | None]:
+    """The max-t LP. Returns (point, None) when non-empty; (None, tight rows of G
+    and H at the optimum) when t* <= 0; (None, None) when E v = f, H v >= k is
+    itself infeasible."""
     n = s.n
     strict = len(s.G) > 0
     width = n + (1 if strict else 0)
@@ -134,21 +194,24 @@ def _primal(s: System) -> Point | None:
     if strict:
         rows.append([Fraction(1)] + [Fraction(0)] * n + [Fraction(-1)])
     if not rows:
-        return Point(tuple(Fraction(0) for _ in range(n)))
+        return Point(tuple(Fraction(0) for _ in range(n))), None
     obj = [Fraction(0)] * (width + 1)
     if strict:
         obj[-1] = Fraction(1)
-    status, x, val = _solve(rows, lin, obj, True)
-    if status in _INCONSISTENT:
-        return None
-    if status != _OPT:
-        raise BackendError(f"cdd LP ended with status {cdd.LPStatusType(status).name}")
+    status, x, val = _solve(rows, lin, obj, True, backend)
+    if status == INFEASIBLE:
+        return None, None
+    if status != OPTIMAL:
+        raise BackendError(f"{backend} LP ended without an optimum on a bounded problem")
     if strict and val <= 0:
-        return None
-    return Point(tuple(x[:n]))
+        v, t = x[:n], x[n]
+        tight_g = [i for i, (r, b) in enumerate(zip(s.G, s.h, strict=True)) if _dot(r, v) - t == b]
+        tight_h = [i for i, (r, b) in enumerate(zip(s.H, s.k, strict=True)) if _dot(r, v) == b]
+        return None, (tight_g, tight_h)
+    return Point(tuple(x[:n])), None
 
 
-def _alternative(s: System) -> Farkas | None:
+def _alternative(s: System, backend: str) -> Farkas | None:
     """Second LP: multipliers for the strict case, then for the non-strict case."""
     nE, nG, nH = len(s.E), len(s.G), len(s.H)
     for strict in (True, False) if nG else (False,):
@@ -178,8 +241,8 @@ def _alternative(s: System) -> Farkas | None:
         else:
             lin.add(len(rows))
             rows.append([Fraction(-1)] + beta[1:])  # beta = 1
-        status, x, val = _solve(rows, lin, beta, False)  # minimise beta >= 0: bounded
-        if status != _OPT:
+        status, x, val = _solve(rows, lin, beta, False, backend)  # minimise beta >= 0: bounded
+        if status != OPTIMAL:
             continue
         cert = Farkas(
             tuple(x[:nE]),
@@ -188,18 +251,47 @@ def _alternative(s: System) -> Farkas | None:
         )
         if s.verify_farkas(cert):
             return cert
-        raise BackendError("cdd returned multipliers that do not verify exactly")
+        raise BackendError(f"{backend} returned multipliers that do not verify exactly")
     return None
 
 
-def decide(s: System) -> Point | Farkas:
-    """Decide emptiness of the open polyhedron ``s`` exactly, with proof."""
-    pt = _primal(s)
+def decide(s: System, backend: str = DEFAULT_BACKEND) -> Point | Farkas:
+    """Decide emptiness of the open polyhedron ``s`` exactly, with proof.
+
+    ``backend`` is the exact LP engine: "ppl" (PPL's MIP_Problem, default) or
+    "cdd" (cdd.gmp). Either answer is re-verified exactly before it is returned.
+    """
+    pt, tight = _primal(s, backend)
     if pt is not None:
         if s.verify_point(pt.v):
             return pt
-        raise BackendError("cdd returned a point that does not verify exactly")
-    cert = _alternative(s)
+        raise BackendError(f"{backend} returned a point that does not verify exactly")
+    cert = None
+    if tight is not None and (len(tight[0]) < len(s.G) or len(tight[1]) < len(s.H)):
+        # complementary slackness: an optimal dual of the max-t LP lives on the
+        # rows tight at the primal optimum, so first try the alternative LP on them
+        tg, th = tight
+        sub = System(
+            n=s.n,
+            E=s.E,
+            f=s.f,
+            G=tuple(s.G[i] for i in tg),
+            h=tuple(s.h[i] for i in tg),
+            H=tuple(s.H[i] for i in th),
+            k=tuple(s.k[i] for i in th),
+        )
+        small = _alternative(sub, backend)
+        if small is not None:
+            mG = [Fraction(0)] * len(s.G)
+            mH = [Fraction(0)] * len(s.H)
+            for i, m in zip(tg, small.mG, strict=True):
+                mG[i] = m
+            for i, m in zip(th, small.mH, strict=True):
+                mH[i] = m
+            lifted = Farkas(small.mE, tuple(mG), tuple(mH))
+            cert = lifted if s.verify_farkas(lifted) else None
     if cert is None:
-        raise BackendError("cdd found the polyhedron empty but no Farkas certificate")
+        cert = _alternative(s, backend)
+    if cert is None:
+        raise BackendError(f"{backend} found the polyhedron empty but no Farkas certificate")
     return cert

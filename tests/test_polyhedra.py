@@ -30,9 +30,10 @@ def systems(draw: st.DrawFn) -> System:
 
 
 @settings(max_examples=300, deadline=None)
-@given(systems())
-def test_decide_agrees_with_ppl_and_proves_itself(s: System) -> None:
-    ans = decide(s)
+@given(systems(), st.sampled_from(["ppl", "cdd"]))
+def test_decide_agrees_with_ppl_and_proves_itself(s: System, backend: str) -> None:
+    """Both exact LP backends against PPL's NNC polyhedra (native strict inequalities)."""
+    ans = decide(s, backend)
     empty = oracles.open_polyhedron_empty(s.n, list(zip(s.E, s.f)), list(zip(s.G, s.h)), list(zip(s.H, s.k)))
     if isinstance(ans, Point):
         assert not empty

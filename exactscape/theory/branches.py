@@ -29,7 +29,7 @@ exponential in K (a union of up to 3^K polyhedra).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -105,8 +105,9 @@ class SearchResult:
 
 
 class _Search:
-    def __init__(self, prob: BranchProblem) -> None:
+    def __init__(self, prob: BranchProblem, progress: Callable[[int, int], None] | None = None) -> None:
         self.p = prob
+        self.progress = progress
         self.K = prob.pattern.K
         self.cache: list[tuple[dict[int, str], Leaf]] = []
         self.nodes = 0
@@ -154,6 +155,8 @@ class _Search:
             if all(sigma.get(j) == b for j, b in sub.items()):
                 return leaf, None
         self.nodes += 1
+        if self.progress is not None:
+            self.progress(self.nodes, len(sigma))
         sys_, blocks, keys = self.system(sigma)
         ans = polyhedra.decide(sys_)
         N = self.p.instance.N
@@ -242,8 +245,10 @@ class _Search:
                 yield b
 
 
-def search(prob: BranchProblem) -> SearchResult:
-    """Decide ``prob`` exactly: a :class:`Genuine` witness or a refuting tree."""
-    s = _Search(prob)
+def search(prob: BranchProblem, progress: Callable[[int, int], None] | None = None) -> SearchResult:
+    """Decide ``prob`` exactly: a :class:`Genuine` witness or a refuting tree.
+
+    ``progress(nodes, depth)`` is called before every exact LP of the search."""
+    s = _Search(prob, progress)
     tree, found = s.dfs(dict(s.fixed), s.order())
     return SearchResult(found, tree if found is None else None, s.nodes)

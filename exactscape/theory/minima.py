@@ -32,6 +32,7 @@ stays exponential in K (deciding a union of 3^K polyhedra).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -119,15 +120,22 @@ class CellAnalysis:
         return [tuple(self.lsq.R0[j * d : (j + 1) * d]) for j in range(self.K)]
 
 
-def analyse_cell(inst: Instance, pat: Pattern, hint: Weights | None = None) -> CellAnalysis:
-    """Decide feasibility, the minimiser set, its loss and genuineness of one cell."""
+def analyse_cell(
+    inst: Instance,
+    pat: Pattern,
+    hint: Weights | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> CellAnalysis:
+    """Decide feasibility, the minimiser set, its loss and genuineness of one cell.
+
+    ``progress(nodes, depth)`` is called before every exact LP of the search."""
     pat.check_against(inst)
     feas = cell_feasibility(inst, pat, hint)
     lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
     if not feas.feasible:
         return CellAnalysis(inst, pat, feas, lsq, None, None, 0)
     prob = BranchProblem(inst, pat, tuple(lsq.fitted), tuple(BRANCHES for _ in range(pat.K)), feas.witness)
-    res = search(prob)
+    res = search(prob, progress)
     return CellAnalysis(inst, pat, feas, lsq, res.genuine, res.tree, res.nodes)
 
 
@@ -135,5 +143,13 @@ class _Search(_BranchSearch):
     """The cell search of Theorem 1 as a :class:`~exactscape.theory.branches.BranchProblem`
     (kept for callers that rebuild a node's system with :meth:`system`)."""
 
-    def __init__(self, inst: Instance, pat: Pattern, fitted: list[Fraction], feas: Feasibility) -> None:
-        super().__init__(BranchProblem(inst, pat, tuple(fitted), tuple(BRANCHES for _ in range(pat.K)), feas.witness))
+    def __init__(
+        self,
+        inst: Instance,
+        pat: Pattern,
+        fitted: list[Fraction],
+        feas: Feasibility,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        prob = BranchProblem(inst, pat, tuple(fitted), tuple(BRANCHES for _ in range(pat.K)), feas.witness)
+        super().__init__(prob, progress)
