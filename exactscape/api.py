@@ -115,6 +115,9 @@ def point(inst: Instance, weights: Weights, *, verify: bool = True) -> Result:
     return Result(summary, cert, tuple(lines), v)
 
 
+MAX_ALL_ZERO_SETS_K = 16  # 2^16 - 1 zero sets at most in one certificate
+
+
 def parse_zero_set(text: str, K: int) -> tuple[int, ...]:
     """ "0,2" -> (0, 2); a non-empty set of distinct neurons in 0..K-1."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
@@ -157,6 +160,10 @@ def saddles(
         sets = [tuple(j for j, v in enumerate(weights.z) if v == 0)]
     else:
         sets = None
+    if sets is None and pat.K > MAX_ALL_ZERO_SETS_K:
+        raise InputError(
+            f"K = {pat.K}: all {2**pat.K - 1} zero sets is too many; give one with --zero", "--all-zero-sets"
+        )
     a: SaddleAnalysis = analyse_saddles(inst, pat, sets, hint=weights)
     cert = certify.saddle_certificate(a)
     lines = certify.self_check(cert) if verify else []

@@ -338,3 +338,11 @@ def test_lambda_and_e_n_are_the_same_for_every_solution_of_D() -> None:
         assert all(sum((a_ * b for a_, b in zip(row, v[:-1], strict=True)), F(0)) == 0 for row in A_rows)
         sol = [x for r in a.solution.R for x in r] + [a.solution.lam]
         assert D * linalg.column([s + t for s, t in zip(sol, v, strict=True)]) == rhs
+
+
+def test_a_zero_sample_is_not_covered() -> None:
+    """Without a bias a zero sample lies on every hyperplane (its 'hyperplane' is the whole space)."""
+    inst = Instance(X=((F(0), F(0)), (F(1), F(1))), y=(F(1), F(2)), bias=False)
+    res = api.point(inst, Weights((F(1),), ((F(1), F(0)),)))
+    assert res.summary["verdict"] == "not-covered" and "zero vector" in res.summary["reason"]
+    assert check_certificate(res.certificate).verified
