@@ -33,12 +33,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from math import lcm
 
 import cdd
 import cdd.gmp as cg
 import ppl
 
+from . import linalg
 from .errors import BackendError
 
 Row = tuple[Fraction, ...]
@@ -255,12 +257,115 @@ def _alternative(s: System, backend: str) -> Farkas | None:
     return None
 
 
+# a dense null-space basis of E is used when it has at most this many entries
+ELIMINATION_LIMIT = 2_000_000
+
+
+@dataclass(frozen=True)
+class _Hull:
+    """{v : E v = f} = {v0 + Nb c}; ``lift`` turns u in the row space of E
+    into m_E with E^T m_E = u (supported on the basis rows of E)."""
+
+    v0: linalg.QMat  # n x 1
+    Nb: linalg.QMat  # n x dim
+    basis: tuple[int, ...]
+    EB: linalg.QMat  # rows B of E
+    gram_inv: linalg.QMat  # (E_B E_B^T)^{-1}
+
+
+@lru_cache(maxsize=32)
+def _hull(E: tuple[Row, ...], f: Row, n: int) -> _Hull | Farkas | None:
+    """The affine hull data of E v = f, a Farkas certificate that it is empty,
+    or None when the null space is too large to write down densely."""
+    Em = linalg.matrix(E, n)
+    ls = linalg.least_squares(Em, f)
+    if ls.fitted != list(f):
+        r = tuple(a - b for a, b in zip(ls.fitted, f, strict=True))  # E^T r = 0, f . r = -||r||^2
+        return Farkas(r, (), ())
+    if ls.dimension * n > ELIMINATION_LIMIT:
+        return None
+    B = ls.factor.basis
+    EB = linalg.select_rows(Em, B)
+    gram_inv = (EB * EB.transpose()).inv() if B else linalg.QMat(0, 0)
+    return _Hull(linalg.column(ls.R0), linalg.null_space(Em), tuple(B), EB, gram_inv)
+
+
+def _rows_times(rows: tuple[Row, ...], M: linalg.QMat, n: int) -> linalg.QMat:
+    return linalg.matrix(rows, n) * M if rows else linalg.QMat(0, M.ncols())
+
+
+def _eliminated(s: System, backend: str) -> Point | Farkas | None:
+    """Decide ``s`` in the coordinates c of {E v = f} = {v0 + Nb c} (fewer
+    variables, no equalities; no LP at all when the solution is unique).
+    None when the elimination does not apply (then the caller solves ``s``)."""
+    hull = _hull(s.E, s.f, s.n)
+    if hull is None:
+        return None
+    if isinstance(hull, Farkas):
+        return Farkas(hull.mE, tuple(Fraction(0) for _ in s.G), tuple(Fraction(0) for _ in s.H))
+    dim = hull.Nb.ncols()
+    Gc = _rows_times(s.G, hull.Nb, s.n)
+    Hc = _rows_times(s.H, hull.Nb, s.n)
+    hc = [b - a for b, a in zip(s.h, linalg.to_vec(_rows_times(s.G, hull.v0, s.n)) if s.G else [], strict=True)]
+    kc = [b - a for b, a in zip(s.k, linalg.to_vec(_rows_times(s.H, hull.v0, s.n)) if s.H else [], strict=True)]
+    reduced = System(
+        n=dim,
+        G=tuple(tuple(linalg.frac(Gc[i, c]) for c in range(dim)) for i in range(len(s.G))),
+        h=tuple(hc),
+        H=tuple(tuple(linalg.frac(Hc[i, c]) for c in range(dim)) for i in range(len(s.H))),
+        k=tuple(kc),
+    )
+    if dim == 0:
+        bad_g = next((i for i, b in enumerate(hc) if b >= 0), None)
+        bad_h = next((i for i, b in enumerate(kc) if b > 0), None)
+        if bad_g is None and bad_h is None:
+            ans: Point | Farkas = Point(())
+        elif bad_g is not None:
+            ans = Farkas((), tuple(Fraction(int(i == bad_g)) for i in range(len(s.G))), tuple(Fraction(0) for _ in s.H))
+        else:
+            ans = Farkas((), tuple(Fraction(0) for _ in s.G), tuple(Fraction(int(i == bad_h)) for i in range(len(s.H))))
+    else:
+        ans = _decide_plain(reduced, backend)
+    if isinstance(ans, Point):
+        v = hull.v0 + hull.Nb * linalg.column(ans.v) if dim else hull.v0
+        return Point(tuple(linalg.to_vec(v)))
+    # combination u = G^T m_G + H^T m_H lies in the row space of E; m_E solves E^T m_E = -u
+    u = [Fraction(0)] * s.n
+    for rows, ms in ((s.G, ans.mG), (s.H, ans.mH)):
+        for r, m in zip(rows, ms, strict=True):
+            if m:
+                for c, a in enumerate(r):
+                    if a:
+                        u[c] += m * a
+    mE = [Fraction(0)] * len(s.E)
+    if hull.basis:
+        coeff = hull.gram_inv * (hull.EB * linalg.column([-x for x in u]))
+        for k, i in enumerate(hull.basis):
+            mE[i] = linalg.frac(coeff[k, 0])
+    return Farkas(tuple(mE), ans.mG, ans.mH)
+
+
 def decide(s: System, backend: str = DEFAULT_BACKEND) -> Point | Farkas:
     """Decide emptiness of the open polyhedron ``s`` exactly, with proof.
 
     ``backend`` is the exact LP engine: "ppl" (PPL's MIP_Problem, default) or
-    "cdd" (cdd.gmp). Either answer is re-verified exactly before it is returned.
+    "cdd" (cdd.gmp). Equalities are first eliminated exactly (v = v0 + Nb c,
+    flint), so the LP runs in the solution space of E v = f without equality
+    rows, and not at all when that solution is unique. Every answer is
+    re-verified exactly on the original system before it is returned.
     """
+    if s.E:
+        ans = _eliminated(s, backend)
+        if ans is not None:
+            ok = s.verify_point(ans.v) if isinstance(ans, Point) else s.verify_farkas(ans)
+            if ok:
+                return ans
+            raise BackendError("equality elimination produced an answer that does not verify exactly")
+    return _decide_plain(s, backend)
+
+
+def _decide_plain(s: System, backend: str) -> Point | Farkas:
+    """:func:`decide` without the elimination step."""
     pt, tight = _primal(s, backend)
     if pt is not None:
         if s.verify_point(pt.v):
