@@ -28,5 +28,11 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
 spec="."
 [ -n "$extra" ] && spec=".[$extra]"
-.venv/bin/python -m pip install -q --disable-pip-version-check -e "$spec"
+log="$(mktemp)"
+if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e "$spec" >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "setup.sh: pip install failed (log above)" >&2
+  exit 1
+fi
+rm -f "$log"
 echo "setup.sh: ready (.venv/bin/exactscape)" >&2

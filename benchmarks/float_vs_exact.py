@@ -7,11 +7,8 @@ Cases (Part 2 Gaussian data, weights at bias 0 and 3):
 1. exact genuineness of one cell (cdd.gmp branch tree with certificate data)
    against the float decision of the same cell (HiGHS, floatlp) -- the price
    of exactness;
-2. the genuineness search with only the independent fit rows A_B R = p_B
-   (this branch) against all N fit rows A R = p (the baseline: the same
-   polyhedron, more equality rows for cdd);
-3. a full cross-check of a trained point against the cell analysis alone;
-4. the search with the hinted exact backend (floathint) against cdd alone.
+2. a full cross-check of a trained point against the cell analysis alone;
+3. the search with the hinted exact backend (floathint) against cdd alone.
 """
 
 from __future__ import annotations
@@ -47,17 +44,6 @@ def timed(fn: Callable[[], Any], repeat: int = 1) -> float:
     return best
 
 
-def search_all_rows(inst: Any, pat: Any) -> None:
-    """Baseline: the branch-tree search over all N fit rows."""
-    from exactscape import linalg
-    from exactscape.design import design_matrix
-
-    feas = minima.cell_feasibility(inst, pat)
-    lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
-    s = minima._Search(inst, pat, lsq.fitted, feas, rows=None)
-    s.dfs({}, s.order())
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
@@ -73,7 +59,6 @@ def main() -> None:
             X, y = floatlp.instance_arrays(ds.instance)
             t_exact = timed(lambda: minima.analyse_cell(ds.instance, pat, hint=wts))  # noqa: B023
             t_float = timed(lambda: floatlp.float_genuineness(X, y, floatlp.pattern_array(pat)), 3)  # noqa: B023
-            t_all = timed(lambda: search_all_rows(ds.instance, pat))  # noqa: B023
             t_basis = timed(lambda: minima.analyse_cell(ds.instance, pat))  # noqa: B023
             t_hint = timed(lambda: minima.analyse_cell(ds.instance, pat, decide=decide_hinted))  # noqa: B023
             zt, wt, _, _ = floatlp.train(ds.X, ds.y, z, w, lr=1e-3, max_steps=2000, grad_tol=1e-8)
@@ -88,7 +73,6 @@ def main() -> None:
                     "N": N, "d0": d0, "K": K, "location": loc,
                     "exact_over_float": round(t_exact / t_float, 1),
                     "exact_s": round(t_exact, 3), "float_s": round(t_float, 4),
-                    "basis_rows_over_all_rows": round(t_basis / t_all, 3),
                     "hinted_over_cdd": round(t_hint / t_basis, 3),
                     "crosscheck_over_cell": round(t_cc / t_cell, 2),
                 }

@@ -15,7 +15,9 @@ from typing import Any
 from .classify import PointVerdict
 from .errors import InternalError, OutputError
 from .numbers import fmt, fmt_mat, fmt_vec
+from .theory.boundary import FaceAnalysis
 from .theory.minima import CellAnalysis, Leaf, Tree
+from .theory.saddles import SaddleAnalysis
 
 FORMAT = "exactscape-certificate"
 VERSION = "1.0"
@@ -57,8 +59,7 @@ def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
     cert["pattern"] = a.pattern.to_json()
     f = a.feasibility
     if f.feasible:
-        assert_w = f.witness if f.witness is not None else ()
-        cert["feasibility"] = {"witness": fmt_mat(assert_w)}
+        cert["feasibility"] = {"witness": fmt_mat(f.witness or ())}
     else:
         cert["feasibility"] = {"neuron": f.neuron, "multipliers": [[i, fmt(m)] for i, m in f.multipliers]}
     fac = a.lsq.factor
@@ -122,11 +123,144 @@ def write(cert: dict[str, Any], path: str | Path, protected: tuple[Path, ...] = 
 def point_certificate(v: PointVerdict) -> dict[str, Any]:
     """Certificate of kind ``point`` (FORMAT 5)."""
     cert = envelope("point", v.instance.to_json(), {"verdict": v.verdict, "loss": fmt(v.loss)})
+    if v.on_hyperplanes:  # points on a hyperplane are decided by the rules of 1.1 (FORMAT 5.4)
+        cert["version"] = "1.1"
     cert["weights"] = v.weights.to_json()
     if v.verdict == "not-covered":
         cert["on_hyperplanes"] = [[j, i] for j, i in v.on_hyperplanes]
+    if v.verdict == "non-differentiable-local-minimum" and v.boundary is not None and v.lam is not None:
+        k, n = v.boundary
+        cert["kkt"] = {"neuron": k, "sample": n, "lambda": fmt(v.lam)}
     if v.descent is not None:
         cert["descent"] = v.descent.to_json()
     if v.ascent is not None:
         cert["ascent"] = v.ascent.to_json()
+    return cert
+
+
+# ------------------------------------------------------- version 1.1 kinds
+
+VERSION_1_1 = "1.1"
+
+
+def _leaf_tree_json(t: Tree, face: bool) -> dict[str, Any]:
+    """A branch tree (FORMAT 7.2, 8.2): like the cell tree, but only the
+    branches a split actually has, and for boundary leaves the ``face`` multiplier."""
+    if isinstance(t, Leaf):
+        leaf: dict[str, Any] = {"fit": [[i, fmt(m)] for i, m in t.fit]}
+        if face:
+            leaf["face"] = fmt(t.extra[0][1] if t.extra else 0)
+        leaf["sign"] = [[j, i, fmt(m)] for j, i, m in t.sign]
+        return {"leaf": leaf}
+    node: dict[str, Any] = {"split": t.neuron}
+    for b, sub in t.children:
+        node[b] = _leaf_tree_json(sub, face)
+    return node
+
+
+def _weights_json(z: Any, w: Any) -> dict[str, Any]:
+    return {"z": fmt_vec(z), "w": fmt_mat(w)}
+
+
+def _rank_json(fac: Any, nrows: int) -> dict[str, Any]:
+    """``{basis_rows, combinations}`` of a rank factorisation (FORMAT 4.2 check 3)."""
+    if fac is None:
+        return {"basis_rows": [], "combinations": [[i, []] for i in range(nrows)]}
+    basis = set(fac.basis)
+    return {
+        "basis_rows": list(fac.basis),
+        "combinations": [[i, fmt_vec(fac.combination(i))] for i in range(nrows) if i not in basis],
+    }
+
+
+def saddle_claim(a: SaddleAnalysis) -> dict[str, Any]:
+    return {
+        "zero_sets": a.mode,
+        "saddle": a.saddle,
+        "cases": [
+            {
+                "zero": list(c.zero),
+                "verdict": c.verdict,
+                "loss": fmt(c.loss),
+                "gradient_zero": c.gradient_zero,
+                "dimension": c.dimension,
+            }
+            for c in a.cases
+        ],
+    }
+
+
+def saddle_certificate(a: SaddleAnalysis) -> dict[str, Any]:
+    """Certificate of kind ``saddle`` (FORMAT 7, new in 1.1)."""
+    cert = envelope("saddle", a.instance.to_json(), saddle_claim(a))
+    cert["version"] = VERSION_1_1
+    cert["pattern"] = a.pattern.to_json()
+    cases = []
+    for c in a.cases:
+        ev: dict[str, Any] = {"rank": _rank_json(c.rank, a.instance.N)}
+        if c.point is not None:
+            ev["point"] = _weights_json(c.point.z, c.point.w)
+            if c.descent is not None and c.ascent is not None:
+                ev["descent"] = c.descent.to_json()
+                ev["ascent"] = c.ascent.to_json()
+        else:
+            ev["solution"] = fmt_mat(c.solution)
+            if c.cut is not None:
+                ev["cut"] = {
+                    "neuron": c.cut.neuron,
+                    "multipliers": [[i, fmt(m)] for i, m in c.cut.multipliers],
+                    "gradient": fmt(c.cut.gradient),
+                }
+            elif c.tree is not None:
+                ev["tree"] = _leaf_tree_json(c.tree, face=False)
+            else:
+                raise InternalError("a 'none' saddle case has neither a cut nor a tree")
+        cases.append(ev)
+    cert["cases"] = cases
+    return cert
+
+
+def boundary_claim(a: FaceAnalysis) -> dict[str, Any]:
+    plus, minus = a.result("+"), a.result("-")
+    return {
+        "feasible": a.feasibility.feasible,
+        "lambda": fmt(a.solution.lam),
+        "e_n": fmt(a.solution.e_n),
+        "loss": fmt(a.solution.loss),
+        "dimension": a.solution.dimension,
+        "plus": bool(plus and plus.exists),
+        "minus": bool(minus and minus.exists),
+    }
+
+
+def boundary_certificate(a: FaceAnalysis) -> dict[str, Any]:
+    """Certificate of kind ``boundary`` (FORMAT 8, new in 1.1)."""
+    cert = envelope("boundary", a.instance.to_json(), boundary_claim(a))
+    cert["version"] = VERSION_1_1
+    cert["pattern"] = a.pattern.to_json()
+    cert["neuron"] = a.neuron
+    cert["sample"] = a.sample
+    f = a.feasibility
+    if f.feasible:
+        cert["feasibility"] = {"witness": fmt_mat(f.witness or ())}
+    else:
+        cert["feasibility"] = {
+            "neuron": f.neuron,
+            "multipliers": [[i, fmt(m)] for i, m in f.multipliers],
+            "equality": fmt(f.equality),
+        }
+    cert["solution"] = fmt_mat(a.solution.R)
+    cert["rank"] = _rank_json(a.solution.rank, a.instance.N + 1)
+    for name, s in (("plus", "+"), ("minus", "-")):
+        r = a.result(s)
+        if r is None:
+            continue
+        if not r.condition:
+            cert[name] = {"condition": "fails"}
+        elif r.genuine is not None:
+            cert[name] = {"witness": _weights_json(r.genuine.z, r.genuine.w)}
+        elif r.tree is not None:
+            cert[name] = {"tree": _leaf_tree_json(r.tree, face=True)}
+        else:
+            raise InternalError("a boundary sign has neither a witness nor a tree")
     return cert

@@ -12,7 +12,13 @@ up to 2/N):
   w_j + t G_j changes the loss by -/+ (2/N)||G_j||^2 t^3 + O(t^4);
 * otherwise not stationary; the curve along minus the gradient descends.
 
-Points on a hyperplane are "not covered" by this module.
+Points on a hyperplane (new in format 1.1, SPEC 4): with exactly one pair
+(k, n) on a hyperplane, x_n != 0 and z_k != 0 (Theorem 3's hypotheses), the
+point is a "non-differentiable-local-minimum" (Lemma B: A^T (A R - y) =
+lambda E_k x_n with z_k lambda <= 0 <= z_k (lambda + e_n)) or
+"not-a-local-minimum" with a descent curve
+(:func:`exactscape.theory.boundary.classify_boundary_point`); every other
+point on a hyperplane is "not-covered", never guessed.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from fractions import Fraction
 
 from .curves import Curve
 from .model import Instance, Pattern, Weights, dot, pattern_of
+from .theory.boundary import classify_boundary_point, covered
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,9 @@ class PointVerdict:
     descent: Curve | None = None
     ascent: Curve | None = None
     gradient_norm_sq: Fraction = Fraction(0)
+    boundary: tuple[int, int] | None = None  # (k, n) for a covered point on one hyperplane
+    lam: Fraction | None = None  # lambda of Lemma B at a non-differentiable local minimum
+    reason: str = ""  # why a point is not covered
 
 
 def residuals(inst: Instance, wts: Weights) -> list[Fraction]:
@@ -58,7 +68,18 @@ def classify_point(inst: Instance, wts: Weights) -> PointVerdict:
     pat, on = pattern_of(inst, wts)
     L = loss(inst, wts)
     if on:
-        return PointVerdict(inst, wts, "not-covered", L, pat, tuple(on))
+        why = covered(inst, wts, on)
+        if why is not None:
+            return PointVerdict(inst, wts, "not-covered", L, pat, tuple(on), reason=why)
+        k, n = on[0]
+        bp = classify_boundary_point(inst, wts, k, n)
+        if bp.minimum:
+            return PointVerdict(
+                inst, wts, "non-differentiable-local-minimum", L, pat, tuple(on), boundary=(k, n), lam=bp.lam
+            )
+        return PointVerdict(
+            inst, wts, "not-a-local-minimum", L, pat, tuple(on), descent=bp.descent, boundary=(k, n)
+        )
     e = residuals(inst, wts)
     d = inst.d
     G = []

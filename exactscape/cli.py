@@ -12,9 +12,10 @@ Exit codes (stable, documented in README.md):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
             "--cert", metavar="FILE", help="certificate path (default: INSTANCE-STEM.COMMAND.cert.json here)"
         )
         sp.add_argument("--no-verify", action="store_true", help="skip replaying the certificate with the checker")
+        sp.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
 
     c = sub.add_parser(
         "cell",
@@ -63,6 +65,38 @@ def _parser() -> argparse.ArgumentParser:
     pt.add_argument("--weights", metavar="W", required=True, help="weights file")
     common(pt)
 
+    sd = sub.add_parser(
+        "saddles",
+        help="differentiable saddles of one cell for a set of zero output weights (Theorem 2)",
+        description="For the cell of W (or of pattern P) and a non-empty set Z of neurons with z_j = 0, "
+        "decide whether a genuine differentiable saddle exists (SPEC section 3), or a minimum (every g_j = 0), "
+        "or neither, with a certificate. Default zero set: the neurons of W with z_j = 0 if any, "
+        "else every non-empty zero set.",
+        epilog=EPILOG,
+    )
+    sd.add_argument("instance", help="instance file")
+    g = sd.add_mutually_exclusive_group(required=True)
+    g.add_argument("--weights", metavar="W", help="weights file; the cell is the one containing them")
+    g.add_argument("--pattern", metavar="P", help="activation pattern file")
+    z = sd.add_mutually_exclusive_group()
+    z.add_argument("--zero", metavar="SET", help='the neurons with z_j = 0, e.g. "0,2"')
+    z.add_argument("--all-zero-sets", action="store_true", help="decide every non-empty zero set")
+    common(sd)
+
+    bd = sub.add_parser(
+        "boundary",
+        help="non-differentiable local minima on the face w_k . x_n = 0 (Theorem 3)",
+        description="Decide whether a non-differentiable local minimum exists anywhere on the boundary "
+        "face {w_k . x_n = 0} through W (the signs of every other pair as at W), for z_k > 0 and for "
+        "z_k < 0 (SPEC section 4), with a certificate.",
+        epilog=EPILOG,
+    )
+    bd.add_argument("instance", help="instance file")
+    bd.add_argument("--weights", metavar="W", required=True, help="weights file naming the face")
+    bd.add_argument("--neuron", metavar="k", type=int, required=True, help="the neuron k on the hyperplane")
+    bd.add_argument("--sample", metavar="n", type=int, required=True, help="the sample n whose hyperplane it is")
+    common(bd)
+
     ck = sub.add_parser(
         "check",
         help="replay a certificate with the independent checker",
@@ -85,6 +119,33 @@ def _parser() -> argparse.ArgumentParser:
 
     float_cli.add_parsers(sub, EPILOG)
     return p
+
+
+@contextlib.contextmanager
+def _progress(args: argparse.Namespace, what: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A live counter of exact LPs on stderr (rich), only on a terminal."""
+    if getattr(args, "no_progress", False) or not sys.stderr.isatty():
+        yield None
+        return
+    try:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    except ImportError:  # pragma: no cover - rich is a dependency
+        yield None
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(what, total=None)
+
+        def update(nodes: int, depth: int) -> None:
+            bar.update(task, description=f"{what}: {nodes} exact LPs, branch depth {depth}")
+
+        yield update
 
 
 def _default_cert(instance: str, command: str) -> Path:
@@ -122,7 +183,8 @@ def _cmd_cell(args: argparse.Namespace) -> int:
     if wts is not None:
         wts.check_against(inst)
     pat = load_pattern(args.pattern) if args.pattern else None
-    res = api.cell(inst, pattern=pat, weights=wts, verify=not args.no_verify)
+    with _progress(args, "deciding genuineness") as progress:
+        res = api.cell(inst, pattern=pat, weights=wts, verify=not args.no_verify, progress=progress)
     s = res.summary
 
     def human() -> list[str]:
@@ -143,6 +205,11 @@ def _cmd_cell(args: argparse.Namespace) -> int:
             lines.append(f"minimisers: a unique point (rank A = Kd = {kd})")
         else:
             lines.append(f"minimisers: an affine set of dimension {s['dimension']} (rank A = {s['rank']} < Kd = {kd})")
+        if kd <= 12:
+            part = "; ".join("(" + ", ".join(b) + ")" for b in s["particular"])
+            lines.append(f"  minimum-norm minimiser R = A^+ y: {part}")
+            for v in s["null_space"] or []:
+                lines.append("  plus any multiple of: " + "; ".join("(" + ", ".join(b) + ")" for b in v))
         lines.append(f"minimum loss in the cell: {s['loss']}")
         if s["feasible"]:
             if s["genuine"]:
@@ -175,12 +242,78 @@ def _cmd_point(args: argparse.Namespace) -> int:
             "a local minimum (global in its cell)",
             "saddle": "the gradient vanishes, but a curve through the point descends and another ascends",
             "not-stationary": "the gradient is non-zero: the loss decreases along minus the gradient",
-            "not-covered": "the point lies on a cell boundary; this version decides only points inside a cell",
+            "not-covered": "the point lies on a cell boundary outside Theorem 3's hypotheses",
+            "non-differentiable-local-minimum": "on one hyperplane, the one-sided KKT conditions [41]-[42] "
+            "and the sign conditions [29]/[30] hold: a local minimum (Lemma B)",
+            "not-a-local-minimum": "on one hyperplane; a curve through the point descends",
         }
         lines.append(explain.get(s["verdict"], ""))
+        if "neuron" in s:
+            lines.append(f"boundary: w_{s['neuron']} . x_{s['sample']} = 0")
+        if "lambda" in s:
+            lines.append(f"lambda: {s['lambda']}")
+        if "reason" in s:
+            lines.append(f"reason: {s['reason']}")
         return lines
 
     return _emit(args, res, "point", human, [args.instance, args.weights])
+
+
+def _cmd_saddles(args: argparse.Namespace) -> int:
+    from . import api
+    from .model import load_instance, load_pattern, load_weights
+
+    inst = load_instance(args.instance)
+    wts = load_weights(args.weights) if args.weights else None
+    if wts is not None:
+        wts.check_against(inst)
+    pat = load_pattern(args.pattern) if args.pattern else None
+    K = wts.K if wts is not None else (pat.K if pat is not None else 0)
+    zero = api.parse_zero_set(args.zero, K) if args.zero is not None else None
+    res = api.saddles(
+        inst, pattern=pat, weights=wts, zero=zero, all_zero_sets=args.all_zero_sets, verify=not args.no_verify
+    )
+    s = res.summary
+
+    def human() -> list[str]:
+        lines = [f"verdict: {'saddle' if s['saddle'] else 'no-saddle'}"]
+        lines += _provenance(inst)
+        lines.append(f"instance: {args.instance} (N={inst.N}, d={inst.d}, K={s['K']})")
+        for c in s["cases"]:
+            zs = ",".join(map(str, c["zero"]))
+            extra = "every g_j = 0" if c["gradient_zero"] else "some g_j != 0"
+            lines.append(
+                f"Z = {{{zs}}}: {c['verdict']} (loss {c['loss']}, {extra}, solution set dimension {c['dimension']})"
+            )
+        return lines
+
+    return _emit(args, res, "saddles", human, [args.instance, args.weights, args.pattern])
+
+
+def _cmd_boundary(args: argparse.Namespace) -> int:
+    from . import api
+    from .model import load_instance, load_weights
+
+    inst = load_instance(args.instance)
+    wts = load_weights(args.weights)
+    res = api.boundary(inst, wts, args.neuron, args.sample, verify=not args.no_verify)
+    s = res.summary
+
+    def human() -> list[str]:
+        both = [name for name in ("plus", "minus") if s[name]]
+        verdict = "exists" if both else "none"
+        lines = [f"verdict: {verdict}"]
+        lines += _provenance(inst)
+        lines.append(f"face: w_{s['neuron']} . x_{s['sample']} = 0, other pairs as at the weights")
+        if not s["feasible"]:
+            lines.append("face: empty")
+        lines.append(f"KKT [43]: lambda = {s['lambda']}, e_n = {s['e_n']}, loss {s['loss']}, "
+                     f"solution set dimension {s['dimension']}")
+        lines.append(f"z_k > 0: {'a non-differentiable local minimum exists' if s['plus'] else 'none'}")
+        lines.append(f"z_k < 0: {'a non-differentiable local minimum exists' if s['minus'] else 'none'}")
+        return lines
+
+    return _emit(args, res, "boundary", human, [args.instance, args.weights])
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -201,6 +334,8 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "cell": _cmd_cell,
     "point": _cmd_point,
+    "saddles": _cmd_saddles,
+    "boundary": _cmd_boundary,
     "check": _cmd_check,
     "selftest": _cmd_selftest,
 }

@@ -37,3 +37,27 @@ def in_cell(inst: Instance, pat: Pattern, j: int, w: tuple[Fraction, ...] | list
         if s == 0 or (s > 0) != bool(pat.I[i][j]):
             return False
     return True
+
+
+def design_matrix_on(inst: Instance, pat: Pattern, neurons: list[int] | tuple[int, ...]) -> linalg.QMat:
+    """A_S: the columns of A [4] of the neurons ``neurons`` only (N x |S| d), as in [20]."""
+    d = inst.d
+    rows: list[list[Fraction]] = []
+    for i, x in enumerate(inst.xs):
+        row: list[Fraction] = []
+        for j in neurons:
+            row.extend(x if pat.I[i][j] else [Fraction(0)] * d)
+        rows.append(row)
+    return linalg.matrix(rows, len(neurons) * d)
+
+
+def block_gradient(
+    inst: Instance, pat: Pattern, e: list[Fraction] | tuple[Fraction, ...], j: int
+) -> tuple[Fraction, ...]:
+    """sum_i I_ij e_i x_i: block j of A^T e (the g_j of [21], the G_j of Lemma 1)."""
+    g = [Fraction(0)] * inst.d
+    for i, x in enumerate(inst.xs):
+        if pat.I[i][j] and e[i]:
+            for l, v in enumerate(x):
+                g[l] += e[i] * v
+    return tuple(g)

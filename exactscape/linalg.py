@@ -183,9 +183,12 @@ def null_space(A: QMat) -> QMat:
     Z = flint.fmpz_mat(A.nrows(), A.ncols(), [int(A[i, j] * den) for i in range(A.nrows()) for j in range(A.ncols())])
     Nz, nullity = Z.nullspace()
     out = QMat(A.ncols(), nullity)
-    for i in range(A.ncols()):
-        for k in range(nullity):
-            out[i, k] = Nz[i, k]
+    for k in range(nullity):
+        g = 0
+        for i in range(A.ncols()):
+            g = _gcd(g, abs(int(Nz[i, k])))
+        for i in range(A.ncols()):
+            out[i, k] = int(Nz[i, k]) // (g or 1)  # primitive integer vectors
     return out
 
 

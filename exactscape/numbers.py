@@ -25,6 +25,9 @@ _FRAC = re.compile(r"[+-]?\d+/\d+\Z")
 _DEC = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
 
 
+MAX_EXPONENT = 4000  # decimal exponents beyond this are refused (they would build huge integers)
+
+
 class JsonFloat:
     """Marker left by :func:`loads_exact` where the JSON text had a float."""
 
@@ -63,6 +66,9 @@ def parse_rational(value: Any, where: str, *, decimals: bool = True) -> Fraction
                 raise InputError(f"zero denominator in {value!r}", where)
             return Fraction(int(p), int(q))
         if decimals and _DEC.match(s):
+            mant, _, exp = s.lower().partition("e")
+            if exp and abs(int(exp)) > MAX_EXPONENT:
+                raise InputError(f"exponent of {value!r} is beyond +-{MAX_EXPONENT}", where)
             return Fraction(s)
         raise InputError(f'{value!r} is not an exact number (integer, "p/q" or finite decimal)', where)
     raise InputError(f"expected an exact number, got {type(value).__name__}", where)

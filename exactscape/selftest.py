@@ -37,6 +37,16 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
         if wts is None:
             raise ValueError("a point run needs weights")
         return api.point(inst, wts, verify=verify).certificate
+    if run["command"] == "saddles":
+        zero = run.get("zero", "all")
+        k = wts.K if wts is not None else (pat.K if pat is not None else 0)
+        z = None if zero == "all" else api.parse_zero_set(str(zero), k)
+        res = api.saddles(inst, pattern=pat, weights=wts, zero=z, all_zero_sets=zero == "all", verify=verify)
+        return res.certificate
+    if run["command"] == "boundary":
+        if wts is None:
+            raise ValueError("a boundary run needs weights")
+        return api.boundary(inst, wts, int(run["neuron"]), int(run["sample"]), verify=verify).certificate
     raise ValueError(f"unknown command {run['command']!r}")
 
 

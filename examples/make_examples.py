@@ -78,6 +78,26 @@ def main() -> None:
         instance([[-2], [-1], [1], [2]], [0, 1, 0, 1], True, "zigzag", "1-D samples with a bias, alternating labels"),
     )
     write("zigzag-saddle.weights.json", weights([1, 0], [[Fraction(1, 10), Fraction(1, 2)], [-6, 0]]))
+    # a cell of zigzag whose zero sets give all three saddle verdicts of SPEC 3:
+    # Z = {0} a minimum (every g_j = 0), Z = {1} none by a tree, Z = {0, 1} none by a cut
+    write("zigzag-mixed.pattern.json", pattern([[0, 0], [0, 0], [1, 0], [1, 1]]))
+
+    # Theorem 3 (SPEC 4): a kink minimum. On the face w . x_1 = 0 (x_1 = -1) with
+    # the neuron active on x = 1, 2 only, the constrained fit R = (10/13)(1, 1) has
+    # lambda = -2/13 and e_n = 1: [29] holds (z > 0), [30] fails (z < 0).
+    write(
+        "kink.json",
+        instance([[-2], [-1], [1], [2]], [-2, -1, 2, 2], True, "kink",
+                 "1-D samples with a bias; a non-differentiable local minimum with z > 0 only"),
+    )
+    write("kink-min.weights.json", weights([Fraction(10, 13)], [[1, 1]]))
+    # both sign conditions hold (lambda = e_n = 0), but only z < 0 factors on the face
+    write(
+        "kink-tree.json",
+        instance([[-2], [-1], [1], [2]], [-2, -2, 0, -2], True, "kink-tree",
+                 "1-D samples with a bias; on the face w . x_2 = 0 a minimum exists with z < 0 only (tree for z > 0)"),
+    )
+    write("kink-tree.weights.json", weights([1], [[1, -1]]))
 
     # a random rational instance with K = 3 (seeded)
     rng = random.Random(20261125)

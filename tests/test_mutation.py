@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from mutations import mutants
+from oracle_1_1 import still_true_1_1
 
 from exactscape import api, linalg
 from exactscape.checker import check_certificate
@@ -61,6 +62,8 @@ def _stationary(inst: Instance, pat: Pattern, R: list[Fraction]) -> bool:
 
 def still_true(m: dict[str, Any]) -> bool:
     """The producer-side re-derivation of every claim and all evidence of ``m``."""
+    if m["kind"] in ("saddle", "boundary"):  # new in 1.1
+        return still_true_1_1(m)
     inst = _instance(m)
     if m["kind"] == "point":
         w = _weights(m["weights"]["z"], m["weights"]["w"])

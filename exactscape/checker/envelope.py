@@ -16,7 +16,7 @@ from .numbers import boolean, clip, describe
 
 FORMAT_NAME = "exactscape-certificate"
 MAJOR_VERSION = 1
-KINDS = ("cell", "point")
+KINDS = ("cell", "point", "saddle", "boundary")
 
 
 def check_envelope(obj: object) -> dict[str, object]:

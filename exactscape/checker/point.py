@@ -23,6 +23,8 @@ EVIDENCE = {
     "local-minimum": (),
     "saddle": ("descent", "ascent"),
     "not-stationary": ("descent",),
+    "non-differentiable-local-minimum": ("kkt",),  # new in 1.1 (FORMAT.md 5.4)
+    "not-a-local-minimum": ("descent",),  # new in 1.1
 }
 """For every verdict, the evidence fields it requires; the others must be absent."""
 
@@ -97,7 +99,7 @@ def _hyperplanes(value: object, path: str, k: int, n: int) -> list[tuple[int, in
 
 def check_point(cert: dict[str, object], log: list[str]) -> None:
     """Run the checks of FORMAT.md 5.2, appending ``c`` lines to ``log``."""
-    optional = ("on_hyperplanes", "descent", "ascent")
+    optional = ("on_hyperplanes", "descent", "ascent", "kkt")
     record(cert, "", BASE_FIELDS, optional)
     inst = parse_instance(cert["instance"], "instance")
     claim = record(cert["claim"], "claim", ("verdict", "loss"))
@@ -123,6 +125,12 @@ def check_point(cert: dict[str, object], log: list[str]) -> None:
     log.append(f"c point: K = {k}, loss {show(loss)}")
 
     on = [(j, i) for j in range(k) for i in range(inst.n) if not pre[j][i]]
+    if verdict in ("non-differentiable-local-minimum", "not-a-local-minimum") or (on and verdict == "not-covered"):
+        from .boundary import check_point_on_hyperplane  # 1.1 rules on a hyperplane (FORMAT.md 5.4)
+
+        log.append(check_point_on_hyperplane(cert, verdict, z, w, pre, inst, loss, on))
+        if verdict != "not-covered":
+            return
     if verdict == "not-covered":
         listed = _hyperplanes(cert["on_hyperplanes"], "on_hyperplanes", k, inst.n)
         if not on:

@@ -15,11 +15,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .boundary import check_boundary
 from .cell import check_cell
 from .envelope import KINDS, check_envelope
 from .errors import CertificateError, UnreadableError
 from .numbers import describe, load_json
 from .point import check_point
+from .saddle import check_saddle
 
 EXIT_VERIFIED = 0
 EXIT_REJECTED = 1
@@ -70,6 +72,10 @@ def check_certificate(obj: object) -> CheckResult:
         lines.append(f"c {cert['format']} version {cert['version']}, kind {kind}")
         if kind == "cell":
             check_cell(cert, lines)
+        elif kind == "saddle":
+            check_saddle(cert, lines)
+        elif kind == "boundary":
+            check_boundary(cert, lines)
         else:
             check_point(cert, lines)
     except UnreadableError as exc:

@@ -134,7 +134,7 @@ def plus_only(a: CellAnalysis, decide: Decider | None) -> bool | None:
     the reading under which Part 2's tables are reproduced; None for an empty cell."""
     if not a.feasibility.feasible:
         return None
-    s = _Search(a.instance, a.pattern, a.lsq.fitted, a.feasibility, rows=a.lsq.factor.basis, decide=decide)
+    s = _Search(a.instance, a.pattern, a.lsq.fitted, a.feasibility, decide=decide)
     leaf, _ = s.node({j: "+" for j in range(a.K)})
     return leaf is None
 

@@ -11,7 +11,9 @@ For an instance and an activation pattern I (SPEC 1):
   (SPEC 2 and 6): does some minimiser factor as R_j = z_j w_j with every w_j
   in C_j?
 
-Genuineness algorithm: depth-first search over partial branch assignments.
+Genuineness algorithm (shared with Theorems 2 and 3 in
+:mod:`exactscape.theory.branches`): depth-first search over partial branch
+assignments.
 A node sigma (branches fixed for some neurons) is the open polyhedron
 
     sum_{j: sigma_j != 0} I_ij x_i . R_j = p_i            (all i)
@@ -30,15 +32,28 @@ stays exponential in K (deciding a union of 3^K polyhedra).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
 from .. import linalg, polyhedra
 from ..design import cell_sign, design_matrix, in_cell
-from ..model import Instance, Mat, Pattern, Vec, Weights, dot
+from ..model import Instance, Mat, Pattern, Vec, Weights
+from .branches import BRANCHES, BranchProblem, Decider, Genuine, Leaf, Split, Tree, search
+from .branches import _Search as _BranchSearch
 
-BRANCHES = ("+", "-", "0")
+__all__ = [
+    "BRANCHES",
+    "CellAnalysis",
+    "Decider",
+    "Feasibility",
+    "Genuine",
+    "Leaf",
+    "Split",
+    "Tree",
+    "analyse_cell",
+    "cell_feasibility",
+]
 
 
 @dataclass(frozen=True)
@@ -70,36 +85,6 @@ def cell_feasibility(inst: Instance, pat: Pattern, hint: Weights | None = None) 
             return Feasibility(False, neuron=j, multipliers=mult)
         wit.append(ans.v)
     return Feasibility(True, witness=tuple(wit))
-
-
-@dataclass(frozen=True)
-class Leaf:
-    """An empty node: fit multipliers (i, m) and sign multipliers (j, i, m)."""
-
-    fit: tuple[tuple[int, Fraction], ...]
-    sign: tuple[tuple[int, int, Fraction], ...]
-
-
-@dataclass(frozen=True)
-class Split:
-    """A node that splits neuron ``neuron`` into its three branches."""
-
-    neuron: int
-    children: tuple[tuple[str, Tree], ...]
-
-
-Tree = Leaf | Split
-# an exact emptiness decision with the contract of polyhedra.decide (answers verified exactly)
-Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
-
-
-@dataclass(frozen=True)
-class Genuine:
-    """A genuine minimum: weights (z, w) with z_j w_j a minimiser, w_j in C_j."""
-
-    z: Vec
-    w: Mat
-    branches: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -136,148 +121,39 @@ class CellAnalysis:
         return [tuple(self.lsq.R0[j * d : (j + 1) * d]) for j in range(self.K)]
 
 
-class _Search:
+def analyse_cell(
+    inst: Instance,
+    pat: Pattern,
+    hint: Weights | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    decide: Decider | None = None,
+) -> CellAnalysis:
+    """Decide feasibility, the minimiser set, its loss and genuineness of one cell.
+
+    ``progress(nodes, depth)`` is called before every exact LP of the search; ``decide``
+    replaces the exact LP decision (answers are verified exactly either way)."""
+    pat.check_against(inst)
+    feas = cell_feasibility(inst, pat, hint)
+    lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
+    if not feas.feasible:
+        return CellAnalysis(inst, pat, feas, lsq, None, None, 0)
+    prob = BranchProblem(inst, pat, tuple(lsq.fitted), tuple(BRANCHES for _ in range(pat.K)), feas.witness)
+    res = search(prob, progress, decide)
+    return CellAnalysis(inst, pat, feas, lsq, res.genuine, res.tree, res.nodes)
+
+
+class _Search(_BranchSearch):
+    """The cell search of Theorem 1 as a :class:`~exactscape.theory.branches.BranchProblem`
+    (kept for callers that rebuild a node's system with :meth:`system`)."""
+
     def __init__(
         self,
         inst: Instance,
         pat: Pattern,
         fitted: list[Fraction],
         feas: Feasibility,
-        rows: Sequence[int] | None = None,
+        progress: Callable[[int, int], None] | None = None,
         decide: Decider | None = None,
     ) -> None:
-        self.inst, self.pat, self.fitted, self.feas = inst, pat, fitted, feas
-        self.decide: Decider = decide if decide is not None else polyhedra.decide
-        # fit rows used: {A R = p} = {A_B R = p_B} for independent rows B spanning the rows of A
-        self.rows = list(rows) if rows is not None else list(range(inst.N))
-        self.cache: list[tuple[dict[int, str], Leaf]] = []
-        self.nodes = 0
-
-    def system(self, sigma: dict[int, str]) -> tuple[polyhedra.System, list[int], list[tuple[int, int]]]:
-        inst, pat = self.inst, self.pat
-        d = inst.d
-        blocks = [j for j in range(pat.K) if sigma.get(j) != "0"]
-        pos = {j: b for b, j in enumerate(blocks)}
-        n = d * len(blocks)
-        E = []
-        xs = inst.xs
-        for i in self.rows:
-            x = xs[i]
-            row = [Fraction(0)] * n
-            for j in blocks:
-                if pat.I[i][j]:
-                    row[pos[j] * d : (pos[j] + 1) * d] = x
-            E.append(tuple(row))
-        G, keys = [], []
-        for j in sorted(sigma):
-            if sigma[j] == "0":
-                continue
-            sg = 1 if sigma[j] == "+" else -1
-            for i, x in enumerate(inst.xs):
-                row = [Fraction(0)] * n
-                row[pos[j] * d : (pos[j] + 1) * d] = [sg * cell_sign(pat, i, j) * v for v in x]
-                G.append(tuple(row))
-                keys.append((j, i))
-        f = tuple(self.fitted[i] for i in self.rows)
-        sys_ = polyhedra.System(n=n, E=tuple(E), f=f, G=tuple(G), h=tuple(Fraction(0) for _ in G))
-        return sys_, blocks, keys
-
-    def node(self, sigma: dict[int, str]) -> tuple[Leaf | None, list[Vec] | None]:
-        """Decide node sigma: a Leaf, or the point's blocks R_j (zeros for 0-branches)."""
-        for sub, leaf in self.cache:
-            if all(sigma.get(j) == b for j, b in sub.items()):
-                return leaf, None
-        self.nodes += 1
-        sys_, blocks, keys = self.system(sigma)
-        ans = self.decide(sys_)
-        if isinstance(ans, polyhedra.Farkas):
-            leaf = Leaf(
-                fit=tuple((self.rows[k], m) for k, m in enumerate(ans.mE) if m != 0),
-                sign=tuple((j, i, m) for (j, i), m in zip(keys, ans.mG, strict=True) if m != 0),
-            )
-            self.cache.append((dict(sigma), leaf))
-            return leaf, None
-        d = self.inst.d
-        R = [tuple(Fraction(0) for _ in range(d)) for _ in range(self.pat.K)]
-        for b, j in enumerate(blocks):
-            R[j] = tuple(ans.v[b * d : (b + 1) * d])
-        return None, R
-
-    def branch_of(self, j: int, Rj: Vec) -> str | None:
-        if all(v == 0 for v in Rj):
-            return "0"
-        if in_cell(self.inst, self.pat, j, Rj):
-            return "+"
-        if in_cell(self.inst, self.pat, j, tuple(-v for v in Rj)):
-            return "-"
-        return None
-
-    def witness(self, sigma: dict[int, str], R: list[Vec]) -> Genuine | None:
-        full = dict(sigma)
-        for j in range(self.pat.K):
-            if j not in full:
-                b = self.branch_of(j, R[j])
-                if b is None:
-                    return None
-                full[j] = b
-        assert_witness = self.feas.witness
-        z, w = [], []
-        for j in range(self.pat.K):
-            b = full[j]
-            if b == "+":
-                z.append(Fraction(1))
-                w.append(R[j])
-            elif b == "-":
-                z.append(Fraction(-1))
-                w.append(tuple(-v for v in R[j]))
-            else:
-                z.append(Fraction(0))
-                w.append(assert_witness[j] if assert_witness else R[j])
-        return Genuine(tuple(z), tuple(w), tuple(full[j] for j in range(self.pat.K)))
-
-    def order(self) -> list[int]:
-        counts = []
-        for j in range(self.pat.K):
-            feasible = sum(1 for b in BRANCHES if self.node({j: b})[0] is None)
-            counts.append((feasible, j))
-        return [j for _, j in sorted(counts)]
-
-    def dfs(self, sigma: dict[int, str], todo: list[int]) -> tuple[Tree | None, Genuine | None]:
-        leaf, R = self.node(sigma)
-        if leaf is not None:
-            return leaf, None
-        assert_R = R if R is not None else []
-        found = self.witness(sigma, assert_R)
-        if found is not None:
-            return None, found
-        j, rest = todo[0], todo[1:]
-        kids: list[tuple[str, Tree]] = []
-        for b in self._branch_order(j, assert_R[j]):
-            sub, found = self.dfs({**sigma, j: b}, rest)
-            if found is not None:
-                return None, found
-            if sub is None:  # pragma: no cover - dfs returns a tree or a witness
-                raise RuntimeError("search returned neither a tree nor a witness")
-            kids.append((b, sub))
-        kids.sort(key=lambda kb: BRANCHES.index(kb[0]))
-        return Split(j, tuple(kids)), None
-
-    def _branch_order(self, j: int, Rj: Vec) -> Iterator[str]:
-        first = "+" if any(dot(Rj, x) > 0 for x in self.inst.xs) else "-"
-        yield first
-        yield "-" if first == "+" else "+"
-        yield "0"
-
-
-def analyse_cell(
-    inst: Instance, pat: Pattern, hint: Weights | None = None, decide: Decider | None = None
-) -> CellAnalysis:
-    """Decide feasibility, the minimiser set, its loss and genuineness of one cell."""
-    pat.check_against(inst)
-    feas = cell_feasibility(inst, pat, hint)
-    lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
-    if not feas.feasible:
-        return CellAnalysis(inst, pat, feas, lsq, None, None, 0)
-    search = _Search(inst, pat, lsq.fitted, feas, rows=lsq.factor.basis, decide=decide)
-    tree, found = search.dfs({}, search.order())
-    return CellAnalysis(inst, pat, feas, lsq, found, tree if found is None else None, search.nodes)
+        prob = BranchProblem(inst, pat, tuple(fitted), tuple(BRANCHES for _ in range(pat.K)), feas.witness)
+        super().__init__(prob, progress, decide)
