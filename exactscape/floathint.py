@@ -11,8 +11,9 @@ can never change a verdict; it only saves exact simplex work.
 
 1. HiGHS solves "maximise t: G v - t >= h, H v >= k, E v = f, t <= 1".
 2. If t* > 0: v is read exactly (each double is a dyadic rational) and moved
-   onto the affine set exactly, v <- v - E^T (E E^T)^{-1} (E v - f) (flint;
-   E must have full row rank, else no hint), then verified.
+   onto the affine set exactly, v <- v - E_B^T (E_B E_B^T)^{-1} (E_B v - f_B)
+   with B a set of independent rows of E (flint rank factorisation), then
+   verified (which also catches inconsistent equalities).
 3. Otherwise HiGHS solves the alternative "maximise beta = f.m_E + h.m_G + k.m_H
    <= 1: E^T m_E + G^T m_G + H^T m_H = 0, sum m_G = 1, m_G, m_H >= 0"; on the support
    S of its solution the exact system M m = (0, 1) (M = the rows in S, plus
@@ -65,8 +66,10 @@ def _point_hint(s: polyhedra.System, E: Any, f: Any, G: Any, h: Any, H: Any, k: 
         return None
     v = [Fraction(float(x)) for x in res.x[:n]]
     if s.E:
-        Eq = linalg.matrix([list(r) for r in s.E], n)
-        r = Eq * linalg.column(v) - linalg.column(list(s.f))
+        E_all = linalg.matrix([list(r) for r in s.E], n)
+        basis = list(linalg.rank_factorisation(E_all).basis)  # independent rows: E_B v = f_B, same set if consistent
+        Eq = linalg.select_rows(E_all, basis)
+        r = Eq * linalg.column(v) - linalg.column([s.f[i] for i in basis])
         try:
             u = (Eq * Eq.transpose()).solve(r)
         except Exception:  # noqa: BLE001 - singular Gram matrix: no hint
