@@ -145,6 +145,15 @@ def add_parsers(sub: Any, epilog: str) -> None:
 
 @contextmanager
 def _progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
+    try:
+        import rich  # noqa: F401 - optional: progress bars only
+    except ImportError:
+
+        def quiet(msg: str) -> None:
+            return None
+
+        yield quiet
+        return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
