@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .model import Instance
+from .model import Instance, Weights
 
 
 def float_to_rational(x: Any, where: str, max_denominator: int | None = None) -> Fraction:
@@ -125,3 +125,60 @@ def instance_from_numpy_file(path: Path, max_denominator: int | None = None) -> 
     return instance_from_arrays(
         table[:, :-1], table[:, -1], name=path.stem, source=str(path), max_denominator=max_denominator
     )
+
+
+# ------------------------------------------------------------ float weights (issue 5)
+
+
+def float_text_to_rational(text: str, where: str, mode: str = "binary64") -> Fraction:
+    """The rational a JSON float literal stands for.
+
+    ``mode="binary64"`` (the default): the dyadic rational equal to the IEEE
+    double that Python's ``float(text)`` gives, i.e. the value the float
+    program actually computed with. ``mode="decimal"``: the decimal literal
+    read exactly (``"0.1"`` -> 1/10).
+
+    >>> float_text_to_rational("0.5", "z[0]")
+    Fraction(1, 2)
+    >>> float_text_to_rational("0.1", "z[0]", mode="decimal")
+    Fraction(1, 10)
+    """
+    if mode == "decimal":
+        try:
+            q = Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise InputError(f"{text!r} is not a finite decimal", where) from None
+        return q
+    if mode != "binary64":
+        raise InputError(f"unknown float reading mode {mode!r} (binary64 or decimal)", where)
+    return float_to_rational(float(text), where)
+
+
+def weights_from_arrays(
+    z: Any, w: Any, *, source: str = "arrays", max_denominator: int | None = None
+) -> tuple[Weights, str]:
+    """Exact :class:`Weights` from float arrays z (K) and w (K x d), with a
+    provenance sentence saying how each float became a rational."""
+    import numpy as np
+
+    za, wa = np.asarray(z), np.asarray(w)
+    if za.ndim != 1:
+        raise InputError(f"z must be a 1-d array of K output weights, got shape {za.shape}", f"{source}: z")
+    if wa.ndim != 2 or wa.shape[0] != za.shape[0]:
+        raise InputError(f"w must be a K x d array with K = {za.shape[0]}, got shape {wa.shape}", f"{source}: w")
+    zq = array_to_rationals(za, f"{source}: z", max_denominator)
+    wq = array_to_rationals(wa, f"{source}: w", max_denominator)
+    note = (
+        f"{source}: z {_describe(za.dtype, za.size, max_denominator)}; "
+        f"w {_describe(wa.dtype, wa.size, max_denominator)}"
+    )
+    return Weights(z=tuple(zq), w=tuple(tuple(r) for r in wq)), note
+
+
+def unit_roundoff(dtype_name: str) -> Fraction:
+    """u = 2^-p of a binary floating-point format (p = significand bits):
+    2^-53 for float64, 2^-24 for float32, 2^-11 for float16, 2^-8 for bfloat16."""
+    bits = {"float64": 53, "float32": 24, "float16": 11, "bfloat16": 8}
+    if dtype_name not in bits:
+        raise InputError(f"unknown floating-point format {dtype_name!r}", "precision")
+    return Fraction(1, 2 ** bits[dtype_name])

@@ -115,6 +115,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
     )
     st.add_argument("--dir", default=None, help="folder of certificates (default: the bundled proofs/certificates)")
+    from . import float_cli  # issue 5: crosscheck, compare, experiment
+
+    float_cli.add_parsers(sub, EPILOG)
     return p
 
 
@@ -336,6 +339,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": _cmd_check,
     "selftest": _cmd_selftest,
 }
+COMMANDS.update(__import__("exactscape.float_cli", fromlist=["COMMANDS"]).COMMANDS)  # issue 5
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -104,9 +104,19 @@ class SearchResult:
     nodes: int
 
 
+# an exact emptiness decision with the contract of polyhedra.decide (answers verified exactly)
+Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
+
+
 class _Search:
-    def __init__(self, prob: BranchProblem, progress: Callable[[int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        prob: BranchProblem,
+        progress: Callable[[int, int], None] | None = None,
+        decide: Decider | None = None,
+    ) -> None:
         self.p = prob
+        self.decide: Decider = decide if decide is not None else polyhedra.decide
         self.progress = progress
         self.K = prob.pattern.K
         self.cache: list[tuple[dict[int, str], Leaf]] = []
@@ -158,7 +168,7 @@ class _Search:
         if self.progress is not None:
             self.progress(self.nodes, len(sigma))
         sys_, blocks, keys = self.system(sigma)
-        ans = polyhedra.decide(sys_)
+        ans = self.decide(sys_)
         N = self.p.instance.N
         if isinstance(ans, polyhedra.Farkas):
             leaf = Leaf(
@@ -245,10 +255,13 @@ class _Search:
                 yield b
 
 
-def search(prob: BranchProblem, progress: Callable[[int, int], None] | None = None) -> SearchResult:
+def search(
+    prob: BranchProblem, progress: Callable[[int, int], None] | None = None, decide: Decider | None = None
+) -> SearchResult:
     """Decide ``prob`` exactly: a :class:`Genuine` witness or a refuting tree.
 
-    ``progress(nodes, depth)`` is called before every exact LP of the search."""
-    s = _Search(prob, progress)
+    ``progress(nodes, depth)`` is called before every exact LP of the search; ``decide``
+    replaces :func:`exactscape.polyhedra.decide` (e.g. :func:`exactscape.floathint.decide_hinted`)."""
+    s = _Search(prob, progress, decide)
     tree, found = s.dfs(dict(s.fixed), s.order())
     return SearchResult(found, tree if found is None else None, s.nodes)

@@ -39,12 +39,13 @@ from fractions import Fraction
 from .. import linalg, polyhedra
 from ..design import cell_sign, design_matrix, in_cell
 from ..model import Instance, Mat, Pattern, Vec, Weights
-from .branches import BRANCHES, BranchProblem, Genuine, Leaf, Split, Tree, search
+from .branches import BRANCHES, BranchProblem, Decider, Genuine, Leaf, Split, Tree, search
 from .branches import _Search as _BranchSearch
 
 __all__ = [
     "BRANCHES",
     "CellAnalysis",
+    "Decider",
     "Feasibility",
     "Genuine",
     "Leaf",
@@ -125,17 +126,19 @@ def analyse_cell(
     pat: Pattern,
     hint: Weights | None = None,
     progress: Callable[[int, int], None] | None = None,
+    decide: Decider | None = None,
 ) -> CellAnalysis:
     """Decide feasibility, the minimiser set, its loss and genuineness of one cell.
 
-    ``progress(nodes, depth)`` is called before every exact LP of the search."""
+    ``progress(nodes, depth)`` is called before every exact LP of the search; ``decide``
+    replaces the exact LP decision (answers are verified exactly either way)."""
     pat.check_against(inst)
     feas = cell_feasibility(inst, pat, hint)
     lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
     if not feas.feasible:
         return CellAnalysis(inst, pat, feas, lsq, None, None, 0)
     prob = BranchProblem(inst, pat, tuple(lsq.fitted), tuple(BRANCHES for _ in range(pat.K)), feas.witness)
-    res = search(prob, progress)
+    res = search(prob, progress, decide)
     return CellAnalysis(inst, pat, feas, lsq, res.genuine, res.tree, res.nodes)
 
 
@@ -150,6 +153,7 @@ class _Search(_BranchSearch):
         fitted: list[Fraction],
         feas: Feasibility,
         progress: Callable[[int, int], None] | None = None,
+        decide: Decider | None = None,
     ) -> None:
         prob = BranchProblem(inst, pat, tuple(fitted), tuple(BRANCHES for _ in range(pat.K)), feas.witness)
-        super().__init__(prob, progress)
+        super().__init__(prob, progress, decide)

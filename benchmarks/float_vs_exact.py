@@ -1,0 +1,89 @@
+"""Issue 5 benchmarks: ratios against a baseline measured in the same run.
+
+Run from the repository root: ``python benchmarks/float_vs_exact.py [--quick]``;
+writes benchmarks/results/float_vs_exact.json (and prints it). Nothing is asserted.
+
+Cases (Part 2 Gaussian data, weights at bias 0 and 3):
+1. exact genuineness of one cell (cdd.gmp branch tree with certificate data)
+   against the float decision of the same cell (HiGHS, floatlp) -- the price
+   of exactness;
+2. a full cross-check of a trained point against the cell analysis alone;
+3. the search with the hinted exact backend (floathint) against cdd alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from exactscape import floatlp  # noqa: E402
+from exactscape.crosscheck import crosscheck  # noqa: E402
+from exactscape.experiments.data import gaussian, sample_weights  # noqa: E402
+from exactscape.floathint import decide_hinted  # noqa: E402
+from exactscape.model import pattern_of  # noqa: E402
+from exactscape.theory import minima  # noqa: E402
+
+
+def timed(fn: Callable[[], Any], repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    sizes = [(30, 3, 3)] if args.quick else [(30, 3, 3), (60, 3, 4)]
+    rng = np.random.default_rng(0)
+    cases = []
+    for N, d0, K in sizes:
+        ds = gaussian(N, d0, rng)
+        for loc in (0.0, 3.0):
+            wts, z, w = sample_weights(K, d0, loc, rng)
+            pat, _ = pattern_of(ds.instance, wts)
+            X, y = floatlp.instance_arrays(ds.instance)
+            t_exact = timed(lambda: minima.analyse_cell(ds.instance, pat, hint=wts))  # noqa: B023
+            t_float = timed(lambda: floatlp.float_genuineness(X, y, floatlp.pattern_array(pat)), 3)  # noqa: B023
+            t_basis = timed(lambda: minima.analyse_cell(ds.instance, pat))  # noqa: B023
+            t_hint = timed(lambda: minima.analyse_cell(ds.instance, pat, decide=decide_hinted))  # noqa: B023
+            zt, wt, _, _ = floatlp.train(ds.X, ds.y, z, w, lr=1e-3, max_steps=2000, grad_tol=1e-8)
+            from exactscape.boundary import weights_from_arrays
+
+            tw, _ = weights_from_arrays(zt, wt)
+            t_cc = timed(lambda: crosscheck(ds.instance, tw))  # noqa: B023
+            tp, _ = pattern_of(ds.instance, tw)
+            t_cell = timed(lambda: minima.analyse_cell(ds.instance, tp, hint=tw))  # noqa: B023
+            cases.append(
+                {
+                    "N": N, "d0": d0, "K": K, "location": loc,
+                    "exact_over_float": round(t_exact / t_float, 1),
+                    "exact_s": round(t_exact, 3), "float_s": round(t_float, 4),
+                    "hinted_over_cdd": round(t_hint / t_basis, 3),
+                    "crosscheck_over_cell": round(t_cc / t_cell, 2),
+                }
+            )
+            print(cases[-1], flush=True)
+    out = ROOT / "benchmarks" / "results" / "float_vs_exact.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc = {"machine": platform.platform(), "python": platform.python_version(), "cases": cases}
+    out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()

