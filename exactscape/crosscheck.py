@@ -56,7 +56,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from . import linalg
+from . import certify, linalg
 from .boundary import unit_roundoff
 from .classify import PointVerdict, classify_point, loss
 from .design import design_matrix, in_cell
@@ -417,15 +417,8 @@ def summary(cc: CrossCheck, float_loss: float | None = None) -> dict[str, Any]:
         }
     a = cc.analysis
     if a is not None:
-        out["cell"] = {
-            "rank": a.lsq.rank,
-            "kind": a.kind,
-            "dimension": a.lsq.dimension,
-            "loss": fmt(a.loss),
-            "genuine": a.is_genuine,
-            "branches": list(a.genuine.branches) if a.genuine else None,
-            "lp_nodes": a.nodes,
-        }
+        claim = {k: v for k, v in certify.cell_claim(a).items() if k != "feasible"}
+        out["cell"] = {**claim, "lp_nodes": a.nodes}
         out["loss_excess"] = fmt(cc.loss_exact - a.loss)
     if cc.affine_dist_sq is not None:
         out["dist_sq_to_minimiser_set"] = fmt(cc.affine_dist_sq)
