@@ -16,6 +16,7 @@ from typing import Any
 
 from . import certify, linalg
 from .classify import PointVerdict, classify_point
+from .deciders import decider
 from .design import design_matrix
 from .errors import InputError, NotCovered
 from .model import Instance, Pattern, Weights, pattern_of
@@ -64,8 +65,12 @@ def cell(
     weights: Weights | None = None,
     verify: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    backend: str = "exact",
 ) -> Result:
     """Theorem 1 / Section IV for one cell: minimiser set, loss, genuineness.
+
+    ``backend`` names the exact decider of the branch nodes
+    (:mod:`exactscape.deciders`); it changes speed, never the verdict.
 
     The summary gives the minimiser set [12] as ``particular`` (the minimum-norm
     minimiser A^+ y, K x d) and, when small enough to print, ``null_space`` (a
@@ -74,7 +79,7 @@ def cell(
     pat = pattern_for(inst, pattern, weights)
     if weights is not None and weights.K != pat.K:  # pragma: no cover - pattern_of keeps K
         raise InputError("weights and pattern disagree on K")
-    a: CellAnalysis = analyse_cell(inst, pat, hint=weights, progress=progress)
+    a: CellAnalysis = analyse_cell(inst, pat, hint=weights, progress=progress, decide=decider(backend))
     cert = certify.cell_certificate(a)
     lines = certify.self_check(cert) if verify else []
     summary = dict(certify.cell_claim(a))
@@ -121,7 +126,7 @@ def parse_zero_set(text: str, K: int) -> tuple[int, ...]:
     """ "0,2" -> (0, 2); a non-empty set of distinct neurons in 0..K-1."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
-        raise InputError("the zero set is empty; give neurons like \"0,2\"", "--zero")
+        raise InputError('the zero set is empty; give neurons like "0,2"', "--zero")
     out = []
     for p in parts:
         if not p.isdigit():

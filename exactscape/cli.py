@@ -53,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     g = c.add_mutually_exclusive_group(required=True)
     g.add_argument("--weights", metavar="W", help="weights file; the cell is the one containing them")
     g.add_argument("--pattern", metavar="P", help="activation pattern file")
+    c.add_argument(
+        "--exact-backend",
+        default="exact",
+        choices=["exact", "ppl", "cdd", "hinted"],
+        help="decider of the branch nodes: 'exact' (equality elimination + PPL), 'ppl', 'cdd', or 'hinted' "
+        "(HiGHS proposes, exact arithmetic verifies); the verdict is exact either way",
+    )
     common(c)
 
     pt = sub.add_parser(
@@ -184,7 +191,9 @@ def _cmd_cell(args: argparse.Namespace) -> int:
         wts.check_against(inst)
     pat = load_pattern(args.pattern) if args.pattern else None
     with _progress(args, "deciding genuineness") as progress:
-        res = api.cell(inst, pattern=pat, weights=wts, verify=not args.no_verify, progress=progress)
+        res = api.cell(
+            inst, pattern=pat, weights=wts, verify=not args.no_verify, progress=progress, backend=args.exact_backend
+        )
     s = res.summary
 
     def human() -> list[str]:
@@ -307,8 +316,10 @@ def _cmd_boundary(args: argparse.Namespace) -> int:
         lines.append(f"face: w_{s['neuron']} . x_{s['sample']} = 0, other pairs as at the weights")
         if not s["feasible"]:
             lines.append("face: empty")
-        lines.append(f"KKT [43]: lambda = {s['lambda']}, e_n = {s['e_n']}, loss {s['loss']}, "
-                     f"solution set dimension {s['dimension']}")
+        lines.append(
+            f"KKT [43]: lambda = {s['lambda']}, e_n = {s['e_n']}, loss {s['loss']}, "
+            f"solution set dimension {s['dimension']}"
+        )
         lines.append(f"z_k > 0: {'a non-differentiable local minimum exists' if s['plus'] else 'none'}")
         lines.append(f"z_k < 0: {'a non-differentiable local minimum exists' if s['minus'] else 'none'}")
         return lines

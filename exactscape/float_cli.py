@@ -32,9 +32,11 @@ def _floats(text: str) -> tuple[float, ...]:
 
 
 BACKEND_HELP = (
-    "exact LP backend of the genuineness search: 'cdd' (exact simplex) or 'hinted' (HiGHS answers turned into "
-    "exactly verified witnesses / Farkas multipliers, cdd when that fails); verdicts are exact either way"
+    "exact LP backend of the genuineness search: 'exact' (exact equality elimination + PPL), 'ppl', 'cdd', or "
+    "'hinted' (HiGHS answers turned into exactly verified witnesses / Farkas multipliers, 'exact' when that "
+    "fails); verdicts are exact either way"
 )
+BACKENDS = ["exact", "ppl", "cdd", "hinted"]
 
 
 def add_parsers(sub: Any, epilog: str) -> None:
@@ -77,7 +79,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "(default: exact dyadic conversion)",
     )
     cc.add_argument("--cell-cert", metavar="FILE", help="also write the cell certificate of the point's cell")
-    cc.add_argument("--exact-backend", default="hinted", choices=["hinted", "cdd"], help=BACKEND_HELP)
+    cc.add_argument("--exact-backend", default="hinted", choices=BACKENDS, help=BACKEND_HELP)
     cc.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     cc.add_argument("--cert", metavar="FILE", help="certificate path (default: INSTANCE-STEM.crosscheck.cert.json)")
     cc.add_argument("--no-verify", action="store_true", help="skip replaying the certificates with the checker")
@@ -100,7 +102,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
         help="float thresholds on t*, comma-separated (default -1e-9,0,1e-9,1e-6; negative = non-strict reading)",
     )
     cp.add_argument("--json", action="store_true", help="print one JSON object")
-    cp.add_argument("--exact-backend", default="cdd", choices=["hinted", "cdd"], help=BACKEND_HELP)
+    cp.add_argument("--exact-backend", default="exact", choices=BACKENDS, help=BACKEND_HELP)
 
     ex = sub.add_parser("experiment", help="Part 2 experiments and float-vs-exact batches", epilog=epilog)
     exs = ex.add_subparsers(dest="experiment", metavar="EXPERIMENT")
@@ -124,7 +126,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
     tr.add_argument("--lr", type=float, default=None, help="GD step (default 1/lambda_0 per trial)")
     tr.add_argument("--max-steps", type=int, default=20000)
     tr.add_argument("--grad-tol", type=float, default=1e-3)
-    tr.add_argument("--exact-backend", default="hinted", choices=["hinted", "cdd"], help=BACKEND_HELP)
+    tr.add_argument("--exact-backend", default="hinted", choices=BACKENDS, help=BACKEND_HELP)
     tr.add_argument("--out", default=None, help="results JSON (default results/trapped-DATA-N-K.json; .md beside)")
 
     dg = exs.add_parser(
@@ -138,7 +140,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
     dg.add_argument("--trials", type=int, default=20)
     dg.add_argument("--seed", type=int, default=0)
     dg.add_argument("--tols", type=_floats, default=None)
-    dg.add_argument("--exact-backend", default="cdd", choices=["hinted", "cdd"], help=BACKEND_HELP)
+    dg.add_argument("--exact-backend", default="exact", choices=BACKENDS, help=BACKEND_HELP)
     dg.add_argument("--save-dir", default=None, help="where to save disagreeing cells (default results/disagreements)")
     dg.add_argument("--out", default=None, help="results JSON (default results/disagreement-KIND-N-K.json; .md beside)")
 

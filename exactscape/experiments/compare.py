@@ -43,17 +43,26 @@ from .data import gaussian, sample_weights
 DEFAULT_TOLS = (-1e-9, 0.0, 1e-9, 1e-6)
 
 
-def backend(name: str) -> Decider | None:
-    """The exact open-polyhedron decision: \"cdd\" (exact simplex only) or \"hinted\" (HiGHS hints
-    turned into exactly verified points / Farkas multipliers, cdd otherwise; :mod:`exactscape.floathint`).
-    Both return only exactly verified answers."""
-    if name == "cdd":
-        return None
-    if name == "hinted":
-        from ..floathint import decide_hinted
+def backend(name: str) -> Decider:
+    """The exact open-polyhedron decision called ``name`` (:mod:`exactscape.deciders`:
+    "exact", "ppl", "cdd" or "hinted"). All return only exactly verified answers."""
+    from ..deciders import decider
 
-        return decide_hinted
-    raise ValueError(f"unknown exact backend {name!r} (cdd or hinted)")
+    return decider(name)
+
+
+def backend_name(decide: Decider | None) -> str:
+    """The name under which :func:`backend` returns ``decide`` (for result files)."""
+    if decide is None:
+        return "exact"
+    for name in ("exact", "ppl", "cdd", "hinted"):
+        cand = backend(name)
+        if cand is decide or (
+            getattr(cand, "func", None) is getattr(decide, "func", 0)
+            and getattr(cand, "keywords", None) == getattr(decide, "keywords", 0)
+        ):
+            return name
+    return getattr(decide, "__name__", "custom")
 
 
 @dataclass(frozen=True)
@@ -155,7 +164,7 @@ def random_batch(
             "locations": list(locations),
             "seed": seed,
             "tols": list(tols),
-            "exact_backend": "cdd" if decide is None else "hinted",
+            "exact_backend": backend_name(decide),
         }
     )
     for loc in locations:
