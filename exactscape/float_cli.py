@@ -332,10 +332,19 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             args.grad_tol,
             args.exact_backend,
         )
-        with _progress(len(st.locations) * st.trials, f"trapped {ds.name} K={args.K}") as tick:
-            res = run_trapped(ds, st, tick)
         out = Path(args.out or f"results/trapped-{args.data}-N{ds.instance.N}-K{args.K}.json")
+        partial = out.with_suffix(".partial.jsonl")
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text("", encoding="utf-8")
+
+        def keep(rec: dict[str, Any]) -> None:  # each finished trial survives an interrupted run
+            with partial.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(rec) + "\n")
+
+        with _progress(len(st.locations) * st.trials, f"trapped {ds.name} K={args.K}") as tick:
+            res = run_trapped(ds, st, tick, keep)
         j, m = write_results(res, out)
+        partial.unlink(missing_ok=True)
         print(markdown(res))
         print(f"results: {j} and {m}")
         return 0

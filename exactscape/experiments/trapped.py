@@ -60,8 +60,16 @@ def _step(X: Any, z: Any, w: Any) -> float:
     return 1.0 / max(float(lam), 1e-12)
 
 
-def run_trapped(ds: DataSet, st: TrappedSettings, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Run the experiment (module docstring); returns the JSON-able results."""
+def run_trapped(
+    ds: DataSet,
+    st: TrappedSettings,
+    progress: Callable[[str], None] | None = None,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Run the experiment (module docstring); returns the JSON-able results.
+
+    ``on_record`` receives each trial's record as soon as it is decided, so a
+    long run that is stopped keeps what it finished."""
     rng = np.random.default_rng(st.seed)
     d0 = ds.instance.d0
     records: list[dict[str, Any]] = []
@@ -73,6 +81,8 @@ def run_trapped(ds: DataSet, st: TrappedSettings, progress: Callable[[str], None
             if on:
                 rec["skipped"] = "sampled point on a hyperplane"
                 records.append(rec)
+                if on_record is not None:
+                    on_record(rec)
                 continue
             t0 = time.perf_counter()
             a = analyse_cell(ds.instance, pat, hint=wts, decide=backend(st.exact_backend))
@@ -103,6 +113,8 @@ def run_trapped(ds: DataSet, st: TrappedSettings, progress: Callable[[str], None
                 }
             )
             records.append(rec)
+            if on_record is not None:
+                on_record(rec)
             if progress is not None:
                 progress(f"location {loc:g}: trial {trial + 1}/{st.trials}")
     rows = summarise(records, st.locations)
