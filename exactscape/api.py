@@ -129,7 +129,7 @@ def parse_zero_set(text: str, K: int) -> tuple[int, ...]:
         raise InputError('the zero set is empty; give neurons like "0,2"', "--zero")
     out = []
     for p in parts:
-        if not p.isdigit():
+        if not (p.isascii() and p.isdigit()):
             raise InputError(f"{p!r} is not a neuron index", "--zero")
         j = int(p)
         if j >= K:

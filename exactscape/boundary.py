@@ -14,6 +14,7 @@ an N x (d0 + 1) array whose last column is the label.
 from __future__ import annotations
 
 import math
+import warnings
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,9 @@ def instance_from_numpy_file(path: Path, max_denominator: int | None = None) -> 
         if path.suffix == ".npy":
             table = np.load(path, allow_pickle=False)
         else:
-            table = np.loadtxt(path, delimiter=",", ndmin=2)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # an empty file is reported below as one line
+                table = np.loadtxt(path, delimiter=",", ndmin=2)
     except InputError:
         raise
     except (OSError, ValueError) as exc:

@@ -25,6 +25,21 @@ T = TypeVar("T")
 _OPTIONAL_TEXT = ("name", "description", "source", "notes")
 
 
+def _exact_vec(v: Any, where: str) -> Vec:
+    """Entries as Fractions; floats, booleans and other types are refused (the
+    exact core never sees a float: convert floats with exactscape.boundary)."""
+    out = []
+    for i, x in enumerate(v):
+        if isinstance(x, bool) or not isinstance(x, (int, Fraction)):
+            raise InputError(
+                f"{type(x).__name__} {x!r} is not an exact number (use int or Fraction; "
+                "floats go through exactscape.boundary)",
+                f"{where}[{i}]",
+            )
+        out.append(Fraction(x))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Instance:
     """N samples ``X`` (N x d0) with labels ``y``; ``bias`` appends a trailing 1,
@@ -39,9 +54,11 @@ class Instance:
     def __post_init__(self) -> None:
         if len(self.X) == 0:
             raise InputError("an instance needs at least one sample", "X")
+        object.__setattr__(self, "X", tuple(_exact_vec(r, f"X[{i}]") for i, r in enumerate(self.X)))
+        object.__setattr__(self, "y", _exact_vec(self.y, "y"))
         d0 = len(self.X[0])
-        if d0 == 0 and not self.bias:
-            raise InputError("samples have no coordinates", "X[0]")
+        if d0 == 0:
+            raise InputError("samples need at least one coordinate (d0 >= 1)", "X[0]")
         for i, row in enumerate(self.X):
             if len(row) != d0:
                 raise InputError(f"row has {len(row)} entries, row 0 has {d0}", f"X[{i}]")
@@ -79,6 +96,8 @@ class Weights:
     w: Mat
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "z", _exact_vec(self.z, "z"))
+        object.__setattr__(self, "w", tuple(_exact_vec(r, f"w[{j}]") for j, r in enumerate(self.w)))
         if len(self.z) == 0:
             raise InputError("a network needs at least one neuron", "z")
         if len(self.w) != len(self.z):
@@ -181,7 +200,7 @@ def _envelope(obj: Any, fmt_name: str, where: str, fields: tuple[str, ...]) -> d
     if got != fmt_name:
         raise InputError(f'"format" is {json.dumps(got)}, expected "{fmt_name}"', where)
     ver = obj.get("version")
-    if ver not in (1, "1", "1.0"):
+    if isinstance(ver, bool) or ver not in (1, "1"):
         raise InputError(
             f"unsupported version {json.dumps(ver)} of {fmt_name} (this exactscape reads version 1)", where
         )

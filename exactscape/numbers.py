@@ -20,9 +20,9 @@ from typing import Any
 
 from .errors import InputError
 
-_INT = re.compile(r"[+-]?\d+\Z")
-_FRAC = re.compile(r"[+-]?\d+/\d+\Z")
-_DEC = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+_INT = re.compile(r"[+-]?[0-9]+\Z")
+_FRAC = re.compile(r"[+-]?[0-9]+/[0-9]+\Z")
+_DEC = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
 
 
 MAX_EXPONENT = 4000  # decimal exponents beyond this are refused (they would build huge integers)
@@ -38,11 +38,28 @@ class JsonFloat:
 def loads_exact(text: str, where: str) -> Any:
     """Parse JSON keeping floats and NaN/Infinity as markers, never floats."""
     try:
-        return json.loads(text, parse_float=JsonFloat, parse_constant=JsonFloat)
+        return json.loads(text, parse_float=JsonFloat, parse_constant=JsonFloat, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise InputError(f"malformed JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", where) from None
+    except _DuplicateKey as exc:
+        raise InputError(f"duplicate key {exc.args[0]!r} in a JSON object", where) from None
     except RecursionError:
         raise InputError("JSON nested too deeply", where) from None
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        raise InputError(f"unreadable JSON ({exc})", where) from None
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
 
 
 def parse_rational(value: Any, where: str, *, decimals: bool = True) -> Fraction:
@@ -57,21 +74,29 @@ def parse_rational(value: Any, where: str, *, decimals: bool = True) -> Fraction
             raise InputError(f"{t} is not a finite exact number", where)
         raise InputError(f'JSON float {t} is not exact; write it as a string ("{t}") or a fraction "p/q"', where)
     if isinstance(value, str):
-        s = value.strip()
-        if _INT.match(s):
-            return Fraction(int(s))
-        if _FRAC.match(s):
-            p, q = s.split("/")
-            if int(q) == 0:
-                raise InputError(f"zero denominator in {value!r}", where)
-            return Fraction(int(p), int(q))
-        if decimals and _DEC.match(s):
-            mant, _, exp = s.lower().partition("e")
-            if exp and abs(int(exp)) > MAX_EXPONENT:
-                raise InputError(f"exponent of {value!r} is beyond +-{MAX_EXPONENT}", where)
-            return Fraction(s)
-        raise InputError(f'{value!r} is not an exact number (integer, "p/q" or finite decimal)', where)
+        try:
+            return _parse_text(value, where, decimals)
+        except ValueError as exc:  # e.g. beyond Python's integer digit limit
+            raise InputError(f"number too large to read ({exc})", where) from None
     raise InputError(f"expected an exact number, got {type(value).__name__}", where)
+
+
+def _parse_text(value: str, where: str, decimals: bool) -> Fraction:
+    """The string forms of :func:`parse_rational` (ASCII digits only)."""
+    s = value.strip()
+    if _INT.match(s):
+        return Fraction(int(s))
+    if _FRAC.match(s):
+        p, q = s.split("/")
+        if int(q) == 0:
+            raise InputError(f"zero denominator in {value!r}", where)
+        return Fraction(int(p), int(q))
+    if decimals and _DEC.match(s):
+        _, _, exp = s.lower().partition("e")
+        if exp and abs(int(exp)) > MAX_EXPONENT:
+            raise InputError(f"exponent of {value!r} is beyond +-{MAX_EXPONENT}", where)
+        return Fraction(s)
+    raise InputError(f'{value!r} is not an exact number (integer, "p/q" or finite decimal)', where)
 
 
 def fmt(q: Fraction | int) -> str:
