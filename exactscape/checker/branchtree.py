@@ -154,12 +154,19 @@ def parse_pattern(value: object, path: str, n: int) -> Pattern:
     return pattern
 
 
-def _text(v: object) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, Fraction):
-        return show(v)
-    return str(v)
+def _text(value: object) -> str:
+    """A claim value as it reads in JSON, for messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, Fraction):
+        return show(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
+    if isinstance(value, str):
+        return '"' + value + '"'
+    return str(value)
 
 
 def compare(path: str, claimed: object, derived: object) -> None:

@@ -10,6 +10,8 @@ tree of branch splits whose leaves carry Motzkin multipliers).
 from dataclasses import dataclass
 from fractions import Fraction
 
+from .branchtree import compare as _compare
+from .branchtree import parse_pattern
 from .envelope import Instance, parse_instance
 from .errors import CertificateError
 from .fields import array, at, item, keyed, matrix, record, vector
@@ -57,27 +59,6 @@ class CellClaim:
     branches: list[str] | None
 
 
-def _text(value: object) -> str:
-    """A claim value as it reads in JSON, for messages."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, Fraction):
-        return show(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_text(v) for v in value) + "]"
-    if isinstance(value, str):
-        return '"' + value + '"'
-    return str(value)
-
-
-def _compare(path: str, claimed: object, derived: object) -> None:
-    """Require a claim field to equal what the checker derived."""
-    if claimed != derived:
-        raise CertificateError(path, f"claimed {_text(claimed)}, derived {_text(derived)}")
-
-
 def parse_claim(value: object, path: str) -> CellClaim:
     """Read the claim's fields and their types (FORMAT.md 4.1); values are compared later."""
     fields = record(value, path, CLAIM_FIELDS)
@@ -102,17 +83,6 @@ def parse_claim(value: object, path: str) -> CellClaim:
         genuine=boolean(fields["genuine"], at(path, "genuine")),
         branches=branches,
     )
-
-
-def parse_pattern(value: object, path: str, n: int) -> Pattern:
-    """Check 1: N rows of K >= 1 entries, each the integer 0 or 1."""
-    rows = array(value, path, n)
-    k = len(array(rows[0], item(path, 0), min_length=1))
-    pattern: Pattern = []
-    for i, row in enumerate(rows):
-        r_path = item(path, i)
-        pattern.append([integer(e, item(r_path, j), 0, 1) for j, e in enumerate(array(row, r_path, k))])
-    return pattern
 
 
 def check_inside(w: Blocks, path: str, pattern: Pattern, inst: Instance) -> None:
