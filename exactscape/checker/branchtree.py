@@ -60,7 +60,7 @@ def _check_leaf(
     signs = keyed(fields["sign"], s_path, (k, n))
     for pos, ((j, i), payload, p_path) in enumerate(signs):
         if sigma.get(j) not in ("+", "-"):
-            raise CertificateError(item(s_path, pos), f"neuron {j} has no branch + or - on this path")
+            raise CertificateError(item(s_path, pos), f"neuron {j} is not split with branch + or - on this path")
         if (j, i) in skip:
             raise CertificateError(item(s_path, pos), f"pair ({j}, {i}) has no sign row (it lies on the face)")
         m = rational(payload, p_path)

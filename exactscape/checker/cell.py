@@ -10,6 +10,7 @@ tree of branch splits whose leaves carry Motzkin multipliers).
 from dataclasses import dataclass
 from fractions import Fraction
 
+from .branchtree import check_tree as branch_tree
 from .branchtree import compare as _compare
 from .branchtree import parse_pattern
 from .envelope import Instance, parse_instance
@@ -203,69 +204,16 @@ def check_genuine_witness(value: object, path: str, pattern: Pattern, inst: Inst
     return ["+" if zj > 0 else "-" if zj < 0 else "0" for zj in z]
 
 
-def check_leaf(
-    value: object, path: str, sigma: dict[int, str], pattern: Pattern, inst: Instance, fitted: Vector
-) -> None:
-    """Check 5, tree leaf: Motzkin multipliers prove the leaf's system has no solution R.
-
-    System: variables R_j for sigma_j != "0"; fit rows sum_j I[i][j] (x_i . R_j) = p_i;
-    sign rows s_ji (x_i . R_j) > 0 for split neurons with sigma_j in {+, -}.
-    """
-    k = len(pattern[0])
-    fields = record(value, path, ("fit", "sign"))
-    variables = [j for j in range(k) if sigma.get(j) != "0"]
-    combination: Blocks = [[ZERO] * inst.d for _ in range(k)]
-    beta = ZERO
-    for (i,), payload, p_path in keyed(fields["fit"], at(path, "fit"), (inst.n,)):
-        m = rational(payload, p_path)
-        if not m:
-            raise CertificateError(p_path, "zero multiplier (zero multipliers are omitted)")
-        beta += m * fitted[i]
-        for j in variables:
-            if pattern[i][j]:
-                add_scaled(combination[j], m, inst.xs[i])
-    s_path = at(path, "sign")
-    signs = keyed(fields["sign"], s_path, (k, inst.n))
-    for n, ((j, i), payload, p_path) in enumerate(signs):
-        if sigma.get(j) not in ("+", "-"):
-            raise CertificateError(item(s_path, n), f"neuron {j} is not split with branch + or - on this path")
-        m = rational(payload, p_path)
-        if m <= 0:
-            raise CertificateError(p_path, f"multiplier {show(m)} is not > 0")
-        s = (1 if pattern[i][j] else -1) * (1 if sigma[j] == "+" else -1)
-        add_scaled(combination[j], m * s, inst.xs[i])
-    pos = first_nonzero(combination)
-    if pos is not None:
-        raise CertificateError(path, f"combination non-zero at variable {pos}")
-    if signs and beta < 0:
-        raise CertificateError(path, f"beta = {show(beta)} < 0: the rows combine to 0 > beta, no contradiction")
-    if not signs and not beta:
-        raise CertificateError(path, "beta = 0 and no sign multiplier: the rows combine to 0 = 0, no contradiction")
-
-
 def check_tree(value: object, path: str, pattern: Pattern, inst: Instance, fitted: Vector) -> int:
     """Check 5, tree: every branch vector in {+,-,0}^K is covered by a refuted leaf (SPEC 2).
 
-    Iterative depth-first walk ("+" before "-" before "0"); a neuron split twice on
-    one path is rejected, so the depth is at most K. Returns the number of leaves.
+    The walk and the Motzkin leaves are those of :func:`branchtree.check_tree`
+    with every neuron split into {+, -, 0}, no skipped pair and no face row:
+    variables R_j for sigma_j != "0"; fit rows sum_j I[i][j] (x_i . R_j) = p_i;
+    sign rows s_ji (x_i . R_j) > 0 for split neurons with sigma_j in {+, -}.
+    Returns the number of leaves.
     """
-    k = len(pattern[0])
-    leaves = 0
-    stack: list[tuple[object, str, dict[int, str]]] = [(value, path, {})]
-    while stack:
-        node, n_path, sigma = stack.pop()
-        if isinstance(node, dict) and "leaf" in node:
-            fields = record(node, n_path, ("leaf",))
-            check_leaf(fields["leaf"], at(n_path, "leaf"), sigma, pattern, inst, fitted)
-            leaves += 1
-            continue
-        fields = record(node, n_path, ("split",) + BRANCHES)
-        j = integer(fields["split"], at(n_path, "split"), 0, k - 1)
-        if j in sigma:
-            raise CertificateError(at(n_path, "split"), f"neuron {j} is already split on this path")
-        for branch in reversed(BRANCHES):
-            stack.append((fields[branch], at(n_path, branch), {**sigma, j: branch}))
-    return leaves
+    return branch_tree(value, path, pattern, inst.xs, fitted, {}, BRANCHES)
 
 
 def check_cell(cert: dict[str, object], log: list[str]) -> None:
