@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .deciders import NAMES as DECIDER_NAMES
 from .errors import ExactscapeError, InputError, NotCovered
 
 EPILOG = "exit codes: 0 verdict reached, 1 certificate rejected (check), 2 bad input, 3 output error, 4 internal error"
@@ -56,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--exact-backend",
         default="exact",
-        choices=["exact", "ppl", "cdd", "hinted"],
+        choices=DECIDER_NAMES,
         help="decider of the branch nodes: 'exact' (equality elimination + PPL), 'ppl', 'cdd', or 'hinted' "
         "(HiGHS proposes, exact arithmetic verifies); the verdict is exact either way",
     )

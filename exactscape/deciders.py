@@ -18,16 +18,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
-from . import polyhedra
 from .errors import InputError
 
-Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
+if TYPE_CHECKING:  # the CLI imports NAMES at start-up; the exact backends load only when used
+    from . import polyhedra
+
+    Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
+
 NAMES = ("exact", "ppl", "cdd", "hinted")
 
 
 def decider(name: str) -> Decider:
     """The decider called ``name`` (see the module docstring)."""
+    from . import polyhedra
+
     if name == "exact":
         return polyhedra.decide
     if name in ("ppl", "cdd"):

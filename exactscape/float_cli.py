@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from .deciders import NAMES as DECIDER_NAMES
 from .errors import InputError
 from .numbers import parse_rational
 
@@ -36,7 +37,7 @@ BACKEND_HELP = (
     "'hinted' (HiGHS answers turned into exactly verified witnesses / Farkas multipliers, 'exact' when that "
     "fails); verdicts are exact either way"
 )
-BACKENDS = ["exact", "ppl", "cdd", "hinted"]
+BACKENDS = list(DECIDER_NAMES)
 
 
 def add_parsers(sub: Any, epilog: str) -> None:

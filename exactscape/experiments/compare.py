@@ -55,7 +55,9 @@ def backend_name(decide: Decider | None) -> str:
     """The name under which :func:`backend` returns ``decide`` (for result files)."""
     if decide is None:
         return "exact"
-    for name in ("exact", "ppl", "cdd", "hinted"):
+    from ..deciders import NAMES
+
+    for name in NAMES:
         cand = backend(name)
         if cand is decide or (
             getattr(cand, "func", None) is getattr(decide, "func", 0)
