@@ -17,15 +17,14 @@ import argparse
 import json
 import platform
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from run import timed  # noqa: E402  (the benchmarks share one timer)
 
 from exactscape import floatlp  # noqa: E402
 from exactscape.crosscheck import crosscheck  # noqa: E402
@@ -33,15 +32,6 @@ from exactscape.experiments.data import gaussian, sample_weights  # noqa: E402
 from exactscape.floathint import decide_hinted  # noqa: E402
 from exactscape.model import pattern_of  # noqa: E402
 from exactscape.theory import minima  # noqa: E402
-
-
-def timed(fn: Callable[[], Any], repeat: int = 1) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 def main() -> None:
@@ -57,17 +47,17 @@ def main() -> None:
             wts, z, w = sample_weights(K, d0, loc, rng)
             pat, _ = pattern_of(ds.instance, wts)
             X, y = floatlp.instance_arrays(ds.instance)
-            t_exact = timed(lambda: minima.analyse_cell(ds.instance, pat, hint=wts))  # noqa: B023
+            t_exact = timed(lambda: minima.analyse_cell(ds.instance, pat, hint=wts), 1)  # noqa: B023
             t_float = timed(lambda: floatlp.float_genuineness(X, y, floatlp.pattern_array(pat)), 3)  # noqa: B023
-            t_basis = timed(lambda: minima.analyse_cell(ds.instance, pat))  # noqa: B023
-            t_hint = timed(lambda: minima.analyse_cell(ds.instance, pat, decide=decide_hinted))  # noqa: B023
+            t_basis = timed(lambda: minima.analyse_cell(ds.instance, pat), 1)  # noqa: B023
+            t_hint = timed(lambda: minima.analyse_cell(ds.instance, pat, decide=decide_hinted), 1)  # noqa: B023
             zt, wt, _, _ = floatlp.train(ds.X, ds.y, z, w, lr=1e-3, max_steps=2000, grad_tol=1e-8)
             from exactscape.boundary import weights_from_arrays
 
             tw, _ = weights_from_arrays(zt, wt)
-            t_cc = timed(lambda: crosscheck(ds.instance, tw))  # noqa: B023
+            t_cc = timed(lambda: crosscheck(ds.instance, tw), 1)  # noqa: B023
             tp, _ = pattern_of(ds.instance, tw)
-            t_cell = timed(lambda: minima.analyse_cell(ds.instance, tp, hint=tw))  # noqa: B023
+            t_cell = timed(lambda: minima.analyse_cell(ds.instance, tp, hint=tw), 1)  # noqa: B023
             cases.append(
                 {
                     "N": N, "d0": d0, "K": K, "location": loc,
