@@ -14,6 +14,7 @@ from typing import Any
 
 from .classify import PointVerdict
 from .errors import InternalError, OutputError
+from .minset import MinimiserSet
 from .numbers import fmt, fmt_mat, fmt_vec
 from .theory.boundary import FaceAnalysis
 from .theory.minima import CellAnalysis, Leaf, Tree
@@ -21,6 +22,7 @@ from .theory.saddles import SaddleAnalysis
 
 FORMAT = "exactscape-certificate"
 VERSION = "1.0"
+VERSION_1_2 = "1.2"  # the rank evidence and minimiser forms of FORMAT 4.2 (new in 1.2)
 
 
 def envelope(kind: str, instance_json: dict[str, Any], claim: dict[str, Any]) -> dict[str, Any]:
@@ -44,9 +46,9 @@ def _tree_json(t: Tree) -> dict[str, Any]:
 def cell_claim(a: CellAnalysis) -> dict[str, Any]:
     return {
         "feasible": a.feasibility.feasible,
-        "rank": a.lsq.rank,
+        "rank": a.rank,
         "kind": a.kind,
-        "dimension": a.lsq.dimension,
+        "dimension": a.dimension,
         "loss": fmt(a.loss),
         "genuine": a.is_genuine,
         "branches": list(a.genuine.branches) if a.genuine else None,
@@ -62,13 +64,20 @@ def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
         cert["feasibility"] = {"witness": fmt_mat(f.witness or ())}
     else:
         cert["feasibility"] = {"neuron": f.neuron, "multipliers": [[i, fmt(m)] for i, m in f.multipliers]}
-    fac = a.lsq.factor
-    basis = set(fac.basis)
-    cert["rank"] = {
-        "basis_rows": list(fac.basis),
-        "combinations": [[i, fmt_vec(fac.combination(i))] for i in range(a.instance.N) if i not in basis],
-    }
-    cert["minimiser"] = {"u": fmt_vec(a.lsq.u)}
+    if a.undecided:
+        raise InternalError("an undecided cell has no certificate")
+    if a.ms is not None:
+        cert["version"] = VERSION_1_2
+        cert["rank"], cert["minimiser"] = _minset_json(a.ms)
+    else:
+        lsq = a.least_squares()
+        fac = lsq.factor
+        basis = set(fac.basis)
+        cert["rank"] = {
+            "basis_rows": list(fac.basis),
+            "combinations": [[i, fmt_vec(fac.combination(i))] for i in range(a.instance.N) if i not in basis],
+        }
+        cert["minimiser"] = {"u": fmt_vec(lsq.u)}
     if f.feasible:
         if a.genuine is not None:
             cert["genuineness"] = {"z": fmt_vec(a.genuine.z), "w": fmt_mat(a.genuine.w)}
@@ -77,6 +86,25 @@ def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
         else:
             raise InternalError("a feasible cell has neither a witness nor a tree")
     return cert
+
+
+def _minset_json(ms: MinimiserSet) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Rank evidence and minimiser of format 1.2 (FORMAT 4.2 checks 3 and 4)."""
+    ev = ms.evidence
+    rank: dict[str, Any] = {
+        "basis_rows": list(ev.basis),
+        "minor": {"columns": list(ev.columns), "modulus": ev.modulus},
+    }
+    d, K = ms.d, ms.K
+    if ev.null_pivots is not None and ms.Nb is not None:
+        cols = ms.Nb.transpose().tolist()
+        rank["null_space"] = {
+            "vectors": [[[str(v) for v in col[j * d : (j + 1) * d]] for j in range(K)] for col in cols],
+            "pivots": list(ev.null_pivots),
+        }
+    R = ms.R0()
+    minimiser: dict[str, Any] = {} if R is None else {"R": [fmt_vec(R[j * d : (j + 1) * d]) for j in range(K)]}
+    return rank, minimiser
 
 
 def dumps(cert: dict[str, Any]) -> str:

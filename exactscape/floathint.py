@@ -33,14 +33,25 @@ import numpy as np
 from . import linalg, polyhedra
 
 
+def _scaled_row(row: tuple[Fraction, ...], rhs: Fraction) -> tuple[list[float], float]:
+    """The row and its right-hand side divided by a power of two near their largest entry, as
+    floats (a positive scaling changes neither the solution set nor the support of multipliers,
+    and keeps HiGHS away from overflow and badly scaled rows)."""
+    big = max((v.numerator.bit_length() - v.denominator.bit_length() for v in (*row, rhs) if v), default=0)
+    sc = Fraction(1, 2**big) if big >= 0 else Fraction(2 ** (-big))
+    return [float(v * sc) for v in row], float(rhs * sc)
+
+
 def _arrays(s: polyhedra.System) -> tuple[Any, Any, Any, Any, Any, Any]:
-    def mat(rows: tuple[tuple[Fraction, ...], ...]) -> Any:
-        return np.array([[float(v) for v in r] for r in rows], dtype=np.float64).reshape(len(rows), s.n)
+    def pair(rows: tuple[tuple[Fraction, ...], ...], rhs: tuple[Fraction, ...]) -> tuple[Any, Any]:
+        out = [_scaled_row(r, b) for r, b in zip(rows, rhs, strict=True)]
+        M = np.array([r for r, _ in out], dtype=np.float64).reshape(len(rows), s.n)
+        return M, np.array([b for _, b in out], dtype=np.float64)
 
-    def vec(v: tuple[Fraction, ...]) -> Any:
-        return np.array([float(x) for x in v], dtype=np.float64)
-
-    return mat(s.E), vec(s.f), mat(s.G), vec(s.h), mat(s.H), vec(s.k)
+    E, f = pair(s.E, s.f)
+    G, h = pair(s.G, s.h)
+    H, k = pair(s.H, s.k)
+    return E, f, G, h, H, k
 
 
 def _point_hint(s: polyhedra.System, E: Any, f: Any, G: Any, h: Any, H: Any, k: Any) -> polyhedra.Point | None:

@@ -99,10 +99,28 @@ def _parse_text(value: str, where: str, decimals: bool) -> Fraction:
     raise InputError(f'{value!r} is not an exact number (integer, "p/q" or finite decimal)', where)
 
 
+_BIG = 10**4000
+
+
+def int_text(n: int) -> str:
+    """str(n) for integers of any size, without raising the interpreter's
+    4,300-digit conversion limit (divide and conquer on powers of ten)."""
+    if -_BIG < n < _BIG:
+        return str(n)
+    if n < 0:
+        return "-" + int_text(-n)
+    k = 1
+    while 10 ** (2 * k) <= n:
+        k *= 2
+    hi, lo = divmod(n, 10**k)
+    low = int_text(lo)
+    return int_text(hi) + "0" * (k - len(low)) + low
+
+
 def fmt(q: Fraction | int) -> str:
     """Canonical text of a rational: ``"p/q"`` in lowest terms, ``"p"`` if q = 1."""
     q = Fraction(q)
-    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
+    return int_text(q.numerator) if q.denominator == 1 else f"{int_text(q.numerator)}/{int_text(q.denominator)}"
 
 
 def fmt_vec(v: Any) -> list[str]:

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from .branchtree import check_tree as branch_tree
 from .branchtree import compare as _compare
-from .branchtree import parse_pattern
+from .branchtree import minor_version, parse_pattern
 from .envelope import Instance, parse_instance
 from .errors import CertificateError
 from .fields import array, at, item, keyed, matrix, record, vector
@@ -21,14 +21,21 @@ from .linalg import (
     Blocks,
     Pattern,
     Vector,
+    PRIME_LIMIT,
     add_scaled,
     apply_a,
+    apply_a_fast,
     apply_at,
+    apply_at_is_zero,
     combine_rows,
+    det_mod_nonzero,
     determinant,
     dot,
     first_nonzero,
     gram,
+    is_prime,
+    residue,
+    signs_of_products,
 )
 from .numbers import boolean, describe, integer, rational, show
 
@@ -89,7 +96,10 @@ def parse_claim(value: object, path: str) -> CellClaim:
 def check_inside(w: Blocks, path: str, pattern: Pattern, inst: Instance) -> None:
     """Every w_j strictly inside its cell C_j: w_j . x_i > 0 iff I[i][j] = 1, else < 0 (SPEC 1)."""
     for j, wj in enumerate(w):
+        signs = signs_of_products(inst.xs, wj)
         for i, x in enumerate(inst.xs):
+            if (signs[i] > 0) == bool(pattern[i][j]) and signs[i] != 0:
+                continue
             value = dot(wj, x)
             if pattern[i][j] and value <= 0:
                 raise CertificateError(
@@ -128,23 +138,112 @@ def check_feasibility(value: object, path: str, pattern: Pattern, inst: Instance
     return False, f"c 2 feasibility: cell C_{j} is empty ({len(entries)} Farkas multipliers)"
 
 
-def check_rank(value: object, path: str, pattern: Pattern, inst: Instance) -> list[int]:
-    """Check 3: rows B independent (det A_B A_B^T != 0), every other row a combination of them."""
-    k = len(pattern[0])
-    fields = record(value, path, ("basis_rows", "combinations"))
-    b_path = at(path, "basis_rows")
+def _basis_rows(value: object, path: str, n: int) -> list[int]:
     basis: list[int] = []
-    for n, entry in enumerate(array(fields["basis_rows"], b_path)):
-        i = integer(entry, item(b_path, n), 0, inst.n - 1)
+    for k, entry in enumerate(array(value, path)):
+        i = integer(entry, item(path, k), 0, n - 1)
         if basis and i <= basis[-1]:
-            raise CertificateError(item(b_path, n), f"row {i} not after row {basis[-1]} (must be strictly increasing)")
+            raise CertificateError(item(path, k), f"row {i} not after row {basis[-1]} (must be strictly increasing)")
         basis.append(i)
-    if not determinant(gram(pattern, inst.xs, basis)):
-        raise CertificateError(b_path, "rows are linearly dependent: det(A_B A_B^T) = 0")
+    return basis
+
+
+def nonzero_rows(pattern: Pattern, inst: Instance) -> list[int]:
+    """The rows i of A that are not zero: some neuron active on i and x_i != 0."""
+    return [i for i in range(inst.n) if any(pattern[i]) and any(inst.xs[i])]
+
+
+def _check_minor(value: object, path: str, pattern: Pattern, inst: Instance, basis: list[int]) -> None:
+    """Lower bound (new in 1.2): the r x r minor A_{B,C} is non-singular modulo a prime p."""
+    fields = record(value, path, ("columns", "modulus"))
+    k = len(pattern[0])
+    c_path = at(path, "columns")
+    cols: list[int] = []
+    for n, entry in enumerate(array(fields["columns"], c_path, len(basis))):
+        c = integer(entry, item(c_path, n), 0, k * inst.d - 1)
+        if cols and c <= cols[-1]:
+            raise CertificateError(item(c_path, n), f"column {c} not after column {cols[-1]} (strictly increasing)")
+        cols.append(c)
+    p_path = at(path, "modulus")
+    p = integer(fields["modulus"], p_path, 2, PRIME_LIMIT - 1)
+    if not is_prime(p):
+        raise CertificateError(p_path, f"{p} is not a prime")
+    d = inst.d
+    rows: list[list[int]] = []
+    for i in basis:
+        row = []
+        for c in cols:
+            j, pos = divmod(c, d)
+            value_ = inst.xs[i][pos] if pattern[i][j] else ZERO
+            res = residue(value_, p)
+            if res is None:
+                raise CertificateError(p_path, f"the modulus divides the denominator of x_{i}")
+            row.append(res)
+        rows.append(row)
+    if not det_mod_nonzero(rows, p):
+        raise CertificateError(path, "the minor A_{B,C} is singular modulo the modulus")
+
+
+def _check_null_space(value: object, path: str, pattern: Pattern, inst: Instance, count: int) -> None:
+    """Upper bound (new in 1.2): ``count`` vectors n_k with A n_k = 0, independent because
+    n_k is non-zero at its own pivot and zero at every other vector's pivot."""
+    fields = record(value, path, ("vectors", "pivots"))
+    k, d = len(pattern[0]), inst.d
+    p_path = at(path, "pivots")
+    pivots = [integer(e, item(p_path, n), 0, k * d - 1) for n, e in enumerate(array(fields["pivots"], p_path, count))]
+    if len(set(pivots)) != len(pivots):
+        raise CertificateError(p_path, "pivots must be distinct")
+    v_path = at(path, "vectors")
+    for n, raw in enumerate(array(fields["vectors"], v_path, count)):
+        e_path = item(v_path, n)
+        blocks = matrix(raw, e_path, k, d)
+        for m, c in enumerate(pivots):
+            j, pos = divmod(c, d)
+            if (blocks[j][pos] != 0) != (m == n):
+                what = "zero at its own pivot" if m == n else f"non-zero at the pivot of vector {m}"
+                raise CertificateError(e_path, f"vector is {what} (column {c})")
+        image = apply_a_fast(pattern, inst.xs, blocks)
+        bad = next((i for i, v in enumerate(image) if v), None)
+        if bad is not None:
+            raise CertificateError(e_path, f"A n is non-zero at row {bad}")
+
+
+def check_rank(value: object, path: str, pattern: Pattern, inst: Instance, version_1_2: bool) -> list[int]:
+    """Check 3: rows B independent, and rank A <= |B| (FORMAT.md 4.2 check 3).
+
+    1.0 evidence: det(A_B A_B^T) != 0 and every other row a combination of the rows B.
+    1.2 evidence: a minor non-singular modulo a prime, and for the upper bound nothing
+    when |B| is the number of non-zero rows or Kd, else a null-space basis."""
+    k = len(pattern[0])
+    new = isinstance(value, dict) and "minor" in value
+    if new and not version_1_2:
+        raise CertificateError(at(path, "minor"), "rank evidence by a modular minor is new in version 1.2")
+    if not new:
+        fields = record(value, path, ("basis_rows", "combinations"))
+        basis = _basis_rows(fields["basis_rows"], at(path, "basis_rows"), inst.n)
+        if not determinant(gram(pattern, inst.xs, basis)):
+            raise CertificateError(at(path, "basis_rows"), "rows are linearly dependent: det(A_B A_B^T) = 0")
+        _check_combinations(fields["combinations"], at(path, "combinations"), pattern, inst, basis)
+        return basis
+    fields = record(value, path, ("basis_rows", "minor"), ("null_space",))
+    basis = _basis_rows(fields["basis_rows"], at(path, "basis_rows"), inst.n)
+    _check_minor(fields["minor"], at(path, "minor"), pattern, inst, basis)
+    r, columns = len(basis), k * inst.d
+    trivial = r in (len(nonzero_rows(pattern, inst)), columns)
+    if "null_space" in fields:
+        if trivial:
+            raise CertificateError(at(path, "null_space"), "must be absent when rank = non-zero rows or Kd")
+        _check_null_space(fields["null_space"], at(path, "null_space"), pattern, inst, columns - r)
+    elif not trivial:
+        raise CertificateError(path, "missing field 'null_space' (needed when rank < non-zero rows and < Kd)")
+    return basis
+
+
+def _check_combinations(value: object, c_path: str, pattern: Pattern, inst: Instance, basis: list[int]) -> None:
+    k = len(pattern[0])
     in_basis = set(basis)
     expected = [i for i in range(inst.n) if i not in in_basis]
-    c_path = at(path, "combinations")
-    entries = keyed(fields["combinations"], c_path, (inst.n,))
+    entries = keyed(value, c_path, (inst.n,))
     for n, ((i,), payload, p_path) in enumerate(entries):
         e_path = item(c_path, n)
         if n >= len(expected) or i != expected[n]:
@@ -163,26 +262,44 @@ def check_rank(value: object, path: str, pattern: Pattern, inst: Instance) -> li
     if len(entries) < len(expected):
         missing = expected[len(entries)]
         raise CertificateError(c_path, f"row {missing} is missing (every row not in basis_rows is listed)")
-    return basis
 
 
 def check_minimiser(
-    value: object, path: str, pattern: Pattern, inst: Instance, basis: list[int]
+    value: object, path: str, pattern: Pattern, inst: Instance, basis: list[int], version_1_2: bool
 ) -> tuple[Vector, Fraction]:
-    """Check 4: R0 = sum_k u_k A_(b_k)^T satisfies A^T (A R0 - y) = 0 [10-11].
+    """Check 4: a minimiser R0 satisfies A^T (A R0 - y) = 0 [10-11].
 
-    Returns the fitted values p = A R0 and the minimum loss (1/N) ||p - y||^2 [14].
-    """
+    1.0: R0 = sum_k u_k A_(b_k)^T. 1.2: R0 given as K x d blocks ``R``, or no minimiser at
+    all (``{}``) when rank A equals the number of non-zero rows: then A maps onto the
+    coordinates of those rows, so p_i = y_i there and p_i = 0 on the zero rows.
+    Returns the fitted values p = A R0 and the minimum loss (1/N) ||p - y||^2 [14]."""
     k = len(pattern[0])
-    fields = record(value, path, ("u",))
-    u_path = at(path, "u")
-    u = vector(fields["u"], u_path, len(basis))
-    fitted = apply_a(pattern, inst.xs, combine_rows(pattern, inst.xs, basis, u, k))
-    residual = [p - y for p, y in zip(fitted, inst.y, strict=True)]
-    pos = first_nonzero(apply_at(pattern, inst.xs, residual, k))
-    if pos is not None:
-        raise CertificateError(u_path, f"normal equations A^T (A R0 - y) = 0 fail at column {pos}")
-    return fitted, sum((e * e for e in residual), ZERO) / inst.n
+    if isinstance(value, dict) and "u" not in value and not version_1_2:
+        record(value, path, ("u",))
+    if isinstance(value, dict) and value == {}:
+        nz = nonzero_rows(pattern, inst)
+        if len(basis) != len(nz):
+            raise CertificateError(path, "an empty minimiser needs rank A = the number of non-zero rows")
+        on = set(nz)
+        fitted = [y if i in on else ZERO for i, y in enumerate(inst.y)]
+    elif isinstance(value, dict) and "R" in value:
+        fields = record(value, path, ("R",))
+        blocks = matrix(fields["R"], at(path, "R"), k, inst.d)
+        fitted = apply_a_fast(pattern, inst.xs, blocks)
+        residual = [p - y for p, y in zip(fitted, inst.y, strict=True)]
+        pos = apply_at_is_zero(pattern, inst.xs, residual, k)
+        if pos is not None:
+            raise CertificateError(at(path, "R"), f"normal equations A^T (A R0 - y) = 0 fail at column {pos}")
+    else:
+        fields = record(value, path, ("u",))
+        u_path = at(path, "u")
+        u = vector(fields["u"], u_path, len(basis))
+        fitted = apply_a(pattern, inst.xs, combine_rows(pattern, inst.xs, basis, u, k))
+        residual = [p - y for p, y in zip(fitted, inst.y, strict=True)]
+        pos = first_nonzero(apply_at(pattern, inst.xs, residual, k))
+        if pos is not None:
+            raise CertificateError(u_path, f"normal equations A^T (A R0 - y) = 0 fail at column {pos}")
+    return fitted, sum(((p - y) ** 2 for p, y in zip(fitted, inst.y, strict=True)), ZERO) / inst.n
 
 
 def check_genuine_witness(value: object, path: str, pattern: Pattern, inst: Instance) -> list[str]:
@@ -196,8 +313,8 @@ def check_genuine_witness(value: object, path: str, pattern: Pattern, inst: Inst
     w_path = at(path, "w")
     w = matrix(fields["w"], w_path, k, inst.d)
     r = [[zj * a for a in wj] for zj, wj in zip(z, w, strict=True)]
-    residual = [p - y for p, y in zip(apply_a(pattern, inst.xs, r), inst.y, strict=True)]
-    pos = first_nonzero(apply_at(pattern, inst.xs, residual, k))
+    residual = [p - y for p, y in zip(apply_a_fast(pattern, inst.xs, r), inst.y, strict=True)]
+    pos = apply_at_is_zero(pattern, inst.xs, residual, k)
     if pos is not None:
         raise CertificateError(path, f"R_j = z_j w_j is not a minimiser: A^T (A R - y) is non-zero at column {pos}")
     check_inside(w, w_path, pattern, inst)
@@ -231,14 +348,15 @@ def check_cell(cert: dict[str, object], log: list[str]) -> None:
     _compare("claim.feasible", claim.feasible, feasible)
     log.append(line)
 
-    basis = check_rank(cert["rank"], "rank", pattern, inst)
+    new = minor_version(cert) >= 2
+    basis = check_rank(cert["rank"], "rank", pattern, inst, new)
     r, columns = len(basis), k * inst.d
     _compare("claim.rank", claim.rank, r)
     _compare("claim.dimension", claim.dimension, columns - r)
     _compare("claim.kind", claim.kind, "unique" if r == columns else "affine")
     log.append(f"c 3 rank: rank A = {r} of Kd = {columns} columns ({claim.kind})")
 
-    fitted, loss = check_minimiser(cert["minimiser"], "minimiser", pattern, inst, basis)
+    fitted, loss = check_minimiser(cert["minimiser"], "minimiser", pattern, inst, basis, new)
     _compare("claim.loss", claim.loss, loss)
     log.append(f"c 4 minimiser: normal equations hold, minimum loss {show(loss)}")
 

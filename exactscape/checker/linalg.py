@@ -12,6 +12,7 @@ Fraction(1, 1)
 """
 
 from fractions import Fraction
+from math import gcd
 
 Vector = list[Fraction]
 Blocks = list[Vector]
@@ -116,3 +117,152 @@ def gram(pattern: Pattern, xs: list[Vector], rows: list[int]) -> list[list[Fract
             line.append(common * dot(xs[a], xs[b]) if common else ZERO)
         out.append(line)
     return out
+
+
+# ---------------------------------------------------------------- integer fast paths
+
+
+def common_denominator(values: list[Fraction]) -> int:
+    """The least common multiple of the denominators of ``values``."""
+    den = 1
+    for v in values:
+        q = v.denominator
+        if q != 1 and den % q:
+            den = den * q // gcd(den, q)
+    return den
+
+
+def as_integers(values: list[Fraction]) -> tuple[list[int], int]:
+    """(n, D) with values[k] = n[k] / D, D > 0 the least common denominator."""
+    den = common_denominator(values)
+    return [v.numerator * (den // v.denominator) for v in values], den
+
+
+_SAMPLES: list[tuple[list[Vector], list[list[int]], int]] = []
+
+
+def integer_samples(xs: list[Vector]) -> tuple[list[list[int]], int]:
+    """The samples as integer rows over one common denominator (remembered for the last ``xs``)."""
+    if _SAMPLES and _SAMPLES[0][0] is xs:
+        return _SAMPLES[0][1], _SAMPLES[0][2]
+    flat, den = as_integers([v for x in xs for v in x])
+    d = len(xs[0])
+    rows = [flat[i * d : (i + 1) * d] for i in range(len(xs))]
+    _SAMPLES[:] = [(xs, rows, den)]
+    return rows, den
+
+
+def apply_a_fast(pattern: Pattern, xs: list[Vector], blocks: Blocks) -> Vector:
+    """(A R)_i = sum_j I[i][j] (x_i . R_j), computed in integers on common denominators;
+    zero blocks are skipped."""
+    xz, dx = integer_samples(xs)
+    rz, dr = as_integers([v for b in blocks for v in b])
+    d = len(xs[0])
+    totals = [0] * len(xs)
+    for j in range(len(blocks)):
+        rj = rz[j * d : (j + 1) * d]
+        nz = [(pos, a) for pos, a in enumerate(rj) if a]
+        if not nz:
+            continue
+        for i, row in enumerate(pattern):
+            if row[j]:
+                xi = xz[i]
+                totals[i] += sum(a * xi[pos] for pos, a in nz)
+    den = dx * dr
+    return [Fraction(t, den) if t else ZERO for t in totals]
+
+
+def apply_at_is_zero(pattern: Pattern, xs: list[Vector], v: Vector, k: int) -> tuple[int, int] | None:
+    """The first (block, entry) where A^T v is non-zero, or None (integer arithmetic)."""
+    xz, _ = integer_samples(xs)
+    d = len(xs[0])
+    vz, _ = as_integers(v)
+    acc = [[0] * d for _ in range(k)]
+    for i, row in enumerate(pattern):
+        vi = vz[i]
+        if not vi:
+            continue
+        xi = xz[i]
+        for j, on in enumerate(row):
+            if on:
+                a = acc[j]
+                for pos, b in enumerate(xi):
+                    if b:
+                        a[pos] += vi * b
+    for j in range(k):
+        for pos in range(d):
+            if acc[j][pos]:
+                return j, pos
+    return None
+
+
+def signs_of_products(xs: list[Vector], w: Vector) -> list[int]:
+    """sign(w . x_i) for every sample, in integers."""
+    xz, _ = integer_samples(xs)
+    wz, _ = as_integers(w)
+    nz = [(pos, a) for pos, a in enumerate(wz) if a]
+    out = []
+    for i in range(len(xs)):
+        xi = xz[i]
+        s = sum(a * xi[pos] for pos, a in nz)
+        out.append((s > 0) - (s < 0))
+    return out
+
+
+# ---------------------------------------------------------------- modular rank evidence (new in 1.2)
+
+_WITNESSES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41)
+PRIME_LIMIT = 3317044064679887385961981  # Miller-Rabin with the bases above is exact below this
+
+
+def is_prime(n: int) -> bool:
+    """Deterministic Miller-Rabin for 2 <= n < PRIME_LIMIT (bases 2..41)."""
+    if n < 2:
+        return False
+    for p in _WITNESSES:
+        if n % p == 0:
+            return n == p
+    d, s = n - 1, 0
+    while d % 2 == 0:
+        d //= 2
+        s += 1
+    for a in _WITNESSES:
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(s - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def residue(x: Fraction, p: int) -> int | None:
+    """x modulo the prime p (None when p divides the denominator)."""
+    q = x.denominator % p
+    if q == 0:
+        return None
+    return x.numerator * pow(q, -1, p) % p
+
+
+def det_mod_nonzero(rows: list[list[int]], p: int) -> bool:
+    """Is det(rows) != 0 modulo the prime p? Gaussian elimination over F_p, O(r^3)."""
+    a = [list(r) for r in rows]
+    size = len(a)
+    for col in range(size):
+        pivot = next((r for r in range(col, size) if a[r][col]), None)
+        if pivot is None:
+            return False
+        a[col], a[pivot] = a[pivot], a[col]
+        top = a[col]
+        inv = pow(top[col], -1, p)
+        for r in range(col + 1, size):
+            row = a[r]
+            f = row[col] * inv % p
+            if f:
+                for c in range(col + 1, size):
+                    if top[c]:
+                        row[c] = (row[c] - f * top[c]) % p
+    return True

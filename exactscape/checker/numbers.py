@@ -28,6 +28,18 @@ from .errors import CertificateError, UnreadableError
 
 _DIGITS = frozenset("0123456789")
 _SHOW_LIMIT = 60
+DIGIT_LIMIT = 100_000  # digits of a numerator or denominator (FORMAT.md 1)
+_CHUNK = 4000  # below Python's default int/str conversion limit
+
+
+def digits_to_int(text: str) -> int:
+    """int(text) for a string of decimal digits of any length up to DIGIT_LIMIT,
+    without raising the interpreter's conversion limit (divide and conquer)."""
+    if len(text) <= _CHUNK:
+        return int(text)
+    half = len(text) // 2
+    low = text[-half:]
+    return digits_to_int(text[:-half]) * 10 ** len(low) + digits_to_int(low)
 
 
 @dataclass(frozen=True)
@@ -130,11 +142,10 @@ def _parse_string(text: str, path: str) -> Fraction:
         raise CertificateError(path, f"string {clip(ascii(text))} is not an integer or a 'p/q' fraction")
     if (len(num) > 1 and num[0] == "0") or (slash and den[0] == "0"):
         raise CertificateError(path, f"non-canonical number {clip(ascii(text))} (leading zero or zero denominator)")
-    try:
-        p = int(num)
-        q = int(den) if slash else 1
-    except ValueError:  # more digits than int() accepts
-        raise CertificateError(path, "number has too many digits") from None
+    if len(num) > DIGIT_LIMIT or len(den) > DIGIT_LIMIT:
+        raise CertificateError(path, f"number has too many digits (more than {DIGIT_LIMIT})")
+    p = digits_to_int(num)
+    q = digits_to_int(den) if slash else 1
     if negative and p == 0:
         raise CertificateError(path, "non-canonical number '-0'")
     if slash and q == 1:

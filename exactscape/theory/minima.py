@@ -35,10 +35,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from math import lcm
 
-from .. import linalg, polyhedra
+from .. import linalg, minset, polyhedra
 from ..design import cell_sign, design_matrix, in_cell
 from ..model import Instance, Mat, Pattern, Vec, Weights
+from . import genuine as fast
 from .branches import BRANCHES, BranchProblem, Decider, Genuine, Leaf, Split, Tree, search
 from .branches import _Search as _BranchSearch
 
@@ -51,9 +53,16 @@ __all__ = [
     "Leaf",
     "Split",
     "Tree",
+    "ENGINES",
     "analyse_cell",
     "cell_feasibility",
 ]
+
+# "plain": the branch tree over R-space nodes (small cells, format 1.0 evidence);
+# "fast": minimiser set from integer matrices and the structured search of
+# theory/genuine.py (format 1.2 evidence); "auto": fast from SMALL_CELL entries of A on
+ENGINES = ("auto", "fast", "plain")
+SMALL_CELL = 4000
 
 
 @dataclass(frozen=True)
@@ -74,8 +83,9 @@ def cell_feasibility(inst: Instance, pat: Pattern, hint: Weights | None = None) 
     """
     pat.check_against(inst)
     wit: list[Vec] = []
+    inside = _hint_inside(inst, pat, hint) if hint is not None else [False] * pat.K
     for j in range(pat.K):
-        if hint is not None and in_cell(inst, pat, j, hint.w[j]):
+        if hint is not None and inside[j]:
             wit.append(tuple(hint.w[j]))
             continue
         G = tuple(tuple(cell_sign(pat, i, j) * v for v in x) for i, x in enumerate(inst.xs))
@@ -87,38 +97,90 @@ def cell_feasibility(inst: Instance, pat: Pattern, hint: Weights | None = None) 
     return Feasibility(True, witness=tuple(wit))
 
 
+def _hint_inside(inst: Instance, pat: Pattern, hint: Weights) -> list[bool]:
+    """Is hint.w[j] strictly inside C_j, for every j (integer arithmetic, as design.in_cell)?"""
+    S = minset.samples(inst)
+    out = []
+    for j, w in enumerate(hint.w):
+        den = 1
+        for v in w:
+            den = lcm(den, v.denominator)
+        wz = [int(v * den) for v in w]
+        ok = True
+        for i, z in enumerate(S.rows):
+            s = sum(a * b for a, b in zip(z, wz, strict=True))
+            if s == 0 or (s > 0) != bool(pat.I[i][j]):
+                ok = False
+                break
+        out.append(ok)
+    return out
+
+
 @dataclass(frozen=True)
 class CellAnalysis:
-    """Everything decided about one cell (Theorem 1, Section IV)."""
+    """Everything decided about one cell (Theorem 1, Section IV).
+
+    The minimiser set comes from ``lsq`` (plain engine) or ``ms`` (fast engine);
+    ``undecided`` is set when a budget ran out before genuineness was decided
+    (then ``genuine`` and ``tree`` are both None, and no certificate is written)."""
 
     instance: Instance
     pattern: Pattern
     feasibility: Feasibility
-    lsq: linalg.LeastSquares
+    lsq: linalg.LeastSquares | None
     genuine: Genuine | None
     tree: Tree | None
     nodes: int
+    ms: minset.MinimiserSet | None = None
+    method: str = "plain"
+    undecided: bool = False
 
     @property
     def K(self) -> int:
         return self.pattern.K
 
     @property
+    def rank(self) -> int:
+        return self.ms.rank if self.ms is not None else self.least_squares().rank
+
+    @property
+    def dimension(self) -> int:
+        return self.K * self.instance.d - self.rank
+
+    @property
     def loss(self) -> Fraction:
-        return self.lsq.residual_sq / self.instance.N
+        if self.ms is not None:
+            return self.ms.loss
+        return self.least_squares().residual_sq / self.instance.N
 
     @property
     def kind(self) -> str:
-        return "unique" if self.lsq.dimension == 0 else "affine"
+        return "unique" if self.dimension == 0 else "affine"
 
     @property
     def is_genuine(self) -> bool:
         return self.genuine is not None
 
+    def fitted(self) -> list[Fraction]:
+        """The fitted values p = A A^+ y [14]."""
+        if self.ms is not None:
+            return self.ms.fitted()
+        return list(self.least_squares().fitted)
+
+    def least_squares(self) -> linalg.LeastSquares:
+        """The rank factorisation and minimum-norm minimiser (computed on demand for the fast engine)."""
+        if self.lsq is not None:
+            return self.lsq
+        return linalg.least_squares(design_matrix(self.instance, self.pattern), self.instance.y)
+
     def minimiser_blocks(self) -> list[Vec]:
-        """R0 = A^+ y split into the K blocks R_j."""
+        """A minimiser split into the K blocks R_j: A^+ y (plain engine) or R0 (fast engine)."""
         d = self.instance.d
-        return [tuple(self.lsq.R0[j * d : (j + 1) * d]) for j in range(self.K)]
+        if self.lsq is None and self.ms is not None and self.ms.R0z is not None:
+            R = self.ms.R0() or []
+        else:
+            R = list(self.least_squares().R0)
+        return [tuple(R[j * d : (j + 1) * d]) for j in range(self.K)]
 
 
 def analyse_cell(
@@ -127,19 +189,46 @@ def analyse_cell(
     hint: Weights | None = None,
     progress: Callable[[int, int], None] | None = None,
     decide: Decider | None = None,
+    *,
+    engine: str = "auto",
+    budget: int | Fraction | None = None,
 ) -> CellAnalysis:
     """Decide feasibility, the minimiser set, its loss and genuineness of one cell.
 
     ``progress(nodes, depth)`` is called before every exact LP of the search; ``decide``
-    replaces the exact LP decision (answers are verified exactly either way)."""
+    replaces the exact LP decision (answers are verified exactly either way).
+    ``engine`` is one of :data:`ENGINES`; ``budget`` (seconds) bounds the genuineness
+    search: past it the analysis is ``undecided``, never "not genuine"."""
     pat.check_against(inst)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}")
+    use_fast = engine == "fast" or (engine == "auto" and inst.N * pat.K * inst.d >= SMALL_CELL)
+    ms = minset.minimiser_set(inst, pat) if use_fast else None
     feas = cell_feasibility(inst, pat, hint)
-    lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
-    if not feas.feasible:
-        return CellAnalysis(inst, pat, feas, lsq, None, None, 0)
-    prob = BranchProblem(inst, pat, tuple(lsq.fitted), tuple(BRANCHES for _ in range(pat.K)), feas.witness)
-    res = search(prob, progress, decide)
-    return CellAnalysis(inst, pat, feas, lsq, res.genuine, res.tree, res.nodes)
+    bud = fast.Budget.seconds(budget, progress)
+    if ms is not None:
+        if not feas.feasible:
+            return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "fast")
+        dec = fast.decide(inst, pat, ms, feas.witness, budget=bud, decide_node=decide)
+        if dec is not None:
+            return CellAnalysis(inst, pat, feas, None, dec.genuine, dec.tree, dec.nodes, ms, dec.method, dec.undecided)
+        fitted = tuple(ms.fitted())
+        lsq = None
+    else:
+        lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
+        if not feas.feasible:
+            return CellAnalysis(inst, pat, feas, lsq, None, None, 0)
+        fitted = tuple(lsq.fitted)
+    prob = BranchProblem(inst, pat, fitted, tuple(BRANCHES for _ in range(pat.K)), feas.witness)
+
+    def tick(nodes: int, depth: int) -> None:
+        bud.tick(depth)
+
+    try:
+        res = search(prob, tick, decide)
+    except fast.OutOfBudget:
+        return CellAnalysis(inst, pat, feas, lsq, None, None, bud.nodes, ms, "budget", True)
+    return CellAnalysis(inst, pat, feas, lsq, res.genuine, res.tree, res.nodes, ms, "plain")
 
 
 class _Search(_BranchSearch):

@@ -1,0 +1,284 @@
+"""The minimiser set of one cell, built once from integer matrices (python-flint).
+
+For an instance (samples x_i in Q^d) and a pattern I, the cell's quadratic is
+L(R) = (1/N) ||A R - p||^2 + const with A the N x Kd matrix of [4]. This module
+computes, exactly and with the structure of A instead of a dense rational A:
+
+* rank A = r, and *evidence* for it that a checker can replay cheaply
+  (FORMAT.md 4.2 check 3): independent rows B (|B| = r) with an r x r minor
+  A_{B,C} that is non-singular modulo a prime (hence over Q), and an upper
+  bound that needs no evidence when r = N' (the number of non-zero rows of A)
+  or r = Kd, otherwise a null-space basis in echelon form (Kd - r vectors);
+* the fitted values p = A A^+ y [14] and one minimiser R0 (A^T (A R0 - y) = 0,
+  [10-11]); the minimiser set [12] is {R0 + Nb c};
+* the null-space basis Nb, block by block, so that a neuron whose block is
+  zero in every null vector is *fixed*: R_j = R0_j for every minimiser.
+
+Two shapes are used (TOOLS: "work on the small side"):
+
+* ``Kd <= COLUMN_LIMIT``: M = A_Z^T A_Z (Kd x Kd, A_Z = D A the integer design
+  matrix, D the common denominator of the samples). Pivot columns P of M
+  (found modulo a prime, rank confirmed over Z) give R0 = (M_PP^{-1} b_P, 0)
+  with b = D A_Z^T y, and one null vector e_c - M_PP^{-1} M_Pc per non-pivot
+  column c (echelon form: entry 1 at c, 0 at the other non-pivot columns).
+  Cost O(N (Kd)^2) for M in C, then an r x r solve.
+* wide A whose non-zero rows are independent (every MNIST-size cell: X has
+  full row rank): the Gram matrix A A^T = (X X^T) o (I I^T) (Hadamard
+  product; X X^T is computed once per instance) proves it; then p_i = y_i on
+  non-zero rows and 0 elsewhere, and no minimiser needs to be written down.
+
+Everything else (small over-parameterised cells) falls back to
+:func:`exactscape.linalg.least_squares`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import gcd, lcm
+
+import flint
+
+from .errors import BackendError
+from .model import Instance, Pattern
+
+# primes for the modular rank evidence (the checker verifies primality)
+PRIMES = (2305843009213693951, 4611686018427388039, 9223372036854775783)
+COLUMN_LIMIT = 1200  # Kd up to which M = A^T A (Kd x Kd) is formed
+
+QMat = flint.fmpq_mat
+ZMat = flint.fmpz_mat
+
+
+@dataclass(frozen=True)
+class Samples:
+    """x_i = Z_i / D with Z an N x d integer matrix (one common denominator)."""
+
+    Z: flint.fmpz_mat
+    D: int
+    rows: tuple[tuple[int, ...], ...]
+
+
+_CACHE: dict[int, tuple[Instance, Samples, list[flint.fmpz_mat]]] = {}
+
+
+def samples(inst: Instance) -> Samples:
+    """The augmented samples as integers over one common denominator (built once per instance)."""
+    hit = _CACHE.get(id(inst))
+    if hit is not None and hit[0] is inst:
+        return hit[1]
+    D = lcm(*(v.denominator for x in inst.xs for v in x))
+    rows = tuple(tuple(int(v * D) for v in x) for x in inst.xs)
+    S = Samples(ZMat(inst.N, inst.d, [v for r in rows for v in r]), D, rows)
+    if len(_CACHE) >= 8:
+        _CACHE.clear()
+    _CACHE[id(inst)] = (inst, S, [])
+    return S
+
+
+def sample_gram(inst: Instance) -> flint.fmpz_mat:
+    """Z Z^T (N x N), once per instance."""
+    S = samples(inst)
+    memo = _CACHE[id(inst)][2]
+    if not memo:
+        memo.append(S.Z * S.Z.transpose())
+    return memo[0]
+
+
+@dataclass(frozen=True)
+class RankEvidence:
+    """rank A = r: rows ``basis`` independent (minor A_{basis, columns} != 0 mod ``modulus``);
+    the upper bound is r = N' (non-zero rows) or r = Kd, or else the echelon null-space
+    basis of :class:`MinimiserSet` (entry 1 at its own pivot, 0 at the others')."""
+
+    basis: tuple[int, ...]
+    columns: tuple[int, ...]
+    modulus: int
+    null_pivots: tuple[int, ...] | None  # None: no upper-bound evidence needed
+
+
+@dataclass(frozen=True)
+class MinimiserSet:
+    """The minimiser set {R0 + Nb c} of one cell and its rank evidence.
+
+    Integer forms keep flint on integers: R0 = ``R0z`` / ``R0den``, the fitted values
+    p = ``pz`` / ``pden``; ``Nb`` has integer columns (Kd x (Kd - r))."""
+
+    N: int
+    K: int
+    d: int
+    rank: int
+    nonzero_rows: tuple[int, ...]
+    pz: ZMat  # N x 1
+    pden: int
+    R0z: ZMat | None  # Kd x 1 (None when only p is known)
+    R0den: int
+    Nb: ZMat | None  # Kd x (Kd - r), None when not formed
+    evidence: RankEvidence
+    loss: Fraction
+
+    @property
+    def dimension(self) -> int:
+        return self.K * self.d - self.rank
+
+    def fitted(self) -> list[Fraction]:
+        return [Fraction(int(v), self.pden) for v in self.pz.entries()]
+
+    def R0(self) -> list[Fraction] | None:
+        if self.R0z is None:
+            return None
+        return [Fraction(int(v), self.R0den) for v in self.R0z.entries()]
+
+    def free_neurons(self) -> tuple[int, ...]:
+        """Neurons whose block is non-zero in some null vector (R_j varies over the set)."""
+        if self.Nb is None:
+            return tuple(range(self.K))
+        rows = self.Nb.tolist()
+        d = self.d
+        return tuple(j for j in range(self.K) if any(v != 0 for r in rows[j * d : (j + 1) * d] for v in r))
+
+
+def design_integers(inst: Instance, pat: Pattern) -> flint.fmpz_mat:
+    """A_Z = D A as an integer matrix (row i: I_ij Z_i for every j)."""
+    S = samples(inst)
+    zero = (0,) * inst.d
+    flat: list[int] = []
+    for i, z in enumerate(S.rows):
+        for on in pat.I[i]:
+            flat.extend(z if on else zero)
+    return ZMat(inst.N, pat.K * inst.d, flat)
+
+
+def _pivots(M: flint.fmpz_mat, p: int) -> list[int]:
+    """Pivot columns of the reduced echelon form of M modulo p."""
+    if M.nrows() == 0 or M.ncols() == 0:
+        return []
+    R, rank = flint.nmod_mat(M, p).rref()
+    out: list[int] = []
+    for k in range(rank):
+        j = out[-1] + 1 if out else 0
+        while int(R[k, j]) == 0:
+            j += 1
+        out.append(j)
+    return out
+
+
+def _select(n: int, idx: list[int]) -> flint.fmpz_mat:
+    """The n x len(idx) 0/1 matrix whose column k is the unit vector e_idx[k]."""
+    S = ZMat(n, len(idx))
+    for k, i in enumerate(idx):
+        S[i, k] = 1
+    return S
+
+
+def _columns(M: flint.fmpz_mat, cols: list[int]) -> flint.fmpz_mat:
+    if len(cols) == M.ncols() and cols == list(range(M.ncols())):
+        return M
+    return M * _select(M.ncols(), cols)
+
+
+def _rows(M: flint.fmpz_mat, idx: list[int]) -> flint.fmpz_mat:
+    if len(idx) == M.nrows() and idx == list(range(M.nrows())):
+        return M
+    return _select(M.nrows(), idx).transpose() * M
+
+
+def _loss(pz: ZMat, pden: int, y: tuple[Fraction, ...]) -> Fraction:
+    """(1/N) ||p - y||^2 [14] with p = pz / pden, in integers."""
+    yden = lcm(*(v.denominator for v in y))
+    scale = yden
+    tot = 0
+    for v, t in zip(pz.entries(), y, strict=True):
+        e = int(v) * scale - pden * t.numerator * (yden // t.denominator)
+        tot += e * e
+    return Fraction(tot, (pden * yden) ** 2 * len(y))
+
+
+def minimiser_set(inst: Instance, pat: Pattern) -> MinimiserSet | None:
+    """The minimiser set with rank evidence (module docstring), or None for shapes
+    this module does not handle (the caller then uses :mod:`exactscape.linalg`)."""
+    pat.check_against(inst)
+    S = samples(inst)
+    nonzero = tuple(i for i in range(inst.N) if any(pat.I[i]) and any(S.rows[i]))
+    try:
+        if pat.K * inst.d <= COLUMN_LIMIT:
+            return _tall(inst, pat, nonzero)
+        return _wide(inst, pat, nonzero)
+    except ZeroDivisionError as exc:  # flint signals a singular solve this way
+        raise BackendError(f"flint solve failed on a non-singular minor: {exc}") from exc
+
+
+def _tall(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSet | None:
+    N, K, d = inst.N, pat.K, inst.d
+    Kd = K * d
+    S = samples(inst)
+    AZ = design_integers(inst, pat)
+    AZt = AZ.transpose()
+    M = AZt * AZ
+    r = M.rank()
+    yden = lcm(*(v.denominator for v in inst.y))
+    b = AZt * ZMat(N, 1, [int(v * yden) for v in inst.y])  # A^T y = b / (D yden)
+    for p in PRIMES:
+        P = _pivots(M, p)
+        if len(P) != r:
+            continue
+        B = _pivots(_columns(AZ, P).transpose(), p) if P else []
+        if len(B) == r:
+            break
+    else:
+        return None
+    pset = set(P)
+    nonpiv = [c for c in range(Kd) if c not in pset]
+    q = len(nonpiv)
+    R0z = ZMat(Kd, 1)
+    R0den = 1
+    Nb = ZMat(Kd, q)
+    if r:
+        MPP = _rows(_columns(M, P), P)
+        Mrows = M.tolist()
+        rhs = ZMat(r, 1 + q, [v for i in P for v in [b[i, 0], *(Mrows[i][c] for c in nonpiv)]])
+        num, den = MPP.solve(rhs).numer_denom()  # exact: sol = num / den
+        den = int(den)
+        # R0 = sol[:, 0] * D / yden (scale of b); null vector t = den e_c - num[:, 1 + t]
+        g = gcd(den * yden, S.D)
+        R0den = den * yden // g
+        for k, c in enumerate(P):
+            R0z[c, 0] = num[k, 0] * (S.D // g)
+        for t, c in enumerate(nonpiv):
+            Nb[c, t] = den
+            for k, cp in enumerate(P):
+                Nb[cp, t] = -num[k, 1 + t]
+    else:
+        for t, c in enumerate(nonpiv):
+            Nb[c, t] = 1
+    pz = AZ * R0z  # p = A R0 = AZ R0z / (D R0den)
+    pden = S.D * R0den
+    need_null = r not in (len(nonzero), Kd)
+    ev = RankEvidence(tuple(B), tuple(P), p, tuple(nonpiv) if need_null else None)
+    return MinimiserSet(N, K, d, r, nonzero, pz, pden, R0z, R0den, Nb, ev, _loss(pz, pden, inst.y))
+
+
+def _wide(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSet | None:
+    """Wide A: only the case of independent non-zero rows (then p = y there)."""
+    N, K, d = inst.N, pat.K, inst.d
+    G = sample_gram(inst).tolist()
+    idx = list(nonzero)
+    GA = ZMat(
+        len(idx),
+        len(idx),
+        [G[a][b] * sum(u & v for u, v in zip(pat.I[a], pat.I[b], strict=True)) for a in idx for b in idx],
+    )
+    if GA.rank() != len(idx):
+        return None
+    sub = _rows(design_integers(inst, pat), idx)
+    for p in PRIMES:
+        C = _pivots(sub, p)
+        if len(C) == len(idx):
+            break
+    else:
+        return None
+    nz = set(idx)
+    yden = lcm(*(v.denominator for v in inst.y))
+    pz = ZMat(N, 1, [v.numerator * (yden // v.denominator) if i in nz else 0 for i, v in enumerate(inst.y)])
+    ev = RankEvidence(tuple(idx), tuple(C), p, None)
+    return MinimiserSet(N, K, d, len(idx), nonzero, pz, yden, None, 1, None, ev, _loss(pz, yden, inst.y))
