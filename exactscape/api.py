@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from . import certify, linalg
@@ -31,7 +32,7 @@ class Result:
     """A decision, its JSON summary (the CLI's --json keys) and its certificate."""
 
     summary: dict[str, Any]
-    certificate: dict[str, Any]
+    certificate: dict[str, Any] | None  # None: nothing is claimed (an undecided cell)
     checker_lines: tuple[str, ...]
     analysis: Any
 
@@ -56,6 +57,7 @@ def pattern_for(inst: Instance, pattern: Pattern | None, weights: Weights | None
 
 
 NULL_SPACE_LIMIT = 20_000  # entries of a null-space basis worth printing
+PARTICULAR_LIMIT = 2_000  # entries of a minimiser worth listing in the summary
 
 
 def cell(
@@ -65,28 +67,45 @@ def cell(
     weights: Weights | None = None,
     verify: bool = True,
     progress: Callable[[int, int], None] | None = None,
-    backend: str = "exact",
+    backend: str = "auto",
+    engine: str = "auto",
+    budget: int | Fraction | None = None,
 ) -> Result:
     """Theorem 1 / Section IV for one cell: minimiser set, loss, genuineness.
 
     ``backend`` names the exact decider of the branch nodes
-    (:mod:`exactscape.deciders`); it changes speed, never the verdict.
+    (:mod:`exactscape.deciders`) and ``engine`` the search
+    (:data:`exactscape.theory.minima.ENGINES`); they change speed, never the verdict.
+    ``budget`` (seconds) bounds the genuineness search: past it the verdict is
+    ``undecided`` (``summary["genuine"]`` is None) and there is no certificate
+    (``certificate`` is None): nothing is claimed about an undecided cell.
 
-    The summary gives the minimiser set [12] as ``particular`` (the minimum-norm
-    minimiser A^+ y, K x d) and, when small enough to print, ``null_space`` (a
+    The summary gives the minimiser set [12] as ``particular`` (a minimiser,
+    K x d: A^+ y for small cells; omitted for cells with more than
+    PARTICULAR_LIMIT entries) and, when small enough to print, ``null_space`` (a
     basis of {R : A R = 0}, each vector K x d); the set is particular + span.
+    ``method`` names what decided genuineness (``plain``: the branch tree;
+    ``fixed-signs``, ``lazy-lp``, ``independent-samples``: theory/genuine.py).
     """
     pat = pattern_for(inst, pattern, weights)
     if weights is not None and weights.K != pat.K:  # pragma: no cover - pattern_of keeps K
         raise InputError("weights and pattern disagree on K")
-    a: CellAnalysis = analyse_cell(inst, pat, hint=weights, progress=progress, decide=decider(backend))
+    a: CellAnalysis = analyse_cell(
+        inst, pat, hint=weights, progress=progress, decide=decider(backend), engine=engine, budget=budget
+    )
+    summary = dict(certify.cell_claim(a))
+    summary.update({"N": inst.N, "K": pat.K, "d": inst.d, "lp_nodes": a.nodes, "method": a.method})
+    kd = pat.K * inst.d
+    if a.undecided:
+        summary.update({"genuine": None, "branches": None, "undecided": True, "explored": {"nodes": a.nodes}})
+        return Result(summary, None, (), a)
     cert = certify.cell_certificate(a)
     lines = certify.self_check(cert) if verify else []
-    summary = dict(certify.cell_claim(a))
-    summary.update({"N": inst.N, "K": pat.K, "d": inst.d, "lp_nodes": a.nodes})
-    summary["particular"] = [fmt_vec(b) for b in a.minimiser_blocks()]
-    kd = pat.K * inst.d
-    if a.lsq.dimension * kd <= NULL_SPACE_LIMIT:
+    if kd <= PARTICULAR_LIMIT or a.lsq is not None:
+        summary["particular"] = [fmt_vec(b) for b in a.minimiser_blocks()]
+    else:
+        summary["particular"] = None
+    if a.lsq is not None and a.dimension * kd <= NULL_SPACE_LIMIT:
         basis = linalg.null_space(design_matrix(inst, pat))
         vecs = [[linalg.frac(basis[r, c]) for r in range(kd)] for c in range(basis.ncols())]
         summary["null_space"] = [[fmt_vec(v[j * inst.d : (j + 1) * inst.d]) for j in range(pat.K)] for v in vecs]

@@ -16,10 +16,12 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .deciders import ENGINES
 from .deciders import NAMES as DECIDER_NAMES
 from .errors import ExactscapeError, InputError, NotCovered
 
@@ -56,10 +58,26 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--pattern", metavar="P", help="activation pattern file")
     c.add_argument(
         "--exact-backend",
-        default="exact",
+        default="auto",
         choices=DECIDER_NAMES,
-        help="decider of the branch nodes: 'exact' (equality elimination + PPL), 'ppl', 'cdd', or 'hinted' "
-        "(HiGHS proposes, exact arithmetic verifies); the verdict is exact either way",
+        help="decider of the LP nodes: 'auto' (hinted when scipy is installed, else exact), 'exact' (equality "
+        "elimination + PPL), 'ppl', 'cdd', or 'hinted' (HiGHS proposes, exact arithmetic verifies); the verdict "
+        "is exact either way",
+    )
+    c.add_argument(
+        "--engine",
+        default="auto",
+        choices=ENGINES,
+        help="'fast' (minimiser set from integer matrices, structured search; certificate format 1.2), 'plain' "
+        "(the branch tree; format 1.0), 'auto' (plain for small cells, fast from 4000 entries of A on)",
+    )
+    c.add_argument(
+        "--budget",
+        metavar="SECONDS",
+        type=_budget,
+        default=Fraction(60),
+        help="time limit of the genuineness search (default 60; 'none' for no limit); past it the verdict is "
+        "'undecided' and no certificate is written",
     )
     common(c)
 
@@ -160,8 +178,30 @@ def _default_cert(instance: str, command: str) -> Path:
     return Path(f"{Path(instance).stem}.{command}.cert.json")
 
 
+def _budget(text: str) -> Fraction | None:
+    """--budget: a positive number of seconds, or 'none'."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        value = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds or 'none', got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds or 'none', got {text!r}")
+    return value
+
+
 def _emit(args: argparse.Namespace, res: Any, command: str, human: Callable[[], list[str]], inputs: list[str]) -> int:
     from . import certify
+
+    if res.certificate is None:  # undecided: nothing is claimed, nothing is written
+        if args.json:
+            print(json.dumps(dict(res.summary, certificate=None, certificate_verified=False)))
+        else:
+            for line in human():
+                print(line)
+            print("certificate: none (nothing is claimed about an undecided cell)")
+        return 0
 
     path = Path(args.cert) if args.cert else _default_cert(args.instance, command)
     certify.write(res.certificate, path, protected=tuple(Path(x) for x in inputs if x))
@@ -193,13 +233,22 @@ def _cmd_cell(args: argparse.Namespace) -> int:
     pat = load_pattern(args.pattern) if args.pattern else None
     with _progress(args, "deciding genuineness") as progress:
         res = api.cell(
-            inst, pattern=pat, weights=wts, verify=not args.no_verify, progress=progress, backend=args.exact_backend
+            inst,
+            pattern=pat,
+            weights=wts,
+            verify=not args.no_verify,
+            progress=progress,
+            backend=args.exact_backend,
+            engine=args.engine,
+            budget=args.budget,
         )
     s = res.summary
 
     def human() -> list[str]:
         if not s["feasible"]:
             verdict = "infeasible"
+        elif s.get("undecided"):
+            verdict = "undecided"
         else:
             verdict = "genuine" if s["genuine"] else "not-genuine"
         a = res.analysis
@@ -215,19 +264,24 @@ def _cmd_cell(args: argparse.Namespace) -> int:
             lines.append(f"minimisers: a unique point (rank A = Kd = {kd})")
         else:
             lines.append(f"minimisers: an affine set of dimension {s['dimension']} (rank A = {s['rank']} < Kd = {kd})")
-        if kd <= 12:
+        if kd <= 12 and s.get("particular"):
             part = "; ".join("(" + ", ".join(b) + ")" for b in s["particular"])
             lines.append(f"  minimum-norm minimiser R = A^+ y: {part}")
             for v in s["null_space"] or []:
                 lines.append("  plus any multiple of: " + "; ".join("(" + ", ".join(b) + ")" for b in v))
         lines.append(f"minimum loss in the cell: {s['loss']}")
-        if s["feasible"]:
+        if s.get("undecided"):
+            lines.append(
+                f"genuine minimum: undecided within the budget ({s['lp_nodes']} search nodes explored); "
+                "not a 'no': raise --budget"
+            )
+        elif s["feasible"]:
             if s["genuine"]:
                 lines.append(f"genuine minimum: yes, branches {' '.join(s['branches'])} (witness in the certificate)")
             else:
                 lines.append(
                     f"genuine minimum: no; every branch vector in {{+,-,0}}^{s['K']} refuted "
-                    f"({s['lp_nodes']} exact LPs)"
+                    f"({s['lp_nodes']} search nodes, method {s['method']})"
                 )
         return lines
 

@@ -6,7 +6,8 @@ returns a :class:`~exactscape.polyhedra.Point` or a
 arithmetic, so the choice changes speed (and which of several valid
 certificates is written), never a verdict.
 
-* ``exact`` (default): exact equality elimination, then PPL's exact simplex;
+* ``auto`` (default): ``hinted`` when scipy is installed, else ``exact``;
+* ``exact``: exact equality elimination, then PPL's exact simplex;
 * ``ppl`` / ``cdd``: the same with the named exact LP engine;
 * ``hinted``: HiGHS (float) proposes each answer, which is kept only after
   exact verification; otherwise ``exact`` decides (:mod:`exactscape.floathint`;
@@ -27,13 +28,26 @@ if TYPE_CHECKING:  # the CLI imports NAMES at start-up; the exact backends load 
 
     Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
 
-NAMES = ("exact", "ppl", "cdd", "hinted")
+NAMES = ("auto", "exact", "ppl", "cdd", "hinted")
+
+# the genuineness searches of a cell (exactscape.theory.minima.analyse_cell): "plain", the branch
+# tree over R-space nodes (format 1.0 evidence); "fast", the minimiser set from integer matrices and
+# the structured search of theory/genuine.py (format 1.2 evidence); "auto", fast from
+# SMALL_CELL entries of the design matrix A on
+ENGINES = ("auto", "fast", "plain")
+SMALL_CELL = 4000
 
 
 def decider(name: str) -> Decider:
     """The decider called ``name`` (see the module docstring)."""
     from . import polyhedra
 
+    if name == "auto":
+        try:
+            from .floathint import decide_hinted as auto
+        except ImportError:  # scipy missing: the exact decider alone
+            return polyhedra.decide
+        return auto
     if name == "exact":
         return polyhedra.decide
     if name in ("ppl", "cdd"):

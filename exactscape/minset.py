@@ -67,8 +67,8 @@ def samples(inst: Instance) -> Samples:
     hit = _CACHE.get(id(inst))
     if hit is not None and hit[0] is inst:
         return hit[1]
-    D = lcm(*(v.denominator for x in inst.xs for v in x))
-    rows = tuple(tuple(int(v * D) for v in x) for x in inst.xs)
+    D = lcm(*{v.denominator for x in inst.xs for v in x})
+    rows = tuple(tuple(v.numerator * (D // v.denominator) for v in x) for x in inst.xs)
     S = Samples(ZMat(inst.N, inst.d, [v for r in rows for v in r]), D, rows)
     if len(_CACHE) >= 8:
         _CACHE.clear()

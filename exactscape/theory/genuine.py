@@ -219,7 +219,7 @@ class _Engine:
         return Split(j, tuple(kids))
 
     # ---------------------------------------------------------------- the c-space node
-    def _row(self, j: int, b: str, i: int) -> tuple[tuple[Fraction, ...], Fraction]:
+    def _row(self, j: int, b: str, i: int) -> tuple[tuple[Fraction, ...], Fraction, int]:
         """Row of sign (j, i) under branch b in c: a . c > h (scaled by D R0den > 0, then
         divided by the gcd of its integer entries)."""
         s = _branch_sign(b) * _sign(self.pat, i, j)
@@ -230,19 +230,22 @@ class _Engine:
         for v in (*a, h):
             g = _gcd(g, abs(v))
         g = g or 1
-        return tuple(Fraction(v // g) for v in a), Fraction(h // g)
+        return tuple(Fraction(v // g) for v in a), Fraction(h // g), g
 
-    def _system(self, sigma: dict[int, str]) -> tuple[polyhedra.System, list[tuple[int, int]], list[tuple[int, int]]]:
+    def _system(
+        self, sigma: dict[int, str]
+    ) -> tuple[polyhedra.System, list[tuple[int, int, int]], list[tuple[int, int]]]:
+        """The node's system in c; sign-row keys (j, i, g) with g the row's reduction factor."""
         G, h, keys = [], [], []
         for j in sorted(sigma):
             b = sigma[j]
             if b == "0":
                 continue
             for i in sorted(self.cands[j]):
-                a, hv = self._row(j, b, i)
+                a, hv, g = self._row(j, b, i)
                 G.append(a)
                 h.append(hv)
-                keys.append((j, i))
+                keys.append((j, i, g))
         E, f, ekeys = [], [], []
         for j in sorted(sigma):
             if sigma[j] != "0":
@@ -295,16 +298,20 @@ class _Engine:
             self.budget.tick(len(sigma))
 
     def _leaf(
-        self, sigma: dict[int, str], ans: polyhedra.Farkas, keys: list[tuple[int, int]], ekeys: list[tuple[int, int]]
+        self,
+        sigma: dict[int, str],
+        ans: polyhedra.Farkas,
+        keys: list[tuple[int, int, int]],
+        ekeys: list[tuple[int, int]],
     ) -> tuple[Leaf, dict[int, str]]:
-        scale = self.D * self.R0den  # c-space rows are R-space rows times D R0den
+        scale = self.D * self.R0den  # c-space rows are R-space rows times D R0den, divided by g
         u = [Fraction(0)] * (self.K * self.d)
         sign: list[tuple[int, int, Fraction]] = []
         deps: dict[int, str] = {}
-        for (j, i), m in zip(keys, ans.mG, strict=True):
+        for (j, i, g), m in zip(keys, ans.mG, strict=True):
             if m == 0:
                 continue
-            mr = m * scale
+            mr = m * scale / g
             s = _branch_sign(sigma[j]) * _sign(self.pat, i, j)
             sign.append((j, i, mr))
             deps[j] = sigma[j]

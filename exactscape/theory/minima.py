@@ -38,6 +38,7 @@ from fractions import Fraction
 from math import lcm
 
 from .. import linalg, minset, polyhedra
+from ..deciders import ENGINES, SMALL_CELL
 from ..design import cell_sign, design_matrix, in_cell
 from ..model import Instance, Mat, Pattern, Vec, Weights
 from . import genuine as fast
@@ -58,11 +59,6 @@ __all__ = [
     "cell_feasibility",
 ]
 
-# "plain": the branch tree over R-space nodes (small cells, format 1.0 evidence);
-# "fast": minimiser set from integer matrices and the structured search of
-# theory/genuine.py (format 1.2 evidence); "auto": fast from SMALL_CELL entries of A on
-ENGINES = ("auto", "fast", "plain")
-SMALL_CELL = 4000
 
 
 @dataclass(frozen=True)
@@ -100,15 +96,14 @@ def cell_feasibility(inst: Instance, pat: Pattern, hint: Weights | None = None) 
 def _hint_inside(inst: Instance, pat: Pattern, hint: Weights) -> list[bool]:
     """Is hint.w[j] strictly inside C_j, for every j (integer arithmetic, as design.in_cell)?"""
     S = minset.samples(inst)
+    sparse = [[(k, a) for k, a in enumerate(z) if a] for z in S.rows]
     out = []
     for j, w in enumerate(hint.w):
-        den = 1
-        for v in w:
-            den = lcm(den, v.denominator)
-        wz = [int(v * den) for v in w]
+        den = lcm(*{v.denominator for v in w})
+        wz = [v.numerator * (den // v.denominator) for v in w]
         ok = True
-        for i, z in enumerate(S.rows):
-            s = sum(a * b for a, b in zip(z, wz, strict=True))
+        for i, z in enumerate(sparse):
+            s = sum(a * wz[k] for k, a in z)
             if s == 0 or (s > 0) != bool(pat.I[i][j]):
                 ok = False
                 break
