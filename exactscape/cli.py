@@ -17,17 +17,27 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import __version__
 from .deciders import NAMES as DECIDER_NAMES
-from .errors import ExactscapeError, InputError, NotCovered
+from .errors import ExactscapeError, InputError, NotCovered, one_line
+from .options import int_range
 
 EPILOG = "exit codes: 0 verdict reached, 1 certificate rejected (check), 2 bad input, 3 output error, 4 internal error"
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr,
+    ``exactscape CMD: error: MESSAGE (see --help)``, exit code 2; sub-parsers
+    inherit the class."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{one_line(self.prog)}: error: {one_line(message)} (see {one_line(self.prog)} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="exactscape",
         description="Exact, certified loss-landscape decisions for one-hidden-layer ReLU networks.",
         epilog=EPILOG,
@@ -101,8 +111,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     bd.add_argument("instance", help="instance file")
     bd.add_argument("--weights", metavar="W", required=True, help="weights file naming the face")
-    bd.add_argument("--neuron", metavar="k", type=int, required=True, help="the neuron k on the hyperplane")
-    bd.add_argument("--sample", metavar="n", type=int, required=True, help="the sample n whose hyperplane it is")
+    bd.add_argument("--neuron", metavar="k", type=int_range(0), required=True, help="the neuron k on the hyperplane")
+    bd.add_argument(
+        "--sample", metavar="n", type=int_range(0), required=True, help="the sample n whose hyperplane it is"
+    )
     common(bd)
 
     ck = sub.add_parser(
@@ -160,10 +172,21 @@ def _default_cert(instance: str, command: str) -> Path:
     return Path(f"{Path(instance).stem}.{command}.cert.json")
 
 
+def _cert_path(args: argparse.Namespace, command: str) -> Path:
+    return Path(args.cert) if args.cert else _default_cert(args.instance, command)
+
+
+def _check_output(args: argparse.Namespace, command: str, inputs: list[str | None]) -> None:
+    """Refuse the certificate path before any work (exactscape.outputs, rule 1)."""
+    from . import outputs
+
+    outputs.check_targets([_cert_path(args, command)], [Path(x) for x in inputs if x], outputs.CERTIFICATE)
+
+
 def _emit(args: argparse.Namespace, res: Any, command: str, human: Callable[[], list[str]], inputs: list[str]) -> int:
     from . import certify
 
-    path = Path(args.cert) if args.cert else _default_cert(args.instance, command)
+    path = _cert_path(args, command)
     certify.write(res.certificate, path, protected=tuple(Path(x) for x in inputs if x))
     verified = "verified by the independent checker" if res.checker_lines else "not replayed (--no-verify)"
     if args.json:
@@ -191,6 +214,7 @@ def _cmd_cell(args: argparse.Namespace) -> int:
     if wts is not None:
         wts.check_against(inst)
     pat = load_pattern(args.pattern) if args.pattern else None
+    _check_output(args, "cell", [args.instance, args.weights, args.pattern])
     with _progress(args, "deciding genuineness") as progress:
         res = api.cell(
             inst, pattern=pat, weights=wts, verify=not args.no_verify, progress=progress, backend=args.exact_backend
@@ -240,6 +264,7 @@ def _cmd_point(args: argparse.Namespace) -> int:
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)
+    _check_output(args, "point", [args.instance, args.weights])
     res = api.point(inst, wts, verify=not args.no_verify)
     s = res.summary
 
@@ -280,6 +305,7 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
     pat = load_pattern(args.pattern) if args.pattern else None
     K = wts.K if wts is not None else (pat.K if pat is not None else 0)
     zero = api.parse_zero_set(args.zero, K) if args.zero is not None else None
+    _check_output(args, "saddles", [args.instance, args.weights, args.pattern])
     res = api.saddles(
         inst, pattern=pat, weights=wts, zero=zero, all_zero_sets=args.all_zero_sets, verify=not args.no_verify
     )
@@ -306,6 +332,7 @@ def _cmd_boundary(args: argparse.Namespace) -> int:
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)
+    _check_output(args, "boundary", [args.instance, args.weights])
     res = api.boundary(inst, wts, args.neuron, args.sample, verify=not args.no_verify)
     s = res.summary
 
@@ -367,13 +394,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps({"verdict": "not-covered", "reason": str(exc)}))
         else:
             print("verdict: not-covered")
-            print(f"reason: {exc}")
+            print(f"reason: {one_line(str(exc))}")
         return 0
     except InputError as exc:
-        print(f"exactscape: error: {exc}", file=sys.stderr)
+        print(f"exactscape: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except ExactscapeError as exc:
-        print(f"exactscape: error: {exc}", file=sys.stderr)
+        print(f"exactscape: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("exactscape: interrupted", file=sys.stderr)
@@ -382,7 +409,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("exactscape: error: input nested too deeply", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - the contract is: never a traceback
-        print(f"exactscape: internal error: {exc.__class__.__name__}: {exc} (please report)", file=sys.stderr)
+        msg = one_line(f"{exc.__class__.__name__}: {exc}")
+        print(f"exactscape: internal error: {msg} (please report)", file=sys.stderr)
         return 4
 
 
