@@ -519,3 +519,13 @@ def test_fuzz_output_paths(
     if code == 3:
         assert changed == set()  # refused before anything was written
     assert temporaries(d) == []
+
+
+def test_saved_disagreement_cases_are_ours() -> None:
+    """Cases saved by earlier runs (patterns without a description) may be replaced; user instances may not."""
+    from exactscape.experiments.compare import SAVED_INSTANCE, SAVED_PATTERN
+
+    saved = sorted((ROOT / "results" / "disagreements").glob("*.pattern.json"))
+    assert saved and all(SAVED_PATTERN(p) for p in saved)
+    assert all(SAVED_INSTANCE(p.with_name(p.name.replace(".pattern.json", ".json"))) for p in saved)
+    assert not SAVED_INSTANCE(EX / "toy-mixed.json") and not SAVED_PATTERN(EX / "toy-cell-11.pattern.json")
