@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 from . import __version__
 from .deciders import NAMES as DECIDER_NAMES
-from .errors import ExactscapeError, InputError, NotCovered, one_line
+from .errors import ExactscapeError, InputError, NotCovered, one_line, show_path
 from .options import int_range
 
 EPILOG = "exit codes: 0 verdict reached, 1 certificate rejected (check), 2 bad input, 3 output error, 4 internal error"
@@ -197,7 +197,7 @@ def _emit(args: argparse.Namespace, res: Any, command: str, human: Callable[[], 
     else:
         for line in human():
             print(line)
-        print(f"certificate: {path} ({verified})")
+        print(f"certificate: {show_path(path)} ({verified})")
     return 0
 
 
@@ -229,7 +229,8 @@ def _cmd_cell(args: argparse.Namespace) -> int:
         a = res.analysis
         lines = [f"verdict: {verdict}"]
         lines += _provenance(inst)
-        lines.append(f"instance: {args.instance} (N={inst.N}, d={inst.d}{', bias' if inst.bias else ''}, K={s['K']})")
+        bias = ", bias" if inst.bias else ""
+        lines.append(f"instance: {show_path(args.instance)} (N={inst.N}, d={inst.d}{bias}, K={s['K']})")
         if not s["feasible"]:
             lines.append(f"cell: empty (the open cone of neuron {a.feasibility.neuron} is empty)")
         else:
@@ -314,7 +315,7 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
     def human() -> list[str]:
         lines = [f"verdict: {'saddle' if s['saddle'] else 'no-saddle'}"]
         lines += _provenance(inst)
-        lines.append(f"instance: {args.instance} (N={inst.N}, d={inst.d}, K={s['K']})")
+        lines.append(f"instance: {show_path(args.instance)} (N={inst.N}, d={inst.d}, K={s['K']})")
         for c in s["cases"]:
             zs = ",".join(map(str, c["zero"]))
             extra = "every g_j = 0" if c["gradient_zero"] else "some g_j != 0"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .deciders import NAMES as DECIDER_NAMES
-from .errors import InputError, one_line
+from .errors import InputError, one_line, show_path
 from .options import int_range, tolerance
 
 MAX_OPTION_TEXT = 40
@@ -282,7 +282,7 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     if inst.provenance != "exact":
         out.append(f"note: {inst.provenance}")
     out.append(f"note: {fw.provenance}")
-    out.append(f"instance: {args.instance} (N={inst.N}, d={inst.d}, K={wts.K})")
+    out.append(f"instance: {show_path(args.instance)} (N={inst.N}, d={inst.d}, K={wts.K})")
     if cc.verdict == "not-covered":
         out.append(
             f"the float point lies on {len(cc.on_hyperplanes)} hyperplane(s) w_j . x_i = 0 exactly "
@@ -332,7 +332,7 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     }
     out.append(explain[cc.verdict])
     ver = "verified by the independent checker" if lines else "not replayed (--no-verify)"
-    out.append(f"certificate: {path} ({s['certificate_kind']}, {ver})")
+    out.append(f"certificate: {show_path(path)} ({s['certificate_kind']}, {ver})")
     print("\n".join(out))
     return 0
 
@@ -401,8 +401,8 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             res, j, m, resumed = run_to_files(ds, st, out, tick)
         print(markdown(res))
         if resumed:
-            print(f"resumed: {resumed} finished trials read from {result_paths(out)[2]}")
-        print(f"results: {j} and {m}")
+            print(f"resumed: {resumed} finished trials read from {show_path(result_paths(out)[2])}")
+        print(f"results: {show_path(j)} and {show_path(m)}")
         return 0
     if args.experiment == "disagreement":
         from .experiments.compare import (
@@ -446,7 +446,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         outputs.write_text(out, json.dumps(doc, indent=1) + "\n", may_replace=RESULTS_D)
         outputs.write_text(md_path, md, may_replace=TABLE_D)
         print(md)
-        print(f"results: {out} and {md_path}")
+        print(f"results: {show_path(out)} and {show_path(md_path)}")
         return 0
     print(
         "exactscape experiment: error: choose trapped or disagreement (see exactscape experiment --help)",

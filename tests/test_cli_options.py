@@ -149,3 +149,13 @@ def test_checker_usage_errors_are_one_line(argv: list[str], capsys: pytest.Captu
     assert check_main(argv) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and "error" in err[0], err
+
+
+def test_newline_in_a_written_path_keeps_stdout_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cert = tmp_path / "c\n.json"
+    code = main(
+        ["cell", str(EX / "toy-mixed.json"), "--pattern", str(EX / "toy-cell-11.pattern.json"), "--cert", str(cert)]
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0 and cert.exists()
+    assert out[-1].startswith("certificate: '") and "c\\n.json" in out[-1]
