@@ -203,13 +203,18 @@ def add_parsers(sub: Any, epilog: str) -> None:
 
 @contextmanager
 def _progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr, only when stderr is a terminal (as for ``cell``):
+    otherwise stderr carries nothing but a one-line error."""
+
+    def quiet(msg: str) -> None:
+        return None
+
+    if not sys.stderr.isatty():
+        yield quiet
+        return
     try:
         import rich  # noqa: F401 - optional: progress bars only
     except ImportError:
-
-        def quiet(msg: str) -> None:
-            return None
-
         yield quiet
         return
     from rich.console import Console
