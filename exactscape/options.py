@@ -55,7 +55,7 @@ def int_range(lo: int, hi: int | None = None) -> Callable[[str], int]:
 def tolerance(text: str) -> Fraction:
     """An exact rational >= 0 (``"1/1000"``, ``"0.001"``, ``"1e-3"``)."""
     try:
-        v = parse_rational(text, "value")
+        v = parse_rational(text, "")
     except InputError as exc:
         raise argparse.ArgumentTypeError(one_line(str(exc))) from None
     if v < 0:

@@ -163,6 +163,21 @@ CERTIFICATE = JsonFormat("exactscape-certificate", "an exactscape certificate")
 
 
 @dataclass(frozen=True)
+class OrEmpty:
+    """``may_replace``: ``inner`` accepts the file, or it is an empty regular
+    file (a file created by a run stopped before it wrote anything)."""
+
+    inner: JsonFormat
+
+    @property
+    def what(self) -> str:
+        return f"{self.inner.what} (or empty)"
+
+    def __call__(self, path: Path) -> bool:
+        return self.inner(path) or read_prefix(path, 1) == b""
+
+
+@dataclass(frozen=True)
 class AnyJsonFormat:
     """``may_replace`` for a JSON file of any of the ``formats`` (the example
     files a generator script rewrites)."""

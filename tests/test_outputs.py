@@ -280,6 +280,14 @@ def test_trapped_resume_drops_a_cut_last_line(tmp_path: Path) -> None:
     assert resumed == 1 and len(res["records"]) == 4
 
 
+def test_trapped_starts_over_an_empty_partial_file(tmp_path: Path) -> None:
+    ds, st = _tiny()
+    out = tmp_path / "t.json"
+    (tmp_path / "t.partial.jsonl").write_bytes(b"")  # what a run stopped at once leaves
+    res, _, _, resumed = run_to_files(ds, st, out)
+    assert resumed == 0 and len(res["records"]) == 4 and not (tmp_path / "t.partial.jsonl").exists()
+
+
 def test_trapped_refuses_a_partial_file_of_another_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "t.json"
     part = tmp_path / "t.partial.jsonl"

@@ -238,7 +238,7 @@ def markdown(res: dict[str, Any]) -> str:
 RESULTS = outputs.JsonFormat("exactscape-trapped-results", "a results file of experiment trapped")
 TABLE = outputs.TextHeading("Trapped in cells: ", "a table of experiment trapped")
 PARTIAL_FORMAT = "exactscape-trapped-partial"
-PARTIAL = outputs.JsonFormat(PARTIAL_FORMAT, "a partial results file of experiment trapped")
+PARTIAL = outputs.OrEmpty(outputs.JsonFormat(PARTIAL_FORMAT, "a partial results file of experiment trapped"))
 PARTIAL_LIMIT = 1 << 30
 """Largest partial file read back (bytes)."""
 
@@ -252,8 +252,9 @@ def result_paths(out: Path) -> tuple[Path, Path, Path]:
 
 def read_partial(path: Path, settings: dict[str, Any]) -> tuple[dict[tuple[float, int], dict[str, Any]], bool]:
     """The finished trials in the partial file ``path`` (none if it does not
-    exist), and whether its last line was cut short (a run stopped while
-    writing it; that line is dropped). Raises :class:`OutputError` (exit 3)
+    exist), and whether the file must be rewritten before appending: it is
+    empty, or its last line was cut short (a run stopped while writing it;
+    that line is dropped). Raises :class:`OutputError` (exit 3)
     if the file belongs to a run with other settings or is not one of ours."""
     if not path.exists() and not path.is_symlink():
         return {}, False
@@ -261,6 +262,8 @@ def read_partial(path: Path, settings: dict[str, Any]) -> tuple[dict[tuple[float
     data = outputs.read_prefix(path, PARTIAL_LIMIT)
     if data is None or len(data) >= PARTIAL_LIMIT:
         raise OutputError(f"{show_path(path)}: cannot read it back to resume (not a regular file, or too large)")
+    if data == b"":  # created by a run stopped before its first line: nothing to resume
+        return {}, True
     lines = data.decode("utf-8", "replace").split("\n")
     torn = lines[-1] != ""
     if not torn:
