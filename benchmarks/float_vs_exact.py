@@ -24,9 +24,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from run import timed  # noqa: E402  (the benchmarks share one timer)
+from run import BENCHMARK_RESULTS, timed  # noqa: E402  (the benchmarks share one timer and one output rule)
 
-from exactscape import floatlp  # noqa: E402
+from exactscape import floatlp, outputs  # noqa: E402
 from exactscape.crosscheck import crosscheck  # noqa: E402
 from exactscape.experiments.data import gaussian, sample_weights  # noqa: E402
 from exactscape.floathint import decide_hinted  # noqa: E402
@@ -69,9 +69,8 @@ def main() -> None:
             )
             print(cases[-1], flush=True)
     out = ROOT / "benchmarks" / "results" / "float_vs_exact.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
     doc = {"machine": platform.platform(), "python": platform.python_version(), "cases": cases}
-    out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    outputs.write_text(out, json.dumps(doc, indent=1) + "\n", may_replace=BENCHMARK_RESULTS)
     print(f"written {out}")
 
 

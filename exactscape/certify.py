@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .classify import PointVerdict
-from .errors import InternalError, OutputError
+from .errors import InternalError
 from .minset import MinimiserSet
 from .numbers import fmt, fmt_mat, fmt_vec
 from .theory.boundary import FaceAnalysis
@@ -123,29 +123,12 @@ def self_check(cert: dict[str, Any]) -> list[str]:
 
 
 def write(cert: dict[str, Any], path: str | Path, protected: tuple[Path, ...] = ()) -> Path:
-    """Write ``cert`` to ``path`` without ever overwriting an input or a
-    file that is not an exactscape certificate."""
-    p = Path(path)
-    rp = p.resolve()
-    for q in protected:
-        if q.resolve() == rp:
-            raise OutputError(f"{p}: refusing to overwrite an input file with a certificate")
-    if p.exists():
-        try:
-            old = json.loads(p.read_text(encoding="utf-8"))
-            ok = isinstance(old, dict) and old.get("format") == FORMAT
-        except (OSError, ValueError):
-            ok = False
-        if not ok:
-            raise OutputError(f"{p}: exists and is not an exactscape certificate; refusing to overwrite it")
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(p.name + ".tmp")
-        tmp.write_text(dumps(cert), encoding="utf-8")
-        tmp.replace(p)
-    except OSError as exc:
-        raise OutputError(f"{p}: cannot write certificate ({exc.strerror})") from None
-    return p
+    """Write ``cert`` to ``path`` through :func:`exactscape.outputs.write_text`:
+    never over an input (``protected``), a link, a special file or a file that
+    is not an exactscape certificate; atomically, through a fresh temporary file."""
+    from . import outputs
+
+    return outputs.write_text(Path(path), dumps(cert), inputs=protected, may_replace=outputs.CERTIFICATE)
 
 
 def point_certificate(v: PointVerdict) -> dict[str, Any]:

@@ -18,18 +18,28 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import __version__
 from .deciders import ENGINES
 from .deciders import NAMES as DECIDER_NAMES
-from .errors import ExactscapeError, InputError, NotCovered
+from .errors import ExactscapeError, InputError, NotCovered, one_line, show_path
+from .options import int_range
 
 EPILOG = "exit codes: 0 verdict reached, 1 certificate rejected (check), 2 bad input, 3 output error, 4 internal error"
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr,
+    ``exactscape CMD: error: MESSAGE (see --help)``, exit code 2; sub-parsers
+    inherit the class."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{one_line(self.prog)}: error: {one_line(message)} (see {one_line(self.prog)} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="exactscape",
         description="Exact, certified loss-landscape decisions for one-hidden-layer ReLU networks.",
         epilog=EPILOG,
@@ -119,8 +129,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     bd.add_argument("instance", help="instance file")
     bd.add_argument("--weights", metavar="W", required=True, help="weights file naming the face")
-    bd.add_argument("--neuron", metavar="k", type=int, required=True, help="the neuron k on the hyperplane")
-    bd.add_argument("--sample", metavar="n", type=int, required=True, help="the sample n whose hyperplane it is")
+    bd.add_argument("--neuron", metavar="k", type=int_range(0), required=True, help="the neuron k on the hyperplane")
+    bd.add_argument(
+        "--sample", metavar="n", type=int_range(0), required=True, help="the sample n whose hyperplane it is"
+    )
     common(bd)
 
     ck = sub.add_parser(
@@ -191,6 +203,17 @@ def _budget(text: str) -> Fraction | None:
     return value
 
 
+def _cert_path(args: argparse.Namespace, command: str) -> Path:
+    return Path(args.cert) if args.cert else _default_cert(args.instance, command)
+
+
+def _check_output(args: argparse.Namespace, command: str, inputs: list[str | None]) -> None:
+    """Refuse the certificate path before any work (exactscape.outputs, rule 1)."""
+    from . import outputs
+
+    outputs.check_targets([_cert_path(args, command)], [Path(x) for x in inputs if x], outputs.CERTIFICATE)
+
+
 def _emit(args: argparse.Namespace, res: Any, command: str, human: Callable[[], list[str]], inputs: list[str]) -> int:
     from . import certify
 
@@ -203,7 +226,7 @@ def _emit(args: argparse.Namespace, res: Any, command: str, human: Callable[[], 
             print("certificate: none (nothing is claimed about an undecided cell)")
         return 0
 
-    path = Path(args.cert) if args.cert else _default_cert(args.instance, command)
+    path = _cert_path(args, command)
     certify.write(res.certificate, path, protected=tuple(Path(x) for x in inputs if x))
     verified = "verified by the independent checker" if res.checker_lines else "not replayed (--no-verify)"
     if args.json:
@@ -214,7 +237,7 @@ def _emit(args: argparse.Namespace, res: Any, command: str, human: Callable[[], 
     else:
         for line in human():
             print(line)
-        print(f"certificate: {path} ({verified})")
+        print(f"certificate: {show_path(path)} ({verified})")
     return 0
 
 
@@ -231,6 +254,7 @@ def _cmd_cell(args: argparse.Namespace) -> int:
     if wts is not None:
         wts.check_against(inst)
     pat = load_pattern(args.pattern) if args.pattern else None
+    _check_output(args, "cell", [args.instance, args.weights, args.pattern])
     with _progress(args, "deciding genuineness") as progress:
         res = api.cell(
             inst,
@@ -254,7 +278,8 @@ def _cmd_cell(args: argparse.Namespace) -> int:
         a = res.analysis
         lines = [f"verdict: {verdict}"]
         lines += _provenance(inst)
-        lines.append(f"instance: {args.instance} (N={inst.N}, d={inst.d}{', bias' if inst.bias else ''}, K={s['K']})")
+        bias = ", bias" if inst.bias else ""
+        lines.append(f"instance: {show_path(args.instance)} (N={inst.N}, d={inst.d}{bias}, K={s['K']})")
         if not s["feasible"]:
             lines.append(f"cell: empty (the open cone of neuron {a.feasibility.neuron} is empty)")
         else:
@@ -294,6 +319,7 @@ def _cmd_point(args: argparse.Namespace) -> int:
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)
+    _check_output(args, "point", [args.instance, args.weights])
     res = api.point(inst, wts, verify=not args.no_verify)
     s = res.summary
 
@@ -334,6 +360,7 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
     pat = load_pattern(args.pattern) if args.pattern else None
     K = wts.K if wts is not None else (pat.K if pat is not None else 0)
     zero = api.parse_zero_set(args.zero, K) if args.zero is not None else None
+    _check_output(args, "saddles", [args.instance, args.weights, args.pattern])
     res = api.saddles(
         inst, pattern=pat, weights=wts, zero=zero, all_zero_sets=args.all_zero_sets, verify=not args.no_verify
     )
@@ -342,7 +369,7 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
     def human() -> list[str]:
         lines = [f"verdict: {'saddle' if s['saddle'] else 'no-saddle'}"]
         lines += _provenance(inst)
-        lines.append(f"instance: {args.instance} (N={inst.N}, d={inst.d}, K={s['K']})")
+        lines.append(f"instance: {show_path(args.instance)} (N={inst.N}, d={inst.d}, K={s['K']})")
         for c in s["cases"]:
             zs = ",".join(map(str, c["zero"]))
             extra = "every g_j = 0" if c["gradient_zero"] else "some g_j != 0"
@@ -360,6 +387,7 @@ def _cmd_boundary(args: argparse.Namespace) -> int:
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)
+    _check_output(args, "boundary", [args.instance, args.weights])
     res = api.boundary(inst, wts, args.neuron, args.sample, verify=not args.no_verify)
     s = res.summary
 
@@ -421,13 +449,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps({"verdict": "not-covered", "reason": str(exc)}))
         else:
             print("verdict: not-covered")
-            print(f"reason: {exc}")
+            print(f"reason: {one_line(str(exc))}")
         return 0
     except InputError as exc:
-        print(f"exactscape: error: {exc}", file=sys.stderr)
+        print(f"exactscape: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except ExactscapeError as exc:
-        print(f"exactscape: error: {exc}", file=sys.stderr)
+        print(f"exactscape: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("exactscape: interrupted", file=sys.stderr)
@@ -436,7 +464,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("exactscape: error: input nested too deeply", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - the contract is: never a traceback
-        print(f"exactscape: internal error: {exc.__class__.__name__}: {exc} (please report)", file=sys.stderr)
+        msg = one_line(f"{exc.__class__.__name__}: {exc}")
+        print(f"exactscape: internal error: {msg} (please report)", file=sys.stderr)
         return 4
 
 

@@ -22,7 +22,7 @@ class InputError(ExactscapeError):
 
     def __init__(self, message: str, where: str | None = None) -> None:
         self.where = where
-        super().__init__(f"{where}: {message}" if where else message)
+        super().__init__(f"{show_path(where)}: {message}" if where else message)
 
 
 class OutputError(ExactscapeError):
@@ -50,3 +50,20 @@ class InternalError(ExactscapeError):
     independent checker rejects). Always a bug; never a verdict."""
 
     exit_code = 4
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control character (newline, carriage return, tab,
+    escape, ...) written as a Python escape, so that a message stays one line
+    whatever a path or an option value contains."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+def show_path(path: object) -> str:
+    """A path as it appears in a message: unchanged when printable, else in
+    the quoted ``ascii()`` form the checker uses (``'a\\nb'``), so that a path
+    with a newline never splits a message."""
+    text = str(path)
+    return text if text.isprintable() else ascii(text)

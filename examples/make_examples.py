@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from fractions import Fraction
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from exactscape import outputs  # noqa: E402
 
 
 def fmt(q: Fraction | int) -> str:
@@ -17,7 +21,8 @@ def fmt(q: Fraction | int) -> str:
 
 
 def write(name: str, obj: dict) -> None:
-    (HERE / name).write_text(json.dumps(obj, indent=1) + "\n", encoding="utf-8")
+    """Through exactscape.outputs: atomically, replacing only exactscape example files."""
+    outputs.write_text(HERE / name, json.dumps(obj, indent=1) + "\n", may_replace=outputs.EXAMPLE_FILE)
 
 
 def instance(X, y, bias, name, description):

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from exactscape import outputs
 from exactscape.boundary import weights_from_arrays
 from exactscape.crosscheck import crosscheck
 from exactscape.floatlp import instance_arrays, train
@@ -39,7 +40,8 @@ def fmt(q: Fraction | int) -> str:
 
 
 def write(name: str, obj: dict) -> None:
-    (HERE / name).write_text(json.dumps(obj, indent=1) + "\n", encoding="utf-8")
+    """Through exactscape.outputs: atomically, replacing only exactscape example files."""
+    outputs.write_text(HERE / name, json.dumps(obj, indent=1) + "\n", may_replace=outputs.EXAMPLE_FILE)
 
 
 def instance_doc(inst: Instance, name: str, description: str) -> dict:

@@ -14,6 +14,7 @@ import argparse
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from .boundary import check_boundary
 from .cell import check_cell
@@ -31,6 +32,13 @@ EXIT_UNREADABLE = 2
 def _one_line(text: str) -> str:
     """Keep a reason on one ASCII line, whatever the certificate contained."""
     return text.encode("ascii", "backslashreplace").decode("ascii").replace("\r", "\\r").replace("\n", "\\n")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr (exit code 2), like the producer's."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_UNREADABLE, f"{self.prog}: error: {_one_line(message)} (see --help)\n")
 
 
 @dataclass(frozen=True)
@@ -113,7 +121,7 @@ def check_file(path: str | os.PathLike[str]) -> tuple[int, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m exactscape.checker CERT``: print the lines, return the exit code."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m exactscape.checker",
         description="Independent checker for exactscape certificates (proofs/FORMAT.md).",
     )

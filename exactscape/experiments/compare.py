@@ -34,13 +34,38 @@ from typing import Any
 
 import numpy as np
 
-from .. import floatlp
+from .. import floatlp, outputs
 from ..model import Instance, Pattern, Weights, pattern_of
 from ..numbers import fmt_mat, fmt_vec
 from ..theory.minima import Decider, analyse_cell
 from .data import gaussian, sample_weights
 
 DEFAULT_TOLS = (-1e-9, 0.0, 1e-9, 1e-6)
+
+SAVED_DESCRIPTION = "float-vs-exact disagreement"
+"""How the instances and patterns saved by :func:`random_batch` describe themselves."""
+
+
+def _saved_by_us(fields: dict[str, Any]) -> bool:
+    about = fields.get("description")
+    return isinstance(about, str) and about.startswith(SAVED_DESCRIPTION)
+
+
+def _saved_pattern(path: Path) -> bool:
+    """A pattern :func:`random_batch` saved: it says so, or (saved before patterns
+    carried a description) its instance beside it says so."""
+    if outputs.JsonFormat("exactscape-pattern", "", _saved_by_us)(path):
+        return True
+    name = path.name
+    if not name.endswith(".pattern.json") or not outputs.JsonFormat("exactscape-pattern", "")(path):
+        return False
+    return SAVED_INSTANCE(path.with_name(name[: -len(".pattern.json")] + ".json"))
+
+
+SAVED_INSTANCE = outputs.JsonFormat("exactscape-instance", "an instance saved by experiment disagreement", _saved_by_us)
+SAVED_PATTERN: Callable[[Path], bool] = _saved_pattern
+RESULTS_D = outputs.JsonFormat("exactscape-disagreement-results", "a results file of experiment disagreement")
+TABLE_D = outputs.TextHeading("Float LP (HiGHS) vs exact genuineness: ", "a table of experiment disagreement")
 
 
 def backend(name: str) -> Decider:
@@ -207,22 +232,21 @@ def random_batch(
                 name = f"{kind}-loc{loc:g}-t{trial}-seed{seed}"
                 case: dict[str, Any] = {"name": name, "location": loc, "trial": trial, **comparison_json(c)}
                 if save_dir is not None:
-                    save_dir.mkdir(parents=True, exist_ok=True)
                     ip, pp = save_dir / f"{name}.json", save_dir / f"{name}.pattern.json"
+                    about = f"{SAVED_DESCRIPTION} ({kind}, location {loc:g}, trial {trial})"
                     inst_doc = {
                         "format": "exactscape-instance",
                         "version": 1,
                         "name": name,
-                        "description": f"float-vs-exact disagreement ({kind}, location {loc:g}, trial {trial})",
+                        "description": about,
                         "X": fmt_mat(inst.X),
                         "y": fmt_vec(inst.y),
                         "bias": inst.bias,
                     }
-                    ip.write_text(json.dumps(inst_doc) + "\n", encoding="utf-8")
-                    pp.write_text(
-                        json.dumps({"format": "exactscape-pattern", "version": 1, "I": pat.to_json()}) + "\n",
-                        encoding="utf-8",
-                    )
+                    pat_doc = {"format": "exactscape-pattern", "version": 1, "description": about, "I": pat.to_json()}
+                    outputs.check_outputs([(ip, SAVED_INSTANCE), (pp, SAVED_PATTERN)], ())
+                    outputs.write_text(ip, json.dumps(inst_doc) + "\n", may_replace=SAVED_INSTANCE)
+                    outputs.write_text(pp, json.dumps(pat_doc) + "\n", may_replace=SAVED_PATTERN)
                     case["replay"] = f"exactscape compare {ip} --pattern {pp}"
                 res.cases.append(case)
             if progress is not None:

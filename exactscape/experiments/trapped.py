@@ -21,20 +21,29 @@ For each location (bias entry b of every w_j) and trial:
    with vanishing gradient is a genuine minimum), so the table also counts
    "trapped, not genuine" (a contradiction) apart from "genuine, left".
 
-Writes the per-trial records and the table to JSON and Markdown files.
+Writes the per-trial records and the table to JSON and Markdown files
+(:func:`run_to_files`), through :mod:`exactscape.outputs`. While it runs,
+every finished trial is appended to ``OUT-STEM.partial.jsonl`` (first line: the run's
+settings); a run started again with the same settings and ``--out`` resumes
+from it (finished trials are not recomputed: the random draws are replayed,
+so the resumed run is the run that was stopped), a partial file of other
+settings is refused, and the partial file is removed only once both result
+files are written.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .. import outputs
+from ..errors import OutputError, show_path
 from ..floatlp import gradient_descent
 from ..model import pattern_of
 from ..theory.minima import CellAnalysis, Decider, _Search, analyse_cell
@@ -65,17 +74,26 @@ def run_trapped(
     st: TrappedSettings,
     progress: Callable[[str], None] | None = None,
     on_record: Callable[[dict[str, Any]], None] | None = None,
+    done: Mapping[tuple[float, int], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Run the experiment (module docstring); returns the JSON-able results.
 
     ``on_record`` receives each trial's record as soon as it is decided, so a
-    long run that is stopped keeps what it finished."""
+    long run that is stopped keeps what it finished; ``done`` holds the
+    records of trials finished earlier (by (location, trial)), which are
+    taken as they are (their random draws are still made, so that the
+    other trials see the same draws as in one uninterrupted run)."""
     rng = np.random.default_rng(st.seed)
     d0 = ds.instance.d0
     records: list[dict[str, Any]] = []
     for loc in st.locations:
         for trial in range(st.trials):
             wts, z, w = sample_weights(st.K, d0, loc, rng)
+            if done is not None and (loc, trial) in done:
+                records.append(done[(loc, trial)])
+                if progress is not None:
+                    progress(f"location {loc:g}: trial {trial + 1}/{st.trials} (resumed)")
+                continue
             pat, on = pattern_of(ds.instance, wts)
             rec: dict[str, Any] = {"location": loc, "trial": trial}
             if on:
@@ -118,11 +136,23 @@ def run_trapped(
             if progress is not None:
                 progress(f"location {loc:g}: trial {trial + 1}/{st.trials}")
     rows = summarise(records, st.locations)
-    settings = {
+    return {
+        "format": "exactscape-trapped-results",
+        "version": 1,
+        "settings": settings_json(ds, st),
+        "table": rows,
+        "records": records,
+    }
+
+
+def settings_json(ds: DataSet, st: TrappedSettings) -> dict[str, Any]:
+    """The settings of a run: in the results, and in the first line of the
+    partial file, where they decide whether a run may resume from it."""
+    return {
         "data": ds.name,
         "provenance": ds.instance.provenance,
         "N": ds.instance.N,
-        "d0": d0,
+        "d0": ds.instance.d0,
         "K": st.K,
         "locations": list(st.locations),
         "trials": st.trials,
@@ -131,13 +161,6 @@ def run_trapped(
         "max_steps": st.max_steps,
         "grad_tol": st.grad_tol,
         "exact_backend": st.exact_backend,
-    }
-    return {
-        "format": "exactscape-trapped-results",
-        "version": 1,
-        "settings": settings,
-        "table": rows,
-        "records": records,
     }
 
 
@@ -212,10 +235,117 @@ def markdown(res: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_results(res: dict[str, Any], out: Path) -> tuple[Path, Path]:
-    """``out`` (JSON) and ``out`` with suffix .md (the table)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
-    md = out.with_suffix(".md")
-    md.write_text(markdown(res), encoding="utf-8")
+RESULTS = outputs.JsonFormat("exactscape-trapped-results", "a results file of experiment trapped")
+TABLE = outputs.TextHeading("Trapped in cells: ", "a table of experiment trapped")
+PARTIAL_FORMAT = "exactscape-trapped-partial"
+PARTIAL = outputs.OrEmpty(outputs.JsonFormat(PARTIAL_FORMAT, "a partial results file of experiment trapped"))
+PARTIAL_LIMIT = 1 << 30
+"""Largest partial file read back (bytes)."""
+
+_RECORD_KEYS = ("genuine", "continuous", "gd", "activated", "exact_seconds", "gd_seconds")
+
+
+def result_paths(out: Path) -> tuple[Path, Path, Path]:
+    """The results JSON ``out``, its table (suffix .md) and its partial file (suffix .partial.jsonl)."""
+    return out, outputs.companion(out, ".md"), outputs.companion(out, ".partial.jsonl")
+
+
+def read_partial(path: Path, settings: dict[str, Any]) -> tuple[dict[tuple[float, int], dict[str, Any]], bool]:
+    """The finished trials in the partial file ``path`` (none if it does not
+    exist), and whether the file must be rewritten before appending: it is
+    empty, or its last line was cut short (a run stopped while writing it;
+    that line is dropped). Raises :class:`OutputError` (exit 3)
+    if the file belongs to a run with other settings or is not one of ours."""
+    if not path.exists() and not path.is_symlink():
+        return {}, False
+    outputs.check_target(path, (), PARTIAL)
+    data = outputs.read_prefix(path, PARTIAL_LIMIT)
+    if data is None or len(data) >= PARTIAL_LIMIT:
+        raise OutputError(f"{show_path(path)}: cannot read it back to resume (not a regular file, or too large)")
+    if data == b"":  # created by a run stopped before its first line: nothing to resume
+        return {}, True
+    lines = data.decode("utf-8", "replace").split("\n")
+    torn = lines[-1] != ""
+    if not torn:
+        lines.pop()
+    try:
+        head = json.loads(lines[0])
+    except ValueError:
+        head = None
+    if not isinstance(head, dict) or head.get("format") != PARTIAL_FORMAT:
+        raise OutputError(f"{show_path(path)}: first line is not the header of a partial trapped run")
+    want = json.loads(json.dumps(settings))
+    have = head.get("settings")
+    if have != want:
+        diff = [k for k in want if not isinstance(have, dict) or have.get(k) != want[k]] or ["settings"]
+        raise OutputError(
+            f"{show_path(path)}: holds trials of a run with other settings ({', '.join(diff)} differ); "
+            "resume with the same options, or remove it or choose another --out"
+        )
+    done: dict[tuple[float, int], dict[str, Any]] = {}
+    locs = {float(x) for x in want["locations"]}
+    for k, line in enumerate(lines[1:], start=2):
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            if torn and k == len(lines):
+                break
+            raise OutputError(f"{show_path(path)}: line {k} is not a trial record") from None
+        ok = (
+            isinstance(rec, dict)
+            and isinstance(rec.get("location"), (int, float))
+            and float(rec["location"]) in locs
+            and isinstance(rec.get("trial"), int)
+            and 0 <= rec["trial"] < want["trials"]
+            and ("skipped" in rec or all(key in rec for key in _RECORD_KEYS))
+        )
+        if not ok:
+            raise OutputError(f"{show_path(path)}: line {k} is not a trial record of this run")
+        done.setdefault((float(rec["location"]), rec["trial"]), rec)
+    return done, torn
+
+
+def run_to_files(
+    ds: DataSet,
+    st: TrappedSettings,
+    out: Path,
+    progress: Callable[[str], None] | None = None,
+    inputs: Sequence[Path] = (),
+) -> tuple[dict[str, Any], Path, Path, int]:
+    """Run the experiment into ``out`` (JSON), its table (.md) and, while it
+    runs, its partial file (module docstring). All three paths are checked
+    before anything is computed or written (:func:`exactscape.outputs.check_outputs`).
+    Returns the results, the two paths written and the number of trials resumed."""
+    j, m, part = result_paths(out)
+    outputs.check_outputs([(j, RESULTS), (m, TABLE), (part, PARTIAL)], inputs)
+    settings = settings_json(ds, st)
+    done, torn = read_partial(part, settings)
+    header = json.dumps({"format": PARTIAL_FORMAT, "version": 1, "settings": settings})
+    if torn:  # rewrite without the cut line, atomically, before appending
+        body = "".join(json.dumps(r) + "\n" for r in done.values())
+        outputs.write_text(part, header + "\n" + body, may_replace=PARTIAL)
+    elif not part.exists():
+        outputs.append_line(part, header)
+
+    def keep(rec: dict[str, Any]) -> None:  # each finished trial survives an interrupted run
+        outputs.append_line(part, json.dumps(rec), may_replace=PARTIAL)
+
+    res = run_trapped(ds, st, progress, keep, done=done)
+    write_results(res, j, m, inputs)
+    try:
+        part.unlink()
+    except OSError:
+        pass
+    return res, j, m, len(done)
+
+
+def write_results(
+    res: dict[str, Any], out: Path, md: Path | None = None, inputs: Sequence[Path] = ()
+) -> tuple[Path, Path]:
+    """``out`` (JSON) and ``md`` (default: ``out`` with suffix .md, the table),
+    both checked first and replacing only earlier results of this experiment."""
+    md = md if md is not None else outputs.companion(out, ".md")
+    outputs.check_outputs([(out, RESULTS), (md, TABLE)], inputs)
+    outputs.write_text(out, json.dumps(res, indent=1) + "\n", inputs=inputs, may_replace=RESULTS)
+    outputs.write_text(md, markdown(res), inputs=inputs, may_replace=TABLE)
     return out, md
