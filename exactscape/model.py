@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import InputError
+from .inputs import describe_path, read_text
 from .numbers import fmt_mat, fmt_vec, loads_exact, parse_rational
 
 Vec = tuple[Fraction, ...]
@@ -182,17 +183,6 @@ def pattern_of(inst: Instance, wts: Weights) -> tuple[Pattern, list[tuple[int, i
 # ---------------------------------------------------------------- JSON readers
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file", str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read ({exc.__class__.__name__})", str(path)) from None
-
-
 def _envelope(obj: Any, fmt_name: str, where: str, fields: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise InputError(f'expected a JSON object with "format": "{fmt_name}"', where)
@@ -266,8 +256,10 @@ def pattern_from_json(obj: Any, where: str = "pattern") -> Pattern:
 
 
 def load_json_file(path: str | Path) -> Any:
+    """An exact JSON input file (a regular file within the size cap, UTF-8
+    without BOM: :func:`exactscape.inputs.read_text`), floats kept as markers."""
     p = Path(path)
-    return loads_exact(_read_text(p), str(p))
+    return loads_exact(read_text(p), describe_path(p))
 
 
 def load_instance(path: str | Path) -> Instance:
