@@ -53,7 +53,7 @@ def loads_exact(text: str, where: str) -> Any:
     except ValueError as exc:  # e.g. an integer beyond Python's digit limit
         if "digits" in str(exc):
             raise InputError(
-                f"a JSON integer has more than {MAX_DIGITS} digits (the limit of exact numbers)", where
+                f"a JSON integer is too large: more than {MAX_DIGITS} digits (the limit of exact numbers)", where
             ) from None
         raise InputError(f"unreadable JSON ({exc})", where) from None
 
@@ -86,20 +86,22 @@ def parse_rational(value: Any, where: str, *, decimals: bool = True) -> Fraction
         try:
             return _within_digits(_parse_text(value, where, decimals), where)
         except ValueError:  # beyond Python's integer digit limit
-            raise InputError(f"number has more than {MAX_DIGITS} digits (the limit of exact numbers)", where) from None
+            raise InputError(
+                f"number too large: more than {MAX_DIGITS} digits (the limit of exact numbers)", where
+            ) from None
     raise InputError(f"expected an exact number, got {type(value).__name__}", where)
 
 
 def too_long(q: Fraction) -> bool:
     """True iff the numerator or denominator of q has more than MAX_DIGITS digits."""
-    return abs(q.numerator) >= _DIGIT_BOUND or q.denominator >= _DIGIT_BOUND
+    return bool(abs(q.numerator) >= _DIGIT_BOUND or q.denominator >= _DIGIT_BOUND)
 
 
 def _within_digits(q: Fraction, where: str) -> Fraction:
     if too_long(q):
         raise InputError(
-            f"numerator or denominator has more than {MAX_DIGITS} digits (the limit of exact numbers, "
-            "proofs/FORMAT.md 1)",
+            f"number too large: numerator or denominator has more than {MAX_DIGITS} digits "
+            "(the limit of exact numbers, proofs/FORMAT.md 1)",
             where,
         )
     return q
