@@ -37,7 +37,7 @@ from . import boundary
 from .errors import InputError
 from .inputs import describe_path, read_bytes, read_text
 from .model import Weights
-from .numbers import JsonFloat, loads_exact, parse_rational
+from .numbers import JsonFloat, loads_exact, parse_rational, show_json
 
 PRECISIONS = ("float64", "float32", "float16", "bfloat16")
 
@@ -70,9 +70,10 @@ def float_weights_from_json_text(text: str, where: str, mode: str = "binary64") 
     if not isinstance(obj, dict):
         raise InputError('expected a JSON object with fields "z" and "w"', where)
     if "format" in obj and obj["format"] != "exactscape-weights":
-        raise InputError(f'"format" is {obj["format"]!r}, expected "exactscape-weights"', where)
-    if "version" in obj and obj["version"] not in (1, "1", "1.0"):
-        raise InputError(f"unsupported version {obj['version']!r} of exactscape-weights", where)
+        raise InputError(f'"format" is {show_json(obj["format"])}, expected "exactscape-weights"', where)
+    ver = obj.get("version", 1)
+    if isinstance(ver, bool) or ver not in (1, "1", "1.0"):
+        raise InputError(f"unsupported version {show_json(ver)} of exactscape-weights", where)
     allowed = {"format", "version", "z", "w", "name", "description", "source", "notes"}
     for k in obj:
         if k not in allowed:

@@ -7,7 +7,6 @@ here: NumPy input goes through :mod:`exactscape.boundary` first.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -16,7 +15,7 @@ from typing import Any, TypeVar
 
 from .errors import InputError
 from .inputs import describe_path, read_text
-from .numbers import fmt_mat, fmt_vec, loads_exact, parse_rational
+from .numbers import fmt_mat, fmt_vec, loads_exact, parse_rational, show_json
 
 Vec = tuple[Fraction, ...]
 Mat = tuple[Vec, ...]
@@ -188,12 +187,10 @@ def _envelope(obj: Any, fmt_name: str, where: str, fields: tuple[str, ...]) -> d
         raise InputError(f'expected a JSON object with "format": "{fmt_name}"', where)
     got = obj.get("format")
     if got != fmt_name:
-        raise InputError(f'"format" is {json.dumps(got)}, expected "{fmt_name}"', where)
+        raise InputError(f'"format" is {show_json(got)}, expected "{fmt_name}"', where)
     ver = obj.get("version")
     if isinstance(ver, bool) or ver not in (1, "1"):
-        raise InputError(
-            f"unsupported version {json.dumps(ver)} of {fmt_name} (this exactscape reads version 1)", where
-        )
+        raise InputError(f"unsupported version {show_json(ver)} of {fmt_name} (this exactscape reads version 1)", where)
     allowed = {"format", "version", *fields, *_OPTIONAL_TEXT}
     for k in obj:
         if k not in allowed:

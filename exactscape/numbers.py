@@ -58,6 +58,13 @@ def loads_exact(text: str, where: str) -> Any:
         raise InputError(f"unreadable JSON ({exc})", where) from None
 
 
+def show_json(value: Any) -> str:
+    """A parsed JSON value as it reads in the file (a float literal as written),
+    clipped to 60 characters, for one-line messages."""
+    text = json.dumps(value, default=lambda o: getattr(o, "text", type(o).__name__))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 class _DuplicateKey(Exception):
     pass
 
