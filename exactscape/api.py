@@ -174,12 +174,15 @@ def saddles(
     else:
         sets = None
     if sets is None:
-        count, leaves = zero_set_work(pat.K)
+        count, leaves = zero_set_work(pat.K) if pat.K <= 64 else (2**pat.K - 1, 0)
         if count > max_zero_sets:
+            small = pat.K <= 64  # print the numbers themselves only while they are short
+            sets_text = f"{count} zero sets to decide (2^K - 1)" if small else f"2^{pat.K} - 1 zero sets to decide"
+            leaves_text = f"{leaves} branch-tree leaves in all, 3^K - 2^K" if small else "3^K - 2^K leaves in all"
             raise InputError(
-                f"K = {pat.K} gives {count} zero sets to decide (2^K - 1), each a branch search "
-                f"(up to {leaves} branch-tree leaves in all, 3^K - 2^K), more than the limit of {max_zero_sets} "
-                "zero sets; give one zero set with --zero, or raise the limit with --max-zero-sets",
+                f"K = {pat.K} gives {sets_text}, each a branch search (up to {leaves_text}), more than the "
+                f"limit of {max_zero_sets} zero sets; give one zero set with --zero, or raise the limit with "
+                "--max-zero-sets",
                 "saddles",
             )
     a: SaddleAnalysis = analyse_saddles(inst, pat, sets, hint=weights, progress=progress)

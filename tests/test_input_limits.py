@@ -330,3 +330,10 @@ def test_certificate_beyond_the_digit_limit_names_the_field(tmp_path: Path) -> N
     inst = Instance(((Fraction(10) ** 4000,), (Fraction(1),)), (Fraction(0), Fraction(1)), True)
     with pytest.raises(InputError, match=r"point certificate would need a number of about 800\d digits at claim.loss"):
         api.point(inst, api.Weights((Fraction(1),), ((Fraction(1), Fraction(1)),)))
+
+
+def test_saddles_estimate_for_a_huge_k_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """K = 20,000 (3^K has 9,500 digits, more than Python prints): the estimate is a formula."""
+    inst, pat = _cell_k(tmp_path, 20_000)
+    code, err = run(["saddles", str(inst), "--pattern", str(pat), "--cert", str(tmp_path / "c.json")], capsys)
+    assert code == 2 and "K = 20000 gives 2^20000 - 1 zero sets" in err and "--max-zero-sets" in err
