@@ -280,9 +280,10 @@ def load_pattern(path: str | Path) -> Pattern:
 
 
 def _located(fn: Callable[[Any, str], T], obj: Any, p: Path) -> T:
+    shown = describe_path(p)  # control characters escaped: the message stays one line
     try:
-        return fn(obj, str(p))
+        return fn(obj, shown)
     except InputError as exc:
-        if exc.where and not exc.where.startswith(str(p)):
-            raise InputError(str(exc), str(p)) from None
+        if exc.where and not exc.where.startswith(shown):
+            raise InputError(str(exc), shown) from None
         raise
