@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import io
 import json
+import os
 import signal
 import tempfile
 from collections.abc import Iterator
@@ -225,3 +226,64 @@ def test_fuzz_inputs_and_certificates(mutant: tuple[str, str, int, Any, int]) ->
 @given(MUTANT)
 def test_fuzz_inputs_and_certificates_many(mutant: tuple[str, str, int, Any, int]) -> None:
     _fuzz(mutant)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "case", ["dev-zero-check", "dev-zero-cell", "huge-npy", "zeros-npz", "k40-saddle", "curve-1200"]
+)
+def test_hostile_files_in_a_subprocess_under_memory_and_time_limits(case: str, tmp_path: Path) -> None:
+    """The reproductions of the read-side hardening, each in a fresh process
+    limited to 2 GiB of address space and 120 s: one line, exit 1 or 2."""
+    import resource
+    import subprocess
+    import sys
+
+    import numpy as np
+    from numpy.lib import format as npformat
+
+    pat = str(BASES["pattern"])
+    if case == "huge-npy":
+        p = tmp_path / "huge.npy"
+        with p.open("wb") as fh:
+            npformat.write_array_header_1_0(fh, {"descr": "<f8", "fortran_order": False, "shape": (10**8, 10**5)})
+        argv = ["cell", str(p), "--pattern", pat]
+    elif case == "zeros-npz":
+        p = tmp_path / "zeros.npz"
+        np.savez_compressed(p, X=np.zeros((3000, 3000)), y=np.zeros(3000))
+        argv = ["cell", str(p), "--pattern", pat]
+    elif case == "k40-saddle":
+        cert = json.loads(BASES["certificate-saddle"].read_text(encoding="utf-8"))
+        cert["pattern"] = [row + [0] * 38 for row in cert["pattern"]]
+        p = tmp_path / "k40.json"
+        p.write_text(json.dumps(cert), encoding="utf-8")
+        argv = ["check", str(p)]
+    elif case == "curve-1200":
+        cert = json.loads(BASES["certificate-point"].read_text(encoding="utf-8"))
+        cert["descent"]["dz"] = [[1, ["0", "-1"] + ["1/3"] * 1198]]
+        p = tmp_path / "deg.json"
+        p.write_text(json.dumps(cert), encoding="utf-8")
+        argv = ["check", str(p)]
+    else:
+        argv = ["check", "/dev/zero"] if case == "dev-zero-check" else ["cell", "/dev/zero", "--pattern", pat]
+    if argv[0] != "check":
+        argv += ["--cert", str(tmp_path / "out.cert.json")]
+
+    def limits() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "exactscape", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limits,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert proc.returncode in (1, 2), proc
+    assert "Traceback" not in proc.stderr and "internal" not in proc.stderr + proc.stdout
+    if argv[0] == "check":
+        assert proc.stderr == "" and proc.stdout.splitlines()[-1].startswith("s REJECTED: ")
+    else:
+        assert len(proc.stderr.splitlines()) == 1
