@@ -176,7 +176,7 @@ def read_npz(path: Path) -> dict[str, Any]:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             for info in zf.infolist():
                 with zf.open(info) as member:
-                    shape, _ = _array_header(member, f"{where}: {info.filename}")
+                    shape, _ = _array_header(member, f"{where}: {describe_path(info.filename)}")
                 total += _count(shape)
                 _within_elements(total, where)
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
