@@ -24,7 +24,7 @@ from .model import Instance, Pattern, Weights, pattern_of
 from .numbers import fmt, fmt_vec
 from .theory.boundary import FaceAnalysis, analyse_face, face_pattern
 from .theory.minima import CellAnalysis, analyse_cell
-from .theory.saddles import SaddleAnalysis, analyse_saddles
+from .theory.saddles import SaddleAnalysis, analyse_saddles, zero_set_work
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,10 @@ def point(inst: Instance, weights: Weights, *, verify: bool = True) -> Result:
     return Result(summary, cert, tuple(lines), v)
 
 
-MAX_ALL_ZERO_SETS_K = 16  # 2^16 - 1 zero sets at most in one certificate
+DEFAULT_MAX_ZERO_SETS = 1024
+"""``saddles`` decides at most this many zero sets unless asked for more
+(``max_zero_sets``, CLI ``--max-zero-sets``): every zero set is a branch
+search, so all 2^K - 1 of them is refused above K = 10 by default."""
 
 
 def parse_zero_set(text: str, K: int) -> tuple[int, ...]:
@@ -167,10 +170,16 @@ def saddles(
     zero: tuple[int, ...] | None = None,
     all_zero_sets: bool = False,
     verify: bool = True,
+    max_zero_sets: int = DEFAULT_MAX_ZERO_SETS,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> Result:
     """Theorem 2 (SPEC 3) on one cell: for the zero set ``zero`` (default: the
     z_j = 0 neurons of ``weights``, else every non-empty zero set), is there a
-    genuine differentiable saddle, or a minimum, or neither?"""
+    genuine differentiable saddle, or a minimum, or neither?
+
+    All zero sets are 2^K - 1 branch searches (:func:`zero_set_work`); they are
+    refused, before any work, when 2^K - 1 > ``max_zero_sets``.
+    ``progress(done, total, nodes)`` is called as the zero sets are decided."""
     pat = pattern_for(inst, pattern, weights)
     sets: list[tuple[int, ...]] | None
     if zero is not None and all_zero_sets:
@@ -183,11 +192,19 @@ def saddles(
         sets = [tuple(j for j, v in enumerate(weights.z) if v == 0)]
     else:
         sets = None
-    if sets is None and pat.K > MAX_ALL_ZERO_SETS_K:
-        raise InputError(
-            f"K = {pat.K}: all {2**pat.K - 1} zero sets is too many; give one with --zero", "--all-zero-sets"
-        )
-    a: SaddleAnalysis = analyse_saddles(inst, pat, sets, hint=weights)
+    if sets is None:
+        count, leaves = zero_set_work(pat.K) if pat.K <= 64 else (2**pat.K - 1, 0)
+        if count > max_zero_sets:
+            small = pat.K <= 64  # print the numbers themselves only while they are short
+            sets_text = f"{count} zero sets to decide (2^K - 1)" if small else f"2^{pat.K} - 1 zero sets to decide"
+            leaves_text = f"{leaves} branch-tree leaves in all, 3^K - 2^K" if small else "3^K - 2^K leaves in all"
+            raise InputError(
+                f"K = {pat.K} gives {sets_text}, each a branch search (up to {leaves_text}), more than the "
+                f"limit of {max_zero_sets} zero sets; give one zero set with --zero, or raise the limit with "
+                "--max-zero-sets",
+                "saddles",
+            )
+    a: SaddleAnalysis = analyse_saddles(inst, pat, sets, hint=weights, progress=progress)
     cert = certify.saddle_certificate(a)
     lines = certify.self_check(cert) if verify else []
     summary: dict[str, Any] = dict(certify.saddle_claim(a))

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from .classify import PointVerdict
-from .errors import InternalError
+from .errors import InputError, InternalError
 from .minset import MinimiserSet
-from .numbers import fmt, fmt_mat, fmt_vec
+from .numbers import CERTIFICATE_DIGITS, find_overlong, fmt, fmt_mat, fmt_vec
 from .theory.boundary import FaceAnalysis
 from .theory.minima import CellAnalysis, Leaf, Tree
 from .theory.saddles import SaddleAnalysis
@@ -27,6 +27,21 @@ VERSION_1_2 = "1.2"  # the rank evidence and minimiser forms of FORMAT 4.2 (new 
 
 def envelope(kind: str, instance_json: dict[str, Any], claim: dict[str, Any]) -> dict[str, Any]:
     return {"format": FORMAT, "version": VERSION, "kind": kind, "instance": instance_json, "claim": claim}
+
+
+def within_limits(cert: dict[str, Any]) -> dict[str, Any]:
+    """Refuse (exit 2) a certificate that would hold a numerator or denominator
+    of more than CERTIFICATE_DIGITS digits: the checker reads no longer integers
+    (FORMAT.md 1), so such an answer cannot be certified. Returns ``cert``."""
+    hit = find_overlong(cert)
+    if hit is not None:
+        path, marker = hit
+        raise InputError(
+            f"the {cert.get('kind', '')} certificate would need a number of about {marker.digits} digits at "
+            f"{path}, beyond the limit of {CERTIFICATE_DIGITS} digits per numerator and denominator "
+            "(proofs/FORMAT.md 1); use input numbers with fewer digits"
+        )
+    return cert
 
 
 def _tree_json(t: Tree) -> dict[str, Any]:
@@ -85,7 +100,7 @@ def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
             cert["genuineness"] = {"tree": _tree_json(a.tree)}
         else:
             raise InternalError("a feasible cell has neither a witness nor a tree")
-    return cert
+    return within_limits(cert)
 
 
 def _minset_json(ms: MinimiserSet) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -146,7 +161,7 @@ def point_certificate(v: PointVerdict) -> dict[str, Any]:
         cert["descent"] = v.descent.to_json()
     if v.ascent is not None:
         cert["ascent"] = v.ascent.to_json()
-    return cert
+    return within_limits(cert)
 
 
 # ------------------------------------------------------- version 1.1 kinds
@@ -228,7 +243,7 @@ def saddle_certificate(a: SaddleAnalysis) -> dict[str, Any]:
                 raise InternalError("a 'none' saddle case has neither a cut nor a tree")
         cases.append(ev)
     cert["cases"] = cases
-    return cert
+    return within_limits(cert)
 
 
 def boundary_claim(a: FaceAnalysis) -> dict[str, Any]:
@@ -274,4 +289,4 @@ def boundary_certificate(a: FaceAnalysis) -> dict[str, Any]:
             cert[name] = {"tree": _leaf_tree_json(r.tree, face=True)}
         else:
             raise InternalError("a boundary sign has neither a witness nor a tree")
-    return cert
+    return within_limits(cert)

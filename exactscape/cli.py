@@ -117,6 +117,14 @@ def _parser() -> argparse.ArgumentParser:
     z = sd.add_mutually_exclusive_group()
     z.add_argument("--zero", metavar="SET", help='the neurons with z_j = 0, e.g. "0,2"')
     z.add_argument("--all-zero-sets", action="store_true", help="decide every non-empty zero set")
+    sd.add_argument(
+        "--max-zero-sets",
+        metavar="M",
+        type=_positive_int,
+        default=None,
+        help="decide all 2^K - 1 zero sets only if that is at most M (default 1024, i.e. K <= 10); "
+        "each zero set is a branch search",
+    )
     common(sd)
 
     bd = sub.add_parser(
@@ -157,6 +165,43 @@ def _parser() -> argparse.ArgumentParser:
 
     float_cli.add_parsers(sub, EPILOG)
     return p
+
+
+def _positive_int(text: str) -> int:
+    """A whole number >= 1 (an option value)."""
+    t = text.strip()
+    if not (t.isascii() and t.isdigit()) or int(t) < 1 or len(t) > 30:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(t)
+
+
+@contextlib.contextmanager
+def _zero_set_progress(args: argparse.Namespace) -> Iterator[Callable[[int, int, int], None] | None]:
+    """A progress bar over the zero sets of ``saddles`` on stderr (rich), only on a terminal."""
+    if getattr(args, "no_progress", False) or not sys.stderr.isatty():
+        yield None
+        return
+    try:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    except ImportError:  # pragma: no cover - rich is a dependency
+        yield None
+        return
+    with Progress(
+        TextColumn("zero sets"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(done: int, total: int, nodes: int) -> None:
+            bar.update(task, total=total, completed=done, description=f"{nodes} exact LPs in the current one")
+
+        yield update
 
 
 @contextlib.contextmanager
@@ -361,9 +406,18 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
     K = wts.K if wts is not None else (pat.K if pat is not None else 0)
     zero = api.parse_zero_set(args.zero, K) if args.zero is not None else None
     _check_output(args, "saddles", [args.instance, args.weights, args.pattern])
-    res = api.saddles(
-        inst, pattern=pat, weights=wts, zero=zero, all_zero_sets=args.all_zero_sets, verify=not args.no_verify
-    )
+    limit = args.max_zero_sets if args.max_zero_sets is not None else api.DEFAULT_MAX_ZERO_SETS
+    with _zero_set_progress(args) as progress:
+        res = api.saddles(
+            inst,
+            pattern=pat,
+            weights=wts,
+            zero=zero,
+            all_zero_sets=args.all_zero_sets,
+            verify=not args.no_verify,
+            max_zero_sets=limit,
+            progress=progress,
+        )
     s = res.summary
 
     def human() -> list[str]:

@@ -66,6 +66,17 @@ from .theory import minima
 from .theory.minima import CellAnalysis, analyse_cell
 
 
+def _ndigits(n: int) -> int:
+    """Decimal digits of n > 0, without printing it (Python refuses to print
+    integers of more than 4,300 digits): 10^(k-1) <= n < 10^k."""
+    k = n.bit_length() * 30103 // 100000 + 1  # bits * log10(2), within one
+    while 10**k <= n:
+        k += 1
+    while k > 1 and 10 ** (k - 1) > n:
+        k -= 1
+    return k
+
+
 def sci(q: Fraction, digits: int = 3) -> str:
     """A decimal approximation of a rational for people, by integer arithmetic.
 
@@ -73,12 +84,14 @@ def sci(q: Fraction, digits: int = 3) -> str:
     '3.33e-1'
     >>> sci(Fraction(0))
     '0'
+    >>> sci(Fraction(10) ** 5000 * 7)
+    '7.00e5000'
     """
     if q == 0:
         return "0"
     sign = "-" if q < 0 else ""
     a = abs(q)
-    e = len(str(a.numerator)) - len(str(a.denominator))
+    e = _ndigits(a.numerator) - _ndigits(a.denominator)
     if Fraction(10) ** e > a:
         e -= 1
     m = a / Fraction(10) ** e

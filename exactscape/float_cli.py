@@ -343,6 +343,8 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from .experiments.compare import DEFAULT_TOLS, backend, compare_cell, comparison_json
     from .model import load_instance, load_pattern, pattern_of
 
@@ -358,6 +360,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         pat, on = pattern_of(inst, wts)
         if on:
             raise InputError(f"the weights lie on the hyperplane w_{on[0][0]} . x_{on[0][1]} = 0; give a pattern")
+    from .floatlp import instance_arrays
+
+    if not all(np.isfinite(a).all() for a in instance_arrays(inst)):
+        raise InputError("a value is beyond the float64 range, so the float LP cannot be set up", args.instance)
     tols = args.tols or DEFAULT_TOLS
     c = compare_cell(inst, pat, tols, backend(args.exact_backend))
     js = comparison_json(c)

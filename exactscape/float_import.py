@@ -27,7 +27,7 @@ each w_j, as in proofs/FORMAT.md 2.2):
 
 from __future__ import annotations
 
-import json
+import io
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -35,8 +35,9 @@ from typing import Any
 
 from . import boundary
 from .errors import InputError
-from .model import Weights, _read_text
-from .numbers import parse_rational
+from .inputs import describe_path, read_bytes, read_text
+from .model import Weights
+from .numbers import JsonFloat, loads_exact, parse_rational, show_json
 
 PRECISIONS = ("float64", "float32", "float16", "bfloat16")
 
@@ -52,16 +53,9 @@ class FloatWeights:
     precision: str
 
 
-class _FloatText:
-    """A JSON float literal, kept as text until :mod:`exactscape.boundary` reads it."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
 def _number(v: Any, where: str, mode: str) -> tuple[Fraction, bool]:
     """(value, came_from_float)."""
-    if isinstance(v, _FloatText):
+    if isinstance(v, JsonFloat):
         if v.text in ("NaN", "Infinity", "-Infinity"):
             raise InputError(f"{v.text} is not a finite number", where)
         return boundary.float_text_to_rational(v.text, where, mode), True
@@ -70,16 +64,16 @@ def _number(v: Any, where: str, mode: str) -> tuple[Fraction, bool]:
 
 def float_weights_from_json_text(text: str, where: str, mode: str = "binary64") -> FloatWeights:
     """Weights from JSON text whose numbers may be floats (module docstring)."""
-    try:
-        obj = json.loads(text, parse_float=_FloatText, parse_constant=_FloatText)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"malformed JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", where) from None
+    # the exact readers' JSON rules: duplicate keys refused, integers of at most
+    # 4300 digits; float literals kept as text until exactscape.boundary reads them
+    obj = loads_exact(text, where)
     if not isinstance(obj, dict):
         raise InputError('expected a JSON object with fields "z" and "w"', where)
     if "format" in obj and obj["format"] != "exactscape-weights":
-        raise InputError(f'"format" is {obj["format"]!r}, expected "exactscape-weights"', where)
-    if "version" in obj and obj["version"] not in (1, "1", "1.0"):
-        raise InputError(f"unsupported version {obj['version']!r} of exactscape-weights", where)
+        raise InputError(f'"format" is {show_json(obj["format"])}, expected "exactscape-weights"', where)
+    ver = obj.get("version", 1)
+    if isinstance(ver, bool) or ver not in (1, "1", "1.0"):
+        raise InputError(f"unsupported version {show_json(ver)} of exactscape-weights", where)
     allowed = {"format", "version", "z", "w", "name", "description", "source", "notes"}
     for k in obj:
         if k not in allowed:
@@ -149,22 +143,17 @@ def _from_layers(W1: Any, b1: Any | None, W2: Any, source: str, max_denominator:
 
 def float_weights_from_npz(path: Path, max_denominator: int | None = None) -> FloatWeights:
     """``.npz`` with (z, w) or (W1, [b1], W2); see the module docstring."""
-    import numpy as np
 
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            files = set(data.files)
-            if {"z", "w"} <= files:
-                z, w = data["z"], data["w"]
-                wts, note = boundary.weights_from_arrays(z, w, source=str(path), max_denominator=max_denominator)
-                return FloatWeights(wts, note, _precision(z, w))
-            if {"W1", "W2"} <= files:
-                return _from_layers(
-                    data["W1"], data["b1"] if "b1" in files else None, data["W2"], str(path), max_denominator
-                )
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read as .npz ({exc})", str(path)) from None
-    raise InputError(f"needs arrays (z, w) or (W1, [b1], W2); has {sorted(files)}", str(path))
+    where = describe_path(path)
+    data = boundary.read_npz(path)  # headers checked before any array is allocated
+    files = set(data)
+    if {"z", "w"} <= files:
+        z, w = data["z"], data["w"]
+        wts, note = boundary.weights_from_arrays(z, w, source=where, max_denominator=max_denominator)
+        return FloatWeights(wts, note, _precision(z, w))
+    if {"W1", "W2"} <= files:
+        return _from_layers(data["W1"], data["b1"] if "b1" in files else None, data["W2"], where, max_denominator)
+    raise InputError(f"needs arrays (z, w) or (W1, [b1], W2); has {sorted(files)}", where)
 
 
 def float_weights_from_state_dict(sd: Any, source: str, max_denominator: int | None = None) -> FloatWeights:
@@ -205,8 +194,9 @@ def float_weights_from_torch_file(path: Path, max_denominator: int | None = None
         import torch
     except ImportError:
         raise InputError("reading a PyTorch file needs torch (pip install 'exactscape[torch]')", str(path)) from None
+    data = io.BytesIO(read_bytes(path))  # a regular file within the size cap
     try:
-        sd = torch.load(path, map_location="cpu", weights_only=True)
+        sd = torch.load(data, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - torch raises many types; all mean "unreadable"
         raise InputError(f"cannot read as a PyTorch state_dict ({exc.__class__.__name__}: {exc})", str(path)) from None
     if hasattr(sd, "state_dict") and not hasattr(sd, "keys"):
@@ -217,12 +207,10 @@ def float_weights_from_torch_file(path: Path, max_denominator: int | None = None
 def load_float_weights(path: str | Path, *, mode: str = "binary64", max_denominator: int | None = None) -> FloatWeights:
     """Read trained weights from ``.json`` (floats allowed), ``.npz`` or ``.pt``/``.pth``."""
     p = Path(path)
-    if not p.exists():
-        raise InputError("no such file", str(p))
     if p.suffix == ".npz":
         return float_weights_from_npz(p, max_denominator)
     if p.suffix in (".pt", ".pth", ".bin"):
         return float_weights_from_torch_file(p, max_denominator)
     if max_denominator is not None:
         raise InputError("--max-denominator applies to .npz/.pt weights; JSON floats use --float-mode", str(p))
-    return float_weights_from_json_text(_read_text(p), str(p), mode)
+    return float_weights_from_json_text(read_text(p), describe_path(p), mode)

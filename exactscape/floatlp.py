@@ -37,24 +37,36 @@ from .model import Instance, Pattern, Weights
 FArr = NDArray[np.float64]
 
 
+def to_float(v: Any) -> float:
+    """A rational rounded to the nearest double, as a float program reading it
+    would store it; beyond the double range, the infinity of its sign (what
+    IEEE overflow gives), never an OverflowError."""
+    try:
+        return float(v)
+    except OverflowError:
+        return float("inf") if v > 0 else float("-inf")
+
+
 def instance_arrays(inst: Instance) -> tuple[FArr, FArr]:
     """The augmented samples (N x d) and labels as float64 (each rational
     rounded to nearest, as a float program reading the data would have it)."""
-    X = np.array([[float(v) for v in x] for x in inst.xs], dtype=np.float64)
-    y = np.array([float(v) for v in inst.y], dtype=np.float64)
+    X = np.array([[to_float(v) for v in x] for x in inst.xs], dtype=np.float64)
+    y = np.array([to_float(v) for v in inst.y], dtype=np.float64)
     return X, y
 
 
 def weights_arrays(wts: Weights) -> tuple[FArr, FArr]:
-    z = np.array([float(v) for v in wts.z], dtype=np.float64)
-    w = np.array([[float(v) for v in r] for r in wts.w], dtype=np.float64)
+    z = np.array([to_float(v) for v in wts.z], dtype=np.float64)
+    w = np.array([[to_float(v) for v in r] for r in wts.w], dtype=np.float64)
     return z, w
 
 
 def float_loss(X: FArr, y: FArr, z: FArr, w: FArr) -> float:
-    """L = (1/N) sum_i (sum_j z_j [w_j . x_i]_+ - y_i)^2 [1] in float64."""
-    f = np.maximum(X @ w.T, 0.0) @ z
-    return float(np.mean((f - y) ** 2))
+    """L = (1/N) sum_i (sum_j z_j [w_j . x_i]_+ - y_i)^2 [1] in float64
+    (inf or nan when the data overflow the double range; no warning printed)."""
+    with np.errstate(all="ignore"):
+        f = np.maximum(X @ w.T, 0.0) @ z
+        return float(np.mean((f - y) ** 2))
 
 
 def float_gradient(X: FArr, y: FArr, z: FArr, w: FArr) -> tuple[FArr, FArr]:

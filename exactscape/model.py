@@ -7,7 +7,6 @@ here: NumPy input goes through :mod:`exactscape.boundary` first.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -15,7 +14,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import InputError
-from .numbers import fmt_mat, fmt_vec, loads_exact, parse_rational
+from .inputs import describe_path, read_text
+from .numbers import fmt_mat, fmt_vec, loads_exact, parse_rational, show_json
 
 Vec = tuple[Fraction, ...]
 Mat = tuple[Vec, ...]
@@ -182,28 +182,15 @@ def pattern_of(inst: Instance, wts: Weights) -> tuple[Pattern, list[tuple[int, i
 # ---------------------------------------------------------------- JSON readers
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file", str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read ({exc.__class__.__name__})", str(path)) from None
-
-
 def _envelope(obj: Any, fmt_name: str, where: str, fields: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise InputError(f'expected a JSON object with "format": "{fmt_name}"', where)
     got = obj.get("format")
     if got != fmt_name:
-        raise InputError(f'"format" is {json.dumps(got)}, expected "{fmt_name}"', where)
+        raise InputError(f'"format" is {show_json(got)}, expected "{fmt_name}"', where)
     ver = obj.get("version")
     if isinstance(ver, bool) or ver not in (1, "1"):
-        raise InputError(
-            f"unsupported version {json.dumps(ver)} of {fmt_name} (this exactscape reads version 1)", where
-        )
+        raise InputError(f"unsupported version {show_json(ver)} of {fmt_name} (this exactscape reads version 1)", where)
     allowed = {"format", "version", *fields, *_OPTIONAL_TEXT}
     for k in obj:
         if k not in allowed:
@@ -266,8 +253,10 @@ def pattern_from_json(obj: Any, where: str = "pattern") -> Pattern:
 
 
 def load_json_file(path: str | Path) -> Any:
+    """An exact JSON input file (a regular file within the size cap, UTF-8
+    without BOM: :func:`exactscape.inputs.read_text`), floats kept as markers."""
     p = Path(path)
-    return loads_exact(_read_text(p), str(p))
+    return loads_exact(read_text(p), describe_path(p))
 
 
 def load_instance(path: str | Path) -> Instance:
@@ -291,9 +280,10 @@ def load_pattern(path: str | Path) -> Pattern:
 
 
 def _located(fn: Callable[[Any, str], T], obj: Any, p: Path) -> T:
+    shown = describe_path(p)  # control characters escaped: the message stays one line
     try:
-        return fn(obj, str(p))
+        return fn(obj, shown)
     except InputError as exc:
-        if exc.where and not exc.where.startswith(str(p)):
-            raise InputError(str(exc), str(p)) from None
+        if exc.where and not exc.where.startswith(shown):
+            raise InputError(str(exc), shown) from None
         raise

@@ -26,6 +26,15 @@ _DEC = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
 
 
 MAX_EXPONENT = 4000  # decimal exponents beyond this are refused (they would build huge integers)
+MAX_DIGITS = 4300
+"""Numerators and denominators have at most this many decimal digits: in input
+numbers (refused beyond it, exit 2) and in certificates (the checker's limit,
+proofs/FORMAT.md 1). Python's default integer-string conversion limit."""
+_DIGIT_BOUND = 10**MAX_DIGITS
+CERTIFICATE_DIGITS = 100_000
+"""Numerators and denominators in certificates have at most this many digits (the
+checker's limit, proofs/FORMAT.md 1): exact results of inputs within MAX_DIGITS can
+be longer than their inputs (a loss of a K = 20 cell on float data has about 5,000)."""
 
 
 class JsonFloat:
@@ -46,7 +55,18 @@ def loads_exact(text: str, where: str) -> Any:
     except RecursionError:
         raise InputError("JSON nested too deeply", where) from None
     except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        if "digits" in str(exc):
+            raise InputError(
+                f"a JSON integer is too large: more than {MAX_DIGITS} digits (the limit of exact numbers)", where
+            ) from None
         raise InputError(f"unreadable JSON ({exc})", where) from None
+
+
+def show_json(value: Any) -> str:
+    """A parsed JSON value as it reads in the file (a float literal as written),
+    clipped to 60 characters, for one-line messages."""
+    text = json.dumps(value, default=lambda o: getattr(o, "text", type(o).__name__))
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class _DuplicateKey(Exception):
@@ -67,7 +87,7 @@ def parse_rational(value: Any, where: str, *, decimals: bool = True) -> Fraction
     if isinstance(value, bool) or value is None:
         raise InputError(f"expected an exact number, got {json.dumps(value)}", where)
     if isinstance(value, int):
-        return Fraction(value)
+        return _within_digits(Fraction(value), where)
     if isinstance(value, JsonFloat):
         t = value.text
         if t in ("NaN", "Infinity", "-Infinity"):
@@ -75,10 +95,29 @@ def parse_rational(value: Any, where: str, *, decimals: bool = True) -> Fraction
         raise InputError(f'JSON float {t} is not exact; write it as a string ("{t}") or a fraction "p/q"', where)
     if isinstance(value, str):
         try:
-            return _parse_text(value, where, decimals)
-        except ValueError as exc:  # e.g. beyond Python's integer digit limit
-            raise InputError(f"number too large to read ({exc})", where) from None
+            return _within_digits(_parse_text(value, where, decimals), where)
+        except ValueError:  # beyond Python's integer digit limit
+            raise InputError(
+                f"number too large: more than {MAX_DIGITS} digits (the limit of exact numbers)", where
+            ) from None
     raise InputError(f"expected an exact number, got {type(value).__name__}", where)
+
+
+def too_long(q: Fraction, digits: int = MAX_DIGITS) -> bool:
+    """True iff the numerator or denominator of q has more than ``digits`` digits."""
+    if digits == MAX_DIGITS:
+        return bool(abs(q.numerator) >= _DIGIT_BOUND or q.denominator >= _DIGIT_BOUND)
+    return max(abs(q.numerator).bit_length(), q.denominator.bit_length()) * 30103 // 100000 >= digits
+
+
+def _within_digits(q: Fraction, where: str) -> Fraction:
+    if too_long(q):
+        raise InputError(
+            f"number too large: numerator or denominator has more than {MAX_DIGITS} digits "
+            "(the limit of exact numbers, proofs/FORMAT.md 1)",
+            where,
+        )
+    return q
 
 
 def _parse_text(value: str, where: str, decimals: bool) -> Fraction:
@@ -117,10 +156,52 @@ def int_text(n: int) -> str:
     return int_text(hi) + "0" * (k - len(low)) + low
 
 
+class OverLong(str):
+    """Stands, in place of its text, for a rational whose numerator or
+    denominator has more than MAX_DIGITS digits (which a certificate cannot
+    carry). Certificate builders look for it with :func:`find_overlong`."""
+
+    digits: int
+
+    def __new__(cls, digits: int) -> OverLong:
+        obj = super().__new__(cls, f"<a number of about {digits} digits>")
+        obj.digits = digits
+        return obj
+
+
+def _approx_digits(n: int) -> int:
+    """Decimal digits of |n|, from its bit length (within one): bits * log10(2)."""
+    return abs(n).bit_length() * 30103 // 100000 + 1
+
+
 def fmt(q: Fraction | int) -> str:
-    """Canonical text of a rational: ``"p/q"`` in lowest terms, ``"p"`` if q = 1."""
+    """Canonical text of a rational: ``"p/q"`` in lowest terms, ``"p"`` if q = 1.
+
+    Beyond CERTIFICATE_DIGITS digits the text is an :class:`OverLong` marker instead
+    (no certificate may hold it).
+    """
     q = Fraction(q)
+    if too_long(q, CERTIFICATE_DIGITS):
+        return OverLong(max(_approx_digits(q.numerator), _approx_digits(q.denominator)))
     return int_text(q.numerator) if q.denominator == 1 else f"{int_text(q.numerator)}/{int_text(q.denominator)}"
+
+
+def find_overlong(obj: Any, path: str = "") -> tuple[str, OverLong] | None:
+    """The first :class:`OverLong` in a JSON-like object and its path (``claim.loss``,
+    ``cases[2].solution[0][1]``), or None."""
+    if isinstance(obj, OverLong):
+        return path, obj
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            hit = find_overlong(v, f"{path}.{k}" if path else str(k))
+            if hit is not None:
+                return hit
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            hit = find_overlong(v, f"{path}[{i}]")
+            if hit is not None:
+                return hit
+    return None
 
 
 def fmt_vec(v: Any) -> list[str]:

@@ -21,7 +21,20 @@ PACKAGE = REPO / "exactscape"
 CHECKER = PACKAGE / "checker"
 
 ALLOWED = frozenset(
-    {"json", "fractions", "sys", "typing", "dataclasses", "argparse", "os", "pathlib", "itertools", "functools"}
+    {
+        "json",
+        "fractions",
+        "sys",
+        "typing",
+        "dataclasses",
+        "argparse",
+        "os",
+        "stat",
+        "collections",
+        "pathlib",
+        "itertools",
+        "functools",
+    }
 )
 BLOCKED_BACKENDS = ("flint", "cdd", "sympy", "numpy", "scipy")
 DYNAMIC = frozenset({"__import__", "eval", "exec", "compile", "importlib"})

@@ -6,7 +6,8 @@ another part of exactscape. The modules follow FORMAT.md section by section:
 for the curves of 5.3), ``protocol`` (6), and, new in 1.1, ``saddle`` (7),
 ``boundary`` (8 and the point verdicts of 5.4) with ``branchtree`` (their
 trees of Motzkin leaves); ``fields`` and ``linalg`` are the structure and
-exact linear-algebra helpers they share.
+exact linear-algebra helpers they share; ``readfile`` reads a certificate
+file (regular files only, a size cap, UTF-8 without BOM: sections 2 and 6).
 
 Public API: :func:`check_certificate`, :func:`check_file`, :func:`main`,
 :class:`CheckResult`.

@@ -22,7 +22,7 @@ from fractions import Fraction
 from .errors import CertificateError
 from .fields import array, at, item, keyed, record
 from .linalg import ZERO, Blocks, Pattern, Vector, add_scaled, determinant, first_nonzero
-from .numbers import integer, rational, show
+from .numbers import integer, integer_text, rational, show
 
 Face = tuple[int, Vector]
 """(f, a): the face row a . R_f = 0 (Theorem 3's x_n . R_k = 0 [42])."""
@@ -166,6 +166,8 @@ def _text(value: object) -> str:
         return "[" + ", ".join(_text(v) for v in value) + "]"
     if isinstance(value, str):
         return '"' + value + '"'
+    if isinstance(value, int):
+        return integer_text(value)
     return str(value)
 
 

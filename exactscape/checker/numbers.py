@@ -25,15 +25,20 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .errors import CertificateError, UnreadableError
+from .readfile import decode_text
 
 _DIGITS = frozenset("0123456789")
 _SHOW_LIMIT = 60
-DIGIT_LIMIT = 100_000  # digits of a numerator or denominator (FORMAT.md 1)
+MAX_DIGITS = 100_000
+"""Numerators and denominators of certificate numbers have at most this many
+decimal digits (FORMAT.md 1); they are read without the interpreter's 4,300-digit
+conversion limit (:func:`digits_to_int`)."""
+_DIGIT_BOUND = 10**4000  # beyond this, messages describe an integer instead of printing it
 _CHUNK = 4000  # below Python's default int/str conversion limit
 
 
 def digits_to_int(text: str) -> int:
-    """int(text) for a string of decimal digits of any length up to DIGIT_LIMIT,
+    """int(text) for a string of decimal digits of any length up to MAX_DIGITS,
     without raising the interpreter's conversion limit (divide and conquer)."""
     if len(text) <= _CHUNK:
         return int(text)
@@ -79,6 +84,8 @@ def load_json(data: bytes | str) -> object:
     >>> load_json('{"a": [1, 0.5, NaN]}')
     {'a': [1, JsonFloat(text='0.5'), JsonConstant(text='NaN')]}
     """
+    if isinstance(data, bytes):
+        data = decode_text(data)  # UTF-8 without BOM only (readfile.py)
     try:
         return json.loads(
             data,
@@ -99,11 +106,19 @@ def clip(text: str) -> str:
     return text[: _SHOW_LIMIT - 3] + "..."
 
 
+def integer_text(n: int) -> str:
+    """Decimal text of an integer for a message; beyond 4,000 digits (which
+    Python refuses to print at its default limit) a description instead."""
+    if abs(n) >= _DIGIT_BOUND:
+        return f"<about {abs(n).bit_length() * 30103 // 100000 + 1} digits>"
+    return str(n)
+
+
 def show(value: Fraction) -> str:
     """Canonical text of a rational (FORMAT.md 1), clipped for messages."""
     if value.denominator == 1:
-        return clip(str(value.numerator))
-    return clip(f"{value.numerator}/{value.denominator}")
+        return clip(integer_text(value.numerator))
+    return clip(f"{integer_text(value.numerator)}/{integer_text(value.denominator)}")
 
 
 def describe(value: object) -> str:
@@ -117,7 +132,7 @@ def describe(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, int):
-        return f"integer {clip(str(value))}"
+        return f"integer {clip(integer_text(value))}"
     if isinstance(value, float):
         return f"float {clip(repr(value))}"
     if isinstance(value, str):
@@ -142,8 +157,10 @@ def _parse_string(text: str, path: str) -> Fraction:
         raise CertificateError(path, f"string {clip(ascii(text))} is not an integer or a 'p/q' fraction")
     if (len(num) > 1 and num[0] == "0") or (slash and den[0] == "0"):
         raise CertificateError(path, f"non-canonical number {clip(ascii(text))} (leading zero or zero denominator)")
-    if len(num) > DIGIT_LIMIT or len(den) > DIGIT_LIMIT:
-        raise CertificateError(path, f"number has too many digits (more than {DIGIT_LIMIT})")
+    if len(num) > MAX_DIGITS or len(den) > MAX_DIGITS:
+        raise CertificateError(
+            path, f"number has too many digits (more than {MAX_DIGITS} in its numerator or denominator)"
+        )
     p = digits_to_int(num)
     q = digits_to_int(den) if slash else 1
     if negative and p == 0:
@@ -174,7 +191,7 @@ def integer(value: object, path: str, low: int | None = None, high: int | None =
     if (low is not None and value < low) or (high is not None and value > high):
         lo = "-inf" if low is None else str(low)
         hi = "inf" if high is None else str(high)
-        raise CertificateError(path, f"integer {clip(str(value))} out of range {lo}..{hi}")
+        raise CertificateError(path, f"integer {clip(integer_text(value))} out of range {lo}..{hi}")
     return value
 
 

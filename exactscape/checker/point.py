@@ -28,6 +28,12 @@ EVIDENCE = {
 }
 """For every verdict, the evidence fields it requires; the others must be absent."""
 
+MAX_CURVE_DEGREE = 16
+"""Each moved weight of a curve is a polynomial of degree at most 16 in t
+(at most 16 coefficients c_1..c_m), so a curve has at most 16 (K + K d)
+coefficients and L(t) has degree at most 64: the check costs
+O(N K d 16 + N (K 32)^2) operations on rationals (FORMAT.md 5.3)."""
+
 
 def loss_at(z: list[Fraction], pre: list[list[Fraction]], inst: Instance) -> tuple[list[Fraction], Fraction]:
     """Network outputs f(x_i) = sum_j z_j [w_j . x_i]_+ and the loss L [1].
@@ -59,6 +65,10 @@ def check_curve(
         raise CertificateError(path, "a curve moves at least one weight (dz and dw are both empty)")
     for keys, payload, p_path in dz + dw:
         coefs = array(payload, p_path, min_length=1)
+        if len(coefs) > MAX_CURVE_DEGREE:  # refused before any polynomial product (FORMAT.md 5.3)
+            raise CertificateError(
+                p_path, f"{len(coefs)} coefficients: a curve entry has degree at most {MAX_CURVE_DEGREE} in t"
+            )
         moved = [rational(c, item(p_path, n)) for n, c in enumerate(coefs)]
         if not moved[-1]:
             raise CertificateError(item(p_path, len(moved) - 1), "last coefficient is zero")

@@ -22,6 +22,7 @@ from .envelope import KINDS, check_envelope
 from .errors import CertificateError, UnreadableError
 from .numbers import describe, load_json
 from .point import check_point
+from .readfile import read_certificate_bytes
 from .saddle import check_saddle
 
 EXIT_VERIFIED = 0
@@ -101,14 +102,12 @@ def check_file(path: str | os.PathLike[str]) -> tuple[int, list[str]]:
     """Check the certificate file at ``path``; return (exit code, output lines).
 
     The lines are the ``c`` lines then the one ``s`` line. An unreadable
-    input gives exit code 2 and the ``s REJECTED`` line alone.
+    input (missing, not a regular file, over the size cap, not UTF-8 JSON:
+    :mod:`exactscape.checker.readfile`) gives exit code 2 and the
+    ``s REJECTED`` line alone.
     """
     try:
-        data = Path(path).read_bytes()
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        return EXIT_UNREADABLE, [f"s REJECTED: {_one_line(f'cannot read {ascii(str(path))}: {reason}')}"]
-    try:
+        data = read_certificate_bytes(os.fspath(path))
         obj = load_json(data)
         check_envelope(obj)
     except UnreadableError as exc:

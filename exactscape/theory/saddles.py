@@ -30,6 +30,7 @@ over {+,-}^S (worst case 2^|S| LPs).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
@@ -113,8 +114,15 @@ def saddle_curve(j: int, g: Vec, sigma: int) -> Curve:
     return Curve(dz=((j, (Fraction(0), Fraction(sigma))),), dw=tuple((j, l, (v,)) for l, v in enumerate(g) if v != 0))
 
 
-def analyse_zero_set(inst: Instance, pat: Pattern, Z: tuple[int, ...], hint: Weights | None = None) -> SaddleCase:
-    """Decide SPEC 3 for the zero set ``Z`` of the cell ``pat``."""
+def analyse_zero_set(
+    inst: Instance,
+    pat: Pattern,
+    Z: tuple[int, ...],
+    hint: Weights | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SaddleCase:
+    """Decide SPEC 3 for the zero set ``Z`` of the cell ``pat``; ``progress(nodes,
+    depth)`` is called before every exact LP of the branch search."""
     K, d = pat.K, inst.d
     Z = tuple(sorted(set(Z)))
     if not Z or Z[0] < 0 or Z[-1] >= K:
@@ -145,7 +153,7 @@ def analyse_zero_set(inst: Instance, pat: Pattern, Z: tuple[int, ...], hint: Wei
             return SaddleCase(verdict="none", cut=ans, **base)  # type: ignore[arg-type]
         zw[j] = tuple(ans)
     allowed = tuple(("0",) if j in Z else ("+", "-") for j in range(K))
-    res = search(BranchProblem(inst, pat, fitted, allowed, tuple(zw)))
+    res = search(BranchProblem(inst, pat, fitted, allowed, tuple(zw)), progress)
     if res.genuine is None:
         return SaddleCase(verdict="none", tree=res.tree, nodes=res.nodes, **base)  # type: ignore[arg-type]
     point = Weights(res.genuine.z, res.genuine.w)
@@ -171,11 +179,36 @@ def all_zero_sets(K: int) -> list[tuple[int, ...]]:
     return [c for r in range(1, K + 1) for c in combinations(range(K), r)]
 
 
+def zero_set_work(K: int) -> tuple[int, int]:
+    """The work of deciding every zero set of K neurons: (2^K - 1 zero sets,
+    3^K - 2^K leaves of their branch trees at most: sum over Z of 2^(K - |Z|))."""
+    return 2**K - 1, 3**K - 2**K
+
+
 def analyse_saddles(
-    inst: Instance, pat: Pattern, zero_sets: list[tuple[int, ...]] | None = None, hint: Weights | None = None
+    inst: Instance,
+    pat: Pattern,
+    zero_sets: list[tuple[int, ...]] | None = None,
+    hint: Weights | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> SaddleAnalysis:
-    """Decide SPEC 3 for the given zero sets (default: all non-empty Z)."""
+    """Decide SPEC 3 for the given zero sets (default: all non-empty Z).
+
+    ``progress(done, total, nodes)`` reports the zero sets decided so far and
+    the exact LPs of the current one."""
     pat.check_against(inst)
     mode = "given" if zero_sets is not None else "all"
     sets = zero_sets if zero_sets is not None else all_zero_sets(pat.K)
-    return SaddleAnalysis(inst, pat, mode, tuple(analyse_zero_set(inst, pat, Z, hint) for Z in sets))
+    done = [0]
+
+    def step(nodes: int, depth: int) -> None:
+        if progress is not None:
+            progress(done[0], len(sets), nodes)
+
+    cases = []
+    for Z in sets:
+        step(0, 0)
+        cases.append(analyse_zero_set(inst, pat, Z, hint, step if progress is not None else None))
+        done[0] += 1
+    step(0, 0)
+    return SaddleAnalysis(inst, pat, mode, tuple(cases))
