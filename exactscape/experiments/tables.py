@@ -530,6 +530,16 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 # ---------------------------------------------------------------------------
 
 
+def _import_engine() -> None:
+    """Import the exact engine in the calling thread. pplpy (through cysignals) installs
+    signal handlers when imported, which Python allows only in the main thread; a dask
+    worker runs its tasks in other threads, so the engine is imported before."""
+    from .. import deciders, polyhedra
+    from ..theory import branches, minima
+
+    _ = (deciders, polyhedra, branches, minima)
+
+
 def _execute(tasks: list[Task], workers: int, dask_address: str | None) -> Iterator[dict[str, Any]]:
     """Run ``tasks``, yielding each record as soon as it is finished (any order)."""
     if dask_address is not None:
@@ -537,7 +547,9 @@ def _execute(tasks: list[Task], workers: int, dask_address: str | None) -> Itera
             distributed: Any = importlib.import_module("distributed")
         except ImportError:
             raise InputError("--dask needs dask.distributed: pip install 'exactscape[cluster]'") from None
+        _import_engine()  # a LocalCluster with processes=False runs tasks in threads of this process
         with distributed.Client(dask_address) as client:
+            client.run(_import_engine)  # in each worker's event-loop (main) thread
             futs = client.map(run_trial, tasks, pure=False)
             for fut in distributed.as_completed(futs):
                 yield fut.result()
