@@ -561,15 +561,20 @@ def _execute(tasks: list[Task], workers: int, dask_address: str | None) -> Itera
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures import as_completed as cf_completed
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
         pending = [pool.submit(run_trial, t) for t in tasks]
-        try:
-            for fut in cf_completed(pending):
-                yield fut.result()
-        except BaseException:
-            for f in pending:
-                f.cancel()
-            raise
+        for fut in cf_completed(pending):
+            yield fut.result()
+    except BaseException:
+        # Ctrl-C: trials not yet started never start, and running ones are stopped (a running
+        # exact LP would otherwise hold the exit for up to a budget); they run again on resume
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.terminate()
+        raise
+    pool.shutdown()
 
 
 @dataclass
