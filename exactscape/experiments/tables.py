@@ -454,7 +454,9 @@ def open_partial(path: Path, st: TableSettings) -> dict[tuple[float, int], dict[
     if old != new:
         keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
         raise InputError(
-            f"was written with other settings ({', '.join(f'{k}: {old.get(k)!r}' for k in keys)}); "
+            "was written with other settings ("
+            + ", ".join(f"{k}: {old.get(k)!r} there, {new.get(k)!r} here" for k in keys)
+            + "); "
             "rerun with the same settings to resume, or choose another --out",
             str(path),
         )
@@ -600,6 +602,11 @@ def run_table(
     as soon as it is finished. ``stop_after`` ends the run after that many new trials
     (tests simulate an interruption with it)."""
     part = partial_path(out)
+    for target in (out, out.with_suffix(".md")):  # refuse foreign outputs before any work
+        if target.exists() and not _ours(target):
+            raise OutputError(
+                f"{target}: exists and was not written by `exactscape experiment tables`; not overwritten"
+            )
     state = RunState(st, open_partial(part, st))
     state.resumed = sum(1 for k in state.records if k[0] in st.locations and k[1] < st.trials)
     todo = [Task(st, loc, t) for loc in st.locations for t in range(st.trials) if (float(loc), t) not in state.records]
@@ -710,7 +717,8 @@ def markdown(doc: dict[str, Any]) -> str:
         + f"`; data: {s['provenance']}; exact backend {s['backend']}; "
         f"per-trial time budget {s['budget']:g} s.",
         "",
-        "| bias | trials finished/requested | decided | genuine % ({+,-,0} per neuron) | genuine % (all z_j > 0) "
+        "| bias | trials finished/requested | decided ({+,-,0} / all +) "
+        "| genuine % ({+,-,0} per neuron) | genuine % (all z_j > 0) "
         + ("| paper genuine % " if paper else "")
         + "| continuous % "
         + ("| paper continuous % " if paper else "")
@@ -728,7 +736,7 @@ def markdown(doc: dict[str, Any]) -> str:
         cells = [
             f"{r['location']:g}",
             f"{r['trials_finished']}/{r['trials_requested']}",
-            f"{r['decided']}",
+            f"{r['decided']} / {r['decided_positive']}",
             _f(r["genuine_pct"]),
             _f(r["genuine_positive_pct"]),
         ]
