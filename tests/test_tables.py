@@ -39,7 +39,7 @@ def test_cli_tiny_table_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "t.json"
     r = subprocess.run(
         [sys.executable, "-m", "exactscape.cli", "experiment", "tables", "--table", "I", "--N", "12", "--d0", "2",
-         "--K", "2", "--trials", "2", "--locations", "20,-20", "--out", str(out)],
+         "--K", "2", "--trials", "2", "--locations", "20,-20", "--gd", "--out", str(out)],
         capture_output=True, text=True, cwd=ROOT, check=True,
     )  # fmt: skip
     assert r.stdout.splitlines()[0] == "verdict: complete"
@@ -48,6 +48,8 @@ def test_cli_tiny_table_end_to_end(tmp_path: Path) -> None:
     rows = {row["location"]: row for row in doc["table"]}
     assert rows[-20.0]["trials_finished"] == 2 and rows[-20.0]["verdicts"]["genuine"] == 2
     assert rows[-20.0]["paper"]["genuine"] == 100 and rows[-20.0]["activated_pct"] == 0
+    # every neuron dead: a flat plateau, so GD is trapped at once; GD is never trapped in a refuted cell
+    assert rows[-20.0]["trapped_pct"] == 100 and all(row["trapped_not_genuine"] == 0 for row in doc["table"])
     md = out.with_suffix(".md").read_text()
     assert "paper genuine %" in md and "Trials behind every row: bias 20: 2 of 2 finished" in md
     assert "CIFAR-10" in md

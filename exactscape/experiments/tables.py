@@ -668,6 +668,9 @@ def summarise(state: RunState) -> list[dict[str, Any]]:
                 else None,
                 "trapped_pct": _pct(sum(1 for r in gdr if r["gd"] == "trapped"), len(gdr)) if gdr else None,
                 "gd_runs": len(gdr),
+                # GD converged inside the cell although the exact tree refutes every genuine minimum
+                # there: impossible (a GD limit inside an open cell is a genuine minimum); must stay 0
+                "trapped_not_genuine": sum(1 for r in gdr if r["gd"] == "trapped" and r["genuine"] is False),
                 "verdicts": counts,
                 "seconds_mean": round(sum(secs) / len(secs), 3) if secs else None,
                 "seconds_max": round(max(secs), 3) if secs else None,
@@ -779,6 +782,14 @@ def markdown(doc: dict[str, Any]) -> str:
     if methods:
         lines.append("")
         lines.append("Decided by: " + "; ".join(f"{m}: {c}" for m, c in sorted(methods.items())) + ".")
+    if any(r["gd_runs"] for r in doc["table"]):
+        tng = sum(r["trapped_not_genuine"] for r in doc["table"])
+        lines.append("")
+        lines.append(
+            f"Trapped: gradient descent from the sampled point (step 1/lambda_0, at most {s['max_steps']} steps) "
+            f"stayed in the cell with gradient norm below {s['grad_tol']:g}. Trapped although exact arithmetic "
+            f"refutes every genuine minimum of the cell (a contradiction, must be 0): {tng}."
+        )
     nd = sum(r["differs_from_paper"] for r in doc["table"])
     if paper:
         lines.append("")
