@@ -170,6 +170,8 @@ def add_parsers(sub: Any, epilog: str) -> None:
     gdg = tb.add_mutually_exclusive_group()
     gdg.add_argument("--gd", dest="gd", action="store_true", default=None, help="also run gradient descent (trapped)")
     gdg.add_argument("--no-gd", dest="gd", action="store_false", help="no gradient descent (default for I-III)")
+    tb.add_argument("--max-steps", type=int, default=None, help="gradient-descent steps at most (default 20000)")
+    tb.add_argument("--grad-tol", type=float, default=None, help="'trapped' gradient-norm threshold (default 1e-3)")
     tb.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
     tb.add_argument("--dask", metavar="ADDRESS", default=None, help="run the trials on this dask.distributed scheduler")
     tb.add_argument("--out", default=None, help="results JSON (default results/table-TABLE.json; .md beside)")
@@ -441,6 +443,8 @@ def _cmd_tables(args: argparse.Namespace) -> int:
         budget=args.budget,
         backend=args.exact_backend,
         gd=args.gd,
+        max_steps=args.max_steps,
+        grad_tol=args.grad_tol,
     )
     out = Path(args.out or f"results/table-{args.table}.json")
     if out.suffix != ".json":

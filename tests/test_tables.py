@@ -39,7 +39,7 @@ def test_cli_tiny_table_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "t.json"
     r = subprocess.run(
         [sys.executable, "-m", "exactscape.cli", "experiment", "tables", "--table", "I", "--N", "12", "--d0", "2",
-         "--K", "2", "--trials", "2", "--locations", "20,-20", "--gd", "--out", str(out)],
+         "--K", "2", "--trials", "2", "--locations", "20,-20", "--gd", "--max-steps", "500", "--out", str(out)],
         capture_output=True, text=True, cwd=ROOT, check=True,
     )  # fmt: skip
     assert r.stdout.splitlines()[0] == "verdict: complete"

@@ -715,10 +715,10 @@ def markdown(doc: dict[str, Any]) -> str:
         f"# {s['title']} ({MARKER})",
         "",
         f"`exactscape experiment tables --table {s['table']} --N {s['N']} --d0 {s['d0']} --K {s['K']} "
-        f"--trials {s['trials']} --seed {s['seed']} --budget {s['budget']:g}"
-        + (" --gd" if s["gd"] else "")
-        + f"`; data: {s['provenance']}; exact backend {s['backend']}; "
-        f"per-trial time budget {s['budget']:g} s.",
+        f"--locations {','.join(f'{v:g}' for v in s['locations'])} --trials {s['trials']} --seed {s['seed']} "
+        f"--budget {s['budget']:g} --exact-backend {s['backend']}"
+        + (f" --gd --max-steps {s['max_steps']} --grad-tol {s['grad_tol']:g}" if s["gd"] else "")
+        + f"`; data: {s['provenance']}; per-trial time budget {s['budget']:g} s.",
         "",
         "| bias | trials finished/requested | decided ({+,-,0} / all +) "
         "| genuine % ({+,-,0} per neuron) | genuine % (all z_j > 0) "
