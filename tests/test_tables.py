@@ -157,6 +157,8 @@ def test_decide_trial_agrees_with_the_cell_analysis() -> None:
         a = analyse_cell(ds.instance, pat)
         assert dec.genuine == a.is_genuine and dec.genuine_positive == plus_only(a, None)
         assert dec.rank == a.lsq.rank and dec.continuous == (a.kind == "affine")
+        # one LP for (+,...,+), then (unless that was a witness) the same tree as analyse_cell
+        assert dec.nodes == (1 if dec.genuine_positive else 1 + a.nodes)
 
 
 def test_differs_reads_only_the_papers_0_and_100_claims() -> None:

@@ -242,11 +242,15 @@ def decide_trial(
 
     t0 = time.perf_counter()
     deadline = t0 + budget
-    nodes = 0
+    lps = [0]  # exact LPs started by both searches (also when the budget stops one)
 
-    def tick(n: int, depth: int) -> None:
+    def check() -> None:
         if time.perf_counter() >= deadline:
             raise _OutOfTime
+
+    def tick(n: int, depth: int) -> None:
+        check()
+        lps[0] += 1
 
     decide = decider(backend)
     K = pattern.K
@@ -256,28 +260,26 @@ def decide_trial(
 
     def done(genuine: bool | None, positive: bool | None, how: str, feasible: bool = True) -> TrialDecision:
         return TrialDecision(
-            genuine, positive, dim > 0, rank, dim, f"{how} [{backend}]", nodes, time.perf_counter() - t0, feasible
+            genuine, positive, dim > 0, rank, dim, f"{how} [{backend}]", lps[0], time.perf_counter() - t0, feasible
         )
 
     if not feas.feasible:
         return done(False, False, "empty open cone", feasible=False)
     fitted = tuple(lsq.fitted)
     try:
-        tick(0, 0)
+        check()
         plus = search(
             BranchProblem(instance, pattern, fitted, tuple(("+",) for _ in range(K)), feas.witness), tick, decide
         )
-        nodes += plus.nodes
     except _OutOfTime:
         return done(None, None, "budget spent on the (+,...,+) branch")
     if plus.genuine is not None:
         return done(True, True, "witness on the (+,...,+) branch")
     try:
-        tick(0, 0)
+        check()
         full = search(
             BranchProblem(instance, pattern, fitted, tuple(BRANCHES for _ in range(K)), feas.witness), tick, decide
         )
-        nodes += full.nodes
     except _OutOfTime:
         return done(None, False, "(+,...,+) refuted; budget spent in the {+,-,0} branch tree")
     if full.genuine is not None:
