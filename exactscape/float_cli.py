@@ -432,6 +432,8 @@ def _cmd_tables(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise InputError("--workers must be at least 1", "--workers")
+    if args.dask and args.workers != 1:
+        raise InputError("give --workers or --dask, not both (a dask cluster has its own workers)", "--workers")
     st = settings_for(
         args.table,
         N=args.N,
