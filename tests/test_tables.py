@@ -197,3 +197,24 @@ def test_presets_and_overrides() -> None:
     with pytest.raises(InputError):
         tb.settings_for("V")
     assert set(tb.PAPER) == {"I", "II", "III", "IV"} and all(len(v) == 5 for v in tb.PAPER.values())
+
+
+def test_a_failing_trial_is_reported_and_rerun_on_resume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    st = tiny(trials=2, locations=(0.0,))
+    real = tb.decide_trial
+    calls = []
+
+    def flaky(*args: object, **kw: object) -> tb.TrialDecision:
+        calls.append(1)
+        if len(calls) == 1:
+            raise MemoryError("simulated")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(tb, "decide_trial", flaky)
+    out = tmp_path / "e.json"
+    first = tb.run_table(st, out)
+    assert len(first.records) == 1 and first.errors[0]["error"] == "MemoryError: simulated"
+    _, md, doc = tb.write_results(first, out, None)
+    assert not doc["complete"] and doc["table"][0]["errors"] == 1 and "failed with an error" in md.read_text()
+    again = tb.run_table(st, out)
+    assert again.resumed == 1 and len(again.records) == 2 and not again.errors

@@ -346,7 +346,11 @@ def run_trial(task: Task) -> dict[str, Any]:
     if on:
         rec["skipped"] = f"sampled point on the hyperplane w_{on[0][0]} . x_{on[0][1]} = 0"
         return rec
-    dec = decide_trial(ds.instance, pat, st.budget, hint=wts, backend=st.backend)
+    try:
+        dec = decide_trial(ds.instance, pat, st.budget, hint=wts, backend=st.backend)
+    except Exception as exc:  # noqa: BLE001 - one failing trial (a bug, a backend failure, memory) must not end
+        rec["error"] = f"{type(exc).__name__}: {exc}"[:500]  # a run of hours; it is reported and rerun on resume
+        return rec
     rec.update(
         {
             "verdict": dec.verdict,
@@ -476,7 +480,7 @@ def open_partial(path: Path, st: TableSettings) -> dict[tuple[float, int], dict[
             rec = json.loads(line)
         except ValueError:
             continue  # a torn line of a killed run: that trial runs again
-        if isinstance(rec, dict) and "location" in rec and "trial" in rec:
+        if isinstance(rec, dict) and "location" in rec and "trial" in rec and "error" not in rec:
             done.setdefault((float(rec["location"]), int(rec["trial"])), rec)
     return done
 
@@ -589,6 +593,7 @@ class RunState:
     records: dict[tuple[float, int], dict[str, Any]] = field(default_factory=dict)
     resumed: int = 0
     interrupted: bool = False
+    errors: list[dict[str, Any]] = field(default_factory=list)  # failed trials of this run (rerun on resume)
 
 
 def run_table(
@@ -620,7 +625,10 @@ def run_table(
     try:
         for rec in _execute(todo, workers, dask_address):
             _append_record(part, rec)
-            state.records[(float(rec["location"]), int(rec["trial"]))] = rec
+            if "error" in rec:
+                state.errors.append(rec)
+            else:
+                state.records[(float(rec["location"]), int(rec["trial"]))] = rec
             if progress is not None:
                 progress(f"bias {rec['location']:g}: {rec.get('verdict', 'skipped')}")
     except KeyboardInterrupt:
@@ -678,6 +686,7 @@ def summarise(state: RunState) -> list[dict[str, Any]]:
                 "seconds_max": round(max(secs), 3) if secs else None,
                 "methods": methods,
                 "differs_from_paper": sum(1 for r in rs if r.get("differs")),
+                "errors": sum(1 for r in state.errors if float(r["location"]) == float(loc)),
                 "paper": PAPER.get(st.table, {}).get(float(loc)),
             }
         )
@@ -700,6 +709,7 @@ def results_doc(state: RunState, kept: list[str]) -> dict[str, Any]:
         "complete": all(r["trials_finished"] == st.trials for r in summarise(state)),
         "table": summarise(state),
         "kept_instances": kept,
+        "errors": state.errors,
         "cifar10": CIFAR_NOTE,
         "records": recs,
     }
@@ -777,6 +787,12 @@ def markdown(doc: dict[str, Any]) -> str:
         "not genuine). Continuous: rank A < Kd. Activated: share of active (sample, neuron) states. "
         "Part 2's 'Average P_g' column is not reproduced."
     )
+    nerr = sum(r["errors"] for r in doc["table"])
+    if nerr:
+        lines.append(
+            f"{nerr} trial(s) failed with an error in this run (see `errors` in the JSON); they are not counted "
+            "above and run again when the command is rerun."
+        )
     methods: dict[str, int] = {}
     for r in doc["table"]:
         for m, c in r["methods"].items():
