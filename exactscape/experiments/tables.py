@@ -394,7 +394,9 @@ def _append_record(path: Path, obj: dict[str, Any]) -> None:
     data = (json.dumps(obj, sort_keys=True) + "\n").encode("utf-8")
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        os.write(fd, data)
+        view = memoryview(data)
+        while view:  # one write in practice; a short write goes on at the (appended) end
+            view = view[os.write(fd, view) :]
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -446,6 +448,9 @@ def open_partial(path: Path, st: TableSettings) -> dict[tuple[float, int], dict[
         _append_record(path, header)
         return {}
     raw = path.read_bytes()
+    if not raw:  # created, then killed before its header was written
+        _append_record(path, header)
+        return {}
     lines = raw.split(b"\n")
     try:
         first = json.loads(lines[0])
