@@ -635,7 +635,7 @@ def run_table(
             else:
                 state.records[(float(rec["location"]), int(rec["trial"]))] = rec
             if progress is not None:
-                progress(f"bias {rec['location']:g}: {rec.get('verdict', 'skipped')}")
+                progress(f"bias {rec['location']:g}: {rec.get('verdict', 'error' if 'error' in rec else 'skipped')}")
     except KeyboardInterrupt:
         state.interrupted = True
     return state
