@@ -420,6 +420,24 @@ class _Engine:
         kids.sort(key=lambda kb: BRANCHES.index(kb[0]))
         return Split(j, tuple(kids)), None
 
+    def run_positive(self) -> Decision:
+        """The paper's reading: is some minimiser genuine with every z_j > 0 (one branch vector)?
+        A Farkas leaf or a witness; the refutation is not a cell certificate's tree."""
+        fixed: dict[int, str] = {}
+        for j in range(self.K):
+            if j in set(self.free):
+                continue
+            if "+" not in self.fixed_branches(j):
+                return Decision(None, None, "fixed-signs", self.budget.nodes, 1)
+            fixed[j] = "+"
+        sigma = {j: "+" for j in self.free}
+        if not sigma:
+            return Decision(self.witness(fixed, self.point_R(())), None, "fixed-signs", self.budget.nodes, 0)
+        leaf, c = self.node(sigma)
+        if leaf is not None or c is None:
+            return Decision(None, None, "lazy-lp", self.budget.nodes, 1)
+        return Decision(self.witness({**fixed, **sigma}, self.point_R(c)), None, "lazy-lp", self.budget.nodes, 0)
+
     def run(self) -> Decision:
         fixed: dict[int, str] = {}
         freeset = set(self.free)
@@ -580,16 +598,25 @@ def decide(
     *,
     budget: Budget | None = None,
     decide_node: Decider | None = None,
+    positive_only: bool = False,
 ) -> Decision | None:
     """Decide genuineness of a feasible cell with the structures of the module docstring.
 
+    ``positive_only``: only the branch vector (+, ..., +) (Part 2's reading, every z_j > 0);
+    then a refutation has no tree (``tree`` is None, ``genuine`` None, not undecided).
     Returns None when none applies (the caller then runs the plain branch tree)."""
     bud = budget if budget is not None else Budget()
     try:
         if ms.R0z is not None:
-            return _Engine(inst, pat, ms, zero_witness, bud, decide_node).run()
+            engine = _Engine(inst, pat, ms, zero_witness, bud, decide_node)
+            return engine.run_positive() if positive_only else engine.run()
         if samples_independent(inst):
             cov = _Cover(inst, pat, ms, bud)
+            if positive_only:
+                sigma = {j: "+" for j in range(pat.K)}
+                if all(cov.sample_ok(i, sigma) is not False for i in range(inst.N)):
+                    return Decision(cov.witness(sigma, zero_witness), None, "independent-samples", bud.nodes, 0)
+                return Decision(None, None, "independent-samples", bud.nodes, 1)
             tree, found = cov.dfs({})
             if found is not None:
                 return Decision(cov.witness(found, zero_witness), None, "independent-samples", bud.nodes, 0)

