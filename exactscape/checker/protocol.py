@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .boundary import check_boundary
 from .cell import check_cell
+from .census import check_census
 from .envelope import KINDS, check_envelope
 from .errors import CertificateError, UnreadableError
 from .numbers import describe, load_json
@@ -76,6 +77,8 @@ def check_certificate(obj: object) -> CheckResult:
             check_saddle(cert, lines)
         elif kind == "boundary":
             check_boundary(cert, lines)
+        elif kind == "census":
+            check_census(cert, lines)
         else:
             check_point(cert, lines)
     except UnreadableError as exc:
@@ -93,8 +96,13 @@ def check_file(path: str | os.PathLike[str]) -> tuple[int, list[str]]:
     """Check the certificate file at ``path``; return (exit code, output lines).
 
     The lines are the ``c`` lines then the one ``s`` line. An unreadable
-    input gives exit code 2 and the ``s REJECTED`` line alone.
+    input gives exit code 2 and the ``s REJECTED`` line alone. A folder is
+    checked as a bundle (:mod:`exactscape.checker.bundle`, new in 1.2).
     """
+    if Path(path).is_dir():
+        from .bundle import check_bundle
+
+        return check_bundle(Path(path), check_file)
     try:
         data = Path(path).read_bytes()
     except (OSError, ValueError) as exc:
@@ -117,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m exactscape.checker",
         description="Independent checker for exactscape certificates (proofs/FORMAT.md).",
     )
-    parser.add_argument("certificate", help="path of a certificate JSON file")
+    parser.add_argument("certificate", help="path of a certificate JSON file, or a folder of them (a bundle)")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2)
