@@ -53,6 +53,7 @@ from .theory.boundary import FaceAnalysis, analyse_face
 from .theory.branches import BranchProblem, search
 from .theory.census import Census, CensusCell, CensusLeaf, CensusNode, CensusSplit, TooMany, enumerate_cells
 from .theory.census import region_bound as region_bound
+from .theory.infimum import CellInfimum, cell_infimum
 from .theory.minima import CellAnalysis, analyse_cell
 from .theory.saddles import SaddleAnalysis, analyse_saddles
 
@@ -71,6 +72,19 @@ class CellRecord:
     analysis: CellAnalysis
     positive_genuine: bool | None  # genuine with every z_j > 0 (None: not genuine at all)
     saddles: SaddleAnalysis | None
+    infimum: CellInfimum | None  # the exact infimum over the cell (None: genuine, or not computed)
+
+    @property
+    def lower(self) -> Fraction:
+        """A proved lower bound of the loss over the cell: its exact infimum when known, else L*."""
+        if self.analysis.is_genuine:
+            return self.analysis.loss
+        return self.infimum.loss if self.infimum is not None else self.analysis.loss
+
+    @property
+    def exact(self) -> bool:
+        """Is :attr:`lower` the exact infimum (attained)?"""
+        return self.analysis.is_genuine or self.infimum is not None
 
 
 @dataclass(frozen=True)
@@ -117,6 +131,7 @@ class Atlas:
     upper: Fraction
     upper_from: str
     minima: tuple[Minimum, ...]
+    point: Weights | None = None  # an exact point with loss ``upper`` (None: it is a boundary minimum)
 
     @property
     def certified(self) -> bool:
@@ -266,7 +281,8 @@ def atlas(
                 pos = search(prob).genuine is not None
             minima.append(Minimum("cell", idx, a.loss, branches=a.genuine.branches))
         sd = analyse_saddles(inst, pat, None, hint) if saddles else None
-        records.append(CellRecord(idx, combo, pat, a, pos, sd))
+        inf = None if a.is_genuine else cell_infimum(inst, pat)
+        records.append(CellRecord(idx, combo, pat, a, pos, sd, inf))
         if faces:
             for k, cc in enumerate(combo):
                 for n, wk in facets.get(cc, []):
@@ -280,6 +296,7 @@ def atlas(
         progress("cells", len(nets), len(nets))
     zero_loss = sum((v * v for v in inst.y), Fraction(0)) / inst.N
     upper, upper_from = zero_loss, "z = 0 (any w): loss (1/N) ||y||^2"
+    point: Weights | None = None
     for m in minima:
         if m.loss < upper:
             upper = m.loss
@@ -288,12 +305,36 @@ def atlas(
                 if m.where == "cell"
                 else f"boundary minimum of cell {m.cell} on w_{m.neuron} . x_{m.sample} = 0"
             )
-    lower = min((r.analysis.loss for r in records), default=None)
+    for r in records:
+        if r.infimum is not None and r.infimum.loss < upper:
+            b = r.infimum.best
+            upper = b.loss
+            upper_from = f"the closure of cell {r.index} (branches {' '.join(b.branches)}; a point on its boundary)"
+            sg = tuple(Fraction(1 if s == "+" else -1) for s in b.branches)
+            point = Weights(sg, tuple(tuple(g * v for v in blk) for g, blk in zip(sg, b.R, strict=True)))
+    if point is None:
+        point = _attaining_point(inst, K, records, upper, census)
+    lower = min((r.lower for r in records), default=None)
     if lower is not None and lower > upper:
         from .errors import InternalError
 
         raise InternalError("the lower bound of the global minimum exceeds an attained loss")
-    return Atlas(inst, K, census, tuple(records), tuple(face_records), tuple(walls), lower, upper, upper_from, tuple(minima))
+    return Atlas(
+        inst, K, census, tuple(records), tuple(face_records), tuple(walls), lower, upper, upper_from, tuple(minima), point
+    )
+
+
+def _attaining_point(
+    inst: Instance, K: int, records: list[CellRecord], upper: Fraction, census: Census
+) -> Weights | None:
+    """An exact weight vector with loss ``upper`` (a genuine cell minimum, or z = 0)."""
+    for r in records:
+        g = r.analysis.genuine
+        if g is not None and r.analysis.loss == upper:
+            return Weights(g.z, g.w)
+    if census.cells:
+        return Weights(tuple(Fraction(0) for _ in range(K)), tuple(census.cells[0].witness for _ in range(K)))
+    return None
 
 
 # ------------------------------------------------------------------ JSON
@@ -329,6 +370,8 @@ def summary(at: Atlas) -> dict[str, Any]:
             "genuine": a.is_genuine,
             "branches": list(a.genuine.branches) if a.genuine else None,
             "genuine_with_positive_z": r.positive_genuine,
+            "infimum": fmt(r.lower) if r.exact else None,
+            "lower_bound": fmt(r.lower),
         }
         if r.saddles is not None:
             rec["saddles"] = [
@@ -355,6 +398,7 @@ def summary(at: Atlas) -> dict[str, Any]:
     }
     if at.certified:
         gm["loss"] = fmt(at.upper)
+    gm["point"] = at.point.to_json() if at.point is not None else None
     return {
         "verdict": verdict(at),
         "N": at.instance.N,
@@ -407,6 +451,23 @@ def census_certificate(census: Census, K: int) -> dict[str, Any]:
     return cert
 
 
+def infimum_certificate(inst: Instance, ci: CellInfimum) -> dict[str, Any]:
+    """Certificate of kind ``infimum`` (FORMAT 10.3, new in 1.2)."""
+    b = ci.best
+    cert = certify.envelope("infimum", inst.to_json(), {"loss": fmt(b.loss), "branches": list(b.branches)})
+    cert["version"] = VERSION_1_2
+    cert["pattern"] = ci.pattern.to_json()
+    cert["cases"] = [
+        {
+            "branches": list(c.branches),
+            "R": [fmt_vec(blk) for blk in c.R],
+            "multipliers": [[j, i, fmt(m)] for j, i, m in c.multipliers],
+        }
+        for c in ci.cases
+    ]
+    return cert
+
+
 def certificates(at: Atlas) -> list[tuple[str, dict[str, Any]]]:
     """(file name, certificate) for the whole bundle: the census, then per cell its
     ``cell`` and ``saddle`` certificates, then one ``boundary`` certificate per facet."""
@@ -414,6 +475,8 @@ def certificates(at: Atlas) -> list[tuple[str, dict[str, Any]]]:
     width = max(3, len(str(len(at.cells))))
     for r in at.cells:
         out.append((f"cell-{r.index:0{width}d}.cert.json", certify.cell_certificate(r.analysis)))
+        if r.infimum is not None:
+            out.append((f"infimum-{r.index:0{width}d}.cert.json", infimum_certificate(at.instance, r.infimum)))
         if r.saddles is not None:
             out.append((f"saddle-{r.index:0{width}d}.cert.json", certify.saddle_certificate(r.saddles)))
     for f in at.faces:

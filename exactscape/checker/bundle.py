@@ -7,12 +7,16 @@ checked as a whole:
 1. exactly one census; every certificate embeds the census's instance;
 2. the ``cell`` certificates' patterns are exactly the K-tuples of the
    census's cells, each once (so every open cell of the network is decided);
-3. the global minimum from both sides: lower bound lo = the least claimed
-   cell loss L* (each verified: the unconstrained minimum of the cell's
-   quadratic, hence <= every loss in the cell, and by continuity on the
-   boundaries); upper bound hi = the least loss attained by a verified point:
-   a genuine cell (its witness), a boundary minimum (its witness), or z = 0
-   (loss (1/N)||y||^2). Certified iff lo = hi;
+3. the global minimum from both sides: per cell, a lower bound of the loss
+   over the cell: its ``infimum`` certificate's loss when there is one (the
+   exact minimum over the cell's closure), else the ``cell`` certificate's L*
+   (the unconstrained minimum of the cell's quadratic); lo = the least of
+   them (every weight is in a cell or, the hyperplanes being nowhere dense,
+   a limit of weights in cells, and the loss is continuous). hi = the least
+   loss attained by a verified point: a genuine cell (its witness), an
+   infimum (z_j = sigma_j, w_j = sigma_j R_j on the cell's closure), a
+   boundary minimum (its witness), or z = 0 (loss (1/N)||y||^2). Certified
+   iff lo = hi;
 4. if ``atlas.json`` is present, its ``global_minimum`` (lower, upper,
    certified) must equal what 3 derived.
 """
@@ -86,7 +90,8 @@ def _whole(folder: Path, certs: dict[str, dict[str, object]]) -> list[str]:
     cells = [tuple(int(str(v)) for v in c["active"]) for c in census["cells"]]  # type: ignore[attr-defined, union-attr]
     want = {tuple(tuple(cells[c][i] for c in combo) for i in range(inst.n)) for combo in product(range(len(cells)), repeat=k)}
     seen: dict[tuple[tuple[int, ...], ...], str] = {}
-    lower: Fraction | None = None
+    cell_loss: dict[tuple[tuple[int, ...], ...], Fraction] = {}
+    infimum: dict[tuple[tuple[int, ...], ...], Fraction] = {}
     upper = sum((v * v for v in inst.y), Fraction(0)) / inst.n
     source = "z = 0"
     for name, c in sorted(certs.items()):
@@ -94,16 +99,18 @@ def _whole(folder: Path, certs: dict[str, dict[str, object]]) -> list[str]:
         cl = c.get("claim")
         if not isinstance(cl, dict):  # pragma: no cover - verified above
             continue
-        if kind == "cell":
+        if kind in ("cell", "infimum"):
             pat = tuple(tuple(int(str(v)) for v in row) for row in c["pattern"])  # type: ignore[attr-defined, union-attr]
             if pat not in want:
                 raise CertificateError(name, "its pattern is not a K-tuple of the census's cells")
-            if pat in seen:
-                raise CertificateError(name, f"decides the same cell as {seen[pat]}")
-            seen[pat] = name
             loss = rational(cl["loss"], f"{name}: claim.loss")
-            lower = loss if lower is None or loss < lower else lower
-            if cl.get("genuine") is True and loss < upper:
+            table = cell_loss if kind == "cell" else infimum
+            if pat in table:
+                raise CertificateError(name, f"a second {kind} certificate for the same cell")
+            table[pat] = loss
+            if kind == "cell":
+                seen[pat] = name
+            if (kind == "infimum" or cl.get("genuine") is True) and loss < upper:
                 upper, source = loss, name
         elif kind == "boundary" and (cl.get("plus") is True or cl.get("minus") is True):
             loss = rational(cl["loss"], f"{name}: claim.loss")
@@ -111,6 +118,7 @@ def _whole(folder: Path, certs: dict[str, dict[str, object]]) -> list[str]:
                 upper, source = loss, name
     if len(seen) != len(want):
         raise CertificateError("bundle", f"{len(want) - len(seen)} of the {len(want)} network cells have no cell certificate")
+    lower = min((infimum.get(p, cell_loss[p]) for p in want), default=None)
     out = [f"c bundle: one census, every certificate on its instance, all {len(want)} network cells decided"]
     if lower is not None and lower > upper:
         raise CertificateError("bundle", "a cell's minimum exceeds an attained loss (impossible)")

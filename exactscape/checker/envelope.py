@@ -16,7 +16,7 @@ from .numbers import boolean, clip, describe
 
 FORMAT_NAME = "exactscape-certificate"
 MAJOR_VERSION = 1
-KINDS = ("cell", "point", "saddle", "boundary", "census")  # census: new in 1.2
+KINDS = ("cell", "point", "saddle", "boundary", "census", "infimum")  # census, infimum: new in 1.2
 
 
 def check_envelope(obj: object) -> dict[str, object]:

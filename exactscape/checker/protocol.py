@@ -18,6 +18,7 @@ from pathlib import Path
 from .boundary import check_boundary
 from .cell import check_cell
 from .census import check_census
+from .infimum import check_infimum
 from .envelope import KINDS, check_envelope
 from .errors import CertificateError, UnreadableError
 from .numbers import describe, load_json
@@ -79,6 +80,8 @@ def check_certificate(obj: object) -> CheckResult:
             check_boundary(cert, lines)
         elif kind == "census":
             check_census(cert, lines)
+        elif kind == "infimum":
+            check_infimum(cert, lines)
         else:
             check_point(cert, lines)
     except UnreadableError as exc:
