@@ -158,18 +158,19 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
         if not full:
             lines.append(f"(more than {TABLE_LIMIT} cells: only cells with a genuine minimum are listed; --json has all)")
         width = max(7, len(s["cells"][0]["pattern"]))
-        lines.append(f"{'cell':>5}  {'pattern':<{width}}  {'loss L*':>9}  {'minimisers':<10}  genuine    z>0  saddles")
+        lines.append(f"{'cell':>5}  {'pattern':<{width}}  {'loss L*':>9}  {'infimum':>9}  {'minimisers':<10}  genuine    z>0  saddles")
         for c in s["cells"]:
             if not full and not c["genuine"]:
                 continue
             mins = "unique" if c["kind"] == "unique" else f"affine/{c['dimension']}"
+            inf = c["infimum"] if c["infimum"] is not None else f">={c['lower_bound']}"
             gen = "yes " + "".join(c["branches"]) if c["genuine"] else "no"
             pos = "-" if c["genuine_with_positive_z"] is None else ("yes" if c["genuine_with_positive_z"] else "NO")
             sd = ", ".join(
                 f"{{{','.join(map(str, z['zero']))}}} {z['verdict']}" for z in c.get("saddles", []) if z["verdict"] != "none"
             )
             lines.append(
-                f"{c['index']:>5}  {c['pattern']:<{width}}  {c['loss']:>9}  {mins:<10}  {gen:<9}  {pos:<3}  {sd or '-'}"
+                f"{c['index']:>5}  {c['pattern']:<{width}}  {c['loss']:>9}  {inf:>9}  {mins:<10}  {gen:<9}  {pos:<3}  {sd or '-'}"
             )
     bm = s["boundary_minima"]
     lines.append(f"boundary minima (Theorem 3): on {len(bm)} of {len(s['faces'])} facets")
@@ -189,7 +190,12 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
     else:
         lines.append(
             f"global minimum: between {gm['lower']} and {gm['upper']} (not certified: upper attained by "
-            f"{gm['attained_by']}; lower = least unconstrained cell minimum, some of them not genuine)"
+            f"{gm['attained_by']}; lower = least proved cell bound, some cells' infimum not computed)"
+        )
+    if gm["point"] is not None:
+        p = gm["point"]
+        lines.append(
+            "  attained at z = (" + ", ".join(p["z"]) + "), w = " + "; ".join("(" + ", ".join(r) + ")" for r in p["w"])
         )
     sp = s["spurious"]
     lines.append(f"spurious local minima (loss above the global minimum): {len(sp)}")
