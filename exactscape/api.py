@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import certify, linalg
+from .atlas import Atlas as Atlas
+from .atlas import atlas as atlas
 from .classify import PointVerdict, classify_point
 from .deciders import decider
 from .design import design_matrix
 from .errors import InputError, NotCovered
 from .model import Instance, Pattern, Weights, pattern_of
 from .numbers import fmt, fmt_vec
-from .atlas import Atlas as Atlas
-from .atlas import atlas as atlas
 from .theory.boundary import FaceAnalysis, analyse_face, face_pattern
 from .theory.minima import CellAnalysis, analyse_cell
 from .theory.saddles import SaddleAnalysis, analyse_saddles

@@ -51,7 +51,7 @@ from .model import Instance, Pattern, Vec, Weights, dot
 from .numbers import fmt, fmt_vec
 from .theory.boundary import FaceAnalysis, analyse_face
 from .theory.branches import BranchProblem, search
-from .theory.census import Census, CensusCell, CensusLeaf, CensusNode, CensusSplit, TooMany, enumerate_cells
+from .theory.census import Census, CensusCell, CensusLeaf, CensusNode, TooMany, enumerate_cells
 from .theory.census import region_bound as region_bound
 from .theory.infimum import CellInfimum, cell_infimum
 from .theory.minima import CellAnalysis, analyse_cell
@@ -170,12 +170,8 @@ class Atlas:
 
 def _facet_system(inst: Instance, signs: tuple[int, ...], n: int, group: tuple[int, ...]) -> polyhedra.System:
     """{w : w . x_n = 0, s_i x_i . w > 0 for samples i outside n's parallel group}."""
-    G = tuple(
-        tuple((1 if signs[i] else -1) * v for v in x) for i, x in enumerate(inst.xs) if i not in group
-    )
-    return polyhedra.System(
-        n=inst.d, E=(inst.xs[n],), f=(Fraction(0),), G=G, h=tuple(Fraction(0) for _ in G)
-    )
+    G = tuple(tuple((1 if signs[i] else -1) * v for v in x) for i, x in enumerate(inst.xs) if i not in group)
+    return polyhedra.System(n=inst.d, E=(inst.xs[n],), f=(Fraction(0),), G=G, h=tuple(Fraction(0) for _ in G))
 
 
 def parallel_group(inst: Instance, n: int) -> tuple[int, ...]:
@@ -222,7 +218,7 @@ def network_patterns(census: Census, K: int) -> list[tuple[tuple[int, ...], Patt
 def check_size(inst: Instance, K: int, max_cells: int) -> int:
     """Refuse (one-line InputError naming --max-cells) when the cell bound is too large; return the bound."""
     per = region_bound(inst.N, inst.d)
-    est = per**K
+    est: int = per**K
     if per > max_cells:
         raise InputError(
             f"up to {est} network cells ({per} per neuron: 2 sum_(i<d) C(N-1, i) with N = {inst.N}, d = {inst.d}, "
@@ -289,9 +285,9 @@ def atlas(
                     fw = Weights(ones, tuple(wk if j == k else wit[j] for j in range(K)))
                     fa = analyse_face(inst, pat, k, n, hint=fw)
                     face_records.append(FaceRecord(idx, fa))
-                    for r in fa.results:
-                        if r.exists:
-                            minima.append(Minimum("boundary", idx, fa.solution.loss, k, n, r.sign))
+                    for sr in fa.results:
+                        if sr.exists:
+                            minima.append(Minimum("boundary", idx, fa.solution.loss, k, n, sr.sign))
     if progress is not None:
         progress("cells", len(nets), len(nets))
     zero_loss = sum((v * v for v in inst.y), Fraction(0)) / inst.N
@@ -320,7 +316,17 @@ def atlas(
 
         raise InternalError("the lower bound of the global minimum exceeds an attained loss")
     return Atlas(
-        inst, K, census, tuple(records), tuple(face_records), tuple(walls), lower, upper, upper_from, tuple(minima), point
+        inst,
+        K,
+        census,
+        tuple(records),
+        tuple(face_records),
+        tuple(walls),
+        lower,
+        upper,
+        upper_from,
+        tuple(minima),
+        point,
     )
 
 

@@ -156,9 +156,14 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
     full = len(at.cells) <= TABLE_LIMIT
     if at.cells:
         if not full:
-            lines.append(f"(more than {TABLE_LIMIT} cells: only cells with a genuine minimum are listed; --json has all)")
+            lines.append(
+                f"(more than {TABLE_LIMIT} cells: only cells with a genuine minimum are listed; --json has all)"
+            )
         width = max(7, len(s["cells"][0]["pattern"]))
-        lines.append(f"{'cell':>5}  {'pattern':<{width}}  {'loss L*':>9}  {'infimum':>9}  {'minimisers':<10}  genuine    z>0  saddles")
+        lines.append(
+            f"{'cell':>5}  {'pattern':<{width}}  {'loss L*':>9}  {'infimum':>9}  "
+            f"{'minimisers':<10}  genuine    z>0  saddles"
+        )
         for c in s["cells"]:
             if not full and not c["genuine"]:
                 continue
@@ -167,10 +172,13 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
             gen = "yes " + "".join(c["branches"]) if c["genuine"] else "no"
             pos = "-" if c["genuine_with_positive_z"] is None else ("yes" if c["genuine_with_positive_z"] else "NO")
             sd = ", ".join(
-                f"{{{','.join(map(str, z['zero']))}}} {z['verdict']}" for z in c.get("saddles", []) if z["verdict"] != "none"
+                f"{{{','.join(map(str, z['zero']))}}} {z['verdict']}"
+                for z in c.get("saddles", [])
+                if z["verdict"] != "none"
             )
             lines.append(
-                f"{c['index']:>5}  {c['pattern']:<{width}}  {c['loss']:>9}  {inf:>9}  {mins:<10}  {gen:<9}  {pos:<3}  {sd or '-'}"
+                f"{c['index']:>5}  {c['pattern']:<{width}}  {c['loss']:>9}  {inf:>9}  "
+                f"{mins:<10}  {gen:<9}  {pos:<3}  {sd or '-'}"
             )
     bm = s["boundary_minima"]
     lines.append(f"boundary minima (Theorem 3): on {len(bm)} of {len(s['faces'])} facets")

@@ -31,7 +31,7 @@ def require_matplotlib() -> None:
         raise InputError("matplotlib is not installed (pip install 'exactscape[plot]')", "--plot") from None
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -45,7 +45,7 @@ def save(fig: Any, fmt: str) -> bytes:
     buf = io.BytesIO()
     meta = {"Software": MARK} if fmt == "png" else {"Creator": MARK}
     fig.savefig(buf, format=fmt, metadata=meta, dpi=110)
-    _pyplot().close(fig)
+    pyplot().close(fig)
     return buf.getvalue()
 
 
@@ -79,7 +79,7 @@ def _radius(at: Any) -> float:
 
 def _plane(at: Any) -> Any:
     """K = 1, d = 2: the heat map picture."""
-    plt = _pyplot()
+    plt = pyplot()
     import numpy as np
 
     fig, ax = plt.subplots(figsize=(6.4, 6.0))
@@ -143,7 +143,7 @@ def _chart(ax: Any, at: Any) -> None:
 
 def draw_atlas(at: Any, fmt: str) -> bytes:
     """The atlas picture (module docstring) as PNG/SVG bytes."""
-    plt = _pyplot()
+    plt = pyplot()
     if not at.cells:
         fig, ax = plt.subplots(figsize=(6, 2))
         ax.text(0.5, 0.5, "no open cell: the landscape is all boundary (not covered)", ha="center")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import sympy
+from conftest import ROOT
 from mutations import mutants
 
 from exactscape import api
@@ -22,8 +23,6 @@ from exactscape.model import Instance, Pattern, Weights, load_instance, pattern_
 from exactscape.polyhedra import Farkas, System
 from exactscape.theory.census import enumerate_cells, region_bound
 from exactscape.theory.infimum import cell_infimum, verify
-
-from conftest import ROOT
 
 EX = ROOT / "examples"
 
@@ -52,6 +51,7 @@ def zaslavsky_regions(xs: list[tuple[F, ...]]) -> int:
         for S in combinations(range(len(xs)), size):
             c = closure(S)
             flats[c] = c
+
     def rank_of(c: tuple[int, ...]) -> int:
         return 0 if not c else sympy.Matrix.vstack(*[normals[i] for i in c]).rank()
 

@@ -87,8 +87,11 @@ def _whole(folder: Path, certs: dict[str, dict[str, object]]) -> list[str]:
     if not isinstance(claim, dict):  # pragma: no cover - verified above
         raise CertificateError(censuses[0], "claim")
     k = int(str(claim["neurons"]))
-    cells = [tuple(int(str(v)) for v in c["active"]) for c in census["cells"]]  # type: ignore[attr-defined, union-attr]
-    want = {tuple(tuple(cells[c][i] for c in combo) for i in range(inst.n)) for combo in product(range(len(cells)), repeat=k)}
+    cells = [tuple(int(str(v)) for v in c["active"]) for c in census["cells"]]  # type: ignore[attr-defined]
+    want = {
+        tuple(tuple(cells[c][i] for c in combo) for i in range(inst.n))
+        for combo in product(range(len(cells)), repeat=k)
+    }
     seen: dict[tuple[tuple[int, ...], ...], str] = {}
     cell_loss: dict[tuple[tuple[int, ...], ...], Fraction] = {}
     infimum: dict[tuple[tuple[int, ...], ...], Fraction] = {}
@@ -100,7 +103,7 @@ def _whole(folder: Path, certs: dict[str, dict[str, object]]) -> list[str]:
         if not isinstance(cl, dict):  # pragma: no cover - verified above
             continue
         if kind in ("cell", "infimum"):
-            pat = tuple(tuple(int(str(v)) for v in row) for row in c["pattern"])  # type: ignore[attr-defined, union-attr]
+            pat = tuple(tuple(int(str(v)) for v in row) for row in c["pattern"])  # type: ignore[attr-defined]
             if pat not in want:
                 raise CertificateError(name, "its pattern is not a K-tuple of the census's cells")
             loss = rational(cl["loss"], f"{name}: claim.loss")
@@ -117,7 +120,9 @@ def _whole(folder: Path, certs: dict[str, dict[str, object]]) -> list[str]:
             if loss < upper:
                 upper, source = loss, name
     if len(seen) != len(want):
-        raise CertificateError("bundle", f"{len(want) - len(seen)} of the {len(want)} network cells have no cell certificate")
+        raise CertificateError(
+            "bundle", f"{len(want) - len(seen)} of the {len(want)} network cells have no cell certificate"
+        )
     lower = min((infimum.get(p, cell_loss[p]) for p in want), default=None)
     out = [f"c bundle: one census, every certificate on its instance, all {len(want)} network cells decided"]
     if lower is not None and lower > upper:

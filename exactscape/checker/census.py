@@ -80,7 +80,9 @@ def _walk(tree: object, path: str, cells: list[list[int]], inst: Instance) -> in
         if "cell" in node:
             fields = record(node, n_path, ("cell",))
             if t != inst.n:
-                raise CertificateError(n_path, f"a cell leaf at depth {t}, but every sample (N = {inst.n}) must be split")
+                raise CertificateError(
+                    n_path, f"a cell leaf at depth {t}, but every sample (N = {inst.n}) must be split"
+                )
             if not cells:
                 raise CertificateError(at(n_path, "cell"), "no cells are listed")
             c = integer(fields["cell"], at(n_path, "cell"), 0, len(cells) - 1)

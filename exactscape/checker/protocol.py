@@ -18,9 +18,9 @@ from pathlib import Path
 from .boundary import check_boundary
 from .cell import check_cell
 from .census import check_census
-from .infimum import check_infimum
 from .envelope import KINDS, check_envelope
 from .errors import CertificateError, UnreadableError
+from .infimum import check_infimum
 from .numbers import describe, load_json
 from .point import check_point
 from .saddle import check_saddle
