@@ -114,3 +114,57 @@ def test_atlas_help(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["atlas", "--help"])
     assert exc.value.code == 0 and "--max-cells" in capsys.readouterr().out
+
+
+def test_gaussian1d_reproduces_the_shape_of_fig_2d(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["gaussian1d", "--sweep", "0:6:61", "--json", "--plot", "g.png"], capsys)
+    assert code == 0 and err == ""
+    obj = json.loads(out)
+    assert obj["verdict"] == "computed" and obj["N"] == 100
+    sweep = obj["sweep"]
+    moving = [p["P_t_moving"] for p in sweep]
+    # high near the empirical minimum of the loss (x_w1 about 0.7), tiny between, tending to 1 far out
+    peak = max(range(len(sweep)), key=lambda i: moving[i] if sweep[i]["x_w1"] < 2 else -1)
+    assert 0.4 < sweep[peak]["x_w1"] < 1.2 and moving[peak] > 0.5
+    assert min(moving[peak:]) < 0.01 and moving[-1] > 0.99
+    # with [18]'s max over both gaps, the fixed neuron's gap caps P_t everywhere
+    assert max(p["P_t"] for p in sweep) < 1e-4
+    # h* of the moving neuron: the mean of x - y over its region [14]; at x_w1 = 6 it is about 5.19
+    assert abs(sweep[-1]["h_star"][0] - 5.1865) < 1e-3
+    assert all(0.4 < v < 1.6 for v in obj["empirical_argmin"])
+    assert Path("g.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_gaussian1d_exact_check_and_bad_sweep(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["gaussian1d", "-N", "12", "--sweep", "0:3:7", "--check"], capsys)
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "verdict: computed"
+    assert any(line.startswith("exact check (sampling 1") and "genuine" in line for line in lines)
+    code, _, err = run(["gaussian1d", "--sweep", "3:1:5"], capsys)
+    assert code == 2 and "--sweep" in err
+
+
+def test_checker_module_checks_a_bundle(capsys: pytest.CaptureFixture[str]) -> None:
+    from exactscape.checker import main as checker_main
+
+    assert main(["atlas", str(EX / "toy-positive.json"), "-K", "1", "--out", "b", "--no-saddles"]) == 0
+    capsys.readouterr()
+    assert checker_main(["b"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "s VERIFIED"
+
+
+def test_missing_matplotlib_is_a_one_line_input_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+
+    real = builtins.__import__
+
+    def fake(name: str, *args: object, **kwargs: object) -> object:
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError(name)
+        return real(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", fake)
+    code, out, err = run(["atlas", str(EX / "toy-positive.json"), "-K", "1", "--plot", "x.png"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "matplotlib" in err
