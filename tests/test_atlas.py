@@ -86,7 +86,7 @@ def _random_arrangement(rng: random.Random, d: int, n: int, degenerate: bool) ->
 def test_census_counts_equal_zaslavsky_on_random_arrangements() -> None:
     rng = random.Random(11)
     checked = 0
-    for trial in range(24):
+    for trial in range(16):
         d = rng.choice([2, 3])
         n = rng.randint(2, 5)
         xs = _random_arrangement(rng, d, n, degenerate=trial % 2 == 1)
@@ -96,7 +96,7 @@ def test_census_counts_equal_zaslavsky_on_random_arrangements() -> None:
         assert len(census.cells) <= region_bound(n, d)
         assert check_certificate(json.loads(json.dumps(census_certificate(census, 1)))).verified
         checked += 1
-    assert checked == 24
+    assert checked == 16
 
 
 def test_census_with_a_zero_sample_has_no_cells_and_is_certified() -> None:
@@ -219,7 +219,7 @@ def test_cell_infimum_is_a_certified_minimum_over_the_closure() -> None:
         )
         census = enumerate_cells(inst)
         K = rng.choice([1, 2])
-        for cells in list(product(census.cells, repeat=K))[:12]:
+        for cells in list(product(census.cells, repeat=K))[:8]:
             pat = Pattern(tuple(tuple(c.active[i] for c in cells) for i in range(n)))
             ci = cell_infimum(inst, pat)
             assert ci is not None
