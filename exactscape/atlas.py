@@ -60,6 +60,7 @@ from .theory.saddles import SaddleAnalysis, analyse_saddles
 DEFAULT_MAX_CELLS = 100_000
 VERSION_1_2 = "1.2"
 MAX_SADDLE_K = 8  # all 2^K - 1 zero sets per cell up to this K
+MAX_K = 12  # the infimum certificate lists 2^K branch vectors (FORMAT 10.3)
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,10 @@ def atlas(
     """The atlas of ``inst`` with ``K`` neurons (module docstring)."""
     if K < 1:
         raise InputError("K must be at least 1", "--neurons")
+    if K > MAX_K:
+        raise InputError(
+            f"K = {K}: the atlas handles at most {MAX_K} neurons (2^K branch vectors per cell)", "--neurons"
+        )
     if max_cells < 1:
         raise InputError("must be at least 1", "--max-cells")
     check_size(inst, K, max_cells)
@@ -554,6 +559,14 @@ def write_bundle(at: Atlas, folder: Path, protected: tuple[Path, ...] = ()) -> l
     targets = [folder / name for name, _ in certs] + [folder / "atlas.json"]
     for t in targets:  # check every output before writing any
         check_target(t, protected)
+    if folder.is_dir():
+        names = {t.name for t in targets}
+        stale = sorted(p.name for p in folder.glob("*.cert.json") if p.name not in names)
+        if stale:
+            raise OutputError(
+                f"{folder}: holds {len(stale)} other certificate(s) (first: {stale[0]}), which would make the "
+                "bundle inconsistent; use a new or empty folder"
+            )
     written = []
     for name, cert in certs:
         written.append(write_output_bytes(folder / name, certify.dumps(cert).encode("utf-8"), protected))

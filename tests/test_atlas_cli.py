@@ -168,3 +168,13 @@ def test_missing_matplotlib_is_a_one_line_input_error(
     monkeypatch.setattr(builtins, "__import__", fake)
     code, out, err = run(["atlas", str(EX / "toy-positive.json"), "-K", "1", "--plot", "x.png"], capsys)
     assert code == 2 and out == "" and err.count("\n") == 1 and "matplotlib" in err
+
+
+def test_atlas_refuses_a_folder_with_another_runs_certificates(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["atlas", str(EX / "toy-positive.json"), "-K", "2", "--out", "b", "--no-saddles"]) == 0
+    capsys.readouterr()
+    code, _, err = run(["atlas", str(EX / "toy-positive.json"), "-K", "1", "--out", "b", "--no-saddles"], capsys)
+    assert code == 3 and "other certificate" in err
+    assert check_file("b")[0] == 0  # untouched, still a consistent bundle
+    code, _, err = run(["atlas", str(EX / "toy-positive.json"), "-K", "13"], capsys)
+    assert code == 2 and "at most 12" in err
