@@ -314,3 +314,52 @@ def test_every_local_minimum_of_a_two_neuron_grid_is_in_the_atlas() -> None:
             assert pat in genuine and genuine[pat] == F(res.summary["loss"])
             found += 1
     assert found >= 1
+
+
+def _cone_minimum_2d(inst: Instance, pat: Pattern, sign: int) -> F:
+    """Independent oracle, K = 1 and d = 2: the minimum of (1/N)||A R - y||^2 over the closed
+    2-D cone {R : sign s_i x_i . R >= 0} is attained at 0, on one of its boundary rays, or
+    inside (then it is the unconstrained minimum L*, and the minimiser set meets the open cone)."""
+    s = [sign * (1 if pat.I[i][0] else -1) for i in range(inst.N)]
+    rows = [tuple(si * v for v in x) for si, x in zip(s, inst.xs)]
+    act = [bool(pat.I[i][0]) for i in range(inst.N)]
+
+    def q(R: tuple[F, F]) -> F:
+        return (
+            sum(((R[0] * x[0] + R[1] * x[1] if a else F(0)) - y) ** 2 for x, y, a in zip(inst.xs, inst.y, act)) / inst.N
+        )
+
+    best = q((F(0), F(0)))
+    for x in inst.xs:
+        for r in ((-x[1], x[0]), (x[1], -x[0])):
+            if not any(r) or any(g[0] * r[0] + g[1] * r[1] < 0 for g in rows):
+                continue
+            ar = [(r[0] * x2[0] + r[1] * x2[1]) if a else F(0) for x2, a in zip(inst.xs, act)]
+            den = sum(v * v for v in ar)
+            t = max(F(0), sum(v * y for v, y in zip(ar, inst.y)) / den) if den else F(0)
+            best = min(best, q((t * r[0], t * r[1])))
+    from exactscape.polyhedra import Farkas, System, decide
+
+    a = api.cell(inst, pattern=pat, verify=False).analysis
+    E = tuple(tuple(x if on else (F(0), F(0))) for x, on in zip(inst.xs, act))
+    sysm = System(n=2, E=E, f=tuple(a.lsq.fitted), G=tuple(rows), h=(F(0),) * len(rows))
+    if not isinstance(decide(sysm), Farkas):
+        best = min(best, a.loss)
+    return best
+
+
+def test_cell_infimum_equals_an_independent_two_dimensional_oracle() -> None:
+    rng = random.Random(17)
+    compared = 0
+    for _ in range(8):
+        n = rng.randint(2, 4)
+        inst = Instance(
+            X=tuple((F(rng.randint(-3, 3)),) for _ in range(n)), y=tuple(F(rng.randint(-2, 2)) for _ in range(n))
+        )
+        for cell in enumerate_cells(inst).cells:
+            pat = Pattern(tuple((a,) for a in cell.active))
+            ci = cell_infimum(inst, pat)
+            assert ci is not None
+            assert [c.loss for c in ci.cases] == [_cone_minimum_2d(inst, pat, 1), _cone_minimum_2d(inst, pat, -1)]
+            compared += 1
+    assert compared >= 20
