@@ -63,6 +63,9 @@ def add_parsers(sub: Any, epilog: str) -> None:
     g.add_argument("--seed", type=int, default=0, help="seed of the sampled empirical losses (default 0)")
     g.add_argument("--plot", metavar="FILE", help="Fig. 1 / Fig. 2(a)-(d) style figure (.png/.svg)")
     g.add_argument("--check", action="store_true", help="decide one sampled instance's cell exactly (Theorem 1)")
+    g.add_argument(
+        "--more", action="store_true", help="also Fig. 2(e) (both weights moving) and Fig. 3 (K = 4, 60, 200)"
+    )
     g.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -231,7 +234,7 @@ def _cmd_gaussian1d(args: argparse.Namespace) -> int:
     if args.samples < 1:
         raise InputError("must be at least 1", "--samples")
     sweep = g1.parse_sweep(args.sweep)
-    res = g1.run(args.samples, sweep, args.seed, exact_check=args.check)
+    res = g1.run(args.samples, sweep, args.seed, exact_check=args.check, more=args.more)
     plot = Path(args.plot) if args.plot else None
     if plot is not None:
         from . import atlas as atlas_mod

@@ -178,3 +178,21 @@ def test_atlas_refuses_a_folder_with_another_runs_certificates(capsys: pytest.Ca
     assert check_file("b")[0] == 0  # untouched, still a consistent bundle
     code, _, err = run(["atlas", str(EX / "toy-positive.json"), "-K", "13"], capsys)
     assert code == 2 and "at most 12" in err
+
+
+def test_gaussian1d_population_solution_matches_the_two_weight_closed_form() -> None:
+    """[14]: with two weights (normals +1 at x_w1 >= 0, -1 at 0) F is diagonal and
+    h1* = (P1+ xbar1+ + P1- xbar1- - P1+ + P1-) / (P1+ + P1-), from [21-22] directly."""
+    import math
+
+    from exactscape.experiments import gaussian1d as g1
+
+    for x1 in (0.3, 1.0, 2.5):
+        Pp = 1 - g1.Phi(x1 - 1)
+        Pm = 1 - g1.Phi(x1 + 1)
+        xp = g1.phi(x1 - 1) / Pp + 1
+        xm = g1.phi(x1 + 1) / Pm - 1
+        want = (Pp * xp + Pm * xm - Pp + Pm) / (Pp + Pm)
+        assert math.isclose(g1.optimal_locations([x1, 0.0], [1, -1])[0], want, rel_tol=1e-12)
+    f3 = g1.figure3(100, steps=3)
+    assert set(f3) == {"shift", "a", "b", "c", "d"} and all(0 <= v <= 1 for k in "abcd" for v in f3[k])

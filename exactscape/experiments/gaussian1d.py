@@ -70,27 +70,65 @@ def active(h: float, n: int, x: float) -> bool:
 
 
 def optimal_locations(h: list[float], normals: list[int]) -> list[float]:
-    """h* solving F h* = f [15-16] (least squares if F is singular)."""
-    K = len(h)
+    """h* solving F h* = f [15-16] (least squares if F is singular), vectorised over regions:
+    with the region x neuron activation matrix I, masses m_j = P_j+ + P_j-, moments
+    M_j = P_j+ xbar_j+ + P_j- xbar_j- and differences D_j = P_j+ - P_j-:
+    F = I^T diag(m) I and f = I^T (M * (I 1) - D)."""
     cuts = sorted(set(h))
     edges = [-math.inf, *cuts, math.inf]
-    F = np.zeros((K, K))
-    f = np.zeros(K)
+    hs = np.array(h, dtype=float)
+    ns = np.array(normals, dtype=float)
+    rows, mass, moment, diff = [], [], [], []
     for a, b in zip(edges[:-1], edges[1:], strict=True):
         mid = (a + b) / 2 if math.isfinite(a) and math.isfinite(b) else (b - 1.0 if math.isfinite(b) else a + 1.0)
-        I = [1.0 if active(h[k], normals[k], mid) else 0.0 for k in range(K)]
+        rows.append((ns * (mid - hs) > 0).astype(float))
         (Pp, xp), (Pm, xm) = region_stats(a, b, MU[0]), region_stats(a, b, MU[1])
-        mass = Pp + Pm
-        moment = Pp * xp + Pm * xm
-        for l in range(K):
-            if not I[l]:
-                continue
-            for k in range(K):
-                F[l, k] += I[k] * mass
-                f[l] += I[k] * moment
-            f[l] -= Pp - Pm
+        mass.append(Pp + Pm)
+        moment.append(Pp * xp + Pm * xm)
+        diff.append(Pp - Pm)
+    I = np.array(rows)
+    F = I.T @ (np.array(mass)[:, None] * I)
+    f = I.T @ (np.array(moment) * I.sum(axis=1) - np.array(diff))
     sol, *_ = np.linalg.lstsq(F, f, rcond=None)
     return [float(v) for v in sol]
+
+
+def p_t(h: list[float], normals: list[int], N: int) -> float:
+    """[17-18]: (1 - max_k P(x in g_k))^N at locations h."""
+    hs = optimal_locations(h, normals)
+    return (1.0 - max(gap_probability(a, b) for a, b in zip(h, hs, strict=True))) ** N
+
+
+def figure3(N: int, steps: int = 61) -> dict[str, Any]:
+    """Fig. 3 of Section III-C: (a) K = 4 at (-0.05, 0, 0.05, 0.1), normals (-, -, +, +), only the
+    rightmost weight moves; (b) all four shift together; (c) K = 60 and (d) K = 200 evenly in
+    [-3, 3] (first half normal -1), all shifted together. P_t by [17-18]."""
+    shifts = [float(v) for v in np.linspace(-6.0, 6.0, steps)]
+    base4 = [-0.05, 0.0, 0.05, 0.1]
+    n4 = [-1, -1, 1, 1]
+    out: dict[str, Any] = {"shift": shifts}
+    out["a"] = [p_t([*base4[:3], base4[3] + s], n4, N) for s in shifts]
+    out["b"] = [p_t([v + s for v in base4], n4, N) for s in shifts]
+    for key, K in (("c", 60), ("d", 200)):
+        base = [float(v) for v in np.linspace(-3.0, 3.0, K)]
+        nk = [-1] * (K // 2) + [1] * (K - K // 2)
+        out[key] = [p_t([v + s for v in base], nk, N) for s in shifts]
+    return out
+
+
+def figure2e(N: int, steps: int = 41) -> dict[str, Any]:
+    """Fig. 2(e): P_t over (x_w1, x_w2) in [0, 6] x [-6, 0], both neurons moving: the product of
+    (1 - P(g_1))^N and (1 - P(g_2))^N (the paper's "tensor product")."""
+    x1 = [float(v) for v in np.linspace(0.0, 6.0, steps)]
+    x2 = [float(v) for v in np.linspace(-6.0, 0.0, steps)]
+    grid = []
+    for b in x2:
+        row = []
+        for a in x1:
+            hs = optimal_locations([a, b], [1, -1])
+            row.append((1.0 - gap_probability(a, hs[0])) ** N * (1.0 - gap_probability(b, hs[1])) ** N)
+        grid.append(row)
+    return {"x_w1": x1, "x_w2": x2, "P_t": grid}
 
 
 def gap_probability(h: float, hstar: float) -> float:
@@ -145,6 +183,7 @@ class Gaussian1D:
             f"{self.points[0].gaps[1]:.4f}) caps P_t at {(1 - self.points[0].gaps[1]) ** self.N:.2e} everywhere; "
             "the shape Fig. 2(d) describes is that of the moving neuron's gap alone, P_t_moving = (1 - P(g1))^N",
             "exact_check": self.exact,
+            **self.extra,
         }
 
     def lines(self) -> list[str]:
@@ -166,6 +205,20 @@ class Gaussian1D:
         )
         out.append(f"largest P_t = {doc['largest_P_t']['P_t']:.3e} at x_w1 = {doc['largest_P_t']['x_w1']:.3f}")
         out.append("note: " + doc["note"])
+        if "fig3" in self.extra:
+            f3 = self.extra["fig3"]
+            for key, what in (
+                ("a", "K = 4, rightmost moving"),
+                ("b", "K = 4, all shifted"),
+                ("c", "K = 60, all shifted"),
+                ("d", "K = 200, all shifted"),
+            ):
+                vals = f3[key]
+                i = int(np.argmax(vals))
+                out.append(
+                    f"Fig. 3({key}) {what}: P_t from {min(vals):.2e} to {max(vals):.2e} (max at shift "
+                    f"{f3['shift'][i]:+.2f}); above 1/2 for {sum(v > 0.5 for v in vals)} of {len(vals)} shifts"
+                )
         if self.exact is not None:
             e = self.exact
             head = f"exact check (sampling 1, x_w1 = {e['x_w1']}, samples rounded to 1/{e['denominator']}): "
@@ -209,7 +262,9 @@ def empirical_loss(x: list[float], y: list[float], h: list[float], normals: list
     return tot / len(x)
 
 
-def run(N: int, sweep: tuple[float, float, int], seed: int, exact_check: bool = False) -> Gaussian1D:
+def run(
+    N: int, sweep: tuple[float, float, int], seed: int, exact_check: bool = False, more: bool = False
+) -> Gaussian1D:
     """Fig. 2(a)-(d) of Section III-C (module docstring)."""
     a, b, n = sweep
     normals = [1, -1]
@@ -225,6 +280,8 @@ def run(N: int, sweep: tuple[float, float, int], seed: int, exact_check: bool = 
     samples = [sample(N, rng) for _ in range(3)]
     losses = [[empirical_loss(sx, sy, [x1, 0.0], normals) for x1 in xs] for sx, sy in samples]
     res = Gaussian1D(N, points, losses, samples)
+    if more:
+        res.extra = {"fig2e": figure2e(N), "fig3": figure3(N)}
     if exact_check:
         res.exact = _exact_check(res, normals)
     return res
@@ -278,7 +335,7 @@ def draw(res: Gaussian1D, fmt: str) -> bytes:
     plt = pyplot()
     fig, axes = plt.subplots(2, 3, figsize=(13, 7))
     xs = [p.x_w1 for p in res.points]
-    best = max(res.points, key=lambda p: p.P_t1)
+    best = res.points[int(np.argmin(res.losses[0]))]  # Fig. 1 at the empirical minimiser of sampling 1
     ax = axes[0][0]
     grid = np.linspace(-4, 7, 400)
     for mu, c, lab in ((MU[0], "tab:red", "class +1"), (MU[1], "tab:blue", "class -1")):
@@ -288,7 +345,7 @@ def draw(res: Gaussian1D, fmt: str) -> bytes:
         ax.axvline(sk, color=col, lw=1.0, ls="--")
         ax.axvspan(min(hk, sk), max(hk, sk), color=col, alpha=0.15)
         ax.annotate(name, (hk, 0.42), fontsize=8)
-    ax.set_title(f"Fig. 1: regions and gaps (x_w1 = {best.x_w1:.2f}; dashed: h*)", fontsize=9)
+    ax.set_title(f"Fig. 1: regions and gaps at x_w1 = {best.x_w1:.2f} (solid: h, dashed: h*)", fontsize=9)
     ax.legend(fontsize=7)
     for t in range(3):
         ax = axes[0][1] if t == 0 else axes[0][2] if t == 1 else axes[1][0]
@@ -308,4 +365,46 @@ def draw(res: Gaussian1D, fmt: str) -> bytes:
     ax.set_xlabel("x_w1")
     ax.legend(fontsize=7)
     fig.tight_layout()
+    if "fig3" in res.extra:
+        fig2, ax2 = plt.subplots(1, 5, figsize=(20, 3.8))
+        e = res.extra["fig2e"]
+        im = ax2[0].pcolormesh(e["x_w1"], e["x_w2"], e["P_t"], shading="auto", cmap="viridis")
+        fig2.colorbar(im, ax=ax2[0])
+        ax2[0].set_title("Fig. 2(e): P_t, both weights moving", fontsize=9)
+        ax2[0].set_xlabel("x_w1")
+        ax2[0].set_ylabel("x_w2")
+        f3 = res.extra["fig3"]
+        for t, (key, what) in enumerate(
+            (
+                ("a", "K=4, rightmost moves"),
+                ("b", "K=4, all shift"),
+                ("c", "K=60, all shift"),
+                ("d", "K=200, all shift"),
+            )
+        ):
+            ax2[t + 1].plot(f3["shift"], f3[key])
+            ax2[t + 1].set_title(f"Fig. 3({key}): {what}", fontsize=9)
+            ax2[t + 1].set_xlabel("shift")
+        fig2.tight_layout()
+        return _stack(save(fig, "png"), save(fig2, "png"), fmt)
+    return save(fig, fmt)
+
+
+def _stack(top: bytes, bottom: bytes, fmt: str) -> bytes:
+    """Two rendered figures one above the other, as one image."""
+    import io
+
+    from ..float_atlas_plot import pyplot, save
+
+    plt = pyplot()
+    imgs = [plt.imread(io.BytesIO(b), format="png") for b in (top, bottom)]
+    h = [i.shape[0] for i in imgs]
+    w = max(i.shape[1] for i in imgs)
+    fig = plt.figure(figsize=(w / 100, sum(h) / 100), dpi=100)
+    y = 0.0
+    for img, hh in zip(imgs, h, strict=True):
+        ax = fig.add_axes((0.0, 1 - (y + hh) / sum(h), img.shape[1] / w, hh / sum(h)))
+        ax.imshow(img)
+        ax.axis("off")
+        y += hh
     return save(fig, fmt)
