@@ -222,11 +222,21 @@ def check_size(inst: Instance, K: int, max_cells: int) -> int:
     est: int = per**K
     if per > max_cells:
         raise InputError(
-            f"up to {est} network cells ({per} per neuron: 2 sum_(i<d) C(N-1, i) with N = {inst.N}, d = {inst.d}, "
-            f"to the power K = {K}) exceed --max-cells {max_cells}; raise --max-cells to enumerate them",
+            f"up to {_big(est)} network cells ({_big(per)} per neuron: 2 sum_(i<d) C(N-1, i) with N = {inst.N}, "
+            f"d = {inst.d}, to the power K = {K}) exceed --max-cells {max_cells}; raise --max-cells to enumerate them",
             "--max-cells",
         )
     return est
+
+
+def _big(n: int) -> str:
+    """An integer, or "about 10^k" when it has more than 15 digits.
+
+    >>> _big(12345), _big(10**40 + 7)
+    ('12345', 'about 10^40')
+    """
+    s = str(n)
+    return s if len(s) <= 15 else f"about 10^{len(s) - 1}"
 
 
 def atlas(

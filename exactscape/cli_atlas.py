@@ -196,7 +196,9 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
             + (" ..." if len(hidden) > 40 else "")
         )
     gm = s["global_minimum"]
-    if gm["certified"]:
+    if gm["lower"] is None:
+        lines.append(f"global minimum: not decided (no open cell); at most {gm['upper']} ({gm['attained_by']})")
+    elif gm["certified"]:
         lines.append(f"global minimum: {gm['loss']} (certified: attained by {gm['attained_by']}; no cell goes lower)")
     else:
         lines.append(
