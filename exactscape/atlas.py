@@ -18,19 +18,23 @@ For an instance and K neurons:
    (:func:`exactscape.theory.boundary.analyse_face`), once per facet. Walls on a
    hyperplane shared by parallel samples, faces of codimension >= 2, and z_k = 0
    on a boundary are outside Theorem 3 and listed as not covered.
-4. **Global minimum, from both sides.** Lower bound: lo = min over cells of L*.
-   This is a lower bound of the loss at EVERY weight: inside a cell
-   L(z, w) = (1/N)||A R - y||^2 >= L*; a weight on boundaries is a limit of
-   weights in open cells (the hyperplanes are nowhere dense when no sample is
-   zero) and the loss is continuous. Upper bound: hi = the least loss of an
-   exact point found (a genuine cell minimum, a boundary minimum, or z = 0 with
-   loss (1/N)||y||^2). The global minimum is certified (= lo = hi) only when
-   lo = hi; otherwise it is reported as the interval [lo, hi], because a cell
-   whose unconstrained minimum is not genuine has an infimum >= L* that this
-   argument does not compute.
+4. **Global minimum, from both sides.** Per cell without a genuine minimum,
+   the exact infimum of the loss over the cell
+   (:func:`exactscape.theory.infimum.cell_infimum`: the least minimum of the
+   convex quadratic over the closed cones sigma_j cl C_j, sigma in {+,-}^K,
+   KKT-certified; for a genuine cell the infimum is L*). Every weight lies in
+   a cell's closure, where the loss is the cell's quadratic of R, so the
+   global minimum is the least cell infimum (``lower``); each infimum is
+   attained by an exact point (z_j = sigma_j, w_j = sigma_j R_j, possibly on a
+   boundary), a genuine minimum, a boundary minimum or z = 0 (``upper``). The
+   global minimum is certified when lower = upper, which holds whenever every
+   infimum was computed; a cell whose active-set iteration gave up contributes
+   only its L* (a lower bound), and the result is then the interval
+   [lower, upper], never a certified value.
 5. **Spurious minima.** Local minima (genuine cell minima, boundary minima)
-   whose loss is above hi (hence above the global minimum); when the global
-   minimum is not certified, those with lo < loss <= hi are undecided.
+   whose loss is above ``upper`` (hence above the global minimum); when the
+   global minimum is not certified, those with lower < loss <= upper are
+   undecided.
 """
 
 from __future__ import annotations
