@@ -149,6 +149,8 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
     """The readable table of an atlas."""
     inst = at.instance
     lines = [f"verdict: {s['verdict']}"]
+    if inst.provenance != "exact":
+        lines.append(f"note: {inst.provenance}")
     lines.append(f"instance: {name} (N={inst.N}, d={inst.d}{', bias' if inst.bias else ''}, K={at.K})")
     lines.append(
         f"cells: {s['neuron_cells']} per neuron (complete: sign tree, {s['census_lps']} exact LPs), "
