@@ -430,6 +430,7 @@ def summary(at: Atlas) -> dict[str, Any]:
         "d": at.instance.d,
         "K": at.K,
         "neuron_cells": len(at.census.cells),
+        "neuron_cell_bound": region_bound(at.instance.N, at.instance.d),
         "network_cells": len(at.cells),
         "census_lps": at.census.lps,
         "cells": cells,

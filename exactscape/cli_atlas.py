@@ -153,8 +153,8 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
         lines.append(f"note: {inst.provenance}")
     lines.append(f"instance: {name} (N={inst.N}, d={inst.d}{', bias' if inst.bias else ''}, K={at.K})")
     lines.append(
-        f"cells: {s['neuron_cells']} per neuron (complete: sign tree, {s['census_lps']} exact LPs), "
-        f"{s['network_cells']} network cells"
+        f"cells: {s['neuron_cells']} per neuron (at most {s['neuron_cell_bound']} = 2 sum_(i<d) C(N-1, i); "
+        f"complete: sign tree, {s['census_lps']} exact LPs), {s['network_cells']} network cells"
     )
     if not at.cells:
         lines.append("no open cell: the landscape is all boundary (not covered)")
