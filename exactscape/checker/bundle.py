@@ -41,7 +41,7 @@ def _load(path: Path) -> object:
 
 def check_bundle(folder: Path, check_file: object) -> tuple[int, list[str]]:
     """Check every certificate in ``folder`` and the bundle as a whole (module docstring)."""
-    files = sorted(folder.glob("*.cert.json"))
+    files = sorted(p for p in folder.glob("*.cert.json") if p.is_file())
     if not files:
         return EXIT_UNREADABLE, [f"s REJECTED: no certificates (*.cert.json) in {ascii(str(folder))}"]
     lines: list[str] = []
