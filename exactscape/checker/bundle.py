@@ -62,7 +62,7 @@ def check_bundle(folder: Path, check_file: object) -> tuple[int, list[str]]:
     try:
         lines += _whole(folder, certs)
     except CertificateError as exc:
-        lines.append(f"s REJECTED: bundle: {exc.reason}")
+        lines.append(f"s REJECTED: {exc.reason}")
         return EXIT_REJECTED, lines
     except Exception as exc:  # noqa: BLE001 - never crash on input
         lines.append(f"s REJECTED: bundle: internal: {type(exc).__name__}: {exc}")
