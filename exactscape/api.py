@@ -16,6 +16,8 @@ from fractions import Fraction
 from typing import Any
 
 from . import certify, linalg
+from .atlas import Atlas as Atlas
+from .atlas import atlas as atlas
 from .classify import PointVerdict, classify_point
 from .deciders import decider
 from .design import design_matrix

@@ -150,7 +150,7 @@ def _parser() -> argparse.ArgumentParser:
         "or 's REJECTED: reason' (exit 1); exit 2 if CERT is not a certificate at all.",
         epilog=EPILOG,
     )
-    ck.add_argument("cert", help="certificate file")
+    ck.add_argument("cert", help="certificate file, or a folder of certificates (a bundle: one line per file)")
     ck.add_argument("--quiet", action="store_true", help="print only the final s-line")
 
     st = sub.add_parser(
@@ -164,6 +164,7 @@ def _parser() -> argparse.ArgumentParser:
     from . import float_cli  # issue 5: crosscheck, compare, experiment
 
     float_cli.add_parsers(sub, EPILOG)
+    __import__("exactscape.cli_atlas", fromlist=["add_parsers"]).add_parsers(sub, EPILOG)  # atlas, gaussian1d
     return p
 
 
@@ -488,6 +489,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "selftest": _cmd_selftest,
 }
 COMMANDS.update(__import__("exactscape.float_cli", fromlist=["COMMANDS"]).COMMANDS)  # issue 5
+COMMANDS.update(__import__("exactscape.cli_atlas", fromlist=["COMMANDS"]).COMMANDS)  # atlas, gaussian1d
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -47,6 +47,23 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
         if wts is None:
             raise ValueError("a boundary run needs weights")
         return api.boundary(inst, wts, int(run["neuron"]), int(run["sample"]), verify=verify).certificate
+    if run["command"] in ("census", "infimum"):  # new in 1.2 (the atlas)
+        from .atlas import census_certificate, infimum_certificate
+        from .theory.census import enumerate_cells
+        from .theory.infimum import cell_infimum
+
+        if run["command"] == "census":
+            cert = census_certificate(enumerate_cells(inst), int(run["neurons"]))
+        else:
+            ci = cell_infimum(inst, pat) if pat is not None else None
+            if ci is None:
+                raise ValueError("an infimum run needs a pattern")
+            cert = infimum_certificate(inst, ci)
+        if verify:
+            from .certify import self_check
+
+            self_check(cert)
+        return cert
     raise ValueError(f"unknown command {run['command']!r}")
 
 

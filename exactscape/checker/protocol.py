@@ -18,8 +18,10 @@ from typing import NoReturn
 
 from .boundary import check_boundary
 from .cell import check_cell
+from .census import check_census
 from .envelope import KINDS, check_envelope
 from .errors import CertificateError, UnreadableError
+from .infimum import check_infimum
 from .numbers import describe, load_json
 from .point import check_point
 from .readfile import read_certificate_bytes
@@ -85,6 +87,10 @@ def check_certificate(obj: object) -> CheckResult:
             check_saddle(cert, lines)
         elif kind == "boundary":
             check_boundary(cert, lines)
+        elif kind == "census":
+            check_census(cert, lines)
+        elif kind == "infimum":
+            check_infimum(cert, lines)
         else:
             check_point(cert, lines)
     except UnreadableError as exc:
@@ -104,8 +110,13 @@ def check_file(path: str | os.PathLike[str]) -> tuple[int, list[str]]:
     The lines are the ``c`` lines then the one ``s`` line. An unreadable
     input (missing, not a regular file, over the size cap, not UTF-8 JSON:
     :mod:`exactscape.checker.readfile`) gives exit code 2 and the
-    ``s REJECTED`` line alone.
+    ``s REJECTED`` line alone. A folder is checked as a bundle
+    (:mod:`exactscape.checker.bundle`, new in 1.2).
     """
+    if Path(path).is_dir():
+        from .bundle import check_bundle
+
+        return check_bundle(Path(path), check_file)
     try:
         data = read_certificate_bytes(os.fspath(path))
         obj = load_json(data)
@@ -124,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m exactscape.checker",
         description="Independent checker for exactscape certificates (proofs/FORMAT.md).",
     )
-    parser.add_argument("certificate", help="path of a certificate JSON file")
+    parser.add_argument("certificate", help="path of a certificate JSON file, or a folder of them (a bundle)")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2)

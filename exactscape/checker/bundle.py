@@ -1,0 +1,152 @@
+"""A folder of certificates (an atlas bundle, FORMAT.md 10.4, new in 1.2).
+
+Every ``*.cert.json`` file is checked on its own (one ``c NAME: s ...`` line
+each). When the folder holds a ``census`` certificate, the bundle is also
+checked as a whole:
+
+1. exactly one census; every certificate embeds the census's instance;
+2. the ``cell`` certificates' patterns are exactly the K-tuples of the
+   census's cells, each once (so every open cell of the network is decided);
+3. the global minimum from both sides: per cell, a lower bound of the loss
+   over the cell: its ``infimum`` certificate's loss when there is one (the
+   exact minimum over the cell's closure), else the ``cell`` certificate's L*
+   (the unconstrained minimum of the cell's quadratic); lo = the least of
+   them (every weight is in a cell or, the hyperplanes being nowhere dense,
+   a limit of weights in cells, and the loss is continuous). hi = the least
+   loss attained by a verified point: a genuine cell (its witness), an
+   infimum (z_j = sigma_j, w_j = sigma_j R_j on the cell's closure), a
+   boundary minimum (its witness), or z = 0 (loss (1/N)||y||^2). Certified
+   iff lo = hi;
+4. if ``atlas.json`` is present, its ``global_minimum`` (lower, upper,
+   certified) must equal what 3 derived.
+"""
+
+from fractions import Fraction
+from itertools import product
+from pathlib import Path
+
+from .envelope import parse_instance
+from .errors import CertificateError, UnreadableError
+from .numbers import load_json, rational, show
+
+EXIT_VERIFIED, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
+
+
+def _load(path: Path) -> object:
+    try:
+        return load_json(path.read_bytes())
+    except (OSError, UnreadableError, ValueError):
+        return None
+
+
+def check_bundle(folder: Path, check_file: object) -> tuple[int, list[str]]:
+    """Check every certificate in ``folder`` and the bundle as a whole (module docstring)."""
+    files = sorted(p for p in folder.glob("*.cert.json") if p.is_file())
+    if not files:
+        return EXIT_UNREADABLE, [f"s REJECTED: no certificates (*.cert.json) in {ascii(str(folder))}"]
+    lines: list[str] = []
+    bad = 0
+    certs: dict[str, dict[str, object]] = {}
+    for f in files:
+        code, out = check_file(f)  # type: ignore[operator]
+        lines.append(f"c {f.name}: {out[-1]}")
+        if code != 0:
+            bad += 1
+            continue
+        obj = _load(f)
+        if isinstance(obj, dict):
+            certs[f.name] = obj
+    if bad:
+        lines.append(f"s REJECTED: {bad} of {len(files)} certificates rejected")
+        return EXIT_REJECTED, lines
+    try:
+        lines += _whole(folder, certs)
+    except CertificateError as exc:
+        lines.append(f"s REJECTED: {exc.reason}")
+        return EXIT_REJECTED, lines
+    except Exception as exc:  # noqa: BLE001 - never crash on input
+        lines.append(f"s REJECTED: bundle: internal: {type(exc).__name__}: {exc}")
+        return EXIT_REJECTED, lines
+    lines.append("s VERIFIED")
+    return EXIT_VERIFIED, lines
+
+
+def _whole(folder: Path, certs: dict[str, dict[str, object]]) -> list[str]:
+    censuses = [n for n, c in certs.items() if c.get("kind") == "census"]
+    if not censuses:
+        return [f"c bundle: {len(certs)} certificates, no census (checked one by one only)"]
+    if len(censuses) > 1:
+        raise CertificateError(censuses[1], "a bundle holds one census")
+    census = certs[censuses[0]]
+    instance = census["instance"]
+    for name, c in certs.items():
+        if c.get("instance") != instance:
+            raise CertificateError(name, "embeds another instance than the census")
+    inst = parse_instance(instance, "instance")
+    claim = census["claim"]
+    if not isinstance(claim, dict):  # pragma: no cover - verified above
+        raise CertificateError(censuses[0], "claim")
+    k = int(str(claim["neurons"]))
+    cells = [tuple(int(str(v)) for v in c["active"]) for c in census["cells"]]  # type: ignore[attr-defined]
+    want = {
+        tuple(tuple(cells[c][i] for c in combo) for i in range(inst.n))
+        for combo in product(range(len(cells)), repeat=k)
+    }
+    seen: dict[tuple[tuple[int, ...], ...], str] = {}
+    cell_loss: dict[tuple[tuple[int, ...], ...], Fraction] = {}
+    infimum: dict[tuple[tuple[int, ...], ...], Fraction] = {}
+    upper = sum((v * v for v in inst.y), Fraction(0)) / inst.n
+    source = "z = 0"
+    for name, c in sorted(certs.items()):
+        kind = c.get("kind")
+        cl = c.get("claim")
+        if not isinstance(cl, dict):  # pragma: no cover - verified above
+            continue
+        if kind in ("cell", "infimum"):
+            pat = tuple(tuple(int(str(v)) for v in row) for row in c["pattern"])  # type: ignore[attr-defined]
+            if pat not in want:
+                raise CertificateError(name, "its pattern is not a K-tuple of the census's cells")
+            loss = rational(cl["loss"], f"{name}: claim.loss")
+            table = cell_loss if kind == "cell" else infimum
+            if pat in table:
+                raise CertificateError(name, f"a second {kind} certificate for the same cell")
+            table[pat] = loss
+            if kind == "cell":
+                seen[pat] = name
+            if (kind == "infimum" or cl.get("genuine") is True) and loss < upper:
+                upper, source = loss, name
+        elif kind == "boundary" and (cl.get("plus") is True or cl.get("minus") is True):
+            loss = rational(cl["loss"], f"{name}: claim.loss")
+            if loss < upper:
+                upper, source = loss, name
+    if len(seen) != len(want):
+        raise CertificateError(
+            "bundle", f"{len(want) - len(seen)} of the {len(want)} network cells have no cell certificate"
+        )
+    lower = min((infimum.get(p, cell_loss[p]) for p in want), default=None)
+    out = [f"c bundle: one census, every certificate on its instance, all {len(want)} network cells decided"]
+    if lower is not None and lower > upper:
+        raise CertificateError("bundle", "a cell's minimum exceeds an attained loss (impossible)")
+    certified = lower is not None and lower == upper
+    if certified:
+        out.append(f"c global minimum: {show(upper)} (attained: {source}; no cell goes lower)")
+    else:
+        lo = show(lower) if lower is not None else "none"
+        out.append(f"c global minimum: between {lo} and {show(upper)} (attained: {source})")
+    summary = folder / "atlas.json"
+    if summary.exists():
+        obj = _load(summary)
+        gm = obj.get("global_minimum") if isinstance(obj, dict) else None
+        if not isinstance(gm, dict):
+            raise CertificateError("atlas.json", "no global_minimum object")
+        claimed_lo = gm.get("lower")
+        if (claimed_lo is None) != (lower is None) or (
+            lower is not None and rational(claimed_lo, "atlas.json: global_minimum.lower") != lower
+        ):
+            raise CertificateError("atlas.json", "global_minimum.lower is not the least cell loss")
+        if rational(gm.get("upper"), "atlas.json: global_minimum.upper") != upper:
+            raise CertificateError("atlas.json", "global_minimum.upper is not the least attained loss")
+        if gm.get("certified") is not certified:
+            raise CertificateError("atlas.json", "global_minimum.certified disagrees with the bounds")
+        out.append("c atlas.json: its global minimum is the one derived here")
+    return out

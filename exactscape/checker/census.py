@@ -1,0 +1,130 @@
+"""Kind ``census`` (FORMAT.md 10, new in 1.2): every open cell of one neuron's
+arrangement, proved complete by a sign tree.
+
+Checks, in order: 1. claim (K, counts); 2. every listed cell's witness is
+strictly inside its cell (w . x_i > 0 where active, < 0 elsewhere); 3. the
+tree: a node at depth t splits sample t into "+" (w . x_t > 0) and "-"
+(w . x_t < 0); a node at depth N names a listed cell whose signs are the
+path's; an ``empty`` leaf at depth t carries m_i > 0 on samples i < t with
+sum_i m_i s_i x_i = 0 (s_i the path's signs), which by Gordan's theorem
+proves the open cone {w : s_i x_i . w > 0, i < t} empty, and so every
+completion of the path; 4. every listed cell is named by exactly one leaf;
+5. the counts: neuron_cells = number of cells, network_cells = neuron_cells^K.
+The walk uses an explicit stack (no recursion limit).
+"""
+
+from fractions import Fraction
+
+from .envelope import Instance, parse_instance, require_1_2
+from .errors import CertificateError
+from .fields import array, at, item, keyed, record, vector
+from .linalg import add_scaled, dot
+from .numbers import integer, rational, show
+
+ROOT_FIELDS = ("format", "version", "kind", "instance", "claim", "cells", "tree")
+CLAIM_FIELDS = ("neurons", "neuron_cells", "network_cells")
+MAX_NEURONS = 64
+
+
+def _cells(value: object, path: str, inst: Instance) -> list[list[int]]:
+    """Check 2: the listed cells, each ``{active, witness}`` with the witness inside."""
+    out: list[list[int]] = []
+    for c, entry in enumerate(array(value, path)):
+        c_path = item(path, c)
+        fields = record(entry, c_path, ("active", "witness"))
+        a_path = at(c_path, "active")
+        active = [integer(v, item(a_path, i), 0, 1) for i, v in enumerate(array(fields["active"], a_path, inst.n))]
+        w_path = at(c_path, "witness")
+        w = vector(fields["witness"], w_path, inst.d)
+        for i, x in enumerate(inst.xs):
+            v = dot(w, x)
+            if (v > 0) != bool(active[i]) or v == 0:
+                want = "> 0" if active[i] else "< 0"
+                raise CertificateError(w_path, f"w . x_{i} = {show(v)} is not {want} (cell {c})")
+        out.append(active)
+    return out
+
+
+def _empty_leaf(value: object, path: str, signs: list[int], inst: Instance) -> None:
+    """An ``empty`` leaf: m_i > 0 on path samples, sum m_i s_i x_i = 0 (Gordan)."""
+    entries = keyed(value, path, (len(signs),), min_length=1)
+    total = [Fraction(0)] * inst.d
+    for (i,), payload, p_path in entries:
+        m = _positive(payload, p_path)
+        add_scaled(total, m * signs[i], inst.xs[i])
+    if any(total):
+        raise CertificateError(path, "sum_i m_i s_i x_i is not the zero vector")
+
+
+def _positive(value: object, path: str) -> Fraction:
+    m = rational(value, path)
+    if m <= 0:
+        raise CertificateError(path, f"multiplier {show(m)} is not > 0")
+    return m
+
+
+def _walk(tree: object, path: str, cells: list[list[int]], inst: Instance) -> int:
+    """Checks 3 and 4; returns the number of cell leaves."""
+    used = [False] * len(cells)
+    stack: list[tuple[object, str, list[int]]] = [(tree, path, [])]
+    found = 0
+    while stack:
+        node, n_path, signs = stack.pop()
+        t = len(signs)
+        if not isinstance(node, dict):
+            raise CertificateError(n_path, "expected a node object")
+        if "empty" in node:
+            fields = record(node, n_path, ("empty",))
+            _empty_leaf(fields["empty"], at(n_path, "empty"), signs, inst)
+            continue
+        if "cell" in node:
+            fields = record(node, n_path, ("cell",))
+            if t != inst.n:
+                raise CertificateError(
+                    n_path, f"a cell leaf at depth {t}, but every sample (N = {inst.n}) must be split"
+                )
+            if not cells:
+                raise CertificateError(at(n_path, "cell"), "no cells are listed")
+            c = integer(fields["cell"], at(n_path, "cell"), 0, len(cells) - 1)
+            want = [1 if s > 0 else 0 for s in signs]
+            if cells[c] != want:
+                raise CertificateError(at(n_path, "cell"), f"cell {c} does not have this leaf's signs")
+            if used[c]:
+                raise CertificateError(at(n_path, "cell"), f"cell {c} is named by two leaves")
+            used[c] = True
+            found += 1
+            continue
+        fields = record(node, n_path, ("split", "+", "-"))
+        if t >= inst.n:
+            raise CertificateError(n_path, "a split below depth N")
+        s = integer(fields["split"], at(n_path, "split"), 0, inst.n - 1)
+        if s != t:
+            raise CertificateError(at(n_path, "split"), f"the node at depth {t} must split sample {t}, found {s}")
+        stack.append((fields["-"], at(n_path, "-"), [*signs, -1]))
+        stack.append((fields["+"], at(n_path, "+"), [*signs, 1]))
+    missing = [c for c, u in enumerate(used) if not u]
+    if missing:
+        raise CertificateError("cells", f"cell {missing[0]} is named by no leaf of the tree")
+    return found
+
+
+def check_census(cert: dict[str, object], lines: list[str]) -> None:
+    """FORMAT.md 10.2, in order."""
+    require_1_2(cert, "kind 'census'", "kind")
+    fields = record(cert, "", ROOT_FIELDS)
+    inst = parse_instance(fields["instance"], "instance")
+    lines.append(inst.summary())
+    claim = record(fields["claim"], "claim", CLAIM_FIELDS)
+    k = integer(claim["neurons"], "claim.neurons", 1, MAX_NEURONS)
+    c_claim = integer(claim["neuron_cells"], "claim.neuron_cells", 0)
+    net_claim = integer(claim["network_cells"], "claim.network_cells", 0)
+    cells = _cells(fields["cells"], "cells", inst)
+    lines.append(f"c 2 cells: {len(cells)} witnesses strictly inside their cells")
+    found = _walk(fields["tree"], "tree", cells, inst)
+    lines.append(f"c 3 tree: every sign vector over the {inst.n} samples is a listed cell or has a Gordan leaf")
+    lines.append(f"c 4 leaves: the {found} cell leaves are exactly the listed cells")
+    if c_claim != len(cells):
+        raise CertificateError("claim.neuron_cells", f"claims {c_claim}, the certificate lists {len(cells)} cells")
+    if net_claim != len(cells) ** k:
+        raise CertificateError("claim.network_cells", f"claims {net_claim}, but {len(cells)}^{k} = {len(cells) ** k}")
+    lines.append(f"c 5 counts: {len(cells)} neuron cells, {net_claim} network cells for K = {k}")

@@ -1,0 +1,263 @@
+"""CLI commands ``atlas`` and ``gaussian1d``, registered by :mod:`exactscape.cli`.
+Thin: parses, calls :mod:`exactscape.atlas` / :mod:`exactscape.experiments.gaussian1d`, prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+TABLE_LIMIT = 300  # network cells printed in full; above, only cells with a genuine minimum
+
+
+def add_parsers(sub: Any, epilog: str) -> None:
+    """Add ``atlas`` and ``gaussian1d`` to the main parser's sub-parsers."""
+    at = sub.add_parser(
+        "atlas",
+        help="every cell, minimum, saddle and boundary minimum of a small instance, proved complete",
+        description="Enumerate every open cell of the network (products of the neurons' cells, each with a "
+        "witness; a sign tree proves the list complete), and decide in each: the minimiser set and its loss, "
+        "genuineness and branches (Theorem 1), saddles for every zero set (Theorem 2), non-differentiable "
+        "minima on every facet (Theorem 3); then the global minimum from both sides and the spurious minima.",
+        epilog=epilog,
+    )
+    at.add_argument("instance", help="instance file (.json exact; .npz/.npy/.csv through the float boundary)")
+    at.add_argument("--neurons", "-K", metavar="K", type=int, required=True, help="number of hidden neurons K")
+    at.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    at.add_argument("--out", metavar="DIR", help="write the certificate bundle (census, cells, saddles, facets)")
+    at.add_argument("--plot", metavar="FILE", help="draw the atlas (.png or .svg; needs matplotlib)")
+    at.add_argument(
+        "--max-cells",
+        metavar="M",
+        type=int,
+        default=100_000,
+        help="refuse instances with more network cells than this (default 100000)",
+    )
+    at.add_argument("--no-saddles", action="store_true", help="skip Theorem 2 (zero sets) in every cell")
+    at.add_argument("--no-faces", action="store_true", help="skip Theorem 3 (facets)")
+    at.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    g = sub.add_parser(
+        "gaussian1d",
+        help="1-D Gaussian analysis: gaps between w_j and w*_j, P_g and P_t = (1 - P_g)^N",
+        description="Two classes N(+1, 1) (label +1) and N(-1, 1) (label -1) with equal priors; neurons on "
+        "the line at locations h_j with fixed normals (z_j = +1 for normal +1, -1 for normal -1). The optimal "
+        "locations h* solve F h = f (population form); the gaps between h_j and h*_j give P_g (the largest gap "
+        "probability) and P_t = (1 - P_g)^N, the probability that no sample falls in a gap. Floats throughout "
+        "(a probability model); --check decides one sampled instance exactly.",
+        epilog=epilog,
+    )
+    g.add_argument("--samples", "-N", type=int, default=100, help="number of samples N (default 100)")
+    g.add_argument(
+        "--sweep",
+        default="0:6:121",
+        metavar="A:B:STEPS",
+        help="x_w1 values for the two-neuron sweep with x_w2 = 0 (default 0:6:121)",
+    )
+    g.add_argument("--seed", type=int, default=0, help="seed of the sampled empirical losses (default 0)")
+    g.add_argument("--plot", metavar="FILE", help="Fig. 1 / Fig. 2(a)-(d) style figure (.png/.svg)")
+    g.add_argument("--check", action="store_true", help="decide one sampled instance's cell exactly (Theorem 1)")
+    g.add_argument(
+        "--more", action="store_true", help="also Fig. 2(e) (both weights moving) and Fig. 3 (K = 4, 60, 200)"
+    )
+    g.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+@contextmanager
+def _bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    try:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    except ImportError:  # pragma: no cover - rich is a dependency
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("atlas", total=None)
+
+        def update(what: str, done: int, total: int) -> None:
+            bar.update(task, description=f"atlas: {what}", completed=done, total=total)
+
+        yield update
+
+
+def _cmd_atlas(args: argparse.Namespace) -> int:
+    from . import atlas as atlas_mod
+    from .model import load_instance
+
+    inst = load_instance(args.instance)
+    protected = (Path(args.instance),)
+    plot = Path(args.plot) if args.plot else None
+    if plot is not None:
+        if plot.suffix.lower() not in (".png", ".svg"):
+            raise InputError("the plot file must end in .png or .svg", "--plot")
+        atlas_mod.check_target(plot, protected)
+        from .float_atlas_plot import require_matplotlib
+
+        require_matplotlib()
+    out = Path(args.out) if args.out else None
+    if out is not None and out.exists() and not out.is_dir():
+        raise InputError("exists and is not a folder", "--out")
+    with _bar(not args.no_progress) as progress:
+        at = atlas_mod.atlas(
+            inst,
+            args.neurons,
+            max_cells=args.max_cells,
+            saddles=not args.no_saddles,
+            faces=not args.no_faces,
+            progress=progress,
+        )
+    s = atlas_mod.summary(at)
+    written: list[Path] = []
+    if out is not None:
+        written = atlas_mod.write_bundle(at, out, protected)
+    if plot is not None:
+        from .float_atlas_plot import draw_atlas
+
+        atlas_mod.write_output_bytes(plot, draw_atlas(at, plot.suffix.lower()[1:]), protected)
+    if args.json:
+        doc = dict(s)
+        doc["bundle"] = str(out) if out is not None else None
+        doc["plot"] = str(plot) if plot is not None else None
+        print(json.dumps(doc))
+        return 0
+    for line in human(at, s, args.instance):
+        print(line)
+    if out is not None:
+        print(f"bundle: {out} ({len(written) - 1} certificates, each verified; check with: exactscape check {out})")
+    if plot is not None:
+        print(f"plot: {plot}")
+    return 0
+
+
+def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
+    """The readable table of an atlas."""
+    inst = at.instance
+    lines = [f"verdict: {s['verdict']}"]
+    if inst.provenance != "exact":
+        lines.append(f"note: {inst.provenance}")
+    lines.append(f"instance: {name} (N={inst.N}, d={inst.d}{', bias' if inst.bias else ''}, K={at.K})")
+    lines.append(
+        f"cells: {s['neuron_cells']} per neuron (at most {s['neuron_cell_bound']} = 2 sum_(i<d) C(N-1, i); "
+        f"complete: sign tree, {s['census_lps']} exact LPs), {s['network_cells']} network cells"
+    )
+    if not at.cells:
+        lines.append("no open cell: the landscape is all boundary (not covered)")
+    full = len(at.cells) <= TABLE_LIMIT
+    if at.cells:
+        if not full:
+            lines.append(
+                f"(more than {TABLE_LIMIT} cells: only cells with a genuine minimum are listed; --json has all)"
+            )
+        width = max(7, len(s["cells"][0]["pattern"]))
+        lines.append(
+            f"{'cell':>5}  {'pattern':<{width}}  {'loss L*':>9}  {'infimum':>9}  "
+            f"{'minimisers':<10}  genuine    z>0  saddles"
+        )
+        for c in s["cells"]:
+            if not full and not c["genuine"]:
+                continue
+            mins = "unique" if c["kind"] == "unique" else f"affine/{c['dimension']}"
+            inf = c["infimum"] if c["infimum"] is not None else f">={c['lower_bound']}"
+            gen = "yes " + "".join(c["branches"]) if c["genuine"] else "no"
+            pos = "-" if c["genuine_with_positive_z"] is None else ("yes" if c["genuine_with_positive_z"] else "NO")
+            sd = ", ".join(
+                f"{{{','.join(map(str, z['zero']))}}} {z['verdict']}"
+                for z in c.get("saddles", [])
+                if z["verdict"] != "none"
+            )
+            lines.append(
+                f"{c['index']:>5}  {c['pattern']:<{width}}  {c['loss']:>9}  {inf:>9}  "
+                f"{mins:<10}  {gen:<9}  {pos:<3}  {sd or '-'}"
+            )
+    bm = s["boundary_minima"]
+    lines.append(f"boundary minima (Theorem 3): on {len(bm)} of {len(s['faces'])} facets")
+    for f in bm[: TABLE_LIMIT if full else 20]:
+        signs = " and ".join(x for x, ok in (("z_k > 0", f["plus"]), ("z_k < 0", f["minus"])) if ok)
+        lines.append(f"  cell {f['cell']}: w_{f['neuron']} . x_{f['sample']} = 0, {signs}, loss {f['loss']}")
+    hidden = [c["index"] for c in s["cells"] if c["genuine_with_positive_z"] is False]
+    if hidden:
+        lines.append(
+            "hidden by a fixed positive output weight (genuine only with some z_j <= 0): cells "
+            + ", ".join(map(str, hidden[:40]))
+            + (" ..." if len(hidden) > 40 else "")
+        )
+    gm = s["global_minimum"]
+    if gm["lower"] is None:
+        lines.append(f"global minimum: not decided (no open cell); at most {gm['upper']} ({gm['attained_by']})")
+    elif gm["certified"]:
+        lines.append(f"global minimum: {gm['loss']} (certified: attained by {gm['attained_by']}; no cell goes lower)")
+    else:
+        lines.append(
+            f"global minimum: between {gm['lower']} and {gm['upper']} (not certified: upper attained by "
+            f"{gm['attained_by']}; lower = least proved cell bound, some cells' infimum not computed)"
+        )
+    if gm["point"] is not None:
+        p = gm["point"]
+        lines.append(
+            "  attained at z = (" + ", ".join(p["z"]) + "), w = " + "; ".join("(" + ", ".join(r) + ")" for r in p["w"])
+        )
+    sp = s["spurious"]
+    lines.append(f"spurious local minima (loss above the global minimum): {len(sp)}")
+    for m in sp[:20]:
+        lines.append("  " + _min_text(m))
+    if len(sp) > 20:
+        lines.append(f"  ... {len(sp) - 20} more in --json")
+    if s["undecided"]:
+        lines.append(f"undecided (loss between the bounds): {len(s['undecided'])} minima")
+    for t in s["not_covered"]:
+        lines.append(f"not covered: {t}")
+    return lines
+
+
+def _min_text(m: dict[str, Any]) -> str:
+    if m["where"] == "cell":
+        return f"cell {m['cell']}: differentiable, branches {' '.join(m['branches'])}, loss {m['loss']}"
+    z = "z_k > 0" if m["sign"] == "+" else "z_k < 0"
+    return f"cell {m['cell']}: on w_{m['neuron']} . x_{m['sample']} = 0 with {z}, loss {m['loss']}"
+
+
+def _cmd_gaussian1d(args: argparse.Namespace) -> int:
+    from .experiments import gaussian1d as g1
+
+    if args.samples < 1:
+        raise InputError("must be at least 1", "--samples")
+    sweep = g1.parse_sweep(args.sweep)
+    res = g1.run(args.samples, sweep, args.seed, exact_check=args.check, more=args.more)
+    plot = Path(args.plot) if args.plot else None
+    if plot is not None:
+        from . import atlas as atlas_mod
+
+        if plot.suffix.lower() not in (".png", ".svg"):
+            raise InputError("the plot file must end in .png or .svg", "--plot")
+        from .float_atlas_plot import require_matplotlib
+
+        require_matplotlib()
+        atlas_mod.check_target(plot, ())
+        atlas_mod.write_output_bytes(plot, g1.draw(res, plot.suffix.lower()[1:]), ())
+    if args.json:
+        print(json.dumps(res.to_json()))
+        return 0
+    for line in res.lines():
+        print(line)
+    if plot is not None:
+        print(f"plot: {plot}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"atlas": _cmd_atlas, "gaussian1d": _cmd_gaussian1d}

@@ -1,0 +1,77 @@
+"""Producer-side re-derivation of certificates of the kinds new in 1.2
+(census, infimum): the oracle that confirms a mutant the checker accepted is
+still true."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+from typing import Any
+
+from exactscape.atlas import census_certificate, infimum_certificate
+from exactscape.design import in_cell
+from exactscape.model import Pattern
+from exactscape.polyhedra import Farkas, System
+from exactscape.theory.census import enumerate_cells
+from exactscape.theory.infimum import cell_infimum, verify
+
+
+def still_true_1_2(m: dict[str, Any]) -> bool:
+    return census_still_true(m) if m["kind"] == "census" else infimum_still_true(m)
+
+
+def census_still_true(m: dict[str, Any]) -> bool:
+    """Producer-side re-derivation of a census certificate."""
+    from exactscape.model import instance_from_json
+    from exactscape.numbers import parse_rational
+
+    inst = instance_from_json({"format": "exactscape-instance", "version": 1, **m["instance"]})
+    again = census_certificate(enumerate_cells(inst), int(m["claim"]["neurons"]))
+    if again["claim"] != m["claim"] or m["version"] != "1.2":
+        return False
+    cells = m["cells"]
+    if sorted(tuple(c["active"]) for c in cells) != sorted(tuple(c["active"]) for c in again["cells"]):
+        return False
+    for c in cells:
+        pat = Pattern(tuple((a,) for a in c["active"]))
+        w = tuple(parse_rational(v, "w", decimals=False) for v in c["witness"])
+        if not in_cell(inst, pat, 0, w):
+            return False
+
+    def walk(node: dict[str, Any], signs: list[int]) -> bool:
+        if "empty" in node:
+            G = tuple(tuple(s * v for v in inst.xs[i]) for i, s in enumerate(signs))
+            mult = {int(i): parse_rational(v, "m", decimals=False) for i, v in node["empty"]}
+            mG = tuple(mult.get(i, F(0)) for i in range(len(signs)))
+            return all(v > 0 for v in mult.values()) and System(n=inst.d, G=G, h=(F(0),) * len(G)).verify_farkas(
+                Farkas((), mG, ())
+            )
+        if "cell" in node:
+            return cells[node["cell"]]["active"] == [1 if s > 0 else 0 for s in signs]
+        return walk(node["+"], [*signs, 1]) and walk(node["-"], [*signs, -1])
+
+    return walk(m["tree"], [])
+
+
+def infimum_still_true(m: dict[str, Any]) -> bool:
+    from exactscape.model import instance_from_json
+    from exactscape.numbers import parse_rational
+    from exactscape.theory.infimum import BranchInfimum
+
+    inst = instance_from_json({"format": "exactscape-instance", "version": 1, **m["instance"]})
+    pat = Pattern(tuple(tuple(r) for r in m["pattern"]))
+    ci = cell_infimum(inst, pat)
+    if ci is None or m["version"] != "1.2":
+        return False
+    if m["claim"] != infimum_certificate(inst, ci)["claim"]:
+        return False
+    q = lambda v: parse_rational(v, "v", decimals=False)  # noqa: E731
+    for c, want in zip(m["cases"], ci.cases, strict=True):
+        b = BranchInfimum(
+            tuple(c["branches"]),
+            tuple(tuple(q(v) for v in r) for r in c["R"]),
+            tuple((int(j), int(i), q(v)) for j, i, v in c["multipliers"]),
+            want.loss,
+        )
+        if not verify(inst, pat, b):
+            return False
+    return True
