@@ -40,8 +40,6 @@ For an instance and K neurons:
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -49,7 +47,7 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
-from . import certify, polyhedra
+from . import certify, outputs, polyhedra
 from .errors import InputError, OutputError
 from .model import Instance, Pattern, Vec, Weights, dot
 from .numbers import fmt, fmt_vec
@@ -512,46 +510,26 @@ def certificates(at: Atlas) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+def ours(path: Path) -> bool:
+    """An existing file exactscape wrote: a certificate, an atlas summary, or a marked plot."""
+    if path.suffix.lower() in (".png", ".svg"):
+        return _is_our_plot(path)
+    data = outputs.read_prefix(path)
+    if data is None:
+        return False
+    fields = outputs.top_fields(data)
+    return fields.get("format") in (certify.FORMAT, "exactscape-atlas")
+
+
 def check_target(path: Path, protected: tuple[Path, ...]) -> None:
-    """Refuse to overwrite an input (``protected``), a folder, or an existing file that
-    exactscape did not write (a certificate, an atlas summary, or a marked plot)."""
-    rp = path.resolve()
-    for q in protected:
-        if q.resolve() == rp:
-            raise OutputError(f"{path}: refusing to overwrite an input file")
-    if not path.exists():
-        return
-    ok = False
-    if path.is_file():
-        if path.suffix.lower() in (".png", ".svg"):
-            ok = _is_our_plot(path)
-        else:
-            try:
-                old = json.loads(path.read_text(encoding="utf-8"))
-                ok = isinstance(old, dict) and old.get("format") in (certify.FORMAT, "exactscape-atlas")
-            except (OSError, ValueError):
-                ok = False
-    if not ok:
-        raise OutputError(f"{path}: exists and was not written by exactscape; refusing to overwrite it")
+    """Refuse an input (``protected``), a folder, a special file, or an existing file that
+    exactscape did not write (exactscape.outputs, with :func:`ours`)."""
+    outputs.check_target(path, protected, ours)
 
 
 def write_output_bytes(path: Path, data: bytes, protected: tuple[Path, ...]) -> Path:
-    """Write ``data`` atomically (fresh temp file in the target folder + os.replace),
-    after :func:`check_target`."""
-    check_target(path, protected)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
-    return path
+    """Write ``data`` through exactscape.outputs (fresh temporary, atomic rename)."""
+    return outputs.write_bytes(path, data, inputs=protected, may_replace=ours)
 
 
 PLOT_MARK = b"exactscape-atlas-plot"

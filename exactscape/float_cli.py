@@ -225,8 +225,12 @@ def add_parsers(sub: Any, epilog: str) -> None:
     gdg = tb.add_mutually_exclusive_group()
     gdg.add_argument("--gd", dest="gd", action="store_true", default=None, help="also run gradient descent (trapped)")
     gdg.add_argument("--no-gd", dest="gd", action="store_false", help="no gradient descent (default for I-III)")
-    tb.add_argument("--max-steps", type=STEPS_RANGE, default=None, help="gradient-descent steps at most (default 20000)")
-    tb.add_argument("--grad-tol", type=nonnegative_float, default=None, help="'trapped' gradient-norm threshold (default 1e-3)")
+    tb.add_argument(
+        "--max-steps", type=STEPS_RANGE, default=None, help="gradient-descent steps at most (default 20000)"
+    )
+    tb.add_argument(
+        "--grad-tol", type=nonnegative_float, default=None, help="'trapped' gradient-norm threshold (default 1e-3)"
+    )
     tb.add_argument("--workers", type=int_range(1, 256), default=1, help="local worker processes (default 1)")
     tb.add_argument("--dask", metavar="ADDRESS", default=None, help="run the trials on this dask.distributed scheduler")
     tb.add_argument("--out", default=None, help="results JSON (default results/table-TABLE.json; .md beside)")

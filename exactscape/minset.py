@@ -16,7 +16,7 @@ computes, exactly and with the structure of A instead of a dense rational A:
 
 Two shapes are used (TOOLS: "work on the small side"):
 
-* ``Kd <= COLUMN_LIMIT``: M = A_Z^T A_Z (Kd x Kd, A_Z = D A the integer design
+* ``Kd <= COLUMN_LIMIT`` (200): M = A_Z^T A_Z (Kd x Kd, A_Z = D A the integer design
   matrix, D the common denominator of the samples). Pivot columns P of M
   (found modulo a prime, rank confirmed over Z) give R0 = (M_PP^{-1} b_P, 0)
   with b = D A_Z^T y, and one null vector e_c - M_PP^{-1} M_Pc per non-pivot
@@ -44,7 +44,7 @@ from .model import Instance, Pattern
 
 # primes for the modular rank evidence (the checker verifies primality)
 PRIMES = (2305843009213693951, 4611686018427388039, 9223372036854775783)
-COLUMN_LIMIT = 1200  # Kd up to which M = A^T A (Kd x Kd) is formed
+COLUMN_LIMIT = 200  # Kd up to which M = A^T A (Kd x Kd) is formed (its exact solves grow fast with Kd)
 
 QMat = flint.fmpq_mat
 ZMat = flint.fmpz_mat

@@ -156,7 +156,18 @@ def test_exhausted_budget_is_undecided_never_no(tmp_path: Path, capsys: pytest.C
     pat_path.write_text(json.dumps({"format": "exactscape-pattern", "version": 1, "I": pat.to_json()}))
     cert = tmp_path / "c.json"
     code = main(
-        ["cell", str(inst_path), "--pattern", str(pat_path), "--engine", "fast", "--budget", "1e-9", "--cert", str(cert)]
+        [
+            "cell",
+            str(inst_path),
+            "--pattern",
+            str(pat_path),
+            "--engine",
+            "fast",
+            "--budget",
+            "1e-9",
+            "--cert",
+            str(cert),
+        ]
     )
     out = capsys.readouterr().out
     assert code == 0 and out.splitlines()[0] == "verdict: undecided" and not cert.exists()

@@ -326,7 +326,19 @@ def test_long_numbers_never_give_exit_4(
         capsys.readouterr()
 
 
-def test_certificate_beyond_the_digit_limit_names_the_field(tmp_path: Path) -> None:
+def test_certificate_numbers_longer_than_the_inputs_are_written_and_verified(tmp_path: Path) -> None:
+    """Inputs within 4,300 digits give a loss of about 8,000 digits: within the certificate
+    limit (100,000), written and replayed without the interpreter's conversion limit."""
+    inst = Instance(((Fraction(10) ** 4000,), (Fraction(1),)), (Fraction(0), Fraction(1)), True)
+    res = api.point(inst, api.Weights((Fraction(1),), ((Fraction(1), Fraction(1)),)))
+    assert len(res.certificate["claim"]["loss"]) >= 8000 and res.checker_lines
+
+
+def test_certificate_beyond_the_digit_limit_names_the_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    from exactscape import certify
+
+    monkeypatch.setattr(certify, "CERTIFICATE_DIGITS", 5000)
+    monkeypatch.setattr("exactscape.numbers.CERTIFICATE_DIGITS", 5000)
     inst = Instance(((Fraction(10) ** 4000,), (Fraction(1),)), (Fraction(0), Fraction(1)), True)
     with pytest.raises(InputError, match=r"point certificate would need a number of about 800\d digits at claim.loss"):
         api.point(inst, api.Weights((Fraction(1),), ((Fraction(1), Fraction(1)),)))

@@ -17,16 +17,16 @@ from .envelope import Instance, parse_instance
 from .errors import CertificateError
 from .fields import array, at, item, keyed, matrix, record, vector
 from .linalg import (
+    PRIME_LIMIT,
     ZERO,
     Blocks,
     Pattern,
     Vector,
-    PRIME_LIMIT,
     add_scaled,
     apply_a,
     apply_a_fast,
     apply_at,
-    apply_at_is_zero,
+    apply_at_int_is_zero,
     combine_rows,
     det_mod_nonzero,
     determinant,
@@ -34,6 +34,7 @@ from .linalg import (
     first_nonzero,
     gram,
     is_prime,
+    residual_int,
     residue,
     signs_of_products,
 )
@@ -285,11 +286,12 @@ def check_minimiser(
     elif isinstance(value, dict) and "R" in value:
         fields = record(value, path, ("R",))
         blocks = matrix(fields["R"], at(path, "R"), k, inst.d)
-        fitted = apply_a_fast(pattern, inst.xs, blocks)
-        residual = [p - y for p, y in zip(fitted, inst.y, strict=True)]
-        pos = apply_at_is_zero(pattern, inst.xs, residual, k)
+        ez, eden = residual_int(pattern, inst.xs, blocks, inst.y)
+        pos = apply_at_int_is_zero(pattern, inst.xs, ez, k)
         if pos is not None:
             raise CertificateError(at(path, "R"), f"normal equations A^T (A R0 - y) = 0 fail at column {pos}")
+        fitted = [y + Fraction(e, eden) if e else y for e, y in zip(ez, inst.y, strict=True)]
+        return fitted, Fraction(sum(e * e for e in ez), eden * eden * inst.n)
     else:
         fields = record(value, path, ("u",))
         u_path = at(path, "u")
@@ -313,8 +315,8 @@ def check_genuine_witness(value: object, path: str, pattern: Pattern, inst: Inst
     w_path = at(path, "w")
     w = matrix(fields["w"], w_path, k, inst.d)
     r = [[zj * a for a in wj] for zj, wj in zip(z, w, strict=True)]
-    residual = [p - y for p, y in zip(apply_a_fast(pattern, inst.xs, r), inst.y, strict=True)]
-    pos = apply_at_is_zero(pattern, inst.xs, residual, k)
+    ez, _ = residual_int(pattern, inst.xs, r, inst.y)
+    pos = apply_at_int_is_zero(pattern, inst.xs, ez, k)
     if pos is not None:
         raise CertificateError(path, f"R_j = z_j w_j is not a minimiser: A^T (A R - y) is non-zero at column {pos}")
     check_inside(w, w_path, pattern, inst)

@@ -12,7 +12,6 @@ Fraction(1, 1)
 """
 
 from fractions import Fraction
-from math import gcd
 
 Vector = list[Fraction]
 Blocks = list[Vector]
@@ -122,6 +121,11 @@ def gram(pattern: Pattern, xs: list[Vector], rows: list[int]) -> list[list[Fract
 # ---------------------------------------------------------------- integer fast paths
 
 
+def gcd(a: int, b: int) -> int:
+    """gcd(a, b) for a > 0, through the normalisation of Fraction (no import of math)."""
+    return a // Fraction(a, b).numerator if b else a
+
+
 def common_denominator(values: list[Fraction]) -> int:
     """The least common multiple of the denominators of ``values``."""
     den = 1
@@ -155,6 +159,19 @@ def integer_samples(xs: list[Vector]) -> tuple[list[list[int]], int]:
 def apply_a_fast(pattern: Pattern, xs: list[Vector], blocks: Blocks) -> Vector:
     """(A R)_i = sum_j I[i][j] (x_i . R_j), computed in integers on common denominators;
     zero blocks are skipped."""
+    totals, den = apply_a_int(pattern, xs, blocks)
+    return [Fraction(t, den) if t else ZERO for t in totals]
+
+
+def residual_int(pattern: Pattern, xs: list[Vector], blocks: Blocks, y: Vector) -> tuple[list[int], int]:
+    """A R - y as integers over one positive denominator."""
+    totals, den = apply_a_int(pattern, xs, blocks)
+    yz, yden = as_integers(y)
+    return [t * yden - den * v for t, v in zip(totals, yz, strict=True)], den * yden
+
+
+def apply_a_int(pattern: Pattern, xs: list[Vector], blocks: Blocks) -> tuple[list[int], int]:
+    """(A R)_i = totals[i] / den, in integers (zero blocks skipped)."""
     xz, dx = integer_samples(xs)
     rz, dr = as_integers([v for b in blocks for v in b])
     d = len(xs[0])
@@ -168,15 +185,19 @@ def apply_a_fast(pattern: Pattern, xs: list[Vector], blocks: Blocks) -> Vector:
             if row[j]:
                 xi = xz[i]
                 totals[i] += sum(a * xi[pos] for pos, a in nz)
-    den = dx * dr
-    return [Fraction(t, den) if t else ZERO for t in totals]
+    return totals, dx * dr
 
 
 def apply_at_is_zero(pattern: Pattern, xs: list[Vector], v: Vector, k: int) -> tuple[int, int] | None:
     """The first (block, entry) where A^T v is non-zero, or None (integer arithmetic)."""
+    vz, _ = as_integers(v)
+    return apply_at_int_is_zero(pattern, xs, vz, k)
+
+
+def apply_at_int_is_zero(pattern: Pattern, xs: list[Vector], vz: list[int], k: int) -> tuple[int, int] | None:
+    """The first (block, entry) where A^T v is non-zero, for v given as integers (any common scale)."""
     xz, _ = integer_samples(xs)
     d = len(xs[0])
-    vz, _ = as_integers(v)
     acc = [[0] * d for _ in range(k)]
     for i, row in enumerate(pattern):
         vi = vz[i]

@@ -27,6 +27,12 @@ enumerating {+, -, 0}^K:
    suggests, one LP), and splits the neurons named by the last conflict
    first; a leaf is reused for every node that agrees with it on the neurons
    it depends on.
+   Neurons with identical activation columns form a group; a group of two or
+   more is *flexible*: its members enter the fit only through their sum S,
+   and any S is reached inside the cells (R_a = S + lam v, R_b = -lam v with
+   v in the group's cone and lam large, the others 0), so flexible neurons
+   carry no sign rows and are never split (every neuron of an all-active
+   cell at bias 20 is flexible: no LP at all beyond one point).
 3. **Independent samples** (the augmented samples X have full row rank, as
    for real MNIST cells with N = 200 < d = 785): u_j = X R_j is free in Q^N,
    so sample i is satisfiable under a branch vector iff its fitted value p_i
@@ -133,6 +139,13 @@ class _RowSpace:
         return tuple(out)
 
 
+def _lcm_all(values: list[Fraction]) -> int:
+    den = 1
+    for v in values:
+        den = den * v.denominator // _gcd(den, v.denominator)
+    return den
+
+
 def _gcd(a: int, b: int) -> int:
     while b:
         a, b = b, a % b
@@ -185,6 +198,12 @@ class _Engine:
                 self.Nbj[j] = blk
                 self.Y[j] = self.Z * ZMat(blk)  # N x q: x_i . Nb_j c = (Y_j c)_i / D
         self.cands: dict[int, set[int]] = {j: set() for j in self.free}
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for j in range(self.K):
+            groups.setdefault(pat.column(j), []).append(j)
+        self.groups = [g for g in groups.values() if len(g) >= 2]
+        self.flex = {j for g in self.groups for j in g}
+        self.search = tuple(j for j in self.free if j not in self.flex)
         self.cache: list[tuple[dict[int, str], Leaf]] = []
         self.leaves = 0
 
@@ -354,7 +373,42 @@ class _Engine:
         score = sum(_sign(self.pat, i, j) * ((v > 0) - (v < 0)) for i, v in enumerate(vals))
         return "+" if score >= 0 else "-"
 
-    def witness(self, full: dict[int, str], R: list[Fraction]) -> Genuine:
+    def _split_groups(self, full: dict[int, str], R: list[Fraction]) -> tuple[dict[int, str], list[Fraction]]:
+        """Each flexible group's sum S becomes R_a = S + lam v, R_b = -lam v, others 0."""
+        full, R = dict(full), list(R)
+        d = self.d
+        for g in self.groups:
+            a, b = g[0], g[1]
+            S = [sum((R[j * d + l] for j in g), Fraction(0)) for l in range(d)]
+            v = list(self.zw[a]) if self.zw is not None else None
+            if v is None:  # pragma: no cover - a feasible cell always has its witness
+                raise RuntimeError("a flexible group needs a witness of its cone")
+            sden = _lcm_all(S)
+            vden = _lcm_all(v)
+            Sz = [int(t * sden) for t in S]
+            vz = [int(t * vden) for t in v]
+            best_n, best_d = 0, 1  # lam > max(0, max_i -(s x_i . S) / (s x_i . v))
+            for i, z in enumerate(samples(self.inst).rows):
+                s = _sign(self.pat, i, a)
+                xv = s * sum(p * q for p, q in zip(z, vz, strict=True)) * sden  # > 0: v is inside the cone
+                xs_ = -s * sum(p * q for p, q in zip(z, Sz, strict=True)) * vden
+                if xs_ * best_d > best_n * xv:
+                    best_n, best_d = xs_, xv
+            lam = Fraction(best_n, best_d)
+            lam += 1
+            for j in g:
+                for l in range(d):
+                    R[j * d + l] = Fraction(0)
+                full[j] = "0"
+            for l in range(d):
+                R[a * d + l] = S[l] + lam * v[l]
+                R[b * d + l] = -lam * v[l]
+            full[a], full[b] = "+", "-"
+        return full, R
+
+    def witness(self, full: dict[int, str], R: list[Fraction], split: bool = True) -> Genuine:
+        if split:
+            full, R = self._split_groups(full, R)
         z, w = [], []
         d = self.d
         for j in range(self.K):
@@ -376,7 +430,7 @@ class _Engine:
     ) -> dict[int, str] | None:
         full = dict(fixed)
         full.update(sigma)
-        for j in self.free:
+        for j in self.search:
             if j in full:
                 continue
             b = self.branch_of(j, self._values(j, c), R[j * self.d : (j + 1) * self.d])
@@ -395,7 +449,7 @@ class _Engine:
         full = self.complete(sigma, c, R, fixed)
         if full is not None:
             return None, self.witness(full, R)
-        todo = [j for j in self.free if j not in sigma]
+        todo = [j for j in self.search if j not in sigma]
         guesses = {j: self.guess(j, self._values(j, c)) for j in todo}
         # dive: every remaining free neuron on its guessed branch, one node
         dive = {**sigma, **guesses}
@@ -432,11 +486,13 @@ class _Engine:
             fixed[j] = "+"
         sigma = {j: "+" for j in self.free}
         if not sigma:
-            return Decision(self.witness(fixed, self.point_R(())), None, "fixed-signs", self.budget.nodes, 0)
+            R = self.point_R(())
+            return Decision(self.witness(fixed, R, split=False), None, "fixed-signs", self.budget.nodes, 0)
         leaf, c = self.node(sigma)
         if leaf is not None or c is None:
             return Decision(None, None, "lazy-lp", self.budget.nodes, 1)
-        return Decision(self.witness({**fixed, **sigma}, self.point_R(c)), None, "lazy-lp", self.budget.nodes, 0)
+        R = self.point_R(c)
+        return Decision(self.witness({**fixed, **sigma}, R, split=False), None, "lazy-lp", self.budget.nodes, 0)
 
     def run(self) -> Decision:
         fixed: dict[int, str] = {}
@@ -451,6 +507,9 @@ class _Engine:
         if not self.free:
             R = self.point_R(())
             return Decision(self.witness(fixed, R), None, "fixed-signs", self.budget.nodes, 0)
+        if not self.search:  # every free neuron is flexible: any minimiser splits into a witness
+            c = tuple(Fraction(0) for _ in range(self.q))
+            return Decision(self.witness(fixed, self.point_R(c)), None, "flexible-groups", self.budget.nodes, 0)
         tree, found = self.dfs({}, fixed)
         return Decision(found, tree if found is None else None, "lazy-lp", self.budget.nodes, self.leaves)
 
@@ -624,5 +683,3 @@ def decide(
     except OutOfBudget:
         return Decision(None, None, "budget", bud.nodes, 0, undecided=True)
     return None
-
-

@@ -39,11 +39,13 @@ from math import lcm
 
 from .. import linalg, minset, polyhedra
 from ..deciders import ENGINES, SMALL_CELL
-from ..design import cell_sign, design_matrix, in_cell
+from ..design import cell_sign, design_matrix
 from ..model import Instance, Mat, Pattern, Vec, Weights
 from . import genuine as fast
 from .branches import BRANCHES, BranchProblem, Decider, Genuine, Leaf, Split, Tree, search
 from .branches import _Search as _BranchSearch
+
+PLAIN_LIMIT = 40_000  # entries of A above which the plain branch tree is not attempted by the fast engine
 
 __all__ = [
     "BRANCHES",
@@ -58,7 +60,6 @@ __all__ = [
     "analyse_cell",
     "cell_feasibility",
 ]
-
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,11 @@ def analyse_cell(
         dec = fast.decide(inst, pat, ms, feas.witness, budget=bud, decide_node=decide)
         if dec is not None:
             return CellAnalysis(inst, pat, feas, None, dec.genuine, dec.tree, dec.nodes, ms, dec.method, dec.undecided)
+        if inst.N * pat.K * inst.d > PLAIN_LIMIT:
+            # wide A of full row rank whose samples are dependent (Part 2 Table III: N = 400,
+            # d = 11, K = 50): no structure applies and a plain node would be an exact LP in
+            # Kd variables that the budget cannot interrupt; report it undecided, never "no"
+            return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "no-method", True)
         fitted = tuple(ms.fitted())
         lsq = None
     else:
