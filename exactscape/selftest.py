@@ -32,7 +32,18 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
     wts = load_weights(EXAMPLES / run["weights"]) if "weights" in run else None
     pat = load_pattern(EXAMPLES / run["pattern"]) if "pattern" in run else None
     if run["command"] == "cell":
-        return api.cell(inst, pattern=pat, weights=wts, verify=verify).certificate
+        res = api.cell(
+            inst,
+            pattern=pat,
+            weights=wts,
+            verify=verify,
+            engine=run.get("engine", "auto"),
+            backend=run.get("backend", "exact"),  # deterministic: no float hints in golden files
+            budget=None,
+        )
+        if res.certificate is None:  # pragma: no cover - no budget here
+            raise ValueError("an undecided cell has no certificate")
+        return res.certificate
     if run["command"] == "point":
         if wts is None:
             raise ValueError("a point run needs weights")
