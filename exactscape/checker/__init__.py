@@ -5,7 +5,8 @@ another part of exactscape. The modules follow FORMAT.md section by section:
 ``numbers`` (1), ``envelope`` (3), ``cell`` (4), ``point`` (5, with ``poly``
 for the curves of 5.3), ``protocol`` (6), and, new in 1.1, ``saddle`` (7),
 ``boundary`` (8 and the point verdicts of 5.4) with ``branchtree`` (their
-trees of Motzkin leaves); ``fields`` and ``linalg`` are the structure and
+trees of Motzkin leaves), and, new in 1.2, ``path`` (11, with ``sturm``
+for the signs of polynomials on intervals) and ``spurious`` (12); ``fields`` and ``linalg`` are the structure and
 exact linear-algebra helpers they share.
 
 Public API: :func:`check_certificate`, :func:`check_file`, :func:`main`,

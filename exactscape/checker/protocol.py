@@ -20,8 +20,10 @@ from .cell import check_cell
 from .envelope import KINDS, check_envelope
 from .errors import CertificateError, UnreadableError
 from .numbers import describe, load_json
+from .path import check_path
 from .point import check_point
 from .saddle import check_saddle
+from .spurious import check_spurious
 
 EXIT_VERIFIED = 0
 EXIT_REJECTED = 1
@@ -76,6 +78,10 @@ def check_certificate(obj: object) -> CheckResult:
             check_saddle(cert, lines)
         elif kind == "boundary":
             check_boundary(cert, lines)
+        elif kind == "path":
+            check_path(cert, lines)
+        elif kind == "spurious":
+            check_spurious(cert, lines)
         else:
             check_point(cert, lines)
     except UnreadableError as exc:
