@@ -126,6 +126,9 @@ def _parser() -> argparse.ArgumentParser:
     from . import float_cli  # issue 5: crosscheck, compare, experiment
 
     float_cli.add_parsers(sub, EPILOG)
+    from . import cli_spurious_path
+
+    cli_spurious_path.add_parsers(sub, EPILOG)
     return p
 
 
@@ -352,6 +355,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "selftest": _cmd_selftest,
 }
 COMMANDS.update(__import__("exactscape.float_cli", fromlist=["COMMANDS"]).COMMANDS)  # issue 5
+COMMANDS.update(__import__("exactscape.cli_spurious_path", fromlist=["COMMANDS"]).COMMANDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

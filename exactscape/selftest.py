@@ -47,6 +47,13 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
         if wts is None:
             raise ValueError("a boundary run needs weights")
         return api.boundary(inst, wts, int(run["neuron"]), int(run["sample"]), verify=verify).certificate
+    if run["command"] == "spurious":
+        low = load_weights(EXAMPLES / run["lower"]) if "lower" in run else None
+        res = api.spurious(inst, int(run["neurons"]), lower=low, search=bool(run.get("search", False)), verify=verify)
+        return res.certificate
+    if run["command"] == "path":
+        start, end = load_weights(EXAMPLES / run["from"]), load_weights(EXAMPLES / run["to"])
+        return api.path(inst, start, end, verify=verify).certificate
     raise ValueError(f"unknown command {run['command']!r}")
 
 

@@ -18,7 +18,7 @@ from .fields import array, at, item, matrix, record, vector
 from .linalg import dot
 from .numbers import rational, show
 from .point import loss_at
-from .sturm import derivative, evaluate, weak_sign
+from .sturm import derivative, weak_sign
 
 TRENDS = ("increasing", "decreasing", "constant", "mixed")
 MONOTONE = ("increasing", "decreasing", "non-increasing", "non-decreasing", "constant", "no")
