@@ -90,11 +90,11 @@ def group_sums(inst: Instance, e: Vec) -> dict[Vec, Fraction]:
 
 def count_branch_vectors(K: int, p: Vec) -> int:
     """The lemma of the module docstring."""
-    n = 3**K - 2 ** (K + 1) + 1
+    n: int = pow(3, K) - pow(2, K + 1) + 1
     if all(v > 0 for v in p):
-        n += 2**K - 1
+        n += pow(2, K) - 1
     if all(v < 0 for v in p):
-        n += 2**K - 1
+        n += pow(2, K) - 1
     if all(v == 0 for v in p):
         n += 1
     return n

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from mutations import mutants
 from oracle_1_1 import still_true_1_1
+from oracle_1_2 import still_true_1_2
 
 from exactscape import api, linalg
 from exactscape.checker import check_certificate
@@ -64,6 +65,8 @@ def still_true(m: dict[str, Any]) -> bool:
     """The producer-side re-derivation of every claim and all evidence of ``m``."""
     if m["kind"] in ("saddle", "boundary"):  # new in 1.1
         return still_true_1_1(m)
+    if m["kind"] in ("path", "spurious"):  # new in 1.2
+        return still_true_1_2(m)
     inst = _instance(m)
     if m["kind"] == "point":
         w = _weights(m["weights"]["z"], m["weights"]["w"])

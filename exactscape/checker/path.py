@@ -168,8 +168,8 @@ def check_path(cert: dict[str, object], log: list[str]) -> None:
         if sign * (value - bound) < 0:
             raise CertificateError(at(at("claim", name), bound_name), "on the wrong side of the value")
         for n, p in enumerate(polys):
-            s = weak_sign(poly.scale(Fraction(sign), poly.sub(p, poly.const(bound))), ends[n], ends[n + 1])
-            if s not in (0, 1):
+            side = weak_sign(poly.scale(Fraction(sign), poly.sub(p, poly.const(bound))), ends[n], ends[n + 1])
+            if side not in (0, 1):
                 raise CertificateError(at(at("claim", name), bound_name), f"L crosses {show(bound)} on piece {n}")
         exact = "exactly" if bound == value else f"within [{show(min(bound, value))}, {show(max(bound, value))}]"
         log.append(f"c {name} of L on [0, 1]: {exact} (attained value {show(value)} at t = {show(t)})")

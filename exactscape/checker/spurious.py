@@ -55,11 +55,11 @@ def _gradient_blocks(
 
 def branch_vectors(k: int, p: list[Fraction]) -> int:
     """The count of FORMAT.md 12.3."""
-    n = 3**k - 2 ** (k + 1) + 1
+    n: int = pow(3, k) - pow(2, k + 1) + 1
     if all(v > 0 for v in p):
-        n += 2**k - 1
+        n += pow(2, k) - 1
     if all(v < 0 for v in p):
-        n += 2**k - 1
+        n += pow(2, k) - 1
     if all(v == 0 for v in p):
         n += 1
     return n
