@@ -14,19 +14,25 @@ from typing import Any
 from .errors import InputError, OutputError
 
 
-def write_output_bytes(path: Path, data: bytes, protected: tuple[Path, ...]) -> Path:
-    """Write ``data`` atomically (temp file in the target folder + os.replace), refusing to
-    overwrite an input or an existing file that is not a previous output of this kind
-    (a PNG/PDF/SVG plot written by exactscape is recognised by its suffix and magic)."""
+def check_output_target(path: Path, protected: tuple[Path, ...]) -> None:
+    """Refuse an input, or an existing file that is not a plot (PNG/PDF/SVG by its magic bytes)."""
     rp = path.resolve()
     for q in protected:
         if q.resolve() == rp:
             raise OutputError(f"{path}: refusing to overwrite an input file")
     if path.exists():
-        head = path.read_bytes()[:8] if path.is_file() else b""
-        ours = head.startswith((b"\x89PNG", b"%PDF", b"<?xml", b"<svg"))
-        if not ours:
+        try:
+            head = path.read_bytes()[:8] if path.is_file() else b""
+        except OSError:
+            head = b""
+        if not head.startswith((b"\x89PNG", b"%PDF", b"<?xml", b"<svg")):
             raise OutputError(f"{path}: exists and is not a plot; refusing to overwrite it")
+
+
+def write_output_bytes(path: Path, data: bytes, protected: tuple[Path, ...]) -> Path:
+    """Write ``data`` atomically (temp file in the target folder + os.replace), refusing to
+    overwrite an input or an existing file that is not a previous plot (:func:`check_output_target`)."""
+    check_output_target(path, protected)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -173,9 +179,7 @@ def _cmd_path(args: argparse.Namespace) -> int:
     inputs = [args.instance, args.start, args.end]
     if plot_path is not None:
         cert = _cert_path(args, "path")
-        for x in inputs:
-            if Path(x).resolve() == plot_path.resolve():
-                raise OutputError(f"{plot_path}: refusing to overwrite an input file")
+        check_output_target(plot_path, tuple(Path(x) for x in inputs))
         if cert.resolve() == plot_path.resolve():
             raise OutputError(f"{plot_path}: the plot and the certificate would be the same file")
         try:

@@ -331,6 +331,6 @@ def test_cli_path_plot(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out.splitlines()
     assert code == 0 and out[0] == "verdict: not-monotone" and (in_tmp / "p.png").read_bytes()[:4] == b"\x89PNG"
     (in_tmp / "notes.txt").write_text("mine")
-    assert main([*args, "--plot", "notes.txt"]) == 3
-    assert (in_tmp / "notes.txt").read_text() == "mine"
+    assert main([*args, "--plot", "notes.txt", "--cert", "c.json"]) == 3
+    assert (in_tmp / "notes.txt").read_text() == "mine" and not (in_tmp / "c.json").exists()
     assert main([*args, "--plot", str(EX / "zigzag.json")]) == 3
