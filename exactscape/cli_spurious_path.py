@@ -164,6 +164,8 @@ def _cmd_spurious(args: argparse.Namespace) -> int:
         if s["verdict"] == "spurious":
             kind = "itself a certified local minimum" if s["lower_minimum"] else "a point (not shown to be a minimum)"
             lines.append(f"lower point: loss {s['lower_loss']} < L*, gap {s['gap']}; {kind}")
+        elif args.lower:
+            lines.append("lower point: the given point's loss is not below L* (undecided)")
         else:
             lines.append("lower point: none found (undecided: not a claim that the minimum is global)")
     return _finish(args, res, "spurious", lines, [args.instance, args.lower])
