@@ -63,7 +63,7 @@ def _pattern(inst: Instance, w: Weights) -> tuple[int, ...]:
 # ------------------------------------------------------------------ path
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(path_case(), st.lists(st.fractions(min_value=0, max_value=1, max_denominator=50), min_size=5, max_size=5))
 def test_path_pieces_equal_direct_evaluation(case: tuple[Instance, Weights, Weights], ts: list[F]) -> None:
     inst, w0, w1 = case
@@ -96,7 +96,7 @@ def test_breakpoints_equal_brute_force(case: tuple[Instance, Weights, Weights]) 
         assert _pattern(inst, seg.at(b - gap)) != _pattern(inst, seg.at(b + gap))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(path_case())
 def test_path_certificate_verifies_and_trend_matches_sampling(case: tuple[Instance, Weights, Weights]) -> None:
     inst, w0, w1 = case
@@ -113,7 +113,7 @@ def test_path_certificate_verifies_and_trend_matches_sampling(case: tuple[Instan
     assert a.minimum.bound <= min(vals) and a.maximum.bound >= max(vals)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     st.lists(st.integers(-4, 4), min_size=0, max_size=5),
     st.fractions(min_value=-2, max_value=2, max_denominator=4),
@@ -284,7 +284,7 @@ def test_branch_vector_count_equals_per_branch_search(X: list[list[int]], y: lis
     assert count_branch_vectors(K, p) == _count_by_branch_search(inst, K)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(path_case(), st.integers(1, 3))
 def test_construction_is_always_a_certified_all_active_minimum(case: tuple[Instance, Weights, Weights], k: int) -> None:
     inst = case[0]
