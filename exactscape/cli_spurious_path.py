@@ -15,18 +15,19 @@ from .errors import InputError, OutputError
 
 
 def check_output_target(path: Path, protected: tuple[Path, ...]) -> None:
-    """Refuse an input, or an existing file that is not a plot (PNG/PDF/SVG by its magic bytes)."""
+    """Refuse an input, or an existing file that is not a plot written by exactscape
+    (PNG/PDF/SVG whose metadata carries :data:`exactscape.float_plots.MARK`)."""
     rp = path.resolve()
     for q in protected:
         if q.resolve() == rp:
             raise OutputError(f"{path}: refusing to overwrite an input file")
     if path.exists():
         try:
-            head = path.read_bytes()[:8] if path.is_file() else b""
+            data = path.read_bytes()[:10_000_000] if path.is_file() else b""
         except OSError:
-            head = b""
-        if not head.startswith((b"\x89PNG", b"%PDF", b"<?xml", b"<svg")):
-            raise OutputError(f"{path}: exists and is not a plot; refusing to overwrite it")
+            data = b""
+        if b"exactscape path plot" not in data:
+            raise OutputError(f"{path}: exists and is not a plot written by exactscape; refusing to overwrite it")
 
 
 def write_output_bytes(path: Path, data: bytes, protected: tuple[Path, ...]) -> Path:

@@ -6,6 +6,9 @@ import io
 from fractions import Fraction
 from typing import Any
 
+MARK = "exactscape path plot"
+"""Written into every plot's metadata; only files carrying it are ever overwritten."""
+
 
 def path_plot(analysis: Any, fmt: str = "png") -> bytes:
     """L(t) on [0, 1] from the exact pieces, sampled for drawing; breakpoints as
@@ -32,6 +35,8 @@ def path_plot(analysis: Any, fmt: str = "png") -> bytes:
     ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt if fmt in ("png", "pdf", "svg") else "png")
+    kind = fmt if fmt in ("png", "pdf", "svg") else "png"
+    meta = {"Software": MARK} if kind == "png" else {"Creator": MARK}
+    fig.savefig(buf, format=kind, metadata=meta)
     plt.close(fig)
     return buf.getvalue()

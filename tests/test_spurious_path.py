@@ -334,3 +334,8 @@ def test_cli_path_plot(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main([*args, "--plot", "notes.txt", "--cert", "c.json"]) == 3
     assert (in_tmp / "notes.txt").read_text() == "mine" and not (in_tmp / "c.json").exists()
     assert main([*args, "--plot", str(EX / "zigzag.json")]) == 3
+    assert main([*args, "--plot", "p.png"]) == 0  # our own plot may be replaced
+    for name in ("q.pdf", "q.svg"):
+        assert main([*args, "--plot", name]) == 0 and main([*args, "--plot", name]) == 0
+    (in_tmp / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n someone else's image")
+    assert main([*args, "--plot", "photo.png"]) == 3
