@@ -241,3 +241,68 @@ def boundary(inst: Instance, weights: Weights, neuron: int, sample: int, *, veri
         }
     )
     return Result(summary, cert, tuple(lines), a)
+
+
+# ------------------------------------------------ new in 1.2: path and spurious
+
+
+def path(inst: Instance, start: Weights, end: Weights, *, verify: bool = True) -> Result:
+    """The exact loss along W(t) = (1 - t) W0 + t W1, t in [0, 1]: breakpoints,
+    polynomial pieces (degree <= 4), trends, monotonicity, minimum and maximum
+    (:mod:`exactscape.pathloss`), with a ``path`` certificate (FORMAT 11)."""
+    from .pathloss import analyse_path, path_certificate, path_claim
+
+    a = analyse_path(inst, start, end)
+    cert = path_certificate(a)
+    lines = certify.self_check(cert) if verify else []
+    summary: dict[str, Any] = dict(path_claim(a))
+    summary["minimum"]["where"] = a.minimum.where
+    summary["maximum"]["where"] = a.maximum.where
+    summary["minimum"]["exact"] = a.minimum.exact
+    summary["maximum"]["exact"] = a.maximum.exact
+    for row, p in zip(summary["pieces"], a.pieces, strict=True):
+        row["interval"] = [fmt(p.lo), fmt(p.hi)]
+    if a.witness is not None:
+        summary["witness"] = cert["witness"]
+    summary.update({"N": inst.N, "K": start.K, "d": inst.d})
+    return Result(summary, cert, tuple(lines), a)
+
+
+def spurious(
+    inst: Instance,
+    K: int,
+    *,
+    branches: tuple[str, ...] | None = None,
+    lower: Weights | None = None,
+    search: bool = True,
+    seed: int = 0,
+    certify_lower_minimum: bool = True,
+    verify: bool = True,
+) -> Result:
+    """The affine-fit construction of a local minimum with K neurons and a point of
+    strictly lower loss (:mod:`exactscape.spurious`), with a ``spurious``
+    certificate (FORMAT 12). ``lower`` skips the float search; ``search=False``
+    without ``lower`` gives "undecided"."""
+    from .spurious import analyse_spurious, spurious_certificate, spurious_claim
+
+    finder = None
+    if search and lower is None:
+        from .float_spurious import search_lower
+
+        def finder(i: Instance, start: Weights, target: Any) -> Weights | None:
+            return search_lower(i, start, target, seed=seed)
+
+    a = analyse_spurious(
+        inst, K, branches=branches, search=finder, lower=lower, certify_lower_minimum=certify_lower_minimum
+    )
+    cert = spurious_certificate(a)
+    lines = certify.self_check(cert) if verify else []
+    summary: dict[str, Any] = dict(spurious_claim(a))
+    summary["applicable"] = a.applicable
+    summary["gap"] = fmt(a.gap) if a.gap is not None else None
+    if a.minimum is not None:
+        summary["minimum"] = a.minimum.to_json()
+    if a.lower is not None:
+        summary["lower"] = a.lower.to_json()
+    summary.update({"N": inst.N, "d": inst.d})
+    return Result(summary, cert, tuple(lines), a)

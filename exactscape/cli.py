@@ -161,10 +161,13 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
     )
     st.add_argument("--dir", default=None, help="folder of certificates (default: the bundled proofs/certificates)")
-    from . import float_cli  # issue 5: crosscheck, compare, experiment
+    from . import float_cli  # crosscheck, compare, experiment
 
     float_cli.add_parsers(sub, EPILOG)
-    __import__("exactscape.cli_atlas", fromlist=["add_parsers"]).add_parsers(sub, EPILOG)  # atlas, gaussian1d
+    from . import cli_atlas, cli_spurious_path
+
+    cli_atlas.add_parsers(sub, EPILOG)  # atlas, gaussian1d
+    cli_spurious_path.add_parsers(sub, EPILOG)  # spurious, path
     return p
 
 
@@ -488,8 +491,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": _cmd_check,
     "selftest": _cmd_selftest,
 }
-COMMANDS.update(__import__("exactscape.float_cli", fromlist=["COMMANDS"]).COMMANDS)  # issue 5
-COMMANDS.update(__import__("exactscape.cli_atlas", fromlist=["COMMANDS"]).COMMANDS)  # atlas, gaussian1d
+
+from . import cli_atlas, cli_spurious_path, float_cli  # noqa: E402  (each registers its commands)
+
+COMMANDS.update(float_cli.COMMANDS)  # crosscheck, compare, experiment
+COMMANDS.update(cli_atlas.COMMANDS)  # atlas, gaussian1d
+COMMANDS.update(cli_spurious_path.COMMANDS)  # spurious, path
 
 
 def main(argv: Sequence[str] | None = None) -> int:

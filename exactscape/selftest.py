@@ -75,6 +75,13 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
 
             self_check(cert)
         return cert
+    if run["command"] == "spurious":
+        low = load_weights(EXAMPLES / run["lower"]) if "lower" in run else None
+        res = api.spurious(inst, int(run["neurons"]), lower=low, search=bool(run.get("search", False)), verify=verify)
+        return res.certificate
+    if run["command"] == "path":
+        start, end = load_weights(EXAMPLES / run["from"]), load_weights(EXAMPLES / run["to"])
+        return api.path(inst, start, end, verify=verify).certificate
     raise ValueError(f"unknown command {run['command']!r}")
 
 

@@ -14,8 +14,8 @@ import pytest
 import sympy
 from conftest import ROOT
 from mutations import mutants
-from oracle_1_2 import census_still_true as _census_still_true
-from oracle_1_2 import infimum_still_true as _infimum_still_true
+from oracle_atlas import census_still_true as _census_still_true
+from oracle_atlas import infimum_still_true as _infimum_still_true
 
 from exactscape import api
 from exactscape.atlas import atlas, census_certificate, infimum_certificate

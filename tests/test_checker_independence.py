@@ -200,3 +200,18 @@ def test_blocked_run_still_rejects_a_corrupted_certificate(tmp_path: Path) -> No
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert any(line.startswith("s REJECTED: minimiser.u:") for line in proc.stdout.splitlines())
+
+
+@pytest.mark.parametrize("name", ["zigzag.path.cert.json", "zigzag.spurious.cert.json"])
+def test_new_1_2_kinds_verify_with_producer_and_backends_blocked(name: str, tmp_path: Path) -> None:
+    """The kinds new in 1.2 (path: Sturm sequences; spurious) need nothing outside the checker."""
+    cert = REPO / "proofs" / "certificates" / name
+    proc = subprocess.run(
+        [sys.executable, "-I", "-c", BLOCKED_SCRIPT, str(PACKAGE), str(cert)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "s VERIFIED" in proc.stdout.splitlines()

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 from mutations import mutants
 from oracle_1_1 import still_true_1_1
-from oracle_1_2 import still_true_1_2
+from oracle_atlas import still_true_1_2 as atlas_still_true
+from oracle_landscape import still_true_1_2 as landscape_still_true
 
 from exactscape import api, linalg
 from exactscape.checker import check_certificate
@@ -65,8 +66,10 @@ def still_true(m: dict[str, Any]) -> bool:
     """The producer-side re-derivation of every claim and all evidence of ``m``."""
     if m["kind"] in ("saddle", "boundary"):  # new in 1.1
         return still_true_1_1(m)
-    if m["kind"] in ("census", "infimum"):  # new in 1.2
-        return still_true_1_2(m)
+    if m["kind"] in ("census", "infimum"):  # new in 1.2 (the atlas)
+        return atlas_still_true(m)
+    if m["kind"] in ("path", "spurious"):  # new in 1.2
+        return landscape_still_true(m)
     inst = _instance(m)
     if m["kind"] == "point":
         w = _weights(m["weights"]["z"], m["weights"]["w"])

@@ -16,7 +16,7 @@ from .numbers import boolean, clip, describe
 
 FORMAT_NAME = "exactscape-certificate"
 MAJOR_VERSION = 1
-KINDS = ("cell", "point", "saddle", "boundary", "census", "infimum")  # census, infimum: new in 1.2
+KINDS = ("cell", "point", "saddle", "boundary", "census", "infimum", "path", "spurious")  # the last four: new in 1.2
 
 
 def check_envelope(obj: object) -> dict[str, object]:
@@ -42,8 +42,10 @@ def check_envelope(obj: object) -> dict[str, object]:
 
 
 def require_1_2(cert: dict[str, object], what: str, path: str) -> None:
-    """Kinds new in 1.2 are refused in a 1.0 or 1.1 certificate (``path``: the field refused)."""
-    if int(str(cert["version"]).partition(".")[2]) < 2:
+    """Kinds new in 1.2 are refused in a 1.0 or 1.1 certificate (``path``: the field refused).
+    (``require_1_1``, the 1.1 analogue, lives in branchtree.py.)"""
+    minor = int(str(cert["version"]).partition(".")[2])
+    if minor < 2:
         raise CertificateError(path, f"{what} is new in version 1.2; this certificate says version {cert['version']}")
 
 

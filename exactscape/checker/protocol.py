@@ -23,9 +23,11 @@ from .envelope import KINDS, check_envelope
 from .errors import CertificateError, UnreadableError
 from .infimum import check_infimum
 from .numbers import describe, load_json
+from .path import check_path
 from .point import check_point
 from .readfile import read_certificate_bytes
 from .saddle import check_saddle
+from .spurious import check_spurious
 
 EXIT_VERIFIED = 0
 EXIT_REJECTED = 1
@@ -91,6 +93,10 @@ def check_certificate(obj: object) -> CheckResult:
             check_census(cert, lines)
         elif kind == "infimum":
             check_infimum(cert, lines)
+        elif kind == "path":
+            check_path(cert, lines)
+        elif kind == "spurious":
+            check_spurious(cert, lines)
         else:
             check_point(cert, lines)
     except UnreadableError as exc:
