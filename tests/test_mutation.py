@@ -108,7 +108,9 @@ def still_true(m: dict[str, Any]) -> bool:
         if sorted(set(basis) | set(combos)) != list(range(inst.N)) or set(basis) & set(combos):
             return False
         for i, c in combos.items():
-            if [sum((c[k] * rows[b][col] for k, b in enumerate(basis)), Fraction(0)) for col in range(K * d)] != rows[i]:
+            if [sum((c[k] * rows[b][col] for k, b in enumerate(basis)), Fraction(0)) for col in range(K * d)] != rows[
+                i
+            ]:
                 return False
     mini = m["minimiser"]
     if "u" in mini:
