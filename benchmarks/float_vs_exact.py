@@ -60,9 +60,13 @@ def main() -> None:
             t_cell = timed(lambda: minima.analyse_cell(ds.instance, tp, hint=tw), 1)  # noqa: B023
             cases.append(
                 {
-                    "N": N, "d0": d0, "K": K, "location": loc,
+                    "N": N,
+                    "d0": d0,
+                    "K": K,
+                    "location": loc,
                     "exact_over_float": round(t_exact / t_float, 1),
-                    "exact_s": round(t_exact, 3), "float_s": round(t_float, 4),
+                    "exact_s": round(t_exact, 3),
+                    "float_s": round(t_float, 4),
                     "hinted_over_cdd": round(t_hint / t_basis, 3),
                     "crosscheck_over_cell": round(t_cc / t_cell, 2),
                 }

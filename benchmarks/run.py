@@ -77,7 +77,7 @@ def random_weights(inst: Instance, K: int, seed: int) -> Weights:
 def bench_rank(quick: bool) -> list[dict[str, Any]]:
     out = []
     rng = random.Random(1)
-    for N, n in ([(40, 800)] if quick else [(40, 800), (100, 2000), (200, 4000)]):
+    for N, n in [(40, 800)] if quick else [(40, 800), (100, 2000), (200, 4000)]:
         rows = [[Fraction(rng.choice([0, 0, 0, rng.randint(0, 255)])) for _ in range(n)] for _ in range(N)]
         A = linalg.matrix(rows)
         t_gram = timed(lambda: linalg.rank_factorisation(A), 1)
@@ -96,8 +96,13 @@ def bench_cells(quick: bool) -> list[dict[str, Any]]:
         dt = time.perf_counter() - t
         s = res.summary
         out.append(
-            {"case": f"cell N={N} d0=3 K=10", "seconds": dt, "genuine": s["genuine"], "kind": s["kind"],
-             "lp_nodes": s["lp_nodes"]}
+            {
+                "case": f"cell N={N} d0=3 K=10",
+                "seconds": dt,
+                "genuine": s["genuine"],
+                "kind": s["kind"],
+                "lp_nodes": s["lp_nodes"],
+            }
         )
     return out
 

@@ -34,7 +34,7 @@ class Result:
     """A decision, its JSON summary (the CLI's --json keys) and its certificate."""
 
     summary: dict[str, Any]
-    certificate: dict[str, Any] | None  # None: nothing is claimed (an undecided cell)
+    certificate: dict[str, Any]  # empty: nothing is claimed (an undecided cell)
     checker_lines: tuple[str, ...]
     analysis: Any
 
@@ -80,7 +80,7 @@ def cell(
     (:data:`exactscape.theory.minima.ENGINES`); they change speed, never the verdict.
     ``budget`` (seconds) bounds the genuineness search: past it the verdict is
     ``undecided`` (``summary["genuine"]`` is None) and there is no certificate
-    (``certificate`` is None): nothing is claimed about an undecided cell.
+    (``certificate`` is empty): nothing is claimed about an undecided cell.
 
     The summary gives the minimiser set [12] as ``particular`` (a minimiser,
     K x d: A^+ y for small cells; omitted for cells with more than
@@ -100,7 +100,7 @@ def cell(
     kd = pat.K * inst.d
     if a.undecided:
         summary.update({"genuine": None, "branches": None, "undecided": True, "explored": {"nodes": a.nodes}})
-        return Result(summary, None, (), a)
+        return Result(summary, {}, (), a)
     cert = certify.cell_certificate(a)
     lines = certify.self_check(cert) if verify else []
     if kd <= PARTICULAR_LIMIT or a.lsq is not None:

@@ -290,7 +290,7 @@ def atlas(
             if all(b == "+" for b in a.genuine.branches):
                 pos = True
             else:
-                prob = BranchProblem(inst, pat, tuple(a.lsq.fitted), tuple(("+",) for _ in range(K)), wit)
+                prob = BranchProblem(inst, pat, tuple(a.least_squares().fitted), tuple(("+",) for _ in range(K)), wit)
                 pos = search(prob).genuine is not None
             minima.append(Minimum("cell", idx, a.loss, branches=a.genuine.branches))
         sd = analyse_saddles(inst, pat, None, hint) if saddles else None
@@ -388,7 +388,7 @@ def summary(at: Atlas) -> dict[str, Any]:
             "pattern": pattern_text(at.census, r.cells),
             "feasible": a.feasibility.feasible,
             "kind": a.kind,
-            "dimension": a.lsq.dimension,
+            "dimension": a.dimension,
             "loss": fmt(a.loss),
             "genuine": a.is_genuine,
             "branches": list(a.genuine.branches) if a.genuine else None,

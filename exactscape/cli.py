@@ -266,7 +266,7 @@ def _check_output(args: argparse.Namespace, command: str, inputs: list[str | Non
 def _emit(args: argparse.Namespace, res: Any, command: str, human: Callable[[], list[str]], inputs: list[str]) -> int:
     from . import certify
 
-    if res.certificate is None:  # undecided: nothing is claimed, nothing is written
+    if not res.certificate:  # undecided: nothing is claimed, nothing is written
         if args.json:
             print(json.dumps(dict(res.summary, certificate=None, certificate_verified=False)))
         else:

@@ -5,44 +5,29 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import outputs
 from .errors import InputError, OutputError
 
 
+def _our_plot(path: Path) -> bool:
+    """A plot written by exactscape: its metadata carries "exactscape path plot"."""
+    data = outputs.read_prefix(path, 10_000_000)
+    return data is not None and b"exactscape path plot" in data
+
+
 def check_output_target(path: Path, protected: tuple[Path, ...]) -> None:
-    """Refuse an input, or an existing file that is not a plot written by exactscape
-    (PNG/PDF/SVG whose metadata carries :data:`exactscape.float_plots.MARK`)."""
-    rp = path.resolve()
-    for q in protected:
-        if q.resolve() == rp:
-            raise OutputError(f"{path}: refusing to overwrite an input file")
-    if path.exists():
-        try:
-            data = path.read_bytes()[:10_000_000] if path.is_file() else b""
-        except OSError:
-            data = b""
-        if b"exactscape path plot" not in data:
-            raise OutputError(f"{path}: exists and is not a plot written by exactscape; refusing to overwrite it")
+    """Refuse an input, a folder or special file, or an existing file that is not a plot
+    written by exactscape (exactscape.outputs)."""
+    outputs.check_target(path, protected, _our_plot)
 
 
 def write_output_bytes(path: Path, data: bytes, protected: tuple[Path, ...]) -> Path:
-    """Write ``data`` atomically (temp file in the target folder + os.replace), refusing to
-    overwrite an input or an existing file that is not a previous plot (:func:`check_output_target`)."""
-    check_output_target(path, protected)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
-    return path
+    """Write ``data`` through exactscape.outputs (fresh temporary, atomic rename)."""
+    return outputs.write_bytes(path, data, inputs=protected, may_replace=_our_plot)
 
 
 def add_parsers(sub: Any, epilog: str) -> None:

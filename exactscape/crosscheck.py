@@ -242,7 +242,7 @@ def snap_minimum(
     """Module steps 3-4 for a genuine cell."""
     K, d = wts.K, inst.d
     A = design_matrix(inst, a.pattern)
-    proj = project(A, a.lsq.factor.basis, a.lsq.fitted, Rf)
+    proj = project(A, a.least_squares().factor.basis, a.least_squares().fitted, Rf)
     RM = _blocks(proj.point, K, d)
     br = [_branch(inst, a.pattern, j, RM[j]) for j in range(K)]
     if all(b is not None for b in br):
@@ -251,7 +251,7 @@ def snap_minimum(
         RS = RM
     else:
         sigma = {j: ("+" if wts.z[j] > 0 else "-" if wts.z[j] < 0 else "0") for j in range(K)}
-        search = minima._Search(inst, a.pattern, a.lsq.fitted, a.feasibility, decide=decide)
+        search = minima._Search(inst, a.pattern, a.least_squares().fitted, a.feasibility, decide=decide)
         leaf, RT = search.node(sigma)
         if leaf is None and RT is not None and all(_branch(inst, a.pattern, j, RT[j]) == sigma[j] for j in range(K)):
             target, tbr = RT, [sigma[j] for j in range(K)]
@@ -391,7 +391,7 @@ def crosscheck(
                 inst, wts, "near-genuine-minimum", pat, (), rob, a, point, Lx, affine, upper, exact, Rn, snap, tol
             )
     else:
-        affine = project(design_matrix(inst, pat), a.lsq.factor.basis, a.lsq.fitted, Rf).dist_sq
+        affine = project(design_matrix(inst, pat), a.least_squares().factor.basis, a.least_squares().fitted, Rf).dist_sq
     sad = snap_saddle(inst, wts, pat, Rf, tol)
     if sad is not None and sad.R_dist_sq <= limit:
         kind = "near-saddle" if sad.verdict.verdict == "saddle" else "near-genuine-minimum"

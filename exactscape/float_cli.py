@@ -347,8 +347,8 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     a = cc.analysis
     if a is not None:
         kd = wts.K * inst.d
-        shape = "a unique point" if a.kind == "unique" else f"an affine set of dimension {a.lsq.dimension}"
-        out.append(f"cell minimisers: {shape} (rank A = {a.lsq.rank}, Kd = {kd}); minimum loss L* = {sci(a.loss, 6)}")
+        shape = "a unique point" if a.kind == "unique" else f"an affine set of dimension {a.dimension}"
+        out.append(f"cell minimisers: {shape} (rank A = {a.rank}, Kd = {kd}); minimum loss L* = {sci(a.loss, 6)}")
         gen = f"yes, branches {' '.join(a.genuine.branches)}" if a.genuine else "no (every branch vector refuted)"
         out.append(f"genuine minimum in this cell: {gen}")
     out.append(f"loss at the float point: exact {sci(cc.loss_exact, 10)}, float64 evaluation {Lf:.10e}")

@@ -237,7 +237,7 @@ def _tall(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSe
         MPP = _rows(_columns(M, P), P)
         Mrows = M.tolist()
         rhs = ZMat(r, 1 + q, [v for i in P for v in [b[i, 0], *(Mrows[i][c] for c in nonpiv)]])
-        num, den = MPP.solve(rhs).numer_denom()  # exact: sol = num / den
+        num, den = MPP.solve(rhs).numer_denom()  # type: ignore[attr-defined]  # exact: sol = num / den
         den = int(den)
         # R0 = sol[:, 0] * D / yden (scale of b); null vector t = den e_c - num[:, 1 + t]
         g = gcd(den * yden, S.D)

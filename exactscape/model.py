@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from math import lcm
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -163,14 +164,24 @@ def dot(a: Vec, b: Vec) -> Fraction:
 
 
 def pattern_of(inst: Instance, wts: Weights) -> tuple[Pattern, list[tuple[int, int]]]:
-    """The activation pattern of ``wts`` and the pairs (j, i) with w_j . x_i = 0."""
+    """The activation pattern of ``wts`` and the pairs (j, i) with w_j . x_i = 0.
+
+    Signs are computed in integers: x_i and w_j are scaled to integers by positive
+    common denominators, which changes no sign (zero entries skipped)."""
     wts.check_against(inst)
+    xs = inst.xs
+    xden = lcm(*{v.denominator for x in xs for v in x})
+    zrows = [[(k, v.numerator * (xden // v.denominator)) for k, v in enumerate(x) if v] for x in xs]
+    wint = []
+    for wj in wts.w:
+        wden = lcm(*{v.denominator for v in wj})
+        wint.append([v.numerator * (wden // v.denominator) for v in wj])
     on: list[tuple[int, int]] = []
     rows = []
-    for i, x in enumerate(inst.xs):
+    for i, z in enumerate(zrows):
         row = []
-        for j, wj in enumerate(wts.w):
-            s = dot(wj, x)
+        for j, wz in enumerate(wint):
+            s = sum(a * wz[k] for k, a in z)
             if s == 0:
                 on.append((j, i))
             row.append(1 if s > 0 else 0)

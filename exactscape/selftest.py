@@ -41,7 +41,7 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
             backend=run.get("backend", "exact"),  # deterministic: no float hints in golden files
             budget=None,
         )
-        if res.certificate is None:  # pragma: no cover - no budget here
+        if not res.certificate:  # pragma: no cover - no budget here
             raise ValueError("an undecided cell has no certificate")
         return res.certificate
     if run["command"] == "point":

@@ -133,11 +133,20 @@ def test_covering_agrees_with_enumeration(cell: tuple[Instance, Pattern]) -> Non
 
 
 def _search_cell() -> tuple[Instance, Pattern]:
+    """A feasible cell with distinct activation columns and a minimiser set of positive
+    dimension (N < Kd): the lazy search has work to do."""
+    from exactscape.model import Weights, pattern_of
+
     rng = random.Random(11)
     N, d0, K = 12, 2, 6
     X = tuple(tuple(F(rng.randint(-9, 9), 4) for _ in range(d0)) for _ in range(N))
     y = tuple(F(rng.choice([-1, 1])) for _ in range(N))
-    return Instance(X=X, y=y), Pattern(tuple(tuple(1 for _ in range(K)) for _ in range(N)))
+    inst = Instance(X=X, y=y)
+    while True:
+        w = tuple(tuple(F(rng.randint(-5, 5), 3) for _ in range(d0 + 1)) for _ in range(K))
+        pat, on = pattern_of(inst, Weights(z=tuple(F(1) for _ in range(K)), w=w))
+        if not on and len(set(pat.column(j) for j in range(K))) == K:
+            return inst, pat
 
 
 def test_exhausted_budget_is_undecided_never_no(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -148,7 +157,7 @@ def test_exhausted_budget_is_undecided_never_no(tmp_path: Path, capsys: pytest.C
     d = genuine.decide(inst, pat, ms, None, budget=expired)
     assert d is not None and d.undecided and d.genuine is None and d.tree is None
     res = api.cell(inst, pattern=pat, engine="fast", budget=F(1, 10**9))
-    assert res.summary["genuine"] is None and res.summary["undecided"] is True and res.certificate is None
+    assert res.summary["genuine"] is None and res.summary["undecided"] is True and res.certificate == {}
     # the CLI: verdict undecided, exit 0, no certificate file
     inst_path = tmp_path / "i.json"
     inst_path.write_text(json.dumps({"format": "exactscape-instance", "version": 1, **inst.to_json()}))

@@ -44,7 +44,9 @@ def digits_to_int(text: str) -> int:
         return int(text)
     half = len(text) // 2
     low = text[-half:]
-    return digits_to_int(text[:-half]) * 10 ** len(low) + digits_to_int(low)
+    high: int = digits_to_int(text[:-half])
+    scale: int = 10 ** len(low)
+    return high * scale + digits_to_int(low)
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ def run_trapped(
                     "genuine_plus_only": plus,
                     "branches": list(a.genuine.branches) if a.genuine else None,
                     "continuous": a.kind == "affine",
-                    "rank": a.lsq.rank,
+                    "rank": a.rank,
                     "activated": float(np.mean(np.array(pat.I, dtype=np.float64))),
                     "lp_nodes": a.nodes,
                     "exact_seconds": round(t1 - t0, 3),
@@ -169,7 +169,7 @@ def plus_only(a: CellAnalysis, decide: Decider | None) -> bool | None:
     the reading under which Part 2's tables are reproduced; None for an empty cell."""
     if not a.feasibility.feasible:
         return None
-    s = _Search(a.instance, a.pattern, a.lsq.fitted, a.feasibility, decide=decide)
+    s = _Search(a.instance, a.pattern, a.least_squares().fitted, a.feasibility, decide=decide)
     leaf, _ = s.node({j: "+" for j in range(a.K)})
     return leaf is None
 

@@ -495,6 +495,7 @@ class _Engine:
         return Decision(self.witness({**fixed, **sigma}, R, split=False), None, "lazy-lp", self.budget.nodes, 0)
 
     def run(self) -> Decision:
+        self.budget.tick(0)  # an exhausted budget is honoured before any work
         fixed: dict[int, str] = {}
         freeset = set(self.free)
         for j in range(self.K):
