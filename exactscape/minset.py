@@ -45,6 +45,7 @@ from .model import Instance, Pattern
 # primes for the modular rank evidence (the checker verifies primality)
 PRIMES = (2305843009213693951, 4611686018427388039, 9223372036854775783)
 COLUMN_LIMIT = 200  # Kd up to which M = A^T A (Kd x Kd) is formed (its exact solves grow fast with Kd)
+TALL_LIMIT = 1200  # above COLUMN_LIMIT, M is still formed up to this Kd when rank A is at most COLUMN_LIMIT
 
 QMat = flint.fmpq_mat
 ZMat = flint.fmpz_mat
@@ -201,61 +202,79 @@ def minimiser_set(inst: Instance, pat: Pattern) -> MinimiserSet | None:
     S = samples(inst)
     nonzero = tuple(i for i in range(inst.N) if any(pat.I[i]) and any(S.rows[i]))
     try:
-        if pat.K * inst.d <= COLUMN_LIMIT:
+        Kd = pat.K * inst.d
+        if Kd <= COLUMN_LIMIT:
             return _tall(inst, pat, nonzero)
-        return _wide(inst, pat, nonzero)
+        wide = _wide(inst, pat, nonzero)
+        if wide is not None or Kd > TALL_LIMIT:
+            return wide
+        # dependent rows and a moderate Kd: the tall path when the rank is small (an
+        # all-active cell has rank A = rank X), its solves are r x r
+        AZ = design_integers(inst, pat)
+        r_mod = flint.nmod_mat(AZ, PRIMES[0]).rank()
+        return _tall(inst, pat, nonzero) if r_mod <= COLUMN_LIMIT else None
     except ZeroDivisionError as exc:  # flint signals a singular solve this way
         raise BackendError(f"flint solve failed on a non-singular minor: {exc}") from exc
 
 
 def _tall(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSet | None:
+    """M = A_Z^T A_Z: pivots P modulo a prime, one exact solve with M_PP, and an exact check
+    that the null vectors it gives are null vectors of A (so r = |P| is the exact rank: the
+    solve proves M_PP non-singular, the check proves the rest of the columns dependent)."""
     N, K, d = inst.N, pat.K, inst.d
     Kd = K * d
     S = samples(inst)
     AZ = design_integers(inst, pat)
     AZt = AZ.transpose()
     M = AZt * AZ
-    r = M.rank()
     yden = lcm(*(v.denominator for v in inst.y))
-    b = AZt * ZMat(N, 1, [int(v * yden) for v in inst.y])  # A^T y = b / (D yden)
+    b = AZt * ZMat(N, 1, [v.numerator * (yden // v.denominator) for v in inst.y])  # A^T y = b / (D yden)
+    Mrows = M.tolist()
+    AZcols = AZt.tolist()
     for p in PRIMES:
         P = _pivots(M, p)
-        if len(P) != r:
-            continue
+        r = len(P)
         B = _pivots(_columns(AZ, P).transpose(), p) if P else []
-        if len(B) == r:
-            break
-    else:
-        return None
-    pset = set(P)
-    nonpiv = [c for c in range(Kd) if c not in pset]
-    q = len(nonpiv)
-    R0z = ZMat(Kd, 1)
-    R0den = 1
-    Nb = ZMat(Kd, q)
-    if r:
-        MPP = _rows(_columns(M, P), P)
-        Mrows = M.tolist()
-        rhs = ZMat(r, 1 + q, [v for i in P for v in [b[i, 0], *(Mrows[i][c] for c in nonpiv)]])
-        num, den = MPP.solve(rhs).numer_denom()  # type: ignore[attr-defined]  # exact: sol = num / den
-        den = int(den)
-        # R0 = sol[:, 0] * D / yden (scale of b); null vector t = den e_c - num[:, 1 + t]
-        g = gcd(den * yden, S.D)
-        R0den = den * yden // g
-        for k, c in enumerate(P):
-            R0z[c, 0] = num[k, 0] * (S.D // g)
-        for t, c in enumerate(nonpiv):
-            Nb[c, t] = den
-            for k, cp in enumerate(P):
-                Nb[cp, t] = -num[k, 1 + t]
-    else:
-        for t, c in enumerate(nonpiv):
-            Nb[c, t] = 1
-    pz = AZ * R0z  # p = A R0 = AZ R0z / (D R0den)
-    pden = S.D * R0den
-    need_null = r not in (len(nonzero), Kd)
-    ev = RankEvidence(tuple(B), tuple(P), p, tuple(nonpiv) if need_null else None)
-    return MinimiserSet(N, K, d, r, nonzero, pz, pden, R0z, R0den, Nb, ev, _loss(pz, pden, inst.y))
+        if len(B) != r:
+            continue
+        pset = set(P)
+        nonpiv = [c for c in range(Kd) if c not in pset]
+        q = len(nonpiv)
+        R0z = ZMat(Kd, 1)
+        R0den = 1
+        Nb = ZMat(Kd, q)
+        if r:
+            MPP = ZMat(r, r, [Mrows[i][c] for i in P for c in P])
+            rhs = ZMat(r, 1 + q, [v for i in P for v in [b[i, 0], *(Mrows[i][c] for c in nonpiv)]])
+            num, den = MPP.solve(rhs).numer_denom()  # type: ignore[attr-defined]  # exact: sol = num / den
+            den = int(den)
+            # null vector t = den e_c - num[:, 1 + t]: A times it is zero iff A_P num = den A_c
+            if q:
+                AP = ZMat(N, r, [AZcols[c][i] for i in range(N) for c in P])
+                Anp = ZMat(N, q, [AZcols[c][i] for i in range(N) for c in nonpiv])
+                Nnum = ZMat(r, q, [num[k, 1 + t] for k in range(r) for t in range(q)])
+                if AP * Nnum != Anp * den:
+                    continue  # the prime hid a pivot: the rank is larger; try the next prime
+            # R0 = sol[:, 0] * D / yden (scale of b)
+            g = gcd(den * yden, S.D)
+            R0den = den * yden // g
+            for k, c in enumerate(P):
+                R0z[c, 0] = num[k, 0] * (S.D // g)
+            for t, c in enumerate(nonpiv):
+                Nb[c, t] = den
+                for k, cp in enumerate(P):
+                    Nb[cp, t] = -num[k, 1 + t]
+        else:
+            if any(v != 0 for row in Mrows for v in row):  # pragma: no cover - rank 0 mod p only if A = 0
+                continue
+            for t, c in enumerate(nonpiv):
+                Nb[c, t] = 1
+        pz = AZ * R0z  # p = A R0 = AZ R0z / (D R0den)
+        pden = S.D * R0den
+        need_null = r not in (len(nonzero), Kd)
+        ev = RankEvidence(tuple(B), tuple(P), p, tuple(nonpiv) if need_null else None)
+        return MinimiserSet(N, K, d, r, nonzero, pz, pden, R0z, R0den, Nb, ev, _loss(pz, pden, inst.y))
+    return None
 
 
 def _wide(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSet | None:
@@ -263,10 +282,12 @@ def _wide(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSe
     N, K, d = inst.N, pat.K, inst.d
     G = sample_gram(inst).tolist()
     idx = list(nonzero)
+    Ip = ZMat([list(pat.I[i]) for i in idx]) if idx else ZMat(0, K)
+    common = (Ip * Ip.transpose()).tolist()  # (I I^T)_ab = number of neurons active on both a and b
     GA = ZMat(
         len(idx),
         len(idx),
-        [G[a][b] * sum(u & v for u, v in zip(pat.I[a], pat.I[b], strict=True)) for a in idx for b in idx],
+        [G[a][b] * int(common[ka][kb]) for ka, a in enumerate(idx) for kb, b in enumerate(idx)],
     )
     if GA.rank() != len(idx):
         return None
