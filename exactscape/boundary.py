@@ -227,7 +227,7 @@ def instance_from_numpy_file(path: Path, max_denominator: int | None = None) -> 
     )
 
 
-# ------------------------------------------------------------ float weights (issue 5)
+# ------------------------------------------------------------ float weights
 
 
 def float_text_to_rational(text: str, where: str, mode: str = "binary64") -> Fraction:

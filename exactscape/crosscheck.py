@@ -1,4 +1,4 @@
-"""What did a float run converge to? Exact cross-check of a trained point (issue 5).
+"""What did a float run converge to? Exact cross-check of a trained point.
 
 Input: an exact instance and weights (z, w) that came from floats (every
 float already converted to the rational it equals, in

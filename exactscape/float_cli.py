@@ -1,4 +1,4 @@
-"""CLI commands of issue 5 (cross-checking float results), registered by
+"""CLI commands for cross-checking float results, registered by
 :mod:`exactscape.cli`: ``crosscheck``, ``compare``, ``experiment trapped``,
 ``experiment disagreement``, ``experiment tables``. Thin: parses, calls, prints."""
 

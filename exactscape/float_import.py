@@ -1,4 +1,4 @@
-"""Import trained float weights (issue 5): JSON with floats, NumPy ``.npz``,
+"""Import trained float weights: JSON with floats, NumPy ``.npz``,
 PyTorch ``state_dict`` files.
 
 This module only *reads* files into arrays or float literals; every

@@ -1,4 +1,4 @@
-"""Float hints for the exact open-polyhedron decision (TOOLS.md: "a float answer
+"""Float hints for the exact open-polyhedron decision (the project rule: "a float answer
 is a hint: turn it into a rational witness or a rational Farkas certificate and
 re-verify exactly, or fall back to an exact method").
 

@@ -1,4 +1,4 @@
-"""The float side (issue 5): the genuineness decision of SPEC 2 [15-18] in
+"""The float side: the genuineness decision of SPEC 2 [15-18] in
 IEEE double arithmetic, with SciPy's HiGHS LP, and float helpers (loss,
 gradient descent). Nothing here is a verdict of exactscape: these are the
 answers a float implementation (like Part 2's Matlab ``linprog``) would give,
@@ -9,7 +9,7 @@ Float genuineness of a cell with pattern I (mirrors
 :mod:`exactscape.theory.minima`, same branch tree):
 
 1. fitted values p = A A^+ y from ``numpy.linalg.lstsq`` (SVD, default rcond);
-2. a node sigma (branches fixed for some neurons) is the LP of TOOLS.md
+2. a node sigma (branches fixed for some neurons) is the max-t LP
    "Strictness": maximise t subject to A_sigma v = p,
    s_ji x_i . R_j >= t (sigma_j in {+, -}), t <= 1, solved by
    ``scipy.optimize.linprog(method="highs")``; the node is judged non-empty

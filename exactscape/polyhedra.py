@@ -12,7 +12,7 @@ some m_G > 0) or 0 >= beta is contradicted (beta > 0, m_G = 0)). By
 Motzkin's transposition theorem exactly one of the two exists.
 
 Algorithm (exact simplex over GMP rationals: PPL's MIP_Problem by default,
-cdd.gmp as the second backend; TOOLS.md measured both, and on real cells
+cdd.gmp as the second backend; measured here on real cells,
 cdd's criss-cross phase was 90x slower than PPL): the primal LP "maximise t subject to
 G v - t 1 >= h, H v >= k, E v = f, t <= 1" has optimum t* > 0 iff the open
 polyhedron is non-empty (a fixed margin would be wrong for inhomogeneous

@@ -1,3 +1,3 @@
-"""Part 2 experiments and float-vs-exact comparisons (issue 5). The float side
+"""Part 2 experiments and float-vs-exact comparisons. The float side
 lives here and in :mod:`exactscape.floatlp`; every verdict reported as exact
 comes from :mod:`exactscape.theory.minima`."""

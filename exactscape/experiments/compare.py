@@ -1,4 +1,4 @@
-"""Float LP versus exact genuineness (issue 5): one cell, or a random batch.
+"""Float LP versus exact genuineness: one cell, or a random batch.
 
 For each cell the exact verdict comes from
 :func:`exactscape.theory.minima.analyse_cell` (certified), the float verdict
