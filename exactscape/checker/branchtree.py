@@ -17,6 +17,7 @@ The walk is iterative; a neuron is split at most once per path, so the
 depth is at most K.
 """
 
+from collections.abc import Sequence
 from fractions import Fraction
 
 from .errors import CertificateError
@@ -34,7 +35,7 @@ def _check_leaf(
     sigma: dict[int, str],
     pattern: Pattern,
     xs: list[Vector],
-    fitted: Vector,
+    fitted: Sequence[Fraction],
     skip: frozenset[tuple[int, int]],
     face: Face | None,
 ) -> None:
@@ -82,7 +83,7 @@ def check_tree(
     path: str,
     pattern: Pattern,
     xs: list[Vector],
-    fitted: Vector,
+    fitted: Sequence[Fraction],
     fixed: dict[int, str],
     allowed: tuple[str, ...],
     skip: frozenset[tuple[int, int]] = frozenset(),

@@ -7,6 +7,7 @@ equations [10-12], loss [14]), 5. genuineness [15-18] (witness (z, w), or a
 tree of branch splits whose leaves carry Motzkin multipliers).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -20,8 +21,8 @@ from .linalg import (
     PRIME_LIMIT,
     ZERO,
     Blocks,
+    Fitted,
     Pattern,
-    Vector,
     add_scaled,
     apply_a,
     apply_a_fast,
@@ -267,7 +268,7 @@ def _check_combinations(value: object, c_path: str, pattern: Pattern, inst: Inst
 
 def check_minimiser(
     value: object, path: str, pattern: Pattern, inst: Instance, basis: list[int], version_1_2: bool
-) -> tuple[Vector, Fraction]:
+) -> tuple[Sequence[Fraction], Fraction]:
     """Check 4: a minimiser R0 satisfies A^T (A R0 - y) = 0 [10-11].
 
     1.0: R0 = sum_k u_k A_(b_k)^T. 1.2: R0 given as K x d blocks ``R``, or no minimiser at
@@ -290,8 +291,7 @@ def check_minimiser(
         pos = apply_at_int_is_zero(pattern, inst.xs, ez, k)
         if pos is not None:
             raise CertificateError(at(path, "R"), f"normal equations A^T (A R0 - y) = 0 fail at column {pos}")
-        fitted = [y + Fraction(e, eden) if e else y for e, y in zip(ez, inst.y, strict=True)]
-        return fitted, Fraction(sum(e * e for e in ez), eden * eden * inst.n)
+        return Fitted(inst.y, ez, eden), Fraction(sum(e * e for e in ez), eden * eden * inst.n)
     else:
         fields = record(value, path, ("u",))
         u_path = at(path, "u")
@@ -323,7 +323,7 @@ def check_genuine_witness(value: object, path: str, pattern: Pattern, inst: Inst
     return ["+" if zj > 0 else "-" if zj < 0 else "0" for zj in z]
 
 
-def check_tree(value: object, path: str, pattern: Pattern, inst: Instance, fitted: Vector) -> int:
+def check_tree(value: object, path: str, pattern: Pattern, inst: Instance, fitted: Sequence[Fraction]) -> int:
     """Check 5, tree: every branch vector in {+,-,0}^K is covered by a refuted leaf (SPEC 2).
 
     The walk and the Motzkin leaves are those of :func:`branchtree.check_tree`

@@ -11,7 +11,9 @@ Fraction(2, 1)
 Fraction(1, 1)
 """
 
+from collections.abc import Sequence
 from fractions import Fraction
+from typing import overload
 
 Vector = list[Fraction]
 Blocks = list[Vector]
@@ -161,6 +163,29 @@ def apply_a_fast(pattern: Pattern, xs: list[Vector], blocks: Blocks) -> Vector:
     zero blocks are skipped."""
     totals, den = apply_a_int(pattern, xs, blocks)
     return [Fraction(t, den) if t else ZERO for t in totals]
+
+
+class Fitted(Sequence[Fraction]):
+    """The fitted values p_i = y_i + e_i / den, made Fractions only when read (a tree reads
+    a few of them; making all of them costs one gcd of long integers each)."""
+
+    def __init__(self, y: Vector, ez: list[int], den: int) -> None:
+        self._y, self._ez, self._den = y, ez, den
+
+    def __len__(self) -> int:
+        return len(self._y)
+
+    @overload
+    def __getitem__(self, i: int) -> Fraction: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Fraction]: ...
+
+    def __getitem__(self, i: int | slice) -> Fraction | Sequence[Fraction]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        e = self._ez[i]
+        return self._y[i] + Fraction(e, self._den) if e else self._y[i]
 
 
 def residual_int(pattern: Pattern, xs: list[Vector], blocks: Blocks, y: Vector) -> tuple[list[int], int]:
