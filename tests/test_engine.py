@@ -243,3 +243,38 @@ def test_certificates_of_the_fast_engine_never_crash_the_checker_when_fields_are
         bad.pop(key)
         r = check_certificate(bad)
         assert not r.verified and not r.reason.startswith("internal"), r.reason
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells(), st.booleans())
+def test_positive_reading_agrees_with_the_single_plain_node(cell: tuple[Instance, Pattern], active: bool) -> None:
+    """Part 2's reading (every z_j > 0): the fast engine (flexible groups, lazy rows, covering)
+    against the plain search's one node (+, ..., +)."""
+    from exactscape.experiments.trapped import plus_only
+
+    inst, pat = cell
+    if active:  # all-active cells: one flexible group whose sum is fixed
+        pat = Pattern(tuple(tuple(1 for _ in range(pat.K)) for _ in range(inst.N)))
+    a = analyse_cell(inst, pat, engine="plain")
+    if not a.feasibility.feasible:
+        return
+    ms = minset.minimiser_set(inst, pat)
+    assert ms is not None
+    d = genuine.decide(inst, pat, ms, a.feasibility.witness, positive_only=True)
+    if d is None:  # no structure applies (wide A with dependent samples)
+        return
+    assert (d.genuine is not None) == plus_only(a, None)
+    if d.genuine is not None:
+        from exactscape.design import in_cell
+
+        assert all(b == "+" for b in d.genuine.branches)
+        assert all(in_cell(inst, pat, j, d.genuine.w[j]) for j in range(pat.K))
+        R = [z * v for z, w in zip(d.genuine.z, d.genuine.w) for v in w]
+        res = api.cell(inst, pattern=pat, engine="plain")
+        assert res.certificate  # the witness is a genuine minimiser: A^T (A R - y) = 0
+        from exactscape.design import design_matrix
+        from exactscape.linalg import column, to_vec
+
+        A = design_matrix(inst, pat)
+        e = [p - q for p, q in zip(to_vec(A * column(R)), inst.y)]
+        assert all(v == 0 for v in to_vec(A.transpose() * column(e)))

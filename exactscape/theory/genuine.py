@@ -474,6 +474,14 @@ class _Engine:
         kids.sort(key=lambda kb: BRANCHES.index(kb[0]))
         return Split(j, tuple(kids)), None
 
+    def _group_sum_fixed(self, g: list[int]) -> bool:
+        """Is sum_{j in g} R_j the same on the whole minimiser set (every null vector sums to 0)?"""
+        if self.ms.Nb is None:
+            return False
+        rows = self.ms.Nb.tolist()
+        d = self.d
+        return all(sum(int(rows[j * d + l][t]) for j in g) == 0 for l in range(d) for t in range(self.q))
+
     def run_positive(self) -> Decision:
         """The paper's reading: is some minimiser genuine with every z_j > 0 (one branch vector)?
         A Farkas leaf or a witness; the refutation is not a cell certificate's tree."""
@@ -488,6 +496,21 @@ class _Engine:
         if not sigma:
             R = self.point_R(())
             return Decision(self.witness(fixed, R, split=False), None, "fixed-signs", self.budget.nodes, 0)
+        if set(self.free) == self.flex and len(self.groups) == 1 and self._group_sum_fixed(self.groups[0]):
+            # one flexible group whose sum S is the same on every minimiser (an all-active cell):
+            # every member in its cone C iff S in C (sums of points of C lie in C; S/|G| each)
+            g = self.groups[0]
+            R = self.point_R(tuple(Fraction(0) for _ in range(self.q)))
+            d = self.d
+            S = [sum((R[j * d + l] for j in g), Fraction(0)) for l in range(d)]
+            vals = [sum((a * b for a, b in zip(x, S, strict=True)), Fraction(0)) for x in self.inst.xs]
+            if not all(_sign(self.pat, i, g[0]) * v > 0 for i, v in enumerate(vals)):
+                return Decision(None, None, "flexible-groups", self.budget.nodes, 1)
+            for j in g:
+                for l in range(d):
+                    R[j * d + l] = S[l] / len(g)
+            full = {**fixed, **{j: "+" for j in g}}
+            return Decision(self.witness(full, R, split=False), None, "flexible-groups", self.budget.nodes, 0)
         leaf, c = self.node(sigma)
         if leaf is not None or c is None:
             return Decision(None, None, "lazy-lp", self.budget.nodes, 1)
