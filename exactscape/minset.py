@@ -77,6 +77,11 @@ def samples(inst: Instance) -> Samples:
     return S
 
 
+def samples_independent(inst: Instance) -> bool:
+    """Do the augmented samples have full row rank (rank X = N)?"""
+    return inst.N <= inst.d and sample_gram(inst).rank() == inst.N
+
+
 def sample_gram(inst: Instance) -> flint.fmpz_mat:
     """Z Z^T (N x N), once per instance."""
     S = samples(inst)
@@ -206,13 +211,14 @@ def minimiser_set(inst: Instance, pat: Pattern) -> MinimiserSet | None:
         if Kd <= COLUMN_LIMIT:
             return _tall(inst, pat, nonzero)
         wide = _wide(inst, pat, nonzero)
-        if wide is not None or Kd > TALL_LIMIT:
+        if Kd > TALL_LIMIT or (wide is not None and samples_independent(inst)):
             return wide
-        # dependent rows and a moderate Kd: the tall path when the rank is small (an
-        # all-active cell has rank A = rank X), its solves are r x r
-        AZ = design_integers(inst, pat)
-        r_mod = flint.nmod_mat(AZ, PRIMES[0]).rank()
-        return _tall(inst, pat, nonzero) if r_mod <= COLUMN_LIMIT else None
+        # a moderate Kd and a small rank (an all-active cell has rank A = rank X, a dead one 0):
+        # the tall path gives a minimiser and the null space, its solves are r x r
+        r = wide.rank if wide is not None else flint.nmod_mat(design_integers(inst, pat), PRIMES[0]).rank()
+        if r <= COLUMN_LIMIT:
+            return _tall(inst, pat, nonzero) or wide
+        return wide
     except ZeroDivisionError as exc:  # flint signals a singular solve this way
         raise BackendError(f"flint solve failed on a non-singular minor: {exc}") from exc
 

@@ -56,7 +56,7 @@ from fractions import Fraction
 import flint
 
 from .. import polyhedra
-from ..minset import PRIMES, MinimiserSet, ZMat, _pivots, _select, design_integers, sample_gram, samples
+from ..minset import PRIMES, MinimiserSet, ZMat, _pivots, _select, design_integers, samples, samples_independent
 from ..model import Instance, Mat, Pattern
 from .branches import BRANCHES, Genuine, Leaf, Split, Tree
 
@@ -539,11 +539,6 @@ class _Engine:
 
 
 # ------------------------------------------------------------------ independent samples
-
-
-def samples_independent(inst: Instance) -> bool:
-    """Do the augmented samples have full row rank (rank X = N)?"""
-    return inst.N <= inst.d and sample_gram(inst).rank() == inst.N
 
 
 class _Cover:
