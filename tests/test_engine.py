@@ -106,6 +106,7 @@ def test_covering_refutes_a_sample_no_sign_can_fit(monkeypatch: pytest.MonkeyPat
     fails on the second sample, - on the first, 0 on either; the covering search refutes
     with one-sample leaves (forced by a zero column limit, so no minimiser is formed)."""
     monkeypatch.setattr(minset, "COLUMN_LIMIT", 0)
+    monkeypatch.setattr(minset, "TALL_LIMIT", 0)
     X = ((F(1), F(0), F(2), F(0)), (F(0), F(1), F(0), F(3)))
     inst = Instance(X=X, y=(F(1), F(-1)), bias=False)
     res = api.cell(inst, pattern=Pattern(((1,), (1,))), engine="fast")
@@ -118,12 +119,12 @@ def test_covering_refutes_a_sample_no_sign_can_fit(monkeypatch: pytest.MonkeyPat
 @given(cells())
 def test_covering_agrees_with_enumeration(cell: tuple[Instance, Pattern]) -> None:
     inst, pat = cell
-    saved = minset.COLUMN_LIMIT
-    minset.COLUMN_LIMIT = 0  # the wide path: independent non-zero rows, covering when rank X = N
+    saved = minset.COLUMN_LIMIT, minset.TALL_LIMIT
+    minset.COLUMN_LIMIT = minset.TALL_LIMIT = 0  # the wide path: samples cover or refute
     try:
         res = api.cell(inst, pattern=pat, engine="fast")
     finally:
-        minset.COLUMN_LIMIT = saved
+        minset.COLUMN_LIMIT, minset.TALL_LIMIT = saved
     rank, loss, is_genuine = oracle_cell(inst, pat.I)
     s = res.summary
     assert (s["rank"], F(s["loss"])) == (rank, loss)
@@ -246,8 +247,10 @@ def test_certificates_of_the_fast_engine_never_crash_the_checker_when_fields_are
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cells(), st.booleans())
-def test_positive_reading_agrees_with_the_single_plain_node(cell: tuple[Instance, Pattern], active: bool) -> None:
+@given(cells(), st.booleans(), st.booleans())
+def test_positive_reading_agrees_with_the_single_plain_node(
+    cell: tuple[Instance, Pattern], active: bool, wide: bool
+) -> None:
     """Part 2's reading (every z_j > 0): the fast engine (flexible groups, lazy rows, covering)
     against the plain search's one node (+, ..., +)."""
     from exactscape.experiments.trapped import plus_only
@@ -258,11 +261,19 @@ def test_positive_reading_agrees_with_the_single_plain_node(cell: tuple[Instance
     a = analyse_cell(inst, pat, engine="plain")
     if not a.feasibility.feasible:
         return
-    ms = minset.minimiser_set(inst, pat)
-    assert ms is not None
+    saved = minset.COLUMN_LIMIT, minset.TALL_LIMIT
+    if wide:  # no minimiser formed: sample refutations and covering
+        minset.COLUMN_LIMIT = minset.TALL_LIMIT = 0
+    try:
+        ms = minset.minimiser_set(inst, pat)
+    finally:
+        minset.COLUMN_LIMIT, minset.TALL_LIMIT = saved
+    if ms is None:
+        return
     d = genuine.decide(inst, pat, ms, a.feasibility.witness, positive_only=True)
     if d is None:  # no structure applies (wide A with dependent samples)
         return
+    assert not d.undecided
     assert (d.genuine is not None) == plus_only(a, None)
     if d.genuine is not None:
         from exactscape.design import in_cell

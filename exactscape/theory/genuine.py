@@ -33,7 +33,13 @@ enumerating {+, -, 0}^K:
    v in the group's cone and lam large, the others 0), so flexible neurons
    carry no sign rows and are never split (every neuron of an all-active
    cell at bias 20 is flexible: no LP at all beyond one point).
-3. **Independent samples** (the augmented samples X have full row rank, as
+3. **Samples** (whenever A has independent non-zero rows, so p_i = y_i there): a
+   sample's fit row and its sign rows alone refute a branch vector in which its
+   fitted value cannot be split among its active neurons with the signs their
+   branches require, whatever the rank of X; the DPLL search below then refutes
+   a cell outright when every branch vector fails on some sample. When the
+   samples themselves are independent this test is also sufficient:
+   **Independent samples** (the augmented samples X have full row rank, as
    for real MNIST cells with N = 200 < d = 785): u_j = X R_j is free in Q^N,
    so sample i is satisfiable under a branch vector iff its fitted value p_i
    can be split among its active neurons with the signs their branches
@@ -688,17 +694,24 @@ def decide(
         if ms.R0z is not None:
             engine = _Engine(inst, pat, ms, zero_witness, bud, decide_node)
             return engine.run_positive() if positive_only else engine.run()
-        if samples_independent(inst):
-            cov = _Cover(inst, pat, ms, bud)
-            if positive_only:
-                sigma = {j: "+" for j in range(pat.K)}
-                if all(cov.sample_ok(i, sigma) is not False for i in range(inst.N)):
-                    return Decision(cov.witness(sigma, zero_witness), None, "independent-samples", bud.nodes, 0)
-                return Decision(None, None, "independent-samples", bud.nodes, 1)
-            tree, found = cov.dfs({})
-            if found is not None:
-                return Decision(cov.witness(found, zero_witness), None, "independent-samples", bud.nodes, 0)
-            return Decision(None, tree, "independent-samples", bud.nodes, cov.leaves)
+        cov = _Cover(inst, pat, ms, bud)
+        independent = samples_independent(inst)
+        if positive_only:
+            sigma = {j: "+" for j in range(pat.K)}
+            if any(cov.sample_ok(i, sigma) is False for i in range(inst.N)):
+                return Decision(None, None, "sample-refutation", bud.nodes, 1)
+            if independent:
+                return Decision(cov.witness(sigma, zero_witness), None, "independent-samples", bud.nodes, 0)
+            return None
+        tree, found = cov.dfs({})
+        if found is None:
+            # every branch vector fails on some sample: one-sample leaves are valid whatever
+            # the rank of X (each uses only that sample's fit and sign rows)
+            return Decision(
+                None, tree, "independent-samples" if independent else "sample-refutation", bud.nodes, cov.leaves
+            )
+        if independent:
+            return Decision(cov.witness(found, zero_witness), None, "independent-samples", bud.nodes, 0)
     except OutOfBudget:
         return Decision(None, None, "budget", bud.nodes, 0, undecided=True)
     return None
