@@ -10,13 +10,13 @@ is read with canonical numbers and each sample augmented by a trailing 1 when
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .errors import UnreadableError
+from .errors import CertificateError, UnreadableError
 from .fields import array, at, item, record, vector
 from .numbers import boolean, clip, describe
 
 FORMAT_NAME = "exactscape-certificate"
 MAJOR_VERSION = 1
-KINDS = ("cell", "point", "saddle", "boundary")
+KINDS = ("cell", "point", "saddle", "boundary", "region")
 
 
 def check_envelope(obj: object) -> dict[str, object]:
@@ -39,6 +39,13 @@ def check_envelope(obj: object) -> dict[str, object]:
             f"version {clip(ascii(version))} refused: this checker reads major version {MAJOR_VERSION}"
         )
     return {str(key): value for key, value in obj.items()}
+
+
+def require_1_2(cert: dict[str, object], what: str, path: str) -> None:
+    """Kinds and verdicts new in 1.2 are refused in a 1.0 or 1.1 certificate
+    (the envelope has already checked the form 'major.minor'; cf. branchtree.require_1_1)."""
+    if int(str(cert["version"]).partition(".")[2]) < 2:
+        raise CertificateError(path, f"{what} is new in version 1.2; this certificate says version {cert['version']}")
 
 
 @dataclass(frozen=True)

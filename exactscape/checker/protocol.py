@@ -21,6 +21,7 @@ from .envelope import KINDS, check_envelope
 from .errors import CertificateError, UnreadableError
 from .numbers import describe, load_json
 from .point import check_point
+from .region import check_region
 from .saddle import check_saddle
 
 EXIT_VERIFIED = 0
@@ -76,6 +77,8 @@ def check_certificate(obj: object) -> CheckResult:
             check_saddle(cert, lines)
         elif kind == "boundary":
             check_boundary(cert, lines)
+        elif kind == "region":
+            check_region(cert, lines)
         else:
             check_point(cert, lines)
     except UnreadableError as exc:
