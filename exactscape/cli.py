@@ -126,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     from . import float_cli  # issue 5: crosscheck, compare, experiment
 
     float_cli.add_parsers(sub, EPILOG)
+    __import__("exactscape.cli_region", fromlist=["add_parsers"]).add_parsers(sub, EPILOG)  # region, cells
     return p
 
 
@@ -352,6 +353,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "selftest": _cmd_selftest,
 }
 COMMANDS.update(__import__("exactscape.float_cli", fromlist=["COMMANDS"]).COMMANDS)  # issue 5
+COMMANDS.update(__import__("exactscape.cli_region", fromlist=["COMMANDS"]).COMMANDS)  # region, cells
 
 
 def main(argv: Sequence[str] | None = None) -> int:
