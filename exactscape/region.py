@@ -213,8 +213,8 @@ def describe(df: Defining, backend: str = polyhedra.DEFAULT_BACKEND) -> Region:
     except Exception as exc:  # cdd raises bare RuntimeError/ValueError
         raise BackendError(f"cdd double description failed: {exc}") from exc
     points = [tuple(v / r[0] for v in r[1:]) for k, r in enumerate(garr) if k not in glin and r[0] != 0]
-    if not points and all(r[0] == 0 for r in rows):
-        points = [tuple(ZERO for _ in range(n))]  # cdd lists only rays for a homogeneous cone
+    if not points and all(r[0] == 0 for r in canon):
+        points = [tuple(ZERO for _ in range(n))]  # cdd lists only rays and lines for a homogeneous cone
     raw_rays = [tuple(r[1:]) for k, r in enumerate(garr) if k not in glin and r[0] == 0]
     raw_lines = [tuple(r[1:]) for k, r in enumerate(garr) if k in glin]
     closure_empty = not points

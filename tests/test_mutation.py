@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from mutations import mutants
 from oracle_1_1 import still_true_1_1
+from region_oracle import still_true_region
 
 from exactscape import api, linalg
 from exactscape.checker import check_certificate
@@ -64,6 +65,8 @@ def still_true(m: dict[str, Any]) -> bool:
     """The producer-side re-derivation of every claim and all evidence of ``m``."""
     if m["kind"] in ("saddle", "boundary"):  # new in 1.1
         return still_true_1_1(m)
+    if m["kind"] == "region":  # new in 1.2
+        return still_true_region(m)
     inst = _instance(m)
     if m["kind"] == "point":
         w = _weights(m["weights"]["z"], m["weights"]["w"])

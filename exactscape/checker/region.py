@@ -296,6 +296,16 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
         if face_id in faces:
             raise CertificateError(path, "the same facet as an earlier entry")
         faces.append(face_id)
+    eq_parts = [row[1:] for row in equations]
+    listed = [strict[r] for r in facets]
+    for p, v in enumerate(verts):
+        tight = eq_parts + [a for a, b in listed if dot(a, v) == b]
+        if rank(tight, n) != n - len(lines):
+            raise CertificateError(item("closure.vertices", p), "not a vertex of the listed H-representation")
+    for p, v in enumerate(rays):
+        tight = eq_parts + [a for a, _ in listed if dot(a, v) == 0]
+        if rank(tight, n) != n - len(lines) - 1:
+            raise CertificateError(item("closure.rays", p), "not an extreme ray of the listed H-representation")
     implicit = _keys(cl["implicit"], "closure.implicit", keys)
     for pos, r in enumerate(implicit):
         a, b = strict[r]
