@@ -77,9 +77,7 @@ def classify_point(inst: Instance, wts: Weights) -> PointVerdict:
             return PointVerdict(
                 inst, wts, "non-differentiable-local-minimum", L, pat, tuple(on), boundary=(k, n), lam=bp.lam
             )
-        return PointVerdict(
-            inst, wts, "not-a-local-minimum", L, pat, tuple(on), descent=bp.descent, boundary=(k, n)
-        )
+        return PointVerdict(inst, wts, "not-a-local-minimum", L, pat, tuple(on), descent=bp.descent, boundary=(k, n))
     e = residuals(inst, wts)
     d = inst.d
     G = []

@@ -117,7 +117,11 @@ def _bar(args: argparse.Namespace, what: str) -> Iterator[Callable[[int, int], N
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=Console(stderr=True),
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
         transient=True,
     ) as bar:
         task = bar.add_task(what, total=None)
@@ -191,15 +195,24 @@ def _cmd_region(args: argparse.Namespace) -> int:
     d = inst.d
     reg = res.region
     lines = [f"verdict: {s['verdict']}"]
-    what = {"cell": "genuine minimisers of the cell", "saddle": "R-part of the genuine saddle set",
-            "boundary": f"boundary minima on the face w_{face[0] if face else 0} . x_{face[1] if face else 0} = 0"}
-    lines.append(f"region: {what[args.kind]}, branches {''.join(branches)}, in R-space Q^{reg.n} "
-                 f"(R_j = z_j w_j, blocks of d = {d})")
+    what = {
+        "cell": "genuine minimisers of the cell",
+        "saddle": "R-part of the genuine saddle set",
+        "boundary": f"boundary minima on the face w_{face[0] if face else 0} . x_{face[1] if face else 0} = 0",
+    }
+    lines.append(
+        f"region: {what[args.kind]}, branches {''.join(branches)}, in R-space Q^{reg.n} "
+        f"(R_j = z_j w_j, blocks of d = {d})"
+    )
     if args.kind == "boundary":
-        lines.append(f"sign condition [29]/[30] for z_k {branches[face[0] if face else 0]}: "
-                     f"{'holds' if res.condition else 'fails (so the region is empty)'}")
+        lines.append(
+            f"sign condition [29]/[30] for z_k {branches[face[0] if face else 0]}: "
+            f"{'holds' if res.condition else 'fails (so the region is empty)'}"
+        )
     if res.saddle is not None:
-        lines.append("its points are saddles (some g_j != 0)" if res.saddle else "its points are minima (every g_j = 0)")
+        lines.append(
+            "its points are saddles (some g_j != 0)" if res.saddle else "its points are minima (every g_j = 0)"
+        )
     if reg.closure_empty:
         lines.append("closure: empty")
     else:
@@ -217,8 +230,10 @@ def _cmd_region(args: argparse.Namespace) -> int:
             a, b, key, strict = ineq[i]
             lines.append(f"  {_term_row(a, d)} {'>' if strict else '>='} {fmt(b)}   [neuron {key[0]}, sample {key[1]}]")
         if reg.implicit:
-            lines.append("  implicit equalities of the closure: " + ", ".join(f"({ineq[i][2][0]}, {ineq[i][2][1]})"
-                                                                          for i in reg.implicit))
+            lines.append(
+                "  implicit equalities of the closure: "
+                + ", ".join(f"({ineq[i][2][0]}, {ineq[i][2][1]})" for i in reg.implicit)
+            )
         lines.append(f"  redundant rows: {len(reg.redundant)}")
         lines.append("V-representation of the closure:")
         for v in reg.vertices:
@@ -229,8 +244,10 @@ def _cmd_region(args: argparse.Namespace) -> int:
             lines.append(f"  line   {_blocks(v, d)}")
         if reg.interior is not None and not res.certificate["claim"]["empty"]:
             lines.append(f"interior point: R = {_blocks(reg.interior, d)}")
-            lines.append("in (z, w): z_j = +1 / -1 on branch + / -, w_j = R_j / z_j (same polyhedron, block j "
-                         "negated on branch -); on branch 0, z_j = 0 and w_j anywhere in its open cell")
+            lines.append(
+                "in (z, w): z_j = +1 / -1 on branch + / -, w_j = R_j / z_j (same polyhedron, block j "
+                "negated on branch -); on branch 0, z_j = 0 and w_j anywhere in its open cell"
+            )
     verified = "verified by the independent checker" if res.checker_lines else "not replayed (--no-verify)"
     lines.append(f"certificate: {path} ({verified})")
     for line in lines:
@@ -246,7 +263,6 @@ def _cmd_cells(args: argparse.Namespace) -> int:
         count_by_zaslavsky,
         count_general_position,
         sample_cells,
-        surd,
     )
     from .model import load_instance
 
@@ -293,18 +309,15 @@ def _cmd_cells(args: argparse.Namespace) -> int:
         "undecided": sum(1 for r in res if r.bounded is None),
         "cells": records,
     }
-    lows = [r.lower_sq for r in res if r.lower_sq is not None]
-    if lows:
-        mean_sq = sum((q for q in lows), Fraction(0)) / len(lows)
-        out["mean_lower_bound_squared_all_finite_chords"] = fmt(mean_sq)
     if args.exact and bounded:
-        ex = [r.exact.squared for r in bounded if r.exact is not None and r.exact.squared is not None]
-        out["bounded_cells_exact_diameters"] = [approx_sqrt(q) for q in ex]
-        lb = [r.lower_sq for r in bounded if r.lower_sq is not None and r.exact is not None]
-        ratios = [approx_sqrt(r.lower_sq / r.exact.squared, 4) for r in bounded
-                  if r.lower_sq is not None and r.exact is not None and r.exact.squared]
+        exq = [r.exact.squared for r in bounded if r.exact is not None and r.exact.squared is not None]
+        out["bounded_cells_exact_diameters"] = [approx_sqrt(q) for q in exq]
+        ratios = [
+            approx_sqrt(r.lower_sq / r.exact.squared, 4)
+            for r in bounded
+            if r.lower_sq is not None and r.exact is not None and r.exact.squared
+        ]
         out["estimator_over_exact_on_bounded_cells"] = ratios
-        del lb
     if args.count:
         if arr.N > 16:
             raise InputError("--count enumerates 2^N subsets for Zaslavsky's formula: N <= 16 only", "--count")
@@ -322,23 +335,26 @@ def _cmd_cells(args: argparse.Namespace) -> int:
         print(json.dumps(out))
         return 0
     print("verdict: measured")
-    print(f"arrangement: N = {arr.N} hyperplanes x_i . w + {fmt(args.bias)} = 0 in Q^{arr.d0}; "
-          f"{args.points} weights uniform in [-{fmt(args.box)}, {fmt(args.box)}]^{arr.d0}, seed {args.seed}")
+    print(
+        f"arrangement: N = {arr.N} hyperplanes x_i . w + {fmt(args.bias)} = 0 in Q^{arr.d0}; "
+        f"{args.points} weights uniform in [-{fmt(args.box)}, {fmt(args.box)}]^{arr.d0}, seed {args.seed}"
+    )
     print(f"cells: {out['bounded']} bounded, {out['unbounded']} unbounded, {out['undecided']} undecided")
     for k, r in enumerate(res):
         lb = f">= {approx_sqrt(r.lower_sq)}" if r.lower_sq is not None else "no finite chord"
         if r.exact is not None:
-            ex = "unbounded" if r.exact.squared is None else f"{r.exact.surd} = {approx_sqrt(r.exact.squared)}"
-            print(f"  cell {k}: diameter {ex}; estimator ({dirs} directions) {lb}")
+            exs = "unbounded" if r.exact.squared is None else f"{r.exact.surd} = {approx_sqrt(r.exact.squared)}"
+            print(f"  cell {k}: diameter {exs}; estimator ({dirs} directions) {lb}")
         else:
             b = {True: "bounded", False: "unbounded", None: "boundedness not decided"}[r.bounded]
             print(f"  cell {k}: {b} ({r.reason}); diameter {lb} (lower bound)")
     if "count" in out:
         c = out["count"]
-        print(f"count: enumeration {c['enumeration']['cells']} cells ({c['enumeration']['bounded']} bounded), "
-              f"Zaslavsky {c['zaslavsky']['cells']} ({c['zaslavsky']['bounded']}), general position "
-              f"{c['general_position']['cells']} ({c['general_position']['bounded']})")
-    del surd
+        print(
+            f"count: enumeration {c['enumeration']['cells']} cells ({c['enumeration']['bounded']} bounded), "
+            f"Zaslavsky {c['zaslavsky']['cells']} ({c['zaslavsky']['bounded']}), general position "
+            f"{c['general_position']['cells']} ({c['general_position']['bounded']})"
+        )
     return 0
 
 

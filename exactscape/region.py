@@ -320,7 +320,9 @@ def _sign_rows(
     return G, keys
 
 
-def _fit_rows(inst: Instance, pat: Pattern, branches: Sequence[str], p: Sequence[Fraction]) -> tuple[list[Row], list[Fraction]]:
+def _fit_rows(
+    inst: Instance, pat: Pattern, branches: Sequence[str], p: Sequence[Fraction]
+) -> tuple[list[Row], list[Fraction]]:
     """A R = p, and R_j = 0 (d unit rows) for every neuron on branch 0."""
     d, K = inst.d, pat.K
     E = [tuple(Fraction(r) for r in row) for row in design_rows(inst, pat)]

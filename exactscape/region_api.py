@@ -23,7 +23,7 @@ from typing import Any
 
 from . import linalg, polyhedra
 from .certify import envelope, self_check
-from .design import block_gradient, cell_sign, design_matrix
+from .design import cell_sign, design_matrix
 from .errors import InputError
 from .model import Instance, Pattern, Vec
 from .numbers import fmt, fmt_vec
@@ -60,10 +60,6 @@ def _zero_cone_witness(inst: Instance, pat: Pattern, j: int) -> Vec:
     return ans.v
 
 
-def _blocks(v: Vec, K: int, d: int) -> list[Vec]:
-    return [tuple(v[j * d : (j + 1) * d]) for j in range(K)]
-
-
 def _vec_json(v: Vec) -> list[str]:
     return fmt_vec(v)
 
@@ -78,7 +74,7 @@ def region(
 ) -> RegionResult:
     """Compute the region of ``kind`` for the branch vector and emit its certificate."""
     pat.check_against(inst)
-    K, d = pat.K, inst.d
+    K = pat.K
     if len(branches) != K:
         raise InputError(f"expected {K} branch symbols, got {len(branches)}", "--branches")
     zero_w: list[tuple[int, Vec]] = []
@@ -201,8 +197,10 @@ def summary_json(
         "closure_dimension": reg.dimension,
         "bounded": reg.bounded if not reg.closure_empty else True,
         "equations": [fmt_vec(r) for r in reg.equations],
-        "facets": [{"neuron": ineq[i][2][0], "sample": ineq[i][2][1], "row": fmt_vec(ineq[i][0]),
-                    "strict": ineq[i][3]} for i in reg.facets],
+        "facets": [
+            {"neuron": ineq[i][2][0], "sample": ineq[i][2][1], "row": fmt_vec(ineq[i][0]), "strict": ineq[i][3]}
+            for i in reg.facets
+        ],
         "implicit": [list(ineq[i][2]) for i in reg.implicit],
         "redundant": [list(ineq[i][2]) for i in reg.redundant],
         "vertices": [fmt_vec(v) for v in reg.vertices],

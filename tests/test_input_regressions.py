@@ -33,7 +33,7 @@ def test_python_api_refuses_floats_before_the_exact_core() -> None:
     [
         ('{"format": "exactscape-instance", "version": 1, "X": [[], []], "y": ["1", "2"]}', "d0 >= 1"),
         ('{"format": "exactscape-instance", "version": 1, "X": [["1' + "0" * 5000 + '"]], "y": ["1"]}', "too large"),
-        ('{"format": "exactscape-instance", "version": 1, "X": [[1' + "0" * 5000 + "]], \"y\": [\"1\"]}", "unreadable"),
+        ('{"format": "exactscape-instance", "version": 1, "X": [[1' + "0" * 5000 + ']], "y": ["1"]}', "unreadable"),
         ('{"format": "exactscape-instance", "version": 1, "X": [[1]], "y": ["1"], "y": ["2"]}', "duplicate key"),
         ('{"format": "exactscape-instance", "version": "1.0", "X": [[1]], "y": ["1"]}', "version"),
         ('{"format": "exactscape-instance", "version": true, "X": [[1]], "y": ["1"]}', "version"),

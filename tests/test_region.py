@@ -140,7 +140,9 @@ def test_v_to_h_to_v_round_trip_and_idempotent_canonical_form(case: tuple[Instan
         k = tuple(ineq[i][1] for i in reg.facets)
         E = tuple(tuple(r[1:]) for r in reg.equations)
         f = tuple(-r[0] for r in reg.equations)
-        again = describe(Defining(n=reg.n, E=E, f=f, G=(), h=(), keys=(), H=H, k=k, hkeys=tuple((i,) for i in range(len(H)))))
+        again = describe(
+            Defining(n=reg.n, E=E, f=f, G=(), h=(), keys=(), H=H, k=k, hkeys=tuple((i,) for i in range(len(H))))
+        )
         assert again.equations == reg.equations
         assert (again.vertices, again.rays, again.lines) == (reg.vertices, reg.rays, reg.lines)
         assert sorted(H[i] for i in again.facets) == sorted(H)
@@ -295,8 +297,11 @@ def test_cli_region_and_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert js["verdict"] == "non-empty" and len(js["vertices"]) == 2 and js["certificate_verified"]
     assert main([*args[:-1], "+-x", "--cert", str(cert)]) == 2
     inst = tmp_path / "sq.json"
-    inst.write_text(json.dumps({"format": "exactscape-instance", "version": 1, "X": [[1, 0], [-1, 0], [0, 1], [0, -1]],
-                                "y": [0, 0, 0, 0]}))
+    inst.write_text(
+        json.dumps(
+            {"format": "exactscape-instance", "version": 1, "X": [[1, 0], [-1, 0], [0, 1], [0, -1]], "y": [0, 0, 0, 0]}
+        )
+    )
     capsys.readouterr()
     assert main(["cells", str(inst), "--bias", "1", "--exact", "--points", "3", "--count", "--json"]) == 0
     js = json.loads(capsys.readouterr().out)

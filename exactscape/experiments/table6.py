@@ -203,11 +203,13 @@ def summarise(
     from fractions import Fraction as F
 
     def root(q: str) -> float:
-        return float(F(q)) ** 0.5
+        return float(float(F(q)) ** 0.5)
 
     bounded = [c for c in cells if c["bounded"] is True]
     lb_all = [root(c["lower_bound_squared"]) for c in cells if c["lower_bound_squared"] is not None]
-    lb_paper = [root(c["lower_bound_squared"]) for c in cells if c["lower_bound_squared"] and not c["ray_found_by_sampling"]]
+    lb_paper = [
+        root(c["lower_bound_squared"]) for c in cells if c["lower_bound_squared"] and not c["ray_found_by_sampling"]
+    ]
     exact = [root(c["exact_squared"]) for c in bounded if "exact_squared" in c]
     lb_b = [root(c["lower_bound_squared"]) for c in bounded if c["lower_bound_squared"] is not None]
     ratio = [
@@ -262,7 +264,11 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     ]
     for r in rows:
         paper = PAPER.get(r["dataset"], ("-", "-"))[0 if r["N"] == 2000 else 1]
-        est = f"{r['mean_estimator_over_exact']} (min {r['min_estimator_over_exact']})" if r["mean_estimator_over_exact"] else "-"
+        est = (
+            f"{r['mean_estimator_over_exact']} (min {r['min_estimator_over_exact']})"
+            if r["mean_estimator_over_exact"]
+            else "-"
+        )
         out.append(
             f"| {r['dataset']} | {r['N']} | {r['d0']} | {r['points']} | {r['bounded']} / {r['unbounded']} / "
             f"{r['undecided']} | {f(r['every_cell_unbounded'])} | {paper} | {f(r['paper_style_mean_lower_bound'])} | "
@@ -283,8 +289,13 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     plan: list[tuple[str, int, int]] = []
     for N in (2000, 200):
-        for name, d0 in (("MNIST", 784), ("Gaussian (d=3)", 3), ("Gaussian (d=10)", 10), ("Gaussian (d=100)", 100),
-                         ("Gaussian (d=300)", 300)):
+        for name, d0 in (
+            ("MNIST", 784),
+            ("Gaussian (d=3)", 3),
+            ("Gaussian (d=10)", 10),
+            ("Gaussian (d=100)", 100),
+            ("Gaussian (d=300)", 300),
+        ):
             plan.append((name, N, d0))
     only = set(args.only.split(",")) if args.only else None
     rows = []
@@ -298,9 +309,11 @@ def main(argv: list[str] | None = None) -> int:
             Xi, DX = gaussian_int(N, d0, args.seed), GRID
         exact = d0 == 3 or (d0 == 10 and args.exact10)
         r = measure(name, Xi, DX, args.points, args.seed, exact, args.lp and not exact)
-        print(f"{name} N={N}: bounded {r['bounded']}, unbounded {r['unbounded']}, undecided {r['undecided']}, "
-              f"paper-style {r['paper_style_mean_lower_bound']}, exact {r['mean_exact_bounded']}, {r['seconds']} s",
-              flush=True)
+        print(
+            f"{name} N={N}: bounded {r['bounded']}, unbounded {r['unbounded']}, undecided {r['undecided']}, "
+            f"paper-style {r['paper_style_mean_lower_bound']}, exact {r['mean_exact_bounded']}, {r['seconds']} s",
+            flush=True,
+        )
         rows.append(r)
         (out / "table6.json").write_text(json.dumps({"generator": "exactscape table6", "rows": rows}, indent=1) + "\n")
         (out / "table6.md").write_text(markdown(rows))
