@@ -203,3 +203,7 @@ def boundary(inst: Instance, weights: Weights, neuron: int, sample: int, *, veri
         }
     )
     return Result(summary, cert, tuple(lines), a)
+
+
+from .region_api import RegionResult as RegionResult  # noqa: E402  (re-exported: the `region` command's API)
+from .region_api import region as region  # noqa: E402
