@@ -313,3 +313,44 @@ def test_cli_region_and_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["cells", str(inst), "--bias", "1", "--sample", "5", "--out", str(out_file)]) == 0
     assert capsys.readouterr().out.startswith("verdict: measured")
     assert main(["cells", str(inst), "--bias", "1", "--sample", "5", "--out", str(inst)]) == 3
+
+
+def test_table6_measure_gives_exact_lower_bounds() -> None:
+    from exactscape.experiments.table6 import gaussian_int, line_reason, measure
+
+    row = measure("g", gaussian_int(30, 2, 1), 1024, 4, 0, exact=True, decide_lp=False)
+    assert row["bounded"] + row["unbounded"] == 4
+    compared = 0
+    for c in row["cells"]:
+        if c.get("exact_squared") and c["lower_bound_squared"]:
+            assert F(c["lower_bound_squared"]) <= F(c["exact_squared"])
+            compared += 1
+    assert compared > 0
+    import numpy as np
+
+    assert line_reason(np.array([[1, 0], [2, 0]])) is not None and line_reason(np.array([[1, 0], [0, 1]])) is None
+
+
+def test_float_preselection_finds_the_exact_nearest_hyperplanes() -> None:
+    import numpy as np
+
+    from exactscape.experiments.table6 import _nearest_all, gaussian_int
+
+    Xi = gaussian_int(40, 3, 2)
+    arr = Arrangement(tuple(tuple(F(int(v), 1024) for v in row) for row in Xi), F(1))
+    rng = np.random.default_rng(3)
+    DW = 1 << 20
+    w_int = rng.integers(-DW, DW + 1, size=3)
+    U = rng.integers(-(1 << 20), (1 << 20) + 1, size=(3, 12))
+    C = [int(v) + 1024 * DW for v in Xi @ w_int]
+    Af = Xi.astype(np.float64) @ U.astype(np.float64)
+    res = _nearest_all(np.array(C, dtype=np.float64), Af, C, np.rint(Af).astype(np.int64))
+    w = tuple(F(int(v), DW) for v in w_int)
+    for j, (s1, s2) in enumerate(res):
+        u = tuple(F(int(v)) for v in U[:, j])
+        c = chord(arr, w, u)
+        if s1 is None or s2 is None:
+            assert c.squared is None
+        else:
+            assert c.squared == ((s1 + s2) / DW) ** 2 * sum(v * v for v in u)
+    assert any(s1 is not None and s2 is not None for s1, s2 in res)
