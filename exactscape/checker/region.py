@@ -325,6 +325,11 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
         if not condition:
             raise CertificateError("claim.empty", "the sign condition [29]/[30] fails, so the region is empty")
         v = vector(cert["interior"], "interior", n)
+        if not verts:
+            raise CertificateError("closure.vertices", "empty, but the claim says the region is not")
+        for p, row in enumerate(equations):
+            if row[0] + dot(row[1:], v):
+                raise CertificateError("interior", f"violates closure equation {p}")
         for r, (a, b) in enumerate(eq):
             if dot(a, v) != b:
                 raise CertificateError("interior", f"violates equality row {r}")
