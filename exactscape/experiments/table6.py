@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..cells import Arrangement, approx_sqrt, exact_diameter, random_point, unbounded_proof
+from ..cells import Arrangement, approx_sqrt, exact_diameter, random_point, surd, unbounded_proof
 from ..numbers import fmt
 
 PAPER = {  # Part 2 Table VI: (N=2000, N=200)
@@ -104,6 +104,42 @@ def _nearest_all(
             idx = np.flatnonzero(hits[:, j])
             res[int(j)][side] = min(abs(Fraction(-C[int(i)], int(Ai[int(i), int(j)]))) for i in idx)
     return [(a, b) for a, b in res]
+
+
+def exact_diameter_large(arr: Arrangement, signs: tuple[int, ...]) -> tuple[bool, Fraction | None, int]:
+    """(bounded, exact squared diameter, vertices) for cells with many vertices: cdd removes
+    redundant rows (exact LPs), enumerates the vertices (exact), then float64 PRESELECTS the
+    candidate pairs: every pair whose float squared distance is within a generous bound of the
+    float maximum (each float coordinate is within 2^-52 |c| of the exact one, so the float squared
+    distance of a pair is off by at most 2^-48 (n (|p| + |q|)_max)^2, far below the bound used) is
+    recomputed with Fractions, and the exact maximum is taken among them."""
+    import cdd
+    import cdd.gmp as cg
+
+    rows = [[si * arr.b, *(si * v for v in x)] for si, x in zip(signs, arr.X, strict=True)]
+    m = cg.matrix_from_array(rows, rep_type=cdd.RepType.INEQUALITY)
+    cg.matrix_redundancy_remove(m)
+    g = cg.copy_generators(cg.polyhedron_from_matrix(m))
+    arr_ = [[Fraction(v) for v in r] for r in g.array]
+    if g.lin_set or any(r[0] == 0 for r in arr_):
+        return False, None, sum(1 for r in arr_ if r[0] != 0)
+    V = [tuple(v / r[0] for v in r[1:]) for r in arr_]
+    Vf = np.array([[float(c) for c in v] for v in V])
+    scale = float(np.abs(Vf).max()) * Vf.shape[1] * 2.0 + 1.0
+    tol = 1e-9 * scale * scale
+    best = -1.0
+    cand: list[tuple[int, int]] = []
+    for a in range(len(V)):
+        d = ((Vf[a + 1 :] - Vf[a]) ** 2).sum(axis=1)
+        if d.size:
+            mx = float(d.max())
+            if mx > best:
+                best = mx
+                cand += [(a, a + 1 + int(k)) for k in np.flatnonzero(d >= best - tol)]
+            elif mx >= best - tol:
+                cand += [(a, a + 1 + int(k)) for k in np.flatnonzero(d >= best - tol)]
+    exact = max(sum(((p - q) * (p - q) for p, q in zip(V[a], V[b], strict=True)), Fraction(0)) for a, b in cand)
+    return True, exact, len(V)
 
 
 def measure(
@@ -173,15 +209,19 @@ def measure(
             signs = arr.signs(w)
             if signs is None:  # pragma: no cover - excluded above
                 raise ValueError("point on a hyperplane")
-            ex = exact_diameter(arr, signs)
-            rec["bounded"], rec["reason"] = ex.bounded, "cdd vertex enumeration"
-            rec["vertices"] = ex.vertices
-            if ex.squared is not None:
-                rec["exact_squared"] = fmt(ex.squared)
-                rec["exact_surd"] = ex.surd
-                rec["exact"] = approx_sqrt(ex.squared)
+            if d0 <= 3:
+                ex = exact_diameter(arr, signs)
+                ok, dsq, nv = ex.bounded, ex.squared, ex.vertices
+            else:
+                ok, dsq, nv = exact_diameter_large(arr, signs)
+            rec["bounded"], rec["reason"] = ok, "cdd vertex enumeration"
+            rec["vertices"] = nv
+            if dsq is not None:
+                rec["exact_squared"] = fmt(dsq)
+                rec["exact_surd"] = surd(dsq)
+                rec["exact"] = approx_sqrt(dsq)
                 if best is not None:
-                    rec["estimator_over_exact"] = approx_sqrt(best / ex.squared, 4)
+                    rec["estimator_over_exact"] = approx_sqrt(best / dsq, 4)
         elif ray:
             rec["bounded"], rec["reason"] = False, "a sampled direction meets no hyperplane on one side (a ray)"
         elif decide_lp and arr is not None:
