@@ -306,3 +306,7 @@ def spurious(
         summary["lower"] = a.lower.to_json()
     summary.update({"N": inst.N, "d": inst.d})
     return Result(summary, cert, tuple(lines), a)
+
+
+from .region_api import RegionResult as RegionResult  # noqa: E402  (re-exported: the `region` command's API)
+from .region_api import region as region  # noqa: E402

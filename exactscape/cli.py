@@ -164,9 +164,10 @@ def _parser() -> argparse.ArgumentParser:
     from . import float_cli  # crosscheck, compare, experiment
 
     float_cli.add_parsers(sub, EPILOG)
-    from . import cli_atlas, cli_spurious_path
+    from . import cli_atlas, cli_region, cli_spurious_path
 
     cli_atlas.add_parsers(sub, EPILOG)  # atlas, gaussian1d
+    cli_region.add_parsers(sub, EPILOG)  # region, cells
     cli_spurious_path.add_parsers(sub, EPILOG)  # spurious, path
     return p
 
@@ -492,10 +493,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "selftest": _cmd_selftest,
 }
 
-from . import cli_atlas, cli_spurious_path, float_cli  # noqa: E402  (each registers its commands)
+from . import cli_atlas, cli_region, cli_spurious_path, float_cli  # noqa: E402  (each registers its commands)
 
 COMMANDS.update(float_cli.COMMANDS)  # crosscheck, compare, experiment
 COMMANDS.update(cli_atlas.COMMANDS)  # atlas, gaussian1d
+COMMANDS.update(cli_region.COMMANDS)  # region, cells
 COMMANDS.update(cli_spurious_path.COMMANDS)  # spurious, path
 
 

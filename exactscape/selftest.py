@@ -82,6 +82,18 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
     if run["command"] == "path":
         start, end = load_weights(EXAMPLES / run["from"]), load_weights(EXAMPLES / run["to"])
         return api.path(inst, start, end, verify=verify).certificate
+    if run["command"] == "region":
+        from .region import parse_branches
+        from .region_api import region
+        from .theory.boundary import face_pattern
+
+        face = (int(run["neuron"]), int(run["sample"])) if run["kind"] == "boundary" else None
+        if face is not None and wts is not None:
+            pat = face_pattern(inst, wts, face[0], face[1])
+        else:
+            pat = api.pattern_for(inst, pat, wts)
+        br = parse_branches(str(run["branches"]), pat.K)
+        return region(inst, pat, br, str(run["kind"]), face, verify=verify).certificate
     raise ValueError(f"unknown command {run['command']!r}")
 
 

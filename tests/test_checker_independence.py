@@ -43,6 +43,7 @@ DYNAMIC = frozenset({"__import__", "eval", "exec", "compile", "importlib"})
 def checker_files() -> list[Path]:
     files = sorted(CHECKER.rglob("*.py"))
     assert files, "no checker modules found"
+    assert CHECKER / "region.py" in files, "the region kind's checker module is covered"
     return files
 
 

@@ -21,6 +21,7 @@ from mutations import mutants
 from oracle_1_1 import still_true_1_1
 from oracle_atlas import still_true_1_2 as atlas_still_true
 from oracle_landscape import still_true_1_2 as landscape_still_true
+from region_oracle import still_true_region
 
 from exactscape import api, linalg
 from exactscape.checker import check_certificate
@@ -70,6 +71,8 @@ def still_true(m: dict[str, Any]) -> bool:
         return atlas_still_true(m)
     if m["kind"] in ("path", "spurious"):  # new in 1.2
         return landscape_still_true(m)
+    if m["kind"] == "region":  # new in 1.2
+        return still_true_region(m)
     inst = _instance(m)
     if m["kind"] == "point":
         w = _weights(m["weights"]["z"], m["weights"]["w"])

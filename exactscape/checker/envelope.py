@@ -16,7 +16,18 @@ from .numbers import boolean, clip, describe
 
 FORMAT_NAME = "exactscape-certificate"
 MAJOR_VERSION = 1
-KINDS = ("cell", "point", "saddle", "boundary", "census", "infimum", "path", "spurious")  # the last four: new in 1.2
+# the last five are new in 1.2
+KINDS = ("cell", "point", "saddle", "boundary", "region", "census", "infimum", "path", "spurious")
+    "cell",
+    "point",
+    "saddle",
+    "boundary",
+    "region",
+    "census",
+    "infimum",
+    "path",
+    "spurious",
+)  # the last five: new in 1.2
 
 
 def check_envelope(obj: object) -> dict[str, object]:

@@ -26,6 +26,7 @@ from .numbers import describe, load_json
 from .path import check_path
 from .point import check_point
 from .readfile import read_certificate_bytes
+from .region import check_region
 from .saddle import check_saddle
 from .spurious import check_spurious
 
@@ -97,6 +98,8 @@ def check_certificate(obj: object) -> CheckResult:
             check_path(cert, lines)
         elif kind == "spurious":
             check_spurious(cert, lines)
+        elif kind == "region":
+            check_region(cert, lines)
         else:
             check_point(cert, lines)
     except UnreadableError as exc:

@@ -1,0 +1,415 @@
+"""Kind ``region`` (FORMAT.md 9, new in 1.2): a genuine set as an exact polyhedron.
+
+The checker rebuilds the defining system from the instance, the pattern, the
+branch vector and ``solution`` (checked first: normal equations, the saddle
+equations [19], or the KKT equations [38]-[42]), then checks the listed
+V-representation against it (FORMAT.md 9.2). Notation: n = K d; every vector
+of the certificate is flat, block j = entries j d .. j d + d - 1 (R_j).
+
+Defining system: equalities "fit" (A R = A R0, rows 0..N-1), "zero" (R_j = 0
+for every neuron on branch 0, d rows each, neurons increasing), "face"
+(x_n . R_k = 0, boundary kind only, last); strict rows
+s_ji x_i . R_j > 0 for every neuron on branch + or - and every sample i
+(key (j, i)), except the pair (k, n) of a face; s_ji = (2 I[i][j] - 1) sign.
+"""
+
+from fractions import Fraction
+
+from .boundary import kkt
+from .boundary import sign_condition as face_condition
+from .branchtree import block_gradient, compare, fitted_and_residual, parse_pattern
+from .envelope import Instance, parse_instance, require_1_2
+from .errors import CertificateError
+from .fields import array, at, item, keyed, record, vector
+from .linalg import ZERO, Vector, dot
+from .numbers import boolean, describe, integer, rational, show
+
+ROOT_FIELDS = ("format", "version", "kind", "instance", "claim", "pattern", "solution", "closure")
+OPTIONAL_FIELDS = ("face", "interior", "zero_witness", "emptiness")
+CLAIM_FIELDS = ("region", "branches", "empty", "dimension", "bounded", "vertices", "rays", "lines", "facets")
+CLOSURE_FIELDS = ("equations", "facets", "implicit", "vertices", "rays", "lines")
+BRANCHES = ("+", "-", "0")
+
+Row = tuple[Vector, Fraction]
+"""(a, b): the equality a . v = b or the strict row a . v > b."""
+
+
+def rank(rows: list[Vector], ncols: int) -> int:
+    """Rank over Q by Gaussian elimination."""
+    m = [list(r) for r in rows]
+    r0 = 0
+    for col in range(ncols):
+        piv = next((r for r in range(r0, len(m)) if m[r][col]), None)
+        if piv is None:
+            continue
+        m[r0], m[piv] = m[piv], m[r0]
+        head = m[r0][col]
+        for r in range(r0 + 1, len(m)):
+            c = m[r][col] / head
+            if c:
+                m[r] = [a - c * b for a, b in zip(m[r], m[r0], strict=True)]
+        r0 += 1
+        if r0 == len(m):
+            break
+    return r0
+
+
+def _branches(value: object, path: str, k: int) -> list[str]:
+    out = []
+    for pos, entry in enumerate(array(value, path, k)):
+        if not isinstance(entry, str) or entry not in BRANCHES:
+            raise CertificateError(item(path, pos), f'expected "+", "-" or "0", found {describe(entry)}')
+        out.append(entry)
+    return out
+
+
+def _nat(value: object, path: str) -> int:
+    return integer(value, path, 0)
+
+
+def _system(
+    inst: Instance, pattern: list[list[int]], branches: list[str], r0: Vector, face: tuple[int, int] | None
+) -> tuple[list[Row], list[Row], list[tuple[int, int]]]:
+    """The defining system (module docstring): equalities, strict rows, their keys."""
+    k, d = len(pattern[0]), inst.d
+    n = k * d
+    eq: list[Row] = []
+    for i, x in enumerate(inst.xs):
+        a = [ZERO] * n
+        for j in range(k):
+            if pattern[i][j]:
+                a[j * d : (j + 1) * d] = x
+        eq.append((a, dot(a, r0)))
+    for j, b in enumerate(branches):
+        if b == "0":
+            for pos in range(d):
+                a = [ZERO] * n
+                a[j * d + pos] = Fraction(1)
+                eq.append((a, ZERO))
+    if face is not None:
+        fk, fn = face
+        a = [ZERO] * n
+        a[fk * d : (fk + 1) * d] = inst.xs[fn]
+        eq.append((a, ZERO))
+    strict: list[Row] = []
+    keys: list[tuple[int, int]] = []
+    for j, b in enumerate(branches):
+        if b == "0":
+            continue
+        sg = 1 if b == "+" else -1
+        for i, x in enumerate(inst.xs):
+            if face is not None and (j, i) == face:
+                continue
+            a = [ZERO] * n
+            s = sg * (1 if pattern[i][j] else -1)
+            a[j * d : (j + 1) * d] = [s * v for v in x]
+            strict.append((a, ZERO))
+            keys.append((j, i))
+    return eq, strict, keys
+
+
+def _vectors(value: object, path: str, n: int) -> list[Vector]:
+    return [vector(v, item(path, p), n) for p, v in enumerate(array(value, path))]
+
+
+def _keys(value: object, path: str, keys: list[tuple[int, int]]) -> list[int]:
+    """A list of [j, i] pairs naming strict rows; strictly increasing; returns row indices."""
+    index = {key: r for r, key in enumerate(keys)}
+    out: list[int] = []
+    prev: tuple[int, int] | None = None
+    for pos, entry in enumerate(array(value, path)):
+        e_path = item(path, pos)
+        parts = array(entry, e_path, 2)
+        key = (_nat(parts[0], item(e_path, 0)), _nat(parts[1], item(e_path, 1)))
+        if key not in index:
+            raise CertificateError(e_path, f"({key[0]}, {key[1]}) is not a strict row of the defining system")
+        if prev is not None and key <= prev:
+            raise CertificateError(e_path, "keys must be strictly increasing")
+        prev = key
+        out.append(index[key])
+    return out
+
+
+def _affine_rank(points: list[Vector], directions: list[Vector], n: int) -> int:
+    """dim of aff(points) + span(directions) (-1 without points)."""
+    if not points:
+        return -1
+    base = points[0]
+    rows = [[a - b for a, b in zip(p, base, strict=True)] for p in points[1:]] + [list(v) for v in directions]
+    return rank(rows, n)
+
+
+def _check_solution(
+    kind: str, cert: dict[str, object], inst: Instance, pattern: list[list[int]], branches: list[str], r0: Vector
+) -> tuple[tuple[int, int] | None, bool, list[tuple[int, Vector]]]:
+    """Check ``solution``; returns (face, sign condition, [(j, g_j)] for a saddle's Z)."""
+    k, d = len(pattern[0]), inst.d
+    blocks = [r0[j * d : (j + 1) * d] for j in range(k)]
+    _, e = fitted_and_residual(pattern, inst.xs, inst.y, blocks)
+    if kind == "cell":
+        for j in range(k):
+            if any(block_gradient(pattern, inst.xs, e, j)):
+                raise CertificateError("solution", f"normal equations fail: block {j} of A^T (A R - y) is non-zero")
+        return None, True, []
+    if kind == "saddle":
+        zero = [j for j, b in enumerate(branches) if b == "0"]
+        if not zero:
+            raise CertificateError("claim.branches", "a saddle region needs a neuron on branch 0")
+        gs: list[tuple[int, Vector]] = []
+        for j in range(k):
+            g = block_gradient(pattern, inst.xs, e, j)
+            if j in zero:
+                if any(blocks[j]):
+                    raise CertificateError("solution", f"R_{j} must be 0 (neuron {j} is in Z)")
+                gs.append((j, g))
+            elif any(g):
+                raise CertificateError("solution", f"[19] fails: block {j} of A_S^T (A_S R_S - y) is non-zero")
+        return None, True, gs
+    fields = record(cert.get("face"), "face", ("neuron", "sample"))
+    fk = integer(fields["neuron"], "face.neuron", 0, k - 1)
+    fn = integer(fields["sample"], "face.sample", 0, inst.n - 1)
+    if pattern[fn][fk]:
+        raise CertificateError("pattern", f"I[{fn}][{fk}] must be 0 (cell 1 of the face)")
+    if not any(inst.xs[fn]):
+        raise CertificateError("face.sample", f"x_{fn} is the zero vector")
+    if branches[fk] == "0":
+        raise CertificateError("claim.branches", f"neuron {fk} carries the face and needs branch + or -")
+    if dot(inst.xs[fn], blocks[fk]) != 0:
+        raise CertificateError("solution", f"[42] fails: x_{fn} . R_{fk} != 0")
+    lam, e_n, _ = kkt(pattern, inst, blocks, fk, fn, "solution")
+    return (fk, fn), face_condition(1 if branches[fk] == "+" else -1, lam, e_n), []
+
+
+def check_region(cert: dict[str, object], log: list[str]) -> None:
+    """FORMAT.md 9.2, in order."""
+    require_1_2(cert, "kind 'region'", "kind")
+    record(cert, "", ROOT_FIELDS, OPTIONAL_FIELDS)
+    inst = parse_instance(cert["instance"], "instance")
+    log.append(inst.summary())
+    pattern = parse_pattern(cert["pattern"], "pattern", inst.n)
+    k, d = len(pattern[0]), inst.d
+    n = k * d
+    claim = record(cert["claim"], "claim", CLAIM_FIELDS, ("saddle",))
+    kind = claim["region"]
+    if kind not in ("cell", "saddle", "boundary"):
+        raise CertificateError("claim.region", f'expected "cell", "saddle" or "boundary", found {describe(kind)}')
+    if (kind == "saddle") != ("saddle" in claim):
+        raise CertificateError("claim", "field 'saddle' is required for a saddle region and only there")
+    if (kind == "boundary") != ("face" in cert):
+        raise CertificateError("", "field 'face' is required for a boundary region and only there")
+    branches = _branches(claim["branches"], "claim.branches", k)
+    r0 = vector(cert["solution"], "solution", n)
+    face, condition, gs = _check_solution(str(kind), cert, inst, pattern, branches, r0)
+    log.append(f"c 1 solution: the {kind} equations hold; branches {''.join(branches)}")
+    if kind == "saddle":
+        compare("claim.saddle", boolean(claim["saddle"], "claim.saddle"), any(any(g) for _, g in gs))
+    eq, strict, keys = _system(inst, pattern, branches, r0, face)
+    all_rows = [a for a, _ in eq] + [a for a, _ in strict]
+    full_rank = rank(all_rows, n)
+    # 2. generators lie in the closure
+    cl = record(cert["closure"], "closure", CLOSURE_FIELDS)
+    verts = _vectors(cl["vertices"], "closure.vertices", n)
+    rays = _vectors(cl["rays"], "closure.rays", n)
+    lines = _vectors(cl["lines"], "closure.lines", n)
+    for p, v in enumerate(verts):
+        path = item("closure.vertices", p)
+        for r, (a, b) in enumerate(eq):
+            if dot(a, v) != b:
+                raise CertificateError(path, f"violates equality row {r}")
+        for (a, b), key in zip(strict, keys, strict=True):
+            if dot(a, v) < b:
+                raise CertificateError(path, f"violates the closure of row {key}: value {show(dot(a, v))} < 0")
+    for name, gens in (("rays", rays), ("lines", lines)):
+        for p, v in enumerate(gens):
+            path = item(f"closure.{name}", p)
+            if not any(v):
+                raise CertificateError(path, "zero vector")
+            if any(dot(a, v) for a, _ in eq):
+                raise CertificateError(path, "not in the direction space of the equalities")
+            for a, key in zip((a for a, _ in strict), keys, strict=True):
+                val = dot(a, v)
+                if val < 0 or (name == "lines" and val):
+                    raise CertificateError(path, f"row {key} gives {show(val)} along it")
+            if name == "rays" and any(dot(v, ln) for ln in lines):
+                raise CertificateError(path, "not orthogonal to the lineality space")
+    for p, v in enumerate(verts):
+        if any(dot(v, ln) for ln in lines):
+            raise CertificateError(item("closure.vertices", p), "not orthogonal to the lineality space")
+    log.append(f"c 2 generators: {len(verts)} vertices, {len(rays)} rays, {len(lines)} lines lie in the closure")
+    # 3. lineality space exact; vertices and rays extreme
+    if verts:
+        if rank(lines, n) != len(lines) or len(lines) != n - full_rank:
+            raise CertificateError(
+                "closure.lines", f"must be a basis of the lineality space, of dimension {n - full_rank}"
+            )
+    elif lines or rays:
+        raise CertificateError("closure", "rays or lines without a vertex")
+    eq_a = [a for a, _ in eq]
+    for p, v in enumerate(verts):
+        tight = eq_a + [a for a, b in strict if dot(a, v) == b]
+        if rank(tight, n) != full_rank:
+            raise CertificateError(item("closure.vertices", p), "not extreme: its tight rows do not have full rank")
+    for p, v in enumerate(rays):
+        tight = eq_a + [a for a, _ in strict if dot(a, v) == 0]
+        if rank(tight, n) != full_rank - 1:
+            raise CertificateError(item("closure.rays", p), "not extreme: its tight rows do not have rank r - 1")
+    if len(set(map(tuple, verts))) != len(verts) or len(set(map(tuple, rays))) != len(rays):
+        raise CertificateError("closure", "repeated generator")
+    for p in range(len(rays)):
+        for q in range(p):
+            if rank([rays[p], rays[q]], n) < 2:
+                raise CertificateError(item("closure.rays", p), f"a multiple of ray {q}")
+    log.append("c 3 extreme: every vertex and ray is extreme; the lines span the lineality space")
+    # 4. dimension and affine hull
+    dim = _affine_rank(verts, rays + lines, n)
+    compare("claim.dimension", integer(claim["dimension"], "claim.dimension", -1), dim)
+    e_path = "closure.equations"
+    equations = _vectors(cl["equations"], e_path, n + 1)
+    for p, row in enumerate(equations):
+        b, a = row[0], row[1:]
+        if any(b + dot(a, v) for v in verts) or any(dot(a, v) for v in rays + lines):
+            raise CertificateError(item(e_path, p), "does not hold on every generator")
+    if verts and (rank([row[1:] for row in equations], n) != len(equations) or len(equations) != n - dim):
+        raise CertificateError(e_path, f"must be {n - dim} independent equations of the affine hull")
+    if not verts and equations:
+        raise CertificateError(e_path, "equations of an empty polyhedron")
+    for name, value, count in (("vertices", len(verts), None), ("rays", len(rays), None), ("lines", len(lines), None)):
+        del count
+        compare(f"claim.{name}", _nat(claim[name], f"claim.{name}"), value)
+    compare("claim.bounded", boolean(claim["bounded"], "claim.bounded"), not rays and not lines)
+    log.append(f"c 4 dimension {dim}; {len(equations)} equations of the affine hull")
+    # 5. facets and implicit rows
+    facets = _keys(cl["facets"], "closure.facets", keys)
+    compare("claim.facets", _nat(claim["facets"], "claim.facets"), len(facets))
+    faces: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    for pos, r in enumerate(facets):
+        path = item("closure.facets", pos)
+        a, b = strict[r]
+        tv = [v for v in verts if dot(a, v) == b]
+        tr = [v for v in rays if dot(a, v) == 0]
+        if _affine_rank(tv, tr + lines, n) != dim - 1:
+            raise CertificateError(path, f"row {keys[r]} is tight on a face of dimension != {dim - 1}: not a facet")
+        face_id = (
+            tuple(p for p, v in enumerate(verts) if dot(a, v) == b),
+            tuple(p for p, v in enumerate(rays) if dot(a, v) == 0),
+        )
+        if face_id in faces:
+            raise CertificateError(path, "the same facet as an earlier entry")
+        faces.append(face_id)
+    eq_parts = [row[1:] for row in equations]
+    listed = [strict[r] for r in facets]
+    for p, v in enumerate(verts):
+        tight = eq_parts + [a for a, b in listed if dot(a, v) == b]
+        if rank(tight, n) != n - len(lines):
+            raise CertificateError(item("closure.vertices", p), "not a vertex of the listed H-representation")
+    for p, v in enumerate(rays):
+        tight = eq_parts + [a for a, _ in listed if dot(a, v) == 0]
+        if rank(tight, n) != n - len(lines) - 1:
+            raise CertificateError(item("closure.rays", p), "not an extreme ray of the listed H-representation")
+    implicit = _keys(cl["implicit"], "closure.implicit", keys)
+    for pos, r in enumerate(implicit):
+        a, b = strict[r]
+        if any(dot(a, v) != b for v in verts) or any(dot(a, v) for v in rays + lines):
+            raise CertificateError(item("closure.implicit", pos), f"row {keys[r]} is not tight on every generator")
+        if r in facets:
+            raise CertificateError(item("closure.implicit", pos), "listed as a facet too")
+    log.append(f"c 5 facets: {len(facets)} facets of the generated polyhedron; {len(implicit)} implicit rows")
+    # 6. the open set: a genuine point, or emptiness
+    empty = boolean(claim["empty"], "claim.empty")
+    if not empty:
+        for name in ("interior", "zero_witness"):
+            if name not in cert:
+                raise CertificateError("", f"missing field {name!r} (the claim says non-empty)")
+        if "emptiness" in cert:
+            raise CertificateError("emptiness", "present although the claim says non-empty")
+        if not condition:
+            raise CertificateError("claim.empty", "the sign condition [29]/[30] fails, so the region is empty")
+        v = vector(cert["interior"], "interior", n)
+        if not verts:
+            raise CertificateError("closure.vertices", "empty, but the claim says the region is not")
+        for p, row in enumerate(equations):
+            if row[0] + dot(row[1:], v):
+                raise CertificateError("interior", f"violates closure equation {p}")
+        for r, (a, b) in enumerate(eq):
+            if dot(a, v) != b:
+                raise CertificateError("interior", f"violates equality row {r}")
+        for (a, b), key in zip(strict, keys, strict=True):
+            if dot(a, v) <= b:
+                raise CertificateError("interior", f"row {key} is not strict: value {show(dot(a, v))}")
+        _zero_witness(cert["zero_witness"], inst, pattern, branches, gs)
+        log.append("c 6 non-empty: the interior point satisfies every strict row (z_j = +-1, w_j = +-R_j)")
+    else:
+        for name in ("interior", "zero_witness"):
+            if name in cert:
+                raise CertificateError(name, "present although the claim says empty")
+        if "emptiness" not in cert:
+            raise CertificateError("", "missing field 'emptiness' (the claim says empty)")
+        _emptiness(cert["emptiness"], eq, strict, keys, condition, (k, inst.n))
+        log.append("c 6 empty: " + ("the sign condition fails" if not condition else "Motzkin multipliers"))
+
+
+def _zero_witness(
+    value: object, inst: Instance, pattern: list[list[int]], branches: list[str], gs: list[tuple[int, Vector]]
+) -> None:
+    zero = [j for j, b in enumerate(branches) if b == "0"]
+    grads = dict(gs)
+    entries = keyed(value, "zero_witness", (len(branches),))
+    if [keys[0] for keys, _, _ in entries] != zero:
+        raise CertificateError("zero_witness", f"must list exactly the neurons on branch 0: {zero}")
+    for (j,), payload, p_path in entries:
+        w = vector(payload, p_path, inst.d)
+        for i, x in enumerate(inst.xs):
+            val = dot(w, x)
+            if (val > 0) != bool(pattern[i][j]) or val == 0:
+                raise CertificateError(p_path, f"w_{j} . x_{i} = {show(val)} is not on the side of the pattern")
+        if j in grads and dot(w, grads[j]) != 0:
+            raise CertificateError(p_path, f"w_{j} . g_{j} != 0 [21]")
+
+
+def _emptiness(
+    value: object,
+    eq: list[Row],
+    strict: list[Row],
+    keys: list[tuple[int, int]],
+    condition: bool,
+    bounds: tuple[int, int],
+) -> None:
+    path = "emptiness"
+    if isinstance(value, dict) and "condition" in value:
+        fields = record(value, path, ("condition",))
+        if fields["condition"] != "fails":
+            raise CertificateError(at(path, "condition"), f'expected "fails", found {describe(fields["condition"])}')
+        if condition:
+            raise CertificateError(at(path, "condition"), "the sign condition [29]/[30] holds")
+        return
+    fields = record(value, path, ("equalities", "sign"))
+    n = len(eq[0][0]) if eq else (len(strict[0][0]) if strict else 0)
+    comb = [ZERO] * n
+    beta = ZERO
+    for (r,), payload, p_path in keyed(fields["equalities"], at(path, "equalities"), (max(len(eq), 1),)):
+        if r >= len(eq):
+            raise CertificateError(p_path, "no such equality row")
+        m = rational(payload, p_path)
+        if not m:
+            raise CertificateError(p_path, "zero multiplier (zero multipliers are omitted)")
+        a, b = eq[r]
+        comb = [c + m * x for c, x in zip(comb, a, strict=True)]
+        beta += m * b
+    index = {key: r for r, key in enumerate(keys)}
+    s_path = at(path, "sign")
+    signs = keyed(fields["sign"], s_path, bounds)
+    for (j, i), payload, p_path in signs:
+        if (j, i) not in index:
+            raise CertificateError(p_path, f"({j}, {i}) is not a strict row")
+        m = rational(payload, p_path)
+        if m <= 0:
+            raise CertificateError(p_path, f"multiplier {show(m)} is not > 0")
+        a, b = strict[index[(j, i)]]
+        comb = [c + m * x for c, x in zip(comb, a, strict=True)]
+        beta += m * b
+    if any(comb):
+        raise CertificateError(path, "the combination of the rows is not zero")
+    if signs and beta < 0:
+        raise CertificateError(path, f"beta = {show(beta)} < 0: no contradiction")
+    if not signs and not beta:
+        raise CertificateError(path, "beta = 0 and no strict row: no contradiction")

@@ -1,0 +1,346 @@
+"""CLI commands ``region`` (genuine sets as exact polyhedra) and ``cells``
+(cell diameters and counts of the sample arrangement), registered by
+:mod:`exactscape.cli`. Thin: parses, calls, prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from . import outputs
+from .errors import InputError
+from .numbers import fmt, parse_rational
+
+
+def _ours(path: Path) -> bool:
+    """JSON this command wrote earlier (it carries "generator": "exactscape cells")."""
+    data = outputs.read_prefix(path)
+    return data is not None and outputs.top_fields(data).get("generator") == "exactscape cells"
+
+
+def write_output_bytes(path: Path, data: bytes, protected: tuple[Path, ...]) -> Path:
+    """Write ``data`` through exactscape.outputs (fresh temporary, atomic rename); refuse an
+    input, and an existing file that this command did not write."""
+    return outputs.write_bytes(path, data, inputs=protected, may_replace=_ours)
+
+
+def _rational(text: str) -> Fraction:
+    try:
+        return parse_rational(text, "number")
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_parsers(sub: Any, epilog: str) -> None:
+    """Add ``region`` and ``cells`` to the main parser's sub-parsers."""
+    rg = sub.add_parser(
+        "region",
+        help="the genuine set of a cell / zero set / face as an exact polyhedron (H and V)",
+        description="For one cell and one branch vector (+: z_j > 0, -: z_j < 0, 0: z_j = 0 per neuron), "
+        "compute the genuine minimisers (kind cell), the R-part of the genuine saddle set of the zero set "
+        "{j : branch 0} (kind saddle), or the boundary minima of the face w_k . x_n = 0 (kind boundary) as an "
+        "exact relatively open polyhedron in R-space (R_j = z_j w_j): the minimal H-representation of its "
+        "closure (affine hull equations and facets, all strict unless said otherwise), the V-representation "
+        "(vertices, extreme rays, lineality), dimension and boundedness, by cdd's double description in "
+        "exact rational arithmetic, with a certificate (kind region).",
+        epilog=epilog,
+    )
+    rg.add_argument("instance", help="instance file")
+    g = rg.add_mutually_exclusive_group(required=True)
+    g.add_argument("--weights", metavar="W", help="weights file; the cell of W, branches from the signs of z")
+    g.add_argument("--pattern", metavar="P", help="activation pattern file")
+    rg.add_argument("--branches", metavar="S", help='one of + - 0 per neuron, e.g. "+-0" (default: signs of z)')
+    rg.add_argument("--kind", default="cell", choices=["cell", "saddle", "boundary"], help="which set (default cell)")
+    rg.add_argument("--neuron", metavar="k", type=int, help="boundary kind: the neuron on the hyperplane")
+    rg.add_argument("--sample", metavar="n", type=int, help="boundary kind: the sample whose hyperplane it is")
+    rg.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
+    rg.add_argument("--cert", metavar="FILE", help="certificate path (default: INSTANCE-STEM.region.cert.json here)")
+    rg.add_argument("--no-verify", action="store_true", help="skip replaying the certificate with the checker")
+
+    cl = sub.add_parser(
+        "cells",
+        help="cell diameters of the sample arrangement (exact, or the sampling estimator as lower bounds)",
+        description="With the bias of a neuron fixed at B, the samples cut weight space Q^d0 by the "
+        "hyperplanes x_i . w + B = 0. Draw random weights uniformly in [-BOX, BOX]^d0 and measure their cells: "
+        "--exact enumerates each cell's vertices (cdd, exact) and reports the exact squared diameter and the "
+        "diameter as a surd, or 'unbounded'; --sample M runs the sampling estimator (M random directions, "
+        "chords to the nearest hyperplane both ways) with exact rational squared chords: every figure is a "
+        "LOWER BOUND on the diameter. --count also counts the cells by enumeration and by Zaslavsky's "
+        "theorem beside the general-position count.",
+        epilog=epilog,
+    )
+    cl.add_argument("instance", help="instance file (the raw samples X; labels are ignored)")
+    cl.add_argument("--bias", metavar="B", type=_rational, required=True, help="the fixed bias entry b (rational)")
+    m = cl.add_mutually_exclusive_group(required=True)
+    m.add_argument("--exact", action="store_true", help="exact diameters by vertex enumeration")
+    m.add_argument("--sample", metavar="M", type=int, help="estimator with M random directions per point")
+    cl.add_argument("--points", type=int, default=20, help="random weights drawn (default 20)")
+    cl.add_argument("--directions", type=int, default=None, help="--exact: estimator directions too (default 10 d0)")
+    cl.add_argument("--box", type=_rational, default=Fraction(1), help="draw weights in [-BOX, BOX]^d0 (default 1)")
+    cl.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    cl.add_argument(
+        "--decide-bounded", action="store_true", help="--sample: decide boundedness exactly (rank test or an LP)"
+    )
+    cl.add_argument("--count", action="store_true", help="count cells: enumeration, Zaslavsky, general position")
+    cl.add_argument("--out", metavar="FILE", help="also write the JSON result to FILE")
+    cl.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
+    cl.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+@contextmanager
+def _bar(args: argparse.Namespace, what: str) -> Iterator[Callable[[int, int], None] | None]:
+    if getattr(args, "no_progress", False) or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(what, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _vec(v: Any) -> str:
+    return "(" + ", ".join(fmt(x) for x in v) + ")"
+
+
+def _blocks(v: Any, d: int) -> str:
+    return "; ".join(_vec(v[j : j + d]) for j in range(0, len(v), d))
+
+
+def _term_row(a: Any, d: int) -> str:
+    """a . R written per block: 'x . R_j' terms."""
+    parts = []
+    for j in range(0, len(a), d):
+        blk = a[j : j + d]
+        if any(blk):
+            parts.append(f"{_vec(blk)} . R_{j // d}")
+    return " + ".join(parts) if parts else "0"
+
+
+def _cmd_region(args: argparse.Namespace) -> int:
+    from . import certify
+    from .api import pattern_for
+    from .model import load_instance, load_pattern, load_weights
+    from .region import parse_branches
+    from .region_api import region
+    from .theory.boundary import face_pattern
+
+    inst = load_instance(args.instance)
+    wts = load_weights(args.weights) if args.weights else None
+    if wts is not None:
+        wts.check_against(inst)
+    face = None
+    if args.kind == "boundary":
+        if args.neuron is None or args.sample is None:
+            raise InputError("--kind boundary needs --neuron and --sample")
+        face = (args.neuron, args.sample)
+    elif args.neuron is not None or args.sample is not None:
+        raise InputError("--neuron and --sample belong to --kind boundary")
+    if face is not None and wts is not None:
+        if not (0 <= face[0] < wts.K and 0 <= face[1] < inst.N):
+            raise InputError("--neuron or --sample out of range")
+        pat = face_pattern(inst, wts, face[0], face[1])
+    else:
+        pat = pattern_for(inst, load_pattern(args.pattern) if args.pattern else None, wts)
+    if args.branches:
+        branches = parse_branches(args.branches, pat.K)
+    elif wts is not None:
+        branches = tuple("+" if z > 0 else "-" if z < 0 else "0" for z in wts.z)
+    else:
+        raise InputError("give --branches (one of + - 0 per neuron) with --pattern")
+    res = region(inst, pat, branches, args.kind, face, verify=not args.no_verify)
+    path = Path(args.cert) if args.cert else Path(f"{Path(args.instance).stem}.region.cert.json")
+    protected = tuple(Path(x) for x in (args.instance, args.weights, args.pattern) if x)
+    certify.write(res.certificate, path, protected=protected)
+    s = res.summary
+    if args.json:
+        out = dict(s)
+        out["certificate"] = str(path)
+        out["certificate_verified"] = bool(res.checker_lines)
+        print(json.dumps(out))
+        return 0
+    d = inst.d
+    reg = res.region
+    lines = [f"verdict: {s['verdict']}"]
+    what = {
+        "cell": "genuine minimisers of the cell",
+        "saddle": "R-part of the genuine saddle set",
+        "boundary": f"boundary minima on the face w_{face[0] if face else 0} . x_{face[1] if face else 0} = 0",
+    }
+    lines.append(
+        f"region: {what[args.kind]}, branches {''.join(branches)}, in R-space Q^{reg.n} "
+        f"(R_j = z_j w_j, blocks of d = {d})"
+    )
+    if args.kind == "boundary":
+        lines.append(
+            f"sign condition [29]/[30] for z_k {branches[face[0] if face else 0]}: "
+            f"{'holds' if res.condition else 'fails (so the region is empty)'}"
+        )
+    if res.saddle is not None:
+        lines.append(
+            "its points are saddles (some g_j != 0)" if res.saddle else "its points are minima (every g_j = 0)"
+        )
+    if reg.closure_empty:
+        lines.append("closure: empty")
+    else:
+        bounded = "bounded" if reg.bounded else "unbounded"
+        lines.append(f"closure: dimension {reg.dimension}, {bounded}")
+        if reg.empty:
+            lines.append("open region: EMPTY (a strict row is an equality on the closure; Motzkin certificate)")
+        else:
+            lines.append(f"open region: the relative interior of the closure, dimension {reg.dimension}")
+        lines.append("H-representation (minimal):")
+        for row in reg.equations:
+            lines.append(f"  {_term_row(row[1:], d)} = {fmt(-row[0])}")
+        ineq = reg.defining.inequalities()
+        for i in reg.facets:
+            a, b, key, strict = ineq[i]
+            lines.append(f"  {_term_row(a, d)} {'>' if strict else '>='} {fmt(b)}   [neuron {key[0]}, sample {key[1]}]")
+        if reg.implicit:
+            lines.append(
+                "  implicit equalities of the closure: "
+                + ", ".join(f"({ineq[i][2][0]}, {ineq[i][2][1]})" for i in reg.implicit)
+            )
+        lines.append(f"  redundant rows: {len(reg.redundant)}")
+        lines.append("V-representation of the closure:")
+        for v in reg.vertices:
+            lines.append(f"  vertex {_blocks(v, d)}")
+        for v in reg.rays:
+            lines.append(f"  ray    {_blocks(v, d)}")
+        for v in reg.lines:
+            lines.append(f"  line   {_blocks(v, d)}")
+        if reg.interior is not None and not res.certificate["claim"]["empty"]:
+            lines.append(f"interior point: R = {_blocks(reg.interior, d)}")
+            lines.append(
+                "in (z, w): z_j = +1 / -1 on branch + / -, w_j = R_j / z_j (same polyhedron, block j "
+                "negated on branch -); on branch 0, z_j = 0 and w_j anywhere in its open cell"
+            )
+    verified = "verified by the independent checker" if res.checker_lines else "not replayed (--no-verify)"
+    lines.append(f"certificate: {path} ({verified})")
+    for line in lines:
+        print(line)
+    return 0
+
+
+def _cmd_cells(args: argparse.Namespace) -> int:
+    from .cells import (
+        Arrangement,
+        approx_sqrt,
+        count_by_enumeration,
+        count_by_zaslavsky,
+        count_general_position,
+        sample_cells,
+    )
+    from .model import load_instance
+
+    inst = load_instance(args.instance)
+    arr = Arrangement(tuple(tuple(x) for x in inst.X), args.bias)
+    if args.sample is not None and args.sample < 1:
+        raise InputError("--sample needs M >= 1 directions", "--sample")
+    if args.points < 1:
+        raise InputError("--points needs at least 1", "--points")
+    dirs = args.sample if args.sample is not None else (args.directions if args.directions is not None else 10 * arr.d0)
+    with _bar(args, "measuring cells") as progress:
+        res = sample_cells(arr, args.points, dirs, args.seed, args.box, bool(args.exact), args.decide_bounded, progress)
+    records = []
+    for r in res:
+        rec: dict[str, Any] = {
+            "point": [fmt(x) for x in r.point],
+            "bounded": r.bounded,
+            "reason": r.reason,
+            "ray_found_by_sampling": r.ray_found,
+            "lower_bound_squared": fmt(r.lower_sq) if r.lower_sq is not None else None,
+            "lower_bound": approx_sqrt(r.lower_sq) if r.lower_sq is not None else None,
+        }
+        if r.exact is not None:
+            rec["exact_squared"] = fmt(r.exact.squared) if r.exact.squared is not None else None
+            rec["exact_surd"] = r.exact.surd
+            rec["exact_decimal"] = approx_sqrt(r.exact.squared) if r.exact.squared is not None else None
+            rec["vertices"] = r.exact.vertices
+        records.append(rec)
+    bounded = [r for r in res if r.bounded]
+    out: dict[str, Any] = {
+        "generator": "exactscape cells",
+        "verdict": "measured",
+        "instance": args.instance,
+        "N": arr.N,
+        "d0": arr.d0,
+        "bias": fmt(args.bias),
+        "box": fmt(args.box),
+        "seed": args.seed,
+        "points": args.points,
+        "directions": dirs,
+        "mode": "exact" if args.exact else "sample",
+        "bounded": sum(1 for r in res if r.bounded),
+        "unbounded": sum(1 for r in res if r.bounded is False),
+        "undecided": sum(1 for r in res if r.bounded is None),
+        "cells": records,
+    }
+    if args.exact and bounded:
+        exq = [r.exact.squared for r in bounded if r.exact is not None and r.exact.squared is not None]
+        out["bounded_cells_exact_diameters"] = [approx_sqrt(q) for q in exq]
+        ratios = [
+            approx_sqrt(r.lower_sq / r.exact.squared, 4)
+            for r in bounded
+            if r.lower_sq is not None and r.exact is not None and r.exact.squared
+        ]
+        out["estimator_over_exact_on_bounded_cells"] = ratios
+    if args.count:
+        if arr.N > 16:
+            raise InputError("--count enumerates 2^N subsets for Zaslavsky's formula: N <= 16 only", "--count")
+        en = count_by_enumeration(arr)
+        za = count_by_zaslavsky(arr)
+        gp = count_general_position(arr.N, arr.d0)
+        out["count"] = {
+            "enumeration": {"cells": en[0], "bounded": en[1]},
+            "zaslavsky": {"cells": za[0], "bounded": za[1]},
+            "general_position": {"cells": gp[0], "bounded": gp[1]},
+        }
+    if args.out:
+        write_output_bytes(Path(args.out), (json.dumps(out, indent=1) + "\n").encode(), (Path(args.instance),))
+    if args.json:
+        print(json.dumps(out))
+        return 0
+    print("verdict: measured")
+    print(
+        f"arrangement: N = {arr.N} hyperplanes x_i . w + {fmt(args.bias)} = 0 in Q^{arr.d0}; "
+        f"{args.points} weights uniform in [-{fmt(args.box)}, {fmt(args.box)}]^{arr.d0}, seed {args.seed}"
+    )
+    print(f"cells: {out['bounded']} bounded, {out['unbounded']} unbounded, {out['undecided']} undecided")
+    for k, r in enumerate(res):
+        lb = f">= {approx_sqrt(r.lower_sq)}" if r.lower_sq is not None else "no finite chord"
+        if r.exact is not None:
+            exs = "unbounded" if r.exact.squared is None else f"{r.exact.surd} = {approx_sqrt(r.exact.squared)}"
+            print(f"  cell {k}: diameter {exs}; estimator ({dirs} directions) {lb}")
+        else:
+            b = {True: "bounded", False: "unbounded", None: "boundedness not decided"}[r.bounded]
+            print(f"  cell {k}: {b} ({r.reason}); diameter {lb} (lower bound)")
+    if "count" in out:
+        c = out["count"]
+        print(
+            f"count: enumeration {c['enumeration']['cells']} cells ({c['enumeration']['bounded']} bounded), "
+            f"Zaslavsky {c['zaslavsky']['cells']} ({c['zaslavsky']['bounded']}), general position "
+            f"{c['general_position']['cells']} ({c['general_position']['bounded']})"
+        )
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"region": _cmd_region, "cells": _cmd_cells}

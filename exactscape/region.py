@@ -1,0 +1,381 @@
+"""Genuine regions as exact polyhedra, by double description (cdd.gmp).
+
+A *defining system* over v in Q^n is
+
+    E v = f  (equalities),   G v > h  (strict rows, each with a key),
+
+for instance the genuine minimisers of one cell with one branch vector sigma
+(SPEC [15-18]) in R-space, n = K d:
+
+    A R = p                 (p = A R0, R0 any minimiser: the minimiser set),
+    R_j = 0                 (sigma_j = 0),
+    s_ji x_i . R_j > 0      (sigma_j in {+,-}, s_ji = (2 I_ij - 1) sign(sigma_j), key (j, i)).
+
+The genuine set is the *relatively open* polyhedron P of this system; its
+closure cl P (the strict rows made non-strict) is what cdd computes with.
+:func:`describe` returns, exactly:
+
+* the canonical minimal H-representation of cl P: a basis of its affine hull
+  (equations b + a . v = 0, reduced row echelon form in a, so canonical) and
+  its facets, each named by the key of the defining row it comes from; the
+  rows that are implicit equalities of cl P and those that are redundant;
+* the V-representation of cl P: vertices (points of the minimal faces, taken
+  orthogonal to the lineality space), extreme rays (primitive integer
+  vectors, orthogonal to the lineality space) and a lineality basis (reduced
+  row echelon form); dimension and boundedness;
+* the open set itself: P = relint cl P when no strict row is an implicit
+  equality of cl P (then every facet is removed by strictness and a relative
+  interior point, the centroid of the vertices plus the sum of the rays, is
+  given), else P is empty although cl P may not be; emptiness is decided
+  independently by :func:`exactscape.polyhedra.decide` (Motzkin certificate)
+  and the two answers must agree.
+
+Algorithm: cdd's matrix_canonicalize (LPs, exact) finds implicit equalities
+and redundant rows; polyhedron_from_matrix runs the double description
+method (exact, GMP) on the canonical matrix. Cost: exponential in the worst
+case (the number of vertices of a polyhedron with m facets in dimension n can
+be of order m^(n/2)); fine for the small instances a reader inspects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from math import gcd, lcm
+
+import cdd
+import cdd.gmp as cg
+
+from . import polyhedra
+from .design import cell_sign, design_rows
+from .errors import BackendError, InputError, InternalError
+from .model import Instance, Pattern
+
+Row = tuple[Fraction, ...]
+Key = tuple[int, ...]
+ZERO = Fraction(0)
+
+
+def _dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
+    return sum((x * y for x, y in zip(a, b, strict=True)), ZERO)
+
+
+def rref(rows: Sequence[Sequence[Fraction]], ncols: int) -> list[list[Fraction]]:
+    """Reduced row echelon form over Q (zero rows dropped): a canonical basis of the row space."""
+    m = [list(r) for r in rows]
+    out: list[list[Fraction]] = []
+    col = 0
+    r0 = 0
+    while r0 < len(m) and col < ncols:
+        piv = next((r for r in range(r0, len(m)) if m[r][col] != 0), None)
+        if piv is None:
+            col += 1
+            continue
+        m[r0], m[piv] = m[piv], m[r0]
+        head = m[r0][col]
+        m[r0] = [v / head for v in m[r0]]
+        for r in range(len(m)):
+            if r != r0 and m[r][col] != 0:
+                c = m[r][col]
+                m[r] = [a - c * b for a, b in zip(m[r], m[r0], strict=True)]
+        r0 += 1
+        col += 1
+    out = [row for row in m[:r0]]
+    return out
+
+
+def rank(rows: Sequence[Sequence[Fraction]], ncols: int) -> int:
+    """Rank over Q."""
+    return len(rref(rows, ncols)) if rows else 0
+
+
+def primitive(v: Sequence[Fraction]) -> Row:
+    """The positive multiple of v with coprime integer entries (v != 0)."""
+    den = lcm(*(x.denominator for x in v))
+    ints = [x.numerator * (den // x.denominator) for x in v]
+    g = 0
+    for x in ints:
+        g = gcd(g, x)
+    return tuple(Fraction(x // g) for x in ints)
+
+
+def _project_out(v: Sequence[Fraction], basis: Sequence[Sequence[Fraction]]) -> Row:
+    """v minus its orthogonal projection on span(basis) (Gram-Schmidt, exact)."""
+    ortho: list[list[Fraction]] = []
+    for b in basis:
+        u = list(b)
+        for o in ortho:
+            c = _dot(u, o) / _dot(o, o)
+            u = [x - c * y for x, y in zip(u, o, strict=True)]
+        if any(u):
+            ortho.append(u)
+    out = list(v)
+    for o in ortho:
+        c = _dot(out, o) / _dot(o, o)
+        if c:
+            out = [x - c * y for x, y in zip(out, o, strict=True)]
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Defining:
+    """E v = f, G v > h (strict) and H v >= k (non-strict), each inequality keyed."""
+
+    n: int
+    E: tuple[Row, ...]
+    f: Row
+    G: tuple[Row, ...]
+    h: Row
+    keys: tuple[Key, ...]
+    H: tuple[Row, ...] = ()
+    k: Row = ()
+    hkeys: tuple[Key, ...] = ()
+
+    def system(self) -> polyhedra.System:
+        return polyhedra.System(n=self.n, E=self.E, f=self.f, G=self.G, h=self.h, H=self.H, k=self.k)
+
+    def inequalities(self) -> list[tuple[Row, Fraction, Key, bool]]:
+        """All inequality rows as (a, b, key, strict) meaning a . v > b (strict) or >= b."""
+        out = [(a, b, key, True) for a, b, key in zip(self.G, self.h, self.keys, strict=True)]
+        out += [(a, b, key, False) for a, b, key in zip(self.H, self.k, self.hkeys, strict=True)]
+        return out
+
+
+@dataclass(frozen=True)
+class Region:
+    """The exact description of a defining system's open set P and its closure (module docstring)."""
+
+    defining: Defining
+    equations: tuple[Row, ...]  # rows (b, a_1..a_n): b + a . v = 0, a basis of aff cl P (RREF)
+    facets: tuple[int, ...]  # indices into defining.inequalities()
+    implicit: tuple[int, ...]  # inequality rows that are equalities on cl P
+    redundant: tuple[int, ...]
+    vertices: tuple[Row, ...]
+    rays: tuple[Row, ...]
+    lines: tuple[Row, ...]
+    closure_empty: bool
+    interior: Row | None  # a point of P (None: P empty)
+    farkas: polyhedra.Farkas | None  # Motzkin certificate that P is empty
+
+    @property
+    def n(self) -> int:
+        return self.defining.n
+
+    @property
+    def empty(self) -> bool:
+        return self.interior is None
+
+    @property
+    def dimension(self) -> int:
+        """dim cl P (-1 when cl P is empty); equals dim P when P is not empty."""
+        return -1 if self.closure_empty else self.n - len(self.equations)
+
+    @property
+    def bounded(self) -> bool:
+        return not self.rays and not self.lines
+
+    def strict_facets(self) -> tuple[int, ...]:
+        """Facets of cl P that P does not contain (defined by strict rows)."""
+        ineq = self.defining.inequalities()
+        return tuple(i for i in self.facets if ineq[i][3])
+
+
+def _cdd_rows(df: Defining) -> tuple[list[list[Fraction]], set[int], int]:
+    """cdd H-matrix rows [b, a] (b + a.v >= 0): equalities first (lin_set), then inequalities."""
+    rows: list[list[Fraction]] = []
+    lin: set[int] = set()
+    for a, b in zip(df.E, df.f, strict=True):
+        lin.add(len(rows))
+        rows.append([-b, *a])
+    start = len(rows)
+    for a, b, _, _ in df.inequalities():
+        rows.append([-b, *a])
+    return rows, lin, start
+
+
+def describe(df: Defining, backend: str = polyhedra.DEFAULT_BACKEND) -> Region:
+    """The canonical H- and V-representations of cl P and the status of P (module docstring)."""
+    n = df.n
+    rows, lin, start = _cdd_rows(df)
+    ineq = df.inequalities()
+    if not rows:
+        rows, lin, start = [[ZERO] * (n + 1)], set(), 1  # the whole space: 0 >= 0
+    try:
+        mat = cg.matrix_from_array(rows, rep_type=cdd.RepType.INEQUALITY, lin_set=lin)
+        implicit_set, redundant_set, newpos = cg.matrix_canonicalize(mat)
+        canon = [[Fraction(x) for x in r] for r in mat.array]
+        canon_lin = set(mat.lin_set)
+        poly = cg.polyhedron_from_matrix(mat)
+        gen = cg.copy_generators(poly)
+        garr = [[Fraction(x) for x in r] for r in gen.array]
+        glin = set(gen.lin_set)
+    except Exception as exc:  # cdd raises bare RuntimeError/ValueError
+        raise BackendError(f"cdd double description failed: {exc}") from exc
+    points = [tuple(v / r[0] for v in r[1:]) for k, r in enumerate(garr) if k not in glin and r[0] != 0]
+    if not points and all(r[0] == 0 for r in canon):
+        points = [tuple(ZERO for _ in range(n))]  # cdd lists only rays and lines for a homogeneous cone
+    raw_rays = [tuple(r[1:]) for k, r in enumerate(garr) if k not in glin and r[0] == 0]
+    raw_lines = [tuple(r[1:]) for k, r in enumerate(garr) if k in glin]
+    closure_empty = not points
+    lines = tuple(tuple(r) for r in rref(raw_lines, n)) if raw_lines else ()
+    verts = sorted({_project_out(p, lines) for p in points})
+    rays = sorted({primitive(_project_out(r, lines)) for r in raw_rays if any(_project_out(r, lines))})
+    # rows of the canonical matrix: equalities (lin) and facets; map back to inequality indices
+    pos_to_orig: dict[int, int] = {}
+    for orig, pos in enumerate(newpos):
+        if pos is not None:
+            pos_to_orig[pos] = orig
+    facets = sorted(pos_to_orig[p] - start for p in range(len(canon)) if p not in canon_lin and pos_to_orig[p] >= start)
+    implicit = sorted(i - start for i in implicit_set if i >= start)
+    redundant = sorted(i - start for i in redundant_set if i >= start and (i - start) not in implicit)
+    if closure_empty:
+        equations: tuple[Row, ...] = ()
+        facets, implicit, redundant = [], [], []
+    else:
+        eq_rows = [canon[p] for p in range(len(canon)) if p in canon_lin]
+        # RREF on the a-part (columns 1..n), b carried along as the last column
+        moved = [[*r[1:], r[0]] for r in eq_rows]
+        red = rref(moved, n)
+        equations = tuple((r[n], *r[:n]) for r in red)
+        if any(all(c == 0 for c in r[1:]) for r in equations):
+            raise InternalError("cdd reported an inconsistent affine hull for a non-empty polyhedron")
+    # the open set P
+    decided = polyhedra.decide(df.system(), backend)
+    strict_implicit = any(ineq[i][3] for i in implicit)
+    interior: Row | None = None
+    farkas: polyhedra.Farkas | None = None
+    if isinstance(decided, polyhedra.Farkas):
+        farkas = decided
+        if not closure_empty and not strict_implicit:
+            raise InternalError("cdd and the exact LP disagree: cl P has no strict implicit equality but P is empty")
+    else:
+        if closure_empty or strict_implicit:
+            raise InternalError("cdd and the exact LP disagree: the LP found a point of P, cdd says P is empty")
+        centre = [sum((v[c] for v in verts), ZERO) / len(verts) for c in range(n)]
+        for r in rays:
+            centre = [x + y for x, y in zip(centre, r, strict=True)]
+        interior = tuple(centre) if df.system().verify_point(centre) else decided.v
+    return Region(
+        defining=df,
+        equations=equations,
+        facets=tuple(facets),
+        implicit=tuple(implicit),
+        redundant=tuple(redundant),
+        vertices=tuple(verts),
+        rays=tuple(rays),
+        lines=lines,
+        closure_empty=closure_empty,
+        interior=interior,
+        farkas=farkas,
+    )
+
+
+def h_to_v_roundtrip(region: Region) -> tuple[tuple[Row, ...], tuple[Row, ...], tuple[Row, ...]]:
+    """V -> H -> V: rebuild cl P from its generators with cdd, take its inequalities,
+    enumerate again, and return the canonical (vertices, rays, lines) (for tests)."""
+    n = region.n
+    rows: list[list[Fraction]] = []
+    lin: set[int] = set()
+    for v in region.vertices:
+        rows.append([Fraction(1), *v])
+    for r in region.rays:
+        rows.append([ZERO, *r])
+    for ln in region.lines:
+        lin.add(len(rows))
+        rows.append([ZERO, *ln])
+    gm = cg.matrix_from_array(rows, rep_type=cdd.RepType.GENERATOR, lin_set=lin)
+    hm = cg.copy_inequalities(cg.polyhedron_from_matrix(gm))
+    h_rows = [[Fraction(x) for x in r] for r in hm.array]
+    E = tuple(tuple(r[1:]) for k, r in enumerate(h_rows) if k in hm.lin_set)
+    f = tuple(-r[0] for k, r in enumerate(h_rows) if k in hm.lin_set)
+    H = tuple(tuple(r[1:]) for k, r in enumerate(h_rows) if k not in hm.lin_set)
+    kk = tuple(-r[0] for k, r in enumerate(h_rows) if k not in hm.lin_set)
+    df = Defining(n=n, E=E, f=f, G=(), h=(), keys=(), H=H, k=kk, hkeys=tuple((i,) for i in range(len(H))))
+    back = describe(df)
+    return back.vertices, back.rays, back.lines
+
+
+# --------------------------------------------------------------------------
+# Defining systems of the three kinds, in R-space (n = K d, block j = R_j)
+
+
+def _sign_rows(
+    inst: Instance, pat: Pattern, branches: Sequence[str], skip: frozenset[tuple[int, int]] = frozenset()
+) -> tuple[list[Row], list[Key]]:
+    d, K = inst.d, pat.K
+    G: list[Row] = []
+    keys: list[Key] = []
+    for j, b in enumerate(branches):
+        if b == "0":
+            continue
+        sg = 1 if b == "+" else -1
+        for i, x in enumerate(inst.xs):
+            if (j, i) in skip:
+                continue
+            row = [ZERO] * (K * d)
+            row[j * d : (j + 1) * d] = [sg * cell_sign(pat, i, j) * v for v in x]
+            G.append(tuple(row))
+            keys.append((j, i))
+    return G, keys
+
+
+def _fit_rows(
+    inst: Instance, pat: Pattern, branches: Sequence[str], p: Sequence[Fraction]
+) -> tuple[list[Row], list[Fraction]]:
+    """A R = p, and R_j = 0 (d unit rows) for every neuron on branch 0."""
+    d, K = inst.d, pat.K
+    E = [tuple(Fraction(r) for r in row) for row in design_rows(inst, pat)]
+    f = list(p)
+    for j, b in enumerate(branches):
+        if b == "0":
+            for l in range(d):
+                row = [ZERO] * (K * d)
+                row[j * d + l] = Fraction(1)
+                E.append(tuple(row))
+                f.append(ZERO)
+    return E, f
+
+
+def parse_branches(text: str, K: int, allowed: str = "+-0") -> tuple[str, ...]:
+    """A branch vector such as "+-0" (spaces and commas ignored), one symbol per neuron."""
+    sym = tuple(c for c in text if c not in " ,")
+    if len(sym) != K or any(c not in allowed for c in sym):
+        raise InputError(f"expected {K} branch symbols from {' '.join(allowed)}, got {text!r}", "--branches")
+    return sym
+
+
+def cell_defining(inst: Instance, pat: Pattern, branches: Sequence[str], R0: Sequence[Fraction]) -> Defining:
+    """The genuine minimisers of the cell with branch vector ``branches`` ([15-18]);
+    ``R0`` is a minimiser of the cell's quadratic (p = A R0)."""
+    A = design_rows(inst, pat)
+    p = [_dot(row, R0) for row in A]
+    E, f = _fit_rows(inst, pat, branches, p)
+    G, keys = _sign_rows(inst, pat, branches)
+    n = pat.K * inst.d
+    return Defining(n=n, E=tuple(E), f=tuple(f), G=tuple(G), h=tuple(ZERO for _ in G), keys=tuple(keys))
+
+
+def saddle_defining(inst: Instance, pat: Pattern, branches: Sequence[str], R0: Sequence[Fraction]) -> Defining:
+    """The R-part of the genuine saddle set [19] of zero set Z = {j : branch 0}
+    (R0 a solution of [19], zero on Z): A R = A R0, R_Z = 0, strict rows for S."""
+    return cell_defining(inst, pat, branches, R0)
+
+
+def boundary_defining(
+    inst: Instance, pat: Pattern, k: int, n_: int, branches: Sequence[str], R0: Sequence[Fraction]
+) -> Defining:
+    """The boundary minima of the face (k, n) [38-46] with z_k of sign branches[k]:
+    A R = A R0, x_n . R_k = 0, strict rows for every other pair (Lemma A: lambda and
+    e_n are the same on the whole solution set, so the sign condition [29-30] is
+    a yes/no, decided by the caller)."""
+    d, K = inst.d, pat.K
+    A = design_rows(inst, pat)
+    p = [_dot(row, R0) for row in A]
+    E, f = _fit_rows(inst, pat, branches, p)
+    face = [ZERO] * (K * d)
+    face[k * d : (k + 1) * d] = inst.xs[n_]
+    E.append(tuple(face))
+    f.append(ZERO)
+    G, keys = _sign_rows(inst, pat, branches, frozenset({(k, n_)}))
+    return Defining(n=K * d, E=tuple(E), f=tuple(f), G=tuple(G), h=tuple(ZERO for _ in G), keys=tuple(keys))

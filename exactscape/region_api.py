@@ -1,0 +1,216 @@
+"""``exactscape region``: the genuine set of one cell / zero set / face and one
+branch vector, as an exact polyhedron, with its certificate (kind ``region``,
+FORMAT.md section 9). The mathematics is in :mod:`exactscape.region`.
+
+Kinds (R-space, n = K d, R_j = z_j w_j):
+
+* ``cell`` [15-18]: R0 = A^+ y; {A R = A R0, R_j = 0 (sigma_j = 0), s_ji x_i . R_j > 0}.
+* ``saddle`` [19-21]: Z = {j : sigma_j = 0} (non-empty), R0 the least-squares
+  solution on S; the same system with A R0 = A_S R0_S. Every w_j (j in Z) must
+  also lie in C_j with w_j . g_j = 0: a witness is given per j, or the command
+  stops and points to ``exactscape saddles``. The set is a set of saddles iff
+  some g_j != 0 (else of minima).
+* ``boundary`` [38-46]: the face (k, n); R0 solves the KKT system D;
+  {A R = A R0, x_n . R_k = 0, R_j = 0 (sigma_j = 0), strict rows except (k, n)},
+  empty outright when the sign condition [29]/[30] of sigma_k fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from . import linalg, polyhedra
+from .certify import envelope, self_check
+from .design import cell_sign, design_matrix
+from .errors import InputError
+from .model import Instance, Pattern, Vec
+from .numbers import fmt, fmt_vec
+from .region import Defining, Region, boundary_defining, cell_defining, describe
+from .theory.boundary import sign_condition, solve_face
+from .theory.saddles import ZeroCut, _zero_part, analyse_zero_set
+
+VERSION = "1.2"
+KINDS = ("cell", "saddle", "boundary")
+
+
+@dataclass(frozen=True)
+class RegionResult:
+    """A region, its JSON summary and its certificate."""
+
+    kind: str
+    branches: tuple[str, ...]
+    region: Region
+    condition: bool  # boundary: the sign condition; True otherwise
+    saddle: bool | None  # saddle kind: some g_j != 0
+    summary: dict[str, Any]
+    certificate: dict[str, Any]
+    checker_lines: tuple[str, ...]
+
+
+def _zero_cone_witness(inst: Instance, pat: Pattern, j: int) -> Vec:
+    G = tuple(tuple(cell_sign(pat, i, j) * v for v in x) for i, x in enumerate(inst.xs))
+    ans = polyhedra.decide(polyhedra.System(n=inst.d, G=G, h=tuple(Fraction(0) for _ in G)))
+    if isinstance(ans, polyhedra.Farkas):
+        raise InputError(
+            f"neuron {j} is on branch 0 but its open cone C_{j} is empty, so this cell has no genuine point "
+            "with these branches (run `exactscape cell` for the certified decision)"
+        )
+    return ans.v
+
+
+def _vec_json(v: Vec) -> list[str]:
+    return fmt_vec(v)
+
+
+def region(
+    inst: Instance,
+    pat: Pattern,
+    branches: tuple[str, ...],
+    kind: str = "cell",
+    face: tuple[int, int] | None = None,
+    verify: bool = True,
+) -> RegionResult:
+    """Compute the region of ``kind`` for the branch vector and emit its certificate."""
+    pat.check_against(inst)
+    K = pat.K
+    if len(branches) != K:
+        raise InputError(f"expected {K} branch symbols, got {len(branches)}", "--branches")
+    zero_w: list[tuple[int, Vec]] = []
+    condition = True
+    saddle: bool | None = None
+    extra: dict[str, Any] = {}
+    if kind == "cell":
+        lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
+        R0 = tuple(lsq.R0)
+        df: Defining = cell_defining(inst, pat, branches, R0)
+        zero_w = [(j, _zero_cone_witness(inst, pat, j)) for j, b in enumerate(branches) if b == "0"]
+    elif kind == "saddle":
+        Z = tuple(j for j, b in enumerate(branches) if b == "0")
+        if not Z:
+            raise InputError("a saddle region needs at least one neuron on branch 0 (the zero set Z)", "--branches")
+        case = analyse_zero_set(inst, pat, Z)
+        R0 = tuple(v for blk in case.solution for v in blk)
+        df = cell_defining(inst, pat, branches, R0)
+        for j, g in case.g:
+            part = _zero_part(inst, pat, j, g, None)
+            if isinstance(part, ZeroCut):
+                raise InputError(
+                    f"C_{j} misses the hyperplane w . g_{j} = 0 of [21], so zero set {list(Z)} has no genuine "
+                    "point (run `exactscape saddles` for the certified decision)"
+                )
+            zero_w.append((j, part))
+        saddle = any(any(g) for _, g in case.g)
+    elif kind == "boundary":
+        if face is None:
+            raise InputError("the boundary kind needs --neuron and --sample")
+        k, n = face
+        if not (0 <= k < K):
+            raise InputError(f"neuron {k} out of range 0..{K - 1}", "--neuron")
+        if not (0 <= n < inst.N):
+            raise InputError(f"sample {n} out of range 0..{inst.N - 1}", "--sample")
+        if pat.I[n][k] != 0:
+            raise InputError("the face pattern must have I[n][k] = 0 (the cell on the side w_k . x_n < 0)")
+        if branches[k] == "0":
+            raise InputError(f"neuron {k} carries the face and needs branch + or -", "--branches")
+        sol = solve_face(inst, pat, k, n)
+        R0 = tuple(v for blk in sol.R for v in blk)
+        df = boundary_defining(inst, pat, k, n, branches, R0)
+        condition = sign_condition(branches[k], sol.lam, sol.e_n)
+        zero_w = [(j, _zero_cone_witness(inst, pat, j)) for j, b in enumerate(branches) if b == "0"]
+        extra = {"face": {"neuron": k, "sample": n}}
+    else:
+        raise InputError(f"unknown region kind {kind!r} (choose from {', '.join(KINDS)})", "--kind")
+    reg = describe(df)
+    empty = reg.empty or not condition
+    ineq = df.inequalities()
+
+    def key_json(idx: int) -> list[int]:
+        return list(ineq[idx][2])
+
+    closure = {
+        "equations": [fmt_vec(r) for r in reg.equations],
+        "facets": [key_json(i) for i in reg.facets],
+        "implicit": [key_json(i) for i in reg.implicit],
+        "vertices": [_vec_json(v) for v in reg.vertices],
+        "rays": [_vec_json(v) for v in reg.rays],
+        "lines": [_vec_json(v) for v in reg.lines],
+    }
+    claim: dict[str, Any] = {
+        "region": kind,
+        "branches": list(branches),
+        "empty": empty,
+        "dimension": reg.dimension,
+        "bounded": reg.bounded if not reg.closure_empty else True,
+        "vertices": len(reg.vertices),
+        "rays": len(reg.rays),
+        "lines": len(reg.lines),
+        "facets": len(reg.facets),
+    }
+    if kind == "saddle":
+        claim["saddle"] = saddle
+    cert = envelope("region", inst.to_json(), claim)
+    cert["version"] = VERSION
+    cert["pattern"] = pat.to_json()
+    cert.update(extra)
+    cert["solution"] = fmt_vec(R0)
+    cert["closure"] = closure
+    if not empty:
+        if reg.interior is None:  # pragma: no cover - empty covers this
+            raise InputError("internal: no interior point")
+        cert["interior"] = fmt_vec(reg.interior)
+        cert["zero_witness"] = [[j, fmt_vec(w)] for j, w in zero_w]
+    elif not condition:
+        cert["emptiness"] = {"condition": "fails"}
+    else:
+        fk = reg.farkas
+        if fk is None:  # pragma: no cover
+            raise InputError("internal: no emptiness certificate")
+        cert["emptiness"] = {
+            "equalities": [[r, fmt(m)] for r, m in enumerate(fk.mE) if m != 0],
+            "sign": [[*df.keys[r], fmt(m)] for r, m in enumerate(fk.mG) if m != 0],
+        }
+    lines = tuple(self_check(cert)) if verify else ()
+    summary = summary_json(inst, kind, branches, reg, empty, condition, saddle, extra)
+    return RegionResult(kind, branches, reg, condition, saddle, summary, cert, lines)
+
+
+def summary_json(
+    inst: Instance,
+    kind: str,
+    branches: tuple[str, ...],
+    reg: Region,
+    empty: bool,
+    condition: bool,
+    saddle: bool | None,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    """The --json object (verdict "non-empty" / "empty")."""
+    ineq = reg.defining.inequalities()
+    out: dict[str, Any] = {
+        "verdict": "empty" if empty else "non-empty",
+        "kind": kind,
+        "branches": "".join(branches),
+        "space": f"R in Q^{reg.n} (K blocks of d = {inst.d}: block j is R_j = z_j w_j)",
+        "dimension": None if empty else reg.dimension,
+        "closure_dimension": reg.dimension,
+        "bounded": reg.bounded if not reg.closure_empty else True,
+        "equations": [fmt_vec(r) for r in reg.equations],
+        "facets": [
+            {"neuron": ineq[i][2][0], "sample": ineq[i][2][1], "row": fmt_vec(ineq[i][0]), "strict": ineq[i][3]}
+            for i in reg.facets
+        ],
+        "implicit": [list(ineq[i][2]) for i in reg.implicit],
+        "redundant": [list(ineq[i][2]) for i in reg.redundant],
+        "vertices": [fmt_vec(v) for v in reg.vertices],
+        "rays": [fmt_vec(v) for v in reg.rays],
+        "lines": [fmt_vec(v) for v in reg.lines],
+        "interior": fmt_vec(reg.interior) if reg.interior is not None and not empty else None,
+    }
+    if kind == "boundary":
+        out["sign_condition"] = condition
+    if saddle is not None:
+        out["saddle"] = saddle
+    out.update(extra)
+    return out

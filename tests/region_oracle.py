@@ -1,0 +1,100 @@
+"""Producer-side re-derivation of a `region` certificate (FORMAT.md 9), for the
+mutation tests: is a mutant the checker accepted still a true certificate?"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from exactscape import polyhedra
+from exactscape.design import in_cell
+from exactscape.model import Instance, Pattern
+from exactscape.region import boundary_defining, cell_defining, primitive, rank
+from exactscape.region_api import region
+from exactscape.theory.saddles import analyse_zero_set
+
+
+def _q(v: Any) -> Fraction:
+    if isinstance(v, bool) or not isinstance(v, (int, str)):
+        raise TypeError("not an exact number")
+    return Fraction(v)
+
+
+def _vecs(rows: Any) -> list[tuple[Fraction, ...]]:
+    return [tuple(_q(v) for v in r) for r in rows]
+
+
+def still_true_region(m: dict[str, Any]) -> bool:
+    inst = Instance(
+        X=tuple(tuple(_q(v) for v in r) for r in m["instance"]["X"]),
+        y=tuple(_q(v) for v in m["instance"]["y"]),
+        bias=m["instance"]["bias"],
+    )
+    pat = Pattern(tuple(tuple(r) for r in m["pattern"]))
+    claim = m["claim"]
+    kind, branches = claim["region"], tuple(claim["branches"])
+    face = (m["face"]["neuron"], m["face"]["sample"]) if "face" in m else None
+    if m.get("version") != "1.2":
+        return False
+    res = region(inst, pat, branches, kind, face, verify=False)
+    if res.certificate["claim"] != claim:
+        return False
+    reg = res.region
+    R0 = _vecs([m["solution"]])[0]
+    df = (
+        boundary_defining(inst, pat, face[0], face[1], branches, R0)
+        if face is not None
+        else cell_defining(inst, pat, branches, R0)
+    )
+    if df.f != reg.defining.f:
+        return False
+    if kind == "saddle":
+        d = inst.d
+        if any(R0[j * d + i] for j, b in enumerate(branches) if b == "0" for i in range(d)):
+            return False
+    if face is not None and sum(a * b for a, b in zip(df.E[-1], R0, strict=True)) != 0:
+        return False
+    cl = m["closure"]
+    if set(_vecs(cl["vertices"])) != set(reg.vertices):
+        return False
+    if {primitive(r) for r in _vecs(cl["rays"])} != set(reg.rays) or len(cl["rays"]) != len(reg.rays):
+        return False
+    n = reg.n
+    lines = _vecs(cl["lines"])
+    if len(lines) != len(reg.lines) or rank([*reg.lines, *lines], n) != len(reg.lines):
+        return False
+    eqs = _vecs(cl["equations"])
+    if len(eqs) != len(reg.equations) or rank([*reg.equations, *eqs], n + 1) != len(reg.equations):
+        return False
+    ineq = reg.defining.inequalities()
+    if sorted(tuple(k) for k in cl["facets"]) != sorted(ineq[i][2] for i in reg.facets):
+        return False
+    if not {tuple(k) for k in cl["implicit"]} <= {ineq[i][2] for i in reg.implicit}:
+        return False
+    if not claim["empty"]:
+        if not reg.defining.system().verify_point(_vecs([m["interior"]])[0]):
+            return False
+        grads: dict[int, tuple[Fraction, ...]] = {}
+        if kind == "saddle":
+            grads = dict(analyse_zero_set(inst, pat, tuple(j for j, b in enumerate(branches) if b == "0")).g)
+        for j, w in m["zero_witness"]:
+            wq = tuple(_q(v) for v in w)
+            if not in_cell(inst, pat, j, wq):
+                return False
+            if j in grads and sum(a * b for a, b in zip(wq, grads[j], strict=True)) != 0:
+                return False
+        return True
+    e = m["emptiness"]
+    if "condition" in e:
+        return not res.condition
+    mE = {int(r): _q(v) for r, v in e["equalities"]}
+    mG = {(int(j), int(i)): _q(v) for j, i, v in e["sign"]}
+    keys = list(reg.defining.keys)
+    if not set(mG) <= set(keys) or not set(mE) <= set(range(len(reg.defining.E))):
+        return False
+    cert = polyhedra.Farkas(
+        tuple(mE.get(r, Fraction(0)) for r in range(len(reg.defining.E))),
+        tuple(mG.get(k, Fraction(0)) for k in keys),
+        (),
+    )
+    return reg.defining.system().verify_farkas(cert)
