@@ -18,16 +18,6 @@ FORMAT_NAME = "exactscape-certificate"
 MAJOR_VERSION = 1
 # the last five are new in 1.2
 KINDS = ("cell", "point", "saddle", "boundary", "region", "census", "infimum", "path", "spurious")
-    "cell",
-    "point",
-    "saddle",
-    "boundary",
-    "region",
-    "census",
-    "infimum",
-    "path",
-    "spurious",
-)  # the last five: new in 1.2
 
 
 def check_envelope(obj: object) -> dict[str, object]:
