@@ -174,8 +174,10 @@ def saddles(
     verify: bool = True,
     max_zero_sets: int = DEFAULT_MAX_ZERO_SETS,
     progress: Callable[[int, int, int], None] | None = None,
+    backend: str = "exact",
 ) -> Result:
-    """Theorem 2 (SPEC 3) on one cell: for the zero set ``zero`` (default: the
+    """Theorem 2 (SPEC 3) on one cell (``backend``: the exact node decider, as for
+    :func:`cell`): for the zero set ``zero`` (default: the
     z_j = 0 neurons of ``weights``, else every non-empty zero set), is there a
     genuine differentiable saddle, or a minimum, or neither?
 
@@ -206,7 +208,7 @@ def saddles(
                 "--max-zero-sets",
                 "saddles",
             )
-    a: SaddleAnalysis = analyse_saddles(inst, pat, sets, hint=weights, progress=progress)
+    a: SaddleAnalysis = analyse_saddles(inst, pat, sets, hint=weights, progress=progress, decide=decider(backend))
     cert = certify.saddle_certificate(a)
     lines = certify.self_check(cert) if verify else []
     summary: dict[str, Any] = dict(certify.saddle_claim(a))
@@ -216,7 +218,9 @@ def saddles(
     return Result(summary, cert, tuple(lines), a)
 
 
-def boundary(inst: Instance, weights: Weights, neuron: int, sample: int, *, verify: bool = True) -> Result:
+def boundary(
+    inst: Instance, weights: Weights, neuron: int, sample: int, *, verify: bool = True, backend: str = "exact"
+) -> Result:
     """Theorem 3 (SPEC 4) on the whole face {w_k . x_n = 0} through ``weights``
     (every other pair strictly off its hyperplane): does a non-differentiable
     local minimum exist there with z_k > 0, with z_k < 0?"""
@@ -226,7 +230,7 @@ def boundary(inst: Instance, weights: Weights, neuron: int, sample: int, *, veri
     if not (0 <= sample < inst.N):
         raise InputError(f"sample {sample} out of range 0..{inst.N - 1}", "--sample")
     pat = face_pattern(inst, weights, neuron, sample)
-    a: FaceAnalysis = analyse_face(inst, pat, neuron, sample, hint=weights)
+    a: FaceAnalysis = analyse_face(inst, pat, neuron, sample, hint=weights, decide=decider(backend))
     cert = certify.boundary_certificate(a)
     lines = certify.self_check(cert) if verify else []
     summary: dict[str, Any] = dict(certify.boundary_claim(a))

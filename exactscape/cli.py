@@ -111,6 +111,12 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
     )
     sd.add_argument("instance", help="instance file")
+    sd.add_argument(
+        "--exact-backend",
+        default="exact",
+        choices=DECIDER_NAMES,
+        help="decider of the LP nodes (as for cell; default exact): the verdict is exact either way",
+    )
     g = sd.add_mutually_exclusive_group(required=True)
     g.add_argument("--weights", metavar="W", help="weights file; the cell is the one containing them")
     g.add_argument("--pattern", metavar="P", help="activation pattern file")
@@ -136,6 +142,12 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
     )
     bd.add_argument("instance", help="instance file")
+    bd.add_argument(
+        "--exact-backend",
+        default="exact",
+        choices=DECIDER_NAMES,
+        help="decider of the LP nodes (as for cell; default exact): the verdict is exact either way",
+    )
     bd.add_argument("--weights", metavar="W", required=True, help="weights file naming the face")
     bd.add_argument("--neuron", metavar="k", type=int_range(0), required=True, help="the neuron k on the hyperplane")
     bd.add_argument(
@@ -422,6 +434,7 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
             verify=not args.no_verify,
             max_zero_sets=limit,
             progress=progress,
+            backend=args.exact_backend,
         )
     s = res.summary
 
@@ -447,7 +460,7 @@ def _cmd_boundary(args: argparse.Namespace) -> int:
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)
     _check_output(args, "boundary", [args.instance, args.weights])
-    res = api.boundary(inst, wts, args.neuron, args.sample, verify=not args.no_verify)
+    res = api.boundary(inst, wts, args.neuron, args.sample, verify=not args.no_verify, backend=args.exact_backend)
     s = res.summary
 
     def human() -> list[str]:

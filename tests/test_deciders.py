@@ -37,3 +37,20 @@ def test_every_decider_gives_the_same_claims(inst: str, wts: str | None, pat: st
 def test_unknown_decider_is_an_input_error() -> None:
     with pytest.raises(InputError):
         decider("simplex-by-hand")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_saddles_and_boundary_take_every_decider(name: str) -> None:
+    """The decider choice reaches Theorems 2 and 3 too; the claims never depend on it."""
+    z = load_instance(EX / "zigzag.json")
+    pat = load_pattern(EX / "zigzag-mixed.pattern.json")
+    ref = api.saddles(z, pattern=pat, all_zero_sets=True)
+    res = api.saddles(z, pattern=pat, all_zero_sets=True, backend=name)
+    assert res.certificate["claim"] == ref.certificate["claim"]
+    assert check_certificate(res.certificate).verified
+    k = load_instance(EX / "kink.json")
+    w = load_weights(EX / "kink-min.weights.json")
+    ref_b = api.boundary(k, w, 0, 1)
+    res_b = api.boundary(k, w, 0, 1, backend=name)
+    assert res_b.certificate["claim"] == ref_b.certificate["claim"]
+    assert check_certificate(res_b.certificate).verified

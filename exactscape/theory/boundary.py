@@ -47,7 +47,7 @@ from ..curves import Curve
 from ..design import block_gradient, cell_sign, design_matrix, in_cell
 from ..errors import InputError, InternalError, NotCovered
 from ..model import Instance, Mat, Pattern, Vec, Weights, dot, pattern_of
-from .branches import BRANCHES, BranchProblem, Genuine, Tree, search
+from .branches import BRANCHES, BranchProblem, Decider, Genuine, Tree, search
 
 SIGNS = ("+", "-")
 
@@ -220,8 +220,11 @@ class FaceAnalysis:
         return next((r for r in self.results if r.sign == s), None)
 
 
-def analyse_face(inst: Instance, pat: Pattern, k: int, n: int, hint: Weights | None = None) -> FaceAnalysis:
-    """Decide existence of a non-differentiable local minimum on the face, for each sign of z_k."""
+def analyse_face(
+    inst: Instance, pat: Pattern, k: int, n: int, hint: Weights | None = None, decide: Decider | None = None
+) -> FaceAnalysis:
+    """Decide existence of a non-differentiable local minimum on the face, for each sign of z_k
+    (``decide``: the exact node decider, :mod:`exactscape.deciders`)."""
     pat.check_against(inst)
     if not (0 <= k < pat.K):
         raise InputError(f"neuron {k} out of range 0..{pat.K - 1}", "--neuron")
@@ -239,7 +242,7 @@ def analyse_face(inst: Instance, pat: Pattern, k: int, n: int, hint: Weights | N
                 continue
             allowed = tuple((s,) if j == k else BRANCHES for j in range(pat.K))
             prob = BranchProblem(inst, pat, sol.fitted, allowed, feas.witness, frozenset({(k, n)}), ((k, inst.xs[n]),))
-            res = search(prob)
+            res = search(prob, None, decide)
             results.append(SignResult(s, True, res.genuine, res.tree, res.nodes))
     return FaceAnalysis(inst, pat, k, n, feas, sol, tuple(results))
 

@@ -40,7 +40,7 @@ from ..curves import Curve
 from ..design import block_gradient, cell_sign, design_matrix_on, in_cell
 from ..errors import InputError
 from ..model import Instance, Pattern, Vec, Weights, dot
-from .branches import BranchProblem, Tree, search
+from .branches import BranchProblem, Decider, Tree, search
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,7 @@ def analyse_zero_set(
     Z: tuple[int, ...],
     hint: Weights | None = None,
     progress: Callable[[int, int], None] | None = None,
+    decide: Decider | None = None,
 ) -> SaddleCase:
     """Decide SPEC 3 for the zero set ``Z`` of the cell ``pat``; ``progress(nodes,
     depth)`` is called before every exact LP of the branch search."""
@@ -153,7 +154,7 @@ def analyse_zero_set(
             return SaddleCase(verdict="none", cut=ans, **base)  # type: ignore[arg-type]
         zw[j] = tuple(ans)
     allowed = tuple(("0",) if j in Z else ("+", "-") for j in range(K))
-    res = search(BranchProblem(inst, pat, fitted, allowed, tuple(zw)), progress)
+    res = search(BranchProblem(inst, pat, fitted, allowed, tuple(zw)), progress, decide)
     if res.genuine is None:
         return SaddleCase(verdict="none", tree=res.tree, nodes=res.nodes, **base)  # type: ignore[arg-type]
     point = Weights(res.genuine.z, res.genuine.w)
@@ -191,11 +192,13 @@ def analyse_saddles(
     zero_sets: list[tuple[int, ...]] | None = None,
     hint: Weights | None = None,
     progress: Callable[[int, int, int], None] | None = None,
+    decide: Decider | None = None,
 ) -> SaddleAnalysis:
     """Decide SPEC 3 for the given zero sets (default: all non-empty Z).
 
     ``progress(done, total, nodes)`` reports the zero sets decided so far and
-    the exact LPs of the current one."""
+    the exact LPs of the current one; ``decide`` is the exact node decider
+    (:mod:`exactscape.deciders`; default :func:`exactscape.polyhedra.decide`)."""
     pat.check_against(inst)
     mode = "given" if zero_sets is not None else "all"
     sets = zero_sets if zero_sets is not None else all_zero_sets(pat.K)
@@ -208,7 +211,7 @@ def analyse_saddles(
     cases = []
     for Z in sets:
         step(0, 0)
-        cases.append(analyse_zero_set(inst, pat, Z, hint, step if progress is not None else None))
+        cases.append(analyse_zero_set(inst, pat, Z, hint, step if progress is not None else None, decide))
         done[0] += 1
     step(0, 0)
     return SaddleAnalysis(inst, pat, mode, tuple(cases))
