@@ -439,9 +439,14 @@ def open_partial(path: Path, st: TableSettings) -> dict[tuple[float, int], dict[
     return done
 
 
+WEIGHTS_LIMIT = 2000  # K d up to which the sampled weights of a kept trial are saved beside its pattern
+
+
 def keep_instances(st: TableSettings, records: Iterable[dict[str, Any]], where: Path) -> list[str]:
-    """Save the instance (once) and the pattern and weights of every trial that
-    differs from the paper, each replayable with ``exactscape cell INSTANCE --pattern P``."""
+    """Save the instance (once) and the pattern of every trial that differs from the paper,
+    each replayable with ``exactscape cell INSTANCE --pattern P``; the sampled weights too
+    when they are small (K d <= WEIGHTS_LIMIT; larger ones, e.g. MNIST's, are reproduced from
+    (seed, location, trial) by :func:`trial_rng`)."""
     kept = [r for r in records if r.get("differs") and r.get("pattern")]
     if not kept:
         return []
@@ -468,15 +473,16 @@ def keep_instances(st: TableSettings, records: Iterable[dict[str, Any]], where: 
             "description": f"{MARKER}: activation pattern of a sampled point",
             "I": [[int(c) for c in s] for s in r["pattern"]],
         }
-        wts, _, _ = sample_weights(st.K, inst.d0, loc, trial_rng(st.seed, loc, t))
-        wdoc = {
-            "format": "exactscape-weights",
-            "version": 1,
-            "description": f"{MARKER}: sampled weights",
-            **wts.to_json(),
-        }
         _write_if_changed(Path(f"{stem}.pattern.json"), (json.dumps(pat) + "\n").encode())
-        _write_if_changed(Path(f"{stem}.weights.json"), (json.dumps(wdoc) + "\n").encode())
+        if st.K * inst.d <= WEIGHTS_LIMIT:
+            wts, _, _ = sample_weights(st.K, inst.d0, loc, trial_rng(st.seed, loc, t))
+            wdoc = {
+                "format": "exactscape-weights",
+                "version": 1,
+                "description": f"{MARKER}: sampled weights",
+                **wts.to_json(),
+            }
+            _write_if_changed(Path(f"{stem}.weights.json"), (json.dumps(wdoc) + "\n").encode())
         out.append(f"exactscape cell {ipath} --pattern {stem}.pattern.json")
     return out
 
