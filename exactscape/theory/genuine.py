@@ -58,6 +58,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TypeVar
 
 import flint
 
@@ -105,6 +106,24 @@ class Budget:
             self.progress(self.nodes, depth)
         if self.deadline_ns is not None and time.monotonic_ns() > self.deadline_ns:
             raise OutOfBudget
+
+
+T = TypeVar("T")
+
+
+def _split(j: int, first: str, child: Callable[[str], tuple[Tree | None, T | None]]) -> tuple[Tree | None, T | None]:
+    """Split neuron j: its branches in the order first, the other sign, 0; the first witness
+    found ends the search, else the refuted children form a Split (in the order +, -, 0)."""
+    kids: list[tuple[str, Tree]] = []
+    for b in (first, "-" if first == "+" else "+", "0"):
+        sub, found = child(b)
+        if found is not None:
+            return None, found
+        if sub is None:  # pragma: no cover - a child returns a tree or a witness
+            raise RuntimeError("search returned neither a tree nor a witness")
+        kids.append((b, sub))
+    kids.sort(key=lambda kb: BRANCHES.index(kb[0]))
+    return Split(j, tuple(kids)), None
 
 
 def _sign(pat: Pattern, i: int, j: int) -> int:
@@ -468,17 +487,7 @@ class _Engine:
         # split the free neuron named by the latest conflict, else the first unsplit one
         conflict = [j for j in (self.cache[-1][0] if self.cache else {}) if j in todo]
         j = conflict[0] if conflict else todo[0]
-        order = [guesses[j], "-" if guesses[j] == "+" else "+", "0"]
-        kids: list[tuple[str, Tree]] = []
-        for b in order:
-            sub, found = self.dfs({**sigma, j: b}, fixed)
-            if found is not None:
-                return None, found
-            if sub is None:  # pragma: no cover
-                raise RuntimeError("search returned neither a tree nor a witness")
-            kids.append((b, sub))
-        kids.sort(key=lambda kb: BRANCHES.index(kb[0]))
-        return Split(j, tuple(kids)), None
+        return _split(j, guesses[j], lambda b: self.dfs({**sigma, j: b}, fixed))
 
     def _group_sum_fixed(self, g: list[int]) -> bool:
         """Is sum_{j in g} R_j the same on the whole minimiser set (every null vector sums to 0)?"""
@@ -608,17 +617,7 @@ class _Cover:
                     open_count[j] += 1
                     vote[j] += 1 if self.p[i] > 0 else -1 if self.p[i] < 0 else 0
         j = max(todo, key=lambda t: open_count[t])
-        first = "+" if vote[j] >= 0 else "-"
-        kids: list[tuple[str, Tree]] = []
-        for b in (first, "-" if first == "+" else "+", "0"):
-            sub, found = self.dfs({**sigma, j: b})
-            if found is not None:
-                return None, found
-            if sub is None:  # pragma: no cover
-                raise RuntimeError("search returned neither a tree nor a witness")
-            kids.append((b, sub))
-        kids.sort(key=lambda kb: BRANCHES.index(kb[0]))
-        return Split(j, tuple(kids)), None
+        return _split(j, "+" if vote[j] >= 0 else "-", lambda b: self.dfs({**sigma, j: b}))
 
     def witness(self, sigma: dict[int, str], zero_witness: Mat | None) -> Genuine:
         """u_ij with the required signs and sum_j I_ij u_ij = p_i; R_j solves X R_j = u_j."""
