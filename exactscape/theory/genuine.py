@@ -507,11 +507,20 @@ class _Engine:
             if "+" not in self.fixed_branches(j):
                 return Decision(None, None, "fixed-signs", self.budget.nodes, 1)
             fixed[j] = "+"
-        sigma = {j: "+" for j in self.free}
+        # dead neurons (inactive on every sample) do not enter the fit: R_j = their cone's
+        # witness puts them on branch + whatever the others do
+        dead = [j for j in self.free if not any(self.pat.column(j))] if self.zw is not None else []
+        sigma = {j: "+" for j in self.free if j not in dead}
         if not sigma:
-            R = self.point_R(())
-            return Decision(self.witness(fixed, R, split=False), None, "fixed-signs", self.budget.nodes, 0)
-        if set(self.free) == self.flex and len(self.groups) == 1 and self._group_sum_fixed(self.groups[0]):
+            R = self._dead_plus(self.point_R(tuple(Fraction(0) for _ in range(self.q))), dead)
+            return Decision(
+                self.witness({**fixed, **{j: "+" for j in dead}}, R, split=False),
+                None,
+                "fixed-signs",
+                self.budget.nodes,
+                0,
+            )
+        if not dead and set(self.free) == self.flex and len(self.groups) == 1 and self._group_sum_fixed(self.groups[0]):
             # one flexible group whose sum S is the same on every minimiser (an all-active cell):
             # every member in its cone C iff S in C (sums of points of C lie in C; S/|G| each)
             g = self.groups[0]
@@ -529,8 +538,19 @@ class _Engine:
         leaf, c = self.node(sigma)
         if leaf is not None or c is None:
             return Decision(None, None, "lazy-lp", self.budget.nodes, 1)
-        R = self.point_R(c)
-        return Decision(self.witness({**fixed, **sigma}, R, split=False), None, "lazy-lp", self.budget.nodes, 0)
+        R = self._dead_plus(self.point_R(c), dead)
+        full = {**fixed, **sigma, **{j: "+" for j in dead}}
+        return Decision(self.witness(full, R, split=False), None, "lazy-lp", self.budget.nodes, 0)
+
+    def _dead_plus(self, R: list[Fraction], dead: list[int]) -> list[Fraction]:
+        """R with R_j = the cone witness of every dead neuron j (its block is not in the fit)."""
+        if self.zw is None:
+            return R
+        R = list(R)
+        for j in dead:
+            for l in range(self.d):
+                R[j * self.d + l] = self.zw[j][l]
+        return R
 
     def run(self) -> Decision:
         self.budget.tick(0)  # an exhausted budget is honoured before any work
