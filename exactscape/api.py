@@ -19,7 +19,7 @@ from . import certify, linalg
 from .atlas import Atlas as Atlas
 from .atlas import atlas as atlas
 from .classify import PointVerdict, classify_point
-from .deciders import decider
+from .deciders import SMALL_CELL, decider
 from .design import design_matrix
 from .errors import InputError, NotCovered
 from .model import Instance, Pattern, Weights, pattern_of
@@ -92,6 +92,9 @@ def cell(
     pat = pattern_for(inst, pattern, weights)
     if weights is not None and weights.K != pat.K:  # pragma: no cover - pattern_of keeps K
         raise InputError("weights and pattern disagree on K")
+    if backend == "auto":  # float hints pay off on large cells only (scipy's import alone takes a second)
+        large = engine == "fast" or (engine == "auto" and inst.N * pat.K * inst.d >= SMALL_CELL)
+        backend = "auto" if large else "exact"
     a: CellAnalysis = analyse_cell(
         inst, pat, hint=weights, progress=progress, decide=decider(backend), engine=engine, budget=budget
     )
