@@ -70,9 +70,9 @@ def _parser() -> argparse.ArgumentParser:
         "--exact-backend",
         default="auto",
         choices=DECIDER_NAMES,
-        help="decider of the LP nodes: 'auto' (hinted on cells with 4000 or more entries of A, else exact), 'exact' (equality "
-        "elimination + PPL), 'ppl', 'cdd', or 'hinted' (HiGHS proposes, exact arithmetic verifies); the verdict "
-        "is exact either way",
+        help="decider of the LP nodes: 'auto' (hinted on cells with 4000 or more entries of A, else exact), "
+        "'exact' (equality elimination + PPL), 'ppl', 'cdd', or 'hinted' (HiGHS proposes, exact arithmetic "
+        "verifies); the verdict is exact either way",
     )
     c.add_argument(
         "--engine",
