@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -178,6 +179,7 @@ def main() -> int:
         "machine": f"{platform.machine()}, {platform.python_version()}, 2 cores",
         "date": time.strftime("%Y-%m-%d"),
         "budget_s": args.budget,
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
         "rows": rows,
     }
     from exactscape import outputs
