@@ -33,7 +33,7 @@ Everything else (small over-parameterised cells) falls back to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from math import gcd, lcm
 
@@ -122,6 +122,7 @@ class MinimiserSet:
     Nb: ZMat | None  # Kd x (Kd - r), None when not formed
     evidence: RankEvidence
     loss: Fraction
+    AZ: ZMat | None = field(default=None, compare=False, repr=False)  # A_Z = D A, when formed
 
     @property
     def dimension(self) -> int:
@@ -279,7 +280,7 @@ def _tall(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSe
         pden = S.D * R0den
         need_null = r not in (len(nonzero), Kd)
         ev = RankEvidence(tuple(B), tuple(P), p, tuple(nonpiv) if need_null else None)
-        return MinimiserSet(N, K, d, r, nonzero, pz, pden, R0z, R0den, Nb, ev, _loss(pz, pden, inst.y))
+        return MinimiserSet(N, K, d, r, nonzero, pz, pden, R0z, R0den, Nb, ev, _loss(pz, pden, inst.y), AZ)
     return None
 
 

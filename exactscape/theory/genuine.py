@@ -147,7 +147,7 @@ class _RowSpace:
         ev = self.ms.evidence
         B, P = list(ev.basis), list(ev.columns)
         if self._mat is None:
-            AZ = design_integers(self.inst, self.pat)
+            AZ = self.ms.AZ if self.ms.AZ is not None else design_integers(self.inst, self.pat)
             sub = _select(AZ.nrows(), B).transpose() * AZ * _select(AZ.ncols(), P)
             self._mat = sub.transpose()  # A_Z{B,P}^T, r x r
         D = samples(self.inst).D
