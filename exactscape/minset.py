@@ -82,6 +82,32 @@ def samples_independent(inst: Instance) -> bool:
     return inst.N <= inst.d and sample_gram(inst).rank() == inst.N
 
 
+def sign_solutions(inst: Instance, targets: list[list[Fraction]] | list[list[int]]) -> list[tuple[Fraction, ...]]:
+    """For independent samples (rank X = N): for every column k of the N x K matrix
+    ``targets``, a w with x_i . w = targets[i][k] for all i, supported on N independent columns
+    of X (found modulo a prime, solved exactly)."""
+    S = samples(inst)
+    N, d = inst.N, inst.d
+    K = len(targets[0]) if targets else 0
+    tden = lcm(*{Fraction(t).denominator for row in targets for t in row})
+    for p in PRIMES:
+        cols = _pivots(S.Z, p)
+        if len(cols) == N:
+            break
+    else:  # pragma: no cover - rank X = N was established exactly
+        raise BackendError("no prime shows the samples' independence")
+    XC = S.Z * _select(d, cols)  # x_i . w = (XC w_C)_i / D
+    sol = XC.solve(ZMat(N, K, [int(Fraction(t) * tden) * S.D for row in targets for t in row]))
+    out = []
+    for k in range(K):
+        w = [Fraction(0)] * d
+        for r, c in enumerate(cols):
+            v = sol[r, k]
+            w[c] = Fraction(int(v.p), int(v.q) * tden)
+        out.append(tuple(w))
+    return out
+
+
 def sample_gram(inst: Instance) -> flint.fmpz_mat:
     """Z Z^T (N x N), once per instance."""
     S = samples(inst)

@@ -63,7 +63,7 @@ from typing import TypeVar
 import flint
 
 from .. import polyhedra
-from ..minset import PRIMES, MinimiserSet, ZMat, _pivots, _select, design_integers, samples, samples_independent
+from ..minset import MinimiserSet, ZMat, _select, design_integers, samples, samples_independent, sign_solutions
 from ..model import Instance, Mat, Pattern
 from .branches import BRANCHES, Genuine, Leaf, Split, Tree
 
@@ -641,7 +641,7 @@ class _Cover:
 
     def witness(self, sigma: dict[int, str], zero_witness: Mat | None) -> Genuine:
         """u_ij with the required signs and sum_j I_ij u_ij = p_i; R_j solves X R_j = u_j."""
-        N, K, d = self.N, self.K, self.inst.d
+        N, K = self.N, self.K
         U = [[Fraction(0)] * K for _ in range(N)]
         for i in range(N):
             act = self.active[i]
@@ -661,25 +661,10 @@ class _Cover:
                     U[i][j] = Fraction(1)
                 for j in minus:
                     U[i][j] = (p - len(plus)) / len(minus)
-        S = samples(self.inst)
-        cols: list[int] = []
-        for prime in PRIMES:
-            cols = _pivots(S.Z, prime)
-            if len(cols) == N:
-                break
-        XC = S.Z * _select(d, cols)  # N x N, X_C = XC / D
-        den = 1
-        for row in U:
-            for v in row:
-                den = den * v.denominator // _gcd(den, v.denominator)
-        rhs = ZMat(N, K, [int(U[i][j] * den) * S.D for i in range(N) for j in range(K)])
-        sol = XC.solve(rhs)  # X_C R_C = u  (R supported on the columns C)
+        blocks = sign_solutions(self.inst, U)  # X R_j = u_j
         z, w = [], []
         for j in range(K):
-            Rj = [Fraction(0)] * d
-            for k, c in enumerate(cols):
-                v = sol[k, j]
-                Rj[c] = Fraction(int(v.p), int(v.q) * den)
+            Rj = list(blocks[j])
             b = sigma[j]
             if b == "+":
                 z.append(Fraction(1))

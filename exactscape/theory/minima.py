@@ -76,14 +76,22 @@ def cell_feasibility(inst: Instance, pat: Pattern, hint: Weights | None = None) 
     """Decide whether every open cone C_j of the pattern is non-empty.
 
     Each C_j is the homogeneous strict system s_i x_i . w > 0; a hint row that
-    already lies in C_j is used as the witness without an LP.
+    already lies in C_j is used as the witness without an LP. When the samples are
+    independent (rank X = N) every C_j is non-empty: w_j solving x_i . w_j = s_ij (one exact
+    solve for all neurons, :func:`exactscape.minset.sign_solutions`) is a witness.
     """
     pat.check_against(inst)
     wit: list[Vec] = []
     inside = _hint_inside(inst, pat, hint) if hint is not None else [False] * pat.K
+    solved = None
+    if not all(inside) and minset.samples_independent(inst):
+        solved = minset.sign_solutions(inst, [[cell_sign(pat, i, j) for j in range(pat.K)] for i in range(inst.N)])
     for j in range(pat.K):
         if hint is not None and inside[j]:
             wit.append(tuple(hint.w[j]))
+            continue
+        if solved is not None:
+            wit.append(solved[j])
             continue
         G = tuple(tuple(cell_sign(pat, i, j) * v for v in x) for i, x in enumerate(inst.xs))
         ans = polyhedra.decide(polyhedra.System(n=inst.d, G=G, h=tuple(Fraction(0) for _ in G)))
