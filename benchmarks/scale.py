@@ -70,7 +70,7 @@ def run_case(name: str, budget: float) -> dict[str, Any]:
     size = 0
     t_check = 0.0
     verified = None
-    if res.certificate is not None:
+    if res.certificate:  # an undecided cell has none: nothing to write or replay
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "cell.cert.json"
             t1 = time.perf_counter()
