@@ -1,4 +1,4 @@
-"""Issue 5 benchmarks: ratios against a baseline measured in the same run.
+"""Float-side benchmarks: ratios against a baseline measured in the same run.
 
 Run from the repository root: ``python benchmarks/float_vs_exact.py [--quick]``;
 writes benchmarks/results/float_vs_exact.json (and prints it). Nothing is asserted.

@@ -1,4 +1,4 @@
-"""Write the bundled examples of issue 5 (float cross-checks); deterministic.
+"""Write the bundled examples of the float cross-checks; deterministic.
 Run from the repo root: ``PYTHONPATH=. python examples/make_float_examples.py``.
 
 * ``float-tie``: K = 1, no bias, x1 = (1, 0), x2 = (0, 1), x3 = (-3, 1), labels
