@@ -5,4 +5,4 @@ checker (:mod:`exactscape.checker`) must be importable with every other
 exactscape module blocked. The public API lives in :mod:`exactscape.api`.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
