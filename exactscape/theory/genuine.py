@@ -490,12 +490,14 @@ class _Engine:
         return _split(j, guesses[j], lambda b: self.dfs({**sigma, j: b}, fixed))
 
     def _group_sum_fixed(self, g: list[int]) -> bool:
-        """Is sum_{j in g} R_j the same on the whole minimiser set (every null vector sums to 0)?"""
-        if self.ms.Nb is None:
+        """Is x_i . sum_{j in g} R_j the same on the whole minimiser set, for every sample i
+        (the null vectors' group sums are invisible to the samples: sum_j X Nb_j = 0)?"""
+        if self.ms.Nb is None or any(j not in self.Y for j in g):
             return False
-        rows = self.ms.Nb.tolist()
-        d = self.d
-        return all(sum(int(rows[j * d + l][t]) for j in g) == 0 for l in range(d) for t in range(self.q))
+        total = self.Y[g[0]]
+        for j in g[1:]:
+            total = total + self.Y[j]
+        return bool(total.is_zero())
 
     def run_positive(self) -> Decision:
         """The paper's reading: is some minimiser genuine with every z_j > 0 (one branch vector)?
