@@ -55,9 +55,10 @@ is ``undecided`` with what was explored, never "not genuine".
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from math import gcd, lcm
 from typing import TypeVar
 
 import flint
@@ -151,9 +152,7 @@ class _RowSpace:
             sub = _select(AZ.nrows(), B).transpose() * AZ * _select(AZ.ncols(), P)
             self._mat = sub.transpose()  # A_Z{B,P}^T, r x r
         D = samples(self.inst).D
-        den = 1
-        for c in P:
-            den = den * g[c].denominator // _gcd(den, g[c].denominator)
+        den = _lcm_all([g[c] for c in P])
         rhs = ZMat(len(P), 1, [int(g[c] * den) * D for c in P])
         sol = self._mat.solve(rhs)  # A_Z^T m = D g  <=>  A^T m = g
         out = []
@@ -164,17 +163,9 @@ class _RowSpace:
         return tuple(out)
 
 
-def _lcm_all(values: list[Fraction]) -> int:
-    den = 1
-    for v in values:
-        den = den * v.denominator // _gcd(den, v.denominator)
-    return den
-
-
-def _gcd(a: int, b: int) -> int:
-    while b:
-        a, b = b, a % b
-    return a
+def _lcm_all(values: Sequence[Fraction]) -> int:
+    """The least common denominator of ``values`` (1 for none)."""
+    return lcm(*{v.denominator for v in values})
 
 
 def _row_vector(inst: Instance, K: int, j: int, i: int, coef: Fraction) -> list[Fraction]:
@@ -270,10 +261,7 @@ class _Engine:
         Y = self.Y[j]
         a = [s * self.R0den * int(Y[i, c]) for c in range(self.q)]
         h = -s * self.V0[i][j]
-        g = 0
-        for v in (*a, h):
-            g = _gcd(g, abs(v))
-        g = g or 1
+        g = gcd(*a, h) or 1
         return tuple(Fraction(v // g) for v in a), Fraction(h // g), g
 
     def _system(
@@ -304,9 +292,7 @@ class _Engine:
         """x_i . R_j at R = R0 + Nb c for every sample i, exactly, times D R0den cden > 0."""
         if j not in self.Y:
             return [self.V0[i][j] for i in range(self.N)]
-        den = 1
-        for v in c:
-            den = den * v.denominator // _gcd(den, v.denominator)
+        den = _lcm_all(c)
         cz = ZMat(self.q, 1, [int(v * den) for v in c])
         Yc = (self.Y[j] * cz).entries()
         return [self.V0[i][j] * den + self.R0den * int(Yc[i]) for i in range(self.N)]
@@ -371,9 +357,7 @@ class _Engine:
 
     # ---------------------------------------------------------------- search
     def point_R(self, c: tuple[Fraction, ...]) -> list[Fraction]:
-        den = 1
-        for v in c:
-            den = den * v.denominator // _gcd(den, v.denominator)
+        den = _lcm_all(c)
         Kd = self.K * self.d
         R = [Fraction(int(self.R0z[k, 0]), self.R0den) for k in range(Kd)]
         if self.q and self.ms.Nb is not None:

@@ -35,12 +35,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from math import lcm
 
 from .. import linalg, minset, polyhedra
 from ..deciders import ENGINES, SMALL_CELL
 from ..design import cell_sign, design_matrix
-from ..model import Instance, Mat, Pattern, Vec, Weights
+from ..model import Instance, Mat, Pattern, Vec, Weights, pattern_of
 from . import genuine as fast
 from .branches import BRANCHES, BranchProblem, Decider, Genuine, Leaf, Split, Tree, search
 from .branches import _Search as _BranchSearch
@@ -103,21 +102,11 @@ def cell_feasibility(inst: Instance, pat: Pattern, hint: Weights | None = None) 
 
 
 def _hint_inside(inst: Instance, pat: Pattern, hint: Weights) -> list[bool]:
-    """Is hint.w[j] strictly inside C_j, for every j (integer arithmetic, as design.in_cell)?"""
-    S = minset.samples(inst)
-    sparse = [[(k, a) for k, a in enumerate(z) if a] for z in S.rows]
-    out = []
-    for j, w in enumerate(hint.w):
-        den = lcm(*{v.denominator for v in w})
-        wz = [v.numerator * (den // v.denominator) for v in w]
-        ok = True
-        for i, z in enumerate(sparse):
-            s = sum(a * wz[k] for k, a in z)
-            if s == 0 or (s > 0) != bool(pat.I[i][j]):
-                ok = False
-                break
-        out.append(ok)
-    return out
+    """Is hint.w[j] strictly inside C_j, for every j (as design.in_cell; integer signs of
+    :func:`exactscape.model.pattern_of`)?"""
+    own, on = pattern_of(inst, hint)
+    touching = {j for j, _ in on}
+    return [j not in touching and own.column(j) == pat.column(j) for j in range(pat.K)]
 
 
 @dataclass(frozen=True)
