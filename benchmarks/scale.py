@@ -53,7 +53,7 @@ def run_case(name: str, budget: float) -> dict[str, Any]:
     from exactscape import api, certify
     from exactscape.checker import check_certificate
     from exactscape.experiments.data import digits, gaussian, sample_weights
-    from exactscape.floatlp import _FloatSearch, instance_arrays
+    from exactscape.floats.lp import _FloatSearch, instance_arrays
     from exactscape.model import pattern_of
 
     data, N, d0, K, bias = CASES[name]

@@ -200,7 +200,7 @@ def _cmd_path(args: argparse.Namespace) -> int:
         )
     code = _finish(args, res, "path", lines, inputs)
     if plot_path is not None:
-        from .float_plots import path_plot
+        from .floats.plots import path_plot
 
         write_output_bytes(
             plot_path, path_plot(res.analysis, plot_path.suffix.lstrip(".") or "png"), tuple(Path(x) for x in inputs)

@@ -2,7 +2,7 @@
 
 All three are frozen dataclasses of exact rationals (:class:`fractions.Fraction`).
 Input formats are documented in proofs/FORMAT.md section 2. Floats never get
-here: NumPy input goes through :mod:`exactscape.boundary` first.
+here: NumPy input goes through :mod:`exactscape.floats.convert` first.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ _OPTIONAL_TEXT = ("name", "description", "source", "notes")
 
 def _exact_vec(v: Any, where: str) -> Vec:
     """Entries as Fractions; floats, booleans and other types are refused (the
-    exact core never sees a float: convert floats with exactscape.boundary)."""
+    exact core never sees a float: convert floats with exactscape.floats.convert)."""
     out = []
     for i, x in enumerate(v):
         if isinstance(x, bool) or not isinstance(x, (int, Fraction)):
             raise InputError(
                 f"{type(x).__name__} {x!r} is not an exact number (use int or Fraction; "
-                "floats go through exactscape.boundary)",
+                "floats go through exactscape.floats.convert)",
                 f"{where}[{i}]",
             )
         out.append(Fraction(x))
@@ -274,7 +274,7 @@ def load_instance(path: str | Path) -> Instance:
     """Read an instance: exact JSON, or NumPy .npz/.npy through the float boundary."""
     p = Path(path)
     if p.suffix in (".npz", ".npy", ".csv"):
-        from .boundary import instance_from_numpy_file
+        from .floats.convert import instance_from_numpy_file
 
         return instance_from_numpy_file(p)
     return _located(instance_from_json, load_json_file(p), p)

@@ -1,5 +1,5 @@
 """Issue 5 imports: float weights (JSON floats, .npz, PyTorch state_dict) become
-exact rationals only through exactscape.boundary; the exact reader still refuses floats."""
+exact rationals only through exactscape.floats.convert; the exact reader still refuses floats."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exactscape.boundary import float_text_to_rational, unit_roundoff
 from exactscape.errors import InputError
-from exactscape.float_import import float_weights_from_json_text, load_float_weights
+from exactscape.floats.convert import float_text_to_rational, unit_roundoff
+from exactscape.floats.weights import float_weights_from_json_text, load_float_weights
 from exactscape.model import load_instance, load_weights, weights_from_json
 from exactscape.numbers import loads_exact
 

@@ -21,8 +21,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .inputs import (
+from ..errors import InputError
+from ..inputs import (
     BYTES_PER_ARRAY_ELEMENT,
     ENV_MAX_INPUT_MIB,
     decode_json_text,
@@ -30,8 +30,8 @@ from .inputs import (
     max_array_elements,
     read_bytes,
 )
-from .model import Instance, Weights
-from .numbers import MAX_EXPONENT, too_long
+from ..model import Instance, Weights
+from ..numbers import MAX_EXPONENT, too_long
 
 
 def float_to_rational(x: Any, where: str, max_denominator: int | None = None) -> Fraction:

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from . import linalg, polyhedra
+from .. import linalg, polyhedra
 
 
 def _scaled_row(row: tuple[Fraction, ...], rhs: Fraction) -> tuple[list[float], float]:

@@ -14,9 +14,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .deciders import NAMES as DECIDER_NAMES
-from .errors import InputError, one_line, show_path
-from .options import int_range, tolerance
+from ..deciders import NAMES as DECIDER_NAMES
+from ..errors import InputError, one_line, show_path
+from ..options import int_range, tolerance
 
 MAX_OPTION_TEXT = 40
 """Longest numeric option text read."""
@@ -280,13 +280,13 @@ def _progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
 
 
 def _cmd_crosscheck(args: argparse.Namespace) -> int:
-    from . import certify, outputs
-    from .certify import point_certificate
-    from .crosscheck import crosscheck, sci, summary
-    from .experiments.compare import backend
-    from .float_import import load_float_weights
-    from .floatlp import float_loss, instance_arrays, weights_arrays
-    from .model import load_instance
+    from .. import certify, outputs
+    from ..certify import point_certificate
+    from ..crosscheck import crosscheck, sci, summary
+    from ..experiments.compare import backend
+    from ..model import load_instance
+    from .lp import float_loss, instance_arrays, weights_arrays
+    from .weights import load_float_weights
 
     inst = load_instance(args.instance)
     fw = load_float_weights(args.weights, mode=args.float_mode, max_denominator=args.max_denominator)
@@ -387,22 +387,22 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .experiments.compare import DEFAULT_TOLS, backend, compare_cell, comparison_json
-    from .model import load_instance, load_pattern, pattern_of
+    from ..experiments.compare import DEFAULT_TOLS, backend, compare_cell, comparison_json
+    from ..model import load_instance, load_pattern, pattern_of
 
     inst = load_instance(args.instance)
     if args.pattern:
         pat = load_pattern(args.pattern)
         pat.check_against(inst)
     else:
-        from .float_import import load_float_weights
+        from .weights import load_float_weights
 
         wts = load_float_weights(args.weights).weights
         wts.check_against(inst)
         pat, on = pattern_of(inst, wts)
         if on:
             raise InputError(f"the weights lie on the hyperplane w_{on[0][0]} . x_{on[0][1]} = 0; give a pattern")
-    from .floatlp import instance_arrays
+    from .lp import instance_arrays
 
     if not all(np.isfinite(a).all() for a in instance_arrays(inst)):
         raise InputError("a value is beyond the float64 range, so the float LP cannot be set up", args.instance)
@@ -424,13 +424,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
-    from . import outputs
+    from .. import outputs
 
     if args.experiment == "trapped":
         import numpy as np
 
-        from .experiments.data import digits, gaussian
-        from .experiments.trapped import PARTIAL, RESULTS, TABLE, TrappedSettings, markdown, result_paths, run_to_files
+        from ..experiments.data import digits, gaussian
+        from ..experiments.trapped import PARTIAL, RESULTS, TABLE, TrappedSettings, markdown, result_paths, run_to_files
 
         if args.out:  # refuse a bad --out before loading any data
             j, m, part = result_paths(Path(args.out))
@@ -458,7 +458,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         print(f"results: {show_path(j)} and {show_path(m)}")
         return 0
     if args.experiment == "disagreement":
-        from .experiments.compare import (
+        from ..experiments.compare import (
             DEFAULT_TOLS,
             RESULTS_D,
             TABLE_D,
@@ -511,7 +511,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def _cmd_tables(args: argparse.Namespace) -> int:
-    from .experiments.tables import markdown, run_table, settings_for, write_results
+    from ..experiments.tables import markdown, run_table, settings_for, write_results
 
     if args.workers < 1:
         raise InputError("--workers must be at least 1", "--workers")
