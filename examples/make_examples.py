@@ -92,25 +92,15 @@ def main() -> None:
     # lambda = -2/13 and e_n = 1: [29] holds (z > 0), [30] fails (z < 0).
     write(
         "kink.json",
-        instance(
-            [[-2], [-1], [1], [2]],
-            [-2, -1, 2, 2],
-            True,
-            "kink",
-            "1-D samples with a bias; a non-differentiable local minimum with z > 0 only",
-        ),
+        instance([[-2], [-1], [1], [2]], [-2, -1, 2, 2], True, "kink",
+                 "1-D samples with a bias; a non-differentiable local minimum with z > 0 only"),
     )
     write("kink-min.weights.json", weights([Fraction(10, 13)], [[1, 1]]))
     # both sign conditions hold (lambda = e_n = 0), but only z < 0 factors on the face
     write(
         "kink-tree.json",
-        instance(
-            [[-2], [-1], [1], [2]],
-            [-2, -2, 0, -2],
-            True,
-            "kink-tree",
-            "1-D samples with a bias; on the face w . x_2 = 0 a minimum exists with z < 0 only (tree for z > 0)",
-        ),
+        instance([[-2], [-1], [1], [2]], [-2, -2, 0, -2], True, "kink-tree",
+                 "1-D samples with a bias; on the face w . x_2 = 0 a minimum exists with z < 0 only (tree for z > 0)"),
     )
     write("kink-tree.weights.json", weights([1], [[1, -1]]))
 
