@@ -307,7 +307,8 @@ def _provenance(inst: Any) -> list[str]:
 
 def _cmd_cell(args: argparse.Namespace) -> int:
     from . import api
-    from .model import load_instance, load_pattern, load_weights
+    from .floats.files import load_instance
+    from .model import load_pattern, load_weights
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights) if args.weights else None
@@ -375,7 +376,8 @@ def _cmd_cell(args: argparse.Namespace) -> int:
 
 def _cmd_point(args: argparse.Namespace) -> int:
     from . import api
-    from .model import load_instance, load_weights
+    from .floats.files import load_instance
+    from .model import load_weights
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)
@@ -411,7 +413,8 @@ def _cmd_point(args: argparse.Namespace) -> int:
 
 def _cmd_saddles(args: argparse.Namespace) -> int:
     from . import api
-    from .model import load_instance, load_pattern, load_weights
+    from .floats.files import load_instance
+    from .model import load_pattern, load_weights
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights) if args.weights else None
@@ -453,7 +456,8 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
 
 def _cmd_boundary(args: argparse.Namespace) -> int:
     from . import api
-    from .model import load_instance, load_weights
+    from .floats.files import load_instance
+    from .model import load_weights
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)

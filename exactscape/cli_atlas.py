@@ -98,7 +98,7 @@ def _bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
 
 def _cmd_atlas(args: argparse.Namespace) -> int:
     from . import atlas as atlas_mod
-    from .model import load_instance
+    from .floats.files import load_instance
 
     inst = load_instance(args.instance)
     protected = (Path(args.instance),)

@@ -113,7 +113,8 @@ REASON_TEXT = {
 
 def _cmd_spurious(args: argparse.Namespace) -> int:
     from . import api
-    from .model import load_instance, load_weights
+    from .floats.files import load_instance
+    from .model import load_weights
     from .spurious import parse_branches
 
     inst = load_instance(args.instance)
@@ -159,7 +160,8 @@ def _cmd_spurious(args: argparse.Namespace) -> int:
 
 def _cmd_path(args: argparse.Namespace) -> int:
     from . import api
-    from .model import load_instance, load_weights
+    from .floats.files import load_instance
+    from .model import load_weights
 
     inst = load_instance(args.instance)
     w0, w1 = load_weights(args.start), load_weights(args.end)

@@ -2,7 +2,7 @@
 
 All three are frozen dataclasses of exact rationals (:class:`fractions.Fraction`).
 Input formats are documented in proofs/FORMAT.md section 2. Floats never get
-here: NumPy input goes through :mod:`exactscape.floats.convert` first.
+here: array files are read by :mod:`exactscape.floats.files`, which converts exactly.
 """
 
 from __future__ import annotations
@@ -271,12 +271,8 @@ def load_json_file(path: str | Path) -> Any:
 
 
 def load_instance(path: str | Path) -> Instance:
-    """Read an instance: exact JSON, or NumPy .npz/.npy through the float boundary."""
+    """Read an exact JSON instance (array files: :func:`exactscape.floats.files.load_instance`)."""
     p = Path(path)
-    if p.suffix in (".npz", ".npy", ".csv"):
-        from .floats.convert import instance_from_numpy_file
-
-        return instance_from_numpy_file(p)
     return _located(instance_from_json, load_json_file(p), p)
 
 

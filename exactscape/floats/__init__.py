@@ -10,6 +10,7 @@ beside the exact answer as what a float program would have said.
 Modules:
 
 * :mod:`~exactscape.floats.convert` -- floats to the rationals they equal (or a stated rounding);
+* :mod:`~exactscape.floats.files` -- instance files: NumPy ``.npz``/``.npy`` and ``.csv`` (JSON to the exact reader);
 * :mod:`~exactscape.floats.weights` -- trained float weights: JSON with floats, ``.npz``, PyTorch ``state_dict``;
 * :mod:`~exactscape.floats.lp` -- the float (HiGHS) genuineness decision, float loss, gradient descent;
 * :mod:`~exactscape.floats.hint` -- HiGHS hints for the exact polyhedron decision, kept only once verified exactly;

@@ -284,7 +284,7 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     from ..certify import point_certificate
     from ..crosscheck import crosscheck, sci, summary
     from ..experiments.compare import backend
-    from ..model import load_instance
+    from .files import load_instance
     from .lp import float_loss, instance_arrays, weights_arrays
     from .weights import load_float_weights
 
@@ -388,7 +388,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ..experiments.compare import DEFAULT_TOLS, backend, compare_cell, comparison_json
-    from ..model import load_instance, load_pattern, pattern_of
+    from ..model import load_pattern, pattern_of
+    from .files import load_instance
 
     inst = load_instance(args.instance)
     if args.pattern:

@@ -38,6 +38,7 @@ from ..inputs import describe_path, read_bytes, read_text
 from ..model import Weights
 from ..numbers import JsonFloat, loads_exact, parse_rational, show_json
 from . import convert
+from .files import read_npz
 
 PRECISIONS = ("float64", "float32", "float16", "bfloat16")
 
@@ -145,7 +146,7 @@ def float_weights_from_npz(path: Path, max_denominator: int | None = None) -> Fl
     """``.npz`` with (z, w) or (W1, [b1], W2); see the module docstring."""
 
     where = describe_path(path)
-    data = convert.read_npz(path)  # headers checked before any array is allocated
+    data = read_npz(path)  # headers checked before any array is allocated
     files = set(data)
     if {"z", "w"} <= files:
         z, w = data["z"], data["w"]
