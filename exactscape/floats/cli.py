@@ -70,9 +70,9 @@ SEED_RANGE = int_range(0, 2**63 - 1)
 STEPS_RANGE = int_range(0, 10**9)
 
 BACKEND_HELP = (
-    "exact LP backend of the genuineness search: 'exact' (exact equality elimination + PPL), 'ppl', 'cdd', or "
+    "exact LP backend of the genuineness search: 'exact' (exact equality elimination + PPL), 'ppl', 'cdd', "
     "'hinted' (HiGHS answers turned into exactly verified witnesses / Farkas multipliers, 'exact' when that "
-    "fails); verdicts are exact either way"
+    "fails), or 'auto' ('hinted' when scipy is installed, else 'exact'); verdicts are exact either way"
 )
 BACKENDS = list(DECIDER_NAMES)
 
