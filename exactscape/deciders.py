@@ -11,8 +11,9 @@ certificates is written), never a verdict.
 * ``ppl`` / ``cdd``: the same with the named exact LP engine;
 * ``hinted``: HiGHS (float) proposes each answer, which is kept only after
   exact verification; otherwise ``exact`` decides, i.e. :func:`exactscape.polyhedra.decide`
-  with its default engine PPL (:mod:`exactscape.floats.hint`; needs scipy). On over-parameterised cells it was about 10x faster
-  (Gaussian N = 20, d = 4, K = 10: 3.9 s against 36 s for ``exact``).
+  with its default engine PPL (:mod:`exactscape.floats.hint`; needs scipy). On
+  over-parameterised cells it was about 10x faster (Gaussian N = 20, d = 4,
+  K = 10: 3.9 s against 36 s for ``exact``).
 """
 
 from __future__ import annotations

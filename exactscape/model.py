@@ -1,4 +1,4 @@
-"""Instances, weights and activation patterns (SPEC section 1), and their JSON I/O.
+"""Instances, weights and activation patterns (theory.md §1), and their JSON I/O.
 
 All three are frozen dataclasses of exact rationals (:class:`fractions.Fraction`).
 Input formats are documented in proofs/FORMAT.md section 2. Floats never get
@@ -44,7 +44,7 @@ def _exact_vec(v: Any, where: str) -> Vec:
 @dataclass(frozen=True)
 class Instance:
     """N samples ``X`` (N x d0) with labels ``y``; ``bias`` appends a trailing 1,
-    so the network sees x_i in Q^d with d = d0 + 1 (SPEC 1)."""
+    so the network sees x_i in Q^d with d = d0 + 1 (theory.md §1)."""
 
     X: Mat
     y: Vec

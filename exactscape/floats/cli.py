@@ -167,8 +167,10 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "--lr",
         type=positive_float,
         default=None,
-        help="GD step, finite and > 0 (default 1/lambda_0 per trial); a run whose weights overflow stops "
-        "as 'undecided'",
+        help="GD step, finite and > 0; default 1/lambda_0 per trial, where lambda_0 = (2/N)(||F||^2 + "
+        "||X||^2 ||z||^2) at the trial's starting point (z, w), F = [X w^T]_+, ||.|| the spectral norm: an upper "
+        "bound on the largest eigenvalue of the loss's Gauss-Newton curvature matrix there. A run whose weights "
+        "overflow stops as 'undecided'",
     )
     tr.add_argument("--max-steps", type=STEPS_RANGE, default=20000, help="GD steps, 0..10^9")
     tr.add_argument("--grad-tol", type=nonnegative_float, default=1e-3, help="GD gradient threshold, >= 0")

@@ -1,4 +1,4 @@
-"""The float side: the genuineness decision of SPEC 2 [15-18] in
+"""The float side: the genuineness decision of theory.md §2 [15-18] in
 IEEE double arithmetic, with SciPy's HiGHS LP, and float helpers (loss,
 gradient descent). Nothing here is a verdict of exactscape: these are the
 answers a float implementation (like Part 2's Matlab ``linprog``) would give,
@@ -202,7 +202,7 @@ class _FloatSearch:
 
 
 def float_genuineness(X: FArr, y: FArr, I: NDArray[Any], tol: float = 1e-9) -> FloatGenuineness:
-    """Float decision of SPEC 2 [15-18] for the cell with 0/1 pattern ``I``
+    """Float decision of theory.md §2 [15-18] for the cell with 0/1 pattern ``I``
     (N x K) on augmented samples ``X`` (N x d); see the module docstring.
 
     Cell feasibility is not decided here (the callers take cells of sampled
