@@ -53,7 +53,7 @@ def run_case(name: str, budget: float) -> dict[str, Any]:
     from exactscape import api, certify
     from exactscape.checker import check_certificate
     from exactscape.experiments.data import digits, gaussian, sample_weights
-    from exactscape.floatlp import _FloatSearch, instance_arrays
+    from exactscape.floats.lp import FloatSearch, instance_arrays
     from exactscape.model import pattern_of
 
     data, N, d0, K, bias = CASES[name]
@@ -91,7 +91,7 @@ def run_case(name: str, budget: float) -> dict[str, Any]:
     R, *_ = np.linalg.lstsq(A, y, rcond=None)
     p = A @ R
     t_lstsq = time.perf_counter() - t3
-    s = _FloatSearch(X, I, p, 0.0)
+    s = FloatSearch(X, I, p, 0.0)
     t4 = time.perf_counter()
     verdict_lp, _, t_star = s.lp({j: "+" for j in range(K)})
     t_lp = time.perf_counter() - t4

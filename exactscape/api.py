@@ -294,7 +294,7 @@ def spurious(
 
     finder = None
     if search and lower is None:
-        from .float_spurious import search_lower
+        from .floats.spurious import search_lower
 
         def finder(i: Instance, start: Weights, target: Any) -> Weights | None:
             return search_lower(i, start, target, seed=seed)

@@ -173,9 +173,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
     )
     st.add_argument("--dir", default=None, help="folder of certificates (default: the bundled proofs/certificates)")
-    from . import float_cli  # crosscheck, compare, experiment
-
-    float_cli.add_parsers(sub, EPILOG)
+    float_cli.add_parsers(sub, EPILOG)  # crosscheck, compare, experiment
     from . import cli_atlas, cli_region, cli_spurious_path
 
     cli_atlas.add_parsers(sub, EPILOG)  # atlas, gaussian1d
@@ -309,7 +307,8 @@ def _provenance(inst: Any) -> list[str]:
 
 def _cmd_cell(args: argparse.Namespace) -> int:
     from . import api
-    from .model import load_instance, load_pattern, load_weights
+    from .floats.files import load_instance
+    from .model import load_pattern, load_weights
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights) if args.weights else None
@@ -377,7 +376,8 @@ def _cmd_cell(args: argparse.Namespace) -> int:
 
 def _cmd_point(args: argparse.Namespace) -> int:
     from . import api
-    from .model import load_instance, load_weights
+    from .floats.files import load_instance
+    from .model import load_weights
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)
@@ -413,7 +413,8 @@ def _cmd_point(args: argparse.Namespace) -> int:
 
 def _cmd_saddles(args: argparse.Namespace) -> int:
     from . import api
-    from .model import load_instance, load_pattern, load_weights
+    from .floats.files import load_instance
+    from .model import load_pattern, load_weights
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights) if args.weights else None
@@ -455,7 +456,8 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
 
 def _cmd_boundary(args: argparse.Namespace) -> int:
     from . import api
-    from .model import load_instance, load_weights
+    from .floats.files import load_instance
+    from .model import load_weights
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)
@@ -506,7 +508,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "selftest": _cmd_selftest,
 }
 
-from . import cli_atlas, cli_region, cli_spurious_path, float_cli  # noqa: E402  (each registers its commands)
+from . import cli_atlas, cli_region, cli_spurious_path  # noqa: E402  (each registers its commands)
+from .floats import cli as float_cli  # noqa: E402
 
 COMMANDS.update(float_cli.COMMANDS)  # crosscheck, compare, experiment
 COMMANDS.update(cli_atlas.COMMANDS)  # atlas, gaussian1d

@@ -98,7 +98,7 @@ def _bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
 
 def _cmd_atlas(args: argparse.Namespace) -> int:
     from . import atlas as atlas_mod
-    from .model import load_instance
+    from .floats.files import load_instance
 
     inst = load_instance(args.instance)
     protected = (Path(args.instance),)
@@ -107,7 +107,7 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
         if plot.suffix.lower() not in (".png", ".svg"):
             raise InputError("the plot file must end in .png or .svg", "--plot")
         atlas_mod.check_target(plot, protected)
-        from .float_atlas_plot import require_matplotlib
+        from .floats.plots import require_matplotlib
 
         require_matplotlib()
     out = Path(args.out) if args.out else None
@@ -127,7 +127,7 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
     if out is not None:
         written = atlas_mod.write_bundle(at, out, protected)
     if plot is not None:
-        from .float_atlas_plot import draw_atlas
+        from .floats.plots import draw_atlas
 
         atlas_mod.write_output_bytes(plot, draw_atlas(at, plot.suffix.lower()[1:]), protected)
     if args.json:
@@ -245,7 +245,7 @@ def _cmd_gaussian1d(args: argparse.Namespace) -> int:
 
         if plot.suffix.lower() not in (".png", ".svg"):
             raise InputError("the plot file must end in .png or .svg", "--plot")
-        from .float_atlas_plot import require_matplotlib
+        from .floats.plots import require_matplotlib
 
         require_matplotlib()
         atlas_mod.check_target(plot, ())

@@ -138,7 +138,8 @@ def _term_row(a: Any, d: int) -> str:
 def _cmd_region(args: argparse.Namespace) -> int:
     from . import certify
     from .api import pattern_for
-    from .model import load_instance, load_pattern, load_weights
+    from .floats.files import load_instance
+    from .model import load_pattern, load_weights
     from .region import parse_branches
     from .region_api import region
     from .theory.boundary import face_pattern
@@ -249,7 +250,7 @@ def _cmd_cells(args: argparse.Namespace) -> int:
         count_general_position,
         sample_cells,
     )
-    from .model import load_instance
+    from .floats.files import load_instance
 
     inst = load_instance(args.instance)
     arr = Arrangement(tuple(tuple(x) for x in inst.X), args.bias)

@@ -113,7 +113,8 @@ REASON_TEXT = {
 
 def _cmd_spurious(args: argparse.Namespace) -> int:
     from . import api
-    from .model import load_instance, load_weights
+    from .floats.files import load_instance
+    from .model import load_weights
     from .spurious import parse_branches
 
     inst = load_instance(args.instance)
@@ -159,7 +160,8 @@ def _cmd_spurious(args: argparse.Namespace) -> int:
 
 def _cmd_path(args: argparse.Namespace) -> int:
     from . import api
-    from .model import load_instance, load_weights
+    from .floats.files import load_instance
+    from .model import load_weights
 
     inst = load_instance(args.instance)
     w0, w1 = load_weights(args.start), load_weights(args.end)
@@ -200,7 +202,7 @@ def _cmd_path(args: argparse.Namespace) -> int:
         )
     code = _finish(args, res, "path", lines, inputs)
     if plot_path is not None:
-        from .float_plots import path_plot
+        from .floats.plots import path_plot
 
         write_output_bytes(
             plot_path, path_plot(res.analysis, plot_path.suffix.lstrip(".") or "png"), tuple(Path(x) for x in inputs)

@@ -2,7 +2,7 @@
 
 Input: an exact instance and weights (z, w) that came from floats (every
 float already converted to the rational it equals, in
-:mod:`exactscape.boundary`). Everything below is exact rational arithmetic.
+:mod:`exactscape.floats.convert`). Everything below is exact rational arithmetic.
 
 1. **Pattern and robustness.** I_ij = [w_j . x_i > 0], decided exactly. Float
    model (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed.,
@@ -57,10 +57,10 @@ from fractions import Fraction
 from typing import Any
 
 from . import certify, linalg
-from .boundary import unit_roundoff
 from .classify import PointVerdict, classify_point, loss
 from .design import design_matrix, in_cell
 from .errors import InputError
+from .floats.convert import unit_roundoff
 from .model import Instance, Pattern, Vec, Weights, dot, pattern_of
 from .theory import minima
 from .theory.minima import CellAnalysis, analyse_cell

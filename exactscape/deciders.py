@@ -10,9 +10,10 @@ certificates is written), never a verdict.
 * ``exact``: exact equality elimination, then PPL's exact simplex;
 * ``ppl`` / ``cdd``: the same with the named exact LP engine;
 * ``hinted``: HiGHS (float) proposes each answer, which is kept only after
-  exact verification; otherwise ``exact`` decides (:mod:`exactscape.floathint`;
-  needs scipy). On over-parameterised cells it was about 10x faster
-  (Gaussian N = 20, d = 4, K = 10: 3.9 s against 36 s for ``exact``).
+  exact verification; otherwise ``exact`` decides, i.e. :func:`exactscape.polyhedra.decide`
+  with its default engine PPL (:mod:`exactscape.floats.hint`; needs scipy). On
+  over-parameterised cells it was about 10x faster (Gaussian N = 20, d = 4,
+  K = 10: 3.9 s against 36 s for ``exact``).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def decider(name: str) -> Decider:
 
     if name == "auto":
         try:
-            from .floathint import decide_hinted as auto
+            from .floats.hint import decide_hinted as auto
         except ImportError:  # scipy missing: the exact decider alone
             return polyhedra.decide
         return auto
@@ -54,7 +55,7 @@ def decider(name: str) -> Decider:
         return partial(polyhedra.decide, backend=name)
     if name == "hinted":
         try:
-            from .floathint import decide_hinted
+            from .floats.hint import decide_hinted
         except ImportError as exc:  # scipy missing
             raise InputError(f"the hinted backend needs scipy ({exc}); use --exact-backend exact") from None
         return decide_hinted

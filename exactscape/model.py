@@ -1,8 +1,8 @@
-"""Instances, weights and activation patterns (SPEC section 1), and their JSON I/O.
+"""Instances, weights and activation patterns (theory.md §1), and their JSON I/O.
 
 All three are frozen dataclasses of exact rationals (:class:`fractions.Fraction`).
 Input formats are documented in proofs/FORMAT.md section 2. Floats never get
-here: NumPy input goes through :mod:`exactscape.boundary` first.
+here: array files are read by :mod:`exactscape.floats.files`, which converts exactly.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ _OPTIONAL_TEXT = ("name", "description", "source", "notes")
 
 def _exact_vec(v: Any, where: str) -> Vec:
     """Entries as Fractions; floats, booleans and other types are refused (the
-    exact core never sees a float: convert floats with exactscape.boundary)."""
+    exact core never sees a float: convert floats with exactscape.floats.convert)."""
     out = []
     for i, x in enumerate(v):
         if isinstance(x, bool) or not isinstance(x, (int, Fraction)):
             raise InputError(
                 f"{type(x).__name__} {x!r} is not an exact number (use int or Fraction; "
-                "floats go through exactscape.boundary)",
+                "floats go through exactscape.floats.convert)",
                 f"{where}[{i}]",
             )
         out.append(Fraction(x))
@@ -44,7 +44,7 @@ def _exact_vec(v: Any, where: str) -> Vec:
 @dataclass(frozen=True)
 class Instance:
     """N samples ``X`` (N x d0) with labels ``y``; ``bias`` appends a trailing 1,
-    so the network sees x_i in Q^d with d = d0 + 1 (SPEC 1)."""
+    so the network sees x_i in Q^d with d = d0 + 1 (theory.md §1)."""
 
     X: Mat
     y: Vec
@@ -271,12 +271,8 @@ def load_json_file(path: str | Path) -> Any:
 
 
 def load_instance(path: str | Path) -> Instance:
-    """Read an instance: exact JSON, or NumPy .npz/.npy through the float boundary."""
+    """Read an exact JSON instance (array files: :func:`exactscape.floats.files.load_instance`)."""
     p = Path(path)
-    if p.suffix in (".npz", ".npy", ".csv"):
-        from .boundary import instance_from_numpy_file
-
-        return instance_from_numpy_file(p)
     return _located(instance_from_json, load_json_file(p), p)
 
 

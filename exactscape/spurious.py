@@ -26,7 +26,7 @@ bias) and L* = (1/N) ||p - y||^2.
   the construction's minima are global ("affine-fit-optimal"). With K = 1 a
   minimum needs p > 0, p < 0 or p = 0; otherwise "one-neuron-sign-change".
 * Spurious. A point of strictly lower loss (found by a float search,
-  :mod:`exactscape.float_spurious`, then made exact) proves the minimum is
+  :mod:`exactscape.floats.spurious`, then made exact) proves the minimum is
   not global. When that point lies strictly inside a cell whose minimisers
   are genuine, it is replaced by the cell's genuine minimum (loss no larger),
   itself a certified local minimum.

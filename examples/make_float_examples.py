@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from exactscape import outputs
-from exactscape.boundary import weights_from_arrays
 from exactscape.crosscheck import crosscheck
-from exactscape.floatlp import instance_arrays, train
+from exactscape.floats.convert import weights_from_arrays
+from exactscape.floats.lp import instance_arrays, train
 from exactscape.model import Instance
 
 HERE = Path(__file__).resolve().parent

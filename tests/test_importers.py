@@ -1,8 +1,9 @@
 """Issue 5 imports: float weights (JSON floats, .npz, PyTorch state_dict) become
-exact rationals only through exactscape.boundary; the exact reader still refuses floats."""
+exact rationals only through exactscape.floats.convert; the exact reader still refuses floats."""
 
 from __future__ import annotations
 
+import ast
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -10,13 +11,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exactscape.boundary import float_text_to_rational, unit_roundoff
+from exactscape import model
 from exactscape.errors import InputError
-from exactscape.float_import import float_weights_from_json_text, load_float_weights
-from exactscape.model import load_instance, load_weights, weights_from_json
+from exactscape.floats.convert import float_text_to_rational, unit_roundoff
+from exactscape.floats.files import load_instance
+from exactscape.floats.weights import float_weights_from_json_text, load_float_weights
+from exactscape.model import load_weights, weights_from_json
 from exactscape.numbers import loads_exact
 
-EX = Path(__file__).resolve().parents[1] / "examples"
+ROOT = Path(__file__).resolve().parents[1]
+EX = ROOT / "examples"
 
 
 def test_exact_reader_still_refuses_floats() -> None:
@@ -83,6 +87,26 @@ def test_data_from_csv_and_npy(tmp_path: Path) -> None:
     a, b = load_instance(tmp_path / "d.csv"), load_instance(tmp_path / "d.npy")
     assert a.X == b.X == ((Fraction(1, 2), Fraction(-1)), (Fraction(1, 4), Fraction(2)))
     assert a.y == (Fraction(1), Fraction(-1)) and "dyadic" in a.provenance
+
+
+def test_array_files_are_read_by_the_float_package_only(tmp_path: Path) -> None:
+    """floats.files.load_instance reads array files and hands JSON to the exact reader;
+    model.load_instance reads exact JSON only (an array file is not JSON to it)."""
+    np.save(tmp_path / "d.npy", np.array([[0.5, 1.0], [0.25, -1.0]]))
+    with pytest.raises(InputError, match="JSON|UTF-8"):
+        model.load_instance(tmp_path / "d.npy")
+    assert load_instance(EX / "zigzag.json") == model.load_instance(EX / "zigzag.json")
+
+
+def test_the_exact_model_does_not_import_the_float_package() -> None:
+    """No import of the float side anywhere in model.py, not even inside a function
+    (the old array-file dispatch did that, a model <-> conversion import cycle)."""
+    imported = [
+        "." * node.level + (node.module or "")
+        for node in ast.walk(ast.parse((ROOT / "exactscape" / "model.py").read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom)
+    ]
+    assert ".inputs" in imported and not [m for m in imported if "floats" in m or m == ".boundary"]
 
 
 def test_unit_roundoff() -> None:

@@ -217,7 +217,7 @@ def test_spurious_zigzag() -> None:
 
 
 def test_spurious_float_search_finds_a_lower_point() -> None:
-    from exactscape.float_spurious import search_lower
+    from exactscape.floats.spurious import search_lower
 
     inst = load_instance(EX / "zigzag.json")
     m = analyse_spurious(inst, 2).minimum

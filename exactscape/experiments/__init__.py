@@ -1,3 +1,3 @@
 """Part 2 experiments and float-vs-exact comparisons. The float side
-lives here and in :mod:`exactscape.floatlp`; every verdict reported as exact
+lives here and in :mod:`exactscape.floats.lp`; every verdict reported as exact
 comes from :mod:`exactscape.theory.minima`."""

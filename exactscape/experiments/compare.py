@@ -2,7 +2,7 @@
 
 For each cell the exact verdict comes from
 :func:`exactscape.theory.minima.analyse_cell` (certified), the float verdict
-from :func:`exactscape.floatlp.float_genuineness` at one or more decision
+from :func:`exactscape.lp.float_genuineness` at one or more decision
 thresholds ``tol`` (t* > tol means "non-empty"; a negative threshold such as
 -1e-9 reads the system with non-strict inequalities, as Part 2's
 ``linprog`` on (9) does). A disagreement is a cell where the float verdict is
@@ -34,7 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import floatlp, outputs
+from .. import outputs
+from ..floats import lp
 from ..model import Instance, Pattern, Weights, pattern_of
 from ..numbers import fmt_mat, fmt_vec
 from ..theory.minima import Decider, analyse_cell
@@ -99,7 +100,7 @@ class Comparison:
     exact_feasible: bool
     exact_genuine: bool
     exact_seconds: float
-    floats: dict[float, floatlp.FloatGenuineness]
+    floats: dict[float, lp.FloatGenuineness]
     float_seconds: float
 
     def disagrees(self, tol: float) -> bool:
@@ -117,9 +118,9 @@ def compare_cell(
     t0 = time.perf_counter()
     a = analyse_cell(inst, pat, decide=decide)
     t1 = time.perf_counter()
-    X, y = floatlp.instance_arrays(inst)
-    I = floatlp.pattern_array(pat)
-    floats = {t: floatlp.float_genuineness(X, y, I, tol=t) for t in tols}
+    X, y = lp.instance_arrays(inst)
+    I = lp.pattern_array(pat)
+    floats = {t: lp.float_genuineness(X, y, I, tol=t) for t in tols}
     t2 = time.perf_counter()
     return Comparison(a.feasibility.feasible, a.is_genuine, t1 - t0, floats, t2 - t1)
 

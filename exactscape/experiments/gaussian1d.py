@@ -330,7 +330,7 @@ def _exact_check(res: Gaussian1D, normals: list[int]) -> dict[str, Any]:
 
 def draw(res: Gaussian1D, fmt: str) -> bytes:
     """Fig. 1 (regions and gaps at the x_w1 of largest P_t) and Fig. 2(a)-(d)."""
-    from ..float_atlas_plot import pyplot, save
+    from ..floats.plots import pyplot, save
 
     plt = pyplot()
     fig, axes = plt.subplots(2, 3, figsize=(13, 7))
@@ -394,7 +394,7 @@ def _stack(top: bytes, bottom: bytes, fmt: str) -> bytes:
     """Two rendered figures one above the other, as one image."""
     import io
 
-    from ..float_atlas_plot import pyplot, save
+    from ..floats.plots import pyplot, save
 
     plt = pyplot()
     imgs = [plt.imread(io.BytesIO(b), format="png") for b in (top, bottom)]

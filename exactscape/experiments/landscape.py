@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 
 from .. import api, certify, outputs
-from ..boundary import weights_from_arrays
-from ..float_spurious import adam
+from ..floats.convert import weights_from_arrays
+from ..floats.spurious import adam
 from ..model import Instance
 from .data import DataSet, digits, gaussian
 
@@ -144,7 +144,7 @@ def study_spurious_large(out: Path) -> list[dict[str, Any]]:
     import gzip
 
     from .. import spurious as sp
-    from ..float_spurious import search_lower
+    from ..floats.spurious import search_lower
 
     ds = digits("mnist", 500)
     inst = ds.instance

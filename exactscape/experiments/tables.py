@@ -348,7 +348,7 @@ def run_trial(task: Task) -> dict[str, Any]:
         }
     )
     if st.gd:
-        from ..floatlp import gradient_descent
+        from ..floats.lp import gradient_descent
         from .trapped import _step
 
         t1 = time.perf_counter()

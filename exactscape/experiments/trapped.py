@@ -8,7 +8,7 @@ For each location (bias entry b of every w_j) and trial:
    genuine differentiable local minimum (any per-neuron branch +, -, 0)?
    Also whether the minimisers are continuous (rank A < Kd) and the share
    of active states;
-3. float: plain gradient descent (:func:`exactscape.floatlp.gradient_descent`,
+3. float: plain gradient descent (:func:`exactscape.floats.lp.gradient_descent`,
    the gradients (23-24) of Part 2) from the same point, with step size
    ``lr`` (default: 1 / lambda_0 with lambda_0 = (2/N)(||F||_2^2 +
    ||X||_2^2 ||z||^2), F = [X w^T]_+, a Gauss-Newton curvature bound at the
@@ -44,7 +44,7 @@ import numpy as np
 
 from .. import outputs
 from ..errors import OutputError, show_path
-from ..floatlp import gradient_descent
+from ..floats.lp import gradient_descent
 from ..model import pattern_of
 from ..theory.minima import CellAnalysis, Decider, _Search, analyse_cell
 from .compare import backend

@@ -261,7 +261,7 @@ def search(
     """Decide ``prob`` exactly: a :class:`Genuine` witness or a refuting tree.
 
     ``progress(nodes, depth)`` is called before every exact LP of the search; ``decide``
-    replaces :func:`exactscape.polyhedra.decide` (e.g. :func:`exactscape.floathint.decide_hinted`)."""
+    replaces :func:`exactscape.polyhedra.decide` (e.g. :func:`exactscape.floats.hint.decide_hinted`)."""
     s = _Search(prob, progress, decide)
     tree, found = s.dfs(dict(s.fixed), s.order())
     return SearchResult(found, tree if found is None else None, s.nodes)

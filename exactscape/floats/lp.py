@@ -1,4 +1,4 @@
-"""The float side: the genuineness decision of SPEC 2 [15-18] in
+"""The float side: the genuineness decision of theory.md §2 [15-18] in
 IEEE double arithmetic, with SciPy's HiGHS LP, and float helpers (loss,
 gradient descent). Nothing here is a verdict of exactscape: these are the
 answers a float implementation (like Part 2's Matlab ``linprog``) would give,
@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .model import Instance, Pattern, Weights
+from ..model import Instance, Pattern, Weights
 
 FArr = NDArray[np.float64]
 
@@ -99,7 +99,11 @@ def design_array(X: FArr, I: NDArray[Any]) -> FArr:
     return (I[:, :, None] * X[:, None, :]).reshape(N, K * d).astype(np.float64)
 
 
-class _FloatSearch:
+class FloatSearch:
+    """The depth-first float branch search of :func:`float_genuineness` (module
+    docstring, steps 2-3) on samples ``X``, pattern ``I``, fitted values ``p``;
+    :meth:`dfs` from ``{}`` runs it, :attr:`nodes` counts its LPs."""
+
     def __init__(self, X: FArr, I: NDArray[Any], p: FArr, tol: float) -> None:
         self.X, self.I, self.p, self.tol = X, I, p, tol
         self.N, self.d = X.shape
@@ -202,7 +206,7 @@ class _FloatSearch:
 
 
 def float_genuineness(X: FArr, y: FArr, I: NDArray[Any], tol: float = 1e-9) -> FloatGenuineness:
-    """Float decision of SPEC 2 [15-18] for the cell with 0/1 pattern ``I``
+    """Float decision of theory.md §2 [15-18] for the cell with 0/1 pattern ``I``
     (N x K) on augmented samples ``X`` (N x d); see the module docstring.
 
     Cell feasibility is not decided here (the callers take cells of sampled
@@ -211,7 +215,7 @@ def float_genuineness(X: FArr, y: FArr, I: NDArray[Any], tol: float = 1e-9) -> F
     A = design_array(X, I)
     sol, *_ = np.linalg.lstsq(A, y, rcond=None)
     p = A @ sol
-    s = _FloatSearch(X, np.asarray(I, dtype=np.float64), p, tol)
+    s = FloatSearch(X, np.asarray(I, dtype=np.float64), p, tol)
     state, br, t = s.dfs({})
     verdict = {"genuine": "genuine", "empty": "not-genuine"}.get(state, "error")
     return FloatGenuineness(verdict, br, s.nodes, t, tuple(s.messages))

@@ -14,9 +14,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .deciders import NAMES as DECIDER_NAMES
-from .errors import InputError, one_line, show_path
-from .options import int_range, tolerance
+from ..deciders import NAMES as DECIDER_NAMES
+from ..errors import InputError, one_line, show_path
+from ..options import int_range, tolerance
 
 MAX_OPTION_TEXT = 40
 """Longest numeric option text read."""
@@ -70,9 +70,9 @@ SEED_RANGE = int_range(0, 2**63 - 1)
 STEPS_RANGE = int_range(0, 10**9)
 
 BACKEND_HELP = (
-    "exact LP backend of the genuineness search: 'exact' (exact equality elimination + PPL), 'ppl', 'cdd', or "
+    "exact LP backend of the genuineness search: 'exact' (exact equality elimination + PPL), 'ppl', 'cdd', "
     "'hinted' (HiGHS answers turned into exactly verified witnesses / Farkas multipliers, 'exact' when that "
-    "fails); verdicts are exact either way"
+    "fails), or 'auto' ('hinted' when scipy is installed, else 'exact'); verdicts are exact either way"
 )
 BACKENDS = list(DECIDER_NAMES)
 
@@ -167,8 +167,10 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "--lr",
         type=positive_float,
         default=None,
-        help="GD step, finite and > 0 (default 1/lambda_0 per trial); a run whose weights overflow stops "
-        "as 'undecided'",
+        help="GD step, finite and > 0; default 1/lambda_0 per trial, where lambda_0 = (2/N)(||F||^2 + "
+        "||X||^2 ||z||^2) at the trial's starting point (z, w), F = [X w^T]_+, ||.|| the spectral norm: an upper "
+        "bound on the largest eigenvalue of the loss's Gauss-Newton curvature matrix there. A run whose weights "
+        "overflow stops as 'undecided'",
     )
     tr.add_argument("--max-steps", type=STEPS_RANGE, default=20000, help="GD steps, 0..10^9")
     tr.add_argument("--grad-tol", type=nonnegative_float, default=1e-3, help="GD gradient threshold, >= 0")
@@ -280,13 +282,13 @@ def _progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
 
 
 def _cmd_crosscheck(args: argparse.Namespace) -> int:
-    from . import certify, outputs
-    from .certify import point_certificate
-    from .crosscheck import crosscheck, sci, summary
-    from .experiments.compare import backend
-    from .float_import import load_float_weights
-    from .floatlp import float_loss, instance_arrays, weights_arrays
-    from .model import load_instance
+    from .. import certify, outputs
+    from ..certify import point_certificate
+    from ..crosscheck import crosscheck, sci, summary
+    from ..experiments.compare import backend
+    from .files import load_instance
+    from .lp import float_loss, instance_arrays, weights_arrays
+    from .weights import load_float_weights
 
     inst = load_instance(args.instance)
     fw = load_float_weights(args.weights, mode=args.float_mode, max_denominator=args.max_denominator)
@@ -387,22 +389,23 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .experiments.compare import DEFAULT_TOLS, backend, compare_cell, comparison_json
-    from .model import load_instance, load_pattern, pattern_of
+    from ..experiments.compare import DEFAULT_TOLS, backend, compare_cell, comparison_json
+    from ..model import load_pattern, pattern_of
+    from .files import load_instance
 
     inst = load_instance(args.instance)
     if args.pattern:
         pat = load_pattern(args.pattern)
         pat.check_against(inst)
     else:
-        from .float_import import load_float_weights
+        from .weights import load_float_weights
 
         wts = load_float_weights(args.weights).weights
         wts.check_against(inst)
         pat, on = pattern_of(inst, wts)
         if on:
             raise InputError(f"the weights lie on the hyperplane w_{on[0][0]} . x_{on[0][1]} = 0; give a pattern")
-    from .floatlp import instance_arrays
+    from .lp import instance_arrays
 
     if not all(np.isfinite(a).all() for a in instance_arrays(inst)):
         raise InputError("a value is beyond the float64 range, so the float LP cannot be set up", args.instance)
@@ -424,13 +427,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
-    from . import outputs
+    from .. import outputs
 
     if args.experiment == "trapped":
         import numpy as np
 
-        from .experiments.data import digits, gaussian
-        from .experiments.trapped import PARTIAL, RESULTS, TABLE, TrappedSettings, markdown, result_paths, run_to_files
+        from ..experiments.data import digits, gaussian
+        from ..experiments.trapped import PARTIAL, RESULTS, TABLE, TrappedSettings, markdown, result_paths, run_to_files
 
         if args.out:  # refuse a bad --out before loading any data
             j, m, part = result_paths(Path(args.out))
@@ -458,7 +461,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         print(f"results: {show_path(j)} and {show_path(m)}")
         return 0
     if args.experiment == "disagreement":
-        from .experiments.compare import (
+        from ..experiments.compare import (
             DEFAULT_TOLS,
             RESULTS_D,
             TABLE_D,
@@ -511,7 +514,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def _cmd_tables(args: argparse.Namespace) -> int:
-    from .experiments.tables import markdown, run_table, settings_for, write_results
+    from ..experiments.tables import markdown, run_table, settings_for, write_results
 
     if args.workers < 1:
         raise InputError("--workers must be at least 1", "--workers")

@@ -6,8 +6,10 @@ re-verify exactly, or fall back to an exact method").
 for a system E v = f, G v > h, H v >= k: it returns a
 :class:`~exactscape.polyhedra.Point` or :class:`~exactscape.polyhedra.Farkas`
 that :meth:`System.verify_point` / :meth:`System.verify_farkas` accepted in
-exact arithmetic, and otherwise falls back to the exact cdd decision. A hint
-can never change a verdict; it only saves exact simplex work.
+exact arithmetic, and otherwise falls back to the exact decision
+:func:`exactscape.polyhedra.decide` (exact equality elimination, then PPL's
+exact simplex by default). A hint can never change a verdict; it only saves
+exact simplex work.
 
 1. HiGHS solves "maximise t: G v - t >= h, H v >= k, E v = f, t <= 1".
 2. If t* > 0: v is read exactly (each double is a dyadic rational) and moved
@@ -30,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from . import linalg, polyhedra
+from .. import linalg, polyhedra
 
 
 def _scaled_row(row: tuple[Fraction, ...], rhs: Fraction) -> tuple[list[float], float]:
@@ -143,7 +145,8 @@ def _equality_farkas(s: polyhedra.System) -> polyhedra.Farkas | None:
 
 
 def decide_hinted(s: polyhedra.System) -> polyhedra.Point | polyhedra.Farkas:
-    """Exact decision of ``s`` (module docstring): verified float hints, else cdd."""
+    """Exact decision of ``s`` (module docstring): verified float hints, else
+    :func:`exactscape.polyhedra.decide` (PPL by default)."""
     try:
         arrs = _arrays(s)
         pt = _point_hint(s, *arrs)

@@ -1,4 +1,6 @@
-"""Pictures of an atlas (float side: matplotlib draws exact results in floats).
+"""Pictures (float side: matplotlib draws exact results in floats).
+
+Atlas pictures (:func:`draw_atlas`):
 
 * d = 2 and K = 1: the weight plane with the sample hyperplanes (lines
   through 0), the cells numbered at their witnesses, the loss L(z = 1, w) as
@@ -9,18 +11,25 @@
   network cell's exact minimum loss L*, genuine cells coloured, the bounds of
   the global minimum as lines, spurious minima and boundary minima marked.
 
-Every figure carries the marker ``exactscape-atlas-plot`` in its metadata,
-so that a later run may overwrite it and nothing else.
+The loss along a path (:func:`path_plot`): L(t) on [0, 1] from its exact
+pieces, with the breakpoints and the certified extreme points.
+
+Every atlas figure carries the marker ``exactscape-atlas-plot`` in its
+metadata, every path plot ``exactscape path plot``, so that a later run may
+overwrite it and nothing else.
 """
 
 from __future__ import annotations
 
 import io
+from fractions import Fraction
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 
-MARK = "exactscape-atlas-plot"
+ATLAS_MARK = "exactscape-atlas-plot"
+PATH_MARK = "exactscape path plot"
+"""Written into every path plot's metadata; only files carrying it are ever overwritten."""
 
 
 def require_matplotlib() -> None:
@@ -43,7 +52,7 @@ def pyplot() -> Any:
 def save(fig: Any, fmt: str) -> bytes:
     """The figure as PNG or SVG bytes, with the marker in its metadata."""
     buf = io.BytesIO()
-    meta = {"Software": MARK} if fmt == "png" else {"Creator": MARK}
+    meta = {"Software": ATLAS_MARK} if fmt == "png" else {"Creator": ATLAS_MARK}
     fig.savefig(buf, format=fmt, metadata=meta, dpi=110)
     pyplot().close(fig)
     return buf.getvalue()
@@ -161,3 +170,32 @@ def draw_atlas(at: Any, fmt: str) -> bytes:
         _chart(ax, at)
     fig.tight_layout()
     return save(fig, fmt)
+
+
+def path_plot(analysis: Any, fmt: str = "png") -> bytes:
+    """L(t) on [0, 1] from the exact pieces, sampled for drawing; breakpoints as
+    dashed lines; the certified minimum and maximum points marked."""
+    from ..pathloss import evaluate
+
+    plt = pyplot()
+
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for p in analysis.pieces:
+        n = 60
+        ts = [p.lo + (p.hi - p.lo) * Fraction(k, n) for k in range(n + 1)]
+        ax.plot([float(t) for t in ts], [float(evaluate(p.poly, t)) for t in ts], color="C0")
+    for b in analysis.breakpoints:
+        ax.axvline(float(b), color="0.6", linestyle="--", linewidth=0.8)
+    for ext, colour, label in ((analysis.minimum, "C2", "min"), (analysis.maximum, "C3", "max")):
+        ax.plot([float(ext.t)], [float(ext.value)], "o", color=colour, label=label)
+    ax.set_xlabel("t  (W(t) = (1 - t) W0 + t W1)")
+    ax.set_ylabel("loss L(t)")
+    ax.set_title(f"exact loss along the path: {analysis.monotone if analysis.monotone != 'no' else 'not monotone'}")
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    kind = fmt if fmt in ("png", "pdf", "svg") else "png"
+    meta = {"Software": PATH_MARK} if kind == "png" else {"Creator": PATH_MARK}
+    fig.savefig(buf, format=kind, metadata=meta)
+    plt.close(fig)
+    return buf.getvalue()

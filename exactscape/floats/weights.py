@@ -2,7 +2,7 @@
 PyTorch ``state_dict`` files.
 
 This module only *reads* files into arrays or float literals; every
-conversion of a float into a rational happens in :mod:`exactscape.boundary`
+conversion of a float into a rational happens in :mod:`exactscape.floats.convert`
 (exact dyadic by default, or a stated rounding), and the returned
 :class:`FloatWeights` carries the sentence saying how. The exact JSON reader
 (:func:`exactscape.model.load_weights`) still refuses floats: this is a
@@ -33,11 +33,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from . import boundary
-from .errors import InputError
-from .inputs import describe_path, read_bytes, read_text
-from .model import Weights
-from .numbers import JsonFloat, loads_exact, parse_rational, show_json
+from ..errors import InputError
+from ..inputs import describe_path, read_bytes, read_text
+from ..model import Weights
+from ..numbers import JsonFloat, loads_exact, parse_rational, show_json
+from . import convert
+from .files import read_npz
 
 PRECISIONS = ("float64", "float32", "float16", "bfloat16")
 
@@ -58,14 +59,14 @@ def _number(v: Any, where: str, mode: str) -> tuple[Fraction, bool]:
     if isinstance(v, JsonFloat):
         if v.text in ("NaN", "Infinity", "-Infinity"):
             raise InputError(f"{v.text} is not a finite number", where)
-        return boundary.float_text_to_rational(v.text, where, mode), True
+        return convert.float_text_to_rational(v.text, where, mode), True
     return parse_rational(v, where), False
 
 
 def float_weights_from_json_text(text: str, where: str, mode: str = "binary64") -> FloatWeights:
     """Weights from JSON text whose numbers may be floats (module docstring)."""
     # the exact readers' JSON rules: duplicate keys refused, integers of at most
-    # 4300 digits; float literals kept as text until exactscape.boundary reads them
+    # 4300 digits; float literals kept as text until exactscape.floats.convert reads them
     obj = loads_exact(text, where)
     if not isinstance(obj, dict):
         raise InputError('expected a JSON object with fields "z" and "w"', where)
@@ -137,7 +138,7 @@ def _from_layers(W1: Any, b1: Any | None, W2: Any, source: str, max_denominator:
     else:
         w = W1a
         prec = _precision(W1a, W2a)
-    wts, note = boundary.weights_from_arrays(z, w, source=source, max_denominator=max_denominator)
+    wts, note = convert.weights_from_arrays(z, w, source=source, max_denominator=max_denominator)
     return FloatWeights(wts, note, prec)
 
 
@@ -145,11 +146,11 @@ def float_weights_from_npz(path: Path, max_denominator: int | None = None) -> Fl
     """``.npz`` with (z, w) or (W1, [b1], W2); see the module docstring."""
 
     where = describe_path(path)
-    data = boundary.read_npz(path)  # headers checked before any array is allocated
+    data = read_npz(path)  # headers checked before any array is allocated
     files = set(data)
     if {"z", "w"} <= files:
         z, w = data["z"], data["w"]
-        wts, note = boundary.weights_from_arrays(z, w, source=where, max_denominator=max_denominator)
+        wts, note = convert.weights_from_arrays(z, w, source=where, max_denominator=max_denominator)
         return FloatWeights(wts, note, _precision(z, w))
     if {"W1", "W2"} <= files:
         return _from_layers(data["W1"], data["b1"] if "b1" in files else None, data["W2"], where, max_denominator)

@@ -12,7 +12,7 @@ import pytest
 from exactscape import certify, polyhedra
 from exactscape.checker import check_certificate
 from exactscape.experiments.data import gaussian, sample_weights
-from exactscape.floathint import decide_hinted
+from exactscape.floats.hint import decide_hinted
 from exactscape.model import pattern_of
 from exactscape.theory.minima import analyse_cell
 

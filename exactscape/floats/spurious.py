@@ -15,9 +15,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from .boundary import float_to_rational
-from .classify import loss as exact_loss
-from .model import Instance, Weights
+from ..classify import loss as exact_loss
+from ..model import Instance, Weights
+from .convert import float_to_rational
 
 
 def _arrays(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
