@@ -4,17 +4,33 @@
    checker and must be VERIFIED.
 2. Every bundled example run (examples/runs.json) is recomputed by the
    producer, and its claims must equal the bundled certificate's claims.
+
+In a source checkout (or an editable install) the two folders are read where
+they are in the repository. An installed wheel carries the same files as
+package data, ``exactscape/bundled/certificates`` and
+``exactscape/bundled/examples`` (setup.py maps the repository folders there;
+nothing is copied in the repository), and they are read from there.
 """
 
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-CERTS = ROOT / "proofs" / "certificates"
-EXAMPLES = ROOT / "examples"
+
+def bundled_folders() -> tuple[Path, Path]:
+    """(certificates folder, examples folder): the repository's when the
+    package sits in a source checkout, else the package data of a wheel."""
+    root = Path(__file__).resolve().parents[1]
+    if (root / "examples" / "runs.json").is_file() and (root / "proofs" / "certificates").is_dir():
+        return root / "proofs" / "certificates", root / "examples"
+    data = Path(str(resources.files("exactscape").joinpath("bundled")))
+    return data / "certificates", data / "examples"
+
+
+CERTS, EXAMPLES = bundled_folders()
 
 
 def load_runs() -> list[dict[str, Any]]:

@@ -76,18 +76,18 @@ def main() -> None:
     )
     # two neurons, one facing each side: w_j . (x, 1) = a x + b
     write("line-v.weights.json", weights([1, 1], [[-1, 0], [1, 0]]))
-    # a differentiable saddle (SPEC 3): neuron 0 is the least-squares line on all
+    # a differentiable saddle (Theorem 2, theory.md §3): neuron 0 is the least-squares line on all
     # samples, neuron 1 has z = 0 and w . g = 0 with g != 0
     write(
         "zigzag.json",
         instance([[-2], [-1], [1], [2]], [0, 1, 0, 1], True, "zigzag", "1-D samples with a bias, alternating labels"),
     )
     write("zigzag-saddle.weights.json", weights([1, 0], [[Fraction(1, 10), Fraction(1, 2)], [-6, 0]]))
-    # a cell of zigzag whose zero sets give all three saddle verdicts of SPEC 3:
+    # a cell of zigzag whose zero sets give all three saddle verdicts of theory.md §3:
     # Z = {0} a minimum (every g_j = 0), Z = {1} none by a tree, Z = {0, 1} none by a cut
     write("zigzag-mixed.pattern.json", pattern([[0, 0], [0, 0], [1, 0], [1, 1]]))
 
-    # Theorem 3 (SPEC 4): a kink minimum. On the face w . x_1 = 0 (x_1 = -1) with
+    # Theorem 3 (theory.md §4): a kink minimum. On the face w . x_1 = 0 (x_1 = -1) with
     # the neuron active on x = 1, 2 only, the constrained fit R = (10/13)(1, 1) has
     # lambda = -2/13 and e_n = 1: [29] holds (z > 0), [30] fails (z < 0).
     write(

@@ -1,4 +1,4 @@
-"""Issue 5: float hints for the exact polyhedron decision never change a verdict."""
+"""Float hints for the exact polyhedron decision never change a verdict."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 5: the float LP genuineness decision against the exact one, and the
+"""The float LP genuineness decision against the exact one, and the
 regression examples where they part (examples/float-tie, examples/float-thin)."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ CERTS = ROOT / "proofs" / "certificates"
 
 
 def test_float_tie_float_says_genuine_exact_says_not() -> None:
-    """Regression (issue 5): R* = (1/10, 3/10) lies exactly on the hyperplane of the
+    """Regression (float versus exact): R* = (1/10, 3/10) lies exactly on the hyperplane of the
     inactive sample x3 = (-3, 1); float64 sees 3*0.1 - 0.3 = 5.55e-17 > 0."""
     inst, pat = load_instance(EX / "float-tie.json"), load_pattern(EX / "float-tie.pattern.json")
     c = compare_cell(inst, pat, (-1e-9, 0.0, 1e-9))
@@ -53,7 +53,7 @@ def test_float_thin_exact_says_genuine_float_says_not() -> None:
         "trained-tiny-snap.point.cert.json",
     ],
 )
-def test_bundled_issue5_certificates(cert: str) -> None:
+def test_bundled_float_regression_certificates(cert: str) -> None:
     doc = json.loads((CERTS / cert).read_text(encoding="utf-8"))
     assert check_certificate(doc).verified
     run = next(r for r in json.loads((EX / "runs.json").read_text(encoding="utf-8"))["runs"] if r["cert"] == cert)
@@ -61,7 +61,7 @@ def test_bundled_issue5_certificates(cert: str) -> None:
 
 
 def test_float_closed_found_on_random_integer_data() -> None:
-    """Regression (issue 5), found by the random batch: read non-strictly, the float LP
+    """Regression (float versus exact), found by the random batch: read non-strictly, the float LP
     returns a point with margin -1.1e-16 and calls the cell genuine; exactly, it is not."""
     inst, pat = load_instance(EX / "float-closed.json"), load_pattern(EX / "float-closed.pattern.json")
     c = compare_cell(inst, pat, (-1e-9, 0.0))

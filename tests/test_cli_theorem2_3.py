@@ -1,4 +1,4 @@
-"""CLI contract of `saddles`, `boundary` and `point` on a hyperplane (issue 4)."""
+"""CLI contract of `saddles` (Theorem 2), `boundary` (Theorem 3) and `point` on a hyperplane."""
 
 from __future__ import annotations
 
