@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .curves import Curve
+from .design import block_gradient
 from .model import Instance, Pattern, Weights, dot, pattern_of
 from .theory.boundary import classify_boundary_point, covered
 
@@ -80,17 +81,10 @@ def classify_point(inst: Instance, wts: Weights) -> PointVerdict:
         return PointVerdict(inst, wts, "not-a-local-minimum", L, pat, tuple(on), descent=bp.descent, boundary=(k, n))
     e = residuals(inst, wts)
     d = inst.d
-    G = []
-    for j in range(wts.K):
-        g = [Fraction(0)] * d
-        for i, x in enumerate(inst.xs):
-            if pat.I[i][j] and e[i]:
-                for l in range(d):
-                    g[l] += e[i] * x[l]
-        G.append(g)
+    G = [block_gradient(inst, pat, e, j) for j in range(wts.K)]
     if all(v == 0 for g in G for v in g):
         return PointVerdict(inst, wts, "local-minimum", L, pat, ())
-    dz = [dot(wts.w[j], tuple(G[j])) for j in range(wts.K)]
+    dz = [dot(wts.w[j], G[j]) for j in range(wts.K)]
     dw = [[wts.z[j] * v for v in G[j]] for j in range(wts.K)]
     gsq = sum((v * v for v in dz), Fraction(0)) + sum((v * v for r in dw for v in r), Fraction(0))
     if gsq == 0:
