@@ -153,17 +153,17 @@ def parse_zero_set(text: str, K: int) -> tuple[int, ...]:
     """ "0,2" -> (0, 2); a non-empty set of distinct neurons in 0..K-1."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
-        raise InputError('the zero set is empty; give neurons like "0,2"', "--zero")
+        raise InputError('the zero set is empty; give neurons like "0,2"', field="zero")
     out = []
     for p in parts:
         if not (p.isascii() and p.isdigit()):
-            raise InputError(f"{p!r} is not a neuron index", "--zero")
+            raise InputError(f"{p!r} is not a neuron index", field="zero")
         j = int(p)
         if j >= K:
-            raise InputError(f"neuron {j} out of range 0..{K - 1}", "--zero")
+            raise InputError(f"neuron {j} out of range 0..{K - 1}", field="zero")
         out.append(j)
     if len(set(out)) != len(out):
-        raise InputError("a neuron is repeated", "--zero")
+        raise InputError("a neuron is repeated", field="zero")
     return tuple(sorted(out))
 
 
@@ -228,10 +228,6 @@ def boundary(
     (every other pair strictly off its hyperplane): does a non-differentiable
     local minimum exist there with z_k > 0, with z_k < 0?"""
     weights.check_against(inst)
-    if not (0 <= neuron < weights.K):
-        raise InputError(f"neuron {neuron} out of range 0..{weights.K - 1}", "--neuron")
-    if not (0 <= sample < inst.N):
-        raise InputError(f"sample {sample} out of range 0..{inst.N - 1}", "--sample")
     pat = face_pattern(inst, weights, neuron, sample)
     a: FaceAnalysis = analyse_face(inst, pat, neuron, sample, hint=weights, decide=decider(backend))
     cert = certify.boundary_certificate(a)

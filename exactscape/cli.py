@@ -514,6 +514,28 @@ COMMANDS.update(cli_region.COMMANDS)  # region, cells
 COMMANDS.update(cli_spurious_path.COMMANDS)  # spurious, path
 
 
+FLAGS = {
+    "neuron": "--neuron",
+    "sample": "--sample",
+    "zero": "--zero",
+    "K": "--neurons",
+    "branches": "--branches",
+    "kind": "--kind",
+    "max_cells": "--max-cells",
+    "saddles": "--no-saddles",
+    "end": "--to",
+    "tol": "--tol",
+}
+"""The option flag of each Python API parameter that an InputError's ``field`` names."""
+
+
+def error_text(exc: InputError) -> str:
+    """An input error in the CLI's words: one about a parameter the API names
+    (``exc.field``) is prefixed by its option flag, e.g. "--neuron: neuron 5 out of range 0..1"."""
+    flag = FLAGS.get(exc.field or "")
+    return f"{flag}: {exc}" if flag is not None and exc.where is None else str(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -530,7 +552,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"reason: {one_line(str(exc))}")
         return 0
     except InputError as exc:
-        print(f"exactscape: error: {one_line(str(exc))}", file=sys.stderr)
+        print(f"exactscape: error: {one_line(error_text(exc))}", file=sys.stderr)
         return 2
     except ExactscapeError as exc:
         print(f"exactscape: error: {one_line(str(exc))}", file=sys.stderr)

@@ -155,8 +155,6 @@ def _cmd_region(args: argparse.Namespace) -> int:
     elif args.neuron is not None or args.sample is not None:
         raise InputError("--neuron and --sample belong to --kind boundary")
     if face is not None and wts is not None:
-        if not (0 <= face[0] < wts.K and 0 <= face[1] < inst.N):
-            raise InputError("--neuron or --sample out of range")
         pat = face_pattern(inst, wts, face[0], face[1])
     else:
         pat = pattern_for(inst, load_pattern(args.pattern) if args.pattern else None, wts)

@@ -359,7 +359,7 @@ def crosscheck(
 ) -> CrossCheck:
     """Cross-check a float point exactly (module docstring)."""
     if tol < 0:
-        raise InputError("the tolerance must be >= 0", "--tol")
+        raise InputError(f"the tolerance must be >= 0, got {tol}", field="tol")
     wts.check_against(inst)
     pat, on = pattern_of(inst, wts)
     point = classify_point(inst, wts)

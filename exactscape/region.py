@@ -341,7 +341,7 @@ def parse_branches(text: str, K: int, allowed: str = "+-0") -> tuple[str, ...]:
     """A branch vector such as "+-0" (spaces and commas ignored), one symbol per neuron."""
     sym = tuple(c for c in text if c not in " ,")
     if len(sym) != K or any(c not in allowed for c in sym):
-        raise InputError(f"expected {K} branch symbols from {' '.join(allowed)}, got {text!r}", "--branches")
+        raise InputError(f"expected {K} branch symbols from {' '.join(allowed)}, got {text!r}", field="branches")
     return sym
 
 

@@ -62,9 +62,19 @@ def sign_condition(s: str, lam: Fraction, e_n: Fraction) -> bool:
     return z * lam <= 0 <= z * (lam + e_n)
 
 
+def check_face(inst: Instance, K: int, k: int, n: int) -> None:
+    """The face w_k . x_n = 0 exists: 0 <= k < K and 0 <= n < N. Otherwise an
+    InputError naming the value, with ``field`` "neuron" or "sample"."""
+    if not (0 <= k < K):
+        raise InputError(f"neuron {k} out of range 0..{K - 1}", field="neuron")
+    if not (0 <= n < inst.N):
+        raise InputError(f"sample {n} out of range 0..{inst.N - 1}", field="sample")
+
+
 def face_pattern(inst: Instance, wts: Weights, k: int, n: int) -> Pattern:
     """Cell 1's pattern of the face of (k, n) through ``wts``: I_nk = 0, the
     other pairs as at ``wts``; every other pair must be strictly off its hyperplane."""
+    check_face(inst, wts.K, k, n)
     pat, on = pattern_of(inst, wts)
     others = [p for p in on if p != (k, n)]
     if others:
@@ -226,10 +236,7 @@ def analyse_face(
     """Decide existence of a non-differentiable local minimum on the face, for each sign of z_k
     (``decide``: the exact node decider, :mod:`exactscape.deciders`)."""
     pat.check_against(inst)
-    if not (0 <= k < pat.K):
-        raise InputError(f"neuron {k} out of range 0..{pat.K - 1}", "--neuron")
-    if not (0 <= n < inst.N):
-        raise InputError(f"sample {n} out of range 0..{inst.N - 1}", "--sample")
+    check_face(inst, pat.K, k, n)
     if pat.I[n][k] != 0:
         raise InputError("the face pattern must have I[n][k] = 0 (cell 1)")
     sol = solve_face(inst, pat, k, n)

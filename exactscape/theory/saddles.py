@@ -127,7 +127,7 @@ def analyse_zero_set(
     K, d = pat.K, inst.d
     Z = tuple(sorted(set(Z)))
     if not Z or Z[0] < 0 or Z[-1] >= K:
-        raise InputError(f"the zero set must be a non-empty subset of 0..{K - 1}, got {list(Z)}", "--zero")
+        raise InputError(f"the zero set must be a non-empty subset of 0..{K - 1}, got {list(Z)}", field="zero")
     S = tuple(j for j in range(K) if j not in Z)
     zero_vec = tuple(Fraction(0) for _ in range(d))
     if S:
