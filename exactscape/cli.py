@@ -17,10 +17,10 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
+from .cli_common import check_output, emit
 from .deciders import ENGINES
 from .deciders import NAMES as DECIDER_NAMES
 from .errors import ExactscapeError, InputError, NotCovered, one_line, show_path
@@ -248,10 +248,6 @@ def _progress(args: argparse.Namespace, what: str) -> Iterator[Callable[[int, in
         yield update
 
 
-def _default_cert(instance: str, command: str) -> Path:
-    return Path(f"{Path(instance).stem}.{command}.cert.json")
-
-
 def _budget(text: str) -> Fraction | None:
     """--budget: a positive number of seconds, or 'none'."""
     if text.strip().lower() == "none":
@@ -263,44 +259,6 @@ def _budget(text: str) -> Fraction | None:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds or 'none', got {text!r}")
     return value
-
-
-def _cert_path(args: argparse.Namespace, command: str) -> Path:
-    return Path(args.cert) if args.cert else _default_cert(args.instance, command)
-
-
-def _check_output(args: argparse.Namespace, command: str, inputs: list[str | None]) -> None:
-    """Refuse the certificate path before any work (exactscape.outputs, rule 1)."""
-    from . import outputs
-
-    outputs.check_targets([_cert_path(args, command)], [Path(x) for x in inputs if x], outputs.CERTIFICATE)
-
-
-def _emit(args: argparse.Namespace, res: Any, command: str, human: Callable[[], list[str]], inputs: list[str]) -> int:
-    from . import certify
-
-    if not res.certificate:  # undecided: nothing is claimed, nothing is written
-        if args.json:
-            print(json.dumps(dict(res.summary, certificate=None, certificate_verified=False)))
-        else:
-            for line in human():
-                print(line)
-            print("certificate: none (nothing is claimed about an undecided cell)")
-        return 0
-
-    path = _cert_path(args, command)
-    certify.write(res.certificate, path, protected=tuple(Path(x) for x in inputs if x))
-    verified = "verified by the independent checker" if res.checker_lines else "not replayed (--no-verify)"
-    if args.json:
-        out = dict(res.summary)
-        out["certificate"] = str(path)
-        out["certificate_verified"] = bool(res.checker_lines)
-        print(json.dumps(out))
-    else:
-        for line in human():
-            print(line)
-        print(f"certificate: {show_path(path)} ({verified})")
-    return 0
 
 
 def _provenance(inst: Any) -> list[str]:
@@ -316,7 +274,7 @@ def _cmd_cell(args: argparse.Namespace) -> int:
     if wts is not None:
         wts.check_against(inst)
     pat = load_pattern(args.pattern) if args.pattern else None
-    _check_output(args, "cell", [args.instance, args.weights, args.pattern])
+    check_output(args, "cell", [args.instance, args.weights, args.pattern])
     with _progress(args, "deciding genuineness") as progress:
         res = api.cell(
             inst,
@@ -372,7 +330,7 @@ def _cmd_cell(args: argparse.Namespace) -> int:
                 )
         return lines
 
-    return _emit(args, res, "cell", human, [args.instance, args.weights, args.pattern])
+    return emit(args, res, "cell", human, [args.instance, args.weights, args.pattern])
 
 
 def _cmd_point(args: argparse.Namespace) -> int:
@@ -381,7 +339,7 @@ def _cmd_point(args: argparse.Namespace) -> int:
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)
-    _check_output(args, "point", [args.instance, args.weights])
+    check_output(args, "point", [args.instance, args.weights])
     res = api.point(inst, wts, verify=not args.no_verify)
     s = res.summary
 
@@ -408,7 +366,7 @@ def _cmd_point(args: argparse.Namespace) -> int:
             lines.append(f"reason: {s['reason']}")
         return lines
 
-    return _emit(args, res, "point", human, [args.instance, args.weights])
+    return emit(args, res, "point", human, [args.instance, args.weights])
 
 
 def _cmd_saddles(args: argparse.Namespace) -> int:
@@ -422,7 +380,7 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
     pat = load_pattern(args.pattern) if args.pattern else None
     K = wts.K if wts is not None else (pat.K if pat is not None else 0)
     zero = api.parse_zero_set(args.zero, K) if args.zero is not None else None
-    _check_output(args, "saddles", [args.instance, args.weights, args.pattern])
+    check_output(args, "saddles", [args.instance, args.weights, args.pattern])
     limit = args.max_zero_sets if args.max_zero_sets is not None else api.DEFAULT_MAX_ZERO_SETS
     with _zero_set_progress(args) as progress:
         res = api.saddles(
@@ -450,7 +408,7 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
             )
         return lines
 
-    return _emit(args, res, "saddles", human, [args.instance, args.weights, args.pattern])
+    return emit(args, res, "saddles", human, [args.instance, args.weights, args.pattern])
 
 
 def _cmd_boundary(args: argparse.Namespace) -> int:
@@ -459,7 +417,7 @@ def _cmd_boundary(args: argparse.Namespace) -> int:
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)
-    _check_output(args, "boundary", [args.instance, args.weights])
+    check_output(args, "boundary", [args.instance, args.weights])
     res = api.boundary(inst, wts, args.neuron, args.sample, verify=not args.no_verify, backend=args.exact_backend)
     s = res.summary
 
@@ -479,7 +437,7 @@ def _cmd_boundary(args: argparse.Namespace) -> int:
         lines.append(f"z_k < 0: {'a non-differentiable local minimum exists' if s['minus'] else 'none'}")
         return lines
 
-    return _emit(args, res, "boundary", human, [args.instance, args.weights])
+    return emit(args, res, "boundary", human, [args.instance, args.weights])
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import outputs
+from .cli_common import cert_path
 from .errors import InputError
 from .numbers import fmt, parse_rational
 
@@ -165,7 +166,7 @@ def _cmd_region(args: argparse.Namespace) -> int:
     else:
         raise InputError("give --branches (one of + - 0 per neuron) with --pattern")
     res = region(inst, pat, branches, args.kind, face, verify=not args.no_verify)
-    path = Path(args.cert) if args.cert else Path(f"{Path(args.instance).stem}.region.cert.json")
+    path = cert_path(args, "region")
     protected = tuple(Path(x) for x in (args.instance, args.weights, args.pattern) if x)
     certify.write(res.certificate, path, protected=protected)
     s = res.summary

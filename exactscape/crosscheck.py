@@ -251,7 +251,7 @@ def snap_minimum(
         RS = RM
     else:
         sigma = {j: ("+" if wts.z[j] > 0 else "-" if wts.z[j] < 0 else "0") for j in range(K)}
-        search = minima._Search(inst, a.pattern, a.least_squares().fitted, a.feasibility, decide=decide)
+        search = minima.CellSearch(inst, a.pattern, a.least_squares().fitted, a.feasibility, decide=decide)
         leaf, RT = search.node(sigma)
         if leaf is None and RT is not None and all(_branch(inst, a.pattern, j, RT[j]) == sigma[j] for j in range(K)):
             target, tbr = RT, [sigma[j] for j in range(K)]

@@ -29,7 +29,7 @@ from .model import Instance, Pattern, Vec
 from .numbers import fmt, fmt_vec
 from .region import Defining, Region, boundary_defining, cell_defining, describe
 from .theory.boundary import check_face, sign_condition, solve_face
-from .theory.saddles import ZeroCut, _zero_part, analyse_zero_set
+from .theory.saddles import ZeroCut, analyse_zero_set, zero_part
 
 VERSION = "1.2"
 KINDS = ("cell", "saddle", "boundary")
@@ -94,7 +94,7 @@ def region(
         R0 = tuple(v for blk in case.solution for v in blk)
         df = cell_defining(inst, pat, branches, R0)
         for j, g in case.g:
-            part = _zero_part(inst, pat, j, g, None)
+            part = zero_part(inst, pat, j, g, None)
             if isinstance(part, ZeroCut):
                 raise InputError(
                     f"C_{j} misses the hyperplane w . g_{j} = 0 of [21], so zero set {list(Z)} has no genuine "

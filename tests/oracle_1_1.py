@@ -16,7 +16,7 @@ from exactscape.model import Instance, Pattern, Weights, dot, instance_from_json
 from exactscape.numbers import parse_rational
 from exactscape.polyhedra import Farkas
 from exactscape.theory.boundary import analyse_face, classify_boundary_point, in_face, sign_condition
-from exactscape.theory.branches import BRANCHES, BranchProblem, _Search
+from exactscape.theory.branches import BRANCHES, BranchProblem, BranchSearch
 
 F = Fraction
 
@@ -77,7 +77,7 @@ def _rank_ok(rank: Any, rows: list[list[Fraction]]) -> bool:
     return True
 
 
-def _tree_ok(node: Any, search: _Search, sigma: dict[int, str], split: tuple[str, ...], face: bool) -> bool:
+def _tree_ok(node: Any, search: BranchSearch, sigma: dict[int, str], split: tuple[str, ...], face: bool) -> bool:
     if "leaf" in node:
         if set(node) != {"leaf"}:
             return False
@@ -168,7 +168,7 @@ def saddle_true(m: dict[str, Any]) -> bool:
         else:
             fitted = tuple(v + b for v, b in zip(e, inst.y, strict=True))
             prob = BranchProblem(inst, pat, fitted, tuple(("0",) if j in Z else ("+", "-") for j in range(K)))
-            if not _tree_ok(ev["tree"], _Search(prob), {j: "0" for j in Z}, ("+", "-"), False):
+            if not _tree_ok(ev["tree"], BranchSearch(prob), {j: "0" for j in Z}, ("+", "-"), False):
                 return False
     return True
 
@@ -241,7 +241,7 @@ def boundary_true(m: dict[str, Any]) -> bool:
             fitted = tuple(v + b for v, b in zip(e, inst.y, strict=True))
             allowed = tuple((s,) if j == k else BRANCHES for j in range(K))
             prob = BranchProblem(inst, pat, fitted, allowed, None, frozenset({(k, n)}), ((k, xn),))
-            if not _tree_ok(ev["tree"], _Search(prob), {k: s}, BRANCHES, True):
+            if not _tree_ok(ev["tree"], BranchSearch(prob), {k: s}, BRANCHES, True):
                 return False
         else:
             return False

@@ -32,7 +32,7 @@ from exactscape.design import design_matrix
 from exactscape.model import Instance, Pattern
 from exactscape.region import Defining, Region, _project_out, cell_defining, describe, h_to_v_roundtrip, primitive, rref
 from exactscape.region_api import region
-from exactscape.theory.minima import Feasibility, _Search, analyse_cell, cell_feasibility
+from exactscape.theory.minima import CellSearch, Feasibility, analyse_cell, cell_feasibility
 
 F = Fraction
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +63,7 @@ def test_double_description_agrees_with_the_lp_decisions_of_cell(case: tuple[Ins
     inst, pat = case
     feas = cell_feasibility(inst, pat)
     lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
-    search = _Search(inst, pat, list(lsq.fitted), Feasibility(True))
+    search = CellSearch(inst, pat, list(lsq.fitted), Feasibility(True))
     regions = _regions(inst, pat)
     for br, reg in regions:
         # the cell search's own node system (reduced to the active blocks), decided by the exact LP

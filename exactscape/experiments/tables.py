@@ -349,10 +349,10 @@ def run_trial(task: Task) -> dict[str, Any]:
     )
     if st.gd:
         from ..floatlp import gradient_descent
-        from .trapped import _step
+        from .trapped import default_step
 
         t1 = time.perf_counter()
-        lr = _step(ds.X, z, w)
+        lr = default_step(ds.X, z, w)
         run = gradient_descent(ds.X, ds.y, z, w, lr=lr, max_steps=st.max_steps, grad_tol=st.grad_tol)
         rec["gd"] = "left" if run.left_cell else "trapped" if run.trapped else "undecided"
         rec["gd_steps"] = run.steps

@@ -41,8 +41,7 @@ from ..deciders import ENGINES, SMALL_CELL
 from ..design import cell_sign, design_matrix
 from ..model import Instance, Mat, Pattern, Vec, Weights, pattern_of
 from . import genuine as fast
-from .branches import BRANCHES, BranchProblem, Decider, Genuine, Leaf, Split, Tree, search
-from .branches import _Search as _BranchSearch
+from .branches import BRANCHES, BranchProblem, BranchSearch, Decider, Genuine, Leaf, Split, Tree, search
 
 PLAIN_LIMIT = 40_000  # entries of A above which the plain branch tree is not attempted by the fast engine
 
@@ -229,7 +228,7 @@ def analyse_cell(
     return CellAnalysis(inst, pat, feas, lsq, res.genuine, res.tree, res.nodes, ms, "plain")
 
 
-class _Search(_BranchSearch):
+class CellSearch(BranchSearch):
     """The cell search of Theorem 1 as a :class:`~exactscape.theory.branches.BranchProblem`
     (kept for callers that rebuild a node's system with :meth:`system`)."""
 

@@ -94,7 +94,7 @@ def normal_equations(inst: Instance, pat: Pattern, S: tuple[int, ...]) -> tuple[
     return A.transpose() * A, A.transpose() * linalg.column(inst.y)
 
 
-def _zero_part(inst: Instance, pat: Pattern, j: int, g: Vec, hint: Vec | None) -> Vec | ZeroCut:
+def zero_part(inst: Instance, pat: Pattern, j: int, g: Vec, hint: Vec | None) -> Vec | ZeroCut:
     """A point of C_j with w . g = 0, or a Farkas certificate that there is none."""
     if hint is not None and in_cell(inst, pat, j, hint) and dot(hint, g) == 0:
         return hint
@@ -149,7 +149,7 @@ def analyse_zero_set(
     base = dict(zero=Z, loss=loss, gradient_zero=gzero, solution=R, residual=e, g=gs, dimension=dim, rank=fac)
     zw: list[Vec] = [zero_vec] * K
     for j, g in gs:
-        ans = _zero_part(inst, pat, j, g, hint.w[j] if hint is not None else None)
+        ans = zero_part(inst, pat, j, g, hint.w[j] if hint is not None else None)
         if isinstance(ans, ZeroCut):
             return SaddleCase(verdict="none", cut=ans, **base)  # type: ignore[arg-type]
         zw[j] = tuple(ans)
