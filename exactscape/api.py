@@ -1,5 +1,11 @@
 """The Python API of exactscape; the CLI merely wraps these functions.
 
+Decisions, each a :class:`Result` with its certificate: :func:`cell`, :func:`point`,
+:func:`saddles`, :func:`boundary`, :func:`path`, :func:`spurious`; :func:`atlas`
+returns an :class:`Atlas` (its bundle is written by :mod:`exactscape.atlas`).
+Curves: a point verdict's descent/ascent :class:`~exactscape.curves.Curve` is
+replayed by :func:`loss_polynomial` (N L(t) near t = 0) and :func:`lowest_change`.
+
 >>> from fractions import Fraction as F
 >>> from exactscape.model import Instance, Pattern
 >>> inst = Instance(X=((F(1), F(0)), (F(0), F(1))), y=(F(1), F(1)), bias=False)
@@ -19,6 +25,9 @@ from . import certify, linalg
 from .atlas import Atlas as Atlas
 from .atlas import atlas as atlas
 from .classify import PointVerdict, classify_point
+from .curves import Curve as Curve
+from .curves import loss_polynomial as loss_polynomial
+from .curves import lowest_change as lowest_change
 from .deciders import SMALL_CELL, decider
 from .design import design_matrix
 from .errors import InputError, NotCovered

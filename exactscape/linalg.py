@@ -156,20 +156,6 @@ def least_squares(A: QMat, y: Sequence[Fraction]) -> LeastSquares:
     return LeastSquares(fac, to_vec(u), to_vec(R0), fitted, res)
 
 
-def pinv(A: QMat) -> QMat:
-    """Moore-Penrose inverse A^+ = A_B^T (A_B A_B^T)^{-1} (C^T C)^{-1} C^T.
-
-    For tests and small displays only; the decisions never form it.
-    """
-    fac = rank_factorisation(A)
-    if fac.rank == 0:
-        return QMat(A.ncols(), A.nrows())
-    AB = select_rows(A, fac.basis)
-    C = fac.coeffs
-    Ct = C.transpose()
-    return AB.transpose() * (AB * AB.transpose()).inv() * (Ct * C).inv() * Ct
-
-
 def null_space(A: QMat) -> QMat:
     """A basis of {v : A v = 0} as the columns of an n x (n - r) matrix (integer entries).
 

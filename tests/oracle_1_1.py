@@ -15,10 +15,19 @@ from exactscape.design import block_gradient, cell_sign, in_cell
 from exactscape.model import Instance, Pattern, Weights, dot, instance_from_json
 from exactscape.numbers import parse_rational
 from exactscape.polyhedra import Farkas
-from exactscape.theory.boundary import analyse_face, classify_boundary_point, in_face, sign_condition
+from exactscape.theory.boundary import analyse_face, classify_boundary_point, sign_condition
 from exactscape.theory.branches import BRANCHES, BranchProblem, BranchSearch
 
 F = Fraction
+
+
+def in_face(inst: Instance, pat: Pattern, k: int, n: int, j: int, w: tuple[Fraction, ...]) -> bool:
+    """w in C_j (j != k), or on the face of neuron k (x_n . w = 0, strict elsewhere)."""
+    if j != k:
+        return in_cell(inst, pat, j, w)
+    return dot(w, inst.xs[n]) == 0 and all(
+        cell_sign(pat, i, k) * dot(w, x) > 0 for i, x in enumerate(inst.xs) if i != n
+    )
 
 
 def _q(v: Any) -> Fraction:

@@ -9,6 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import bruteforce as bf
+import dense
 import oracles
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from exactscape import api, certify, linalg
 from exactscape.checker import check_certificate
 from exactscape.model import Instance, Pattern, Weights, load_instance, load_weights
-from exactscape.theory.boundary import analyse_face, kkt_system, sign_condition
+from exactscape.theory.boundary import analyse_face, sign_condition
 
 EX = Path(__file__).resolve().parents[1] / "examples"
 F = Fraction
@@ -103,7 +104,7 @@ def oracle_face(
     """SPEC 4 re-derived: D [43] solved by SymPy's Gauss-Jordan (solvability [44]
     checked; one solution of the affine set [45]), PPL over every branch vector."""
     K, d, N = len(I[0]), inst.d, inst.N
-    D, rhs = kkt_system(inst, Pattern(I), k, n)
+    D, rhs = dense.kkt_system(inst, Pattern(I), k, n)
     Ds = oracles.sympy_matrix(linalg.to_rows(D))
     r = oracles.sympy_matrix(linalg.to_rows(rhs))
     try:
@@ -265,7 +266,7 @@ def test_D_of_43_is_solved_by_the_face_solution(name: str) -> None:
     n = 1 if name == "kink" else 2
     res = api.boundary(inst, wts, 0, n)
     a = res.analysis
-    D, rhs = kkt_system(inst, a.pattern, 0, n)
+    D, rhs = dense.kkt_system(inst, a.pattern, 0, n)
     v = [x for r in a.solution.R for x in r] + [a.solution.lam]
     assert D * linalg.column(v) == rhs
 
@@ -327,7 +328,7 @@ def test_lambda_and_e_n_are_the_same_for_every_solution_of_D() -> None:
     pat = Pattern(((1, 1), (0, 1)))
     a = analyse_face(inst, pat, 0, 1)
     assert a.solution.dimension > 0
-    D, rhs = kkt_system(inst, pat, 0, 1)
+    D, rhs = dense.kkt_system(inst, pat, 0, 1)
     null = linalg.null_space(D)
     assert null.ncols() == a.solution.dimension
     Kd = D.ncols() - 1

@@ -8,6 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import bruteforce as bf
+import dense
 import oracles
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,7 +17,7 @@ from exactscape import api, linalg
 from exactscape.checker import check_certificate
 from exactscape.model import Instance, Pattern, Weights, load_instance, load_pattern, load_weights
 from exactscape.theory.minima import cell_feasibility
-from exactscape.theory.saddles import all_zero_sets, analyse_zero_set, normal_equations
+from exactscape.theory.saddles import all_zero_sets, analyse_zero_set
 
 EX = Path(__file__).resolve().parents[1] / "examples"
 F = Fraction
@@ -109,7 +110,7 @@ def test_solution_solves_the_normal_equations_of_20() -> None:
         case = analyse_zero_set(inst, pat, Z)
         if not S:
             continue
-        M, b = normal_equations(inst, pat, S)
+        M, b = dense.normal_equations(inst, pat, S)
         RS = linalg.column([v for j in S for v in case.solution[j]])
         assert M * RS == b
 

@@ -44,7 +44,7 @@ from fractions import Fraction
 
 from .. import linalg, polyhedra
 from ..curves import Curve
-from ..design import block_gradient, cell_sign, design_matrix, in_cell
+from ..design import block_gradient, cell_sign, design_matrix
 from ..errors import InputError, InternalError, NotCovered
 from ..model import Instance, Mat, Pattern, Vec, Weights, dot, pattern_of
 from .branches import BRANCHES, BranchProblem, Decider, Genuine, Tree, search
@@ -105,25 +105,6 @@ def face_matrix(inst: Instance, pat: Pattern, k: int, n: int) -> linalg.QMat:
     face = [Fraction(0)] * (pat.K * d)
     face[k * d : (k + 1) * d] = inst.xs[n]
     return linalg.matrix([*rows, face], pat.K * d)
-
-
-def kkt_system(inst: Instance, pat: Pattern, k: int, n: int) -> tuple[linalg.QMat, linalg.QMat]:
-    """D and rhs of [27-28, 43], dense (for display and tests; the decision never forms D^+)."""
-    A = design_matrix(inst, pat)
-    Kd = A.ncols()
-    d = inst.d
-    M = A.transpose() * A
-    b = A.transpose() * linalg.column(inst.y)
-    D = linalg.QMat(Kd + 1, Kd + 1)
-    rhs = linalg.QMat(Kd + 1, 1)
-    for r in range(Kd):
-        for c in range(Kd):
-            D[r, c] = M[r, c]
-        rhs[r, 0] = b[r, 0]
-    for l, v in enumerate(inst.xs[n]):
-        D[k * d + l, Kd] = linalg.q(-v)
-        D[Kd, k * d + l] = linalg.q(v)
-    return D, rhs
 
 
 def solve_face(inst: Instance, pat: Pattern, k: int, n: int) -> FaceSolution:
@@ -337,12 +318,3 @@ def classify_boundary_point(inst: Instance, wts: Weights, k: int, n: int) -> Bou
     if zk * (lam + e_n) < 0:
         return result(False, lam, Curve((), tuple((k, l, (v,)) for l, v in enumerate(xn) if v != 0)))
     return result(True, lam, None)
-
-
-def in_face(inst: Instance, pat: Pattern, k: int, n: int, j: int, w: Vec) -> bool:
-    """w in C_j (j != k), or on the face of neuron k (x_n . w = 0, strict elsewhere)."""
-    if j != k:
-        return in_cell(inst, pat, j, w)
-    return dot(w, inst.xs[n]) == 0 and all(
-        cell_sign(pat, i, k) * dot(w, x) > 0 for i, x in enumerate(inst.xs) if i != n
-    )

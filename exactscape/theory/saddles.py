@@ -88,12 +88,6 @@ class SaddleAnalysis:
         return any(c.verdict == "saddle" for c in self.cases)
 
 
-def normal_equations(inst: Instance, pat: Pattern, S: tuple[int, ...]) -> tuple[linalg.QMat, linalg.QMat]:
-    """M = A_S^T A_S and b = A_S^T y of [20] (for display and tests; decisions use A_S)."""
-    A = design_matrix_on(inst, pat, S)
-    return A.transpose() * A, A.transpose() * linalg.column(inst.y)
-
-
 def zero_part(inst: Instance, pat: Pattern, j: int, g: Vec, hint: Vec | None) -> Vec | ZeroCut:
     """A point of C_j with w . g = 0, or a Farkas certificate that there is none."""
     if hint is not None and in_cell(inst, pat, j, hint) and dot(hint, g) == 0:
