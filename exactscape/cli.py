@@ -25,6 +25,7 @@ from .deciders import ENGINES
 from .deciders import NAMES as DECIDER_NAMES
 from .errors import ExactscapeError, InputError, NotCovered, one_line, show_path
 from .options import int_range
+from .progress import bar as progress_bar
 
 EPILOG = "exit codes: 0 verdict reached, 1 certificate rejected (check), 2 bad input, 3 output error, 4 internal error"
 
@@ -194,56 +195,28 @@ def _positive_int(text: str) -> int:
 
 @contextlib.contextmanager
 def _zero_set_progress(args: argparse.Namespace) -> Iterator[Callable[[int, int, int], None] | None]:
-    """A progress bar over the zero sets of ``saddles`` on stderr (rich), only on a terminal."""
-    if getattr(args, "no_progress", False) or not sys.stderr.isatty():
-        yield None
-        return
-    try:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    except ImportError:  # pragma: no cover - rich is a dependency
-        yield None
-        return
-    with Progress(
-        TextColumn("zero sets"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("", total=None)
+    """A progress bar over the zero sets of ``saddles`` on stderr, only on a terminal."""
+    with progress_bar("zero sets", enabled=not getattr(args, "no_progress", False)) as b:
+        if b is None:
+            yield None
+            return
 
         def update(done: int, total: int, nodes: int) -> None:
-            bar.update(task, total=total, completed=done, description=f"{nodes} exact LPs in the current one")
+            b.update(done=done, total=total, text=f"{nodes} exact LPs in the current one")
 
         yield update
 
 
 @contextlib.contextmanager
 def _progress(args: argparse.Namespace, what: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A live counter of exact LPs on stderr (rich), only on a terminal."""
-    if getattr(args, "no_progress", False) or not sys.stderr.isatty():
-        yield None
-        return
-    try:
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-    except ImportError:  # pragma: no cover - rich is a dependency
-        yield None
-        return
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(what, total=None)
+    """A live counter of exact LPs on stderr, only on a terminal."""
+    with progress_bar(f"{what}:", enabled=not getattr(args, "no_progress", False), steps=False) as b:
+        if b is None:
+            yield None
+            return
 
         def update(nodes: int, depth: int) -> None:
-            bar.update(task, description=f"{what}: {nodes} exact LPs, branch depth {depth}")
+            b.update(text=f"{nodes} exact LPs, branch depth {depth}")
 
         yield update
 

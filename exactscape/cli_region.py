@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
@@ -17,6 +16,7 @@ from . import outputs
 from .cli_common import cert_path
 from .errors import InputError
 from .numbers import fmt, parse_rational
+from .progress import bar as progress_bar
 
 
 def _ours(path: Path) -> bool:
@@ -96,24 +96,14 @@ def add_parsers(sub: Any, epilog: str) -> None:
 
 @contextmanager
 def _bar(args: argparse.Namespace, what: str) -> Iterator[Callable[[int, int], None] | None]:
-    if getattr(args, "no_progress", False) or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn(what),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(what, total=None)
+    """A progress bar (done/total) on stderr, only on a terminal."""
+    with progress_bar(what, enabled=not getattr(args, "no_progress", False)) as b:
+        if b is None:
+            yield None
+            return
 
         def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            b.update(done=done, total=total)
 
         yield update
 
