@@ -188,7 +188,7 @@ def saddles(
     progress: Callable[[int, int, int], None] | None = None,
     backend: str = "exact",
 ) -> Result:
-    """Theorem 2 (SPEC 3) on one cell (``backend``: the exact node decider, as for
+    """Theorem 2 (theory.md §3) on one cell (``backend``: the exact node decider, as for
     :func:`cell`): for the zero set ``zero`` (default: the
     z_j = 0 neurons of ``weights``, else every non-empty zero set), is there a
     genuine differentiable saddle, or a minimum, or neither?
@@ -233,7 +233,7 @@ def saddles(
 def boundary(
     inst: Instance, weights: Weights, neuron: int, sample: int, *, verify: bool = True, backend: str = "exact"
 ) -> Result:
-    """Theorem 3 (SPEC 4) on the whole face {w_k . x_n = 0} through ``weights``
+    """Theorem 3 (theory.md §4) on the whole face {w_k . x_n = 0} through ``weights``
     (every other pair strictly off its hyperplane): does a non-differentiable
     local minimum exist there with z_k > 0, with z_k < 0?"""
     weights.check_against(inst)

@@ -8,11 +8,11 @@ up to 2/N):
 * every G_j = 0: R = (z_j w_j) is a global minimiser of the cell's convex
   quadratic, so (z, w) is a differentiable local minimum (Theorem 1);
 * gradient zero but some G_j != 0 (then z_j = 0 and w_j . G_j = 0): a
-  differentiable saddle (SPEC 3 [22-25]); the curve z_j = -/+ t^2,
+  differentiable saddle (theory.md §3 [22-25]); the curve z_j = -/+ t^2,
   w_j + t G_j changes the loss by -/+ (2/N)||G_j||^2 t^3 + O(t^4);
 * otherwise not stationary; the curve along minus the gradient descends.
 
-Points on a hyperplane (new in format 1.1, SPEC 4): with exactly one pair
+Points on a hyperplane (new in format 1.1, theory.md §4): with exactly one pair
 (k, n) on a hyperplane, x_n != 0 and z_k != 0 (Theorem 3's hypotheses), the
 point is a "non-differentiable-local-minimum" (Lemma B: A^T (A R - y) =
 lambda E_k x_n with z_k lambda <= 0 <= z_k (lambda + e_n)) or

@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         "cell",
         help="minimiser set, loss and genuineness of one cell (Theorem 1)",
         description="Decide the minimisers of one cell, their exact loss, and whether a genuine "
-        "differentiable local minimum exists in it (SPEC section 2), with a certificate.",
+        "differentiable local minimum exists in it (docs/theory.md section 2), with a certificate.",
         epilog=EPILOG,
     )
     c.add_argument("instance", help="instance file (.json exact; .npz/.npy/.csv read through the float boundary)")
@@ -95,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     pt = sub.add_parser(
         "point",
         help="classify a point (z, w): local minimum, saddle, not stationary, not covered",
-        description="Classify the given weights exactly (SPEC sections 2-3), with a certificate.",
+        description="Classify the given weights exactly (docs/theory.md sections 2-3), with a certificate.",
         epilog=EPILOG,
     )
     pt.add_argument("instance", help="instance file")
@@ -106,8 +106,8 @@ def _parser() -> argparse.ArgumentParser:
         "saddles",
         help="differentiable saddles of one cell for a set of zero output weights (Theorem 2)",
         description="For the cell of W (or of pattern P) and a non-empty set Z of neurons with z_j = 0, "
-        "decide whether a genuine differentiable saddle exists (SPEC section 3), or a minimum (every g_j = 0), "
-        "or neither, with a certificate. Default zero set: the neurons of W with z_j = 0 if any, "
+        "decide whether a genuine differentiable saddle exists (docs/theory.md section 3), or a minimum "
+        "(every g_j = 0), or neither, with a certificate. Default zero set: the neurons of W with z_j = 0 if any, "
         "else every non-empty zero set.",
         epilog=EPILOG,
     )
@@ -139,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
         help="non-differentiable local minima on the face w_k . x_n = 0 (Theorem 3)",
         description="Decide whether a non-differentiable local minimum exists anywhere on the boundary "
         "face {w_k . x_n = 0} through W (the signs of every other pair as at W), for z_k > 0 and for "
-        "z_k < 0 (SPEC section 4), with a certificate.",
+        "z_k < 0 (docs/theory.md section 4), with a certificate.",
         epilog=EPILOG,
     )
     bd.add_argument("instance", help="instance file")

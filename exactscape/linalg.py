@@ -1,4 +1,4 @@
-"""Exact linear algebra for Theorem 1 (SPEC section 2), backed by python-flint.
+"""Exact linear algebra for Theorem 1 (theory.md §2), backed by python-flint.
 
 The central object is a *rank factorisation* A = C A_B: B is the
 lexicographically first set of independent rows of A (r = |B| = rank A), and
@@ -112,7 +112,7 @@ def rank_factorisation(A: QMat) -> RankFactorisation:
 
 @dataclass(frozen=True)
 class LeastSquares:
-    """The minimiser set {R : A R = fitted} of ||A R - y||^2 (SPEC [10-14])."""
+    """The minimiser set {R : A R = fitted} of ||A R - y||^2 (theory.md §2 [10-14])."""
 
     factor: RankFactorisation
     u: list[Fraction]  # R0 = A_B^T u

@@ -14,7 +14,7 @@ computes, exactly and with the structure of A instead of a dense rational A:
 * the null-space basis Nb, block by block, so that a neuron whose block is
   zero in every null vector is *fixed*: R_j = R0_j for every minimiser.
 
-Two shapes are used (TOOLS: "work on the small side"):
+Two shapes are used, each working on the small side of A (Kd columns or N rows):
 
 * ``Kd <= COLUMN_LIMIT`` (200): M = A_Z^T A_Z (Kd x Kd, A_Z = D A the integer design
   matrix, D the common denominator of the samples). Pivot columns P of M

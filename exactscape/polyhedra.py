@@ -1,6 +1,6 @@
 """Is an open polyhedron empty? Exact decisions with proofs either way.
 
-A system (SPEC 2 [18], TOOLS "Strictness") is
+A system (theory.md §2 [18]; strict rows are kept strict, never replaced by ">= epsilon") is
 
     E v = f,   G v > h (strict),   H v >= k,     v in Q^n.
 

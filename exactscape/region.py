@@ -5,7 +5,7 @@ A *defining system* over v in Q^n is
     E v = f  (equalities),   G v > h  (strict rows, each with a key),
 
 for instance the genuine minimisers of one cell with one branch vector sigma
-(SPEC [15-18]) in R-space, n = K d:
+(theory.md §2 [15-18]) in R-space, n = K d:
 
     A R = p                 (p = A R0, R0 any minimiser: the minimiser set),
     R_j = 0                 (sigma_j = 0),

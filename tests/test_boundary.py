@@ -1,4 +1,4 @@
-"""Theorem 3 (SPEC 4): non-differentiable minima on a face, against a SymPy
+"""Theorem 3 (theory.md §4): non-differentiable minima on a face, against a SymPy
 (D^+ of [44-45]) + PPL oracle, and brute-force sampling of the exact loss."""
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def test_kink_tree_both_sign_conditions_hold_but_only_negative_z_factors() -> No
 def oracle_face(
     inst: Instance, I: tuple[tuple[int, ...], ...], k: int, n: int
 ) -> tuple[Fraction, Fraction, bool, bool, bool]:
-    """SPEC 4 re-derived: D [43] solved by SymPy's Gauss-Jordan (solvability [44]
+    """theory.md §4 re-derived: D [43] solved by SymPy's Gauss-Jordan (solvability [44]
     checked; one solution of the affine set [45]), PPL over every branch vector."""
     K, d, N = len(I[0]), inst.d, inst.N
     D, rhs = dense.kkt_system(inst, Pattern(I), k, n)
@@ -187,7 +187,7 @@ def test_faces_agree_with_sympy_and_ppl(face: tuple[Instance, Pattern, int, int]
     cert = certify.boundary_certificate(a)
     assert check_certificate(cert).verified
     lam, e_n, solvable, plus, minus = oracle_face(inst, pat.I, k, n)
-    assert solvable  # [44] holds on every instance (SPEC 4 is sharper here)
+    assert solvable  # [44] holds on every instance (theory.md §4 is sharper here)
     assert (a.solution.lam, a.solution.e_n) == (lam, e_n)
     got = {r.sign: r.exists for r in a.results}
     if a.feasibility.feasible:
@@ -229,7 +229,7 @@ def test_random_points_on_faces_agree_with_brute_force() -> None:
 
 def test_z_k_zero_on_a_boundary_is_not_covered_although_a_local_minimum() -> None:
     """Theorem 3 needs the sign of z_k: here z = 0, w . x_3 = 0 (y_3 = 0), w dead
-    elsewhere; the point is a (non-strict) local minimum that SPEC 4 does not cover."""
+    elsewhere; the point is a (non-strict) local minimum that theory.md §4 does not cover."""
     inst = Instance(X=((F(-2),), (F(-1),), (F(1),), (F(2),)), y=(F(1), F(1), F(-1), F(0)))
     wts = Weights((F(0),), ((F(1), F(-2)),))
     res = api.point(inst, wts)

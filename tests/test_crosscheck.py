@@ -1,4 +1,4 @@
-"""Issue 5: exact cross-check of float points (exactscape.crosscheck)."""
+"""Exact cross-check of float points (exactscape.crosscheck)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 5: the trapped-in-cells experiment and its CLI, on tiny sizes."""
+"""The trapped-in-cells experiment and its CLI, on tiny sizes."""
 
 from __future__ import annotations
 

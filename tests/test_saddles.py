@@ -1,4 +1,4 @@
-"""Theorem 2 (SPEC 3): saddles per zero set, against SymPy + PPL oracles and
+"""Theorem 2 (theory.md §3): saddles per zero set, against SymPy + PPL oracles and
 brute-force sampling of the exact loss around every claimed saddle/minimum."""
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def test_solution_solves_the_normal_equations_of_20() -> None:
 
 
 def oracle_verdict(inst: Instance, I: tuple[tuple[int, ...], ...], Z: tuple[int, ...]) -> str:
-    """SPEC 3 re-derived: SymPy pinv for [19], PPL for every open polyhedron, blind {+,-}^S."""
+    """theory.md §3 re-derived: SymPy pinv for [19], PPL for every open polyhedron, blind {+,-}^S."""
     K, d, N = len(I[0]), inst.d, inst.N
     S = [j for j in range(K) if j not in Z]
     rows = [[(v if I[i][j] else F(0)) for j in S for v in x] for i, x in enumerate(inst.xs)]

@@ -1,4 +1,4 @@
-"""Theorem 3 (SPEC section 4): non-differentiable local minima on a cell
+"""Theorem 3 (theory.md §4): non-differentiable local minima on a cell
 boundary w_k . x_n = 0, exactly.
 
 Setting: neuron k on the hyperplane of sample n (x_n != 0), every other

@@ -1,5 +1,5 @@
 """Branch trees with Farkas leaves: the genuineness search shared by
-Theorems 1, 2 and 3 (SPEC [15-18], section 3 "genuine saddle", [46]).
+Theorems 1, 2 and 3 (theory.md §2 [15-18], §3 "genuine saddle", §4 [46]).
 
 A :class:`BranchProblem` asks: is there R = (R_1, ..., R_K) with
 

@@ -1,6 +1,6 @@
 """Theorem 1 and Section IV: the differentiable minima of one cell, exactly.
 
-For an instance and an activation pattern I (SPEC 1):
+For an instance and an activation pattern I (theory.md §1):
 
 * feasibility: every open cone C_j = {w : w.x_i > 0 (I_ij = 1), < 0 (I_ij = 0)}
   is non-empty, with a witness or a Farkas certificate per neuron;
@@ -8,7 +8,7 @@ For an instance and an activation pattern I (SPEC 1):
   L(R) = (1/N)||A R - y||^2 as {R : A R = p} (see :mod:`exactscape.linalg`),
   unique iff rank A = Kd, with the minimum loss [14] L* = (1/N)||p - y||^2;
 * genuineness [15-18] with per-neuron branches sigma_j in {+, -, 0}
-  (SPEC 2 and 6): does some minimiser factor as R_j = z_j w_j with every w_j
+  (theory.md §2 and §6): does some minimiser factor as R_j = z_j w_j with every w_j
   in C_j?
 
 Genuineness algorithm (shared with Theorems 2 and 3 in

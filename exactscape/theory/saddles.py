@@ -1,4 +1,4 @@
-"""Theorem 2 (SPEC section 3): differentiable saddle points of one cell, exactly.
+"""Theorem 2 (theory.md §3): differentiable saddle points of one cell, exactly.
 
 For a cell (pattern I) and a non-empty set Z of neurons with z_j = 0,
 S = [K] \\ Z:
@@ -116,7 +116,7 @@ def analyse_zero_set(
     progress: Callable[[int, int], None] | None = None,
     decide: Decider | None = None,
 ) -> SaddleCase:
-    """Decide SPEC 3 for the zero set ``Z`` of the cell ``pat``; ``progress(nodes,
+    """Decide theory.md §3 for the zero set ``Z`` of the cell ``pat``; ``progress(nodes,
     depth)`` is called before every exact LP of the branch search."""
     K, d = pat.K, inst.d
     Z = tuple(sorted(set(Z)))
@@ -188,7 +188,7 @@ def analyse_saddles(
     progress: Callable[[int, int, int], None] | None = None,
     decide: Decider | None = None,
 ) -> SaddleAnalysis:
-    """Decide SPEC 3 for the given zero sets (default: all non-empty Z).
+    """Decide theory.md §3 for the given zero sets (default: all non-empty Z).
 
     ``progress(done, total, nodes)`` reports the zero sets decided so far and
     the exact LPs of the current one; ``decide`` is the exact node decider
