@@ -347,3 +347,25 @@ def test_a_zero_sample_is_not_covered() -> None:
     res = api.point(inst, Weights((F(1),), ((F(1), F(0)),)))
     assert res.summary["verdict"] == "not-covered" and "zero vector" in res.summary["reason"]
     assert check_certificate(res.certificate).verified
+
+
+def test_face_range_errors_are_neutral_and_worded_by_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    """Below the CLI an out-of-range face names the value and carries the field;
+    the CLI alone words it with the option flag."""
+    from exactscape.cli import main
+    from exactscape.errors import InputError
+    from exactscape.theory.boundary import face_pattern
+
+    inst, wts = load_instance(EX / "kink.json"), load_weights(EX / "kink-min.weights.json")
+    for call, field, text in [
+        (lambda: api.boundary(inst, wts, 5, 1), "neuron", "neuron 5 out of range 0..0"),
+        (lambda: api.boundary(inst, wts, 0, -1), "sample", "sample -1 out of range 0..3"),
+        (lambda: face_pattern(inst, wts, -1, 0), "neuron", "neuron -1 out of range 0..0"),
+        (lambda: analyse_face(inst, Pattern(((0,),) * 4), 0, 4), "sample", "sample 4 out of range 0..3"),
+    ]:
+        with pytest.raises(InputError) as exc:
+            call()
+        assert exc.value.field == field and str(exc.value) == text
+    argv = ["boundary", str(EX / "kink.json"), "--weights", str(EX / "kink-min.weights.json"), "--neuron", "0"]
+    assert main([*argv, "--sample", "9"]) == 2
+    assert capsys.readouterr().err == "exactscape: error: --sample: sample 9 out of range 0..3\n"
