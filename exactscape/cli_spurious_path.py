@@ -92,7 +92,7 @@ REASON_TEXT = {
 def _cmd_spurious(args: argparse.Namespace) -> int:
     from . import api
     from .model import load_instance, load_weights
-    from .spurious import parse_branches
+    from .region import parse_branches
 
     inst = load_instance(args.instance)
     if args.neurons < 1:

@@ -111,14 +111,6 @@ def realisable(sigma: tuple[str, ...], p: Vec) -> bool:
     return all(v < 0 for v in p)
 
 
-def parse_branches(text: str, K: int) -> tuple[str, ...]:
-    t = tuple(text.replace(",", "").replace(" ", ""))
-    if len(t) != K or any(c not in "+-0" for c in t):
-        example = "+-" + "0" * (K - 2) if K >= 2 else "+"
-        raise InputError(f"give {K} branches from + - 0, e.g. {example}", field="branches")
-    return t
-
-
 def default_branches(K: int, p: Vec) -> tuple[str, ...] | None:
     if K >= 2:
         half = (K + 1) // 2
