@@ -110,7 +110,7 @@ def bench_cells(quick: bool) -> list[dict[str, Any]]:
 def bench_lp(quick: bool) -> list[dict[str, Any]]:
     """The same open-polyhedron decisions (one cell's branch nodes) with both exact backends."""
     from exactscape.polyhedra import decide
-    from exactscape.theory.minima import _Search, cell_feasibility
+    from exactscape.theory.minima import CellSearch, cell_feasibility
 
     out = []
     for N, K in [(12, 4)] if quick else [(12, 4), (20, 6), (40, 10)]:
@@ -118,7 +118,7 @@ def bench_lp(quick: bool) -> list[dict[str, Any]]:
         wts = random_weights(inst, K, seed=N)
         pat, _ = pattern_of(inst, wts)
         lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
-        search = _Search(inst, pat, lsq.fitted, cell_feasibility(inst, pat, wts))
+        search = CellSearch(inst, pat, lsq.fitted, cell_feasibility(inst, pat, wts))
         systems = [search.system({j: b for j in range(K // 2)})[0] for b in "+-0"]
         t_ppl = timed(lambda: [decide(s, "ppl") for s in systems], 1)
         t_cdd = timed(lambda: [decide(s, "cdd") for s in systems], 1)

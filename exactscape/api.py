@@ -1,5 +1,11 @@
 """The Python API of exactscape; the CLI merely wraps these functions.
 
+Decisions, each a :class:`Result` with its certificate: :func:`cell`, :func:`point`,
+:func:`saddles`, :func:`boundary`, :func:`path`, :func:`spurious`; :func:`atlas`
+returns an :class:`Atlas` (its bundle is written by :mod:`exactscape.atlas`).
+Curves: a point verdict's descent/ascent :class:`~exactscape.curves.Curve` is
+replayed by :func:`loss_polynomial` (N L(t) near t = 0) and :func:`lowest_change`.
+
 >>> from fractions import Fraction as F
 >>> from exactscape.model import Instance, Pattern
 >>> inst = Instance(X=((F(1), F(0)), (F(0), F(1))), y=(F(1), F(1)), bias=False)
@@ -19,6 +25,9 @@ from . import certify, linalg
 from .atlas import Atlas as Atlas
 from .atlas import atlas as atlas
 from .classify import PointVerdict, classify_point
+from .curves import Curve as Curve
+from .curves import loss_polynomial as loss_polynomial
+from .curves import lowest_change as lowest_change
 from .deciders import SMALL_CELL, decider
 from .design import design_matrix
 from .errors import InputError, NotCovered
@@ -153,17 +162,17 @@ def parse_zero_set(text: str, K: int) -> tuple[int, ...]:
     """ "0,2" -> (0, 2); a non-empty set of distinct neurons in 0..K-1."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
-        raise InputError('the zero set is empty; give neurons like "0,2"', "--zero")
+        raise InputError('the zero set is empty; give neurons like "0,2"', field="zero")
     out = []
     for p in parts:
         if not (p.isascii() and p.isdigit()):
-            raise InputError(f"{p!r} is not a neuron index", "--zero")
+            raise InputError(f"{p!r} is not a neuron index", field="zero")
         j = int(p)
         if j >= K:
-            raise InputError(f"neuron {j} out of range 0..{K - 1}", "--zero")
+            raise InputError(f"neuron {j} out of range 0..{K - 1}", field="zero")
         out.append(j)
     if len(set(out)) != len(out):
-        raise InputError("a neuron is repeated", "--zero")
+        raise InputError("a neuron is repeated", field="zero")
     return tuple(sorted(out))
 
 
@@ -179,7 +188,7 @@ def saddles(
     progress: Callable[[int, int, int], None] | None = None,
     backend: str = "exact",
 ) -> Result:
-    """Theorem 2 (SPEC 3) on one cell (``backend``: the exact node decider, as for
+    """Theorem 2 (theory.md §3) on one cell (``backend``: the exact node decider, as for
     :func:`cell`): for the zero set ``zero`` (default: the
     z_j = 0 neurons of ``weights``, else every non-empty zero set), is there a
     genuine differentiable saddle, or a minimum, or neither?
@@ -224,14 +233,10 @@ def saddles(
 def boundary(
     inst: Instance, weights: Weights, neuron: int, sample: int, *, verify: bool = True, backend: str = "exact"
 ) -> Result:
-    """Theorem 3 (SPEC 4) on the whole face {w_k . x_n = 0} through ``weights``
+    """Theorem 3 (theory.md §4) on the whole face {w_k . x_n = 0} through ``weights``
     (every other pair strictly off its hyperplane): does a non-differentiable
     local minimum exist there with z_k > 0, with z_k < 0?"""
     weights.check_against(inst)
-    if not (0 <= neuron < weights.K):
-        raise InputError(f"neuron {neuron} out of range 0..{weights.K - 1}", "--neuron")
-    if not (0 <= sample < inst.N):
-        raise InputError(f"sample {sample} out of range 0..{inst.N - 1}", "--sample")
     pat = face_pattern(inst, weights, neuron, sample)
     a: FaceAnalysis = analyse_face(inst, pat, neuron, sample, hint=weights, decide=decider(backend))
     cert = certify.boundary_certificate(a)

@@ -219,14 +219,15 @@ def network_patterns(census: Census, K: int) -> list[tuple[tuple[int, ...], Patt
 
 
 def check_size(inst: Instance, K: int, max_cells: int) -> int:
-    """Refuse (one-line InputError naming --max-cells) when the cell bound is too large; return the bound."""
+    """Refuse (one-line InputError, field ``max_cells``) when the cell bound is too large; return the bound."""
     per = region_bound(inst.N, inst.d)
     est: int = per**K
     if per > max_cells:
         raise InputError(
             f"up to {_big(est)} network cells ({_big(per)} per neuron: 2 sum_(i<d) C(N-1, i) with N = {inst.N}, "
-            f"d = {inst.d}, to the power K = {K}) exceed --max-cells {max_cells}; raise --max-cells to enumerate them",
-            "--max-cells",
+            f"d = {inst.d}, to the power K = {K}) exceed the limit of {max_cells} cells; raise the limit to "
+            "enumerate them",
+            field="max_cells",
         )
     return est
 
@@ -252,27 +253,28 @@ def atlas(
 ) -> Atlas:
     """The atlas of ``inst`` with ``K`` neurons (module docstring)."""
     if K < 1:
-        raise InputError("K must be at least 1", "--neurons")
+        raise InputError("K must be at least 1", field="K")
     if K > MAX_K:
-        raise InputError(
-            f"K = {K}: the atlas handles at most {MAX_K} neurons (2^K branch vectors per cell)", "--neurons"
-        )
+        raise InputError(f"K = {K}: the atlas handles at most {MAX_K} neurons (2^K branch vectors per cell)", field="K")
     if max_cells < 1:
-        raise InputError("must be at least 1", "--max-cells")
+        raise InputError(f"the cell limit must be at least 1, got {max_cells}", field="max_cells")
     check_size(inst, K, max_cells)
     try:
         census = enumerate_cells(inst, max_cells)
     except TooMany:
-        raise InputError(f"more than {max_cells} cells per neuron; raise --max-cells", "--max-cells") from None
+        raise InputError(f"more than {max_cells} cells per neuron; raise the cell limit", field="max_cells") from None
     c = len(census.cells)
     if c**K > max_cells:
         raise InputError(
-            f"{c} cells per neuron give {c**K} network cells (K = {K}), more than --max-cells {max_cells}; "
-            "raise --max-cells to enumerate them",
-            "--max-cells",
+            f"{c} cells per neuron give {c**K} network cells (K = {K}), more than the limit of {max_cells} cells; "
+            "raise the limit to enumerate them",
+            field="max_cells",
         )
     if K > MAX_SADDLE_K and saddles:
-        raise InputError(f"K = {K}: every zero set of every cell is too many; use --no-saddles", "--neurons")
+        raise InputError(
+            f"K = {K} > {MAX_SADDLE_K}: every zero set of every cell is too many; leave the saddles out",
+            field="saddles",
+        )
     facets, walls = neuron_facets(inst, census) if faces else ({}, [])
     records: list[CellRecord] = []
     face_records: list[FaceRecord] = []

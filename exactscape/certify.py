@@ -14,6 +14,7 @@ from typing import Any
 
 from .classify import PointVerdict
 from .errors import InputError, InternalError
+from .linalg import RankFactorisation
 from .minset import MinimiserSet
 from .numbers import CERTIFICATE_DIGITS, find_overlong, fmt, fmt_mat, fmt_vec
 from .theory.boundary import FaceAnalysis
@@ -44,18 +45,33 @@ def within_limits(cert: dict[str, Any]) -> dict[str, Any]:
     return cert
 
 
-def _tree_json(t: Tree) -> dict[str, Any]:
+def tree_json(t: Tree, face: bool = False) -> dict[str, Any]:
+    """A branch tree (FORMAT 4.2 check 5, 7.2, 8.2): a split names its neuron and maps
+    each branch it has to a subtree; a leaf lists its fit and sign multipliers
+    and, for boundary leaves (``face``), the multiplier of the face equation."""
     if isinstance(t, Leaf):
-        return {
-            "leaf": {
-                "fit": [[i, fmt(m)] for i, m in t.fit],
-                "sign": [[j, i, fmt(m)] for j, i, m in t.sign],
-            }
-        }
+        leaf: dict[str, Any] = {"fit": [[i, fmt(m)] for i, m in t.fit]}
+        if face:
+            leaf["face"] = fmt(t.extra[0][1] if t.extra else 0)
+        leaf["sign"] = [[j, i, fmt(m)] for j, i, m in t.sign]
+        return {"leaf": leaf}
     node: dict[str, Any] = {"split": t.neuron}
     for b, sub in t.children:
-        node[b] = _tree_json(sub)
+        node[b] = tree_json(sub, face)
     return node
+
+
+def rank_json(fac: RankFactorisation | None, nrows: int) -> dict[str, Any]:
+    """``{basis_rows, combinations}`` of a rank factorisation A = C A_B of an
+    ``nrows``-row matrix (FORMAT 4.2 check 3): every row outside the basis B
+    as its combination of the basis rows; no factor means A = 0."""
+    if fac is None:
+        return {"basis_rows": [], "combinations": [[i, []] for i in range(nrows)]}
+    basis = set(fac.basis)
+    return {
+        "basis_rows": list(fac.basis),
+        "combinations": [[i, fmt_vec(fac.combination(i))] for i in range(nrows) if i not in basis],
+    }
 
 
 def cell_claim(a: CellAnalysis) -> dict[str, Any]:
@@ -86,18 +102,13 @@ def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
         cert["rank"], cert["minimiser"] = _minset_json(a.ms)
     else:
         lsq = a.least_squares()
-        fac = lsq.factor
-        basis = set(fac.basis)
-        cert["rank"] = {
-            "basis_rows": list(fac.basis),
-            "combinations": [[i, fmt_vec(fac.combination(i))] for i in range(a.instance.N) if i not in basis],
-        }
+        cert["rank"] = rank_json(lsq.factor, a.instance.N)
         cert["minimiser"] = {"u": fmt_vec(lsq.u)}
     if f.feasible:
         if a.genuine is not None:
             cert["genuineness"] = {"z": fmt_vec(a.genuine.z), "w": fmt_mat(a.genuine.w)}
         elif a.tree is not None:
-            cert["genuineness"] = {"tree": _tree_json(a.tree)}
+            cert["genuineness"] = {"tree": tree_json(a.tree)}
         else:
             raise InternalError("a feasible cell has neither a witness nor a tree")
     return within_limits(cert)
@@ -169,34 +180,8 @@ def point_certificate(v: PointVerdict) -> dict[str, Any]:
 VERSION_1_1 = "1.1"
 
 
-def _leaf_tree_json(t: Tree, face: bool) -> dict[str, Any]:
-    """A branch tree (FORMAT 7.2, 8.2): like the cell tree, but only the
-    branches a split actually has, and for boundary leaves the ``face`` multiplier."""
-    if isinstance(t, Leaf):
-        leaf: dict[str, Any] = {"fit": [[i, fmt(m)] for i, m in t.fit]}
-        if face:
-            leaf["face"] = fmt(t.extra[0][1] if t.extra else 0)
-        leaf["sign"] = [[j, i, fmt(m)] for j, i, m in t.sign]
-        return {"leaf": leaf}
-    node: dict[str, Any] = {"split": t.neuron}
-    for b, sub in t.children:
-        node[b] = _leaf_tree_json(sub, face)
-    return node
-
-
 def _weights_json(z: Any, w: Any) -> dict[str, Any]:
     return {"z": fmt_vec(z), "w": fmt_mat(w)}
-
-
-def _rank_json(fac: Any, nrows: int) -> dict[str, Any]:
-    """``{basis_rows, combinations}`` of a rank factorisation (FORMAT 4.2 check 3)."""
-    if fac is None:
-        return {"basis_rows": [], "combinations": [[i, []] for i in range(nrows)]}
-    basis = set(fac.basis)
-    return {
-        "basis_rows": list(fac.basis),
-        "combinations": [[i, fmt_vec(fac.combination(i))] for i in range(nrows) if i not in basis],
-    }
 
 
 def saddle_claim(a: SaddleAnalysis) -> dict[str, Any]:
@@ -223,7 +208,7 @@ def saddle_certificate(a: SaddleAnalysis) -> dict[str, Any]:
     cert["pattern"] = a.pattern.to_json()
     cases = []
     for c in a.cases:
-        ev: dict[str, Any] = {"rank": _rank_json(c.rank, a.instance.N)}
+        ev: dict[str, Any] = {"rank": rank_json(c.rank, a.instance.N)}
         if c.point is not None:
             ev["point"] = _weights_json(c.point.z, c.point.w)
             if c.descent is not None and c.ascent is not None:
@@ -238,7 +223,7 @@ def saddle_certificate(a: SaddleAnalysis) -> dict[str, Any]:
                     "gradient": fmt(c.cut.gradient),
                 }
             elif c.tree is not None:
-                ev["tree"] = _leaf_tree_json(c.tree, face=False)
+                ev["tree"] = tree_json(c.tree)
             else:
                 raise InternalError("a 'none' saddle case has neither a cut nor a tree")
         cases.append(ev)
@@ -276,7 +261,7 @@ def boundary_certificate(a: FaceAnalysis) -> dict[str, Any]:
             "equality": fmt(f.equality),
         }
     cert["solution"] = fmt_mat(a.solution.R)
-    cert["rank"] = _rank_json(a.solution.rank, a.instance.N + 1)
+    cert["rank"] = rank_json(a.solution.rank, a.instance.N + 1)
     for name, s in (("plus", "+"), ("minus", "-")):
         r = a.result(s)
         if r is None:
@@ -286,7 +271,7 @@ def boundary_certificate(a: FaceAnalysis) -> dict[str, Any]:
         elif r.genuine is not None:
             cert[name] = {"witness": _weights_json(r.genuine.z, r.genuine.w)}
         elif r.tree is not None:
-            cert[name] = {"tree": _leaf_tree_json(r.tree, face=True)}
+            cert[name] = {"tree": tree_json(r.tree, face=True)}
         else:
             raise InternalError("a boundary sign has neither a witness nor a tree")
     return within_limits(cert)

@@ -8,11 +8,11 @@ up to 2/N):
 * every G_j = 0: R = (z_j w_j) is a global minimiser of the cell's convex
   quadratic, so (z, w) is a differentiable local minimum (Theorem 1);
 * gradient zero but some G_j != 0 (then z_j = 0 and w_j . G_j = 0): a
-  differentiable saddle (SPEC 3 [22-25]); the curve z_j = -/+ t^2,
+  differentiable saddle (theory.md §3 [22-25]); the curve z_j = -/+ t^2,
   w_j + t G_j changes the loss by -/+ (2/N)||G_j||^2 t^3 + O(t^4);
 * otherwise not stationary; the curve along minus the gradient descends.
 
-Points on a hyperplane (new in format 1.1, SPEC 4): with exactly one pair
+Points on a hyperplane (new in format 1.1, theory.md §4): with exactly one pair
 (k, n) on a hyperplane, x_n != 0 and z_k != 0 (Theorem 3's hypotheses), the
 point is a "non-differentiable-local-minimum" (Lemma B: A^T (A R - y) =
 lambda E_k x_n with z_k lambda <= 0 <= z_k (lambda + e_n)) or
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .curves import Curve
+from .design import block_gradient
 from .model import Instance, Pattern, Weights, dot, pattern_of
 from .theory.boundary import classify_boundary_point, covered
 
@@ -80,17 +81,10 @@ def classify_point(inst: Instance, wts: Weights) -> PointVerdict:
         return PointVerdict(inst, wts, "not-a-local-minimum", L, pat, tuple(on), descent=bp.descent, boundary=(k, n))
     e = residuals(inst, wts)
     d = inst.d
-    G = []
-    for j in range(wts.K):
-        g = [Fraction(0)] * d
-        for i, x in enumerate(inst.xs):
-            if pat.I[i][j] and e[i]:
-                for l in range(d):
-                    g[l] += e[i] * x[l]
-        G.append(g)
+    G = [block_gradient(inst, pat, e, j) for j in range(wts.K)]
     if all(v == 0 for g in G for v in g):
         return PointVerdict(inst, wts, "local-minimum", L, pat, ())
-    dz = [dot(wts.w[j], tuple(G[j])) for j in range(wts.K)]
+    dz = [dot(wts.w[j], G[j]) for j in range(wts.K)]
     dw = [[wts.z[j] * v for v in G[j]] for j in range(wts.K)]
     gsq = sum((v * v for v in dz), Fraction(0)) + sum((v * v for r in dw for v in r), Fraction(0))
     if gsq == 0:

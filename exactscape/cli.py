@@ -17,14 +17,15 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
+from .cli_common import check_output, emit
 from .deciders import ENGINES
 from .deciders import NAMES as DECIDER_NAMES
 from .errors import ExactscapeError, InputError, NotCovered, one_line, show_path
 from .options import int_range
+from .progress import bar as progress_bar
 
 EPILOG = "exit codes: 0 verdict reached, 1 certificate rejected (check), 2 bad input, 3 output error, 4 internal error"
 
@@ -59,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         "cell",
         help="minimiser set, loss and genuineness of one cell (Theorem 1)",
         description="Decide the minimisers of one cell, their exact loss, and whether a genuine "
-        "differentiable local minimum exists in it (SPEC section 2), with a certificate.",
+        "differentiable local minimum exists in it (docs/theory.md section 2), with a certificate.",
         epilog=EPILOG,
     )
     c.add_argument("instance", help="instance file (.json exact; .npz/.npy/.csv read through the float boundary)")
@@ -94,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     pt = sub.add_parser(
         "point",
         help="classify a point (z, w): local minimum, saddle, not stationary, not covered",
-        description="Classify the given weights exactly (SPEC sections 2-3), with a certificate.",
+        description="Classify the given weights exactly (docs/theory.md sections 2-3), with a certificate.",
         epilog=EPILOG,
     )
     pt.add_argument("instance", help="instance file")
@@ -105,8 +106,8 @@ def _parser() -> argparse.ArgumentParser:
         "saddles",
         help="differentiable saddles of one cell for a set of zero output weights (Theorem 2)",
         description="For the cell of W (or of pattern P) and a non-empty set Z of neurons with z_j = 0, "
-        "decide whether a genuine differentiable saddle exists (SPEC section 3), or a minimum (every g_j = 0), "
-        "or neither, with a certificate. Default zero set: the neurons of W with z_j = 0 if any, "
+        "decide whether a genuine differentiable saddle exists (docs/theory.md section 3), or a minimum "
+        "(every g_j = 0), or neither, with a certificate. Default zero set: the neurons of W with z_j = 0 if any, "
         "else every non-empty zero set.",
         epilog=EPILOG,
     )
@@ -138,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
         help="non-differentiable local minima on the face w_k . x_n = 0 (Theorem 3)",
         description="Decide whether a non-differentiable local minimum exists anywhere on the boundary "
         "face {w_k . x_n = 0} through W (the signs of every other pair as at W), for z_k > 0 and for "
-        "z_k < 0 (SPEC section 4), with a certificate.",
+        "z_k < 0 (docs/theory.md section 4), with a certificate.",
         epilog=EPILOG,
     )
     bd.add_argument("instance", help="instance file")
@@ -192,62 +193,30 @@ def _positive_int(text: str) -> int:
 
 @contextlib.contextmanager
 def _zero_set_progress(args: argparse.Namespace) -> Iterator[Callable[[int, int, int], None] | None]:
-    """A progress bar over the zero sets of ``saddles`` on stderr (rich), only on a terminal."""
-    if getattr(args, "no_progress", False) or not sys.stderr.isatty():
-        yield None
-        return
-    try:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    except ImportError:  # pragma: no cover - rich is a dependency
-        yield None
-        return
-    with Progress(
-        TextColumn("zero sets"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("", total=None)
+    """A progress bar over the zero sets of ``saddles`` on stderr, only on a terminal."""
+    with progress_bar("zero sets", enabled=not getattr(args, "no_progress", False)) as b:
+        if b is None:
+            yield None
+            return
 
         def update(done: int, total: int, nodes: int) -> None:
-            bar.update(task, total=total, completed=done, description=f"{nodes} exact LPs in the current one")
+            b.update(done=done, total=total, text=f"{nodes} exact LPs in the current one")
 
         yield update
 
 
 @contextlib.contextmanager
 def _progress(args: argparse.Namespace, what: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A live counter of exact LPs on stderr (rich), only on a terminal."""
-    if getattr(args, "no_progress", False) or not sys.stderr.isatty():
-        yield None
-        return
-    try:
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-    except ImportError:  # pragma: no cover - rich is a dependency
-        yield None
-        return
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(what, total=None)
+    """A live counter of exact LPs on stderr, only on a terminal."""
+    with progress_bar(f"{what}:", enabled=not getattr(args, "no_progress", False), steps=False) as b:
+        if b is None:
+            yield None
+            return
 
         def update(nodes: int, depth: int) -> None:
-            bar.update(task, description=f"{what}: {nodes} exact LPs, branch depth {depth}")
+            b.update(text=f"{nodes} exact LPs, branch depth {depth}")
 
         yield update
-
-
-def _default_cert(instance: str, command: str) -> Path:
-    return Path(f"{Path(instance).stem}.{command}.cert.json")
 
 
 def _budget(text: str) -> Fraction | None:
@@ -261,44 +230,6 @@ def _budget(text: str) -> Fraction | None:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds or 'none', got {text!r}")
     return value
-
-
-def _cert_path(args: argparse.Namespace, command: str) -> Path:
-    return Path(args.cert) if args.cert else _default_cert(args.instance, command)
-
-
-def _check_output(args: argparse.Namespace, command: str, inputs: list[str | None]) -> None:
-    """Refuse the certificate path before any work (exactscape.outputs, rule 1)."""
-    from . import outputs
-
-    outputs.check_targets([_cert_path(args, command)], [Path(x) for x in inputs if x], outputs.CERTIFICATE)
-
-
-def _emit(args: argparse.Namespace, res: Any, command: str, human: Callable[[], list[str]], inputs: list[str]) -> int:
-    from . import certify
-
-    if not res.certificate:  # undecided: nothing is claimed, nothing is written
-        if args.json:
-            print(json.dumps(dict(res.summary, certificate=None, certificate_verified=False)))
-        else:
-            for line in human():
-                print(line)
-            print("certificate: none (nothing is claimed about an undecided cell)")
-        return 0
-
-    path = _cert_path(args, command)
-    certify.write(res.certificate, path, protected=tuple(Path(x) for x in inputs if x))
-    verified = "verified by the independent checker" if res.checker_lines else "not replayed (--no-verify)"
-    if args.json:
-        out = dict(res.summary)
-        out["certificate"] = str(path)
-        out["certificate_verified"] = bool(res.checker_lines)
-        print(json.dumps(out))
-    else:
-        for line in human():
-            print(line)
-        print(f"certificate: {show_path(path)} ({verified})")
-    return 0
 
 
 def _provenance(inst: Any) -> list[str]:
@@ -315,7 +246,7 @@ def _cmd_cell(args: argparse.Namespace) -> int:
     if wts is not None:
         wts.check_against(inst)
     pat = load_pattern(args.pattern) if args.pattern else None
-    _check_output(args, "cell", [args.instance, args.weights, args.pattern])
+    check_output(args, "cell", [args.instance, args.weights, args.pattern])
     with _progress(args, "deciding genuineness") as progress:
         res = api.cell(
             inst,
@@ -371,7 +302,7 @@ def _cmd_cell(args: argparse.Namespace) -> int:
                 )
         return lines
 
-    return _emit(args, res, "cell", human, [args.instance, args.weights, args.pattern])
+    return emit(args, res, "cell", human, [args.instance, args.weights, args.pattern])
 
 
 def _cmd_point(args: argparse.Namespace) -> int:
@@ -381,7 +312,7 @@ def _cmd_point(args: argparse.Namespace) -> int:
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)
-    _check_output(args, "point", [args.instance, args.weights])
+    check_output(args, "point", [args.instance, args.weights])
     res = api.point(inst, wts, verify=not args.no_verify)
     s = res.summary
 
@@ -408,7 +339,7 @@ def _cmd_point(args: argparse.Namespace) -> int:
             lines.append(f"reason: {s['reason']}")
         return lines
 
-    return _emit(args, res, "point", human, [args.instance, args.weights])
+    return emit(args, res, "point", human, [args.instance, args.weights])
 
 
 def _cmd_saddles(args: argparse.Namespace) -> int:
@@ -423,7 +354,7 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
     pat = load_pattern(args.pattern) if args.pattern else None
     K = wts.K if wts is not None else (pat.K if pat is not None else 0)
     zero = api.parse_zero_set(args.zero, K) if args.zero is not None else None
-    _check_output(args, "saddles", [args.instance, args.weights, args.pattern])
+    check_output(args, "saddles", [args.instance, args.weights, args.pattern])
     limit = args.max_zero_sets if args.max_zero_sets is not None else api.DEFAULT_MAX_ZERO_SETS
     with _zero_set_progress(args) as progress:
         res = api.saddles(
@@ -451,7 +382,7 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
             )
         return lines
 
-    return _emit(args, res, "saddles", human, [args.instance, args.weights, args.pattern])
+    return emit(args, res, "saddles", human, [args.instance, args.weights, args.pattern])
 
 
 def _cmd_boundary(args: argparse.Namespace) -> int:
@@ -461,7 +392,7 @@ def _cmd_boundary(args: argparse.Namespace) -> int:
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)
-    _check_output(args, "boundary", [args.instance, args.weights])
+    check_output(args, "boundary", [args.instance, args.weights])
     res = api.boundary(inst, wts, args.neuron, args.sample, verify=not args.no_verify, backend=args.exact_backend)
     s = res.summary
 
@@ -481,7 +412,7 @@ def _cmd_boundary(args: argparse.Namespace) -> int:
         lines.append(f"z_k < 0: {'a non-differentiable local minimum exists' if s['minus'] else 'none'}")
         return lines
 
-    return _emit(args, res, "boundary", human, [args.instance, args.weights])
+    return emit(args, res, "boundary", human, [args.instance, args.weights])
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -517,6 +448,28 @@ COMMANDS.update(cli_region.COMMANDS)  # region, cells
 COMMANDS.update(cli_spurious_path.COMMANDS)  # spurious, path
 
 
+FLAGS = {
+    "neuron": "--neuron",
+    "sample": "--sample",
+    "zero": "--zero",
+    "K": "--neurons",
+    "branches": "--branches",
+    "kind": "--kind",
+    "max_cells": "--max-cells",
+    "saddles": "--no-saddles",
+    "end": "--to",
+    "tol": "--tol",
+}
+"""The option flag of each Python API parameter that an InputError's ``field`` names."""
+
+
+def error_text(exc: InputError) -> str:
+    """An input error in the CLI's words: one about a parameter the API names
+    (``exc.field``) is prefixed by its option flag, e.g. "--neuron: neuron 5 out of range 0..1"."""
+    flag = FLAGS.get(exc.field or "")
+    return f"{flag}: {exc}" if flag is not None and exc.where is None else str(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -533,7 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"reason: {one_line(str(exc))}")
         return 0
     except InputError as exc:
-        print(f"exactscape: error: {one_line(str(exc))}", file=sys.stderr)
+        print(f"exactscape: error: {one_line(error_text(exc))}", file=sys.stderr)
         return 2
     except ExactscapeError as exc:
         print(f"exactscape: error: {one_line(str(exc))}", file=sys.stderr)

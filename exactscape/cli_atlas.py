@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .progress import bar as progress_bar
 
 TABLE_LIMIT = 300  # network cells printed in full; above, only cells with a genuine minimum
 
@@ -71,27 +71,14 @@ def add_parsers(sub: Any, epilog: str) -> None:
 
 @contextmanager
 def _bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    try:
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-    except ImportError:  # pragma: no cover - rich is a dependency
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("atlas", total=None)
+    """The atlas's progress bar on stderr (what it is deciding, done/total), only on a terminal."""
+    with progress_bar("atlas", enabled=enabled) as b:
+        if b is None:
+            yield None
+            return
 
         def update(what: str, done: int, total: int) -> None:
-            bar.update(task, description=f"atlas: {what}", completed=done, total=total)
+            b.update(done=done, total=total, text=what)
 
         yield update
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
@@ -14,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from . import outputs
+from .cli_common import cert_path
 from .errors import InputError
 from .numbers import fmt, parse_rational
+from .progress import bar as progress_bar
 
 
 def _ours(path: Path) -> bool:
@@ -95,24 +96,14 @@ def add_parsers(sub: Any, epilog: str) -> None:
 
 @contextmanager
 def _bar(args: argparse.Namespace, what: str) -> Iterator[Callable[[int, int], None] | None]:
-    if getattr(args, "no_progress", False) or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn(what),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(what, total=None)
+    """A progress bar (done/total) on stderr, only on a terminal."""
+    with progress_bar(what, enabled=not getattr(args, "no_progress", False)) as b:
+        if b is None:
+            yield None
+            return
 
         def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            b.update(done=done, total=total)
 
         yield update
 
@@ -156,8 +147,6 @@ def _cmd_region(args: argparse.Namespace) -> int:
     elif args.neuron is not None or args.sample is not None:
         raise InputError("--neuron and --sample belong to --kind boundary")
     if face is not None and wts is not None:
-        if not (0 <= face[0] < wts.K and 0 <= face[1] < inst.N):
-            raise InputError("--neuron or --sample out of range")
         pat = face_pattern(inst, wts, face[0], face[1])
     else:
         pat = pattern_for(inst, load_pattern(args.pattern) if args.pattern else None, wts)
@@ -168,7 +157,7 @@ def _cmd_region(args: argparse.Namespace) -> int:
     else:
         raise InputError("give --branches (one of + - 0 per neuron) with --pattern")
     res = region(inst, pat, branches, args.kind, face, verify=not args.no_verify)
-    path = Path(args.cert) if args.cert else Path(f"{Path(args.instance).stem}.region.cert.json")
+    path = cert_path(args, "region")
     protected = tuple(Path(x) for x in (args.instance, args.weights, args.pattern) if x)
     certify.write(res.certificate, path, protected=protected)
     s = res.summary

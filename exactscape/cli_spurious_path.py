@@ -4,12 +4,12 @@ Thin: parses, calls :func:`exactscape.api.spurious` / :func:`exactscape.api.path
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from . import outputs
+from .cli_common import cert_path, emit
 from .errors import InputError, OutputError
 
 
@@ -78,28 +78,6 @@ def add_parsers(sub: Any, epilog: str) -> None:
     common(pa)
 
 
-def _cert_path(args: argparse.Namespace, command: str) -> Path:
-    return Path(args.cert) if args.cert else Path(f"{Path(args.instance).stem}.{command}.cert.json")
-
-
-def _finish(args: argparse.Namespace, res: Any, command: str, lines: list[str], inputs: list[str | None]) -> int:
-    from . import certify
-
-    path = _cert_path(args, command)
-    certify.write(res.certificate, path, protected=tuple(Path(x) for x in inputs if x))
-    verified = "verified by the independent checker" if res.checker_lines else "not replayed (--no-verify)"
-    if args.json:
-        out = dict(res.summary)
-        out["certificate"] = str(path)
-        out["certificate_verified"] = bool(res.checker_lines)
-        print(json.dumps(out))
-    else:
-        for line in lines:
-            print(line)
-        print(f"certificate: {path} ({verified})")
-    return 0
-
-
 REASON_TEXT = {
     "affine-fit-exact": "the best affine fit is exact (loss 0): it is a global minimum",
     "affine-fit-optimal": "on every group of identical samples the affine fit equals the mean label: no function "
@@ -115,7 +93,7 @@ def _cmd_spurious(args: argparse.Namespace) -> int:
     from . import api
     from .floats.files import load_instance
     from .model import load_weights
-    from .spurious import parse_branches
+    from .region import parse_branches
 
     inst = load_instance(args.instance)
     if args.neurons < 1:
@@ -155,7 +133,7 @@ def _cmd_spurious(args: argparse.Namespace) -> int:
             lines.append("lower point: the given point's loss is not below L* (undecided)")
         else:
             lines.append("lower point: none found (undecided: not a claim that the minimum is global)")
-    return _finish(args, res, "spurious", lines, [args.instance, args.lower])
+    return emit(args, res, "spurious", lambda: lines, [args.instance, args.lower])
 
 
 def _cmd_path(args: argparse.Namespace) -> int:
@@ -168,7 +146,7 @@ def _cmd_path(args: argparse.Namespace) -> int:
     plot_path = Path(args.plot) if args.plot else None
     inputs = [args.instance, args.start, args.end]
     if plot_path is not None:
-        cert = _cert_path(args, "path")
+        cert = cert_path(args, "path")
         check_output_target(plot_path, tuple(Path(x) for x in inputs))
         if cert.resolve() == plot_path.resolve():
             raise OutputError(f"{plot_path}: the plot and the certificate would be the same file")
@@ -200,7 +178,7 @@ def _cmd_path(args: argparse.Namespace) -> int:
             f"not monotone: L rises from t = {s['witness']['up'][0]} to {s['witness']['up'][1]} "
             f"and falls from t = {s['witness']['down'][0]} to {s['witness']['down'][1]}"
         )
-    code = _finish(args, res, "path", lines, inputs)
+    code = emit(args, res, "path", lambda: lines, inputs)
     if plot_path is not None:
         from .floats.plots import path_plot
 

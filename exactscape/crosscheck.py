@@ -14,14 +14,14 @@ float already converted to the rational it equals, in
    rho_ji = |w_j . x_i| / sum_l |w_jl x_il| exceeds gamma_{d+1}: then that
    program saw exactly this pattern. (The weights themselves are exact: they
    are the float values.)
-2. **The cell's minimisers** (Theorem 1, SPEC 2): the affine set
+2. **The cell's minimisers** (Theorem 1, theory.md §2): the affine set
    M = {R : A R = p} = {R : A_B R = p_B} (rank factorisation, rows B), its
    exact loss L* [14], the exact loss L(z, w) of the point and the float loss.
 3. **Distance in R-space** (R_j = z_j w_j) from R_f = R(z, w) to M: the
    orthogonal projection R_M = R_f - A_B^T (A_B A_B^T)^{-1} (A_B R_f - p_B),
    and dist^2(R_f, M) = s^T (A_B A_B^T)^{-1} s with s = A_B R_f - p_B, exact.
    The *genuine* minimisers M_g (those factoring with every w_j in C_j,
-   SPEC 2) are a union of relatively open polyhedra inside M, so
+   theory.md §2) are a union of relatively open polyhedra inside M, so
    dist(R_f, M) <= dist(R_f, M_g) <= ||R_f - R_snap|| for any genuine R_snap:
    both bounds are exact rationals (squared), and they coincide (the
    distance is then exact) when R_M itself is genuine. The exact nearest
@@ -34,7 +34,7 @@ float already converted to the rational it equals, in
    taken. z keeps the float magnitudes where the sign agrees, and
    w_j = R_j / z_j. The snapped point is classified by
    :func:`exactscape.classify.classify_point` and must be a local minimum.
-5. **Saddle** (SPEC 3): neurons whose R_j is tiny (||R_j||^2 <= tol^2 ||R_f||^2)
+5. **Saddle** (theory.md §3): neurons whose R_j is tiny (||R_j||^2 <= tol^2 ||R_f||^2)
    form Z; R_S is projected onto the minimisers of A_S, z_j = 0 for j in Z
    and w_j is projected onto the hyperplane w . g_j = 0; if the result stays
    in the cell and :func:`classify_point` calls it a saddle, the float point
@@ -251,7 +251,7 @@ def snap_minimum(
         RS = RM
     else:
         sigma = {j: ("+" if wts.z[j] > 0 else "-" if wts.z[j] < 0 else "0") for j in range(K)}
-        search = minima._Search(inst, a.pattern, a.least_squares().fitted, a.feasibility, decide=decide)
+        search = minima.CellSearch(inst, a.pattern, a.least_squares().fitted, a.feasibility, decide=decide)
         leaf, RT = search.node(sigma)
         if leaf is None and RT is not None and all(_branch(inst, a.pattern, j, RT[j]) == sigma[j] for j in range(K)):
             target, tbr = RT, [sigma[j] for j in range(K)]
@@ -359,7 +359,7 @@ def crosscheck(
 ) -> CrossCheck:
     """Cross-check a float point exactly (module docstring)."""
     if tol < 0:
-        raise InputError("the tolerance must be >= 0", "--tol")
+        raise InputError(f"the tolerance must be >= 0, got {tol}", field="tol")
     wts.check_against(inst)
     pat, on = pattern_of(inst, wts)
     point = classify_point(inst, wts)

@@ -57,7 +57,12 @@ def _relu(p: Poly) -> Poly:
 
 
 def loss_polynomial(inst: Instance, wts: Weights, curve: Curve) -> Poly:
-    """N * L(t) along the curve, as a polynomial valid on (0, delta)."""
+    """N L(t) = sum_i (sum_j z_j(t) [w_j(t) . x_i]_+ - y_i)^2 along the curve
+    (z_j(t) = z_j + sum_m c_m t^m, likewise w_jl(t)), as the polynomial that
+    equals it on (0, delta) for a small delta > 0: each [p(t)]_+ is p or 0 by
+    the sign of p's lowest non-zero coefficient (FORMAT 5.3). Public API: it
+    replays a descent or ascent curve of a point verdict (with
+    :func:`lowest_change`); the producer leaves that replay to the checker."""
     z: list[Poly] = [[v] for v in wts.z]
     w: list[list[Poly]] = [[[v] for v in row] for row in wts.w]
     for j, c in curve.dz:
@@ -78,7 +83,9 @@ def loss_polynomial(inst: Instance, wts: Weights, curve: Curve) -> Poly:
 
 
 def lowest_change(p: Poly) -> tuple[int, Fraction] | None:
-    """(degree, coefficient) of the lowest non-zero coefficient of p - p(0)."""
+    """(k, c_k) for the lowest k >= 1 with c_k != 0 in p(t) = sum_k c_k t^k, so
+    p(t) - p(0) = c_k t^k + O(t^(k+1)): c_k < 0 proves descent along the curve,
+    c_k > 0 ascent; None when p is constant. Public API, with :func:`loss_polynomial`."""
     for k, c in enumerate(p[1:], start=1):
         if c != 0:
             return k, c

@@ -1,4 +1,4 @@
-"""The design matrix A of a cell [4] and the cell's sign rows (SPEC section 1)."""
+"""The design matrix A of a cell [4] and the cell's sign rows (theory.md §1)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def cell_sign(pat: Pattern, i: int, j: int) -> int:
 
 
 def in_cell(inst: Instance, pat: Pattern, j: int, w: tuple[Fraction, ...] | list[Fraction]) -> bool:
-    """Is w strictly inside the open cone C_j (SPEC 1)?"""
+    """Is w strictly inside the open cone C_j (theory.md §1)?"""
     for i, x in enumerate(inst.xs):
         s = sum((a * b for a, b in zip(w, x, strict=True)), Fraction(0))
         if s == 0 or (s > 0) != bool(pat.I[i][j]):

@@ -20,8 +20,12 @@ class InputError(ExactscapeError):
 
     exit_code = 2
 
-    def __init__(self, message: str, where: str | None = None) -> None:
+    def __init__(self, message: str, where: str | None = None, *, field: str | None = None) -> None:
         self.where = where
+        # The offending parameter of the Python API ("neuron", "sample", "zero", ...), so
+        # that a caller (the CLI) can name it in its own words (an option flag); the message
+        # itself says what is wrong with which value and names no flag.
+        self.field = field
         super().__init__(f"{show_path(where)}: {message}" if where else message)
 
 

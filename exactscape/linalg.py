@@ -1,4 +1,4 @@
-"""Exact linear algebra for Theorem 1 (SPEC section 2), backed by python-flint.
+"""Exact linear algebra for Theorem 1 (theory.md §2), backed by python-flint.
 
 The central object is a *rank factorisation* A = C A_B: B is the
 lexicographically first set of independent rows of A (r = |B| = rank A), and
@@ -112,7 +112,7 @@ def rank_factorisation(A: QMat) -> RankFactorisation:
 
 @dataclass(frozen=True)
 class LeastSquares:
-    """The minimiser set {R : A R = fitted} of ||A R - y||^2 (SPEC [10-14])."""
+    """The minimiser set {R : A R = fitted} of ||A R - y||^2 (theory.md §2 [10-14])."""
 
     factor: RankFactorisation
     u: list[Fraction]  # R0 = A_B^T u
@@ -154,20 +154,6 @@ def least_squares(A: QMat, y: Sequence[Fraction]) -> LeastSquares:
     fitted = to_vec(p)
     res = sum(((a - b) ** 2 for a, b in zip(fitted, y, strict=True)), Fraction(0))
     return LeastSquares(fac, to_vec(u), to_vec(R0), fitted, res)
-
-
-def pinv(A: QMat) -> QMat:
-    """Moore-Penrose inverse A^+ = A_B^T (A_B A_B^T)^{-1} (C^T C)^{-1} C^T.
-
-    For tests and small displays only; the decisions never form it.
-    """
-    fac = rank_factorisation(A)
-    if fac.rank == 0:
-        return QMat(A.ncols(), A.nrows())
-    AB = select_rows(A, fac.basis)
-    C = fac.coeffs
-    Ct = C.transpose()
-    return AB.transpose() * (AB * AB.transpose()).inv() * (Ct * C).inv() * Ct
 
 
 def null_space(A: QMat) -> QMat:

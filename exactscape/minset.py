@@ -14,7 +14,7 @@ computes, exactly and with the structure of A instead of a dense rational A:
 * the null-space basis Nb, block by block, so that a neuron whose block is
   zero in every null vector is *fixed*: R_j = R0_j for every minimiser.
 
-Two shapes are used (TOOLS: "work on the small side"):
+Two shapes are used, each working on the small side of A (Kd columns or N rows):
 
 * ``Kd <= COLUMN_LIMIT`` (200): M = A_Z^T A_Z (Kd x Kd, A_Z = D A the integer design
   matrix, D the common denominator of the samples). Pivot columns P of M
@@ -96,7 +96,7 @@ def sign_solutions(inst: Instance, targets: list[list[Fraction]] | list[list[int
             break
     else:  # pragma: no cover - rank X = N was established exactly
         raise BackendError("no prime shows the samples' independence")
-    XC = S.Z * _select(d, cols)  # x_i . w = (XC w_C)_i / D
+    XC = S.Z * selection_matrix(d, cols)  # x_i . w = (XC w_C)_i / D
     sol = XC.solve(ZMat(N, K, [int(Fraction(t) * tden) * S.D for row in targets for t in row]))
     out = []
     for k in range(K):
@@ -196,7 +196,7 @@ def _pivots(M: flint.fmpz_mat, p: int) -> list[int]:
     return out
 
 
-def _select(n: int, idx: list[int]) -> flint.fmpz_mat:
+def selection_matrix(n: int, idx: list[int]) -> flint.fmpz_mat:
     """The n x len(idx) 0/1 matrix whose column k is the unit vector e_idx[k]."""
     S = ZMat(n, len(idx))
     for k, i in enumerate(idx):
@@ -207,13 +207,13 @@ def _select(n: int, idx: list[int]) -> flint.fmpz_mat:
 def _columns(M: flint.fmpz_mat, cols: list[int]) -> flint.fmpz_mat:
     if len(cols) == M.ncols() and cols == list(range(M.ncols())):
         return M
-    return M * _select(M.ncols(), cols)
+    return M * selection_matrix(M.ncols(), cols)
 
 
 def _rows(M: flint.fmpz_mat, idx: list[int]) -> flint.fmpz_mat:
     if len(idx) == M.nrows() and idx == list(range(M.nrows())):
         return M
-    return _select(M.nrows(), idx).transpose() * M
+    return selection_matrix(M.nrows(), idx).transpose() * M
 
 
 def _loss(pz: ZMat, pden: int, y: tuple[Fraction, ...]) -> Fraction:

@@ -118,7 +118,7 @@ class Segment:
         self.start.check_against(self.instance)
         self.end.check_against(self.instance)
         if self.start.K != self.end.K:
-            raise InputError(f"the endpoints have K = {self.start.K} and K = {self.end.K} neurons", "--to")
+            raise InputError(f"the endpoints have K = {self.start.K} and K = {self.end.K} neurons", field="end")
 
     @property
     def K(self) -> int:

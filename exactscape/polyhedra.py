@@ -1,6 +1,6 @@
 """Is an open polyhedron empty? Exact decisions with proofs either way.
 
-A system (SPEC 2 [18], TOOLS "Strictness") is
+A system (theory.md §2 [18]; strict rows are kept strict, never replaced by ">= epsilon") is
 
     E v = f,   G v > h (strict),   H v >= k,     v in Q^n.
 
@@ -325,7 +325,7 @@ def _eliminated(s: System, backend: str) -> Point | Farkas | None:
         else:
             ans = Farkas((), tuple(Fraction(0) for _ in s.G), tuple(Fraction(int(i == bad_h)) for i in range(len(s.H))))
     else:
-        ans = _decide_plain(reduced, backend)
+        ans = decide_plain(reduced, backend)
     if isinstance(ans, Point):
         v = hull.v0 + hull.Nb * linalg.column(ans.v) if dim else hull.v0
         return Point(tuple(linalg.to_vec(v)))
@@ -361,10 +361,10 @@ def decide(s: System, backend: str = DEFAULT_BACKEND) -> Point | Farkas:
             if ok:
                 return ans
             raise BackendError("equality elimination produced an answer that does not verify exactly")
-    return _decide_plain(s, backend)
+    return decide_plain(s, backend)
 
 
-def _decide_plain(s: System, backend: str) -> Point | Farkas:
+def decide_plain(s: System, backend: str) -> Point | Farkas:
     """:func:`decide` without the elimination step."""
     pt, tight = _primal(s, backend)
     if pt is not None:

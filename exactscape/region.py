@@ -5,7 +5,7 @@ A *defining system* over v in Q^n is
     E v = f  (equalities),   G v > h  (strict rows, each with a key),
 
 for instance the genuine minimisers of one cell with one branch vector sigma
-(SPEC [15-18]) in R-space, n = K d:
+(theory.md §2 [15-18]) in R-space, n = K d:
 
     A R = p                 (p = A R0, R0 any minimiser: the minimiser set),
     R_j = 0                 (sigma_j = 0),
@@ -100,7 +100,7 @@ def primitive(v: Sequence[Fraction]) -> Row:
     return tuple(Fraction(x // g) for x in ints)
 
 
-def _project_out(v: Sequence[Fraction], basis: Sequence[Sequence[Fraction]]) -> Row:
+def project_out(v: Sequence[Fraction], basis: Sequence[Sequence[Fraction]]) -> Row:
     """v minus its orthogonal projection on span(basis) (Gram-Schmidt, exact)."""
     ortho: list[list[Fraction]] = []
     for b in basis:
@@ -219,8 +219,8 @@ def describe(df: Defining, backend: str = polyhedra.DEFAULT_BACKEND) -> Region:
     raw_lines = [tuple(r[1:]) for k, r in enumerate(garr) if k in glin]
     closure_empty = not points
     lines = tuple(tuple(r) for r in rref(raw_lines, n)) if raw_lines else ()
-    verts = sorted({_project_out(p, lines) for p in points})
-    rays = sorted({primitive(_project_out(r, lines)) for r in raw_rays if any(_project_out(r, lines))})
+    verts = sorted({project_out(p, lines) for p in points})
+    rays = sorted({primitive(project_out(r, lines)) for r in raw_rays if any(project_out(r, lines))})
     # rows of the canonical matrix: equalities (lin) and facets; map back to inequality indices
     pos_to_orig: dict[int, int] = {}
     for orig, pos in enumerate(newpos):
@@ -341,7 +341,7 @@ def parse_branches(text: str, K: int, allowed: str = "+-0") -> tuple[str, ...]:
     """A branch vector such as "+-0" (spaces and commas ignored), one symbol per neuron."""
     sym = tuple(c for c in text if c not in " ,")
     if len(sym) != K or any(c not in allowed for c in sym):
-        raise InputError(f"expected {K} branch symbols from {' '.join(allowed)}, got {text!r}", "--branches")
+        raise InputError(f"expected {K} branch symbols from {' '.join(allowed)}, got {text!r}", field="branches")
     return sym
 
 

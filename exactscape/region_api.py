@@ -28,8 +28,8 @@ from .errors import InputError
 from .model import Instance, Pattern, Vec
 from .numbers import fmt, fmt_vec
 from .region import Defining, Region, boundary_defining, cell_defining, describe
-from .theory.boundary import sign_condition, solve_face
-from .theory.saddles import ZeroCut, _zero_part, analyse_zero_set
+from .theory.boundary import check_face, sign_condition, solve_face
+from .theory.saddles import ZeroCut, analyse_zero_set, zero_part
 
 VERSION = "1.2"
 KINDS = ("cell", "saddle", "boundary")
@@ -76,7 +76,7 @@ def region(
     pat.check_against(inst)
     K = pat.K
     if len(branches) != K:
-        raise InputError(f"expected {K} branch symbols, got {len(branches)}", "--branches")
+        raise InputError(f"expected {K} branch symbols, got {len(branches)}", field="branches")
     zero_w: list[tuple[int, Vec]] = []
     condition = True
     saddle: bool | None = None
@@ -89,12 +89,12 @@ def region(
     elif kind == "saddle":
         Z = tuple(j for j, b in enumerate(branches) if b == "0")
         if not Z:
-            raise InputError("a saddle region needs at least one neuron on branch 0 (the zero set Z)", "--branches")
+            raise InputError("a saddle region needs at least one neuron on branch 0 (the zero set Z)", field="branches")
         case = analyse_zero_set(inst, pat, Z)
         R0 = tuple(v for blk in case.solution for v in blk)
         df = cell_defining(inst, pat, branches, R0)
         for j, g in case.g:
-            part = _zero_part(inst, pat, j, g, None)
+            part = zero_part(inst, pat, j, g, None)
             if isinstance(part, ZeroCut):
                 raise InputError(
                     f"C_{j} misses the hyperplane w . g_{j} = 0 of [21], so zero set {list(Z)} has no genuine "
@@ -104,16 +104,13 @@ def region(
         saddle = any(any(g) for _, g in case.g)
     elif kind == "boundary":
         if face is None:
-            raise InputError("the boundary kind needs --neuron and --sample")
+            raise InputError("the boundary kind needs a face (a neuron and a sample)", field="face")
         k, n = face
-        if not (0 <= k < K):
-            raise InputError(f"neuron {k} out of range 0..{K - 1}", "--neuron")
-        if not (0 <= n < inst.N):
-            raise InputError(f"sample {n} out of range 0..{inst.N - 1}", "--sample")
+        check_face(inst, K, k, n)
         if pat.I[n][k] != 0:
             raise InputError("the face pattern must have I[n][k] = 0 (the cell on the side w_k . x_n < 0)")
         if branches[k] == "0":
-            raise InputError(f"neuron {k} carries the face and needs branch + or -", "--branches")
+            raise InputError(f"neuron {k} carries the face and needs branch + or -", field="branches")
         sol = solve_face(inst, pat, k, n)
         R0 = tuple(v for blk in sol.R for v in blk)
         df = boundary_defining(inst, pat, k, n, branches, R0)
@@ -121,7 +118,7 @@ def region(
         zero_w = [(j, _zero_cone_witness(inst, pat, j)) for j, b in enumerate(branches) if b == "0"]
         extra = {"face": {"neuron": k, "sample": n}}
     else:
-        raise InputError(f"unknown region kind {kind!r} (choose from {', '.join(KINDS)})", "--kind")
+        raise InputError(f"unknown region kind {kind!r} (choose from {', '.join(KINDS)})", field="kind")
     reg = describe(df)
     empty = reg.empty or not condition
     ineq = df.inequalities()

@@ -111,13 +111,6 @@ def realisable(sigma: tuple[str, ...], p: Vec) -> bool:
     return all(v < 0 for v in p)
 
 
-def parse_branches(text: str, K: int) -> tuple[str, ...]:
-    t = tuple(text.replace(",", "").replace(" ", ""))
-    if len(t) != K or any(c not in "+-0" for c in t):
-        raise InputError(f"give {K} branches from + - 0, e.g. {'+-' + '0' * (K - 2) if K >= 2 else '+'}", "--branches")
-    return t
-
-
 def default_branches(K: int, p: Vec) -> tuple[str, ...] | None:
     if K >= 2:
         half = (K + 1) // 2
@@ -195,7 +188,7 @@ def analyse_spurious(
 ) -> SpuriousAnalysis:
     """Construct the minimum and look for a lower point (``lower`` given, else ``search``)."""
     if K < 1:
-        raise InputError("K must be at least 1", "--neurons")
+        raise InputError("K must be at least 1", field="K")
     a, p, L = affine_fit(inst)
     e = tuple(pi - yi for pi, yi in zip(p, inst.y, strict=True))
     base = {"instance": inst, "K": K, "fit": a, "fitted": p, "loss": L}
@@ -225,12 +218,12 @@ def analyse_spurious(
             **base,  # type: ignore[arg-type]
         )
     if len(sigma) != K:
-        raise InputError(f"{len(sigma)} branches for K = {K}", "--branches")
+        raise InputError(f"{len(sigma)} branches for K = {K}", field="branches")
     if not realisable(sigma, p):
         raise InputError(
             "this branch vector has no all-active minimum (without both + and -, the affine fit must have "
             "one strict sign on every sample)",
-            "--branches",
+            field="branches",
         )
     m = construct(inst, a, p, v, sigma)
     count = count_branch_vectors(K, p)

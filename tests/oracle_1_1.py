@@ -15,10 +15,19 @@ from exactscape.design import block_gradient, cell_sign, in_cell
 from exactscape.model import Instance, Pattern, Weights, dot, instance_from_json
 from exactscape.numbers import parse_rational
 from exactscape.polyhedra import Farkas
-from exactscape.theory.boundary import analyse_face, classify_boundary_point, in_face, sign_condition
-from exactscape.theory.branches import BRANCHES, BranchProblem, _Search
+from exactscape.theory.boundary import analyse_face, classify_boundary_point, sign_condition
+from exactscape.theory.branches import BRANCHES, BranchProblem, BranchSearch
 
 F = Fraction
+
+
+def in_face(inst: Instance, pat: Pattern, k: int, n: int, j: int, w: tuple[Fraction, ...]) -> bool:
+    """w in C_j (j != k), or on the face of neuron k (x_n . w = 0, strict elsewhere)."""
+    if j != k:
+        return in_cell(inst, pat, j, w)
+    return dot(w, inst.xs[n]) == 0 and all(
+        cell_sign(pat, i, k) * dot(w, x) > 0 for i, x in enumerate(inst.xs) if i != n
+    )
 
 
 def _q(v: Any) -> Fraction:
@@ -77,7 +86,7 @@ def _rank_ok(rank: Any, rows: list[list[Fraction]]) -> bool:
     return True
 
 
-def _tree_ok(node: Any, search: _Search, sigma: dict[int, str], split: tuple[str, ...], face: bool) -> bool:
+def _tree_ok(node: Any, search: BranchSearch, sigma: dict[int, str], split: tuple[str, ...], face: bool) -> bool:
     if "leaf" in node:
         if set(node) != {"leaf"}:
             return False
@@ -168,7 +177,7 @@ def saddle_true(m: dict[str, Any]) -> bool:
         else:
             fitted = tuple(v + b for v, b in zip(e, inst.y, strict=True))
             prob = BranchProblem(inst, pat, fitted, tuple(("0",) if j in Z else ("+", "-") for j in range(K)))
-            if not _tree_ok(ev["tree"], _Search(prob), {j: "0" for j in Z}, ("+", "-"), False):
+            if not _tree_ok(ev["tree"], BranchSearch(prob), {j: "0" for j in Z}, ("+", "-"), False):
                 return False
     return True
 
@@ -241,7 +250,7 @@ def boundary_true(m: dict[str, Any]) -> bool:
             fitted = tuple(v + b for v, b in zip(e, inst.y, strict=True))
             allowed = tuple((s,) if j == k else BRANCHES for j in range(K))
             prob = BranchProblem(inst, pat, fitted, allowed, None, frozenset({(k, n)}), ((k, xn),))
-            if not _tree_ok(ev["tree"], _Search(prob), {k: s}, BRANCHES, True):
+            if not _tree_ok(ev["tree"], BranchSearch(prob), {k: s}, BRANCHES, True):
                 return False
         else:
             return False

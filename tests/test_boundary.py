@@ -1,4 +1,4 @@
-"""Theorem 3 (SPEC 4): non-differentiable minima on a face, against a SymPy
+"""Theorem 3 (theory.md §4): non-differentiable minima on a face, against a SymPy
 (D^+ of [44-45]) + PPL oracle, and brute-force sampling of the exact loss."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import bruteforce as bf
+import dense
 import oracles
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from exactscape import api, certify, linalg
 from exactscape.checker import check_certificate
 from exactscape.model import Instance, Pattern, Weights, load_instance, load_weights
-from exactscape.theory.boundary import analyse_face, kkt_system, sign_condition
+from exactscape.theory.boundary import analyse_face, sign_condition
 
 EX = Path(__file__).resolve().parents[1] / "examples"
 F = Fraction
@@ -100,10 +101,10 @@ def test_kink_tree_both_sign_conditions_hold_but_only_negative_z_factors() -> No
 def oracle_face(
     inst: Instance, I: tuple[tuple[int, ...], ...], k: int, n: int
 ) -> tuple[Fraction, Fraction, bool, bool, bool]:
-    """SPEC 4 re-derived: D [43] solved by SymPy's Gauss-Jordan (solvability [44]
+    """theory.md §4 re-derived: D [43] solved by SymPy's Gauss-Jordan (solvability [44]
     checked; one solution of the affine set [45]), PPL over every branch vector."""
     K, d, N = len(I[0]), inst.d, inst.N
-    D, rhs = kkt_system(inst, Pattern(I), k, n)
+    D, rhs = dense.kkt_system(inst, Pattern(I), k, n)
     Ds = oracles.sympy_matrix(linalg.to_rows(D))
     r = oracles.sympy_matrix(linalg.to_rows(rhs))
     try:
@@ -186,7 +187,7 @@ def test_faces_agree_with_sympy_and_ppl(face: tuple[Instance, Pattern, int, int]
     cert = certify.boundary_certificate(a)
     assert check_certificate(cert).verified
     lam, e_n, solvable, plus, minus = oracle_face(inst, pat.I, k, n)
-    assert solvable  # [44] holds on every instance (SPEC 4 is sharper here)
+    assert solvable  # [44] holds on every instance (theory.md §4 is sharper here)
     assert (a.solution.lam, a.solution.e_n) == (lam, e_n)
     got = {r.sign: r.exists for r in a.results}
     if a.feasibility.feasible:
@@ -228,7 +229,7 @@ def test_random_points_on_faces_agree_with_brute_force() -> None:
 
 def test_z_k_zero_on_a_boundary_is_not_covered_although_a_local_minimum() -> None:
     """Theorem 3 needs the sign of z_k: here z = 0, w . x_3 = 0 (y_3 = 0), w dead
-    elsewhere; the point is a (non-strict) local minimum that SPEC 4 does not cover."""
+    elsewhere; the point is a (non-strict) local minimum that theory.md §4 does not cover."""
     inst = Instance(X=((F(-2),), (F(-1),), (F(1),), (F(2),)), y=(F(1), F(1), F(-1), F(0)))
     wts = Weights((F(0),), ((F(1), F(-2)),))
     res = api.point(inst, wts)
@@ -265,7 +266,7 @@ def test_D_of_43_is_solved_by_the_face_solution(name: str) -> None:
     n = 1 if name == "kink" else 2
     res = api.boundary(inst, wts, 0, n)
     a = res.analysis
-    D, rhs = kkt_system(inst, a.pattern, 0, n)
+    D, rhs = dense.kkt_system(inst, a.pattern, 0, n)
     v = [x for r in a.solution.R for x in r] + [a.solution.lam]
     assert D * linalg.column(v) == rhs
 
@@ -327,7 +328,7 @@ def test_lambda_and_e_n_are_the_same_for_every_solution_of_D() -> None:
     pat = Pattern(((1, 1), (0, 1)))
     a = analyse_face(inst, pat, 0, 1)
     assert a.solution.dimension > 0
-    D, rhs = kkt_system(inst, pat, 0, 1)
+    D, rhs = dense.kkt_system(inst, pat, 0, 1)
     null = linalg.null_space(D)
     assert null.ncols() == a.solution.dimension
     Kd = D.ncols() - 1
@@ -346,3 +347,25 @@ def test_a_zero_sample_is_not_covered() -> None:
     res = api.point(inst, Weights((F(1),), ((F(1), F(0)),)))
     assert res.summary["verdict"] == "not-covered" and "zero vector" in res.summary["reason"]
     assert check_certificate(res.certificate).verified
+
+
+def test_face_range_errors_are_neutral_and_worded_by_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    """Below the CLI an out-of-range face names the value and carries the field;
+    the CLI alone words it with the option flag."""
+    from exactscape.cli import main
+    from exactscape.errors import InputError
+    from exactscape.theory.boundary import face_pattern
+
+    inst, wts = load_instance(EX / "kink.json"), load_weights(EX / "kink-min.weights.json")
+    for call, field, text in [
+        (lambda: api.boundary(inst, wts, 5, 1), "neuron", "neuron 5 out of range 0..0"),
+        (lambda: api.boundary(inst, wts, 0, -1), "sample", "sample -1 out of range 0..3"),
+        (lambda: face_pattern(inst, wts, -1, 0), "neuron", "neuron -1 out of range 0..0"),
+        (lambda: analyse_face(inst, Pattern(((0,),) * 4), 0, 4), "sample", "sample 4 out of range 0..3"),
+    ]:
+        with pytest.raises(InputError) as exc:
+            call()
+        assert exc.value.field == field and str(exc.value) == text
+    argv = ["boundary", str(EX / "kink.json"), "--weights", str(EX / "kink-min.weights.json"), "--neuron", "0"]
+    assert main([*argv, "--sample", "9"]) == 2
+    assert capsys.readouterr().err == "exactscape: error: --sample: sample 9 out of range 0..3\n"

@@ -78,7 +78,7 @@ def test_huge_lr_runs_without_warnings(tmp_path: Path, capsys: pytest.CaptureFix
         code, err = run([*TRAPPED, "--locations=3", "--lr", "1e300", "--out", str(tmp_path / "t.json")], capsys)
     assert code == 0 and err == [] and [str(w.message) for w in caught] == []
     doc = (tmp_path / "t.json").read_text()
-    assert '"gd": "undecided"' in doc or '"gd": "left"' in doc
+    assert '"gd": "left"' in doc  # one step of 1e300 leaves the cell (seed 0)
 
 
 USAGE = [

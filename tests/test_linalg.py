@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import dense
 import oracles
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -49,7 +50,7 @@ def test_rank_factorisation_matches_sympy(rows: list[list[Fraction]]) -> None:
 @given(matrices(max_rows=4, max_cols=4))
 def test_pinv_matches_sympy_pinv(rows: list[list[Fraction]]) -> None:
     A = linalg.matrix(rows)
-    ours = linalg.to_rows(linalg.pinv(A))
+    ours = linalg.to_rows(dense.pinv(A))
     theirs = oracles.sympy_matrix(rows).pinv()
     assert [[oracles.to_fraction(v) for v in theirs.row(i)] for i in range(theirs.rows)] == ours
 
@@ -60,7 +61,7 @@ def test_least_squares_is_the_min_norm_solution(rows: list[list[Fraction]], data
     y = [data.draw(small) for _ in rows]
     A = linalg.matrix(rows)
     ls = linalg.least_squares(A, y)
-    P = linalg.pinv(A)
+    P = dense.pinv(A)
     expect = linalg.to_vec(P * linalg.column(y))
     assert ls.R0 == expect
     m = len(rows[0])

@@ -31,7 +31,7 @@ from exactscape.errors import ExactscapeError
 from exactscape.model import Instance, Pattern, Weights, instance_from_json
 from exactscape.numbers import parse_rational
 from exactscape.polyhedra import Farkas
-from exactscape.theory.minima import Feasibility, _Search
+from exactscape.theory.minima import CellSearch, Feasibility
 
 CERTS = sorted((Path(__file__).resolve().parents[1] / "proofs" / "certificates").glob("*.cert.json"))
 
@@ -133,7 +133,7 @@ def still_true(m: dict[str, Any]) -> bool:
         R = [w.z[j] * v for j in range(K) for v in w.w[j]]
         return all(in_cell(inst, pat, j, w.w[j]) for j in range(K)) and _stationary(inst, pat, R)
     fitted = [sum((rows[i][c] * R0[c] for c in range(K * d)), Fraction(0)) for i in range(inst.N)]
-    search = _Search(inst, pat, fitted, Feasibility(True))
+    search = CellSearch(inst, pat, fitted, Feasibility(True))
 
     def leaves(node: dict[str, Any], sigma: dict[int, str]) -> bool:
         if "leaf" in node:

@@ -83,9 +83,9 @@ def test_brute_force_grid_on_one_dimensional_systems() -> None:
 def test_elimination_and_plain_paths_agree(s: System) -> None:
     """decide() eliminates equalities first; the plain LP path (used when the
     null space is too large to write down) must reach the same answer."""
-    from exactscape.polyhedra import _decide_plain
+    from exactscape.polyhedra import decide_plain
 
-    a, b = decide(s), _decide_plain(s, "ppl")
+    a, b = decide(s), decide_plain(s, "ppl")
     assert isinstance(a, Point) == isinstance(b, Point)
     for ans in (a, b):
         assert s.verify_point(ans.v) if isinstance(ans, Point) else s.verify_farkas(ans)

@@ -30,9 +30,9 @@ from exactscape.checker import check_certificate
 from exactscape.cli import main
 from exactscape.design import design_matrix
 from exactscape.model import Instance, Pattern
-from exactscape.region import Defining, Region, _project_out, cell_defining, describe, h_to_v_roundtrip, primitive, rref
+from exactscape.region import Defining, Region, cell_defining, describe, h_to_v_roundtrip, primitive, project_out, rref
 from exactscape.region_api import region
-from exactscape.theory.minima import Feasibility, _Search, analyse_cell, cell_feasibility
+from exactscape.theory.minima import CellSearch, Feasibility, analyse_cell, cell_feasibility
 
 F = Fraction
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +63,7 @@ def test_double_description_agrees_with_the_lp_decisions_of_cell(case: tuple[Ins
     inst, pat = case
     feas = cell_feasibility(inst, pat)
     lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
-    search = _Search(inst, pat, list(lsq.fitted), Feasibility(True))
+    search = CellSearch(inst, pat, list(lsq.fitted), Feasibility(True))
     regions = _regions(inst, pat)
     for br, reg in regions:
         # the cell search's own node system (reduced to the active blocks), decided by the exact LP
@@ -110,8 +110,8 @@ def _ppl_generators(df: Defining) -> tuple[set[tuple[Fraction, ...]], set[tuple[
         elif g.is_line():
             lines.append(coef)
     L = rref(lines, n)
-    P = {_project_out(p, L) for p in points}
-    R = {primitive(_project_out(r, L)) for r in rays if any(_project_out(r, L))}
+    P = {project_out(p, L) for p in points}
+    R = {primitive(project_out(r, L)) for r in rays if any(project_out(r, L))}
     return P, R, L
 
 
@@ -334,7 +334,7 @@ def test_table6_measure_gives_exact_lower_bounds() -> None:
 def test_float_preselection_finds_the_exact_nearest_hyperplanes() -> None:
     import numpy as np
 
-    from exactscape.experiments.table6 import _nearest_all, gaussian_int
+    from exactscape.experiments.table6 import gaussian_int, nearest_all
 
     Xi = gaussian_int(40, 3, 2)
     arr = Arrangement(tuple(tuple(F(int(v), 1024) for v in row) for row in Xi), F(1))
@@ -344,7 +344,7 @@ def test_float_preselection_finds_the_exact_nearest_hyperplanes() -> None:
     U = rng.integers(-(1 << 20), (1 << 20) + 1, size=(3, 12))
     C = [int(v) + 1024 * DW for v in Xi @ w_int]
     Af = Xi.astype(np.float64) @ U.astype(np.float64)
-    res = _nearest_all(np.array(C, dtype=np.float64), Af, C, np.rint(Af).astype(np.int64))
+    res = nearest_all(np.array(C, dtype=np.float64), Af, C, np.rint(Af).astype(np.int64))
     w = tuple(F(int(v), DW) for v in w_int)
     for j, (s1, s2) in enumerate(res):
         u = tuple(F(int(v)) for v in U[:, j])

@@ -1,4 +1,4 @@
-"""Theorem 2 (SPEC 3): saddles per zero set, against SymPy + PPL oracles and
+"""Theorem 2 (theory.md §3): saddles per zero set, against SymPy + PPL oracles and
 brute-force sampling of the exact loss around every claimed saddle/minimum."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import bruteforce as bf
+import dense
 import oracles
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,7 +17,7 @@ from exactscape import api, linalg
 from exactscape.checker import check_certificate
 from exactscape.model import Instance, Pattern, Weights, load_instance, load_pattern, load_weights
 from exactscape.theory.minima import cell_feasibility
-from exactscape.theory.saddles import all_zero_sets, analyse_zero_set, normal_equations
+from exactscape.theory.saddles import all_zero_sets, analyse_zero_set
 
 EX = Path(__file__).resolve().parents[1] / "examples"
 F = Fraction
@@ -109,13 +110,13 @@ def test_solution_solves_the_normal_equations_of_20() -> None:
         case = analyse_zero_set(inst, pat, Z)
         if not S:
             continue
-        M, b = normal_equations(inst, pat, S)
+        M, b = dense.normal_equations(inst, pat, S)
         RS = linalg.column([v for j in S for v in case.solution[j]])
         assert M * RS == b
 
 
 def oracle_verdict(inst: Instance, I: tuple[tuple[int, ...], ...], Z: tuple[int, ...]) -> str:
-    """SPEC 3 re-derived: SymPy pinv for [19], PPL for every open polyhedron, blind {+,-}^S."""
+    """theory.md §3 re-derived: SymPy pinv for [19], PPL for every open polyhedron, blind {+,-}^S."""
     K, d, N = len(I[0]), inst.d, inst.N
     S = [j for j in range(K) if j not in Z]
     rows = [[(v if I[i][j] else F(0)) for j in S for v in x] for i, x in enumerate(inst.xs)]

@@ -24,7 +24,7 @@ from exactscape.cli import main
 from exactscape.model import Instance, Pattern, Weights, load_instance, load_weights
 from exactscape.pathloss import Segment, analyse_path, breakpoints, evaluate, simplest
 from exactscape.spurious import affine_fit, analyse_spurious, count_branch_vectors
-from exactscape.theory.minima import Feasibility, _Search
+from exactscape.theory.minima import CellSearch, Feasibility
 
 EX = Path(__file__).resolve().parents[1] / "examples"
 CERTS = Path(__file__).resolve().parents[1] / "proofs" / "certificates"
@@ -261,7 +261,7 @@ def _count_by_branch_search(inst: Instance, K: int) -> int:
     """Brute force: decide the open polyhedron of every branch vector of the all-active cell."""
     pat = Pattern(tuple((1,) * K for _ in range(inst.N)))
     _, p, _ = affine_fit(inst)
-    search = _Search(inst, pat, list(p), Feasibility(True))
+    search = CellSearch(inst, pat, list(p), Feasibility(True))
     n = 0
     for sigma in itertools.product("+-0", repeat=K):
         system, _, _ = search.system(dict(enumerate(sigma)))

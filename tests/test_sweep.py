@@ -1,4 +1,4 @@
-"""Issue 4 "done when": sweep the bias of one neuron of a 1-D instance exactly
+"""Points on hyperplanes, swept: move the bias of one neuron of a 1-D instance exactly
 across every sample hyperplane; `point` gives a verdict everywhere, the
 verdicts agree with brute force, and every certificate verifies."""
 

@@ -173,16 +173,16 @@ def test_outputs_never_overwrite_foreign_files(tmp_path: Path) -> None:
     foreign = tmp_path / "mine.json"
     foreign.write_text('{"not": "ours"}\n')
     with pytest.raises(OutputError):
-        tb._write_table(foreign, b"x")
+        tb.write_table(foreign, b"x")
     assert foreign.read_text() == '{"not": "ours"}\n'
     with pytest.raises(OutputError):
-        tb._write_table(tmp_path / "p.jsonl", b"x", protected=(tmp_path / "p.jsonl",))
+        tb.write_table(tmp_path / "p.jsonl", b"x", protected=(tmp_path / "p.jsonl",))
     with pytest.raises(OutputError):  # refused before any trial runs or the trial log is created
         tb.run_table(tiny(trials=1), foreign)
     assert not tb.partial_path(foreign).exists()
     ok = tmp_path / "t.md"
-    tb._write_table(ok, f"# {tb.MARKER}\n".encode())
-    tb._write_table(ok, f"# {tb.MARKER} again\n".encode())
+    tb.write_table(ok, f"# {tb.MARKER}\n".encode())
+    tb.write_table(ok, f"# {tb.MARKER} again\n".encode())
     assert "again" in ok.read_text()
 
 

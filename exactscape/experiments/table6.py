@@ -94,7 +94,7 @@ def exact_rank(Xi: NDArray[np.int64]) -> int:
     return int(flint.fmpz_mat([[int(v) for v in row] for row in Xi]).rank())
 
 
-def _nearest_all(
+def nearest_all(
     Cf: NDArray[np.float64], Af: NDArray[np.float64], C: list[int], Ai: NDArray[np.int64]
 ) -> list[tuple[Fraction | None, Fraction | None]]:
     """Per direction j: exact s1 = min{s > 0}, s2 = |max{s < 0}| of s_ij = -C_i / A_ij, by the
@@ -197,7 +197,7 @@ def measure(
         Cf = np.array(C, dtype=np.float64)
         best: Fraction | None = None
         ray = False
-        for j, (s1, s2) in enumerate(_nearest_all(Cf, Af, C, Ai)):
+        for j, (s1, s2) in enumerate(nearest_all(Cf, Af, C, Ai)):
             if s1 is None or s2 is None:
                 ray = True
                 continue

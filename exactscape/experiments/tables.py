@@ -349,10 +349,10 @@ def run_trial(task: Task) -> dict[str, Any]:
     )
     if st.gd:
         from ..floats.lp import gradient_descent
-        from .trapped import _step
+        from .trapped import default_step
 
         t1 = time.perf_counter()
-        lr = _step(ds.X, z, w)
+        lr = default_step(ds.X, z, w)
         run = gradient_descent(ds.X, ds.y, z, w, lr=lr, max_steps=st.max_steps, grad_tol=st.grad_tol)
         rec["gd"] = "left" if run.left_cell else "trapped" if run.trapped else "undecided"
         rec["gd_steps"] = run.steps
@@ -382,7 +382,7 @@ def _ours(path: Path) -> bool:
     return data is not None and MARKER.encode() in data
 
 
-def _write_table(path: Path, data: bytes, protected: tuple[Path, ...] = ()) -> None:
+def write_table(path: Path, data: bytes, protected: tuple[Path, ...] = ()) -> None:
     """Write ``path`` atomically through exactscape.outputs; refuse an input of this run or a
     file that exists and was not written by this runner."""
     outputs.write_bytes(path, data, inputs=protected, may_replace=_ours)
@@ -490,7 +490,7 @@ def keep_instances(st: TableSettings, records: Iterable[dict[str, Any]], where: 
 def _write_if_changed(path: Path, data: bytes) -> None:
     if path.exists() and path.read_bytes() == data:
         return
-    _write_table(path, data)
+    write_table(path, data)
 
 
 # ---------------------------------------------------------------------------
@@ -791,8 +791,8 @@ def write_results(state: RunState, out: Path, instances_dir: Path | None) -> tup
     doc = results_doc(state, kept)
     md = out.with_suffix(".md")
     protected = (partial_path(out),)
-    _write_table(out, (json.dumps(doc, indent=1) + "\n").encode(), protected)
-    _write_table(md, markdown(doc).encode(), protected)
+    write_table(out, (json.dumps(doc, indent=1) + "\n").encode(), protected)
+    write_table(md, markdown(doc).encode(), protected)
     return out, md, doc
 
 

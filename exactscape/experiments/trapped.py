@@ -46,7 +46,7 @@ from .. import outputs
 from ..errors import OutputError, show_path
 from ..floats.lp import gradient_descent
 from ..model import pattern_of
-from ..theory.minima import CellAnalysis, Decider, _Search, analyse_cell
+from ..theory.minima import CellAnalysis, CellSearch, Decider, analyse_cell
 from .compare import backend
 from .data import DataSet, sample_weights
 
@@ -63,7 +63,10 @@ class TrappedSettings:
     exact_backend: str = "hinted"
 
 
-def _step(X: Any, z: Any, w: Any) -> float:
+def default_step(X: Any, z: Any, w: Any) -> float:
+    """The default gradient-descent step 1/lambda_0 at (z, w): lambda_0 =
+    (2/N) (||F||_2^2 + ||X||_2^2 ||z||^2) with F = [X w^T]_+, an upper bound of
+    the loss Hessian's largest eigenvalue at the start (1e-12 guards a zero bound)."""
     F = np.maximum(X @ w.T, 0.0)
     lam = (2.0 / X.shape[0]) * (np.linalg.norm(F, 2) ** 2 + np.linalg.norm(X, 2) ** 2 * float(z @ z))
     return 1.0 / max(float(lam), 1e-12)
@@ -106,7 +109,7 @@ def run_trapped(
             a = analyse_cell(ds.instance, pat, hint=wts, decide=backend(st.exact_backend))
             plus = plus_only(a, backend(st.exact_backend))
             t1 = time.perf_counter()
-            lr = st.lr if st.lr is not None else _step(ds.X, z, w)
+            lr = st.lr if st.lr is not None else default_step(ds.X, z, w)
             gd = gradient_descent(ds.X, ds.y, z, w, lr=lr, max_steps=st.max_steps, grad_tol=st.grad_tol)
             t2 = time.perf_counter()
             outcome = "left" if gd.left_cell else "trapped" if gd.trapped else "undecided"
@@ -169,7 +172,7 @@ def plus_only(a: CellAnalysis, decide: Decider | None) -> bool | None:
     the reading under which Part 2's tables are reproduced; None for an empty cell."""
     if not a.feasibility.feasible:
         return None
-    s = _Search(a.instance, a.pattern, a.least_squares().fitted, a.feasibility, decide=decide)
+    s = CellSearch(a.instance, a.pattern, a.least_squares().fitted, a.feasibility, decide=decide)
     leaf, _ = s.node({j: "+" for j in range(a.K)})
     return leaf is None
 

@@ -8,8 +8,7 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from ..deciders import NAMES as DECIDER_NAMES
 from ..errors import InputError, one_line, show_path
 from ..options import int_range, tolerance
+from ..progress import ticker
 
 MAX_OPTION_TEXT = 40
 """Longest numeric option text read."""
@@ -245,42 +245,6 @@ def add_parsers(sub: Any, epilog: str) -> None:
     tb.add_argument("--json", action="store_true", help="print the table rows as one JSON object")
 
 
-@contextmanager
-def _progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
-    """A progress bar on stderr, only when stderr is a terminal (as for ``cell``):
-    otherwise stderr carries nothing but a one-line error."""
-
-    def quiet(msg: str) -> None:
-        return None
-
-    if not sys.stderr.isatty():
-        yield quiet
-        return
-    try:
-        import rich  # noqa: F401 - optional: progress bars only
-    except ImportError:
-        yield quiet
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=Console(stderr=True),
-        transient=False,
-    ) as prog:
-        task = prog.add_task("", total=total)
-
-        def tick(msg: str) -> None:
-            prog.update(task, advance=1, description=msg)
-
-        yield tick
-
-
 def _cmd_crosscheck(args: argparse.Namespace) -> int:
     from .. import certify, outputs
     from ..certify import point_certificate
@@ -453,7 +417,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             args.exact_backend,
         )
         out = Path(args.out or f"results/trapped-{args.data}-N{ds.instance.N}-K{args.K}.json")
-        with _progress(len(st.locations) * st.trials, f"trapped {ds.name} K={args.K}") as tick:
+        with ticker(len(st.locations) * st.trials, f"trapped {ds.name} K={args.K}") as tick:
             res, j, m, resumed = run_to_files(ds, st, out, tick)
         print(markdown(res))
         if resumed:
@@ -476,7 +440,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         md_path = outputs.companion(out, ".md")
         outputs.check_outputs([(out, RESULTS_D), (md_path, TABLE_D)], ())
         outputs.check_directory(save)
-        with _progress(len(args.locations) * args.trials, f"float vs exact ({args.kind})") as tick:
+        with ticker(len(args.locations) * args.trials, f"float vs exact ({args.kind})") as tick:
             batch = random_batch(
                 kind=args.kind,
                 trials=args.trials,
@@ -538,7 +502,7 @@ def _cmd_tables(args: argparse.Namespace) -> int:
     if out.suffix != ".json":
         raise InputError("the results file must end in .json (the table goes beside it as .md)", "--out")
     inst_dir = Path(args.instances_dir) if args.instances_dir else out.with_name(out.stem + "-instances")
-    with _progress(len(st.locations) * st.trials, f"table {st.table} N={st.N} K={st.K}") as tick:
+    with ticker(len(st.locations) * st.trials, f"table {st.table} N={st.N} K={st.K}") as tick:
         state = run_table(st, out, workers=args.workers, dask_address=args.dask, progress=tick)
     j, m, doc = write_results(state, out, inst_dir)
     verdict = "interrupted" if state.interrupted else "complete" if doc["complete"] else "partial"

@@ -1,1 +1,1 @@
-"""The paper's theorems as exact decision procedures (SPEC sections 2-4)."""
+"""The paper's theorems as exact decision procedures (theory.md §2-4)."""

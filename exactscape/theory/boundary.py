@@ -1,4 +1,4 @@
-"""Theorem 3 (SPEC section 4): non-differentiable local minima on a cell
+"""Theorem 3 (theory.md §4): non-differentiable local minima on a cell
 boundary w_k . x_n = 0, exactly.
 
 Setting: neuron k on the hyperplane of sample n (x_n != 0), every other
@@ -44,7 +44,7 @@ from fractions import Fraction
 
 from .. import linalg, polyhedra
 from ..curves import Curve
-from ..design import block_gradient, cell_sign, design_matrix, in_cell
+from ..design import block_gradient, cell_sign, design_matrix
 from ..errors import InputError, InternalError, NotCovered
 from ..model import Instance, Mat, Pattern, Vec, Weights, dot, pattern_of
 from .branches import BRANCHES, BranchProblem, Decider, Genuine, Tree, search
@@ -62,9 +62,19 @@ def sign_condition(s: str, lam: Fraction, e_n: Fraction) -> bool:
     return z * lam <= 0 <= z * (lam + e_n)
 
 
+def check_face(inst: Instance, K: int, k: int, n: int) -> None:
+    """The face w_k . x_n = 0 exists: 0 <= k < K and 0 <= n < N. Otherwise an
+    InputError naming the value, with ``field`` "neuron" or "sample"."""
+    if not (0 <= k < K):
+        raise InputError(f"neuron {k} out of range 0..{K - 1}", field="neuron")
+    if not (0 <= n < inst.N):
+        raise InputError(f"sample {n} out of range 0..{inst.N - 1}", field="sample")
+
+
 def face_pattern(inst: Instance, wts: Weights, k: int, n: int) -> Pattern:
     """Cell 1's pattern of the face of (k, n) through ``wts``: I_nk = 0, the
     other pairs as at ``wts``; every other pair must be strictly off its hyperplane."""
+    check_face(inst, wts.K, k, n)
     pat, on = pattern_of(inst, wts)
     others = [p for p in on if p != (k, n)]
     if others:
@@ -95,25 +105,6 @@ def face_matrix(inst: Instance, pat: Pattern, k: int, n: int) -> linalg.QMat:
     face = [Fraction(0)] * (pat.K * d)
     face[k * d : (k + 1) * d] = inst.xs[n]
     return linalg.matrix([*rows, face], pat.K * d)
-
-
-def kkt_system(inst: Instance, pat: Pattern, k: int, n: int) -> tuple[linalg.QMat, linalg.QMat]:
-    """D and rhs of [27-28, 43], dense (for display and tests; the decision never forms D^+)."""
-    A = design_matrix(inst, pat)
-    Kd = A.ncols()
-    d = inst.d
-    M = A.transpose() * A
-    b = A.transpose() * linalg.column(inst.y)
-    D = linalg.QMat(Kd + 1, Kd + 1)
-    rhs = linalg.QMat(Kd + 1, 1)
-    for r in range(Kd):
-        for c in range(Kd):
-            D[r, c] = M[r, c]
-        rhs[r, 0] = b[r, 0]
-    for l, v in enumerate(inst.xs[n]):
-        D[k * d + l, Kd] = linalg.q(-v)
-        D[Kd, k * d + l] = linalg.q(v)
-    return D, rhs
 
 
 def solve_face(inst: Instance, pat: Pattern, k: int, n: int) -> FaceSolution:
@@ -226,10 +217,7 @@ def analyse_face(
     """Decide existence of a non-differentiable local minimum on the face, for each sign of z_k
     (``decide``: the exact node decider, :mod:`exactscape.deciders`)."""
     pat.check_against(inst)
-    if not (0 <= k < pat.K):
-        raise InputError(f"neuron {k} out of range 0..{pat.K - 1}", "--neuron")
-    if not (0 <= n < inst.N):
-        raise InputError(f"sample {n} out of range 0..{inst.N - 1}", "--sample")
+    check_face(inst, pat.K, k, n)
     if pat.I[n][k] != 0:
         raise InputError("the face pattern must have I[n][k] = 0 (cell 1)")
     sol = solve_face(inst, pat, k, n)
@@ -330,12 +318,3 @@ def classify_boundary_point(inst: Instance, wts: Weights, k: int, n: int) -> Bou
     if zk * (lam + e_n) < 0:
         return result(False, lam, Curve((), tuple((k, l, (v,)) for l, v in enumerate(xn) if v != 0)))
     return result(True, lam, None)
-
-
-def in_face(inst: Instance, pat: Pattern, k: int, n: int, j: int, w: Vec) -> bool:
-    """w in C_j (j != k), or on the face of neuron k (x_n . w = 0, strict elsewhere)."""
-    if j != k:
-        return in_cell(inst, pat, j, w)
-    return dot(w, inst.xs[n]) == 0 and all(
-        cell_sign(pat, i, k) * dot(w, x) > 0 for i, x in enumerate(inst.xs) if i != n
-    )

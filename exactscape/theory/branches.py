@@ -1,5 +1,5 @@
 """Branch trees with Farkas leaves: the genuineness search shared by
-Theorems 1, 2 and 3 (SPEC [15-18], section 3 "genuine saddle", [46]).
+Theorems 1, 2 and 3 (theory.md §2 [15-18], §3 "genuine saddle", §4 [46]).
 
 A :class:`BranchProblem` asks: is there R = (R_1, ..., R_K) with
 
@@ -108,7 +108,13 @@ class SearchResult:
 Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
 
 
-class _Search:
+class BranchSearch:
+    """The depth-first branch search of a :class:`BranchProblem`: :meth:`node`
+    decides one (partial) branch vector's system exactly (a genuine point, or
+    the Farkas leaf of the tree), :meth:`dfs` splits on the undecided neurons;
+    :func:`search` runs it from the root. Callers may rebuild one node's system
+    with :meth:`system` or decide it with :meth:`node`."""
+
     def __init__(
         self,
         prob: BranchProblem,
@@ -262,6 +268,6 @@ def search(
 
     ``progress(nodes, depth)`` is called before every exact LP of the search; ``decide``
     replaces :func:`exactscape.polyhedra.decide` (e.g. :func:`exactscape.floats.hint.decide_hinted`)."""
-    s = _Search(prob, progress, decide)
+    s = BranchSearch(prob, progress, decide)
     tree, found = s.dfs(dict(s.fixed), s.order())
     return SearchResult(found, tree if found is None else None, s.nodes)

@@ -1,6 +1,6 @@
 """Every open cell of one neuron's arrangement, proved complete (sign tree).
 
-The cells of one neuron (SPEC 1) are the non-empty open cones
+The cells of one neuron (theory.md §1) are the non-empty open cones
 
     C(s) = { w in Q^d : s_i x_i . w > 0 for every sample i },  s in {+1, -1}^N,
 

@@ -64,7 +64,7 @@ from typing import TypeVar
 import flint
 
 from .. import polyhedra
-from ..minset import MinimiserSet, ZMat, _select, design_integers, samples, samples_independent, sign_solutions
+from ..minset import MinimiserSet, ZMat, design_integers, samples, samples_independent, selection_matrix, sign_solutions
 from ..model import Instance, Mat, Pattern
 from .branches import BRANCHES, Genuine, Leaf, Split, Tree
 
@@ -149,7 +149,7 @@ class _RowSpace:
         B, P = list(ev.basis), list(ev.columns)
         if self._mat is None:
             AZ = self.ms.AZ if self.ms.AZ is not None else design_integers(self.inst, self.pat)
-            sub = _select(AZ.nrows(), B).transpose() * AZ * _select(AZ.ncols(), P)
+            sub = selection_matrix(AZ.nrows(), B).transpose() * AZ * selection_matrix(AZ.ncols(), P)
             self._mat = sub.transpose()  # A_Z{B,P}^T, r x r
         D = samples(self.inst).D
         den = _lcm_all([g[c] for c in P])

@@ -1,6 +1,6 @@
 """Theorem 1 and Section IV: the differentiable minima of one cell, exactly.
 
-For an instance and an activation pattern I (SPEC 1):
+For an instance and an activation pattern I (theory.md §1):
 
 * feasibility: every open cone C_j = {w : w.x_i > 0 (I_ij = 1), < 0 (I_ij = 0)}
   is non-empty, with a witness or a Farkas certificate per neuron;
@@ -8,7 +8,7 @@ For an instance and an activation pattern I (SPEC 1):
   L(R) = (1/N)||A R - y||^2 as {R : A R = p} (see :mod:`exactscape.linalg`),
   unique iff rank A = Kd, with the minimum loss [14] L* = (1/N)||p - y||^2;
 * genuineness [15-18] with per-neuron branches sigma_j in {+, -, 0}
-  (SPEC 2 and 6): does some minimiser factor as R_j = z_j w_j with every w_j
+  (theory.md §2 and §6): does some minimiser factor as R_j = z_j w_j with every w_j
   in C_j?
 
 Genuineness algorithm (shared with Theorems 2 and 3 in
@@ -41,8 +41,7 @@ from ..deciders import ENGINES, SMALL_CELL
 from ..design import cell_sign, design_matrix
 from ..model import Instance, Mat, Pattern, Vec, Weights, pattern_of
 from . import genuine as fast
-from .branches import BRANCHES, BranchProblem, Decider, Genuine, Leaf, Split, Tree, search
-from .branches import _Search as _BranchSearch
+from .branches import BRANCHES, BranchProblem, BranchSearch, Decider, Genuine, Leaf, Split, Tree, search
 
 PLAIN_LIMIT = 40_000  # entries of A above which the plain branch tree is not attempted by the fast engine
 
@@ -229,7 +228,7 @@ def analyse_cell(
     return CellAnalysis(inst, pat, feas, lsq, res.genuine, res.tree, res.nodes, ms, "plain")
 
 
-class _Search(_BranchSearch):
+class CellSearch(BranchSearch):
     """The cell search of Theorem 1 as a :class:`~exactscape.theory.branches.BranchProblem`
     (kept for callers that rebuild a node's system with :meth:`system`)."""
 

@@ -1,4 +1,4 @@
-"""Theorem 2 (SPEC section 3): differentiable saddle points of one cell, exactly.
+"""Theorem 2 (theory.md §3): differentiable saddle points of one cell, exactly.
 
 For a cell (pattern I) and a non-empty set Z of neurons with z_j = 0,
 S = [K] \\ Z:
@@ -88,13 +88,7 @@ class SaddleAnalysis:
         return any(c.verdict == "saddle" for c in self.cases)
 
 
-def normal_equations(inst: Instance, pat: Pattern, S: tuple[int, ...]) -> tuple[linalg.QMat, linalg.QMat]:
-    """M = A_S^T A_S and b = A_S^T y of [20] (for display and tests; decisions use A_S)."""
-    A = design_matrix_on(inst, pat, S)
-    return A.transpose() * A, A.transpose() * linalg.column(inst.y)
-
-
-def _zero_part(inst: Instance, pat: Pattern, j: int, g: Vec, hint: Vec | None) -> Vec | ZeroCut:
+def zero_part(inst: Instance, pat: Pattern, j: int, g: Vec, hint: Vec | None) -> Vec | ZeroCut:
     """A point of C_j with w . g = 0, or a Farkas certificate that there is none."""
     if hint is not None and in_cell(inst, pat, j, hint) and dot(hint, g) == 0:
         return hint
@@ -122,12 +116,12 @@ def analyse_zero_set(
     progress: Callable[[int, int], None] | None = None,
     decide: Decider | None = None,
 ) -> SaddleCase:
-    """Decide SPEC 3 for the zero set ``Z`` of the cell ``pat``; ``progress(nodes,
+    """Decide theory.md §3 for the zero set ``Z`` of the cell ``pat``; ``progress(nodes,
     depth)`` is called before every exact LP of the branch search."""
     K, d = pat.K, inst.d
     Z = tuple(sorted(set(Z)))
     if not Z or Z[0] < 0 or Z[-1] >= K:
-        raise InputError(f"the zero set must be a non-empty subset of 0..{K - 1}, got {list(Z)}", "--zero")
+        raise InputError(f"the zero set must be a non-empty subset of 0..{K - 1}, got {list(Z)}", field="zero")
     S = tuple(j for j in range(K) if j not in Z)
     zero_vec = tuple(Fraction(0) for _ in range(d))
     if S:
@@ -149,7 +143,7 @@ def analyse_zero_set(
     base = dict(zero=Z, loss=loss, gradient_zero=gzero, solution=R, residual=e, g=gs, dimension=dim, rank=fac)
     zw: list[Vec] = [zero_vec] * K
     for j, g in gs:
-        ans = _zero_part(inst, pat, j, g, hint.w[j] if hint is not None else None)
+        ans = zero_part(inst, pat, j, g, hint.w[j] if hint is not None else None)
         if isinstance(ans, ZeroCut):
             return SaddleCase(verdict="none", cut=ans, **base)  # type: ignore[arg-type]
         zw[j] = tuple(ans)
@@ -194,7 +188,7 @@ def analyse_saddles(
     progress: Callable[[int, int, int], None] | None = None,
     decide: Decider | None = None,
 ) -> SaddleAnalysis:
-    """Decide SPEC 3 for the given zero sets (default: all non-empty Z).
+    """Decide theory.md §3 for the given zero sets (default: all non-empty Z).
 
     ``progress(done, total, nodes)`` reports the zero sets decided so far and
     the exact LPs of the current one; ``decide`` is the exact node decider

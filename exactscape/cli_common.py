@@ -1,0 +1,62 @@
+"""What every certifying command of the CLI shares: where its certificate
+goes, the check of that path before any work, and the printing of a result
+(the human summary or one ``--json`` object, then the certificate line)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import show_path
+
+
+def cert_path(args: argparse.Namespace, command: str) -> Path:
+    """``--cert``, else ``INSTANCE-STEM.COMMAND.cert.json`` in the working folder."""
+    return Path(args.cert) if args.cert else Path(f"{Path(args.instance).stem}.{command}.cert.json")
+
+
+def check_output(args: argparse.Namespace, command: str, inputs: Sequence[str | None]) -> None:
+    """Refuse the certificate path before any work (:mod:`exactscape.outputs`, rule 1)."""
+    from . import outputs
+
+    outputs.check_targets([cert_path(args, command)], [Path(x) for x in inputs if x], outputs.CERTIFICATE)
+
+
+def emit(
+    args: argparse.Namespace,
+    res: Any,
+    command: str,
+    human: Callable[[], list[str]],
+    inputs: Sequence[str | None],
+) -> int:
+    """Write ``res.certificate`` (never over an input) and print the result:
+    ``human()`` lines and the certificate line, or one JSON object (``--json``)
+    with ``certificate`` and ``certificate_verified`` added. An undecided result
+    (no certificate) writes nothing and says so. Returns the exit code 0."""
+    from . import certify
+
+    if not res.certificate:  # undecided: nothing is claimed, nothing is written
+        if args.json:
+            print(json.dumps(dict(res.summary, certificate=None, certificate_verified=False)))
+        else:
+            for line in human():
+                print(line)
+            print("certificate: none (nothing is claimed about an undecided cell)")
+        return 0
+
+    path = cert_path(args, command)
+    certify.write(res.certificate, path, protected=tuple(Path(x) for x in inputs if x))
+    verified = "verified by the independent checker" if res.checker_lines else "not replayed (--no-verify)"
+    if args.json:
+        out = dict(res.summary)
+        out["certificate"] = str(path)
+        out["certificate_verified"] = bool(res.checker_lines)
+        print(json.dumps(out))
+    else:
+        for line in human():
+            print(line)
+        print(f"certificate: {show_path(path)} ({verified})")
+    return 0
