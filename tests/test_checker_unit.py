@@ -23,7 +23,7 @@ from exactscape.checker import linalg as checker_linalg
 from exactscape.checker import numbers as checker_numbers
 from exactscape.checker import poly as checker_poly
 from exactscape.checker.envelope import parse_instance
-from exactscape.checker.point import check_curve
+from exactscape.checker.curves import check_curve
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -15,10 +15,9 @@ claim.branches the first sigma attaining it.
 from fractions import Fraction
 from itertools import product
 
-from .branchtree import compare, parse_pattern
 from .envelope import parse_instance, require_1_2
 from .errors import CertificateError
-from .fields import array, at, item, keyed, matrix, record
+from .fields import array, at, compare, item, keyed, matrix, parse_pattern, record
 from .linalg import ZERO, add_scaled, apply_a, apply_at, dot
 from .numbers import rational, show
 

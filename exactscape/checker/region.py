@@ -15,13 +15,12 @@ s_ji x_i . R_j > 0 for every neuron on branch + or - and every sample i
 
 from fractions import Fraction
 
-from .boundary import kkt
-from .boundary import sign_condition as face_condition
-from .branchtree import block_gradient, compare, fitted_and_residual, parse_pattern
 from .envelope import Instance, parse_instance, require_1_2
 from .errors import CertificateError
-from .fields import array, at, item, keyed, record, vector
-from .linalg import ZERO, Vector, dot
+from .fields import array, at, compare, item, keyed, parse_pattern, record, vector
+from .hyperplane import kkt
+from .hyperplane import sign_condition as face_condition
+from .linalg import ZERO, Vector, block_gradient, dot, fitted_and_residual, rank_of
 from .numbers import boolean, describe, integer, rational, show
 
 ROOT_FIELDS = ("format", "version", "kind", "instance", "claim", "pattern", "solution", "closure")
@@ -32,26 +31,6 @@ BRANCHES = ("+", "-", "0")
 
 Row = tuple[Vector, Fraction]
 """(a, b): the equality a . v = b or the strict row a . v > b."""
-
-
-def rank(rows: list[Vector], ncols: int) -> int:
-    """Rank over Q by Gaussian elimination."""
-    m = [list(r) for r in rows]
-    r0 = 0
-    for col in range(ncols):
-        piv = next((r for r in range(r0, len(m)) if m[r][col]), None)
-        if piv is None:
-            continue
-        m[r0], m[piv] = m[piv], m[r0]
-        head = m[r0][col]
-        for r in range(r0 + 1, len(m)):
-            c = m[r][col] / head
-            if c:
-                m[r] = [a - c * b for a, b in zip(m[r], m[r0], strict=True)]
-        r0 += 1
-        if r0 == len(m):
-            break
-    return r0
 
 
 def _branches(value: object, path: str, k: int) -> list[str]:
@@ -136,7 +115,7 @@ def _affine_rank(points: list[Vector], directions: list[Vector], n: int) -> int:
         return -1
     base = points[0]
     rows = [[a - b for a, b in zip(p, base, strict=True)] for p in points[1:]] + [list(v) for v in directions]
-    return rank(rows, n)
+    return rank_of(rows, n)
 
 
 def _check_solution(
@@ -205,7 +184,7 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
         compare("claim.saddle", boolean(claim["saddle"], "claim.saddle"), any(any(g) for _, g in gs))
     eq, strict, keys = _system(inst, pattern, branches, r0, face)
     all_rows = [a for a, _ in eq] + [a for a, _ in strict]
-    full_rank = rank(all_rows, n)
+    full_rank = rank_of(all_rows, n)
     # 2. generators lie in the closure
     cl = record(cert["closure"], "closure", CLOSURE_FIELDS)
     verts = _vectors(cl["vertices"], "closure.vertices", n)
@@ -238,7 +217,7 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
     log.append(f"c 2 generators: {len(verts)} vertices, {len(rays)} rays, {len(lines)} lines lie in the closure")
     # 3. lineality space exact; vertices and rays extreme
     if verts:
-        if rank(lines, n) != len(lines) or len(lines) != n - full_rank:
+        if rank_of(lines, n) != len(lines) or len(lines) != n - full_rank:
             raise CertificateError(
                 "closure.lines", f"must be a basis of the lineality space, of dimension {n - full_rank}"
             )
@@ -247,17 +226,17 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
     eq_a = [a for a, _ in eq]
     for p, v in enumerate(verts):
         tight = eq_a + [a for a, b in strict if dot(a, v) == b]
-        if rank(tight, n) != full_rank:
+        if rank_of(tight, n) != full_rank:
             raise CertificateError(item("closure.vertices", p), "not extreme: its tight rows do not have full rank")
     for p, v in enumerate(rays):
         tight = eq_a + [a for a, _ in strict if dot(a, v) == 0]
-        if rank(tight, n) != full_rank - 1:
+        if rank_of(tight, n) != full_rank - 1:
             raise CertificateError(item("closure.rays", p), "not extreme: its tight rows do not have rank r - 1")
     if len(set(map(tuple, verts))) != len(verts) or len(set(map(tuple, rays))) != len(rays):
         raise CertificateError("closure", "repeated generator")
     for p in range(len(rays)):
         for q in range(p):
-            if rank([rays[p], rays[q]], n) < 2:
+            if rank_of([rays[p], rays[q]], n) < 2:
                 raise CertificateError(item("closure.rays", p), f"a multiple of ray {q}")
     log.append("c 3 extreme: every vertex and ray is extreme; the lines span the lineality space")
     # 4. dimension and affine hull
@@ -269,7 +248,7 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
         b, a = row[0], row[1:]
         if any(b + dot(a, v) for v in verts) or any(dot(a, v) for v in rays + lines):
             raise CertificateError(item(e_path, p), "does not hold on every generator")
-    if verts and (rank([row[1:] for row in equations], n) != len(equations) or len(equations) != n - dim):
+    if verts and (rank_of([row[1:] for row in equations], n) != len(equations) or len(equations) != n - dim):
         raise CertificateError(e_path, f"must be {n - dim} independent equations of the affine hull")
     if not verts and equations:
         raise CertificateError(e_path, "equations of an empty polyhedron")
@@ -300,11 +279,11 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
     listed = [strict[r] for r in facets]
     for p, v in enumerate(verts):
         tight = eq_parts + [a for a, b in listed if dot(a, v) == b]
-        if rank(tight, n) != n - len(lines):
+        if rank_of(tight, n) != n - len(lines):
             raise CertificateError(item("closure.vertices", p), "not a vertex of the listed H-representation")
     for p, v in enumerate(rays):
         tight = eq_parts + [a for a, _ in listed if dot(a, v) == 0]
-        if rank(tight, n) != n - len(lines) - 1:
+        if rank_of(tight, n) != n - len(lines) - 1:
             raise CertificateError(item("closure.rays", p), "not an extreme ray of the listed H-representation")
     implicit = _keys(cl["implicit"], "closure.implicit", keys)
     for pos, r in enumerate(implicit):

@@ -11,12 +11,13 @@ the exact reason (12.2 check 4).
 
 from fractions import Fraction
 
+from .cones import check_empty_cone
 from .envelope import Instance, parse_instance, require_1_2
 from .errors import CertificateError
-from .fields import array, at, item, keyed, matrix, record, vector
+from .fields import array, at, item, matrix, record, vector
 from .linalg import ZERO, add_scaled, dot, first_nonzero
 from .numbers import integer, rational, show
-from .point import loss_at
+from .point import gradient_blocks, loss_at
 
 VERDICTS = ("spurious", "undecided", "not-applicable")
 REASONS = ("affine-fit-exact", "affine-fit-optimal", "no-all-active-cell", "one-neuron-sign-change")
@@ -45,12 +46,7 @@ def _gradient_blocks(
 ) -> tuple[list[list[Fraction]], Fraction]:
     """G_j = sum_i I[i][j] e_i x_i and the loss (FORMAT.md 5.2)."""
     outputs, loss = loss_at(z, pre, inst)
-    g = [[ZERO] * inst.d for _ in z]
-    for i, (x, f, y) in enumerate(zip(inst.xs, outputs, inst.y, strict=True)):
-        for j in range(len(z)):
-            if pre[j][i] > 0:
-                add_scaled(g[j], f - y, x)
-    return g, loss
+    return gradient_blocks(outputs, pre, inst), loss
 
 
 def branch_vectors(k: int, p: list[Fraction]) -> int:
@@ -177,15 +173,7 @@ def _check_reason(
             raise CertificateError("claim.reason", "the fit is exact: the reason is 'affine-fit-exact'")
         return
     if reason == "no-all-active-cell":
-        entries = keyed(cert["multipliers"], "multipliers", (inst.n,), min_length=1)
-        total = [ZERO] * inst.d
-        for (i,), m, path in entries:
-            q = rational(m, path)
-            if q <= 0:
-                raise CertificateError(path, "multipliers must be > 0")
-            add_scaled(total, q, inst.xs[i])
-        if any(total):
-            raise CertificateError("multipliers", "sum_i m_i x_i != 0")
+        check_empty_cone(cert["multipliers"], "multipliers", inst.xs, [1] * inst.n)
         return
     pair = array(cert["samples"], "samples", 2)
     i, n = (integer(v, item("samples", m), 0, inst.n - 1) for m, v in enumerate(pair))
