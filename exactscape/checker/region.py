@@ -13,6 +13,7 @@ s_ji x_i . R_j > 0 for every neuron on branch + or - and every sample i
 (key (j, i)), except the pair (k, n) of a face; s_ji = (2 I[i][j] - 1) sign.
 """
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 from .envelope import Instance, parse_instance, require_1_2
@@ -121,7 +122,8 @@ def _affine_rank(points: list[Vector], directions: list[Vector], n: int) -> int:
 def _check_solution(
     kind: str, cert: dict[str, object], inst: Instance, pattern: list[list[int]], branches: list[str], r0: Vector
 ) -> tuple[tuple[int, int] | None, bool, list[tuple[int, Vector]]]:
-    """Check ``solution``; returns (face, sign condition, [(j, g_j)] for a saddle's Z)."""
+    """FORMAT 9.2 (1): ``solution`` solves the kind's equations; returns (face, sign
+    condition, [(j, g_j)] for a saddle's Z)."""
     k, d = len(pattern[0]), inst.d
     blocks = [r0[j * d : (j + 1) * d] for j in range(k)]
     _, e = fitted_and_residual(pattern, inst.xs, inst.y, blocks)
@@ -159,38 +161,33 @@ def _check_solution(
     return (fk, fn), face_condition(1 if branches[fk] == "+" else -1, lam, e_n), []
 
 
-def check_region(cert: dict[str, object], log: list[str]) -> None:
-    """FORMAT.md 9.2, in order."""
-    require_1_2(cert, "kind 'region'", "kind")
-    record(cert, "", ROOT_FIELDS, OPTIONAL_FIELDS)
-    inst = parse_instance(cert["instance"], "instance")
-    log.append(inst.summary())
-    pattern = parse_pattern(cert["pattern"], "pattern", inst.n)
-    k, d = len(pattern[0]), inst.d
-    n = k * d
-    claim = record(cert["claim"], "claim", CLAIM_FIELDS, ("saddle",))
-    kind = claim["region"]
-    if kind not in ("cell", "saddle", "boundary"):
-        raise CertificateError("claim.region", f'expected "cell", "saddle" or "boundary", found {describe(kind)}')
-    if (kind == "saddle") != ("saddle" in claim):
-        raise CertificateError("claim", "field 'saddle' is required for a saddle region and only there")
-    if (kind == "boundary") != ("face" in cert):
-        raise CertificateError("", "field 'face' is required for a boundary region and only there")
-    branches = _branches(claim["branches"], "claim.branches", k)
-    r0 = vector(cert["solution"], "solution", n)
-    face, condition, gs = _check_solution(str(kind), cert, inst, pattern, branches, r0)
-    log.append(f"c 1 solution: the {kind} equations hold; branches {''.join(branches)}")
-    if kind == "saddle":
-        compare("claim.saddle", boolean(claim["saddle"], "claim.saddle"), any(any(g) for _, g in gs))
-    eq, strict, keys = _system(inst, pattern, branches, r0, face)
-    all_rows = [a for a, _ in eq] + [a for a, _ in strict]
-    full_rank = rank_of(all_rows, n)
-    # 2. generators lie in the closure
-    cl = record(cert["closure"], "closure", CLOSURE_FIELDS)
-    verts = _vectors(cl["vertices"], "closure.vertices", n)
-    rays = _vectors(cl["rays"], "closure.rays", n)
-    lines = _vectors(cl["lines"], "closure.lines", n)
-    for p, v in enumerate(verts):
+@dataclass(frozen=True)
+class System:
+    """The defining system of P (module docstring): equalities, strict rows and their
+    keys, the number of columns n = K d and r, the rank of all rows."""
+
+    eq: list[Row]
+    strict: list[Row]
+    keys: list[tuple[int, int]]
+    n: int
+    rank: int
+
+
+@dataclass(frozen=True)
+class Generators:
+    """The listed V-representation of cl P and the listed equations of its affine hull."""
+
+    verts: list[Vector]
+    rays: list[Vector]
+    lines: list[Vector]
+
+
+def check_generators_in_closure(system: System, gens: Generators) -> None:
+    """FORMAT 9.2 (2): every vertex satisfies the equalities and the strict rows with >=;
+    rays and lines are non-zero, annihilated by the equalities, >= 0 (rays) or = 0 (lines)
+    on the strict rows; vertices and rays are orthogonal to every line."""
+    eq, strict, keys = system.eq, system.strict, system.keys
+    for p, v in enumerate(gens.verts):
         path = item("closure.vertices", p)
         for r, (a, b) in enumerate(eq):
             if dot(a, v) != b:
@@ -198,8 +195,8 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
         for (a, b), key in zip(strict, keys, strict=True):
             if dot(a, v) < b:
                 raise CertificateError(path, f"violates the closure of row {key}: value {show(dot(a, v))} < 0")
-    for name, gens in (("rays", rays), ("lines", lines)):
-        for p, v in enumerate(gens):
+    for name, vectors in (("rays", gens.rays), ("lines", gens.lines)):
+        for p, v in enumerate(vectors):
             path = item(f"closure.{name}", p)
             if not any(v):
                 raise CertificateError(path, "zero vector")
@@ -209,13 +206,18 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
                 val = dot(a, v)
                 if val < 0 or (name == "lines" and val):
                     raise CertificateError(path, f"row {key} gives {show(val)} along it")
-            if name == "rays" and any(dot(v, ln) for ln in lines):
+            if name == "rays" and any(dot(v, ln) for ln in gens.lines):
                 raise CertificateError(path, "not orthogonal to the lineality space")
-    for p, v in enumerate(verts):
-        if any(dot(v, ln) for ln in lines):
+    for p, v in enumerate(gens.verts):
+        if any(dot(v, ln) for ln in gens.lines):
             raise CertificateError(item("closure.vertices", p), "not orthogonal to the lineality space")
-    log.append(f"c 2 generators: {len(verts)} vertices, {len(rays)} rays, {len(lines)} lines lie in the closure")
-    # 3. lineality space exact; vertices and rays extreme
+
+
+def check_extreme(system: System, gens: Generators) -> None:
+    """FORMAT 9.2 (3): the lines are a basis of the lineality space (Kd - r of them);
+    every vertex has tight rows of rank r, every ray of rank r - 1; no repetition."""
+    n, full_rank = system.n, system.rank
+    verts, rays, lines = gens.verts, gens.rays, gens.lines
     if verts:
         if rank_of(lines, n) != len(lines) or len(lines) != n - full_rank:
             raise CertificateError(
@@ -223,13 +225,13 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
             )
     elif lines or rays:
         raise CertificateError("closure", "rays or lines without a vertex")
-    eq_a = [a for a, _ in eq]
+    eq_a = [a for a, _ in system.eq]
     for p, v in enumerate(verts):
-        tight = eq_a + [a for a, b in strict if dot(a, v) == b]
+        tight = eq_a + [a for a, b in system.strict if dot(a, v) == b]
         if rank_of(tight, n) != full_rank:
             raise CertificateError(item("closure.vertices", p), "not extreme: its tight rows do not have full rank")
     for p, v in enumerate(rays):
-        tight = eq_a + [a for a, _ in strict if dot(a, v) == 0]
+        tight = eq_a + [a for a, _ in system.strict if dot(a, v) == 0]
         if rank_of(tight, n) != full_rank - 1:
             raise CertificateError(item("closure.rays", p), "not extreme: its tight rows do not have rank r - 1")
     if len(set(map(tuple, verts))) != len(verts) or len(set(map(tuple, rays))) != len(rays):
@@ -238,8 +240,14 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
         for q in range(p):
             if rank_of([rays[p], rays[q]], n) < 2:
                 raise CertificateError(item("closure.rays", p), f"a multiple of ray {q}")
-    log.append("c 3 extreme: every vertex and ray is extreme; the lines span the lineality space")
-    # 4. dimension and affine hull
+
+
+def check_affine_hull(
+    claim: dict[str, object], cl: dict[str, object], system: System, gens: Generators
+) -> tuple[int, list[Vector]]:
+    """FORMAT 9.2 (4): the dimension D, Kd - D independent equations holding on every
+    generator, the counts and ``bounded`` as claimed. Returns (D, the equations)."""
+    n, verts, rays, lines = system.n, gens.verts, gens.rays, gens.lines
     dim = _affine_rank(verts, rays + lines, n)
     compare("claim.dimension", integer(claim["dimension"], "claim.dimension", -1), dim)
     e_path = "closure.equations"
@@ -252,12 +260,20 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
         raise CertificateError(e_path, f"must be {n - dim} independent equations of the affine hull")
     if not verts and equations:
         raise CertificateError(e_path, "equations of an empty polyhedron")
-    for name, value, count in (("vertices", len(verts), None), ("rays", len(rays), None), ("lines", len(lines), None)):
-        del count
+    for name, value in (("vertices", len(verts)), ("rays", len(rays)), ("lines", len(lines))):
         compare(f"claim.{name}", _nat(claim[name], f"claim.{name}"), value)
     compare("claim.bounded", boolean(claim["bounded"], "claim.bounded"), not rays and not lines)
-    log.append(f"c 4 dimension {dim}; {len(equations)} equations of the affine hull")
-    # 5. facets and implicit rows
+    return dim, equations
+
+
+def check_facets(
+    claim: dict[str, object], cl: dict[str, object], system: System, gens: Generators, dim: int, equations: list[Vector]
+) -> tuple[int, int]:
+    """FORMAT 9.2 (5): every listed facet is tight on a face of dimension D - 1, no two
+    alike; every vertex and ray is extreme in the listed H-representation; every
+    implicit row is tight on every generator and not a facet. Returns the two counts."""
+    n, strict, keys = system.n, system.strict, system.keys
+    verts, rays, lines = gens.verts, gens.rays, gens.lines
     facets = _keys(cl["facets"], "closure.facets", keys)
     compare("claim.facets", _nat(claim["facets"], "claim.facets"), len(facets))
     faces: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
@@ -292,10 +308,25 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
             raise CertificateError(item("closure.implicit", pos), f"row {keys[r]} is not tight on every generator")
         if r in facets:
             raise CertificateError(item("closure.implicit", pos), "listed as a facet too")
-    log.append(f"c 5 facets: {len(facets)} facets of the generated polyhedron; {len(implicit)} implicit rows")
-    # 6. the open set: a genuine point, or emptiness
-    empty = boolean(claim["empty"], "claim.empty")
-    if not empty:
+    return len(facets), len(implicit)
+
+
+def check_open_set(
+    cert: dict[str, object],
+    claim: dict[str, object],
+    system: System,
+    gens: Generators,
+    equations: list[Vector],
+    inst: Instance,
+    pattern: list[list[int]],
+    branches: list[str],
+    condition: bool,
+    gs: list[tuple[int, Vector]],
+) -> str:
+    """FORMAT 9.2 (6): non-empty (an interior point strictly inside, zero witnesses) or
+    empty (the failing sign condition, or Motzkin multipliers). Returns a ``c`` line."""
+    eq, strict, keys, n = system.eq, system.strict, system.keys, system.n
+    if not boolean(claim["empty"], "claim.empty"):
         for name in ("interior", "zero_witness"):
             if name not in cert:
                 raise CertificateError("", f"missing field {name!r} (the claim says non-empty)")
@@ -304,7 +335,7 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
         if not condition:
             raise CertificateError("claim.empty", "the sign condition [29]/[30] fails, so the region is empty")
         v = vector(cert["interior"], "interior", n)
-        if not verts:
+        if not gens.verts:
             raise CertificateError("closure.vertices", "empty, but the claim says the region is not")
         for p, row in enumerate(equations):
             if row[0] + dot(row[1:], v):
@@ -316,15 +347,58 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
             if dot(a, v) <= b:
                 raise CertificateError("interior", f"row {key} is not strict: value {show(dot(a, v))}")
         _zero_witness(cert["zero_witness"], inst, pattern, branches, gs)
-        log.append("c 6 non-empty: the interior point satisfies every strict row (z_j = +-1, w_j = +-R_j)")
-    else:
-        for name in ("interior", "zero_witness"):
-            if name in cert:
-                raise CertificateError(name, "present although the claim says empty")
-        if "emptiness" not in cert:
-            raise CertificateError("", "missing field 'emptiness' (the claim says empty)")
-        _emptiness(cert["emptiness"], eq, strict, keys, condition, (k, inst.n))
-        log.append("c 6 empty: " + ("the sign condition fails" if not condition else "Motzkin multipliers"))
+        return "c 6 non-empty: the interior point satisfies every strict row (z_j = +-1, w_j = +-R_j)"
+    for name in ("interior", "zero_witness"):
+        if name in cert:
+            raise CertificateError(name, "present although the claim says empty")
+    if "emptiness" not in cert:
+        raise CertificateError("", "missing field 'emptiness' (the claim says empty)")
+    _emptiness(cert["emptiness"], eq, strict, keys, condition, (len(pattern[0]), inst.n))
+    return "c 6 empty: " + ("the sign condition fails" if not condition else "Motzkin multipliers")
+
+
+def check_region(cert: dict[str, object], log: list[str]) -> None:
+    """Run the checks of FORMAT.md 9.2 in order, appending ``c`` lines to ``log``."""
+    require_1_2(cert, "kind 'region'", "kind")
+    record(cert, "", ROOT_FIELDS, OPTIONAL_FIELDS)
+    inst = parse_instance(cert["instance"], "instance")
+    log.append(inst.summary())
+    pattern = parse_pattern(cert["pattern"], "pattern", inst.n)
+    k, d = len(pattern[0]), inst.d
+    n = k * d
+    claim = record(cert["claim"], "claim", CLAIM_FIELDS, ("saddle",))
+    kind = claim["region"]
+    if kind not in ("cell", "saddle", "boundary"):
+        raise CertificateError("claim.region", f'expected "cell", "saddle" or "boundary", found {describe(kind)}')
+    if (kind == "saddle") != ("saddle" in claim):
+        raise CertificateError("claim", "field 'saddle' is required for a saddle region and only there")
+    if (kind == "boundary") != ("face" in cert):
+        raise CertificateError("", "field 'face' is required for a boundary region and only there")
+    branches = _branches(claim["branches"], "claim.branches", k)
+    r0 = vector(cert["solution"], "solution", n)
+    face, condition, gs = _check_solution(str(kind), cert, inst, pattern, branches, r0)
+    log.append(f"c 1 solution: the {kind} equations hold; branches {''.join(branches)}")
+    if kind == "saddle":
+        compare("claim.saddle", boolean(claim["saddle"], "claim.saddle"), any(any(g) for _, g in gs))
+    eq, strict, keys = _system(inst, pattern, branches, r0, face)
+    system = System(eq, strict, keys, n, rank_of([a for a, _ in eq] + [a for a, _ in strict], n))
+    cl = record(cert["closure"], "closure", CLOSURE_FIELDS)
+    gens = Generators(
+        _vectors(cl["vertices"], "closure.vertices", n),
+        _vectors(cl["rays"], "closure.rays", n),
+        _vectors(cl["lines"], "closure.lines", n),
+    )
+    check_generators_in_closure(system, gens)
+    log.append(
+        f"c 2 generators: {len(gens.verts)} vertices, {len(gens.rays)} rays, {len(gens.lines)} lines lie in the closure"
+    )
+    check_extreme(system, gens)
+    log.append("c 3 extreme: every vertex and ray is extreme; the lines span the lineality space")
+    dim, equations = check_affine_hull(claim, cl, system, gens)
+    log.append(f"c 4 dimension {dim}; {len(equations)} equations of the affine hull")
+    facets, implicit = check_facets(claim, cl, system, gens, dim, equations)
+    log.append(f"c 5 facets: {facets} facets of the generated polyhedron; {implicit} implicit rows")
+    log.append(check_open_set(cert, claim, system, gens, equations, inst, pattern, branches, condition, gs))
 
 
 def _zero_witness(

@@ -61,23 +61,20 @@ def branch_vectors(k: int, p: list[Fraction]) -> int:
     return n
 
 
-def check_spurious(cert: dict[str, object], log: list[str]) -> None:
-    """Run the checks of FORMAT.md 12.2, appending ``c`` lines to ``log``."""
-    require_1_2(cert, "kind 'spurious'", "kind")
-    record(cert, "", ("format", "version", "kind", "instance", "claim", "fit"), OPTIONAL)
-    inst = parse_instance(cert["instance"], "instance")
-    log.append(inst.summary())
+def check_claim_fields(cert: dict[str, object]) -> tuple[dict[str, object], str, str | None, int]:
+    """FORMAT 12.1: the claim's verdict and reason, K, and exactly the evidence fields
+    the verdict (or the reason) needs. Returns (claim, verdict, reason, K)."""
     claim = record(
         cert["claim"],
         "claim",
         ("verdict", "reason", "neurons", "loss", "branches", "branch_vectors", "lower_loss", "lower_minimum"),
     )
     verdict = claim["verdict"]
-    if verdict not in VERDICTS:
+    if not isinstance(verdict, str) or verdict not in VERDICTS:
         raise CertificateError("claim.verdict", f"expected one of {', '.join(VERDICTS)}")
     reason = claim["reason"]
     if verdict == "not-applicable":
-        if reason not in REASONS:
+        if not isinstance(reason, str) or reason not in REASONS:
             raise CertificateError("claim.reason", f"expected one of {', '.join(REASONS)}")
     elif reason is not None:
         raise CertificateError("claim.reason", "must be null unless the verdict is 'not-applicable'")
@@ -88,8 +85,13 @@ def check_spurious(cert: dict[str, object], log: list[str]) -> None:
             raise CertificateError(
                 name if name in cert else "", f"field {name!r} {'not allowed' if name in cert else 'missing'} here"
             )
+    return claim, verdict, reason if isinstance(reason, str) else None, k
 
-    # 1. the best affine fit
+
+def check_affine_fit(
+    cert: dict[str, object], claim: dict[str, object], inst: Instance
+) -> tuple[list[Fraction], list[Fraction], Fraction]:
+    """FORMAT 12.2 (1): X^T (X a - y) = 0 and ``claim.loss`` = L*. Returns (p, e, L*)."""
     a = vector(cert["fit"], "fit", inst.d)
     p = [dot(a, x) for x in inst.xs]
     e = [pi - yi for pi, yi in zip(p, inst.y, strict=True)]
@@ -101,19 +103,15 @@ def check_spurious(cert: dict[str, object], log: list[str]) -> None:
     loss = sum((v * v for v in e), ZERO) / inst.n
     if rational(claim["loss"], "claim.loss") != loss:
         raise CertificateError("claim.loss", f"derived {show(loss)}")
-    log.append(f"c best affine fit: X^T (X a - y) = 0, loss L* = {show(loss)}")
+    return p, e, loss
 
-    if verdict == "not-applicable":
-        for name in ("branches", "branch_vectors", "lower_loss"):
-            if claim[name] is not None:
-                raise CertificateError(at("claim", name), "must be null for 'not-applicable'")
-        if claim["lower_minimum"] is not False:
-            raise CertificateError("claim.lower_minimum", "must be false for 'not-applicable'")
-        _check_reason(str(reason), cert, inst, k, p, e)
-        return
 
-    # 2. the constructed minimum
-    z, w, pre = _point(cert["minimum"], "minimum", k, inst)
+def check_constructed_minimum(
+    cert: dict[str, object], claim: dict[str, object], inst: Instance, k: int, p: list[Fraction], loss: Fraction
+) -> list[str]:
+    """FORMAT 12.2 (2): all neurons active on all samples, every G_j = 0, loss L*; the
+    branches and the number of branch vectors of 12.3 as claimed."""
+    z, _, pre = _point(cert["minimum"], "minimum", k, inst)
     if any(v <= 0 for row in pre for v in row):
         raise CertificateError("minimum.w", "some neuron is not active on every sample (w_j . x_i <= 0)")
     g, at_min = _gradient_blocks(z, pre, inst)
@@ -128,22 +126,24 @@ def check_spurious(cert: dict[str, object], log: list[str]) -> None:
     count = branch_vectors(k, p)
     if claim["branch_vectors"] != count or isinstance(claim["branch_vectors"], bool):
         raise CertificateError("claim.branch_vectors", f"derived {count}")
-    log.append(f"c all-active local minimum: branches {''.join(branches)}, A^T (A R - y) = 0, loss L*")
-    log.append(f"c branch vectors with an all-active minimum: {count}")
+    return [
+        f"c all-active local minimum: branches {''.join(branches)}, A^T (A R - y) = 0, loss L*",
+        f"c branch vectors with an all-active minimum: {count}",
+    ]
 
-    # 3. the lower point
-    if verdict == "undecided":
-        if claim["lower_loss"] is not None or claim["lower_minimum"] is not False:
-            raise CertificateError("claim.lower_loss", "must be null (and lower_minimum false) when undecided")
-        log.append("c no lower point given: undecided")
-        return
+
+def check_lower_point(
+    cert: dict[str, object], claim: dict[str, object], inst: Instance, k: int, loss: Fraction
+) -> list[str]:
+    """FORMAT 12.2 (3), ``spurious``: the lower point's loss, evaluated directly, is as
+    claimed and < L*; if ``lower_minimum``, it is strictly inside a cell with every G_j = 0."""
     z2, _, pre2 = _point(cert["lower"], "lower", k, inst)
     g2, low = _gradient_blocks(z2, pre2, inst)
     if rational(claim["lower_loss"], "claim.lower_loss") != low:
         raise CertificateError("claim.lower_loss", f"derived {show(low)}")
     if not low < loss:
         raise CertificateError("claim.lower_loss", f"{show(low)} is not below L* = {show(loss)}")
-    log.append(f"c lower point: loss {show(low)} < L*: the constructed minimum is spurious")
+    out = [f"c lower point: loss {show(low)} < L*: the constructed minimum is spurious"]
     is_min = claim["lower_minimum"]
     if not isinstance(is_min, bool):
         raise CertificateError("claim.lower_minimum", "expected true or false")
@@ -153,12 +153,40 @@ def check_spurious(cert: dict[str, object], log: list[str]) -> None:
         pos = first_nonzero(g2)
         if pos is not None:
             raise CertificateError("claim.lower_minimum", f"G_{pos[0]} is non-zero at entry {pos[1]}")
-        log.append("c the lower point is itself a local minimum (A^T (A R - y) = 0 inside its cell)")
+        out.append("c the lower point is itself a local minimum (A^T (A R - y) = 0 inside its cell)")
+    return out
+
+
+def check_spurious(cert: dict[str, object], log: list[str]) -> None:
+    """Run the checks of FORMAT.md 12.2 in order, appending ``c`` lines to ``log``."""
+    require_1_2(cert, "kind 'spurious'", "kind")
+    record(cert, "", ("format", "version", "kind", "instance", "claim", "fit"), OPTIONAL)
+    inst = parse_instance(cert["instance"], "instance")
+    log.append(inst.summary())
+    claim, verdict, reason, k = check_claim_fields(cert)
+    p, e, loss = check_affine_fit(cert, claim, inst)
+    log.append(f"c best affine fit: X^T (X a - y) = 0, loss L* = {show(loss)}")
+    if verdict == "not-applicable":
+        for name in ("branches", "branch_vectors", "lower_loss"):
+            if claim[name] is not None:
+                raise CertificateError(at("claim", name), "must be null for 'not-applicable'")
+        if claim["lower_minimum"] is not False:
+            raise CertificateError("claim.lower_minimum", "must be false for 'not-applicable'")
+        _check_reason(str(reason), cert, inst, k, p, e)
+        return
+    log.extend(check_constructed_minimum(cert, claim, inst, k, p, loss))
+    if verdict == "undecided":
+        if claim["lower_loss"] is not None or claim["lower_minimum"] is not False:
+            raise CertificateError("claim.lower_loss", "must be null (and lower_minimum false) when undecided")
+        log.append("c no lower point given: undecided")
+        return
+    log.extend(check_lower_point(cert, claim, inst, k, loss))
 
 
 def _check_reason(
     reason: str, cert: dict[str, object], inst: Instance, k: int, p: list[Fraction], e: list[Fraction]
 ) -> None:
+    """FORMAT 12.2 (4), ``not-applicable``: the evidence of the reason."""
     if reason == "affine-fit-exact":
         if any(e):
             raise CertificateError("claim.reason", "the affine fit is not exact")
