@@ -26,7 +26,7 @@ MAX_NEURONS = 64
 
 
 def _cells(value: object, path: str, inst: Instance) -> list[list[int]]:
-    """Check 2: the listed cells, each ``{active, witness}`` with the witness inside."""
+    """FORMAT 10.2 (2): the listed cells, each ``{active, witness}`` with the witness inside."""
     out: list[list[int]] = []
     for c, entry in enumerate(array(value, path)):
         c_path = item(path, c)
@@ -45,7 +45,9 @@ def _cells(value: object, path: str, inst: Instance) -> list[list[int]]:
 
 
 def _walk(tree: object, path: str, cells: list[list[int]], inst: Instance) -> int:
-    """Checks 3 and 4; returns the number of cell leaves."""
+    """FORMAT 10.2 (3) and (4): the tree covers every sign vector (Gordan leaves via
+    :func:`cones.check_empty_cone`), its cell leaves name every listed cell once.
+    Returns the number of cell leaves."""
     used = [False] * len(cells)
     stack: list[tuple[object, str, list[int]]] = [(tree, path, [])]
     found = 0
@@ -90,7 +92,7 @@ def _walk(tree: object, path: str, cells: list[list[int]], inst: Instance) -> in
 
 
 def check_census(cert: dict[str, object], lines: list[str]) -> None:
-    """FORMAT.md 10.2, in order."""
+    """Run the checks of FORMAT.md 10.2 in order (1: claim, 5: counts, here)."""
     require_1_2(cert, "kind 'census'", "kind")
     fields = record(cert, "", ROOT_FIELDS)
     inst = parse_instance(fields["instance"], "instance")
