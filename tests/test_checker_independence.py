@@ -156,6 +156,13 @@ BLOCKED_SCRIPT = textwrap.dedent(
             raise SystemExit("import of " + probe + " was not blocked")
 
     import exactscape.checker as checker
+    import os
+
+    # every module of the package, not only those the public API happens to load
+    modules = sorted(f[:-3] for f in os.listdir(os.path.join(PACKAGE_DIR, "checker")) if f.endswith(".py"))
+    for module in modules:
+        __import__("exactscape.checker." + module)
+    print("modules:", len(modules))
 
     loaded = sorted(m for m in sys.modules if m.split(".")[0] in BACKENDS or
                     (m.startswith("exactscape.") and not m.startswith("exactscape.checker")))
@@ -185,6 +192,8 @@ def test_checker_runs_with_producer_and_backends_blocked(tmp_path: Path) -> None
     out = proc.stdout.splitlines()
     assert "s VERIFIED" in out
     assert out[-1].startswith("direct: False kind:")
+    modules = [p for p in CHECKER.glob("*.py")]
+    assert f"modules: {len(modules)}" in out  # every checker module imported under the blocker
 
 
 def test_blocked_run_still_rejects_a_corrupted_certificate(tmp_path: Path) -> None:
@@ -203,9 +212,31 @@ def test_blocked_run_still_rejects_a_corrupted_certificate(tmp_path: Path) -> No
     assert any(line.startswith("s REJECTED: minimiser.u:") for line in proc.stdout.splitlines())
 
 
-@pytest.mark.parametrize("name", ["zigzag.path.cert.json", "zigzag.spurious.cert.json"])
-def test_new_1_2_kinds_verify_with_producer_and_backends_blocked(name: str, tmp_path: Path) -> None:
-    """The kinds new in 1.2 (path: Sturm sequences; spurious) need nothing outside the checker."""
+ONE_PER_KIND = {
+    "cell": "toy-mixed.cell-11.cert.json",
+    "point": "kink-min.point.cert.json",
+    "saddle": "zigzag-mixed.saddles.cert.json",
+    "boundary": "kink-tree.boundary.cert.json",
+    "region": "kink.region.cert.json",
+    "census": "toy-mixed.census.cert.json",
+    "infimum": "toy-mixed.infimum-11.cert.json",
+    "path": "zigzag.path.cert.json",
+    "spurious": "zigzag.spurious.cert.json",
+}
+
+
+def test_one_golden_certificate_per_kind() -> None:
+    from exactscape.checker.envelope import KINDS
+
+    assert sorted(ONE_PER_KIND) == sorted(KINDS)
+    for kind, name in ONE_PER_KIND.items():
+        assert json.loads((REPO / "proofs" / "certificates" / name).read_text())["kind"] == kind
+
+
+@pytest.mark.parametrize("name", sorted(ONE_PER_KIND.values()))
+def test_every_kind_verifies_with_producer_and_backends_blocked(name: str, tmp_path: Path) -> None:
+    """Every kind (cells, points and their curves, trees, regions, census, Sturm
+    sequences, ...) needs nothing outside the checker."""
     cert = REPO / "proofs" / "certificates" / name
     proc = subprocess.run(
         [sys.executable, "-I", "-c", BLOCKED_SCRIPT, str(PACKAGE), str(cert)],
@@ -216,3 +247,49 @@ def test_new_1_2_kinds_verify_with_producer_and_backends_blocked(name: str, tmp_
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "s VERIFIED" in proc.stdout.splitlines()
+
+
+@pytest.mark.parametrize("path", checker_files(), ids=lambda p: p.name)
+def test_checker_imports_only_at_module_level(path: Path) -> None:
+    """No import inside a function: the module graph is what the import lines say."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for func in ast.walk(tree):
+        if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(func):
+                assert not isinstance(node, (ast.Import, ast.ImportFrom)), (
+                    f"{path.relative_to(REPO)}:{node.lineno}: import inside {func.name}()"
+                )
+
+
+def checker_import_graph() -> dict[str, set[str]]:
+    """module -> the checker modules it imports (``from .x import``, ``from . import x``)."""
+    graph: dict[str, set[str]] = {}
+    for path in checker_files():
+        targets: set[str] = set()
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    targets.add(node.module.split(".")[0])
+                else:
+                    targets.update(alias.name for alias in node.names)
+        graph[path.stem] = targets
+    return graph
+
+
+def test_checker_modules_import_without_cycles() -> None:
+    graph = checker_import_graph()
+    assert graph["point"] >= {"curves", "hyperplane"} and "point" not in graph["hyperplane"]
+    state: dict[str, int] = {}
+
+    def visit(module: str, trail: list[str]) -> None:
+        if state.get(module) == 2:
+            return
+        assert state.get(module) != 1, "import cycle: " + " -> ".join([*trail, module])
+        state[module] = 1
+        for target in sorted(graph.get(module, set())):
+            visit(target, [*trail, module])
+        state[module] = 2
+
+    for module in sorted(graph):
+        visit(module, [])
