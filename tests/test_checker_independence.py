@@ -1,4 +1,4 @@
-"""The checker is small, trusted and independent (STYLE.md, SPEC section 7).
+"""The checker is small, trusted and independent (docs/theory.md §7, proofs/FORMAT.md 6).
 
 (a) Every module of ``exactscape/checker/`` imports only from a short list
     of standard-library modules, or relatively from ``exactscape.checker``;
