@@ -331,12 +331,6 @@ def apply_a_int(pattern: Pattern, xs: list[Vector], blocks: Blocks) -> tuple[lis
     return totals, dx * dr
 
 
-def apply_at_is_zero(pattern: Pattern, xs: list[Vector], v: Vector, k: int) -> tuple[int, int] | None:
-    """The first (block, entry) where A^T v is non-zero, or None (integer arithmetic)."""
-    vz, _ = as_integers(v)
-    return apply_at_int_is_zero(pattern, xs, vz, k)
-
-
 def apply_at_int_is_zero(pattern: Pattern, xs: list[Vector], vz: list[int], k: int) -> tuple[int, int] | None:
     """The first (block, entry) where A^T v is non-zero, for v given as integers (any common scale)."""
     xz, _ = integer_samples(xs)
