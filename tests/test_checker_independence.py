@@ -1,4 +1,4 @@
-"""The checker is small, trusted and independent (STYLE.md, SPEC section 7).
+"""The checker is small, trusted and independent (docs/theory.md §7, proofs/FORMAT.md 6).
 
 (a) Every module of ``exactscape/checker/`` imports only from a short list
     of standard-library modules, or relatively from ``exactscape.checker``;
@@ -59,32 +59,57 @@ def imports_of(path: Path) -> list[tuple[int, str, int]]:
     return out
 
 
-@pytest.mark.parametrize("path", checker_files(), ids=lambda p: p.name)
-def test_checker_imports_only_allowed_standard_library(path: Path) -> None:
-    for line, module, level in imports_of(path):
-        where = f"{path.relative_to(REPO)}:{line}"
-        if level:
-            # Relative imports must stay inside exactscape.checker (level 1 from its own modules).
-            depth = len(path.relative_to(CHECKER).parts)  # 1 for checker/x.py
-            assert level <= depth, f"{where}: relative import leaves exactscape.checker"
-            continue
-        top = module.split(".")[0]
-        assert top in ALLOWED, f"{where}: import of {module!r} is not in the allowed standard-library list"
-
-
-@pytest.mark.parametrize("path", checker_files(), ids=lambda p: p.name)
-def test_checker_has_no_dynamic_imports_or_asserts(path: Path) -> None:
-    tree = ast.parse(path.read_text(), filename=str(path))
+def violations(source: str, depth: int = 1) -> list[str]:
+    """What rules (a) breaks in a checker module's source: imports outside the allow-list,
+    relative imports that leave exactscape.checker (``depth``: 1 for checker/x.py),
+    dynamic code, asserts, imports inside functions."""
+    tree = ast.parse(source)
+    out: list[str] = []
     for node in ast.walk(tree):
-        where = f"{path.relative_to(REPO)}:{getattr(node, 'lineno', '?')}"
-        if isinstance(node, ast.Name):
-            assert node.id not in DYNAMIC, f"{where}: dynamic code or import via {node.id}"
-        assert not isinstance(node, ast.Assert), f"{where}: assert used for validation"
+        line = getattr(node, "lineno", "?")
+        if isinstance(node, ast.Import):
+            out += [f"{line}: import of {a.name!r}" for a in node.names if a.name.split(".")[0] not in ALLOWED]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level > depth:
+                out.append(f"{line}: relative import leaves exactscape.checker")
+            elif not node.level and (node.module or "").split(".")[0] not in ALLOWED:
+                out.append(f"{line}: import of {node.module!r}")
+        elif isinstance(node, ast.Name) and node.id in DYNAMIC:
+            out.append(f"{line}: dynamic code or import via {node.id}")
+        elif isinstance(node, ast.Assert):
+            out.append(f"{line}: assert used for validation")
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            inner = [n for n in ast.walk(node) if isinstance(n, (ast.Import, ast.ImportFrom))]
+            out += [f"{n.lineno}: import inside {node.name}()" for n in inner]
+    return out
 
 
-def test_allow_list_rejects_math() -> None:
-    # The list is deliberately short: math (floats) is not on it.
-    assert "math" not in ALLOWED and "decimal" not in ALLOWED
+@pytest.mark.parametrize("path", checker_files(), ids=lambda p: p.name)
+def test_checker_module_follows_the_independence_rules(path: Path) -> None:
+    depth = len(path.relative_to(CHECKER).parts)
+    found = violations(path.read_text(), depth)
+    assert not found, f"{path.relative_to(REPO)}: " + "; ".join(found)
+
+
+def test_the_rules_catch_what_they_forbid() -> None:
+    """The rule checker is not vacuous: each forbidden construct is reported."""
+    bad = textwrap.dedent(
+        """
+        import math
+        from decimal import Decimal
+        from .. import model
+        from fractions import Fraction
+        def f(x):
+            from .linalg import dot
+            assert x
+            return __import__("numpy")
+        """
+    )
+    found = violations(bad)
+    for what in ("'math'", "'decimal'", "leaves exactscape.checker", "import inside f()", "assert", "__import__"):
+        assert any(what in v for v in found), (what, found)
+    assert not any("fractions" in v for v in found)
+    assert violations("from .numbers import rational\nimport json\n") == []
 
 
 def hand_built_certificate() -> dict[str, object]:
@@ -156,6 +181,13 @@ BLOCKED_SCRIPT = textwrap.dedent(
             raise SystemExit("import of " + probe + " was not blocked")
 
     import exactscape.checker as checker
+    import os
+
+    # every module of the package, not only those the public API happens to load
+    modules = sorted(f[:-3] for f in os.listdir(os.path.join(PACKAGE_DIR, "checker")) if f.endswith(".py"))
+    for module in modules:
+        __import__("exactscape.checker." + module)
+    print("modules:", len(modules))
 
     loaded = sorted(m for m in sys.modules if m.split(".")[0] in BACKENDS or
                     (m.startswith("exactscape.") and not m.startswith("exactscape.checker")))
@@ -185,6 +217,8 @@ def test_checker_runs_with_producer_and_backends_blocked(tmp_path: Path) -> None
     out = proc.stdout.splitlines()
     assert "s VERIFIED" in out
     assert out[-1].startswith("direct: False kind:")
+    modules = [p for p in CHECKER.glob("*.py")]
+    assert f"modules: {len(modules)}" in out  # every checker module imported under the blocker
 
 
 def test_blocked_run_still_rejects_a_corrupted_certificate(tmp_path: Path) -> None:
@@ -203,9 +237,31 @@ def test_blocked_run_still_rejects_a_corrupted_certificate(tmp_path: Path) -> No
     assert any(line.startswith("s REJECTED: minimiser.u:") for line in proc.stdout.splitlines())
 
 
-@pytest.mark.parametrize("name", ["zigzag.path.cert.json", "zigzag.spurious.cert.json"])
-def test_new_1_2_kinds_verify_with_producer_and_backends_blocked(name: str, tmp_path: Path) -> None:
-    """The kinds new in 1.2 (path: Sturm sequences; spurious) need nothing outside the checker."""
+ONE_PER_KIND = {
+    "cell": "toy-mixed.cell-11.cert.json",
+    "point": "kink-min.point.cert.json",
+    "saddle": "zigzag-mixed.saddles.cert.json",
+    "boundary": "kink-tree.boundary.cert.json",
+    "region": "kink.region.cert.json",
+    "census": "toy-mixed.census.cert.json",
+    "infimum": "toy-mixed.infimum-11.cert.json",
+    "path": "zigzag.path.cert.json",
+    "spurious": "zigzag.spurious.cert.json",
+}
+
+
+def test_one_golden_certificate_per_kind() -> None:
+    from exactscape.checker.envelope import KINDS
+
+    assert sorted(ONE_PER_KIND) == sorted(KINDS)
+    for kind, name in ONE_PER_KIND.items():
+        assert json.loads((REPO / "proofs" / "certificates" / name).read_text())["kind"] == kind
+
+
+@pytest.mark.parametrize("name", sorted(ONE_PER_KIND.values()))
+def test_every_kind_verifies_with_producer_and_backends_blocked(name: str, tmp_path: Path) -> None:
+    """Every kind (cells, points and their curves, trees, regions, census, Sturm
+    sequences, ...) needs nothing outside the checker."""
     cert = REPO / "proofs" / "certificates" / name
     proc = subprocess.run(
         [sys.executable, "-I", "-c", BLOCKED_SCRIPT, str(PACKAGE), str(cert)],
@@ -216,3 +272,37 @@ def test_new_1_2_kinds_verify_with_producer_and_backends_blocked(name: str, tmp_
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "s VERIFIED" in proc.stdout.splitlines()
+
+
+def checker_import_graph() -> dict[str, set[str]]:
+    """module -> the checker modules it imports (``from .x import``, ``from . import x``)."""
+    graph: dict[str, set[str]] = {}
+    for path in checker_files():
+        targets: set[str] = set()
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    targets.add(node.module.split(".")[0])
+                else:
+                    targets.update(alias.name for alias in node.names)
+        graph[path.stem] = targets
+    return graph
+
+
+def test_checker_modules_import_without_cycles() -> None:
+    graph = checker_import_graph()
+    assert graph["point"] >= {"curves", "hyperplane"} and "point" not in graph["hyperplane"]
+    state: dict[str, int] = {}
+
+    def visit(module: str, trail: list[str]) -> None:
+        if state.get(module) == 2:
+            return
+        assert state.get(module) != 1, "import cycle: " + " -> ".join([*trail, module])
+        state[module] = 1
+        for target in sorted(graph.get(module, set())):
+            visit(target, [*trail, module])
+        state[module] = 2
+
+    for module in sorted(graph):
+        visit(module, [])

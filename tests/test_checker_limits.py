@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from exactscape.checker import check_certificate, check_file
+from exactscape.checker.curves import MAX_CURVE_DEGREE
 from exactscape.checker.errors import UnreadableError
 from exactscape.checker.numbers import load_json
-from exactscape.checker.point import MAX_CURVE_DEGREE
 from exactscape.checker.readfile import ENV_MAX_INPUT_MIB
 
 CERTS = Path(__file__).resolve().parents[1] / "proofs" / "certificates"

@@ -183,7 +183,7 @@ def test_every_single_field_corruption_is_rejected(path: Path) -> None:
             continue  # the corruption changed nothing (e.g. swapping two equal entries)
         count += 1
         res = check_certificate(json.loads(text, parse_float=lambda s: float(s)))
-        assert isinstance(res.verified, bool), name
+        assert not res.reason.startswith("internal"), (name, res.reason)  # never a crash
         assert res.verified or res.reason, name
         if res.verified:
             assert _producer_confirms(json.loads(text)), f"accepted a false certificate: {name}"

@@ -1,15 +1,39 @@
-"""Independent checker for exactscape certificates (proofs/FORMAT.md, version 1).
+"""Independent checker for exactscape certificates (proofs/FORMAT.md, version 1.x).
 
 Standard library only, and independent of the producer: nothing here imports
-another part of exactscape. The modules follow FORMAT.md section by section:
-``numbers`` (1), ``envelope`` (3), ``cell`` (4), ``point`` (5, with ``poly``
-for the curves of 5.3), ``protocol`` (6), and, new in 1.1, ``saddle`` (7),
-``boundary`` (8 and the point verdicts of 5.4) with ``branchtree`` (their
-trees of Motzkin leaves), and, new in 1.2, ``census`` and ``infimum`` (10),
-``path`` (11, with ``sturm`` for the signs of polynomials on intervals) and
-``spurious`` (12); ``fields`` and ``linalg`` are the structure and exact
-linear-algebra helpers they share; ``readfile`` reads a certificate file
-(regular files only, a size cap, UTF-8 without BOM: sections 2 and 6).
+another part of exactscape. The modules follow FORMAT.md section by section;
+each check function's docstring names the numbered check it implements (for
+example ``FORMAT 4.2 (3)``). The same table is in FORMAT.md ("Where the
+checker implements each section"); a test keeps the two equal.
+
+====== ==================================================================
+section modules
+====== ==================================================================
+1       ``numbers``
+2       ``readfile`` ``fields``
+3       ``envelope`` ``fields``
+4       ``cell`` ``linalg`` ``cones`` ``branchtree``
+5       ``point`` ``curves`` ``poly`` ``hyperplane``
+6       ``protocol`` ``errors`` ``readfile``
+7       ``saddle`` ``linalg`` ``cones`` ``branchtree`` ``curves``
+8       ``boundary`` ``hyperplane`` ``linalg`` ``cones`` ``branchtree``
+9       ``region`` ``hyperplane``
+10      ``census`` ``infimum`` ``bundle``
+11      ``path`` ``sturm``
+12      ``spurious`` ``cones``
+====== ==================================================================
+
+Sections: 1 numbers; 2 input files (regular files, size cap, UTF-8) and
+patterns; 3 the envelope and versions; 4 kind ``cell``; 5 kind ``point``
+(5.1-5.2 ``point``, 5.3 curves, 5.4 points on one hyperplane); 6 the
+protocol; 7 ``saddle``; 8 ``boundary`` (with Lemmas A, B, C); 9 ``region``;
+10 ``census`` (10.1-10.2), ``infimum`` (10.3) and bundles (10.4); 11
+``path`` (11.3: signs of polynomials, ``sturm``); 12 ``spurious``.
+Support modules: ``linalg`` (products with A, the one rank-evidence checker,
+ranks, modular determinants), ``cones`` (a weight strictly inside its open
+cell; Gordan/Farkas emptiness of an open cone), ``branchtree`` (trees of
+Motzkin leaves), ``fields`` (JSON structure, patterns, claim comparison),
+``poly`` (polynomials in t), ``errors`` (the two failure kinds).
 
 Public API: :func:`check_certificate`, :func:`check_file`, :func:`main`,
 :class:`CheckResult`.

@@ -1,5 +1,6 @@
-"""Branch trees with Motzkin leaves for the kinds of version 1.1
-(FORMAT.md 7.2 saddle trees and 8.2 boundary trees).
+"""Branch trees with Motzkin leaves: FORMAT.md 4.2 check 5 (cell trees), 7.2
+check 5 (saddle trees) and 8.2 check 4 (boundary trees; what they prove: 8.3
+and Lemma C of 8.4).
 
 A tree covers every branch vector sigma of the neurons that are not fixed:
 a split node ``{"split": j, b: node, ...}`` has exactly one child per branch
@@ -21,15 +22,15 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from .errors import CertificateError
-from .fields import array, at, item, keyed, record
-from .linalg import ZERO, Blocks, Pattern, Vector, add_scaled, determinant, first_nonzero
-from .numbers import integer, integer_text, rational, show
+from .fields import at, item, keyed, record
+from .linalg import ZERO, Blocks, Pattern, Vector, add_scaled, first_nonzero
+from .numbers import integer, rational, show
 
 Face = tuple[int, Vector]
 """(f, a): the face row a . R_f = 0 (Theorem 3's x_n . R_k = 0 [42])."""
 
 
-def _check_leaf(
+def check_leaf(
     value: object,
     path: str,
     sigma: dict[int, str],
@@ -39,6 +40,8 @@ def _check_leaf(
     skip: frozenset[tuple[int, int]],
     face: Face | None,
 ) -> None:
+    """FORMAT 4.2 (5), a leaf: multipliers whose combination vanishes on every variable
+    R_j (sigma_j != 0), with beta >= 0 if a sign multiplier is present, else beta != 0."""
     k, d, n = len(pattern[0]), len(xs[0]), len(xs)
     fields = record(value, path, ("fit", "face", "sign") if face is not None else ("fit", "sign"))
     variables = [j for j in range(k) if sigma.get(j) != "0"]
@@ -89,7 +92,7 @@ def check_tree(
     skip: frozenset[tuple[int, int]] = frozenset(),
     face: Face | None = None,
 ) -> int:
-    """Walk the tree (module docstring); neurons in ``fixed`` are never split,
+    """FORMAT 4.2 (5), the tree: walk it (module docstring); neurons in ``fixed`` are never split,
     the others split into ``allowed``. Returns the number of leaves."""
     k = len(pattern[0])
     leaves = 0
@@ -98,7 +101,7 @@ def check_tree(
         node, n_path, sigma = stack.pop()
         if isinstance(node, dict) and "leaf" in node:
             fields = record(node, n_path, ("leaf",))
-            _check_leaf(fields["leaf"], at(n_path, "leaf"), sigma, pattern, xs, fitted, skip, face)
+            check_leaf(fields["leaf"], at(n_path, "leaf"), sigma, pattern, xs, fitted, skip, face)
             leaves += 1
             continue
         fields = record(node, n_path, ("split",) + allowed)
@@ -110,101 +113,3 @@ def check_tree(
         for branch in reversed(allowed):
             stack.append((fields[branch], at(n_path, branch), {**sigma, j: branch}))
     return leaves
-
-
-def fitted_and_residual(pattern: Pattern, xs: list[Vector], y: Vector, r: Blocks) -> tuple[Vector, Vector]:
-    """p = A R and e = A R - y for R as K blocks (SPEC [4])."""
-    fitted = []
-    for row, x in zip(pattern, xs, strict=True):
-        total = ZERO
-        for j, on in enumerate(row):
-            if on:
-                total += sum((a * b for a, b in zip(r[j], x, strict=True)), ZERO)
-        fitted.append(total)
-    return fitted, [p - b for p, b in zip(fitted, y, strict=True)]
-
-
-def block_gradient(pattern: Pattern, xs: list[Vector], e: Vector, j: int) -> Vector:
-    """sum_i I[i][j] e_i x_i (block j of A^T e)."""
-    g = [ZERO] * len(xs[0])
-    for i, x in enumerate(xs):
-        if pattern[i][j]:
-            add_scaled(g, e[i], x)
-    return g
-
-
-def minor_version(cert: dict[str, object]) -> int:
-    """The minor version (the envelope has already checked the form 'major.minor')."""
-    return int(str(cert["version"]).partition(".")[2])
-
-
-def require_1_1(cert: dict[str, object], what: str, path: str) -> None:
-    """Kinds and verdicts new in 1.1 are refused in a 1.0 certificate (``path``: the field refused)."""
-    if minor_version(cert) < 1:
-        raise CertificateError(path, f"{what} is new in version 1.1; this certificate says version {cert['version']}")
-
-
-def parse_pattern(value: object, path: str, n: int) -> Pattern:
-    """N rows of K >= 1 entries, each the integer 0 or 1 (FORMAT.md 4.2 check 1)."""
-    rows = array(value, path, n)
-    k = len(array(rows[0], item(path, 0), min_length=1))
-    pattern: Pattern = []
-    for i, row in enumerate(rows):
-        r_path = item(path, i)
-        pattern.append([integer(e, item(r_path, j), 0, 1) for j, e in enumerate(array(row, r_path, k))])
-    return pattern
-
-
-def _text(value: object) -> str:
-    """A claim value as it reads in JSON, for messages."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, Fraction):
-        return show(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_text(v) for v in value) + "]"
-    if isinstance(value, str):
-        return '"' + value + '"'
-    if isinstance(value, int):
-        return integer_text(value)
-    return str(value)
-
-
-def compare(path: str, claimed: object, derived: object) -> None:
-    """Require a claim field to equal what the checker derived."""
-    if claimed != derived:
-        raise CertificateError(path, f"claimed {_text(claimed)}, derived {_text(derived)}")
-
-
-def check_rank_rows(value: object, path: str, rows: list[Vector]) -> int:
-    """``{basis_rows, combinations}`` (as in FORMAT.md 4.2 check 3) for the
-    explicit matrix ``rows``: det of the Gram matrix of the basis rows != 0 and
-    every other row, in order, a given combination of them. Returns the rank."""
-    fields = record(value, path, ("basis_rows", "combinations"))
-    b_path = at(path, "basis_rows")
-    basis: list[int] = []
-    for pos, entry in enumerate(array(fields["basis_rows"], b_path)):
-        i = integer(entry, item(b_path, pos), 0, len(rows) - 1)
-        if basis and i <= basis[-1]:
-            raise CertificateError(
-                item(b_path, pos), f"row {i} not after row {basis[-1]} (must be strictly increasing)"
-            )
-        basis.append(i)
-    gram = [[sum((a * b for a, b in zip(rows[p], rows[q], strict=True)), ZERO) for q in basis] for p in basis]
-    if not determinant(gram):
-        raise CertificateError(b_path, "rows are linearly dependent: the Gram determinant is 0")
-    expected = [i for i in range(len(rows)) if i not in set(basis)]
-    c_path = at(path, "combinations")
-    entries = keyed(fields["combinations"], c_path, (len(rows),))
-    if [keys[0] for keys, _, _ in entries] != expected:
-        raise CertificateError(c_path, "must list every row not in basis_rows, in increasing order")
-    for (i,), payload, p_path in entries:
-        coef = [rational(c, item(p_path, pos)) for pos, c in enumerate(array(payload, p_path, len(basis)))]
-        combo = [ZERO] * len(rows[i])
-        for c, b in zip(coef, basis, strict=True):
-            add_scaled(combo, c, rows[b])
-        if combo != rows[i]:
-            raise CertificateError(p_path, f"row {i} is not the given combination of the basis rows")
-    return len(basis)

@@ -25,7 +25,7 @@ from fractions import Fraction
 from itertools import product
 from pathlib import Path
 
-from .envelope import parse_instance
+from .envelope import Instance, parse_instance
 from .errors import CertificateError, UnreadableError
 from .numbers import load_json, rational, show
 
@@ -71,10 +71,13 @@ def check_bundle(folder: Path, check_file: object) -> tuple[int, list[str]]:
     return EXIT_VERIFIED, lines
 
 
-def _whole(folder: Path, certs: dict[str, dict[str, object]]) -> list[str]:
-    censuses = [n for n, c in certs.items() if c.get("kind") == "census"]
-    if not censuses:
-        return [f"c bundle: {len(certs)} certificates, no census (checked one by one only)"]
+Cells = tuple[tuple[int, ...], ...]
+"""A network cell as its pattern (N rows of K entries)."""
+
+
+def check_one_census(certs: dict[str, dict[str, object]], censuses: list[str]) -> tuple[Instance, set[Cells]]:
+    """FORMAT 10.4 (1): exactly one census, every certificate on its instance.
+    Returns the instance and the network cells: the K-tuples of the census's cells."""
     if len(censuses) > 1:
         raise CertificateError(censuses[1], "a bundle holds one census")
     census = certs[censuses[0]]
@@ -92,9 +95,18 @@ def _whole(folder: Path, certs: dict[str, dict[str, object]]) -> list[str]:
         tuple(tuple(cells[c][i] for c in combo) for i in range(inst.n))
         for combo in product(range(len(cells)), repeat=k)
     }
-    seen: dict[tuple[tuple[int, ...], ...], str] = {}
-    cell_loss: dict[tuple[tuple[int, ...], ...], Fraction] = {}
-    infimum: dict[tuple[tuple[int, ...], ...], Fraction] = {}
+    return inst, want
+
+
+def check_cells_and_bounds(
+    certs: dict[str, dict[str, object]], inst: Instance, want: set[Cells]
+) -> tuple[Fraction | None, Fraction, str]:
+    """FORMAT 10.4 (2) and (3): one cell certificate per network cell, at most one
+    infimum; lo = the least lower bound over the cells, hi = the least attained loss.
+    Returns (lo, hi, where hi is attained)."""
+    seen: dict[Cells, str] = {}
+    cell_loss: dict[Cells, Fraction] = {}
+    infimum: dict[Cells, Fraction] = {}
     upper = sum((v * v for v in inst.y), Fraction(0)) / inst.n
     source = "z = 0"
     for name, c in sorted(certs.items()):
@@ -124,29 +136,44 @@ def _whole(folder: Path, certs: dict[str, dict[str, object]]) -> list[str]:
             "bundle", f"{len(want) - len(seen)} of the {len(want)} network cells have no cell certificate"
         )
     lower = min((infimum.get(p, cell_loss[p]) for p in want), default=None)
-    out = [f"c bundle: one census, every certificate on its instance, all {len(want)} network cells decided"]
     if lower is not None and lower > upper:
         raise CertificateError("bundle", "a cell's minimum exceeds an attained loss (impossible)")
+    return lower, upper, source
+
+
+def check_summary(folder: Path, lower: Fraction | None, upper: Fraction, certified: bool) -> list[str]:
+    """FORMAT 10.4 (4): ``atlas.json``, when present, states these bounds."""
+    summary = folder / "atlas.json"
+    if not summary.exists():
+        return []
+    obj = _load(summary)
+    gm = obj.get("global_minimum") if isinstance(obj, dict) else None
+    if not isinstance(gm, dict):
+        raise CertificateError("atlas.json", "no global_minimum object")
+    claimed_lo = gm.get("lower")
+    if (claimed_lo is None) != (lower is None) or (
+        lower is not None and rational(claimed_lo, "atlas.json: global_minimum.lower") != lower
+    ):
+        raise CertificateError("atlas.json", "global_minimum.lower is not the least cell loss")
+    if rational(gm.get("upper"), "atlas.json: global_minimum.upper") != upper:
+        raise CertificateError("atlas.json", "global_minimum.upper is not the least attained loss")
+    if gm.get("certified") is not certified:
+        raise CertificateError("atlas.json", "global_minimum.certified disagrees with the bounds")
+    return ["c atlas.json: its global minimum is the one derived here"]
+
+
+def _whole(folder: Path, certs: dict[str, dict[str, object]]) -> list[str]:
+    """FORMAT 10.4: the bundle as a whole (module docstring), after every file verified."""
+    censuses = [n for n, c in certs.items() if c.get("kind") == "census"]
+    if not censuses:
+        return [f"c bundle: {len(certs)} certificates, no census (checked one by one only)"]
+    inst, want = check_one_census(certs, censuses)
+    lower, upper, source = check_cells_and_bounds(certs, inst, want)
+    out = [f"c bundle: one census, every certificate on its instance, all {len(want)} network cells decided"]
     certified = lower is not None and lower == upper
     if certified:
         out.append(f"c global minimum: {show(upper)} (attained: {source}; no cell goes lower)")
     else:
         lo = show(lower) if lower is not None else "none"
         out.append(f"c global minimum: between {lo} and {show(upper)} (attained: {source})")
-    summary = folder / "atlas.json"
-    if summary.exists():
-        obj = _load(summary)
-        gm = obj.get("global_minimum") if isinstance(obj, dict) else None
-        if not isinstance(gm, dict):
-            raise CertificateError("atlas.json", "no global_minimum object")
-        claimed_lo = gm.get("lower")
-        if (claimed_lo is None) != (lower is None) or (
-            lower is not None and rational(claimed_lo, "atlas.json: global_minimum.lower") != lower
-        ):
-            raise CertificateError("atlas.json", "global_minimum.lower is not the least cell loss")
-        if rational(gm.get("upper"), "atlas.json: global_minimum.upper") != upper:
-            raise CertificateError("atlas.json", "global_minimum.upper is not the least attained loss")
-        if gm.get("certified") is not certified:
-            raise CertificateError("atlas.json", "global_minimum.certified disagrees with the bounds")
-        out.append("c atlas.json: its global minimum is the one derived here")
-    return out
+    return out + check_summary(folder, lower, upper, certified)

@@ -7,20 +7,18 @@ equations [10-12], loss [14]), 5. genuineness [15-18] (witness (z, w), or a
 tree of branch splits whose leaves carry Motzkin multipliers).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from .branchtree import check_tree as branch_tree
-from .branchtree import compare as _compare
-from .branchtree import minor_version, parse_pattern
-from .envelope import Instance, parse_instance
+from .cones import cell_signs, check_empty_cone, check_in_cells
+from .envelope import Instance, minor_version, parse_instance
 from .errors import CertificateError
-from .fields import array, at, item, keyed, matrix, record, vector
+from .fields import array, at, compare, item, matrix, parse_pattern, record, vector
 from .linalg import (
     PRIME_LIMIT,
     ZERO,
-    Blocks,
     Fitted,
     Pattern,
     add_scaled,
@@ -28,16 +26,15 @@ from .linalg import (
     apply_a_fast,
     apply_at,
     apply_at_int_is_zero,
+    basis_rows,
+    check_rank_evidence,
     combine_rows,
     det_mod_nonzero,
-    determinant,
-    dot,
     first_nonzero,
     gram,
     is_prime,
     residual_int,
     residue,
-    signs_of_products,
 )
 from .numbers import boolean, describe, integer, rational, show
 
@@ -95,26 +92,8 @@ def parse_claim(value: object, path: str) -> CellClaim:
     )
 
 
-def check_inside(w: Blocks, path: str, pattern: Pattern, inst: Instance) -> None:
-    """Every w_j strictly inside its cell C_j: w_j . x_i > 0 iff I[i][j] = 1, else < 0 (SPEC 1)."""
-    for j, wj in enumerate(w):
-        signs = signs_of_products(inst.xs, wj)
-        for i, x in enumerate(inst.xs):
-            if (signs[i] > 0) == bool(pattern[i][j]) and signs[i] != 0:
-                continue
-            value = dot(wj, x)
-            if pattern[i][j] and value <= 0:
-                raise CertificateError(
-                    item(path, j), f"w_{j} . x_{i} = {show(value)} is not > 0 (neuron {j} active on sample {i})"
-                )
-            if not pattern[i][j] and value >= 0:
-                raise CertificateError(
-                    item(path, j), f"w_{j} . x_{i} = {show(value)} is not < 0 (neuron {j} inactive on sample {i})"
-                )
-
-
 def check_feasibility(value: object, path: str, pattern: Pattern, inst: Instance) -> tuple[bool, str]:
-    """Check 2: a witness proves every C_j non-empty; multipliers prove one C_j empty.
+    """FORMAT 4.2 (2): a witness proves every C_j non-empty; multipliers prove one C_j empty.
 
     Returns (feasible, detail line).
     """
@@ -122,41 +101,21 @@ def check_feasibility(value: object, path: str, pattern: Pattern, inst: Instance
     if isinstance(value, dict) and "witness" in value:
         fields = record(value, path, ("witness",))
         w_path = at(path, "witness")
-        check_inside(matrix(fields["witness"], w_path, k, inst.d), w_path, pattern, inst)
+        check_in_cells(matrix(fields["witness"], w_path, k, inst.d), w_path, pattern, inst.xs)
         return True, "c 2 feasibility: witness strictly inside every cell C_j"
     fields = record(value, path, ("neuron", "multipliers"))
     j = integer(fields["neuron"], at(path, "neuron"), 0, k - 1)
-    m_path = at(path, "multipliers")
-    combination = [ZERO] * inst.d
-    entries = keyed(fields["multipliers"], m_path, (inst.n,), min_length=1)
-    for (i,), payload, p_path in entries:
-        m = rational(payload, p_path)
-        if m <= 0:
-            raise CertificateError(p_path, f"multiplier {show(m)} is not > 0")
-        add_scaled(combination, m if pattern[i][j] else -m, inst.xs[i])
-    pos = first_nonzero([combination])
-    if pos is not None:
-        raise CertificateError(m_path, f"sum_i m_i s_i x_i is non-zero at coordinate {pos[1]}")
-    return False, f"c 2 feasibility: cell C_{j} is empty ({len(entries)} Farkas multipliers)"
-
-
-def _basis_rows(value: object, path: str, n: int) -> list[int]:
-    basis: list[int] = []
-    for k, entry in enumerate(array(value, path)):
-        i = integer(entry, item(path, k), 0, n - 1)
-        if basis and i <= basis[-1]:
-            raise CertificateError(item(path, k), f"row {i} not after row {basis[-1]} (must be strictly increasing)")
-        basis.append(i)
-    return basis
+    count = check_empty_cone(fields["multipliers"], at(path, "multipliers"), inst.xs, cell_signs(pattern, j))
+    return False, f"c 2 feasibility: cell C_{j} is empty ({count} Farkas multipliers)"
 
 
 def nonzero_rows(pattern: Pattern, inst: Instance) -> list[int]:
-    """The rows i of A that are not zero: some neuron active on i and x_i != 0."""
+    """FORMAT 4.2 (3): the rows i of A that are not zero: some neuron active on i and x_i != 0."""
     return [i for i in range(inst.n) if any(pattern[i]) and any(inst.xs[i])]
 
 
 def _check_minor(value: object, path: str, pattern: Pattern, inst: Instance, basis: list[int]) -> None:
-    """Lower bound (new in 1.2): the r x r minor A_{B,C} is non-singular modulo a prime p."""
+    """FORMAT 4.2 (3), lower bound (new in 1.2): the r x r minor A_{B,C} is non-singular modulo a prime p."""
     fields = record(value, path, ("columns", "modulus"))
     k = len(pattern[0])
     c_path = at(path, "columns")
@@ -187,7 +146,7 @@ def _check_minor(value: object, path: str, pattern: Pattern, inst: Instance, bas
 
 
 def _check_null_space(value: object, path: str, pattern: Pattern, inst: Instance, count: int) -> None:
-    """Upper bound (new in 1.2): ``count`` vectors n_k with A n_k = 0, independent because
+    """FORMAT 4.2 (3), upper bound (new in 1.2): ``count`` vectors n_k with A n_k = 0, independent because
     n_k is non-zero at its own pivot and zero at every other vector's pivot."""
     fields = record(value, path, ("vectors", "pivots"))
     k, d = len(pattern[0]), inst.d
@@ -211,7 +170,7 @@ def _check_null_space(value: object, path: str, pattern: Pattern, inst: Instance
 
 
 def check_rank(value: object, path: str, pattern: Pattern, inst: Instance, version_1_2: bool) -> list[int]:
-    """Check 3: rows B independent, and rank A <= |B| (FORMAT.md 4.2 check 3).
+    """FORMAT 4.2 (3): rows B independent, and rank A <= |B|.
 
     1.0 evidence: det(A_B A_B^T) != 0 and every other row a combination of the rows B.
     1.2 evidence: a minor non-singular modulo a prime, and for the upper bound nothing
@@ -221,14 +180,11 @@ def check_rank(value: object, path: str, pattern: Pattern, inst: Instance, versi
     if new and not version_1_2:
         raise CertificateError(at(path, "minor"), "rank evidence by a modular minor is new in version 1.2")
     if not new:
-        fields = record(value, path, ("basis_rows", "combinations"))
-        basis = _basis_rows(fields["basis_rows"], at(path, "basis_rows"), inst.n)
-        if not determinant(gram(pattern, inst.xs, basis)):
-            raise CertificateError(at(path, "basis_rows"), "rows are linearly dependent: det(A_B A_B^T) = 0")
-        _check_combinations(fields["combinations"], at(path, "combinations"), pattern, inst, basis)
-        return basis
+        return check_rank_evidence(
+            value, path, inst.n, lambda basis: gram(pattern, inst.xs, basis), _row_difference(pattern, inst)
+        )
     fields = record(value, path, ("basis_rows", "minor"), ("null_space",))
-    basis = _basis_rows(fields["basis_rows"], at(path, "basis_rows"), inst.n)
+    basis = basis_rows(fields["basis_rows"], at(path, "basis_rows"), inst.n)
     _check_minor(fields["minor"], at(path, "minor"), pattern, inst, basis)
     r, columns = len(basis), k * inst.d
     trivial = r in (len(nonzero_rows(pattern, inst)), columns)
@@ -241,35 +197,24 @@ def check_rank(value: object, path: str, pattern: Pattern, inst: Instance, versi
     return basis
 
 
-def _check_combinations(value: object, c_path: str, pattern: Pattern, inst: Instance, basis: list[int]) -> None:
+def _row_difference(pattern: Pattern, inst: Instance) -> Callable[[int, list[int], list[Fraction]], object | None]:
+    """Where A_i differs from sum_k c_k A_(b_k) (a column (j, l)), for the one rank checker."""
     k = len(pattern[0])
-    in_basis = set(basis)
-    expected = [i for i in range(inst.n) if i not in in_basis]
-    entries = keyed(value, c_path, (inst.n,))
-    for n, ((i,), payload, p_path) in enumerate(entries):
-        e_path = item(c_path, n)
-        if n >= len(expected) or i != expected[n]:
-            wanted = f"row {expected[n]}" if n < len(expected) else "no further row"
-            raise CertificateError(
-                e_path, f"row {i} listed where {wanted} (the rows not in basis_rows, in order) is expected"
-            )
-        coef = vector(payload, p_path, len(basis))
+
+    def difference(i: int, basis: list[int], coef: list[Fraction]) -> tuple[int, int] | None:
         diff = combine_rows(pattern, inst.xs, basis, coef, k)
         for j, on in enumerate(pattern[i]):
             if on:
                 add_scaled(diff[j], Fraction(-1), inst.xs[i])
-        pos = first_nonzero(diff)
-        if pos is not None:
-            raise CertificateError(e_path, f"A_{i} differs from sum_k c_k A_(b_k) at column {pos}")
-    if len(entries) < len(expected):
-        missing = expected[len(entries)]
-        raise CertificateError(c_path, f"row {missing} is missing (every row not in basis_rows is listed)")
+        return first_nonzero(diff)
+
+    return difference
 
 
 def check_minimiser(
     value: object, path: str, pattern: Pattern, inst: Instance, basis: list[int], version_1_2: bool
 ) -> tuple[Sequence[Fraction], Fraction]:
-    """Check 4: a minimiser R0 satisfies A^T (A R0 - y) = 0 [10-11].
+    """FORMAT 4.2 (4): a minimiser R0 satisfies A^T (A R0 - y) = 0 [10-11].
 
     1.0: R0 = sum_k u_k A_(b_k)^T. 1.2: R0 given as K x d blocks ``R``, or no minimiser at
     all (``{}``) when rank A equals the number of non-zero rows: then A maps onto the
@@ -305,7 +250,7 @@ def check_minimiser(
 
 
 def check_genuine_witness(value: object, path: str, pattern: Pattern, inst: Instance) -> list[str]:
-    """Check 5, witness: R_j = z_j w_j is a minimiser and every w_j is inside C_j [15-18].
+    """FORMAT 4.2 (5), witness: R_j = z_j w_j is a minimiser and every w_j is inside C_j [15-18].
 
     Returns the branch of every neuron ("+", "-" or "0" by the sign of z_j).
     """
@@ -319,12 +264,12 @@ def check_genuine_witness(value: object, path: str, pattern: Pattern, inst: Inst
     pos = apply_at_int_is_zero(pattern, inst.xs, ez, k)
     if pos is not None:
         raise CertificateError(path, f"R_j = z_j w_j is not a minimiser: A^T (A R - y) is non-zero at column {pos}")
-    check_inside(w, w_path, pattern, inst)
+    check_in_cells(w, w_path, pattern, inst.xs)
     return ["+" if zj > 0 else "-" if zj < 0 else "0" for zj in z]
 
 
 def check_tree(value: object, path: str, pattern: Pattern, inst: Instance, fitted: Sequence[Fraction]) -> int:
-    """Check 5, tree: every branch vector in {+,-,0}^K is covered by a refuted leaf (SPEC 2).
+    """FORMAT 4.2 (5), tree: every branch vector in {+,-,0}^K is covered by a refuted leaf (theory.md §2).
 
     The walk and the Motzkin leaves are those of :func:`branchtree.check_tree`
     with every neuron split into {+, -, 0}, no skipped pair and no face row:
@@ -347,24 +292,24 @@ def check_cell(cert: dict[str, object], log: list[str]) -> None:
     log.append(f"c 1 pattern: {inst.n} x {k}")
 
     feasible, line = check_feasibility(cert["feasibility"], "feasibility", pattern, inst)
-    _compare("claim.feasible", claim.feasible, feasible)
+    compare("claim.feasible", claim.feasible, feasible)
     log.append(line)
 
     new = minor_version(cert) >= 2
     basis = check_rank(cert["rank"], "rank", pattern, inst, new)
     r, columns = len(basis), k * inst.d
-    _compare("claim.rank", claim.rank, r)
-    _compare("claim.dimension", claim.dimension, columns - r)
-    _compare("claim.kind", claim.kind, "unique" if r == columns else "affine")
+    compare("claim.rank", claim.rank, r)
+    compare("claim.dimension", claim.dimension, columns - r)
+    compare("claim.kind", claim.kind, "unique" if r == columns else "affine")
     log.append(f"c 3 rank: rank A = {r} of Kd = {columns} columns ({claim.kind})")
 
     fitted, loss = check_minimiser(cert["minimiser"], "minimiser", pattern, inst, basis, new)
-    _compare("claim.loss", claim.loss, loss)
+    compare("claim.loss", claim.loss, loss)
     log.append(f"c 4 minimiser: normal equations hold, minimum loss {show(loss)}")
 
     if not feasible:
-        _compare("claim.genuine", claim.genuine, False)
-        _compare("claim.branches", claim.branches, None)
+        compare("claim.genuine", claim.genuine, False)
+        compare("claim.branches", claim.branches, None)
         if "genuineness" in cert:
             raise CertificateError("genuineness", "must be absent when the pattern is infeasible")
         log.append("c 5 genuineness: not applicable (infeasible pattern)")
@@ -375,11 +320,11 @@ def check_cell(cert: dict[str, object], log: list[str]) -> None:
     if isinstance(evidence, dict) and "tree" in evidence:
         fields = record(evidence, "genuineness", ("tree",))
         leaves = check_tree(fields["tree"], "genuineness.tree", pattern, inst, fitted)
-        _compare("claim.genuine", claim.genuine, False)
-        _compare("claim.branches", claim.branches, None)
+        compare("claim.genuine", claim.genuine, False)
+        compare("claim.branches", claim.branches, None)
         log.append(f"c 5 genuineness: no minimiser is genuine ({leaves} refuted leaves cover {{+,-,0}}^{k})")
         return
     branches = check_genuine_witness(evidence, "genuineness", pattern, inst)
-    _compare("claim.genuine", claim.genuine, True)
-    _compare("claim.branches", claim.branches, branches)
+    compare("claim.genuine", claim.genuine, True)
+    compare("claim.branches", claim.branches, branches)
     log.append(f"c 5 genuineness: genuine local minimum, branches {' '.join(branches)}")

@@ -13,13 +13,12 @@ completion of the path; 4. every listed cell is named by exactly one leaf;
 The walk uses an explicit stack (no recursion limit).
 """
 
-from fractions import Fraction
-
+from .cones import check_empty_cone
 from .envelope import Instance, parse_instance, require_1_2
 from .errors import CertificateError
-from .fields import array, at, item, keyed, record, vector
-from .linalg import add_scaled, dot
-from .numbers import integer, rational, show
+from .fields import array, at, item, record, vector
+from .linalg import dot
+from .numbers import integer, show
 
 ROOT_FIELDS = ("format", "version", "kind", "instance", "claim", "cells", "tree")
 CLAIM_FIELDS = ("neurons", "neuron_cells", "network_cells")
@@ -27,7 +26,7 @@ MAX_NEURONS = 64
 
 
 def _cells(value: object, path: str, inst: Instance) -> list[list[int]]:
-    """Check 2: the listed cells, each ``{active, witness}`` with the witness inside."""
+    """FORMAT 10.2 (2): the listed cells, each ``{active, witness}`` with the witness inside."""
     out: list[list[int]] = []
     for c, entry in enumerate(array(value, path)):
         c_path = item(path, c)
@@ -45,26 +44,10 @@ def _cells(value: object, path: str, inst: Instance) -> list[list[int]]:
     return out
 
 
-def _empty_leaf(value: object, path: str, signs: list[int], inst: Instance) -> None:
-    """An ``empty`` leaf: m_i > 0 on path samples, sum m_i s_i x_i = 0 (Gordan)."""
-    entries = keyed(value, path, (len(signs),), min_length=1)
-    total = [Fraction(0)] * inst.d
-    for (i,), payload, p_path in entries:
-        m = _positive(payload, p_path)
-        add_scaled(total, m * signs[i], inst.xs[i])
-    if any(total):
-        raise CertificateError(path, "sum_i m_i s_i x_i is not the zero vector")
-
-
-def _positive(value: object, path: str) -> Fraction:
-    m = rational(value, path)
-    if m <= 0:
-        raise CertificateError(path, f"multiplier {show(m)} is not > 0")
-    return m
-
-
 def _walk(tree: object, path: str, cells: list[list[int]], inst: Instance) -> int:
-    """Checks 3 and 4; returns the number of cell leaves."""
+    """FORMAT 10.2 (3) and (4): the tree covers every sign vector (Gordan leaves via
+    :func:`cones.check_empty_cone`), its cell leaves name every listed cell once.
+    Returns the number of cell leaves."""
     used = [False] * len(cells)
     stack: list[tuple[object, str, list[int]]] = [(tree, path, [])]
     found = 0
@@ -75,7 +58,7 @@ def _walk(tree: object, path: str, cells: list[list[int]], inst: Instance) -> in
             raise CertificateError(n_path, "expected a node object")
         if "empty" in node:
             fields = record(node, n_path, ("empty",))
-            _empty_leaf(fields["empty"], at(n_path, "empty"), signs, inst)
+            check_empty_cone(fields["empty"], at(n_path, "empty"), inst.xs, signs)
             continue
         if "cell" in node:
             fields = record(node, n_path, ("cell",))
@@ -109,7 +92,7 @@ def _walk(tree: object, path: str, cells: list[list[int]], inst: Instance) -> in
 
 
 def check_census(cert: dict[str, object], lines: list[str]) -> None:
-    """FORMAT.md 10.2, in order."""
+    """Run the checks of FORMAT.md 10.2 in order (1: claim, 5: counts, here)."""
     require_1_2(cert, "kind 'census'", "kind")
     fields = record(cert, "", ROOT_FIELDS)
     inst = parse_instance(fields["instance"], "instance")

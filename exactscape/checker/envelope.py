@@ -4,7 +4,7 @@
 ``"major.minor"`` of major version 1; anything else makes the input
 unreadable (exit code 2, FORMAT.md 6). The embedded instance ``{X, y, bias}``
 is read with canonical numbers and each sample augmented by a trailing 1 when
-``bias`` is true (SPEC section 1).
+``bias`` is true (docs/theory.md §1).
 """
 
 from dataclasses import dataclass
@@ -21,7 +21,8 @@ KINDS = ("cell", "point", "saddle", "boundary", "region", "census", "infimum", "
 
 
 def check_envelope(obj: object) -> dict[str, object]:
-    """Check ``format`` and the major ``version``; raise :class:`UnreadableError` otherwise."""
+    """FORMAT 3 (format, version): check ``format`` and the major ``version``;
+    raise :class:`UnreadableError` otherwise."""
     if not isinstance(obj, dict):
         raise UnreadableError(f"not a certificate: expected a JSON object, found {describe(obj)}")
     fmt = obj.get("format")
@@ -42,11 +43,20 @@ def check_envelope(obj: object) -> dict[str, object]:
     return {str(key): value for key, value in obj.items()}
 
 
+def minor_version(cert: dict[str, object]) -> int:
+    """The minor version (:func:`check_envelope` has already checked the form 'major.minor')."""
+    return int(str(cert["version"]).partition(".")[2])
+
+
+def require_1_1(cert: dict[str, object], what: str, path: str) -> None:
+    """FORMAT 3: kinds and verdicts new in 1.1 are refused in a 1.0 certificate (``path``: the field refused)."""
+    if minor_version(cert) < 1:
+        raise CertificateError(path, f"{what} is new in version 1.1; this certificate says version {cert['version']}")
+
+
 def require_1_2(cert: dict[str, object], what: str, path: str) -> None:
-    """Kinds new in 1.2 are refused in a 1.0 or 1.1 certificate (``path``: the field refused).
-    (``require_1_1``, the 1.1 analogue, lives in branchtree.py.)"""
-    minor = int(str(cert["version"]).partition(".")[2])
-    if minor < 2:
+    """FORMAT 3: kinds new in 1.2 are refused in a 1.0 or 1.1 certificate (``path``: the field refused)."""
+    if minor_version(cert) < 2:
         raise CertificateError(path, f"{what} is new in version 1.2; this certificate says version {cert['version']}")
 
 

@@ -1,5 +1,7 @@
-"""Structure of certificate JSON: objects with exact key sets, lists of fixed
-length, and the sparse keyed lists used for multipliers and curves.
+"""Structure of certificate JSON (FORMAT.md 2 and 3): objects with exact key
+sets, lists of fixed length, the sparse keyed lists used for multipliers and
+curves, patterns (2.3; FORMAT 4.2 check 1) and the comparison of a claim with
+what the checker derived.
 
 FORMAT.md section 3: unknown fields anywhere are rejected. Every helper
 raises :class:`CertificateError` naming the offending path; paths join object
@@ -9,7 +11,7 @@ keys with dots and write list indices in brackets (``rank.combinations[3][1]``).
 from fractions import Fraction
 
 from .errors import CertificateError
-from .numbers import clip, describe, integer, rational
+from .numbers import clip, describe, integer, integer_text, rational, show
 
 
 def at(path: str, key: str) -> str:
@@ -98,3 +100,37 @@ def keyed(
 
 def _key_text(keys: tuple[int, ...]) -> str:
     return str(keys[0]) if len(keys) == 1 else "(" + ", ".join(map(str, keys)) + ")"
+
+
+def parse_pattern(value: object, path: str, n: int) -> list[list[int]]:
+    """FORMAT 4.2 (1), pattern (2.3): N rows of K >= 1 entries, each the integer 0 or 1."""
+    rows = array(value, path, n)
+    k = len(array(rows[0], item(path, 0), min_length=1))
+    pattern: list[list[int]] = []
+    for i, row in enumerate(rows):
+        r_path = item(path, i)
+        pattern.append([integer(e, item(r_path, j), 0, 1) for j, e in enumerate(array(row, r_path, k))])
+    return pattern
+
+
+def _text(value: object) -> str:
+    """A claim value as it reads in JSON, for messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, Fraction):
+        return show(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
+    if isinstance(value, str):
+        return '"' + value + '"'
+    if isinstance(value, int):
+        return integer_text(value)
+    return str(value)
+
+
+def compare(path: str, claimed: object, derived: object) -> None:
+    """Require a claim field to equal what the checker derived (FORMAT.md 3: never trust a claim)."""
+    if claimed != derived:
+        raise CertificateError(path, f"claimed {_text(claimed)}, derived {_text(derived)}")

@@ -1,6 +1,11 @@
 """Exact linear algebra on lists of Fractions, and the matrix A of FORMAT.md 3.
 
-A (SPEC [4]) is never formed: row i of A is (I[i][0] x_i, ..., I[i][K-1] x_i),
+Support module (no section of its own): products with A, the one checker of
+rank evidence ``{basis_rows, combinations}`` (FORMAT.md 4.2 check 3, reused
+by 7.2 and 8.2), ranks by elimination (9.2) and the modular determinant of
+the 1.2 rank evidence.
+
+A ([4]) is never formed: row i of A is (I[i][0] x_i, ..., I[i][K-1] x_i),
 so products with A and A^T are computed block by block from the pattern and
 the samples. Vectors in Q^{Kd} are lists of K blocks of length d; column
 (j, l) of A is block j, entry l.
@@ -11,9 +16,13 @@ Fraction(2, 1)
 Fraction(1, 1)
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import overload
+
+from .errors import CertificateError
+from .fields import array, at, item, keyed, record, vector
+from .numbers import integer
 
 Vector = list[Fraction]
 Blocks = list[Vector]
@@ -72,14 +81,14 @@ def determinant(m: list[list[Fraction]]) -> Fraction:
 
 
 def apply_a(pattern: Pattern, xs: list[Vector], blocks: Blocks) -> Vector:
-    """(A R)_i = sum_j I[i][j] (x_i . R_j) for every sample i (SPEC [4])."""
+    """(A R)_i = sum_j I[i][j] (x_i . R_j) for every sample i ([4])."""
     return [
         sum((dot(x, blocks[j]) for j, on in enumerate(row) if on), ZERO) for row, x in zip(pattern, xs, strict=True)
     ]
 
 
 def apply_at(pattern: Pattern, xs: list[Vector], v: Vector, k: int) -> Blocks:
-    """A^T v, as K blocks: block j is sum_i I[i][j] v_i x_i (SPEC [10-11])."""
+    """A^T v, as K blocks: block j is sum_i I[i][j] v_i x_i ([10-11])."""
     d = len(xs[0])
     out: Blocks = [[ZERO] * d for _ in range(k)]
     for row, x, vi in zip(pattern, xs, v, strict=True):
@@ -102,12 +111,6 @@ def combine_rows(pattern: Pattern, xs: list[Vector], rows: list[int], coef: Vect
     return out
 
 
-def row_of_a(pattern: Pattern, xs: list[Vector], i: int) -> Blocks:
-    """Row i of A, as K blocks: I[i][j] x_i."""
-    x = xs[i]
-    return [list(x) if on else [ZERO] * len(x) for on in pattern[i]]
-
-
 def gram(pattern: Pattern, xs: list[Vector], rows: list[int]) -> list[list[Fraction]]:
     """The Gram matrix A_B A_B^T: entry (a, b) = |{j : I[a][j] = I[b][j] = 1}| (x_a . x_b)."""
     out: list[list[Fraction]] = []
@@ -118,6 +121,121 @@ def gram(pattern: Pattern, xs: list[Vector], rows: list[int]) -> list[list[Fract
             line.append(common * dot(xs[a], xs[b]) if common else ZERO)
         out.append(line)
     return out
+
+
+def fitted_and_residual(pattern: Pattern, xs: list[Vector], y: Vector, r: Blocks) -> tuple[Vector, Vector]:
+    """p = A R and e = A R - y for R as K blocks ([4])."""
+    fitted = []
+    for row, x in zip(pattern, xs, strict=True):
+        total = ZERO
+        for j, on in enumerate(row):
+            if on:
+                total += sum((a * b for a, b in zip(r[j], x, strict=True)), ZERO)
+        fitted.append(total)
+    return fitted, [p - b for p, b in zip(fitted, y, strict=True)]
+
+
+def block_gradient(pattern: Pattern, xs: list[Vector], e: Vector, j: int) -> Vector:
+    """sum_i I[i][j] e_i x_i (block j of A^T e)."""
+    g = [ZERO] * len(xs[0])
+    for i, x in enumerate(xs):
+        if pattern[i][j]:
+            add_scaled(g, e[i], x)
+    return g
+
+
+def rank_of(rows: list[Vector], ncols: int) -> int:
+    """Rank over Q by Gaussian elimination (a computation, not evidence: FORMAT.md 9.2)."""
+    m = [list(r) for r in rows]
+    r0 = 0
+    for col in range(ncols):
+        piv = next((r for r in range(r0, len(m)) if m[r][col]), None)
+        if piv is None:
+            continue
+        m[r0], m[piv] = m[piv], m[r0]
+        head = m[r0][col]
+        for r in range(r0 + 1, len(m)):
+            c = m[r][col] / head
+            if c:
+                m[r] = [a - c * b for a, b in zip(m[r], m[r0], strict=True)]
+        r0 += 1
+        if r0 == len(m):
+            break
+    return r0
+
+
+# ---------------------------------------------------------------- rank evidence (FORMAT.md 4.2 check 3)
+
+GramOf = Callable[[list[int]], list[list[Fraction]]]
+"""The Gram matrix M_B M_B^T of the rows B of a matrix M."""
+Difference = Callable[[int, list[int], Vector], object | None]
+"""Where row i of M differs from sum_k c_k M_{b_k} (arguments i, B, c): a column label, or None."""
+
+
+def basis_rows(value: object, path: str, n_rows: int) -> list[int]:
+    """``basis_rows``: row indices of M, strictly increasing."""
+    basis: list[int] = []
+    for pos, entry in enumerate(array(value, path)):
+        i = integer(entry, item(path, pos), 0, n_rows - 1)
+        if basis and i <= basis[-1]:
+            raise CertificateError(item(path, pos), f"row {i} not after row {basis[-1]} (must be strictly increasing)")
+        basis.append(i)
+    return basis
+
+
+def check_independent(basis: list[int], path: str, gram_of: GramOf) -> None:
+    """FORMAT 4.2 (3), lower bound (1.0): det(M_B M_B^T) != 0, so the rows B are independent."""
+    if not determinant(gram_of(basis)):
+        raise CertificateError(path, "rows are linearly dependent: det(A_B A_B^T) = 0")
+
+
+def check_combinations(value: object, path: str, n_rows: int, basis: list[int], difference: Difference) -> None:
+    """FORMAT 4.2 (3), upper bound (1.0): exactly the rows not in B, in increasing
+    order, each with r coefficients such that M_i = sum_k c_k M_{b_k}; so rank M <= r."""
+    in_basis = set(basis)
+    expected = [i for i in range(n_rows) if i not in in_basis]
+    entries = keyed(value, path, (n_rows,))
+    for n, ((i,), payload, p_path) in enumerate(entries):
+        e_path = item(path, n)
+        if n >= len(expected) or i != expected[n]:
+            wanted = f"row {expected[n]}" if n < len(expected) else "no further row"
+            raise CertificateError(
+                e_path, f"row {i} listed where {wanted} (the rows not in basis_rows, in order) is expected"
+            )
+        coef = vector(payload, p_path, len(basis))
+        column = difference(i, basis, coef)
+        if column is not None:
+            raise CertificateError(e_path, f"A_{i} differs from sum_k c_k A_(b_k) at column {column}")
+    if len(entries) < len(expected):
+        missing = expected[len(entries)]
+        raise CertificateError(path, f"row {missing} is missing (every row not in basis_rows is listed)")
+
+
+def check_rank_evidence(value: object, path: str, n_rows: int, gram_of: GramOf, difference: Difference) -> list[int]:
+    """FORMAT 4.2 (3), 1.0 evidence ``{basis_rows, combinations}`` for a matrix M given by
+    its Gram minors and row differences: rank M = |B|. Returns B. The one rank checker of
+    the checker (cells: M = A; saddles: A_S, 7.2; boundaries: [A; c^T], 8.2)."""
+    fields = record(value, path, ("basis_rows", "combinations"))
+    b_path = at(path, "basis_rows")
+    basis = basis_rows(fields["basis_rows"], b_path, n_rows)
+    check_independent(basis, b_path, gram_of)
+    check_combinations(fields["combinations"], at(path, "combinations"), n_rows, basis, difference)
+    return basis
+
+
+def check_rank_rows(value: object, path: str, rows: list[Vector]) -> int:
+    """:func:`check_rank_evidence` for an explicit matrix ``rows``; returns the rank."""
+
+    def gram_of(basis: list[int]) -> list[list[Fraction]]:
+        return [[dot(rows[p], rows[q]) for q in basis] for p in basis]
+
+    def difference(i: int, basis: list[int], coef: Vector) -> int | None:
+        combo = [ZERO] * len(rows[i])
+        for c, b in zip(coef, basis, strict=True):
+            add_scaled(combo, c, rows[b])
+        return next((col for col, (a, b) in enumerate(zip(combo, rows[i], strict=True)) if a != b), None)
+
+    return len(check_rank_evidence(value, path, len(rows), gram_of, difference))
 
 
 # ---------------------------------------------------------------- integer fast paths
@@ -211,12 +329,6 @@ def apply_a_int(pattern: Pattern, xs: list[Vector], blocks: Blocks) -> tuple[lis
                 xi = xz[i]
                 totals[i] += sum(a * xi[pos] for pos, a in nz)
     return totals, dx * dr
-
-
-def apply_at_is_zero(pattern: Pattern, xs: list[Vector], v: Vector, k: int) -> tuple[int, int] | None:
-    """The first (block, entry) where A^T v is non-zero, or None (integer arithmetic)."""
-    vz, _ = as_integers(v)
-    return apply_at_int_is_zero(pattern, xs, vz, k)
 
 
 def apply_at_int_is_zero(pattern: Pattern, xs: list[Vector], vz: list[int], k: int) -> tuple[int, int] | None:

@@ -102,18 +102,13 @@ def _unit(value: object, path: str) -> Fraction:
     return t
 
 
-def check_path(cert: dict[str, object], log: list[str]) -> None:
-    """Run the checks of FORMAT.md 11.2, appending ``c`` lines to ``log``."""
-    require_1_2(cert, "kind 'path'", "kind")
-    record(cert, "", ("format", "version", "kind", "instance", "claim", "from", "to"), ("witness",))
-    inst = parse_instance(cert["instance"], "instance")
-    log.append(inst.summary())
-    z0, w0 = _weights(cert["from"], "from", inst.d)
-    z1, w1 = _weights(cert["to"], "to", inst.d)
-    if len(z0) != len(z1):
-        raise CertificateError("to.z", f"{len(z1)} neurons, 'from' has {len(z0)}")
-    claim = record(cert["claim"], "claim", ("breakpoints", "pieces", "monotone", "minimum", "maximum"))
-    bps, polys = _pieces(z0, w0, z1, w1, inst)
+Segment = tuple[list[Fraction], list[list[Fraction]], list[Fraction], list[list[Fraction]]]
+"""(z0, w0, z1, w1): the ends W0 and W1 of the segment."""
+
+
+def check_breakpoints(claim: dict[str, object], bps: list[Fraction]) -> None:
+    """FORMAT 11.2 (1): the claimed breakpoints are exactly the t in (0, 1) where a
+    pre-activation alpha_ji + t beta_ji changes sign, increasing, without repetition."""
     claimed_bps = [
         rational(v, item("claim.breakpoints", n))
         for n, v in enumerate(array(claim["breakpoints"], "claim.breakpoints"))
@@ -123,9 +118,12 @@ def check_path(cert: dict[str, object], log: list[str]) -> None:
             "claim.breakpoints",
             f"claimed {len(claimed_bps)} breakpoints, derived {len(bps)}: " + ", ".join(map(show, bps[:5])),
         )
-    log.append(f"c path: K = {len(z0)}, {len(bps)} breakpoints, {len(polys)} pieces")
+
+
+def check_pieces(claim: dict[str, object], polys: list[poly.Poly], ends: list[Fraction]) -> list[str]:
+    """FORMAT 11.2 (2) and (3): every piece's coefficients are the loss polynomial L_k
+    and its trend is read from weak_sign(L_k') on the piece. Returns the trends."""
     pieces = array(claim["pieces"], "claim.pieces", len(polys))
-    ends = [Fraction(0), *bps, Fraction(1)]
     trends = []
     for n, (entry, p) in enumerate(zip(pieces, polys, strict=True)):
         path = item("claim.pieces", n)
@@ -138,10 +136,18 @@ def check_path(cert: dict[str, object], log: list[str]) -> None:
         if fields["trend"] != trend:
             raise CertificateError(at(path, "trend"), f"claimed {fields['trend']!r}, derived {trend!r}")
         trends.append(trend)
+    return trends
+
+
+def check_monotone(
+    cert: dict[str, object], claim: dict[str, object], trends: list[str], seg: Segment, inst: Instance
+) -> list[str]:
+    """FORMAT 11.2 (4): ``monotone`` follows from the trends; for ``"no"`` the witness
+    pairs rise and fall, the losses evaluated directly from the network."""
     mono = _aggregate(trends)
     if claim["monotone"] != mono:
         raise CertificateError("claim.monotone", f"claimed {claim['monotone']!r}, derived {mono!r}")
-    log.append(f"c trends per piece: {', '.join(trends)}; along the path: {mono}")
+    out = [f"c trends per piece: {', '.join(trends)}; along the path: {mono}"]
     if mono == "no":
         if "witness" not in cert:
             raise CertificateError("", "missing field 'witness' (required when monotone is 'no')")
@@ -151,18 +157,27 @@ def check_path(cert: dict[str, object], log: list[str]) -> None:
             s, u = (_unit(v, item(at("witness", name), m)) for m, v in enumerate(pair))
             if not s < u:
                 raise CertificateError(at("witness", name), "needs t_1 < t_2")
-            ls, lu = loss_at_t(s, z0, w0, z1, w1, inst), loss_at_t(u, z0, w0, z1, w1, inst)
+            ls, lu = loss_at_t(s, *seg, inst), loss_at_t(u, *seg, inst)
             if (ls < lu) != rises or ls == lu:
                 raise CertificateError(at("witness", name), f"L({show(s)}) = {show(ls)}, L({show(u)}) = {show(lu)}")
-        log.append("c not monotone: the loss rises between the 'up' pair and falls between the 'down' pair")
+        out.append("c not monotone: the loss rises between the 'up' pair and falls between the 'down' pair")
     elif "witness" in cert:
         raise CertificateError("witness", "only allowed when monotone is 'no'")
+    return out
+
+
+def check_extremes(
+    claim: dict[str, object], polys: list[poly.Poly], ends: list[Fraction], seg: Segment, inst: Instance
+) -> list[str]:
+    """FORMAT 11.2 (5): ``value`` = L(t) evaluated directly, and the bound holds on every
+    closed piece (weak_sign of L_k - lower, resp. upper - L_k, is +1 or 0)."""
+    out = []
     for name, bound_name, sign in (("minimum", "lower", 1), ("maximum", "upper", -1)):
         fields = record(claim[name], at("claim", name), ("t", "value", bound_name))
         t = _unit(fields["t"], at(at("claim", name), "t"))
         value = rational(fields["value"], at(at("claim", name), "value"))
         bound = rational(fields[bound_name], at(at("claim", name), bound_name))
-        direct = loss_at_t(t, z0, w0, z1, w1, inst)
+        direct = loss_at_t(t, *seg, inst)
         if direct != value:
             raise CertificateError(at(at("claim", name), "value"), f"claimed {show(value)}, L(t) = {show(direct)}")
         if sign * (value - bound) < 0:
@@ -172,4 +187,26 @@ def check_path(cert: dict[str, object], log: list[str]) -> None:
             if side not in (0, 1):
                 raise CertificateError(at(at("claim", name), bound_name), f"L crosses {show(bound)} on piece {n}")
         exact = "exactly" if bound == value else f"within [{show(min(bound, value))}, {show(max(bound, value))}]"
-        log.append(f"c {name} of L on [0, 1]: {exact} (attained value {show(value)} at t = {show(t)})")
+        out.append(f"c {name} of L on [0, 1]: {exact} (attained value {show(value)} at t = {show(t)})")
+    return out
+
+
+def check_path(cert: dict[str, object], log: list[str]) -> None:
+    """Run the checks of FORMAT.md 11.2 in order, appending ``c`` lines to ``log``."""
+    require_1_2(cert, "kind 'path'", "kind")
+    record(cert, "", ("format", "version", "kind", "instance", "claim", "from", "to"), ("witness",))
+    inst = parse_instance(cert["instance"], "instance")
+    log.append(inst.summary())
+    z0, w0 = _weights(cert["from"], "from", inst.d)
+    z1, w1 = _weights(cert["to"], "to", inst.d)
+    if len(z0) != len(z1):
+        raise CertificateError("to.z", f"{len(z1)} neurons, 'from' has {len(z0)}")
+    seg = (z0, w0, z1, w1)
+    claim = record(cert["claim"], "claim", ("breakpoints", "pieces", "monotone", "minimum", "maximum"))
+    bps, polys = _pieces(z0, w0, z1, w1, inst)
+    check_breakpoints(claim, bps)
+    log.append(f"c path: K = {len(z0)}, {len(bps)} breakpoints, {len(polys)} pieces")
+    ends = [Fraction(0), *bps, Fraction(1)]
+    trends = check_pieces(claim, polys, ends)
+    log.extend(check_monotone(cert, claim, trends, seg, inst))
+    log.extend(check_extremes(claim, polys, ends, seg, inst))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .boundary import check_boundary
+from .bundle import check_bundle
 from .cell import check_cell
 from .census import check_census
 from .envelope import KINDS, check_envelope
@@ -71,14 +72,23 @@ def _rejected(reason: str, lines: list[str]) -> CheckResult:
 
 
 def check_certificate(obj: object) -> CheckResult:
-    """Check a parsed certificate (FORMAT.md 3-5) and return the verdict.
+    """Check a parsed certificate (FORMAT.md 3-12) and return the verdict.
 
     ``obj`` is what :func:`json.loads` returned (or an equivalent dict built
     in Python: Python floats are refused like JSON floats). Never raises.
     """
+    return _check(obj)[1]
+
+
+def _check(obj: object) -> tuple[int, CheckResult]:
+    """FORMAT 6: the verdict and its exit code (2 when the envelope makes the input
+    unreadable, 1 for a failed check, 0 for VERIFIED). The envelope is checked once."""
     lines: list[str] = []
     try:
-        cert = check_envelope(obj)
+        try:
+            cert = check_envelope(obj)
+        except UnreadableError as exc:
+            return EXIT_UNREADABLE, _rejected(exc.message, lines)
         kind = cert.get("kind")
         if kind not in KINDS:
             found = "no kind field" if "kind" not in cert else describe(kind)
@@ -103,14 +113,14 @@ def check_certificate(obj: object) -> CheckResult:
         else:
             check_point(cert, lines)
     except UnreadableError as exc:
-        return _rejected(exc.message, lines)
+        return EXIT_REJECTED, _rejected(exc.message, lines)
     except CertificateError as exc:
-        return _rejected(exc.reason, lines)
+        return EXIT_REJECTED, _rejected(exc.reason, lines)
     except RecursionError:
-        return _rejected("internal: recursion too deep", lines)
+        return EXIT_REJECTED, _rejected("internal: recursion too deep", lines)
     except Exception as exc:  # noqa: BLE001 - the protocol turns every failure into REJECTED
-        return _rejected(f"internal: {type(exc).__name__}: {exc}", lines)
-    return CheckResult(verified=True, reason="", lines=lines)
+        return EXIT_REJECTED, _rejected(f"internal: {type(exc).__name__}: {exc}", lines)
+    return EXIT_VERIFIED, CheckResult(verified=True, reason="", lines=lines)
 
 
 def check_file(path: str | os.PathLike[str]) -> tuple[int, list[str]]:
@@ -123,19 +133,17 @@ def check_file(path: str | os.PathLike[str]) -> tuple[int, list[str]]:
     (:mod:`exactscape.checker.bundle`, new in 1.2).
     """
     if Path(path).is_dir():
-        from .bundle import check_bundle
-
         return check_bundle(Path(path), check_file)
     try:
-        data = read_certificate_bytes(os.fspath(path))
-        obj = load_json(data)
-        check_envelope(obj)
+        obj = load_json(read_certificate_bytes(os.fspath(path)))
     except UnreadableError as exc:
         return EXIT_UNREADABLE, [f"s REJECTED: {_one_line(exc.message)}"]
     except Exception as exc:  # noqa: BLE001 - never crash on input
         return EXIT_REJECTED, [f"s REJECTED: {_one_line(f'internal: {type(exc).__name__}: {exc}')}"]
-    result = check_certificate(obj)
-    return (EXIT_VERIFIED if result.verified else EXIT_REJECTED), [*result.lines, result.status_line]
+    code, result = _check(obj)
+    if code == EXIT_UNREADABLE:
+        return code, [result.status_line]
+    return code, [*result.lines, result.status_line]
 
 
 def main(argv: list[str] | None = None) -> int:

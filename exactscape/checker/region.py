@@ -13,15 +13,15 @@ s_ji x_i . R_j > 0 for every neuron on branch + or - and every sample i
 (key (j, i)), except the pair (k, n) of a face; s_ji = (2 I[i][j] - 1) sign.
 """
 
+from dataclasses import dataclass
 from fractions import Fraction
 
-from .boundary import kkt
-from .boundary import sign_condition as face_condition
-from .branchtree import block_gradient, compare, fitted_and_residual, parse_pattern
 from .envelope import Instance, parse_instance, require_1_2
 from .errors import CertificateError
-from .fields import array, at, item, keyed, record, vector
-from .linalg import ZERO, Vector, dot
+from .fields import array, at, compare, item, keyed, parse_pattern, record, vector
+from .hyperplane import kkt
+from .hyperplane import sign_condition as face_condition
+from .linalg import ZERO, Vector, block_gradient, dot, fitted_and_residual, rank_of
 from .numbers import boolean, describe, integer, rational, show
 
 ROOT_FIELDS = ("format", "version", "kind", "instance", "claim", "pattern", "solution", "closure")
@@ -32,26 +32,6 @@ BRANCHES = ("+", "-", "0")
 
 Row = tuple[Vector, Fraction]
 """(a, b): the equality a . v = b or the strict row a . v > b."""
-
-
-def rank(rows: list[Vector], ncols: int) -> int:
-    """Rank over Q by Gaussian elimination."""
-    m = [list(r) for r in rows]
-    r0 = 0
-    for col in range(ncols):
-        piv = next((r for r in range(r0, len(m)) if m[r][col]), None)
-        if piv is None:
-            continue
-        m[r0], m[piv] = m[piv], m[r0]
-        head = m[r0][col]
-        for r in range(r0 + 1, len(m)):
-            c = m[r][col] / head
-            if c:
-                m[r] = [a - c * b for a, b in zip(m[r], m[r0], strict=True)]
-        r0 += 1
-        if r0 == len(m):
-            break
-    return r0
 
 
 def _branches(value: object, path: str, k: int) -> list[str]:
@@ -136,13 +116,14 @@ def _affine_rank(points: list[Vector], directions: list[Vector], n: int) -> int:
         return -1
     base = points[0]
     rows = [[a - b for a, b in zip(p, base, strict=True)] for p in points[1:]] + [list(v) for v in directions]
-    return rank(rows, n)
+    return rank_of(rows, n)
 
 
 def _check_solution(
     kind: str, cert: dict[str, object], inst: Instance, pattern: list[list[int]], branches: list[str], r0: Vector
 ) -> tuple[tuple[int, int] | None, bool, list[tuple[int, Vector]]]:
-    """Check ``solution``; returns (face, sign condition, [(j, g_j)] for a saddle's Z)."""
+    """FORMAT 9.2 (1): ``solution`` solves the kind's equations; returns (face, sign
+    condition, [(j, g_j)] for a saddle's Z)."""
     k, d = len(pattern[0]), inst.d
     blocks = [r0[j * d : (j + 1) * d] for j in range(k)]
     _, e = fitted_and_residual(pattern, inst.xs, inst.y, blocks)
@@ -180,8 +161,204 @@ def _check_solution(
     return (fk, fn), face_condition(1 if branches[fk] == "+" else -1, lam, e_n), []
 
 
+@dataclass(frozen=True)
+class System:
+    """The defining system of P (module docstring): equalities, strict rows and their
+    keys, the number of columns n = K d and r, the rank of all rows."""
+
+    eq: list[Row]
+    strict: list[Row]
+    keys: list[tuple[int, int]]
+    n: int
+    rank: int
+
+
+@dataclass(frozen=True)
+class Generators:
+    """The listed V-representation of cl P and the listed equations of its affine hull."""
+
+    verts: list[Vector]
+    rays: list[Vector]
+    lines: list[Vector]
+
+
+def check_generators_in_closure(system: System, gens: Generators) -> None:
+    """FORMAT 9.2 (2): every vertex satisfies the equalities and the strict rows with >=;
+    rays and lines are non-zero, annihilated by the equalities, >= 0 (rays) or = 0 (lines)
+    on the strict rows; vertices and rays are orthogonal to every line."""
+    eq, strict, keys = system.eq, system.strict, system.keys
+    for p, v in enumerate(gens.verts):
+        path = item("closure.vertices", p)
+        for r, (a, b) in enumerate(eq):
+            if dot(a, v) != b:
+                raise CertificateError(path, f"violates equality row {r}")
+        for (a, b), key in zip(strict, keys, strict=True):
+            if dot(a, v) < b:
+                raise CertificateError(path, f"violates the closure of row {key}: value {show(dot(a, v))} < 0")
+    for name, vectors in (("rays", gens.rays), ("lines", gens.lines)):
+        for p, v in enumerate(vectors):
+            path = item(f"closure.{name}", p)
+            if not any(v):
+                raise CertificateError(path, "zero vector")
+            if any(dot(a, v) for a, _ in eq):
+                raise CertificateError(path, "not in the direction space of the equalities")
+            for a, key in zip((a for a, _ in strict), keys, strict=True):
+                val = dot(a, v)
+                if val < 0 or (name == "lines" and val):
+                    raise CertificateError(path, f"row {key} gives {show(val)} along it")
+            if name == "rays" and any(dot(v, ln) for ln in gens.lines):
+                raise CertificateError(path, "not orthogonal to the lineality space")
+    for p, v in enumerate(gens.verts):
+        if any(dot(v, ln) for ln in gens.lines):
+            raise CertificateError(item("closure.vertices", p), "not orthogonal to the lineality space")
+
+
+def check_extreme(system: System, gens: Generators) -> None:
+    """FORMAT 9.2 (3): the lines are a basis of the lineality space (Kd - r of them);
+    every vertex has tight rows of rank r, every ray of rank r - 1; no repetition."""
+    n, full_rank = system.n, system.rank
+    verts, rays, lines = gens.verts, gens.rays, gens.lines
+    if verts:
+        if rank_of(lines, n) != len(lines) or len(lines) != n - full_rank:
+            raise CertificateError(
+                "closure.lines", f"must be a basis of the lineality space, of dimension {n - full_rank}"
+            )
+    elif lines or rays:
+        raise CertificateError("closure", "rays or lines without a vertex")
+    eq_a = [a for a, _ in system.eq]
+    for p, v in enumerate(verts):
+        tight = eq_a + [a for a, b in system.strict if dot(a, v) == b]
+        if rank_of(tight, n) != full_rank:
+            raise CertificateError(item("closure.vertices", p), "not extreme: its tight rows do not have full rank")
+    for p, v in enumerate(rays):
+        tight = eq_a + [a for a, _ in system.strict if dot(a, v) == 0]
+        if rank_of(tight, n) != full_rank - 1:
+            raise CertificateError(item("closure.rays", p), "not extreme: its tight rows do not have rank r - 1")
+    if len(set(map(tuple, verts))) != len(verts) or len(set(map(tuple, rays))) != len(rays):
+        raise CertificateError("closure", "repeated generator")
+    for p in range(len(rays)):
+        for q in range(p):
+            if rank_of([rays[p], rays[q]], n) < 2:
+                raise CertificateError(item("closure.rays", p), f"a multiple of ray {q}")
+
+
+def check_affine_hull(
+    claim: dict[str, object], cl: dict[str, object], system: System, gens: Generators
+) -> tuple[int, list[Vector]]:
+    """FORMAT 9.2 (4): the dimension D, Kd - D independent equations holding on every
+    generator, the counts and ``bounded`` as claimed. Returns (D, the equations)."""
+    n, verts, rays, lines = system.n, gens.verts, gens.rays, gens.lines
+    dim = _affine_rank(verts, rays + lines, n)
+    compare("claim.dimension", integer(claim["dimension"], "claim.dimension", -1), dim)
+    e_path = "closure.equations"
+    equations = _vectors(cl["equations"], e_path, n + 1)
+    for p, row in enumerate(equations):
+        b, a = row[0], row[1:]
+        if any(b + dot(a, v) for v in verts) or any(dot(a, v) for v in rays + lines):
+            raise CertificateError(item(e_path, p), "does not hold on every generator")
+    if verts and (rank_of([row[1:] for row in equations], n) != len(equations) or len(equations) != n - dim):
+        raise CertificateError(e_path, f"must be {n - dim} independent equations of the affine hull")
+    if not verts and equations:
+        raise CertificateError(e_path, "equations of an empty polyhedron")
+    for name, value in (("vertices", len(verts)), ("rays", len(rays)), ("lines", len(lines))):
+        compare(f"claim.{name}", _nat(claim[name], f"claim.{name}"), value)
+    compare("claim.bounded", boolean(claim["bounded"], "claim.bounded"), not rays and not lines)
+    return dim, equations
+
+
+def check_facets(
+    claim: dict[str, object], cl: dict[str, object], system: System, gens: Generators, dim: int, equations: list[Vector]
+) -> tuple[int, int]:
+    """FORMAT 9.2 (5): every listed facet is tight on a face of dimension D - 1, no two
+    alike; every vertex and ray is extreme in the listed H-representation; every
+    implicit row is tight on every generator and not a facet. Returns the two counts."""
+    n, strict, keys = system.n, system.strict, system.keys
+    verts, rays, lines = gens.verts, gens.rays, gens.lines
+    facets = _keys(cl["facets"], "closure.facets", keys)
+    compare("claim.facets", _nat(claim["facets"], "claim.facets"), len(facets))
+    faces: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    for pos, r in enumerate(facets):
+        path = item("closure.facets", pos)
+        a, b = strict[r]
+        tv = [v for v in verts if dot(a, v) == b]
+        tr = [v for v in rays if dot(a, v) == 0]
+        if _affine_rank(tv, tr + lines, n) != dim - 1:
+            raise CertificateError(path, f"row {keys[r]} is tight on a face of dimension != {dim - 1}: not a facet")
+        face_id = (
+            tuple(p for p, v in enumerate(verts) if dot(a, v) == b),
+            tuple(p for p, v in enumerate(rays) if dot(a, v) == 0),
+        )
+        if face_id in faces:
+            raise CertificateError(path, "the same facet as an earlier entry")
+        faces.append(face_id)
+    eq_parts = [row[1:] for row in equations]
+    listed = [strict[r] for r in facets]
+    for p, v in enumerate(verts):
+        tight = eq_parts + [a for a, b in listed if dot(a, v) == b]
+        if rank_of(tight, n) != n - len(lines):
+            raise CertificateError(item("closure.vertices", p), "not a vertex of the listed H-representation")
+    for p, v in enumerate(rays):
+        tight = eq_parts + [a for a, _ in listed if dot(a, v) == 0]
+        if rank_of(tight, n) != n - len(lines) - 1:
+            raise CertificateError(item("closure.rays", p), "not an extreme ray of the listed H-representation")
+    implicit = _keys(cl["implicit"], "closure.implicit", keys)
+    for pos, r in enumerate(implicit):
+        a, b = strict[r]
+        if any(dot(a, v) != b for v in verts) or any(dot(a, v) for v in rays + lines):
+            raise CertificateError(item("closure.implicit", pos), f"row {keys[r]} is not tight on every generator")
+        if r in facets:
+            raise CertificateError(item("closure.implicit", pos), "listed as a facet too")
+    return len(facets), len(implicit)
+
+
+def check_open_set(
+    cert: dict[str, object],
+    claim: dict[str, object],
+    system: System,
+    gens: Generators,
+    equations: list[Vector],
+    inst: Instance,
+    pattern: list[list[int]],
+    branches: list[str],
+    condition: bool,
+    gs: list[tuple[int, Vector]],
+) -> str:
+    """FORMAT 9.2 (6): non-empty (an interior point strictly inside, zero witnesses) or
+    empty (the failing sign condition, or Motzkin multipliers). Returns a ``c`` line."""
+    eq, strict, keys, n = system.eq, system.strict, system.keys, system.n
+    if not boolean(claim["empty"], "claim.empty"):
+        for name in ("interior", "zero_witness"):
+            if name not in cert:
+                raise CertificateError("", f"missing field {name!r} (the claim says non-empty)")
+        if "emptiness" in cert:
+            raise CertificateError("emptiness", "present although the claim says non-empty")
+        if not condition:
+            raise CertificateError("claim.empty", "the sign condition [29]/[30] fails, so the region is empty")
+        v = vector(cert["interior"], "interior", n)
+        if not gens.verts:
+            raise CertificateError("closure.vertices", "empty, but the claim says the region is not")
+        for p, row in enumerate(equations):
+            if row[0] + dot(row[1:], v):
+                raise CertificateError("interior", f"violates closure equation {p}")
+        for r, (a, b) in enumerate(eq):
+            if dot(a, v) != b:
+                raise CertificateError("interior", f"violates equality row {r}")
+        for (a, b), key in zip(strict, keys, strict=True):
+            if dot(a, v) <= b:
+                raise CertificateError("interior", f"row {key} is not strict: value {show(dot(a, v))}")
+        _zero_witness(cert["zero_witness"], inst, pattern, branches, gs)
+        return "c 6 non-empty: the interior point satisfies every strict row (z_j = +-1, w_j = +-R_j)"
+    for name in ("interior", "zero_witness"):
+        if name in cert:
+            raise CertificateError(name, "present although the claim says empty")
+    if "emptiness" not in cert:
+        raise CertificateError("", "missing field 'emptiness' (the claim says empty)")
+    _emptiness(cert["emptiness"], eq, strict, keys, condition, (len(pattern[0]), inst.n))
+    return "c 6 empty: " + ("the sign condition fails" if not condition else "Motzkin multipliers")
+
+
 def check_region(cert: dict[str, object], log: list[str]) -> None:
-    """FORMAT.md 9.2, in order."""
+    """Run the checks of FORMAT.md 9.2 in order, appending ``c`` lines to ``log``."""
     require_1_2(cert, "kind 'region'", "kind")
     record(cert, "", ROOT_FIELDS, OPTIONAL_FIELDS)
     inst = parse_instance(cert["instance"], "instance")
@@ -204,148 +381,24 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
     if kind == "saddle":
         compare("claim.saddle", boolean(claim["saddle"], "claim.saddle"), any(any(g) for _, g in gs))
     eq, strict, keys = _system(inst, pattern, branches, r0, face)
-    all_rows = [a for a, _ in eq] + [a for a, _ in strict]
-    full_rank = rank(all_rows, n)
-    # 2. generators lie in the closure
+    system = System(eq, strict, keys, n, rank_of([a for a, _ in eq] + [a for a, _ in strict], n))
     cl = record(cert["closure"], "closure", CLOSURE_FIELDS)
-    verts = _vectors(cl["vertices"], "closure.vertices", n)
-    rays = _vectors(cl["rays"], "closure.rays", n)
-    lines = _vectors(cl["lines"], "closure.lines", n)
-    for p, v in enumerate(verts):
-        path = item("closure.vertices", p)
-        for r, (a, b) in enumerate(eq):
-            if dot(a, v) != b:
-                raise CertificateError(path, f"violates equality row {r}")
-        for (a, b), key in zip(strict, keys, strict=True):
-            if dot(a, v) < b:
-                raise CertificateError(path, f"violates the closure of row {key}: value {show(dot(a, v))} < 0")
-    for name, gens in (("rays", rays), ("lines", lines)):
-        for p, v in enumerate(gens):
-            path = item(f"closure.{name}", p)
-            if not any(v):
-                raise CertificateError(path, "zero vector")
-            if any(dot(a, v) for a, _ in eq):
-                raise CertificateError(path, "not in the direction space of the equalities")
-            for a, key in zip((a for a, _ in strict), keys, strict=True):
-                val = dot(a, v)
-                if val < 0 or (name == "lines" and val):
-                    raise CertificateError(path, f"row {key} gives {show(val)} along it")
-            if name == "rays" and any(dot(v, ln) for ln in lines):
-                raise CertificateError(path, "not orthogonal to the lineality space")
-    for p, v in enumerate(verts):
-        if any(dot(v, ln) for ln in lines):
-            raise CertificateError(item("closure.vertices", p), "not orthogonal to the lineality space")
-    log.append(f"c 2 generators: {len(verts)} vertices, {len(rays)} rays, {len(lines)} lines lie in the closure")
-    # 3. lineality space exact; vertices and rays extreme
-    if verts:
-        if rank(lines, n) != len(lines) or len(lines) != n - full_rank:
-            raise CertificateError(
-                "closure.lines", f"must be a basis of the lineality space, of dimension {n - full_rank}"
-            )
-    elif lines or rays:
-        raise CertificateError("closure", "rays or lines without a vertex")
-    eq_a = [a for a, _ in eq]
-    for p, v in enumerate(verts):
-        tight = eq_a + [a for a, b in strict if dot(a, v) == b]
-        if rank(tight, n) != full_rank:
-            raise CertificateError(item("closure.vertices", p), "not extreme: its tight rows do not have full rank")
-    for p, v in enumerate(rays):
-        tight = eq_a + [a for a, _ in strict if dot(a, v) == 0]
-        if rank(tight, n) != full_rank - 1:
-            raise CertificateError(item("closure.rays", p), "not extreme: its tight rows do not have rank r - 1")
-    if len(set(map(tuple, verts))) != len(verts) or len(set(map(tuple, rays))) != len(rays):
-        raise CertificateError("closure", "repeated generator")
-    for p in range(len(rays)):
-        for q in range(p):
-            if rank([rays[p], rays[q]], n) < 2:
-                raise CertificateError(item("closure.rays", p), f"a multiple of ray {q}")
+    gens = Generators(
+        _vectors(cl["vertices"], "closure.vertices", n),
+        _vectors(cl["rays"], "closure.rays", n),
+        _vectors(cl["lines"], "closure.lines", n),
+    )
+    check_generators_in_closure(system, gens)
+    log.append(
+        f"c 2 generators: {len(gens.verts)} vertices, {len(gens.rays)} rays, {len(gens.lines)} lines lie in the closure"
+    )
+    check_extreme(system, gens)
     log.append("c 3 extreme: every vertex and ray is extreme; the lines span the lineality space")
-    # 4. dimension and affine hull
-    dim = _affine_rank(verts, rays + lines, n)
-    compare("claim.dimension", integer(claim["dimension"], "claim.dimension", -1), dim)
-    e_path = "closure.equations"
-    equations = _vectors(cl["equations"], e_path, n + 1)
-    for p, row in enumerate(equations):
-        b, a = row[0], row[1:]
-        if any(b + dot(a, v) for v in verts) or any(dot(a, v) for v in rays + lines):
-            raise CertificateError(item(e_path, p), "does not hold on every generator")
-    if verts and (rank([row[1:] for row in equations], n) != len(equations) or len(equations) != n - dim):
-        raise CertificateError(e_path, f"must be {n - dim} independent equations of the affine hull")
-    if not verts and equations:
-        raise CertificateError(e_path, "equations of an empty polyhedron")
-    for name, value, count in (("vertices", len(verts), None), ("rays", len(rays), None), ("lines", len(lines), None)):
-        del count
-        compare(f"claim.{name}", _nat(claim[name], f"claim.{name}"), value)
-    compare("claim.bounded", boolean(claim["bounded"], "claim.bounded"), not rays and not lines)
+    dim, equations = check_affine_hull(claim, cl, system, gens)
     log.append(f"c 4 dimension {dim}; {len(equations)} equations of the affine hull")
-    # 5. facets and implicit rows
-    facets = _keys(cl["facets"], "closure.facets", keys)
-    compare("claim.facets", _nat(claim["facets"], "claim.facets"), len(facets))
-    faces: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
-    for pos, r in enumerate(facets):
-        path = item("closure.facets", pos)
-        a, b = strict[r]
-        tv = [v for v in verts if dot(a, v) == b]
-        tr = [v for v in rays if dot(a, v) == 0]
-        if _affine_rank(tv, tr + lines, n) != dim - 1:
-            raise CertificateError(path, f"row {keys[r]} is tight on a face of dimension != {dim - 1}: not a facet")
-        face_id = (
-            tuple(p for p, v in enumerate(verts) if dot(a, v) == b),
-            tuple(p for p, v in enumerate(rays) if dot(a, v) == 0),
-        )
-        if face_id in faces:
-            raise CertificateError(path, "the same facet as an earlier entry")
-        faces.append(face_id)
-    eq_parts = [row[1:] for row in equations]
-    listed = [strict[r] for r in facets]
-    for p, v in enumerate(verts):
-        tight = eq_parts + [a for a, b in listed if dot(a, v) == b]
-        if rank(tight, n) != n - len(lines):
-            raise CertificateError(item("closure.vertices", p), "not a vertex of the listed H-representation")
-    for p, v in enumerate(rays):
-        tight = eq_parts + [a for a, _ in listed if dot(a, v) == 0]
-        if rank(tight, n) != n - len(lines) - 1:
-            raise CertificateError(item("closure.rays", p), "not an extreme ray of the listed H-representation")
-    implicit = _keys(cl["implicit"], "closure.implicit", keys)
-    for pos, r in enumerate(implicit):
-        a, b = strict[r]
-        if any(dot(a, v) != b for v in verts) or any(dot(a, v) for v in rays + lines):
-            raise CertificateError(item("closure.implicit", pos), f"row {keys[r]} is not tight on every generator")
-        if r in facets:
-            raise CertificateError(item("closure.implicit", pos), "listed as a facet too")
-    log.append(f"c 5 facets: {len(facets)} facets of the generated polyhedron; {len(implicit)} implicit rows")
-    # 6. the open set: a genuine point, or emptiness
-    empty = boolean(claim["empty"], "claim.empty")
-    if not empty:
-        for name in ("interior", "zero_witness"):
-            if name not in cert:
-                raise CertificateError("", f"missing field {name!r} (the claim says non-empty)")
-        if "emptiness" in cert:
-            raise CertificateError("emptiness", "present although the claim says non-empty")
-        if not condition:
-            raise CertificateError("claim.empty", "the sign condition [29]/[30] fails, so the region is empty")
-        v = vector(cert["interior"], "interior", n)
-        if not verts:
-            raise CertificateError("closure.vertices", "empty, but the claim says the region is not")
-        for p, row in enumerate(equations):
-            if row[0] + dot(row[1:], v):
-                raise CertificateError("interior", f"violates closure equation {p}")
-        for r, (a, b) in enumerate(eq):
-            if dot(a, v) != b:
-                raise CertificateError("interior", f"violates equality row {r}")
-        for (a, b), key in zip(strict, keys, strict=True):
-            if dot(a, v) <= b:
-                raise CertificateError("interior", f"row {key} is not strict: value {show(dot(a, v))}")
-        _zero_witness(cert["zero_witness"], inst, pattern, branches, gs)
-        log.append("c 6 non-empty: the interior point satisfies every strict row (z_j = +-1, w_j = +-R_j)")
-    else:
-        for name in ("interior", "zero_witness"):
-            if name in cert:
-                raise CertificateError(name, "present although the claim says empty")
-        if "emptiness" not in cert:
-            raise CertificateError("", "missing field 'emptiness' (the claim says empty)")
-        _emptiness(cert["emptiness"], eq, strict, keys, condition, (k, inst.n))
-        log.append("c 6 empty: " + ("the sign condition fails" if not condition else "Motzkin multipliers"))
+    facets, implicit = check_facets(claim, cl, system, gens, dim, equations)
+    log.append(f"c 5 facets: {facets} facets of the generated polyhedron; {implicit} implicit rows")
+    log.append(check_open_set(cert, claim, system, gens, equations, inst, pattern, branches, condition, gs))
 
 
 def _zero_witness(

@@ -1,5 +1,5 @@
 """Kind ``saddle`` (FORMAT.md 7, new in 1.1): differentiable saddles of one
-cell for given zero sets Z (SPEC section 3, Theorem 2).
+cell for given zero sets Z (docs/theory.md §3, Theorem 2).
 
 Per case (zero set Z, S = the other neurons), with e = A R - y for a
 solution R of [19] (R_j = 0 on Z; the normal equations on S,
@@ -16,19 +16,23 @@ sum_i I[i][j] e_i x_i = 0 for j in S, make e the same for every solution):
 from collections.abc import Iterator
 from itertools import combinations
 
-from .branchtree import (
+from .branchtree import check_tree
+from .cones import cell_signs, check_empty_cone, check_in_cells
+from .curves import check_curve
+from .envelope import Instance, parse_instance, require_1_1
+from .errors import CertificateError
+from .fields import array, at, compare, item, matrix, parse_pattern, record, vector
+from .linalg import (
+    ZERO,
+    Blocks,
+    Pattern,
+    Vector,
     block_gradient,
     check_rank_rows,
-    check_tree,
-    compare,
+    dot,
+    first_nonzero,
     fitted_and_residual,
-    parse_pattern,
-    require_1_1,
 )
-from .envelope import Instance, parse_instance
-from .errors import CertificateError
-from .fields import array, at, item, keyed, matrix, record, vector
-from .linalg import ZERO, Blocks, Pattern, Vector, add_scaled, dot, first_nonzero
 from .numbers import boolean, describe, integer, rational, show
 
 ROOT_FIELDS = ("format", "version", "kind", "instance", "claim", "pattern", "cases")
@@ -54,15 +58,6 @@ def _zero_list(value: object, path: str, k: int) -> list[int]:
     return out
 
 
-def _strictly_inside(w: Blocks, path: str, pattern: Pattern, inst: Instance) -> None:
-    for j, wj in enumerate(w):
-        for i, x in enumerate(inst.xs):
-            v = dot(wj, x)
-            if (pattern[i][j] and v <= 0) or (not pattern[i][j] and v >= 0):
-                want = "> 0" if pattern[i][j] else "< 0"
-                raise CertificateError(item(path, j), f"w_{j} . x_{i} = {show(v)} is not {want} (cell of the pattern)")
-
-
 def _stationary_on_s(
     r: Blocks, path: str, pattern: Pattern, inst: Instance, zero: list[int]
 ) -> tuple[Vector, list[Vector]]:
@@ -78,56 +73,104 @@ def _stationary_on_s(
     return e, [block_gradient(pattern, inst.xs, e, j) for j in zero]
 
 
-def _check_case(
-    ev: object, path: str, claim: dict[str, object], c_path: str, zero: list[int], pattern: Pattern, inst: Instance
-) -> str:
-    from .point import check_curve
-
+def check_case_rank(
+    ev: dict[str, object],
+    path: str,
+    claim: dict[str, object],
+    c_path: str,
+    zero: list[int],
+    pattern: Pattern,
+    inst: Instance,
+) -> None:
+    """FORMAT 7.2 (1), rank: ``rank`` of A_S as in 4.2 check 3; ``dimension`` = |S| d - rank A_S."""
     k, d = len(pattern[0]), inst.d
-    if not isinstance(ev, dict) or "rank" not in ev:
-        raise CertificateError(path, "missing field 'rank'")
-    ev = dict(ev)
     s_blocks = [j for j in range(k) if j not in zero]
     rows = [[v for j in s_blocks for v in (x if pattern[i][j] else [ZERO] * d)] for i, x in enumerate(inst.xs)]
-    rank = check_rank_rows(ev.pop("rank"), at(path, "rank"), rows)
-    dimension = len(s_blocks) * d - rank
-    compare(at(c_path, "dimension"), integer(claim["dimension"], at(c_path, "dimension")), dimension)
+    rank = check_rank_rows(ev["rank"], at(path, "rank"), rows)
+    compare(at(c_path, "dimension"), integer(claim["dimension"], at(c_path, "dimension")), len(s_blocks) * d - rank)
+
+
+def check_residual(
+    r: Blocks, path: str, claim: dict[str, object], c_path: str, zero: list[int], pattern: Pattern, inst: Instance
+) -> tuple[Vector, list[Vector], str]:
+    """FORMAT 7.2 (2): [19] for R, the loss (1/N)||e||^2 and ``gradient_zero`` as claimed.
+    Returns (e, the g_j of Z [21], the loss as text)."""
+    e, gs = _stationary_on_s(r, path, pattern, inst, zero)
+    loss = sum((v * v for v in e), ZERO) / inst.n
+    gzero = all(first_nonzero([g]) is None for g in gs)
+    compare(at(c_path, "loss"), rational(claim["loss"], at(c_path, "loss")), loss)
+    compare(at(c_path, "gradient_zero"), boolean(claim["gradient_zero"], at(c_path, "gradient_zero")), gzero)
+    return e, gs, show(loss)
+
+
+def check_point_case(
+    ev: dict[str, object],
+    path: str,
+    claim: dict[str, object],
+    c_path: str,
+    zero: list[int],
+    pattern: Pattern,
+    inst: Instance,
+) -> str:
+    """FORMAT 7.2 (3) ``saddle`` and (4) ``minimum``: the point strictly inside the cell,
+    z_j = 0 exactly on Z, [19], [21]; some g_j != 0 and two curves, or every g_j = 0."""
+    k, d = len(pattern[0]), inst.d
     verdict = claim["verdict"]
-    if not isinstance(verdict, str) or verdict not in VERDICTS:
-        raise CertificateError(at(c_path, "verdict"), f"unknown verdict {describe(verdict)}")
-    claimed_loss = rational(claim["loss"], at(c_path, "loss"))
-    claimed_gzero = boolean(claim["gradient_zero"], at(c_path, "gradient_zero"))
-    if verdict in ("saddle", "minimum"):
-        names = ("point", "descent", "ascent") if verdict == "saddle" else ("point",)
-        fields = record(ev, path, names)
-        p_path = at(path, "point")
-        point = record(fields["point"], p_path, ("z", "w"))
-        z = vector(point["z"], at(p_path, "z"), k)
-        w = matrix(point["w"], at(p_path, "w"), k, d)
-        _strictly_inside(w, at(p_path, "w"), pattern, inst)
-        for j in range(k):
-            if (j in zero) != (z[j] == 0):
-                raise CertificateError(item(at(p_path, "z"), j), f"z_{j} = {show(z[j])} but the zero set is {zero}")
-        r = [[zj * a for a in wj] for zj, wj in zip(z, w, strict=True)]
-        e, gs = _stationary_on_s(r, p_path, pattern, inst, zero)
-        for j, g in zip(zero, gs, strict=True):
-            if dot(w[j], g):
-                raise CertificateError(
-                    item(at(p_path, "w"), j), f"[21] fails: w_{j} . g_{j} = {show(dot(w[j], g))} != 0"
-                )
-        loss = sum((v * v for v in e), ZERO) / inst.n
-        gzero = all(first_nonzero([g]) is None for g in gs)
-        compare(at(c_path, "loss"), claimed_loss, loss)
-        compare(at(c_path, "gradient_zero"), claimed_gzero, gzero)
-        if verdict == "minimum":
-            if not gzero:
-                raise CertificateError(at(c_path, "verdict"), "'minimum' but some g_j != 0 (a saddle)")
-            return f"c case Z = {zero}: minimum (A^T (A R - y) = 0 at a point inside the cell), loss {show(loss)}"
-        if gzero:
-            raise CertificateError(at(c_path, "verdict"), "'saddle' but every g_j = 0 (a minimum)")
-        down = check_curve(fields["descent"], at(path, "descent"), z, w, inst, loss, descent=True)
-        up = check_curve(fields["ascent"], at(path, "ascent"), z, w, inst, loss, descent=False)
-        return f"c case Z = {zero}: saddle, loss {show(loss)}; {down[2:]}; {up[2:]}"
+    names = ("point", "descent", "ascent") if verdict == "saddle" else ("point",)
+    fields = record(ev, path, names)
+    p_path = at(path, "point")
+    point = record(fields["point"], p_path, ("z", "w"))
+    z = vector(point["z"], at(p_path, "z"), k)
+    w = matrix(point["w"], at(p_path, "w"), k, d)
+    check_in_cells(w, at(p_path, "w"), pattern, inst.xs)
+    for j in range(k):
+        if (j in zero) != (z[j] == 0):
+            raise CertificateError(item(at(p_path, "z"), j), f"z_{j} = {show(z[j])} but the zero set is {zero}")
+    r = [[zj * a for a in wj] for zj, wj in zip(z, w, strict=True)]
+    e, gs = _stationary_on_s(r, p_path, pattern, inst, zero)
+    for j, g in zip(zero, gs, strict=True):
+        if dot(w[j], g):
+            raise CertificateError(item(at(p_path, "w"), j), f"[21] fails: w_{j} . g_{j} = {show(dot(w[j], g))} != 0")
+    loss = sum((v * v for v in e), ZERO) / inst.n
+    gzero = all(first_nonzero([g]) is None for g in gs)
+    compare(at(c_path, "loss"), rational(claim["loss"], at(c_path, "loss")), loss)
+    compare(at(c_path, "gradient_zero"), boolean(claim["gradient_zero"], at(c_path, "gradient_zero")), gzero)
+    if verdict == "minimum":
+        if not gzero:
+            raise CertificateError(at(c_path, "verdict"), "'minimum' but some g_j != 0 (a saddle)")
+        return f"c case Z = {zero}: minimum (A^T (A R - y) = 0 at a point inside the cell), loss {show(loss)}"
+    if gzero:
+        raise CertificateError(at(c_path, "verdict"), "'saddle' but every g_j = 0 (a minimum)")
+    down = check_curve(fields["descent"], at(path, "descent"), z, w, inst, loss, descent=True)
+    up = check_curve(fields["ascent"], at(path, "ascent"), z, w, inst, loss, descent=False)
+    return f"c case Z = {zero}: saddle, loss {show(loss)}; {down[2:]}; {up[2:]}"
+
+
+def check_cut(value: object, path: str, zero: list[int], gs: list[Vector], pattern: Pattern, inst: Instance) -> int:
+    """FORMAT 7.2 (5), cut: j in Z, m_i > 0, sum_i m_i s_i x_i + mu g_j = 0: C_j misses
+    {w . g_j = 0}. Returns j."""
+    cut = record(value, path, ("neuron", "multipliers", "gradient"))
+    j = integer(cut["neuron"], at(path, "neuron"), 0, len(pattern[0]) - 1)
+    if j not in zero:
+        raise CertificateError(at(path, "neuron"), f"neuron {j} is not in the zero set {zero}")
+    mu = rational(cut["gradient"], at(path, "gradient"))
+    start = [mu * v for v in gs[zero.index(j)]]
+    check_empty_cone(cut["multipliers"], at(path, "multipliers"), inst.xs, cell_signs(pattern, j), start, " + mu g_j")
+    return j
+
+
+def check_none_case(
+    ev: dict[str, object],
+    path: str,
+    claim: dict[str, object],
+    c_path: str,
+    zero: list[int],
+    pattern: Pattern,
+    inst: Instance,
+) -> str:
+    """FORMAT 7.2 (5) ``none``: a solution of [19] (R_j = 0 on Z), then a cut or a tree
+    over {+,-}^S (the leaf system of 4.2 check 5, Z fixed at branch 0)."""
+    k, d = len(pattern[0]), inst.d
     fields = record(ev, path, ("solution",), ("cut", "tree"))
     if ("cut" in fields) == ("tree" in fields):
         raise CertificateError(path, "a 'none' case carries exactly one of 'cut' and 'tree'")
@@ -136,39 +179,32 @@ def _check_case(
     for j in zero:
         if first_nonzero([r[j]]) is not None:
             raise CertificateError(item(s_path, j), f"R_{j} must be 0 (j in Z)")
-    e, gs = _stationary_on_s(r, s_path, pattern, inst, zero)
-    loss = sum((v * v for v in e), ZERO) / inst.n
-    gzero = all(first_nonzero([g]) is None for g in gs)
-    compare(at(c_path, "loss"), claimed_loss, loss)
-    compare(at(c_path, "gradient_zero"), claimed_gzero, gzero)
+    e, gs, loss = check_residual(r, s_path, claim, c_path, zero, pattern, inst)
     if "cut" in fields:
-        cut_path = at(path, "cut")
-        cut = record(fields["cut"], cut_path, ("neuron", "multipliers", "gradient"))
-        j = integer(cut["neuron"], at(cut_path, "neuron"), 0, k - 1)
-        if j not in zero:
-            raise CertificateError(at(cut_path, "neuron"), f"neuron {j} is not in the zero set {zero}")
-        g = gs[zero.index(j)]
-        mu = rational(cut["gradient"], at(cut_path, "gradient"))
-        combination = [ZERO] * d
-        add_scaled(combination, mu, g)
-        m_path = at(cut_path, "multipliers")
-        for (i,), payload, p_path in keyed(cut["multipliers"], m_path, (inst.n,), min_length=1):
-            m = rational(payload, p_path)
-            if m <= 0:
-                raise CertificateError(p_path, f"multiplier {show(m)} is not > 0")
-            add_scaled(combination, m if pattern[i][j] else -m, inst.xs[i])
-        nz = first_nonzero([combination])
-        if nz is not None:
-            raise CertificateError(cut_path, f"sum_i m_i s_i x_i + mu g_{j} is non-zero at entry {nz[1]}")
-        line = f"c case Z = {zero}: none (C_{j} does not meet w . g_{j} = 0), loss {show(loss)}"
-    else:
-        fitted = [v + b for v, b in zip(e, inst.y, strict=True)]
-        fixed = {j: "0" for j in zero}
-        leaves = check_tree(fields["tree"], at(path, "tree"), pattern, inst.xs, fitted, fixed, ("+", "-"))
-        line = f"c case Z = {zero}: none ({leaves} refuted leaves cover {{+,-}}^S), loss {show(loss)}"
-    if verdict != "none":  # pragma: no cover - verdict is "none" here
-        raise CertificateError(at(c_path, "verdict"), "evidence of 'none'")
-    return line
+        j = check_cut(fields["cut"], at(path, "cut"), zero, gs, pattern, inst)
+        return f"c case Z = {zero}: none (C_{j} does not meet w . g_{j} = 0), loss {loss}"
+    fitted = [v + b for v, b in zip(e, inst.y, strict=True)]
+    fixed = {j: "0" for j in zero}
+    leaves = check_tree(fields["tree"], at(path, "tree"), pattern, inst.xs, fitted, fixed, ("+", "-"))
+    return f"c case Z = {zero}: none ({leaves} refuted leaves cover {{+,-}}^S), loss {loss}"
+
+
+def check_case(
+    ev: object, path: str, claim: dict[str, object], c_path: str, zero: list[int], pattern: Pattern, inst: Instance
+) -> str:
+    """One case of FORMAT 7.2: the rank of A_S (1), then the verdict's evidence (2-5)."""
+    if not isinstance(ev, dict) or "rank" not in ev:
+        raise CertificateError(path, "missing field 'rank'")
+    check_case_rank(ev, path, claim, c_path, zero, pattern, inst)
+    rest = {key: value for key, value in ev.items() if key != "rank"}
+    verdict = claim["verdict"]
+    if not isinstance(verdict, str) or verdict not in VERDICTS:
+        raise CertificateError(at(c_path, "verdict"), f"unknown verdict {describe(verdict)}")
+    rational(claim["loss"], at(c_path, "loss"))
+    boolean(claim["gradient_zero"], at(c_path, "gradient_zero"))
+    if verdict in ("saddle", "minimum"):
+        return check_point_case(rest, path, claim, c_path, zero, pattern, inst)
+    return check_none_case(rest, path, claim, c_path, zero, pattern, inst)
 
 
 def check_saddle(cert: dict[str, object], log: list[str]) -> None:
@@ -212,7 +248,7 @@ def check_saddle(cert: dict[str, object], log: list[str]) -> None:
     for pos, (c, ev, zero) in enumerate(zip(ccases, ecases, zeros, strict=True)):
         c_path = item("claim.cases", pos)
         fields = record(c, c_path, ("zero", "verdict", "loss", "gradient_zero", "dimension"))
-        log.append(_check_case(ev, item("cases", pos), fields, c_path, zero, pattern, inst))
+        log.append(check_case(ev, item("cases", pos), fields, c_path, zero, pattern, inst))
         found = found or fields["verdict"] == "saddle"
     compare("claim.saddle", claimed_saddle, found)
     log.append(f"c saddle: {'a genuine differentiable saddle exists' if found else 'no genuine differentiable saddle'}")
