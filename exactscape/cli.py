@@ -63,7 +63,9 @@ def _parser() -> argparse.ArgumentParser:
         "differentiable local minimum exists in it (docs/theory.md section 2), with a certificate.",
         epilog=EPILOG,
     )
-    c.add_argument("instance", help="instance file (.json exact; .npz/.npy/.csv read through the float boundary)")
+    c.add_argument(
+        "instance", help="instance file (.json exact; .npz/.npy/.csv each float converted exactly to a rational)"
+    )
     g = c.add_mutually_exclusive_group(required=True)
     g.add_argument("--weights", metavar="W", help="weights file; the cell is the one containing them")
     g.add_argument("--pattern", metavar="P", help="activation pattern file")

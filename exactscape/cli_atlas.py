@@ -27,7 +27,9 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "minima on every facet (Theorem 3); then the global minimum from both sides and the spurious minima.",
         epilog=epilog,
     )
-    at.add_argument("instance", help="instance file (.json exact; .npz/.npy/.csv through the float boundary)")
+    at.add_argument(
+        "instance", help="instance file (.json exact; .npz/.npy/.csv each float converted exactly to a rational)"
+    )
     at.add_argument("--neurons", "-K", metavar="K", type=int, required=True, help="number of hidden neurons K")
     at.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     at.add_argument("--out", metavar="DIR", help="write the certificate bundle (census, cells, saddles, facets)")

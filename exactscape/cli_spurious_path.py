@@ -47,7 +47,9 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "already optimal, when no neuron can be active on every sample, or when K = 1 cannot realise the fit.",
         epilog=epilog,
     )
-    sp.add_argument("instance", help="instance file (.json exact; .npz/.npy/.csv through the float boundary)")
+    sp.add_argument(
+        "instance", help="instance file (.json exact; .npz/.npy/.csv each float converted exactly to a rational)"
+    )
     sp.add_argument("--neurons", "-K", metavar="K", type=int, required=True, help="number of hidden neurons K >= 1")
     sp.add_argument(
         "--branches", metavar="S", help="output signs of the constructed point, e.g. '+-0' (default: half +, half -)"

@@ -1,4 +1,4 @@
-"""Issue 5 imports: float weights (JSON floats, .npz, PyTorch state_dict) become
+"""Float weight imports: float weights (JSON floats, .npz, PyTorch state_dict) become
 exact rationals only through exactscape.floats.convert; the exact reader still refuses floats."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""Data sets and weight sampling of Part 2 (papers/003, Sections IV-V).
+"""Data sets and weight sampling of Part 2 (its Sections IV-V; docs/theory.md section 5).
 
-* Gaussian data (SPEC 5): N/2 samples from N(+e_1, I) with label +1 and N/2
+* Gaussian data (theory.md §5): N/2 samples from N(+e_1, I) with label +1 and N/2
   from N(-e_1, I) with label -1, drawn in float64 by NumPy; the exact
   instance holds the dyadic rationals those floats equal.
 * Real digits: scikit-learn's ``load_digits`` (8 x 8, pixels 0..16) or

@@ -88,7 +88,9 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "near a genuine local minimum, a saddle, or nothing; with an exact snapped point and its certificate.",
         epilog=epilog,
     )
-    cc.add_argument("instance", help="instance file (.json exact; .npz/.npy/.csv read through the float boundary)")
+    cc.add_argument(
+        "instance", help="instance file (.json exact; .npz/.npy/.csv each float converted exactly to a rational)"
+    )
     cc.add_argument("--weights", metavar="W", required=True, help="trained weights: .json (floats allowed), .npz, .pt")
     cc.add_argument(
         "--tol",
