@@ -6,7 +6,10 @@ the golden certificates (proofs/certificates/*.cert.json) live outside it in
 the repository. They are mapped, not copied, into the wheel as the data-only
 packages ``exactscape.bundled.examples`` and
 ``exactscape.bundled.certificates``; exactscape/selftest.py reads them there
-when the repository layout is absent. Everything else is in pyproject.toml.
+when the repository layout is absent. The documents the CLI and the
+certificates cite ship the same way: docs/theory.md as
+``exactscape/bundled/docs/theory.md`` and proofs/FORMAT.md as
+``exactscape/bundled/format/FORMAT.md``. Everything else is in pyproject.toml.
 """
 
 from __future__ import annotations
@@ -14,7 +17,12 @@ from __future__ import annotations
 from setuptools import find_packages, setup
 from setuptools.command.build_py import build_py
 
-BUNDLED = {"exactscape.bundled.examples": "examples", "exactscape.bundled.certificates": "proofs/certificates"}
+BUNDLED = {
+    "exactscape.bundled.examples": "examples",
+    "exactscape.bundled.certificates": "proofs/certificates",
+    "exactscape.bundled.docs": "docs",
+    "exactscape.bundled.format": "proofs",
+}
 
 
 class BuildPy(build_py):  # type: ignore[misc]
@@ -33,6 +41,8 @@ setup(
         "exactscape": ["py.typed"],
         "exactscape.bundled.examples": ["*.json"],
         "exactscape.bundled.certificates": ["*.cert.json"],
+        "exactscape.bundled.docs": ["*.md"],
+        "exactscape.bundled.format": ["FORMAT.md"],
     },
     cmdclass={"build_py": BuildPy},
 )

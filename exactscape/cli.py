@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
@@ -496,6 +497,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("exactscape: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _stdout_closed()
     except RecursionError:
         print("exactscape: error: input nested too deeply", file=sys.stderr)
         return 2
@@ -503,6 +506,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         msg = one_line(f"{exc.__class__.__name__}: {exc}")
         print(f"exactscape: internal error: {msg} (please report)", file=sys.stderr)
         return 4
+
+
+def _stdout_closed() -> int:
+    """The reader of standard output went away (``exactscape ... | head``): not a
+    bug but an output that could not be written (exit 3). Standard output is
+    pointed at the null device so that the interpreter's final flush stays quiet."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    print("exactscape: error: standard output was closed before the output was complete", file=sys.stderr)
+    return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,10 +18,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ("pyproject.toml", "setup.py", "README.md", "exactscape", "examples", "proofs")
+SOURCES = ("pyproject.toml", "setup.py", "README.md", "exactscape", "examples", "proofs", "docs")
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -30,7 +28,6 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
-@pytest.mark.slow
 def test_selftest_from_wheel(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
@@ -56,6 +53,8 @@ def test_selftest_from_wheel(tmp_path: Path) -> None:
     inputs = {r[key] for r in runs for key in ("instance", "weights", "pattern", "lower", "from", "to") if key in r}
     for f in sorted(inputs | {"runs.json"}):
         assert f"exactscape/bundled/examples/{f}" in names
+    assert "exactscape/bundled/docs/theory.md" in names  # what the CLI's "docs/theory.md section n" cites
+    assert "exactscape/bundled/format/FORMAT.md" in names  # what certificates and the checker cite
     assert not any(n.endswith(".py") and n.startswith("exactscape/bundled/") for n in names)
 
     venv = tmp_path / "venv"
