@@ -49,7 +49,7 @@ from typing import Any
 
 from . import certify, outputs, polyhedra
 from .errors import InputError, OutputError
-from .model import Instance, Pattern, Vec, Weights, dot
+from .model import Instance, Pattern, Vec, Weights
 from .numbers import fmt, fmt_vec
 from .theory.boundary import FaceAnalysis, analyse_face
 from .theory.branches import BranchProblem, search
@@ -529,11 +529,6 @@ def check_target(path: Path, protected: tuple[Path, ...]) -> None:
     outputs.check_target(path, protected, ours)
 
 
-def write_output_bytes(path: Path, data: bytes, protected: tuple[Path, ...]) -> Path:
-    """Write ``data`` through exactscape.outputs (fresh temporary, atomic rename)."""
-    return outputs.write_bytes(path, data, inputs=protected, may_replace=ours)
-
-
 PLOT_MARK = b"exactscape-atlas-plot"
 
 
@@ -564,12 +559,13 @@ def write_bundle(at: Atlas, folder: Path, protected: tuple[Path, ...] = ()) -> l
             )
     written = []
     for name, cert in certs:
-        written.append(write_output_bytes(folder / name, certify.dumps(cert).encode("utf-8"), protected))
+        written.append(
+            outputs.write_bytes(folder / name, certify.dumps(cert).encode("utf-8"), inputs=protected, may_replace=ours)
+        )
     doc = {"format": "exactscape-atlas", "version": "1", **summary(at)}
-    written.append(write_output_bytes(folder / "atlas.json", (json.dumps(doc, indent=1) + "\n").encode(), protected))
+    written.append(
+        outputs.write_bytes(
+            folder / "atlas.json", (json.dumps(doc, indent=1) + "\n").encode(), inputs=protected, may_replace=ours
+        )
+    )
     return written
-
-
-def sign_vector_of(inst: Instance, w: Vec) -> tuple[int, ...]:
-    """Signs (+1/-1/0) of w . x_i (for tests and plots)."""
-    return tuple((v > 0) - (v < 0) for v in (dot(w, x) for x in inst.xs))

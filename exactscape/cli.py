@@ -20,11 +20,12 @@ from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from typing import Any, NoReturn
 
-from . import __version__
-from .cli_common import check_output, emit
+from . import __version__, cli_atlas, cli_region, cli_spurious_path
+from .cli_common import INSTANCE_HELP, cert_help, check_output, emit
 from .deciders import ENGINES
 from .deciders import NAMES as DECIDER_NAMES
 from .errors import ExactscapeError, InputError, NotCovered, one_line, show_path
+from .floats import cli as float_cli
 from .options import int_range
 from .progress import bar as progress_bar
 
@@ -51,9 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
-        sp.add_argument(
-            "--cert", metavar="FILE", help="certificate path (default: INSTANCE-STEM.COMMAND.cert.json here)"
-        )
+        sp.add_argument("--cert", metavar="FILE", help=cert_help(sp.prog.split()[-1]))
         sp.add_argument("--no-verify", action="store_true", help="skip replaying the certificate with the checker")
         sp.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
 
@@ -64,9 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         "differentiable local minimum exists in it (docs/theory.md section 2), with a certificate.",
         epilog=EPILOG,
     )
-    c.add_argument(
-        "instance", help="instance file (.json exact; .npz/.npy/.csv each float converted exactly to a rational)"
-    )
+    c.add_argument("instance", help=INSTANCE_HELP)
     g = c.add_mutually_exclusive_group(required=True)
     g.add_argument("--weights", metavar="W", help="weights file; the cell is the one containing them")
     g.add_argument("--pattern", metavar="P", help="activation pattern file")
@@ -97,11 +94,13 @@ def _parser() -> argparse.ArgumentParser:
 
     pt = sub.add_parser(
         "point",
-        help="classify a point (z, w): local minimum, saddle, not stationary, not covered",
-        description="Classify the given weights exactly (docs/theory.md sections 2-3), with a certificate.",
+        help="classify a point (z, w): local minimum, saddle, not stationary, on a boundary, not covered",
+        description="Classify the given weights exactly (docs/theory.md sections 2-4), with a certificate. "
+        "Verdicts: local-minimum, saddle, not-stationary (inside a cell); non-differentiable-local-minimum, "
+        "not-a-local-minimum (on exactly one hyperplane w_k . x_n = 0); not-covered (elsewhere on a boundary).",
         epilog=EPILOG,
     )
-    pt.add_argument("instance", help="instance file")
+    pt.add_argument("instance", help=INSTANCE_HELP)
     pt.add_argument("--weights", metavar="W", required=True, help="weights file")
     common(pt)
 
@@ -114,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
         "else every non-empty zero set.",
         epilog=EPILOG,
     )
-    sd.add_argument("instance", help="instance file")
+    sd.add_argument("instance", help=INSTANCE_HELP)
     sd.add_argument(
         "--exact-backend",
         default="exact",
@@ -145,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
         "z_k < 0 (docs/theory.md section 4), with a certificate.",
         epilog=EPILOG,
     )
-    bd.add_argument("instance", help="instance file")
+    bd.add_argument("instance", help=INSTANCE_HELP)
     bd.add_argument(
         "--exact-backend",
         default="exact",
@@ -172,14 +171,13 @@ def _parser() -> argparse.ArgumentParser:
     st = sub.add_parser(
         "selftest",
         help="verify the bundled certificates and re-derive their verdicts, without pytest",
-        description="Check every certificate in proofs/certificates with the independent checker, and "
-        "recompute each bundled example to confirm the producer still reaches the same claims.",
+        description="Check every bundled certificate with the independent checker (proofs/certificates in a "
+        "source checkout, exactscape/bundled/certificates in an installed wheel), and recompute each bundled "
+        "example to confirm the producer still reaches the same claims.",
         epilog=EPILOG,
     )
-    st.add_argument("--dir", default=None, help="folder of certificates (default: the bundled proofs/certificates)")
+    st.add_argument("--dir", default=None, help="folder of certificates (default: the bundled ones)")
     float_cli.add_parsers(sub, EPILOG)  # crosscheck, compare, experiment
-    from . import cli_atlas, cli_region, cli_spurious_path
-
     cli_atlas.add_parsers(sub, EPILOG)  # atlas, gaussian1d
     cli_region.add_parsers(sub, EPILOG)  # region, cells
     cli_spurious_path.add_parsers(sub, EPILOG)  # spurious, path
@@ -329,8 +327,8 @@ def _cmd_point(args: argparse.Namespace) -> int:
             "saddle": "the gradient vanishes, but a curve through the point descends and another ascends",
             "not-stationary": "the gradient is non-zero: the loss decreases along minus the gradient",
             "not-covered": "the point lies on a cell boundary outside Theorem 3's hypotheses",
-            "non-differentiable-local-minimum": "on one hyperplane, the one-sided KKT conditions [41]-[42] "
-            "and the sign conditions [29]/[30] hold: a local minimum (Lemma B)",
+            "non-differentiable-local-minimum": "on one hyperplane, the one-sided KKT conditions [38]-[42] "
+            "and the sign conditions [29]/[30] hold: a local minimum (FORMAT 8.4, Lemma B)",
             "not-a-local-minimum": "on one hyperplane; a curve through the point descends",
         }
         lines.append(explain.get(s["verdict"], ""))
@@ -441,9 +439,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": _cmd_check,
     "selftest": _cmd_selftest,
 }
-
-from . import cli_atlas, cli_region, cli_spurious_path  # noqa: E402  (each registers its commands)
-from .floats import cli as float_cli  # noqa: E402
 
 COMMANDS.update(float_cli.COMMANDS)  # crosscheck, compare, experiment
 COMMANDS.update(cli_atlas.COMMANDS)  # atlas, gaussian1d

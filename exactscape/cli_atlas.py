@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from . import outputs
+from .cli_common import INSTANCE_HELP
 from .errors import InputError
 from .progress import bar as progress_bar
 
@@ -27,9 +29,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "minima on every facet (Theorem 3); then the global minimum from both sides and the spurious minima.",
         epilog=epilog,
     )
-    at.add_argument(
-        "instance", help="instance file (.json exact; .npz/.npy/.csv each float converted exactly to a rational)"
-    )
+    at.add_argument("instance", help=INSTANCE_HELP)
     at.add_argument("--neurons", "-K", metavar="K", type=int, required=True, help="number of hidden neurons K")
     at.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     at.add_argument("--out", metavar="DIR", help="write the certificate bundle (census, cells, saddles, facets)")
@@ -118,7 +118,7 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
     if plot is not None:
         from .floats.plots import draw_atlas
 
-        atlas_mod.write_output_bytes(plot, draw_atlas(at, plot.suffix.lower()[1:]), protected)
+        outputs.write_bytes(plot, draw_atlas(at, plot.suffix.lower()[1:]), inputs=protected, may_replace=atlas_mod.ours)
     if args.json:
         doc = dict(s)
         doc["bundle"] = str(out) if out is not None else None
@@ -238,7 +238,7 @@ def _cmd_gaussian1d(args: argparse.Namespace) -> int:
 
         require_matplotlib()
         atlas_mod.check_target(plot, ())
-        atlas_mod.write_output_bytes(plot, g1.draw(res, plot.suffix.lower()[1:]), ())
+        outputs.write_bytes(plot, g1.draw(res, plot.suffix.lower()[1:]), may_replace=atlas_mod.ours)
     if args.json:
         print(json.dumps(res.to_json()))
         return 0

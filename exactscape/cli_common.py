@@ -12,6 +12,13 @@ from typing import Any
 
 from .errors import show_path
 
+INSTANCE_HELP = "instance file (.json exact; .npz/.npy/.csv each float converted exactly to a rational)"
+
+
+def cert_help(command: str) -> str:
+    """The ``--cert`` help of ``command``, naming its default file."""
+    return f"certificate path (default: INSTANCE-STEM.{command}.cert.json in the working folder)"
+
 
 def cert_path(args: argparse.Namespace, command: str) -> Path:
     """``--cert``, else ``INSTANCE-STEM.COMMAND.cert.json`` in the working folder."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import outputs
-from .cli_common import cert_path
+from .cli_common import INSTANCE_HELP, cert_help, cert_path
 from .errors import InputError
 from .numbers import fmt, parse_rational
 from .progress import bar as progress_bar
@@ -23,12 +23,6 @@ def _ours(path: Path) -> bool:
     """JSON this command wrote earlier (it carries "generator": "exactscape cells")."""
     data = outputs.read_prefix(path)
     return data is not None and outputs.top_fields(data).get("generator") == "exactscape cells"
-
-
-def write_output_bytes(path: Path, data: bytes, protected: tuple[Path, ...]) -> Path:
-    """Write ``data`` through exactscape.outputs (fresh temporary, atomic rename); refuse an
-    input, and an existing file that this command did not write."""
-    return outputs.write_bytes(path, data, inputs=protected, may_replace=_ours)
 
 
 def _rational(text: str) -> Fraction:
@@ -52,7 +46,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "exact rational arithmetic, with a certificate (kind region).",
         epilog=epilog,
     )
-    rg.add_argument("instance", help="instance file")
+    rg.add_argument("instance", help=INSTANCE_HELP)
     g = rg.add_mutually_exclusive_group(required=True)
     g.add_argument("--weights", metavar="W", help="weights file; the cell of W, branches from the signs of z")
     g.add_argument("--pattern", metavar="P", help="activation pattern file")
@@ -61,7 +55,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
     rg.add_argument("--neuron", metavar="k", type=int, help="boundary kind: the neuron on the hyperplane")
     rg.add_argument("--sample", metavar="n", type=int, help="boundary kind: the sample whose hyperplane it is")
     rg.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
-    rg.add_argument("--cert", metavar="FILE", help="certificate path (default: INSTANCE-STEM.region.cert.json here)")
+    rg.add_argument("--cert", metavar="FILE", help=cert_help("region"))
     rg.add_argument("--no-verify", action="store_true", help="skip replaying the certificate with the checker")
 
     cl = sub.add_parser(
@@ -305,7 +299,12 @@ def _cmd_cells(args: argparse.Namespace) -> int:
             "general_position": {"cells": gp[0], "bounded": gp[1]},
         }
     if args.out:
-        write_output_bytes(Path(args.out), (json.dumps(out, indent=1) + "\n").encode(), (Path(args.instance),))
+        outputs.write_bytes(
+            Path(args.out),
+            (json.dumps(out, indent=1) + "\n").encode(),
+            inputs=(Path(args.instance),),
+            may_replace=_ours,
+        )
     if args.json:
         print(json.dumps(out))
         return 0

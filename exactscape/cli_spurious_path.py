@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import outputs
-from .cli_common import cert_path, emit
+from .cli_common import INSTANCE_HELP, cert_help, cert_path, emit
 from .errors import InputError, OutputError
 
 
@@ -25,17 +25,12 @@ def check_output_target(path: Path, protected: tuple[Path, ...]) -> None:
     outputs.check_target(path, protected, _our_plot)
 
 
-def write_output_bytes(path: Path, data: bytes, protected: tuple[Path, ...]) -> Path:
-    """Write ``data`` through exactscape.outputs (fresh temporary, atomic rename)."""
-    return outputs.write_bytes(path, data, inputs=protected, may_replace=_our_plot)
-
-
 def add_parsers(sub: Any, epilog: str) -> None:
     """Add ``spurious`` and ``path`` to the main parser's sub-parsers."""
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
-        sp.add_argument("--cert", metavar="FILE", help="certificate path (default: INSTANCE-STEM.COMMAND.cert.json)")
+        sp.add_argument("--cert", metavar="FILE", help=cert_help(sp.prog.split()[-1]))
         sp.add_argument("--no-verify", action="store_true", help="skip replaying the certificate with the checker")
 
     sp = sub.add_parser(
@@ -47,9 +42,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "already optimal, when no neuron can be active on every sample, or when K = 1 cannot realise the fit.",
         epilog=epilog,
     )
-    sp.add_argument(
-        "instance", help="instance file (.json exact; .npz/.npy/.csv each float converted exactly to a rational)"
-    )
+    sp.add_argument("instance", help=INSTANCE_HELP)
     sp.add_argument("--neurons", "-K", metavar="K", type=int, required=True, help="number of hidden neurons K >= 1")
     sp.add_argument(
         "--branches", metavar="S", help="output signs of the constructed point, e.g. '+-0' (default: half +, half -)"
@@ -73,7 +66,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "t), with a certificate.",
         epilog=epilog,
     )
-    pa.add_argument("instance", help="instance file")
+    pa.add_argument("instance", help=INSTANCE_HELP)
     pa.add_argument("--from", dest="start", metavar="W0", required=True, help="weights at t = 0")
     pa.add_argument("--to", dest="end", metavar="W1", required=True, help="weights at t = 1")
     pa.add_argument("--plot", metavar="FILE", help="plot L(t) with the breakpoints marked (matplotlib; .png/.pdf/.svg)")
@@ -184,8 +177,11 @@ def _cmd_path(args: argparse.Namespace) -> int:
     if plot_path is not None:
         from .floats.plots import path_plot
 
-        write_output_bytes(
-            plot_path, path_plot(res.analysis, plot_path.suffix.lstrip(".") or "png"), tuple(Path(x) for x in inputs)
+        outputs.write_bytes(
+            plot_path,
+            path_plot(res.analysis, plot_path.suffix.lstrip(".") or "png"),
+            inputs=tuple(Path(x) for x in inputs),
+            may_replace=_our_plot,
         )
         if not args.json:
             print(f"plot: {plot_path}")

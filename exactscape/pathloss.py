@@ -144,15 +144,6 @@ class Segment:
         return Weights(z, w)
 
 
-def direct_loss(inst: Instance, wts: Weights) -> Fraction:
-    """L(z, w) = (1/N) sum_i (sum_j z_j [w_j . x_i]_+ - y_i)^2, directly."""
-    total = Fraction(0)
-    for x, y in zip(inst.xs, inst.y, strict=True):
-        f = sum((z * max(dot(w, x), Fraction(0)) for z, w in zip(wts.z, wts.w, strict=True)), Fraction(0))
-        total += (f - y) ** 2
-    return total / inst.N
-
-
 def breakpoints(seg: Segment) -> list[Fraction]:
     """Sorted distinct t in (0, 1) with alpha_ij + t beta_ij = 0, beta_ij != 0."""
     alpha, beta = seg.pre()

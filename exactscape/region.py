@@ -271,31 +271,6 @@ def describe(df: Defining, backend: str = polyhedra.DEFAULT_BACKEND) -> Region:
     )
 
 
-def h_to_v_roundtrip(region: Region) -> tuple[tuple[Row, ...], tuple[Row, ...], tuple[Row, ...]]:
-    """V -> H -> V: rebuild cl P from its generators with cdd, take its inequalities,
-    enumerate again, and return the canonical (vertices, rays, lines) (for tests)."""
-    n = region.n
-    rows: list[list[Fraction]] = []
-    lin: set[int] = set()
-    for v in region.vertices:
-        rows.append([Fraction(1), *v])
-    for r in region.rays:
-        rows.append([ZERO, *r])
-    for ln in region.lines:
-        lin.add(len(rows))
-        rows.append([ZERO, *ln])
-    gm = cg.matrix_from_array(rows, rep_type=cdd.RepType.GENERATOR, lin_set=lin)
-    hm = cg.copy_inequalities(cg.polyhedron_from_matrix(gm))
-    h_rows = [[Fraction(x) for x in r] for r in hm.array]
-    E = tuple(tuple(r[1:]) for k, r in enumerate(h_rows) if k in hm.lin_set)
-    f = tuple(-r[0] for k, r in enumerate(h_rows) if k in hm.lin_set)
-    H = tuple(tuple(r[1:]) for k, r in enumerate(h_rows) if k not in hm.lin_set)
-    kk = tuple(-r[0] for k, r in enumerate(h_rows) if k not in hm.lin_set)
-    df = Defining(n=n, E=E, f=f, G=(), h=(), keys=(), H=H, k=kk, hkeys=tuple((i,) for i in range(len(H))))
-    back = describe(df)
-    return back.vertices, back.rays, back.lines
-
-
 # --------------------------------------------------------------------------
 # Defining systems of the three kinds, in R-space (n = K d, block j = R_j)
 
@@ -354,12 +329,6 @@ def cell_defining(inst: Instance, pat: Pattern, branches: Sequence[str], R0: Seq
     G, keys = _sign_rows(inst, pat, branches)
     n = pat.K * inst.d
     return Defining(n=n, E=tuple(E), f=tuple(f), G=tuple(G), h=tuple(ZERO for _ in G), keys=tuple(keys))
-
-
-def saddle_defining(inst: Instance, pat: Pattern, branches: Sequence[str], R0: Sequence[Fraction]) -> Defining:
-    """The R-part of the genuine saddle set [19] of zero set Z = {j : branch 0}
-    (R0 a solution of [19], zero on Z): A R = A R0, R_Z = 0, strict rows for S."""
-    return cell_defining(inst, pat, branches, R0)
 
 
 def boundary_defining(

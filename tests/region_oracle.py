@@ -6,10 +6,13 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+import cdd
+import cdd.gmp as cg
+
 from exactscape import polyhedra
 from exactscape.design import in_cell
 from exactscape.model import Instance, Pattern
-from exactscape.region import boundary_defining, cell_defining, primitive, rank
+from exactscape.region import ZERO, Defining, Region, Row, boundary_defining, cell_defining, describe, primitive, rank
 from exactscape.region_api import region
 from exactscape.theory.saddles import analyse_zero_set
 
@@ -98,3 +101,29 @@ def still_true_region(m: dict[str, Any]) -> bool:
         (),
     )
     return reg.defining.system().verify_farkas(cert)
+
+
+def h_to_v_roundtrip(region: Region) -> tuple[tuple[Row, ...], tuple[Row, ...], tuple[Row, ...]]:
+    """V -> H -> V: rebuild cl P from its generators with cdd, take its inequalities,
+    enumerate again, and return the canonical (vertices, rays, lines); a test oracle:
+    the V and H descriptions of a region must agree."""
+    n = region.n
+    rows: list[list[Fraction]] = []
+    lin: set[int] = set()
+    for v in region.vertices:
+        rows.append([Fraction(1), *v])
+    for r in region.rays:
+        rows.append([ZERO, *r])
+    for ln in region.lines:
+        lin.add(len(rows))
+        rows.append([ZERO, *ln])
+    gm = cg.matrix_from_array(rows, rep_type=cdd.RepType.GENERATOR, lin_set=lin)
+    hm = cg.copy_inequalities(cg.polyhedron_from_matrix(gm))
+    h_rows = [[Fraction(x) for x in r] for r in hm.array]
+    E = tuple(tuple(r[1:]) for k, r in enumerate(h_rows) if k in hm.lin_set)
+    f = tuple(-r[0] for k, r in enumerate(h_rows) if k in hm.lin_set)
+    H = tuple(tuple(r[1:]) for k, r in enumerate(h_rows) if k not in hm.lin_set)
+    kk = tuple(-r[0] for k, r in enumerate(h_rows) if k not in hm.lin_set)
+    df = Defining(n=n, E=E, f=f, G=(), h=(), keys=(), H=H, k=kk, hkeys=tuple((i,) for i in range(len(H))))
+    back = describe(df)
+    return back.vertices, back.rays, back.lines

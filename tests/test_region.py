@@ -14,6 +14,7 @@ import ppl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from region_oracle import h_to_v_roundtrip
 
 from exactscape import linalg, polyhedra
 from exactscape.cells import (
@@ -30,7 +31,7 @@ from exactscape.checker import check_certificate
 from exactscape.cli import main
 from exactscape.design import design_matrix
 from exactscape.model import Instance, Pattern
-from exactscape.region import Defining, Region, cell_defining, describe, h_to_v_roundtrip, primitive, project_out, rref
+from exactscape.region import Defining, Region, cell_defining, describe, primitive, project_out, rref
 from exactscape.region_api import region
 from exactscape.theory.minima import CellSearch, Feasibility, analyse_cell, cell_feasibility
 

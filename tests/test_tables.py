@@ -27,8 +27,13 @@ def tiny(**over: object) -> tb.TableSettings:
     return tb.settings_for("I", **base)
 
 
+def _without_timings(rec: dict[str, object]) -> dict[str, object]:
+    """A record without its timings (for comparing runs)."""
+    return {k: v for k, v in rec.items() if k not in ("seconds", "gd_seconds")}
+
+
 def records(state: tb.RunState) -> dict[tuple[float, int], dict[str, object]]:
-    return {k: tb.comparable(v) for k, v in state.records.items()}
+    return {k: _without_timings(v) for k, v in state.records.items()}
 
 
 def lines(path: Path) -> list[str]:

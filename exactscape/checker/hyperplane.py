@@ -74,7 +74,10 @@ def check_kkt_verdict(
         raise CertificateError(
             "claim.verdict", f"sign condition fails: z_k = {show(z[k])}, lambda = {show(lam)}, e_n = {show(e_n)}"
         )
-    return f"c non-differentiable local minimum (Lemma B): w_{k} . x_{n} = 0, lambda = {show(lam)}, e_n = {show(e_n)}"
+    return (
+        f"c non-differentiable local minimum (FORMAT 8.4, Lemma B): w_{k} . x_{n} = 0, "
+        f"lambda = {show(lam)}, e_n = {show(e_n)}"
+    )
 
 
 def check_point_on_hyperplane(

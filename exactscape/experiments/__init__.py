@@ -1,3 +1,4 @@
-"""Part 2 experiments and float-vs-exact comparisons. The float side
-lives here and in :mod:`exactscape.floats.lp`; every verdict reported as exact
-comes from :mod:`exactscape.theory.minima`."""
+"""Part 2's experiments (docs/theory.md section 5) and float-vs-exact
+comparisons. With :mod:`exactscape.floats`, this package is the only place
+that imports NumPy or SciPy or makes a float; every verdict reported as exact
+comes from the exact core (:mod:`exactscape.api`, :mod:`exactscape.theory`)."""

@@ -796,11 +796,6 @@ def write_results(state: RunState, out: Path, instances_dir: Path | None) -> tup
     return out, md, doc
 
 
-def comparable(rec: dict[str, Any]) -> dict[str, Any]:
-    """A record without its timings (for comparing runs)."""
-    return {k: v for k, v in rec.items() if k not in ("seconds", "gd_seconds")}
-
-
 __all__ = [
     "PAPER",
     "PRESETS",

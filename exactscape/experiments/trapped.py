@@ -9,7 +9,7 @@ For each location (bias entry b of every w_j) and trial:
    Also whether the minimisers are continuous (rank A < Kd) and the share
    of active states;
 3. float: plain gradient descent (:func:`exactscape.floats.lp.gradient_descent`,
-   the gradients (23-24) of Part 2) from the same point, with step size
+   the gradients Part 2 [23-24]) from the same point, with step size
    ``lr`` (default: 1 / lambda_0 with lambda_0 = (2/N)(||F||_2^2 +
    ||X||_2^2 ||z||^2), F = [X w^T]_+, a Gauss-Newton curvature bound at the
    start, so that the run neither crawls like Part 2's 10^-6 nor diverges),
@@ -66,7 +66,9 @@ class TrappedSettings:
 def default_step(X: Any, z: Any, w: Any) -> float:
     """The default gradient-descent step 1/lambda_0 at (z, w): lambda_0 =
     (2/N) (||F||_2^2 + ||X||_2^2 ||z||^2) with F = [X w^T]_+, an upper bound of
-    the loss Hessian's largest eigenvalue at the start (1e-12 guards a zero bound)."""
+    the largest eigenvalue of the Gauss-Newton matrix (2/N) J^T J of the loss at the
+    start, J the Jacobian of the network outputs (1e-12 guards a zero bound); not a
+    bound of the full Hessian."""
     F = np.maximum(X @ w.T, 0.0)
     lam = (2.0 / X.shape[0]) * (np.linalg.norm(F, 2) ** 2 + np.linalg.norm(X, 2) ** 2 * float(z @ z))
     return 1.0 / max(float(lam), 1e-12)

@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from ..cli_common import INSTANCE_HELP, cert_help, cert_path
 from ..deciders import NAMES as DECIDER_NAMES
 from ..errors import InputError, one_line, show_path
 from ..options import int_range, tolerance
@@ -69,6 +70,12 @@ TRIALS_RANGE = int_range(1, 100_000)
 SEED_RANGE = int_range(0, 2**63 - 1)
 STEPS_RANGE = int_range(0, 10**9)
 
+
+def backend_help(default: str) -> str:
+    """The ``--exact-backend`` help, naming the command's default."""
+    return f"{BACKEND_HELP} (default {default})"
+
+
 BACKEND_HELP = (
     "exact LP backend of the genuineness search: 'exact' (exact equality elimination + PPL), 'ppl', 'cdd', "
     "'hinted' (HiGHS answers turned into exactly verified witnesses / Farkas multipliers, 'exact' when that "
@@ -88,9 +95,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "near a genuine local minimum, a saddle, or nothing; with an exact snapped point and its certificate.",
         epilog=epilog,
     )
-    cc.add_argument(
-        "instance", help="instance file (.json exact; .npz/.npy/.csv each float converted exactly to a rational)"
-    )
+    cc.add_argument("instance", help=INSTANCE_HELP)
     cc.add_argument("--weights", metavar="W", required=True, help="trained weights: .json (floats allowed), .npz, .pt")
     cc.add_argument(
         "--tol",
@@ -119,9 +124,9 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "(default: exact dyadic conversion)",
     )
     cc.add_argument("--cell-cert", metavar="FILE", help="also write the cell certificate of the point's cell")
-    cc.add_argument("--exact-backend", default="hinted", choices=BACKENDS, help=BACKEND_HELP)
+    cc.add_argument("--exact-backend", default="hinted", choices=BACKENDS, help=backend_help("hinted"))
     cc.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
-    cc.add_argument("--cert", metavar="FILE", help="certificate path (default: INSTANCE-STEM.crosscheck.cert.json)")
+    cc.add_argument("--cert", metavar="FILE", help=cert_help("crosscheck"))
     cc.add_argument("--no-verify", action="store_true", help="skip replaying the certificates with the checker")
 
     cp = sub.add_parser(
@@ -131,7 +136,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "formulation) at each threshold TOL, and exactly; report where they disagree.",
         epilog=epilog,
     )
-    cp.add_argument("instance", help="instance file")
+    cp.add_argument("instance", help=INSTANCE_HELP)
     g = cp.add_mutually_exclusive_group(required=True)
     g.add_argument("--pattern", metavar="P", help="activation pattern file")
     g.add_argument("--weights", metavar="W", help="weights (exact JSON, or float JSON/.npz/.pt); their cell")
@@ -142,7 +147,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
         help="float thresholds on t*, comma-separated (default -1e-9,0,1e-9,1e-6; negative = non-strict reading)",
     )
     cp.add_argument("--json", action="store_true", help="print one JSON object")
-    cp.add_argument("--exact-backend", default="exact", choices=BACKENDS, help=BACKEND_HELP)
+    cp.add_argument("--exact-backend", default="exact", choices=BACKENDS, help=backend_help("exact"))
 
     ex = sub.add_parser("experiment", help="Part 2 experiments and float-vs-exact batches", epilog=epilog)
     exs = ex.add_subparsers(dest="experiment", metavar="EXPERIMENT")
@@ -176,7 +181,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
     )
     tr.add_argument("--max-steps", type=STEPS_RANGE, default=20000, help="GD steps, 0..10^9")
     tr.add_argument("--grad-tol", type=nonnegative_float, default=1e-3, help="GD gradient threshold, >= 0")
-    tr.add_argument("--exact-backend", default="hinted", choices=BACKENDS, help=BACKEND_HELP)
+    tr.add_argument("--exact-backend", default="hinted", choices=BACKENDS, help=backend_help("hinted"))
     tr.add_argument(
         "--out",
         default=None,
@@ -187,7 +192,13 @@ def add_parsers(sub: Any, epilog: str) -> None:
     dg = exs.add_parser(
         "disagreement", help="rate of float-LP vs exact genuineness disagreements on random cells", epilog=epilog
     )
-    dg.add_argument("--kind", default="gaussian", choices=["gaussian", "integer", "decimal"])
+    dg.add_argument(
+        "--kind",
+        default="gaussian",
+        choices=["gaussian", "integer", "decimal"],
+        help="random instances: Gaussian samples (float64, converted exactly), integers in [-3, 3], or "
+        "one-decimal values in [-3, 3]; labels +-1 (default gaussian)",
+    )
     dg.add_argument("--N", type=N_RANGE, default=30, help="samples, 2..100000")
     dg.add_argument("--d0", type=D0_RANGE, default=3, help="input dimension, 1..10000")
     dg.add_argument("--K", type=K_RANGE, default=3, help="hidden neurons, 1..64")
@@ -195,7 +206,7 @@ def add_parsers(sub: Any, epilog: str) -> None:
     dg.add_argument("--trials", type=TRIALS_RANGE, default=20, help="trials per location, 1..100000")
     dg.add_argument("--seed", type=SEED_RANGE, default=0, help="random seed, 0..2^63-1")
     dg.add_argument("--tols", type=float_list, default=None, help="float thresholds, comma-separated, finite")
-    dg.add_argument("--exact-backend", default="exact", choices=BACKENDS, help=BACKEND_HELP)
+    dg.add_argument("--exact-backend", default="exact", choices=BACKENDS, help=backend_help("exact"))
     dg.add_argument("--save-dir", default=None, help="where to save disagreeing cells (default results/disagreements)")
     dg.add_argument(
         "--out",
@@ -221,11 +232,11 @@ def add_parsers(sub: Any, epilog: str) -> None:
     tb.add_argument("--K", type=K_RANGE, default=None, help="hidden neurons")
     tb.add_argument("--locations", type=float_list, default=None, help="biases, comma-separated (default: the paper's)")
     tb.add_argument("--trials", type=TRIALS_RANGE, default=100, help="trials per location (default 100)")
-    tb.add_argument("--seed", type=SEED_RANGE, default=0)
+    tb.add_argument("--seed", type=SEED_RANGE, default=0, help="random seed, 0..2^63-1 (default 0)")
     tb.add_argument(
         "--budget", type=positive_float, default=60.0, help="seconds per exact decision; then 'undecided' (default 60)"
     )
-    tb.add_argument("--exact-backend", default="hinted", choices=BACKENDS, help=BACKEND_HELP)
+    tb.add_argument("--exact-backend", default="hinted", choices=BACKENDS, help=backend_help("hinted"))
     gdg = tb.add_mutually_exclusive_group()
     gdg.add_argument("--gd", dest="gd", action="store_true", default=None, help="also run gradient descent (trapped)")
     gdg.add_argument("--no-gd", dest="gd", action="store_false", help="no gradient descent (default for I-III)")
@@ -260,7 +271,7 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     fw = load_float_weights(args.weights, mode=args.float_mode, max_denominator=args.max_denominator)
     wts = fw.weights
     wts.check_against(inst)
-    path = Path(args.cert) if args.cert else Path(f"{Path(args.instance).stem}.crosscheck.cert.json")
+    path = cert_path(args, "crosscheck")
     protected = (Path(args.instance), Path(args.weights))
     outputs.check_targets(  # both certificates, before any work or any write
         [path, *([Path(args.cell_cert)] if args.cell_cert else [])], protected, outputs.CERTIFICATE

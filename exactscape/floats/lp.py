@@ -70,7 +70,7 @@ def float_loss(X: FArr, y: FArr, z: FArr, w: FArr) -> float:
 
 
 def float_gradient(X: FArr, y: FArr, z: FArr, w: FArr) -> tuple[FArr, FArr]:
-    """Part 2 (23-24): dL/dR_j = (2/N) sum_i e_i I_ij x_i; dL/dz_j = dL/dR_j . w_j,
+    """Part 2 [23-24]: dL/dR_j = (2/N) sum_i e_i I_ij x_i; dL/dz_j = dL/dR_j . w_j,
     dL/dw_j = z_j dL/dR_j."""
     pre = X @ w.T
     act = (pre > 0).astype(np.float64)
@@ -240,7 +240,7 @@ class DescentRun:
 
 
 def gradient_descent(X: FArr, y: FArr, z0: FArr, w0: FArr, *, lr: float, max_steps: int, grad_tol: float) -> DescentRun:
-    """Plain gradient descent on (z, w) with the gradients (23-24) of Part 2.
+    """Plain gradient descent on (z, w) with the gradients Part 2 [23-24].
 
     Stops at the first step whose update moves some w_j across or onto a
     sample hyperplane ((w_j . x_i)(w'_j . x_i) <= 0: "left the cell"), when
