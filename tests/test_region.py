@@ -162,9 +162,11 @@ def test_golden_region_certificates_verify() -> None:
         assert check_certificate(_golden(name)).verified, name
 
 
-def _rejected(cert: dict[str, object]) -> str:
+def _rejected(cert: dict[str, object], why: str = "") -> str:
+    """The checker rejects ``cert``, for a reason containing ``why``."""
     res = check_certificate(json.loads(json.dumps(cert)))
     assert not res.verified
+    assert why in res.reason, res.reason
     return res.reason
 
 
@@ -175,32 +177,32 @@ def test_mutated_region_certificates_are_rejected() -> None:
     # a vertex moved
     m = copy.deepcopy(cert)
     m["closure"]["vertices"][0][0] = str(F(m["closure"]["vertices"][0][0]) + F(1, 7))  # type: ignore[index]
-    _rejected(m)
+    _rejected(m, "closure.vertices[0]: violates equality row")
     # a ray flipped
     m = copy.deepcopy(cert)
     m["closure"]["rays"][0] = [str(-F(v)) for v in m["closure"]["rays"][0]]  # type: ignore[index]
-    _rejected(m)
+    _rejected(m, "closure.rays[0]: row")
     # an inequality dropped (and the count adjusted so only the list is wrong)
     for drop in range(3):
         m = copy.deepcopy(cert)
         del m["closure"]["facets"][drop]  # type: ignore[union-attr]
         m["claim"]["facets"] = 2  # type: ignore[index]
-        assert "vertex" in _rejected(m) or "ray" in _rejected(m)
+        assert "not a vertex of the listed H-representation" in _rejected(m)
     # an inequality weakened: an equation's constant moved, or a facet replaced by a non-facet row
     m = copy.deepcopy(cert)
     m["closure"]["equations"][0][0] = str(F(m["closure"]["equations"][0][0]) - 1)  # type: ignore[index]
-    _rejected(m)
+    _rejected(m, "closure.equations[0]: does not hold on every generator")
     m = copy.deepcopy(cert)
     facets = m["closure"]["facets"]  # type: ignore[index]
     other = next([j, i] for j in range(2) for i in range(4) if [j, i] not in facets)
     facets[-1] = other
     facets.sort()
-    _rejected(m)
+    _rejected(m, "not a facet")
     # a vertex dropped (count adjusted)
     m = copy.deepcopy(cert)
     del m["closure"]["vertices"][0]  # type: ignore[union-attr]
     m["claim"]["vertices"] = 1  # type: ignore[index]
-    _rejected(m)
+    _rejected(m, "claim.dimension: claimed 2, derived 1")
     # kind region in a 1.1 certificate
     m = copy.deepcopy(cert)
     m["version"] = "1.1"
@@ -211,10 +213,10 @@ def test_emptiness_claims_need_their_proof() -> None:
     cert = _golden("zigzag.region-empty.cert.json")
     m = copy.deepcopy(cert)
     m["claim"]["empty"] = False  # type: ignore[index]
-    _rejected(m)
+    _rejected(m, "missing field 'interior'")
     m = copy.deepcopy(cert)
     m["emptiness"]["sign"] = []  # type: ignore[index]
-    _rejected(m)
+    _rejected(m, "emptiness: the combination of the rows is not zero")
 
 
 def test_saddle_and_boundary_regions() -> None:

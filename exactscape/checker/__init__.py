@@ -18,9 +18,9 @@ section modules
 7       ``saddle`` ``linalg`` ``cones`` ``branchtree`` ``curves``
 8       ``boundary`` ``hyperplane`` ``linalg`` ``cones`` ``branchtree``
 9       ``region`` ``hyperplane``
-10      ``census`` ``infimum`` ``bundle``
-11      ``path`` ``sturm``
-12      ``spurious`` ``cones``
+10      ``census`` ``infimum`` ``bundle`` ``cones``
+11      ``path`` ``sturm`` ``point``
+12      ``spurious`` ``cones`` ``point``
 ====== ==================================================================
 
 Sections: 1 numbers; 2 input files (regular files, size cap, UTF-8) and

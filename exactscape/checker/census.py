@@ -91,23 +91,36 @@ def _walk(tree: object, path: str, cells: list[list[int]], inst: Instance) -> in
     return found
 
 
+def check_claim(value: object) -> tuple[int, int, int]:
+    """FORMAT 10.2 (1), the claim's fields and ranges: returns K, the claimed
+    neuron cells and the claimed network cells."""
+    claim = record(value, "claim", CLAIM_FIELDS)
+    k = integer(claim["neurons"], "claim.neurons", 1, MAX_NEURONS)
+    c_claim = integer(claim["neuron_cells"], "claim.neuron_cells", 0)
+    net_claim = integer(claim["network_cells"], "claim.network_cells", 0)
+    return k, c_claim, net_claim
+
+
+def check_counts(k: int, c_claim: int, net_claim: int, cells: int) -> str:
+    """FORMAT 10.2 (5): ``neuron_cells`` is the number of listed cells and
+    ``network_cells`` its K-th power."""
+    if c_claim != cells:
+        raise CertificateError("claim.neuron_cells", f"claims {c_claim}, the certificate lists {cells} cells")
+    if net_claim != cells**k:
+        raise CertificateError("claim.network_cells", f"claims {net_claim}, but {cells}^{k} = {cells**k}")
+    return f"c 5 counts: {cells} neuron cells, {net_claim} network cells for K = {k}"
+
+
 def check_census(cert: dict[str, object], lines: list[str]) -> None:
-    """Run the checks of FORMAT.md 10.2 in order (1: claim, 5: counts, here)."""
+    """Run the checks of FORMAT.md 10.2 in order, appending ``c`` lines."""
     require_1_2(cert, "kind 'census'", "kind")
     fields = record(cert, "", ROOT_FIELDS)
     inst = parse_instance(fields["instance"], "instance")
     lines.append(inst.summary())
-    claim = record(fields["claim"], "claim", CLAIM_FIELDS)
-    k = integer(claim["neurons"], "claim.neurons", 1, MAX_NEURONS)
-    c_claim = integer(claim["neuron_cells"], "claim.neuron_cells", 0)
-    net_claim = integer(claim["network_cells"], "claim.network_cells", 0)
+    k, c_claim, net_claim = check_claim(fields["claim"])
     cells = _cells(fields["cells"], "cells", inst)
     lines.append(f"c 2 cells: {len(cells)} witnesses strictly inside their cells")
     found = _walk(fields["tree"], "tree", cells, inst)
     lines.append(f"c 3 tree: every sign vector over the {inst.n} samples is a listed cell or has a Gordan leaf")
     lines.append(f"c 4 leaves: the {found} cell leaves are exactly the listed cells")
-    if c_claim != len(cells):
-        raise CertificateError("claim.neuron_cells", f"claims {c_claim}, the certificate lists {len(cells)} cells")
-    if net_claim != len(cells) ** k:
-        raise CertificateError("claim.network_cells", f"claims {net_claim}, but {len(cells)}^{k} = {len(cells) ** k}")
-    lines.append(f"c 5 counts: {len(cells)} neuron cells, {net_claim} network cells for K = {k}")
+    lines.append(check_counts(k, c_claim, net_claim, len(cells)))

@@ -404,6 +404,9 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
 def _zero_witness(
     value: object, inst: Instance, pattern: list[list[int]], branches: list[str], gs: list[tuple[int, Vector]]
 ) -> None:
+    """FORMAT 9.2 (6), a non-empty set's zero witnesses: exactly the neurons on
+    branch 0 are listed, each w_j strictly inside its cell C_j (w_j . x_i > 0
+    iff I[i][j] = 1, never 0) and, for kind ``saddle``, w_j . g_j = 0 [21]."""
     zero = [j for j, b in enumerate(branches) if b == "0"]
     grads = dict(gs)
     entries = keyed(value, "zero_witness", (len(branches),))
@@ -427,6 +430,10 @@ def _emptiness(
     condition: bool,
     bounds: tuple[int, int],
 ) -> None:
+    """FORMAT 9.2 (6), an empty set: either the face's sign condition [29]/[30]
+    fails (``{"condition": "fails"}``), or Motzkin multipliers (free on the
+    listed equality rows, > 0 on the listed strict rows) combine the rows to
+    zero with beta >= 0 if a strict multiplier is listed, beta != 0 otherwise."""
     path = "emptiness"
     if isinstance(value, dict) and "condition" in value:
         fields = record(value, path, ("condition",))

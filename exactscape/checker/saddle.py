@@ -207,21 +207,17 @@ def check_case(
     return check_none_case(rest, path, claim, c_path, zero, pattern, inst)
 
 
-def check_saddle(cert: dict[str, object], log: list[str]) -> None:
-    """Run the checks of FORMAT.md 7.2 in order, appending ``c`` lines to ``log``."""
-    require_1_1(cert, "kind 'saddle'", "kind")
-    record(cert, "", ROOT_FIELDS)
-    inst = parse_instance(cert["instance"], "instance")
-    claim = record(cert["claim"], "claim", ("zero_sets", "saddle", "cases"))
-    log.append(inst.summary())
-    pattern = parse_pattern(cert["pattern"], "pattern", inst.n)
-    k = len(pattern[0])
+def check_zero_sets(claim: dict[str, object], cert: dict[str, object], k: int) -> tuple[str, list[list[int]]]:
+    """FORMAT 7.2 (1), the zero sets: each ``zero`` is a non-empty strictly
+    increasing list of neurons; ``"given"`` has exactly one case, ``"all"``
+    every non-empty zero set of 0..K-1 by size, then lexicographically (counted
+    first, then compared one by one: the work is linear in the cases present).
+    Returns the mode and the zero sets, in the order of the cases."""
     mode = claim["zero_sets"]
     if mode not in ("given", "all"):
         raise CertificateError("claim.zero_sets", f'expected "given" or "all", found {describe(mode)}')
-    claimed_saddle = boolean(claim["saddle"], "claim.saddle")
     ccases = array(claim["cases"], "claim.cases", min_length=1)
-    ecases = array(cert["cases"], "cases", len(ccases))
+    array(cert["cases"], "cases", len(ccases))
     zeros = []
     for pos, c in enumerate(ccases):
         c_path = item("claim.cases", pos)
@@ -243,6 +239,22 @@ def check_saddle(cert: dict[str, object], log: list[str]) -> None:
                 )
     if mode == "given" and len(zeros) != 1:
         raise CertificateError("claim.cases", "'given' has exactly one case")
+    return str(mode), zeros
+
+
+def check_saddle(cert: dict[str, object], log: list[str]) -> None:
+    """Run the checks of FORMAT.md 7.2 in order, appending ``c`` lines to ``log``."""
+    require_1_1(cert, "kind 'saddle'", "kind")
+    record(cert, "", ROOT_FIELDS)
+    inst = parse_instance(cert["instance"], "instance")
+    claim = record(cert["claim"], "claim", ("zero_sets", "saddle", "cases"))
+    log.append(inst.summary())
+    pattern = parse_pattern(cert["pattern"], "pattern", inst.n)
+    k = len(pattern[0])
+    mode, zeros = check_zero_sets(claim, cert, k)
+    claimed_saddle = boolean(claim["saddle"], "claim.saddle")
+    ccases = array(claim["cases"], "claim.cases", min_length=1)
+    ecases = array(cert["cases"], "cases", len(ccases))
     log.append(f"c pattern: {inst.n} x {k}; {len(zeros)} zero set(s) ({mode})")
     found = False
     for pos, (c, ev, zero) in enumerate(zip(ccases, ecases, zeros, strict=True)):
