@@ -6,6 +6,9 @@
   Part 2's numbering, which gaussian1d.py cites bare and other files as
   "Part 2 [n]").
 - Every "docs/theory.md section n" / "theory.md §n" names a section that exists.
+- Every paper section, figure or table the package and the documents cite
+  ("Part 2's Section III", "Section IV-B", "Fig. 2(e)", "Table VI") is named in
+  docs/theory.md, there with its part ("Part 1, Section IV-B", "Part 2, Fig. 3").
 - The stand-alone documents cite nothing outside the repository (the maths
   notes, the tool notes, the tracker's issue numbers).
 
@@ -62,6 +65,73 @@ CITE = re.compile(r"(?<![\w\]\[)\"'`/.*^_,])\[(\d+(?:-\d+)?(?:, ?\d+(?:-\d+)?)*)
 INTERVAL_BEFORE = re.compile(r"\b(?:in|on|outside|to|within)\s*$")  # "t in [0, 1]", "L on [0, 1]"
 PART2_BEFORE = re.compile(r"Part 2(?:'s)?\s*$")
 SECTION_REF = re.compile(r"theory\.md,?\s+(?:sections?|§)\s*(\d+(?:\.\d+)?(?:(?:,\s*|\s+and\s+)\d+(?:\.\d+)?)*)")
+
+
+# paper sections "Section IV-B", "Sections IV-V", "Sections III and IV"; figures "Fig. 2(a)-(d)"; tables
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"]
+SEC = r"[IVX]+(?:-[A-H])?\b"
+PAPER_REF = re.compile(
+    rf"\b(?P<what>[Ss]ections?|Tables?)\s+(?P<list>{SEC}(?:(?:-|,\s+|\s+and\s+|/){SEC})*)"
+    r"|\bFig\.\s*(?P<fig>\d+)(?:\((?P<p1>[a-z])\)(?:-\((?P<p2>[a-z])\))?)?"
+)
+PART_BEFORE = re.compile(r"Part\s+([12])\b(?!.*Part\s+[12]\b)", re.S)
+
+
+def roman_range(lo: str, hi: str) -> list[str]:
+    """The sections from lo to hi ("IV", "VI": IV, V, VI); a subsection ("III-C") stands for itself."""
+    if lo in ROMAN and hi in ROMAN and ROMAN.index(lo) < ROMAN.index(hi):
+        return ROMAN[ROMAN.index(lo) : ROMAN.index(hi) + 1]
+    return [lo, hi]
+
+
+def paper_refs(text: str, default_part: str | None = None) -> Iterator[tuple[str | None, str]]:
+    """(part or None, "Section IV-B" / "Fig. 2(e)" / "Fig. 3" / "Table VI") for every paper citation
+    in text; the part is the last "Part 1"/"Part 2" in the 24 characters before the citation."""
+    for m in PAPER_REF.finditer(text):
+        near = PART_BEFORE.search(text[max(0, m.start() - 24) : m.start()])
+        part = near.group(1) if near else default_part
+        if m.group("fig"):
+            lo, hi = m.group("p1"), m.group("p2") or m.group("p1")
+            panels = [chr(c) for c in range(ord(lo), ord(hi) + 1)] if lo and hi else [""]
+            for panel in panels:
+                yield part, f"Fig. {m.group('fig')}" + (f"({panel})" if panel else "")
+            continue
+        kind = "Table" if m.group("what").startswith("Table") else "Section"
+        items = re.findall(rf"{SEC}|-(?={SEC})", m.group("list"))
+        names: list[str] = []
+        for k, item in enumerate(items):
+            if item == "-" and names and k + 1 < len(items):
+                names += roman_range(names.pop(), items[k + 1])[:-1]
+            elif item != "-":
+                names.append(item)
+        for name in names:
+            yield (None if kind == "Table" else part), f"{kind} {name}"
+
+
+def paper_labels() -> set[tuple[str | None, str]]:
+    """What theory.md names: (part, section or figure) where it says the part, (None, table) for tables."""
+    found = set(paper_refs(THEORY.read_text(encoding="utf-8")))
+    return {(part, name) for part, name in found if part or name.startswith("Table")}
+
+
+def named(label: str, cited: str) -> bool:
+    """theory.md's label covers the citation: the same, the whole figure ("Fig. 3" for "Fig. 3(b)"),
+    or a panel of the figure cited whole ("Fig. 2(a)" for "Fig. 2")."""
+    return label in (cited, cited.split("(")[0]) or (cited.startswith("Fig.") and label.startswith(cited + "("))
+
+
+def paper_unresolved(path: Path, have: set[tuple[str | None, str]]) -> list[str]:
+    rel = path.relative_to(ROOT).as_posix()
+    bad = []
+    for text in prose(path):
+        for part, name in paper_refs(text, "2" if rel in PART2_FILES else None):
+            if name.startswith("Table"):
+                ok = (None, name) in have
+            else:  # without a part ("the paper's Section IV-B") either part will do
+                ok = any(q in (part or "12") and named(label, name) for q, label in have if q)
+            if not ok:
+                bad.append(f"{rel}: {'Part ' + part + ' ' if part else ''}{name} is not named in docs/theory.md")
+    return bad
 
 
 def files(globs: list[str]) -> list[Path]:
@@ -163,6 +233,44 @@ def test_theory_labels_the_paper_equations() -> None:
 def test_every_equation_citation_resolves(path: Path) -> None:
     p1, p2 = labels()
     assert unresolved(path, p1, p2) == []
+
+
+def test_scanner_reads_paper_citations() -> None:
+    text = "Part 2's Section III, Part 2 (its Sections IV-V, Section III-C), the paper's Section IV-B, Fig. 2(a)-(c)"
+    assert list(paper_refs(text + ", Tables I-III; Part 1, Fig. 3")) == [
+        ("2", "Section III"),
+        ("2", "Section IV"),
+        ("2", "Section V"),
+        (None, "Section III-C"),  # "Part 2" is too far back: either part will do
+        (None, "Section IV-B"),
+        (None, "Fig. 2(a)"),
+        (None, "Fig. 2(b)"),
+        (None, "Fig. 2(c)"),
+        (None, "Table I"),
+        (None, "Table II"),
+        (None, "Table III"),
+        ("1", "Fig. 3"),
+    ]
+    have = paper_labels()
+    assert {
+        ("1", "Section IV-B"),
+        ("2", "Section VI"),
+        ("2", "Fig. 2(e)"),
+        ("1", "Fig. 2(c)"),
+        (None, "Table V"),
+    } <= have
+    assert ("1", "Section IX") not in have and ("2", "Fig. 9") not in have  # so such a citation would be reported
+
+
+def test_the_scan_sees_paper_citations() -> None:
+    """Not vacuous: the package and the documents cite the paper's sections, figures and tables."""
+    found = {ref for f in files(CITING) if f != THEORY for text in prose(f) for ref in paper_refs(text)}
+    assert {("2", "Section III"), ("2", "Section VI"), (None, "Fig. 2(e)"), (None, "Table VI")} <= found
+
+
+@pytest.mark.parametrize("path", files(CITING), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_paper_section_figure_and_table_is_named_in_theory(path: Path) -> None:
+    assert paper_unresolved(path, paper_labels()) == []
 
 
 @pytest.mark.parametrize("path", files(CITING), ids=lambda p: p.relative_to(ROOT).as_posix())
