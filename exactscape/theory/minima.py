@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .. import linalg, minset, polyhedra
+from .. import deadline, linalg, minset, polyhedra
 from ..deciders import ENGINES, SMALL_CELL
 from ..design import cell_sign, design_matrix
 from ..model import Instance, Mat, Pattern, Vec, Weights, pattern_of
@@ -190,7 +190,9 @@ def analyse_cell(
     ``progress(nodes, depth)`` is called before every exact LP of the search; ``decide``
     replaces the exact LP decision (answers are verified exactly either way).
     ``engine`` is one of :data:`ENGINES`; ``budget`` (seconds) bounds the genuineness
-    search: past it the analysis is ``undecided``, never "not genuine"."""
+    search: past it the analysis is ``undecided``, never "not genuine". The budget is
+    checked before every LP, and a large LP that is still running at the deadline is
+    stopped (:mod:`exactscape.deadline`)."""
     pat.check_against(inst)
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
@@ -198,6 +200,8 @@ def analyse_cell(
     ms = minset.minimiser_set(inst, pat) if use_fast else None
     feas = cell_feasibility(inst, pat, hint)
     bud = fast.Budget.seconds(budget, progress)
+    # large LPs run under the budget's hard deadline (exactscape.deadline); small ones between ticks
+    decide = deadline.bounded(decide or polyhedra.decide, lambda: bud.deadline_ns, fast.OutOfBudget)
     if ms is not None:
         if not feas.feasible:
             return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "fast")
@@ -206,8 +210,9 @@ def analyse_cell(
             return CellAnalysis(inst, pat, feas, None, dec.genuine, dec.tree, dec.nodes, ms, dec.method, dec.undecided)
         if inst.N * pat.K * inst.d > PLAIN_LIMIT:
             # wide A of full row rank whose samples are dependent (Part 2 Table III: N = 400,
-            # d = 11, K = 50): no structure applies and a plain node would be an exact LP in
-            # Kd variables that the budget cannot interrupt; report it undecided, never "no"
+            # d = 11, K = 50): no structure applies, and a plain search would need a leaf for
+            # nearly every sign vector, each an exact LP in Kd variables; report it undecided at
+            # once, never "no"
             return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "no-method", True)
         fitted = tuple(ms.fitted())
         lsq = None
