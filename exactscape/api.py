@@ -82,7 +82,8 @@ def cell(
     engine: str = "auto",
     budget: int | Fraction | None = None,
 ) -> Result:
-    """Theorem 1 / Section IV for one cell: minimiser set, loss, genuineness.
+    """Theorem 1 (Part 1, Section III) and the minimisers of Part 1, Section IV, for
+    one cell: minimiser set, loss, genuineness.
 
     ``backend`` names the exact decider of the branch nodes
     (:mod:`exactscape.deciders`) and ``engine`` the search

@@ -38,3 +38,4 @@ def test_trapped_cli_writes_results(tmp_path: Path) -> None:
     doc = json.loads(out.read_text())
     assert doc["format"] == "exactscape-trapped-results" and doc["table"][0]["genuine_pct"] == 100.0
     assert out.with_suffix(".md").exists() and "results:" in r.stdout
+    assert r.stdout.splitlines()[0] == "verdict: measured"

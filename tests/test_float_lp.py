@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -135,4 +134,13 @@ def test_compare_cli_json() -> None:
     )
     js = json.loads(out.stdout)
     assert js["exact"]["genuine"] is False and js["disagree"] == {"0.0": True, "1e-09": False}
-    assert Fraction(1) > 0  # the exact side never printed floats as verdicts
+    assert js["verdict"] == "disagrees"
+
+
+def test_compare_cli_first_line_is_the_verdict() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "exactscape.cli", "compare", str(EX / "float-tie.json"),
+         "--pattern", str(EX / "float-tie.pattern.json"), "--tols", "1e-9"],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )  # fmt: skip
+    assert out.stdout.splitlines()[0] == "verdict: agrees"

@@ -33,7 +33,7 @@ HAND = {
         "00": ("affine", 2, F(1), True, None),  # A = 0: R arbitrary; + (R in C), - and 0 all work
     },
     "negative": {
-        "11": ("unique", 0, F(0), True, ["-"]),  # R* = (-1, -1): only z < 0 (the paper's Fig. 2(c) says none)
+        "11": ("unique", 0, F(0), True, ["-"]),  # R* = (-1, -1): only z < 0 (Part 1's Fig. 2(c) says none)
         "10": ("affine", 1, F(1, 2), True, ["-"]),  # R_1 = -1: -R_1 > 0 and R_2 > 0 free
         "01": ("affine", 1, F(1, 2), True, ["-"]),
         "00": ("affine", 2, F(1), True, None),

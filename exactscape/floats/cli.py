@@ -390,10 +390,20 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     c = compare_cell(inst, pat, tols, backend(args.exact_backend))
     js = comparison_json(c)
     js["disagree"] = {repr(t): c.disagrees(t) for t in tols}
+    # disagrees: some threshold's float verdict differs from the exact one; float-error: none
+    # differs, but the float LP failed at some threshold; agrees: every threshold agrees
+    verdict = (
+        "disagrees"
+        if any(c.disagrees(t) for t in tols)
+        else "float-error"
+        if any(c.errors(t) for t in tols)
+        else "agrees"
+    )
     if args.json:
-        print(json.dumps(js))
+        print(json.dumps({"verdict": verdict, **js}))
         return 0
     ex = "infeasible" if not c.exact_feasible else "genuine" if c.exact_genuine else "not-genuine"
+    print(f"verdict: {verdict}")
     print(f"exact: {ex} ({c.exact_seconds:.2f} s, certified by `exactscape cell`)")
     for t in tols:
         f = c.floats[t]
@@ -432,6 +442,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         out = Path(args.out or f"results/trapped-{args.data}-N{ds.instance.N}-K{args.K}.json")
         with ticker(len(st.locations) * st.trials, f"trapped {ds.name} K={args.K}") as tick:
             res, j, m, resumed = run_to_files(ds, st, out, tick)
+        print("verdict: measured")
         print(markdown(res))
         if resumed:
             print(f"resumed: {resumed} finished trials read from {show_path(result_paths(out)[2])}")
@@ -478,6 +489,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         outputs.check_outputs([(out, RESULTS_D), (md_path, TABLE_D)], ())
         outputs.write_text(out, json.dumps(doc, indent=1) + "\n", may_replace=RESULTS_D)
         outputs.write_text(md_path, md, may_replace=TABLE_D)
+        print("verdict: measured")
         print(md)
         print(f"results: {show_path(out)} and {show_path(md_path)}")
         return 0

@@ -1,4 +1,5 @@
-"""Theorem 1 and Section IV: the differentiable minima of one cell, exactly.
+"""Theorem 1 (Part 1, Section III) and the minimisers of Part 1, Section IV: the
+differentiable minima of one cell, exactly.
 
 For an instance and an activation pattern I (theory.md §1):
 
@@ -110,7 +111,7 @@ def _hint_inside(inst: Instance, pat: Pattern, hint: Weights) -> list[bool]:
 
 @dataclass(frozen=True)
 class CellAnalysis:
-    """Everything decided about one cell (Theorem 1, Section IV).
+    """Everything decided about one cell (Theorem 1, Part 1 Sections III-IV).
 
     The minimiser set comes from ``lsq`` (plain engine) or ``ms`` (fast engine);
     ``undecided`` is set when a budget ran out before genuineness was decided
