@@ -226,9 +226,10 @@ def decide_trial(
     Steps: :func:`exactscape.theory.minima.analyse_cell` (engine auto: the fast engine of
     theory/genuine.py from 4000 entries of A on) with per-neuron branches {+, -, 0}; then,
     unless its witness already has every z_j > 0, the single branch vector (+, ..., +)
-    (Part 2's reading) in the time left. The deadline is checked before every exact LP; an
-    LP under way is not interrupted, so ``seconds`` may exceed the budget by one LP."""
-    from .. import minset
+    (Part 2's reading) in the time left. The deadline is checked before every exact LP, and a
+    large LP still running at the deadline is stopped (:mod:`exactscape.deadline`), so
+    ``seconds`` exceeds the budget by about a second at most (plus the minimiser set's build)."""
+    from .. import deadline, minset
     from ..deciders import decider
     from ..theory import genuine as fast
     from ..theory.minima import analyse_cell
@@ -255,13 +256,14 @@ def decide_trial(
     if ms is not None:
         left = budget - (time.perf_counter() - t0)
         if left > 0:
+            bud = fast.Budget.seconds(Fraction(left))
             d = fast.decide(
                 instance,
                 pattern,
                 ms,
                 a.feasibility.witness,
-                budget=fast.Budget.seconds(Fraction(left)),
-                decide_node=decide,
+                budget=bud,
+                decide_node=deadline.bounded(decide, lambda: bud.deadline_ns, fast.OutOfBudget),
                 positive_only=True,
             )
             if d is not None and not d.undecided:
