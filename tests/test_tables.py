@@ -29,7 +29,7 @@ def tiny(**over: object) -> tb.TableSettings:
 
 def _without_timings(rec: dict[str, object]) -> dict[str, object]:
     """A record without its timings (for comparing runs)."""
-    return {k: v for k, v in rec.items() if k not in ("seconds", "gd_seconds")}
+    return {k: v for k, v in rec.items() if k not in ("seconds", "gd_seconds", "replay_seconds")}
 
 
 def records(state: tb.RunState) -> dict[tuple[float, int], dict[str, object]]:
@@ -222,3 +222,38 @@ def test_a_failing_trial_is_reported_and_rerun_on_resume(tmp_path: Path, monkeyp
     assert not doc["complete"] and doc["table"][0]["errors"] == 1 and "failed with an error" in md.read_text()
     again = tb.run_table(st, out)
     assert again.resumed == 1 and len(again.records) == 2 and not again.errors
+
+
+def test_replay_checks_every_decided_trial_and_reports_a_rejection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    st = tiny(locations=(20.0, 0.0, -20.0), trials=2, replay=True)
+    assert "replay" not in st.header()  # a resumed run may add --replay; records say which were replayed
+    state = tb.run_table(st, tmp_path / "r.json")
+    done = [r for r in state.records.values() if "verdict" in r]
+    assert done and all(r["replayed"] == "verified" for r in done if r["verdict"] != "undecided")
+    doc = tb.results_doc(state, [])
+    assert all(row["replayed"] == row["decided"] and row["replay_rejected"] == 0 for row in doc["table"])
+    assert "Independent checker (`--replay`): bias 20: 2 of 2 certificates verified" in tb.markdown(doc)
+
+    # a producer that lies is caught per trial, and the table says so
+    from exactscape import certify
+
+    real = certify.cell_certificate
+
+    def lying(a: object) -> dict[str, object]:
+        cert = real(a)  # type: ignore[arg-type]
+        cert["claim"]["genuine"] = not cert["claim"]["genuine"]  # type: ignore[index]
+        return cert
+
+    monkeypatch.setattr(certify, "cell_certificate", lying)
+    dec = tb.decide_trial(*_one_cell(), 60, replay=True)
+    assert dec.replayed is not None and dec.replayed.startswith("rejected: ")
+
+
+def _one_cell() -> tuple[object, object]:
+    st = tiny()
+    ds = tb.dataset(st.data, st.N, st.d0, st.seed)
+    wts, _, _ = sample_weights(st.K, ds.instance.d0, 20.0, tb.trial_rng(st.seed, 20.0, 0))
+    pat, _ = pattern_of(ds.instance, wts)
+    return ds.instance, pat

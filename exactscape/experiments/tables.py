@@ -144,10 +144,11 @@ class TableSettings:
     gd: bool = False
     max_steps: int = 20000
     grad_tol: float = 1e-3
+    replay: bool = False  # replay each decided cell's certificate with the checker (per record)
 
     def header(self) -> dict[str, Any]:
         h = asdict(self)
-        del h["trials"], h["locations"]
+        del h["trials"], h["locations"], h["replay"]  # replay only adds a field to new records
         return h
 
 
@@ -173,6 +174,7 @@ def settings_for(table: str, **over: Any) -> TableSettings:
         gd=bool(o.get("gd", p.gd)),
         max_steps=int(o.get("max_steps", 20000)),
         grad_tol=float(o.get("grad_tol", 1e-3)),
+        replay=bool(o.get("replay", False)),
     )
     if st.N < 2 or (st.data != "gaussian" and st.N % 2):
         raise InputError("N must be at least 2 (and even for digit tables: N/2 images per class)", "--N")
@@ -197,7 +199,10 @@ class TrialDecision:
     ``genuine_positive``: the same with sigma = (+, ..., +) only (every z_j > 0,
     Part 2's reading); ``continuous``: rank A < Kd (``dimension`` = Kd - rank);
     ``feasible``: every open cone is non-empty (an empty cell holds no minimum);
-    ``method``: how the answer was reached; ``nodes``: exact LPs of the searches."""
+    ``method``: how the answer was reached; ``nodes``: exact LPs of the searches;
+    ``replayed``: with replay, ``"verified"`` or ``"rejected: <reason>"`` from the
+    independent checker on the per-neuron decision's certificate (None: not asked,
+    or undecided, so there is no certificate); ``replay_seconds``: the time for it."""
 
     genuine: bool | None
     genuine_positive: bool | None
@@ -208,6 +213,8 @@ class TrialDecision:
     nodes: int
     seconds: float
     feasible: bool = True
+    replayed: str | None = None
+    replay_seconds: float = 0.0
 
     @property
     def verdict(self) -> str:
@@ -219,7 +226,13 @@ class TrialDecision:
 
 
 def decide_trial(
-    instance: Instance, pattern: Pattern, budget: float, *, hint: Any = None, backend: str = "hinted"
+    instance: Instance,
+    pattern: Pattern,
+    budget: float,
+    *,
+    hint: Any = None,
+    backend: str = "hinted",
+    replay: bool = False,
 ) -> TrialDecision:
     """Decide one cell exactly within ``budget`` seconds (:class:`TrialDecision`).
 
@@ -228,7 +241,9 @@ def decide_trial(
     unless its witness already has every z_j > 0, the single branch vector (+, ..., +)
     (Part 2's reading) in the time left. The deadline is checked before every exact LP, and a
     large LP still running at the deadline is stopped (:mod:`exactscape.deadline`), so
-    ``seconds`` exceeds the budget by about a second at most (plus the minimiser set's build)."""
+    ``seconds`` exceeds the budget by about a second at most (plus the minimiser set's build).
+    With ``replay``, a decided per-neuron answer's certificate (FORMAT 4) is written to JSON
+    text and replayed by the independent checker from that text (not counted in ``seconds``)."""
     from .. import deadline, minset
     from ..deciders import decider
     from ..theory import genuine as fast
@@ -238,10 +253,23 @@ def decide_trial(
     decide = decider(backend)
     a = analyse_cell(instance, pattern, hint=hint, decide=decide, engine="auto", budget=Fraction(budget))
     rank, dim = a.rank, a.dimension
+    decided_s = time.perf_counter() - t0
+    replayed, replay_s = (None, 0.0) if not replay or a.undecided else _replay(a)
+    t0 += replay_s  # the decision's time excludes the replay
 
     def done(genuine: bool | None, positive: bool | None, how: str, feasible: bool = True) -> TrialDecision:
         return TrialDecision(
-            genuine, positive, dim > 0, rank, dim, f"{how} [{backend}]", a.nodes, time.perf_counter() - t0, feasible
+            genuine,
+            positive,
+            dim > 0,
+            rank,
+            dim,
+            f"{how} [{backend}]",
+            a.nodes,
+            max(decided_s, time.perf_counter() - t0),
+            feasible,
+            replayed,
+            round(replay_s, 3),
         )
 
     if not a.feasibility.feasible:
@@ -269,6 +297,18 @@ def decide_trial(
             if d is not None and not d.undecided:
                 positive = d.genuine is not None
     return done(per_neuron, positive, how + f"; (+,...,+) {'undecided' if positive is None else positive}")
+
+
+def _replay(a: Any) -> tuple[str, float]:
+    """The cell certificate of analysis ``a`` as JSON text, replayed by the independent
+    checker: ("verified" or "rejected: <reason>", seconds)."""
+    from .. import certify
+    from ..checker import check_certificate
+
+    t = time.perf_counter()
+    res = check_certificate(json.loads(certify.dumps(certify.cell_certificate(a))))
+    verdict = "verified" if res.verified else f"rejected: {res.reason}"
+    return verdict, time.perf_counter() - t
 
 
 # ---------------------------------------------------------------------------
@@ -331,7 +371,7 @@ def run_trial(task: Task) -> dict[str, Any]:
         rec["skipped"] = f"sampled point on the hyperplane w_{on[0][0]} . x_{on[0][1]} = 0"
         return rec
     try:
-        dec = decide_trial(ds.instance, pat, st.budget, hint=wts, backend=st.backend)
+        dec = decide_trial(ds.instance, pat, st.budget, hint=wts, backend=st.backend, replay=st.replay)
     except Exception as exc:  # noqa: BLE001 - one failing trial (a bug, a backend failure, memory) must not end
         rec["error"] = f"{type(exc).__name__}: {exc}"[:500]  # a run of hours; it is reported and rerun on resume
         return rec
@@ -349,6 +389,9 @@ def run_trial(task: Task) -> dict[str, Any]:
             "seconds": round(dec.seconds, 3),
         }
     )
+    if dec.replayed is not None:
+        rec["replayed"] = dec.replayed
+        rec["replay_seconds"] = dec.replay_seconds
     if st.gd:
         from ..floats.lp import gradient_descent
         from .trapped import default_step
@@ -648,6 +691,9 @@ def summarise(state: RunState) -> list[dict[str, Any]]:
                 "seconds_max": round(max(secs), 3) if secs else None,
                 "methods": methods,
                 "differs_from_paper": sum(1 for r in rs if r.get("differs")),
+                # decided trials whose certificate the independent checker replayed (--replay)
+                "replayed": sum(1 for r in done if "replayed" in r),
+                "replay_rejected": sum(1 for r in done if str(r.get("replayed", "verified")) != "verified"),
                 "errors": sum(1 for r in state.errors if float(r["location"]) == float(loc)),
                 "paper": PAPER.get(st.table, {}).get(float(loc)),
             }
@@ -692,6 +738,7 @@ def markdown(doc: dict[str, Any]) -> str:
         f"--locations {','.join(f'{v:g}' for v in s['locations'])} --trials {s['trials']} --seed {s['seed']} "
         f"--budget {s['budget']:g} --exact-backend {s['backend']}"
         + (f" --gd --max-steps {s['max_steps']} --grad-tol {s['grad_tol']:g}" if s["gd"] else "")
+        + (" --replay" if s.get("replay") else "")
         + f"`; data: {s['provenance']}; per-trial time budget {s['budget']:g} s.",
         "",
         "| bias | trials finished/requested | decided ({+,-,0} / all +) "
@@ -749,6 +796,21 @@ def markdown(doc: dict[str, Any]) -> str:
         "not genuine). Continuous: rank A < Kd. Activated: share of active (sample, neuron) states. "
         "Part 2's 'Average P_g' column is not reproduced."
     )
+    if any(r.get("replayed") for r in doc["table"]):
+        lines.append(
+            "Independent checker (`--replay`): "
+            + "; ".join(
+                f"bias {r['location']:g}: {r['replayed']} of {r['trials_finished'] - r['skipped_on_hyperplane']} "
+                + (
+                    "certificates verified"
+                    if not r["replay_rejected"]
+                    else f"replayed, {r['replay_rejected']} REJECTED"
+                )
+                for r in doc["table"]
+            )
+            + " (each decided trial's cell certificate, written to JSON and replayed from the text; "
+            "undecided trials have none)."
+        )
     nerr = sum(r["errors"] for r in doc["table"])
     if nerr:
         lines.append(

@@ -255,6 +255,12 @@ def add_parsers(sub: Any, epilog: str) -> None:
         help="where to keep the instance, patterns and weights of trials that differ from the paper "
         "(default: OUT without suffix + '-instances')",
     )
+    tb.add_argument(
+        "--replay",
+        action="store_true",
+        help="replay every decided trial's cell certificate with the independent checker (from its JSON text; "
+        "about the checker's time per trial, not counted in the budget); records say 'verified' or 'rejected'",
+    )
     tb.add_argument("--json", action="store_true", help="print the table rows as one JSON object")
 
 
@@ -522,6 +528,7 @@ def _cmd_tables(args: argparse.Namespace) -> int:
         gd=args.gd,
         max_steps=args.max_steps,
         grad_tol=args.grad_tol,
+        replay=args.replay,
     )
     out = Path(args.out or f"results/table-{args.table}.json")
     if out.suffix != ".json":
