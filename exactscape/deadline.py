@@ -19,11 +19,13 @@ callers verify every answer exactly in any case).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from . import polyhedra
+from .errors import BackendError
 
 T = TypeVar("T")
 
@@ -44,15 +46,19 @@ def entries(system: polyhedra.System) -> int:
 
 
 def _child(conn: Any, fn: Callable[[Any], Any], arg: Any) -> None:  # pragma: no cover - runs in the child
+    """Send ``fn(arg)`` (or its exception) and leave at once with ``os._exit``: no
+    interpreter clean-up, no flush of standard streams whose locks another thread of
+    the parent (a progress bar) may have held at the fork."""
     try:
         conn.send(("ok", fn(arg)))
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
         try:
             conn.send(("error", exc))
         except Exception:  # noqa: BLE001 - an exception that does not pickle
-            conn.send(("error", RuntimeError(f"{exc.__class__.__name__}: {exc}")))
+            conn.send(("error", BackendError(f"the LP process failed: {exc.__class__.__name__}: {exc}")))
     finally:
         conn.close()
+        os._exit(0)
 
 
 def call_before(deadline_ns: int, fn: Callable[[Any], T], arg: Any) -> T:
@@ -79,11 +85,11 @@ def call_before(deadline_ns: int, fn: Callable[[Any], T], arg: Any) -> T:
         if not recv.poll(0):
             if proc.is_alive() or time.monotonic_ns() > deadline_ns:
                 raise Expired
-            raise RuntimeError(f"the LP process ended without an answer (exit code {proc.exitcode})")
+            raise BackendError(f"the LP process ended without an answer (exit code {proc.exitcode})")
         try:
             status, value = recv.recv()
         except EOFError:
-            raise RuntimeError(f"the LP process ended without an answer (exit code {proc.exitcode})") from None
+            raise BackendError(f"the LP process ended without an answer (exit code {proc.exitcode})") from None
     finally:
         recv.close()
         if proc.is_alive():

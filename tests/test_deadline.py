@@ -5,6 +5,7 @@ stopped; a cell whose LP outlives the budget is undecided, never "not genuine"."
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from fractions import Fraction as F
 
@@ -12,6 +13,7 @@ import pytest
 from conftest import ROOT
 
 from exactscape import deadline, polyhedra
+from exactscape.errors import BackendError
 from exactscape.model import load_instance, load_pattern
 from exactscape.theory.minima import analyse_cell
 
@@ -85,3 +87,12 @@ def test_a_cell_whose_lp_outlives_the_budget_is_undecided(monkeypatch: pytest.Mo
     assert time.monotonic() - start < 300  # the LP was stopped at the deadline, not waited for
     assert res.undecided and res.genuine is None and res.tree is None
     assert multiprocessing.active_children() == []
+
+
+def _dies(_: object) -> None:
+    os._exit(3)
+
+
+def test_a_child_that_dies_without_an_answer_is_a_backend_error() -> None:
+    with pytest.raises(BackendError, match="exit code 3"):
+        deadline.call_before(FAR, _dies, None)
