@@ -85,10 +85,12 @@ def call_before(deadline_ns: int, fn: Callable[[Any], T], arg: Any) -> T:
         if not recv.poll(0):
             if proc.is_alive() or time.monotonic_ns() > deadline_ns:
                 raise Expired
+            proc.join()
             raise BackendError(f"the LP process ended without an answer (exit code {proc.exitcode})")
         try:
             status, value = recv.recv()
-        except EOFError:
+        except EOFError:  # the child closed the pipe without a word: it has ended, or is ending
+            proc.join(POLL_SECONDS)
             raise BackendError(f"the LP process ended without an answer (exit code {proc.exitcode})") from None
     finally:
         recv.close()
