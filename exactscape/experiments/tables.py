@@ -275,7 +275,11 @@ def decide_trial(
     if not a.feasibility.feasible:
         return done(False, False, "empty open cone", feasible=False)
     per_neuron = None if a.undecided else a.is_genuine
-    how = "undecided within the budget" if a.undecided else a.method
+    how = a.method
+    if a.undecided:
+        # "no-method": wide A with dependent samples and a branch vector that every sample allows
+        # (nothing decides such a cell yet); otherwise the budget ran out
+        how = "undecided: no method for this cell" if a.method == "no-method" else "undecided within the budget"
     if a.genuine is not None and all(b == "+" for b in a.genuine.branches):
         return done(True, True, how + "; witness on (+,...,+)")
     # the paper's reading: the single branch vector (+, ..., +)
