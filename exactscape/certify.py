@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .classify import PointVerdict
 from .errors import InputError, InternalError
@@ -20,6 +20,9 @@ from .numbers import CERTIFICATE_DIGITS, find_overlong, fmt, fmt_mat, fmt_vec
 from .theory.boundary import FaceAnalysis
 from .theory.minima import CellAnalysis, Leaf, Tree
 from .theory.saddles import SaddleAnalysis
+
+if TYPE_CHECKING:
+    from .checker import CheckResult
 
 FORMAT = "exactscape-certificate"
 VERSION = "1.0"
@@ -138,11 +141,16 @@ def dumps(cert: dict[str, Any]) -> str:
     return json.dumps(cert, indent=1) + "\n"
 
 
-def self_check(cert: dict[str, Any]) -> list[str]:
-    """Replay ``cert`` with the independent checker; raise if it is rejected."""
+def replay(cert: dict[str, Any]) -> CheckResult:
+    """The independent checker's result on ``cert``, read back from its JSON text."""
     from .checker import check_certificate
 
-    res = check_certificate(json.loads(json.dumps(cert)))
+    return check_certificate(json.loads(json.dumps(cert)))
+
+
+def self_check(cert: dict[str, Any]) -> list[str]:
+    """Replay ``cert`` with the independent checker; raise if it is rejected."""
+    res = replay(cert)
     if not res.verified:
         raise InternalError(f"the independent checker rejected the producer's certificate: {res.reason}")
     return list(res.lines)

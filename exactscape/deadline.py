@@ -105,17 +105,19 @@ def call_before(deadline_ns: int, fn: Callable[[Any], T], arg: Any) -> T:
 
 def bounded(
     decide: Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas],
-    deadline_ns: Callable[[], int | None],
+    deadline_ns: int | None,
     expired: Callable[[], BaseException],
 ) -> Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]:
     """``decide`` with a hard deadline for large systems: a system of at least
-    :data:`LARGE_LP_ENTRIES` entries, while ``deadline_ns()`` is not None, runs in
-    a child (:func:`call_before`); when it expires, ``expired()`` is raised (the
+    :data:`LARGE_LP_ENTRIES` entries, when ``deadline_ns`` is not None, runs in a
+    child (:func:`call_before`); when it expires, ``expired()`` is raised (the
     searches pass their own out-of-budget exception)."""
+    if deadline_ns is None:
+        return decide
+    dl = deadline_ns
 
     def run(system: polyhedra.System) -> polyhedra.Point | polyhedra.Farkas:
-        dl = deadline_ns()
-        if dl is None or entries(system) < LARGE_LP_ENTRIES:
+        if entries(system) < LARGE_LP_ENTRIES:
             return decide(system)
         try:
             return call_before(dl, decide, system)

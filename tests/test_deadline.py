@@ -14,7 +14,7 @@ from conftest import ROOT
 
 from exactscape import deadline, polyhedra
 from exactscape.errors import BackendError
-from exactscape.model import load_instance, load_pattern
+from exactscape.model import load_instance, load_pattern, load_weights, pattern_of
 from exactscape.theory.minima import analyse_cell
 
 FAR = 10**18  # a deadline in monotonic nanoseconds that never comes
@@ -67,15 +67,21 @@ def test_small_systems_and_no_deadline_stay_in_process() -> None:
     here = multiprocessing.current_process().name
     big = _systems()[0]
     assert deadline.entries(big) == 4
-    deadline.bounded(decide, lambda: None, RuntimeError)(big)
-    deadline.bounded(decide, lambda: FAR, RuntimeError)(big)  # below LARGE_LP_ENTRIES
+    deadline.bounded(decide, None, RuntimeError)(big)
+    deadline.bounded(decide, FAR, RuntimeError)(big)  # below LARGE_LP_ENTRIES
     assert calls == [here, here]
 
 
-def test_a_cell_whose_lp_outlives_the_budget_is_undecided(monkeypatch: pytest.MonkeyPatch) -> None:
-    inst = load_instance(ROOT / "examples" / "toy-mixed.json")
-    pat = load_pattern(ROOT / "examples" / "toy-cell-11.pattern.json")
-    assert analyse_cell(inst, pat, engine="plain").nodes > 0  # the plain search decides LPs here
+@pytest.mark.parametrize("engine", ["plain", "fast"])
+def test_a_cell_whose_lp_outlives_the_budget_is_undecided(monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
+    # cells where each engine decides LPs: the plain branch tree, and the fast engine's lazy-row search
+    if engine == "plain":
+        inst = load_instance(ROOT / "examples" / "toy-mixed.json")
+        pat = load_pattern(ROOT / "examples" / "toy-cell-11.pattern.json")
+    else:
+        inst = load_instance(ROOT / "examples" / "random-k3.json")
+        pat, _ = pattern_of(inst, load_weights(ROOT / "examples" / "random-k3.weights.json"))
+    assert analyse_cell(inst, pat, engine=engine).nodes > 0
 
     def slow(s: polyhedra.System) -> polyhedra.Point | polyhedra.Farkas:
         time.sleep(600)
@@ -83,7 +89,7 @@ def test_a_cell_whose_lp_outlives_the_budget_is_undecided(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(deadline, "LARGE_LP_ENTRIES", 0)
     start = time.monotonic()
-    res = analyse_cell(inst, pat, engine="plain", decide=slow, budget=1)
+    res = analyse_cell(inst, pat, engine=engine, decide=slow, budget=1)
     assert time.monotonic() - start < 300  # the LP was stopped at the deadline, not waited for
     assert res.undecided and res.genuine is None and res.tree is None
     assert multiprocessing.active_children() == []

@@ -244,7 +244,7 @@ def decide_trial(
     ``seconds`` exceeds the budget by about a second at most (plus the minimiser set's build).
     With ``replay``, a decided per-neuron answer's certificate (FORMAT 4) is written to JSON
     text and replayed by the independent checker from that text (not counted in ``seconds``)."""
-    from .. import deadline, minset
+    from .. import minset
     from ..deciders import decider
     from ..theory import genuine as fast
     from ..theory.minima import analyse_cell
@@ -253,9 +253,8 @@ def decide_trial(
     decide = decider(backend)
     a = analyse_cell(instance, pattern, hint=hint, decide=decide, engine="auto", budget=Fraction(budget))
     rank, dim = a.rank, a.dimension
-    decided_s = time.perf_counter() - t0
     replayed, replay_s = (None, 0.0) if not replay or a.undecided else _replay(a)
-    t0 += replay_s  # the decision's time excludes the replay
+    t0 += replay_s  # the decision's time (and its budget) excludes the replay
 
     def done(genuine: bool | None, positive: bool | None, how: str, feasible: bool = True) -> TrialDecision:
         return TrialDecision(
@@ -266,7 +265,7 @@ def decide_trial(
             dim,
             f"{how} [{backend}]",
             a.nodes,
-            max(decided_s, time.perf_counter() - t0),
+            time.perf_counter() - t0,
             feasible,
             replayed,
             round(replay_s, 3),
@@ -288,14 +287,13 @@ def decide_trial(
     if ms is not None:
         left = budget - (time.perf_counter() - t0)
         if left > 0:
-            bud = fast.Budget.seconds(Fraction(left))
             d = fast.decide(
                 instance,
                 pattern,
                 ms,
                 a.feasibility.witness,
-                budget=bud,
-                decide_node=deadline.bounded(decide, lambda: bud.deadline_ns, fast.OutOfBudget),
+                budget=fast.Budget.seconds(Fraction(left)),
+                decide_node=decide,
                 positive_only=True,
             )
             if d is not None and not d.undecided:
@@ -307,10 +305,9 @@ def _replay(a: Any) -> tuple[str, float]:
     """The cell certificate of analysis ``a`` as JSON text, replayed by the independent
     checker: ("verified" or "rejected: <reason>", seconds)."""
     from .. import certify
-    from ..checker import check_certificate
 
     t = time.perf_counter()
-    res = check_certificate(json.loads(certify.dumps(certify.cell_certificate(a))))
+    res = certify.replay(certify.cell_certificate(a))
     verdict = "verified" if res.verified else f"rejected: {res.reason}"
     return verdict, time.perf_counter() - t
 

@@ -63,7 +63,7 @@ from typing import TypeVar
 
 import flint
 
-from .. import polyhedra
+from .. import deadline, polyhedra
 from ..minset import MinimiserSet, ZMat, design_integers, samples, samples_independent, selection_matrix, sign_solutions
 from ..model import Instance, Mat, Pattern
 from .branches import BRANCHES, Genuine, Leaf, Split, Tree
@@ -107,6 +107,11 @@ class Budget:
             self.progress(self.nodes, depth)
         if self.deadline_ns is not None and time.monotonic_ns() > self.deadline_ns:
             raise OutOfBudget
+
+    def bound(self, decide: Decider) -> Decider:
+        """``decide`` under this budget's hard deadline: a large LP still running at the
+        deadline is stopped and the search sees :class:`OutOfBudget` (:mod:`exactscape.deadline`)."""
+        return deadline.bounded(decide, self.deadline_ns, OutOfBudget)
 
 
 T = TypeVar("T")
@@ -682,7 +687,7 @@ def decide(
     bud = budget if budget is not None else Budget()
     try:
         if ms.R0z is not None:
-            engine = _Engine(inst, pat, ms, zero_witness, bud, decide_node)
+            engine = _Engine(inst, pat, ms, zero_witness, bud, bud.bound(decide_node or polyhedra.decide))
             return engine.run_positive() if positive_only else engine.run()
         cov = _Cover(inst, pat, ms, bud)
         independent = samples_independent(inst)

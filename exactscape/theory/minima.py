@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .. import deadline, linalg, minset, polyhedra
+from .. import linalg, minset, polyhedra
 from ..deciders import ENGINES, SMALL_CELL
 from ..design import cell_sign, design_matrix
 from ..model import Instance, Mat, Pattern, Vec, Weights, pattern_of
@@ -201,8 +201,6 @@ def analyse_cell(
     ms = minset.minimiser_set(inst, pat) if use_fast else None
     feas = cell_feasibility(inst, pat, hint)
     bud = fast.Budget.seconds(budget, progress)
-    # large LPs run under the budget's hard deadline (exactscape.deadline); small ones between ticks
-    decide = deadline.bounded(decide or polyhedra.decide, lambda: bud.deadline_ns, fast.OutOfBudget)
     if ms is not None:
         if not feas.feasible:
             return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "fast")
@@ -228,7 +226,7 @@ def analyse_cell(
         bud.tick(depth)
 
     try:
-        res = search(prob, tick, decide)
+        res = search(prob, tick, bud.bound(decide or polyhedra.decide))
     except fast.OutOfBudget:
         return CellAnalysis(inst, pat, feas, lsq, None, None, bud.nodes, ms, "budget", True)
     return CellAnalysis(inst, pat, feas, lsq, res.genuine, res.tree, res.nodes, ms, "plain")
