@@ -214,3 +214,10 @@ def test_doctests_of_checker_modules() -> None:
     for module in (checker_numbers, checker_poly, checker_linalg):
         failures, attempted = doctest.testmod(module)
         assert failures == 0 and attempted > 0, module.__name__
+
+
+def test_every_kind_of_the_envelope_has_its_checks() -> None:
+    from exactscape.checker.envelope import KINDS
+    from exactscape.checker.protocol import CHECKS
+
+    assert sorted(CHECKS) == sorted(KINDS)

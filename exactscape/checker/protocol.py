@@ -13,6 +13,7 @@ Nothing a certificate contains makes the checker raise: failed checks are
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -81,6 +82,20 @@ def check_certificate(obj: object) -> CheckResult:
     return _check(obj)[1]
 
 
+# the checks of each kind, by its FORMAT section (the envelope's KINDS, one each)
+CHECKS: dict[str, Callable[[dict[str, object], list[str]], None]] = {
+    "cell": check_cell,
+    "point": check_point,
+    "saddle": check_saddle,
+    "boundary": check_boundary,
+    "region": check_region,
+    "census": check_census,
+    "infimum": check_infimum,
+    "path": check_path,
+    "spurious": check_spurious,
+}
+
+
 def _check(obj: object) -> tuple[int, CheckResult]:
     """FORMAT 6: the verdict and its exit code (2 when the envelope makes the input
     unreadable, 1 for a failed check, 0 for VERIFIED). The envelope is checked once."""
@@ -95,24 +110,7 @@ def _check(obj: object) -> tuple[int, CheckResult]:
             found = "no kind field" if "kind" not in cert else describe(kind)
             raise CertificateError("kind", f"expected one of {', '.join(KINDS)}, found {found}")
         lines.append(f"c {cert['format']} version {cert['version']}, kind {kind}")
-        if kind == "cell":
-            check_cell(cert, lines)
-        elif kind == "saddle":
-            check_saddle(cert, lines)
-        elif kind == "boundary":
-            check_boundary(cert, lines)
-        elif kind == "census":
-            check_census(cert, lines)
-        elif kind == "infimum":
-            check_infimum(cert, lines)
-        elif kind == "path":
-            check_path(cert, lines)
-        elif kind == "spurious":
-            check_spurious(cert, lines)
-        elif kind == "region":
-            check_region(cert, lines)
-        else:
-            check_point(cert, lines)
+        CHECKS[str(kind)](cert, lines)
     except UnreadableError as exc:
         return EXIT_REJECTED, _rejected(exc.message, lines)
     except CertificateError as exc:
