@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import small_cells
 from test_minima import oracle_cell
 
 from exactscape import api, minset
@@ -31,19 +32,10 @@ F = Fraction
 EX = Path(__file__).resolve().parents[1] / "examples"
 
 
-@st.composite
-def cells(draw: st.DrawFn) -> tuple[Instance, Pattern]:
+def cells() -> st.SearchStrategy[tuple[Instance, Pattern]]:
     """Small cells of every shape the engine distinguishes: tall (fixed neurons), affine
     (free neurons), samples with full row rank (independent samples), zero rows."""
-    N = draw(st.integers(1, 6))
-    d0 = draw(st.integers(1, 4))
-    K = draw(st.integers(1, 3))
-    val = st.integers(-3, 3).map(F)
-    X = tuple(tuple(draw(val) for _ in range(d0)) for _ in range(N))
-    y = tuple(draw(val) for _ in range(N))
-    bias = draw(st.booleans())
-    I = tuple(tuple(draw(st.integers(0, 1)) for _ in range(K)) for _ in range(N))
-    return Instance(X=X, y=y, bias=bias), Pattern(I)
+    return small_cells(n=(1, 6), d0=(1, 4), k=(1, 3))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,6 +11,7 @@ import oracles
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import small_cells
 
 from exactscape import api
 from exactscape.checker import check_certificate
@@ -84,17 +85,8 @@ def oracle_cell(inst: Instance, I: tuple[tuple[int, ...], ...]) -> tuple[int, Fr
     return oracles.rank(rows, len(rows[0])), loss, oracles.genuine_by_enumeration(inst.xs, I, fitted)
 
 
-@st.composite
-def tiny_cells(draw: st.DrawFn) -> tuple[Instance, Pattern]:
-    N = draw(st.integers(1, 4))
-    d0 = draw(st.integers(1, 2))
-    K = draw(st.integers(1, 2))
-    val = st.integers(-3, 3).map(F)
-    X = tuple(tuple(draw(val) for _ in range(d0)) for _ in range(N))
-    y = tuple(draw(val) for _ in range(N))
-    bias = draw(st.booleans())
-    I = tuple(tuple(draw(st.integers(0, 1)) for _ in range(K)) for _ in range(N))
-    return Instance(X=X, y=y, bias=bias), Pattern(I)
+def tiny_cells() -> st.SearchStrategy[tuple[Instance, Pattern]]:
+    return small_cells(n=(1, 4), d0=(1, 2), k=(1, 2))
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

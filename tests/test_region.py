@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from region_oracle import h_to_v_roundtrip
+from strategies import small_cells
 
 from exactscape import linalg, polyhedra
 from exactscape.cells import (
@@ -41,16 +42,8 @@ CERTS = ROOT / "proofs" / "certificates"
 SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@st.composite
-def cells(draw: st.DrawFn) -> tuple[Instance, Pattern]:
-    N = draw(st.integers(2, 4))
-    d0 = draw(st.integers(1, 2))
-    K = draw(st.integers(1, 2))
-    small = st.integers(-3, 3).map(F)
-    X = tuple(tuple(draw(small) for _ in range(d0)) for _ in range(N))
-    y = tuple(draw(small) for _ in range(N))
-    I = tuple(tuple(draw(st.integers(0, 1)) for _ in range(K)) for _ in range(N))
-    return Instance(X=X, y=y, bias=draw(st.booleans())), Pattern(I)
+def cells() -> st.SearchStrategy[tuple[Instance, Pattern]]:
+    return small_cells(n=(2, 4), d0=(1, 2), k=(1, 2))
 
 
 def _regions(inst: Instance, pat: Pattern) -> list[tuple[tuple[str, ...], Region]]:

@@ -1,0 +1,26 @@
+"""Hypothesis strategies shared by the differential tests."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+from hypothesis import strategies as st
+
+from exactscape.model import Instance, Pattern
+
+
+@st.composite
+def small_cells(
+    draw: st.DrawFn, *, n: tuple[int, int], d0: tuple[int, int], k: tuple[int, int]
+) -> tuple[Instance, Pattern]:
+    """An instance with N, d0, K drawn from the given inclusive ranges, entries of X
+    and y in -3..3, the bias drawn, and any activation pattern (feasible or not)."""
+    N = draw(st.integers(*n))
+    D0 = draw(st.integers(*d0))
+    K = draw(st.integers(*k))
+    val = st.integers(-3, 3).map(F)
+    X = tuple(tuple(draw(val) for _ in range(D0)) for _ in range(N))
+    y = tuple(draw(val) for _ in range(N))
+    bias = draw(st.booleans())
+    I = tuple(tuple(draw(st.integers(0, 1)) for _ in range(K)) for _ in range(N))
+    return Instance(X=X, y=y, bias=bias), Pattern(I)
