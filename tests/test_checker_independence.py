@@ -15,6 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from checker_certs import cell_unique_tree
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "exactscape"
@@ -112,40 +113,6 @@ def test_the_rules_catch_what_they_forbid() -> None:
     assert violations("from .numbers import rational\nimport json\n") == []
 
 
-def hand_built_certificate() -> dict[str, object]:
-    """No bias, x_0 = (1, 0), x_1 = (0, 1), y = (1, -1), one neuron active on both.
-
-    A = I, R* = (1, -1) is in no branch: the tree refutes "+", "-" and "0".
-    """
-    return {
-        "format": "exactscape-certificate",
-        "version": "1.0",
-        "kind": "cell",
-        "instance": {"X": [[1, 0], [0, 1]], "y": [1, -1], "bias": False},
-        "claim": {
-            "feasible": True,
-            "rank": 2,
-            "kind": "unique",
-            "dimension": 0,
-            "loss": 0,
-            "genuine": False,
-            "branches": None,
-        },
-        "pattern": [[1], [1]],
-        "feasibility": {"witness": [[1, 1]]},
-        "rank": {"basis_rows": [0, 1], "combinations": []},
-        "minimiser": {"u": [1, -1]},
-        "genuineness": {
-            "tree": {
-                "split": 0,
-                "+": {"leaf": {"fit": [[1, -1]], "sign": [[0, 1, 1]]}},
-                "-": {"leaf": {"fit": [[0, 1]], "sign": [[0, 0, 1]]}},
-                "0": {"leaf": {"fit": [[0, 1]], "sign": []}},
-            }
-        },
-    }
-
-
 BLOCKED_SCRIPT = textwrap.dedent(
     """
     import importlib.abc
@@ -203,16 +170,21 @@ BLOCKED_SCRIPT = textwrap.dedent(
 ).format(backends=BLOCKED_BACKENDS)
 
 
-def test_checker_runs_with_producer_and_backends_blocked(tmp_path: Path) -> None:
-    cert = tmp_path / "cert.json"
-    cert.write_text(json.dumps(hand_built_certificate()))
-    proc = subprocess.run(
+def _run_blocked(cert: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Check ``cert`` in a fresh interpreter whose imports of the producer and backends fail."""
+    return subprocess.run(
         [sys.executable, "-I", "-c", BLOCKED_SCRIPT, str(PACKAGE), str(cert)],
         capture_output=True,
         text=True,
         check=False,
-        cwd=tmp_path,
+        cwd=cwd,
     )
+
+
+def test_checker_runs_with_producer_and_backends_blocked(tmp_path: Path) -> None:
+    cert = tmp_path / "cert.json"
+    cert.write_text(json.dumps(cell_unique_tree()))
+    proc = _run_blocked(cert, tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout.splitlines()
     assert "s VERIFIED" in out
@@ -222,17 +194,11 @@ def test_checker_runs_with_producer_and_backends_blocked(tmp_path: Path) -> None
 
 
 def test_blocked_run_still_rejects_a_corrupted_certificate(tmp_path: Path) -> None:
-    bad = hand_built_certificate()
+    bad = cell_unique_tree()
     bad["minimiser"] = {"u": [1, 1]}
     cert = tmp_path / "cert.json"
     cert.write_text(json.dumps(bad))
-    proc = subprocess.run(
-        [sys.executable, "-I", "-c", BLOCKED_SCRIPT, str(PACKAGE), str(cert)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
+    proc = _run_blocked(cert, tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert any(line.startswith("s REJECTED: minimiser.u:") for line in proc.stdout.splitlines())
 
@@ -263,13 +229,7 @@ def test_every_kind_verifies_with_producer_and_backends_blocked(name: str, tmp_p
     """Every kind (cells, points and their curves, trees, regions, census, Sturm
     sequences, ...) needs nothing outside the checker."""
     cert = REPO / "proofs" / "certificates" / name
-    proc = subprocess.run(
-        [sys.executable, "-I", "-c", BLOCKED_SCRIPT, str(PACKAGE), str(cert)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
+    proc = _run_blocked(cert, tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "s VERIFIED" in proc.stdout.splitlines()
 
