@@ -515,7 +515,7 @@ def certificates(at: Atlas) -> list[tuple[str, dict[str, Any]]]:
 def ours(path: Path) -> bool:
     """An existing file exactscape wrote: a certificate, an atlas summary, or a marked plot."""
     if path.suffix.lower() in (".png", ".svg"):
-        return _is_our_plot(path)
+        return outputs.ATLAS_PLOT(path)
     data = outputs.read_prefix(path)
     if data is None:
         return False
@@ -527,17 +527,6 @@ def check_target(path: Path, protected: tuple[Path, ...]) -> None:
     """Refuse an input (``protected``), a folder, a special file, or an existing file that
     exactscape did not write (exactscape.outputs, with :func:`ours`)."""
     outputs.check_target(path, protected, ours)
-
-
-PLOT_MARK = b"exactscape-atlas-plot"
-
-
-def _is_our_plot(path: Path) -> bool:
-    """Plots carry the marker ``exactscape-atlas-plot`` in their metadata."""
-    try:
-        return PLOT_MARK in path.read_bytes()[:200_000]
-    except OSError:
-        return False
 
 
 def write_bundle(at: Atlas, folder: Path, protected: tuple[Path, ...] = ()) -> list[Path]:

@@ -13,16 +13,10 @@ from .cli_common import INSTANCE_HELP, cert_help, cert_path, emit
 from .errors import InputError, OutputError
 
 
-def _our_plot(path: Path) -> bool:
-    """A plot written by exactscape: its metadata carries "exactscape path plot"."""
-    data = outputs.read_prefix(path, 10_000_000)
-    return data is not None and b"exactscape path plot" in data
-
-
 def check_output_target(path: Path, protected: tuple[Path, ...]) -> None:
     """Refuse an input, a folder or special file, or an existing file that is not a plot
     written by exactscape (exactscape.outputs)."""
-    outputs.check_target(path, protected, _our_plot)
+    outputs.check_target(path, protected, outputs.PATH_PLOT)
 
 
 def add_parsers(sub: Any, epilog: str) -> None:
@@ -145,10 +139,9 @@ def _cmd_path(args: argparse.Namespace) -> int:
         check_output_target(plot_path, tuple(Path(x) for x in inputs))
         if cert.resolve() == plot_path.resolve():
             raise OutputError(f"{plot_path}: the plot and the certificate would be the same file")
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise InputError("--plot needs matplotlib (pip install 'exactscape[plot]')", "--plot") from None
+        from .floats.plots import require_matplotlib
+
+        require_matplotlib()
     res = api.path(inst, w0, w1, verify=not args.no_verify)
     s = res.summary
     lines = [f"verdict: {s['monotone'] if s['monotone'] != 'no' else 'not-monotone'}"]
@@ -181,7 +174,7 @@ def _cmd_path(args: argparse.Namespace) -> int:
             plot_path,
             path_plot(res.analysis, plot_path.suffix.lstrip(".") or "png"),
             inputs=tuple(Path(x) for x in inputs),
-            may_replace=_our_plot,
+            may_replace=outputs.PATH_PLOT,
         )
         if not args.json:
             print(f"plot: {plot_path}")

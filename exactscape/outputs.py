@@ -195,6 +195,35 @@ EXAMPLE_FILE = AnyJsonFormat(
 )
 
 
+PLOT_MARKERS: dict[str, str] = {
+    "atlas": "exactscape-atlas-plot",  # atlas and gaussian1d figures
+    "path": "exactscape path plot",  # the loss along a path
+}
+"""The marker every plot of a kind carries in its metadata (PNG ``Software``, SVG and PDF
+``Creator``): the writer (:mod:`exactscape.floats.plots`) puts it there, and a later run
+replaces an existing plot only when it carries the marker of its kind."""
+
+PLOT_PREFIX_LIMIT = 10_000_000
+"""How many bytes of an existing plot are searched for its marker (a PDF's ``Creator`` is near its end)."""
+
+
+@dataclass(frozen=True)
+class PlotFile:
+    """``may_replace`` for a plot of ours: a regular file whose first
+    :data:`PLOT_PREFIX_LIMIT` bytes hold the marker of ``kind`` (:data:`PLOT_MARKERS`)."""
+
+    kind: str
+    what: str
+
+    def __call__(self, path: Path) -> bool:
+        data = read_prefix(path, PLOT_PREFIX_LIMIT)
+        return data is not None and PLOT_MARKERS[self.kind].encode("utf-8") in data
+
+
+ATLAS_PLOT = PlotFile("atlas", "an exactscape atlas plot")
+PATH_PLOT = PlotFile("path", "an exactscape path plot")
+
+
 def nothing(path: Path) -> bool:
     """``may_replace`` for outputs that must not exist yet."""
     return False

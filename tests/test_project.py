@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -12,7 +13,18 @@ ROOT = Path(__file__).resolve().parents[1]
 # answers are hints or comparisons, re-verified exactly elsewhere). Everything else in
 # exactscape/ -- the checker and theory/ included -- is the exact core and is scanned.
 FLOAT_PACKAGES = ("floats", "experiments")
-FLOAT_LIBRARIES = {"numpy", "scipy"}
+FLOAT_LIBRARIES = {
+    # numerical and machine-learning libraries: arrays and solvers in binary floating point
+    *("numpy", "scipy", "torch", "highspy", "sklearn", "mlxtend", "pandas", "jax", "tensorflow", "cupy", "numba"),
+    *("matplotlib", "pylab", "PIL"),  # pictures: coordinates are floats
+    *("mpmath", "cmath", "statistics"),  # float functions (arbitrary-precision floats are floats too)
+}
+# The only libraries outside the standard library that the exact core may import: exact rational
+# arithmetic (python-flint, pycddlib's gmp build, PPL) and the terminal (rich). A library not listed
+# here or in the standard library is refused, so a float library nobody thought of is caught too.
+EXACT_LIBRARIES = {"flint", "cdd", "ppl", "rich"}
+# pycddlib's top-level module ``cdd`` is its float build: only its enums and the exact ``cdd.gmp``
+CDD_EXACT = {"gmp", "RepType", "LPObjType", "LPStatusType"}
 INTEGER_MATH = {"lcm", "gcd", "isqrt", "comb", "prod"}  # exact on integers; the rest of math is float
 
 
@@ -42,10 +54,24 @@ def _imports_float_library(name: str) -> bool:
     return name.split(".")[0] in FLOAT_LIBRARIES
 
 
+def _library_offence(module: str) -> str | None:
+    """Why importing ``module`` (absolute) brings floats into the exact core, or None."""
+    top = module.split(".")[0]
+    if top in FLOAT_LIBRARIES:
+        return f"{module}"
+    if top == "cdd" and module != "cdd" and module.split(".")[1] not in CDD_EXACT:
+        return f"{module} (pycddlib's float build)"
+    if top not in sys.stdlib_module_names and top not in EXACT_LIBRARIES and top != "exactscape":
+        return f"{module} (not an exact library: add it to EXACT_LIBRARIES only if it computes exactly)"
+    return None
+
+
 def float_offences(source: str, name: str) -> list[str]:
     """What in ``source`` makes or reaches a float: float(), float or complex literals, an
-    import of numpy/scipy (also through __import__ or importlib.import_module with a
-    literal name), any part of math but its integer helpers (``from math import`` or
+    import of a float library (FLOAT_LIBRARIES, also through __import__ or
+    importlib.import_module with a literal name) or of any library outside the standard
+    library and EXACT_LIBRARIES, pycddlib's float functions (``cdd.name`` but its enums and
+    ``cdd.gmp``), any part of math but its integer helpers (``from math import`` or
     ``math.name``; math under another name is refused), and literal / literal divisions."""
     out = []
     for node in ast.walk(ast.parse(source)):
@@ -64,15 +90,22 @@ def float_offences(source: str, name: str) -> list[str]:
                 out.append(f"{name}:{line}: math.{node.attr}")
         if isinstance(node, ast.Constant) and isinstance(node.value, (float, complex)):
             out.append(f"{name}:{line}: float literal")
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "cdd":
+            if node.attr not in CDD_EXACT:
+                out.append(f"{name}:{line}: cdd.{node.attr} (pycddlib's float build)")
         if isinstance(node, ast.Import):
             for a in node.names:
-                if _imports_float_library(a.name):
-                    out.append(f"{name}:{line}: import {a.name}")
+                why = _library_offence(a.name)
+                if why:
+                    out.append(f"{name}:{line}: import {why}")
                 if a.name == "math" and a.asname not in (None, "math"):
                     out.append(f"{name}:{line}: import math as {a.asname}")
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            if _imports_float_library(node.module):
-                out.append(f"{name}:{line}: from {node.module} import")
+            why = _library_offence(node.module)
+            if why:
+                out.append(f"{name}:{line}: from {why} import")
+            if node.module == "cdd" and not {a.name for a in node.names} <= CDD_EXACT:
+                out.append(f"{name}:{line}: from cdd import {sorted({a.name for a in node.names} - CDD_EXACT)}")
             used = {a.name for a in node.names}
             if node.module == "math" and not used <= INTEGER_MATH:
                 out.append(f"{name}:{line}: math.{sorted(used - INTEGER_MATH)}")
@@ -117,6 +150,17 @@ def test_the_float_guard_is_not_vacuous() -> None:
         "from fractions import Fraction\n"
         "from math import lcm, isqrt\n"
         "q = Fraction(1, 3) * 2\n"
+        "import matplotlib.pyplot as plt\n"
+        "import torch, highspy\n"
+        "from sklearn.datasets import load_digits\n"
+        "t = importlib.import_module('mlxtend.data')\n"
+        "import some_new_array_lib\n"
+        "import cdd\n"
+        "import cdd.gmp as cg\n"
+        "m = cdd.matrix_from_array([[1]])\n"
+        "r = cdd.RepType.INEQUALITY\n"
+        "from cdd import RepType, polyhedron_from_matrix\n"
+        "import json, itertools, flint\n"
     )
     found = float_offences(source, "s")
     expected = [
@@ -130,10 +174,18 @@ def test_the_float_guard_is_not_vacuous() -> None:
         "s:9: __import__('numpy')",
         "s:10: import_module('scipy.linalg')",
         "s:11: literal division",
+        "s:15: import matplotlib.pyplot",
+        "s:16: import torch",
+        "s:16: import highspy",
+        "s:17: from sklearn.datasets import",
+        "s:18: import_module('mlxtend.data')",
+        "s:19: import some_new_array_lib (not an exact library",
+        "s:22: cdd.matrix_from_array (pycddlib's float build)",
+        "s:24: from cdd import ['polyhedron_from_matrix']",
     ]
     for e in expected:
         assert any(f.startswith(e) for f in found), (e, found)
-    assert len(found) == len(expected), found  # math.gcd and lines 12-14 (exact code) pass
+    assert len(found) == len(expected), found  # math.gcd, lines 12-14 and 20-21, 23, 25 (exact code) pass
     pkg = ROOT / "exactscape"
     scanned = {p.relative_to(pkg).as_posix() for p in _exact_core_modules()}
     assert {"theory/boundary.py", "checker/__init__.py", "checker/boundary.py", "linalg.py", "cli.py"} <= scanned
@@ -143,3 +195,25 @@ def test_the_float_guard_is_not_vacuous() -> None:
     assert len(scanned) + len(list((pkg / "floats").rglob("*.py"))) + len(
         list((pkg / "experiments").rglob("*.py"))
     ) == len(list(pkg.rglob("*.py")))
+
+
+def test_plot_markers_are_spelled_once(tmp_path: Path) -> None:
+    """One table of plot markers (exactscape.outputs.PLOT_MARKERS): the writer uses it, the
+    recognisers use it, and no other module spells a marker."""
+    from exactscape import outputs
+    from exactscape.floats import plots
+
+    assert (plots.ATLAS_MARK, plots.PATH_MARK) == (outputs.PLOT_MARKERS["atlas"], outputs.PLOT_MARKERS["path"])
+    spelled = [
+        str(p.relative_to(ROOT))
+        for p in sorted((ROOT / "exactscape").rglob("*.py"))
+        for mark in outputs.PLOT_MARKERS.values()
+        if mark in p.read_text(encoding="utf-8")
+    ]
+    assert spelled == ["exactscape/outputs.py"] * len(outputs.PLOT_MARKERS)
+    for kind, recognise in (("atlas", outputs.ATLAS_PLOT), ("path", outputs.PATH_PLOT)):
+        ours, other = tmp_path / f"{kind}.png", tmp_path / f"{kind}-other.png"
+        ours.write_bytes(b"\x89PNG tEXtSoftware\x00" + outputs.PLOT_MARKERS[kind].encode() + b" IDAT")
+        other.write_bytes(b"\x89PNG tEXtSoftware\x00someone else IDAT")
+        assert recognise(ours) and not recognise(other)
+    assert not outputs.ATLAS_PLOT(tmp_path / "path.png")  # the markers of two kinds are told apart

@@ -14,9 +14,9 @@ Atlas pictures (:func:`draw_atlas`):
 The loss along a path (:func:`path_plot`): L(t) on [0, 1] from its exact
 pieces, with the breakpoints and the certified extreme points.
 
-Every atlas figure carries the marker ``exactscape-atlas-plot`` in its
-metadata, every path plot ``exactscape path plot``, so that a later run may
-overwrite it and nothing else.
+Every figure carries the marker of its kind in its metadata
+(:data:`exactscape.outputs.PLOT_MARKERS`), so that a later run may overwrite
+it and nothing else.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import InputError
+from ..outputs import PLOT_MARKERS
 
-ATLAS_MARK = "exactscape-atlas-plot"
-PATH_MARK = "exactscape path plot"
-"""Written into every path plot's metadata; only files carrying it are ever overwritten."""
+ATLAS_MARK = PLOT_MARKERS["atlas"]
+PATH_MARK = PLOT_MARKERS["path"]
 
 
 def require_matplotlib() -> None:
