@@ -484,3 +484,19 @@ def append_line(path: Path | str, line: str, *, may_replace: Callable[[Path], bo
             raise _fail(p, f"cannot append to it ({_reason(exc)})") from None
     finally:
         os.close(fd)
+
+
+def replay_path(path: Path, base: Path | None) -> str:
+    """``path`` as a command recorded in a results file names it: relative to ``base`` (the
+    folder of the results file) when it lies inside it, so that the command works from that
+    folder wherever it is copied; otherwise as given.
+
+    >>> replay_path(Path("/r/out/t-instances/a.json"), Path("/r/out")), replay_path(Path("/x/a.json"), Path("/r"))
+    ('t-instances/a.json', '/x/a.json')
+    >>> replay_path(Path("/r/out/../x/a.json"), Path("/r/out"))
+    '/r/out/../x/a.json'
+    """
+    full = Path(os.path.abspath(path))
+    if base is None or not full.is_relative_to(os.path.abspath(base)):
+        return str(path)
+    return Path(os.path.relpath(full, os.path.abspath(base))).as_posix()

@@ -4,6 +4,7 @@ regression examples where they part (examples/float-tie, examples/float-thin).""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -102,15 +103,43 @@ def test_instance_arrays_round_to_nearest() -> None:
 
 
 def test_random_batch_saves_replayable_cases(tmp_path: Path) -> None:
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    # the settings of results/disagreement-integer-N20-K3.json, location 3, first three trials: one case
     res = random_batch(
-        kind="integer", trials=3, N=8, d0=2, K=2, locations=(0.0,), seed=5, tols=(0.0, 1e-9), save_dir=tmp_path
+        kind="integer",
+        trials=3,
+        N=20,
+        d0=2,
+        K=3,
+        locations=(3.0,),
+        seed=2,
+        tols=(-1e-9, 0.0, 1e-9, 1e-6),
+        save_dir=saved,
+        base=tmp_path,
     )
     assert res.rows[0]["trials"] == 3
     assert "disagreements" in batch_markdown(res)
-    for case in res.cases:  # any saved case replays through the exact readers
-        inst = load_instance(tmp_path / f"{case['name']}.json")
-        pat = load_pattern(tmp_path / f"{case['name']}.pattern.json")
+    assert [case["name"] for case in res.cases] == ["integer-loc3-t2-seed2"]
+    for case in res.cases:  # a saved case replays through the exact readers
+        inst = load_instance(saved / f"{case['name']}.json")
+        pat = load_pattern(saved / f"{case['name']}.pattern.json")
         assert compare_cell(inst, pat, (0.0,)).exact_genuine == case["exact"]["genuine"]
+        # and by its recorded command, run from the results folder (base), which it names files relative to
+        assert (
+            case["replay"]
+            == f"exactscape compare saved/{case['name']}.json --pattern saved/{case['name']}.pattern.json"
+        )
+        words = case["replay"].split()
+        r = subprocess.run(
+            [sys.executable, "-m", "exactscape", *words[1:]],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            check=True,
+        )
+        assert r.stdout.splitlines()[0] == "verdict: disagrees"
 
 
 def test_compare_cli_json() -> None:

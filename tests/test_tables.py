@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -71,6 +72,58 @@ def test_cli_tiny_table_end_to_end(tmp_path: Path) -> None:
             inst = load_instance(next((tmp_path / "t-instances").glob("*.instance.json")))
             assert pattern_of(inst, wts)[0] == pat
             assert analyse_cell(inst, pat).is_genuine == rec["genuine"]
+    # the recorded replay commands name the files relative to the results file's folder
+    for command in doc["kept_instances"]:
+        assert str(tmp_path) not in command and " t-instances/" in command
+    rec = kept[0]
+    replayed = replay_command(doc, rec, tmp_path, tmp_path / "replay.cert.json")
+    assert replayed == ("genuine" if rec["genuine"] else "not-genuine")
+
+
+def replay_command(doc: dict[str, object], rec: dict[str, object], folder: Path, cert: Path) -> str:
+    """Run the kept-instance command of record ``rec`` as recorded, from ``folder`` (the results
+    file's folder), with its certificate written to ``cert``, and return its verdict."""
+    tag = f"-loc{rec['location']:g}-t{rec['trial']}.pattern.json"
+    kept = doc["kept_instances"]
+    assert isinstance(kept, list)
+    command = next(c for c in kept if c.endswith(tag))
+    words = command.split()
+    assert words[:2] == ["exactscape", "cell"] and len(words) == 5
+    r = subprocess.run(
+        [sys.executable, "-m", "exactscape", *words[1:], "--cert", str(cert), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
+    out = json.loads(r.stdout)
+    return "genuine" if out["genuine"] else "not-genuine" if out["genuine"] is False else "undecided"
+
+
+@pytest.mark.parametrize("table", ["I", "II", "III", "IV"])
+def test_committed_replay_commands_name_files_of_the_results_folder(table: str) -> None:
+    """Every kept-instance command of results/table-*.json names files relative to results/ that exist there."""
+    folder = ROOT / "results"
+    doc = json.loads((folder / f"table-{table}.json").read_text())
+    assert doc["kept_instances"]
+    for command in doc["kept_instances"]:
+        words = command.split()
+        assert words[0:2] == ["exactscape", "cell"] and words[3] == "--pattern", command
+        for name in (words[2], words[4]):
+            assert not Path(name).is_absolute() and ".." not in Path(name).parts, command
+            assert (folder / name).is_file(), command
+
+
+@pytest.mark.slow  # about 11 s: one exact decision at Table I's size (N = 2000, K = 10)
+def test_a_committed_kept_instance_replays_by_its_recorded_command(tmp_path: Path) -> None:
+    """results/table-I.json: a kept trial replays, from the results folder, to its recorded verdict."""
+    folder = ROOT / "results"
+    doc = json.loads((folder / "table-I.json").read_text())
+    recs = [r for r in doc["records"] if r.get("differs") and r["location"] == 20.0]
+    assert recs
+    assert replay_command(doc, recs[0], folder, tmp_path / "replay.cert.json") == recs[0]["verdict"]
+    assert (tmp_path / "replay.cert.json").exists()
 
 
 def test_resume_after_interruption_gives_the_uninterrupted_records(tmp_path: Path) -> None:

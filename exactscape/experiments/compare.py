@@ -179,8 +179,10 @@ def random_batch(
     save_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
     decide: Decider | None = None,
+    base: Path | None = None,
 ) -> BatchResult:
-    """Run ``trials`` random cells per location; see the module docstring."""
+    """Run ``trials`` random cells per location; see the module docstring. A saved case's
+    replay command names its files relative to ``base``, the folder of the results file."""
     rng = np.random.default_rng(seed)
     res = BatchResult(
         {
@@ -248,7 +250,8 @@ def random_batch(
                     outputs.check_outputs([(ip, SAVED_INSTANCE), (pp, SAVED_PATTERN)], ())
                     outputs.write_text(ip, json.dumps(inst_doc) + "\n", may_replace=SAVED_INSTANCE)
                     outputs.write_text(pp, json.dumps(pat_doc) + "\n", may_replace=SAVED_PATTERN)
-                    case["replay"] = f"exactscape compare {ip} --pattern {pp}"
+                    names = (outputs.replay_path(ip, base), outputs.replay_path(pp, base))
+                    case["replay"] = f"exactscape compare {names[0]} --pattern {names[1]}"
                 res.cases.append(case)
             if progress is not None:
                 progress(f"location {loc:g}: trial {trial + 1}/{trials}")

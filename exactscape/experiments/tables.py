@@ -488,11 +488,14 @@ def open_partial(path: Path, st: TableSettings) -> dict[tuple[float, int], dict[
 WEIGHTS_LIMIT = 2000  # K d up to which the sampled weights of a kept trial are saved beside its pattern
 
 
-def keep_instances(st: TableSettings, records: Iterable[dict[str, Any]], where: Path) -> list[str]:
+def keep_instances(
+    st: TableSettings, records: Iterable[dict[str, Any]], where: Path, base: Path | None = None
+) -> list[str]:
     """Save the instance (once) and the pattern of every trial that differs from the paper,
     each replayable with ``exactscape cell INSTANCE --pattern P``; the sampled weights too
     when they are small (K d <= WEIGHTS_LIMIT; larger ones, e.g. MNIST's, are reproduced from
-    (seed, location, trial) by :func:`trial_rng`)."""
+    (seed, location, trial) by :func:`trial_rng`). The commands name the files relative to
+    ``base``, the folder of the results file (:func:`exactscape.outputs.replay_path`)."""
     kept = [r for r in records if r.get("differs") and r.get("pattern")]
     if not kept:
         return []
@@ -529,7 +532,8 @@ def keep_instances(st: TableSettings, records: Iterable[dict[str, Any]], where: 
                 **wts.to_json(),
             }
             _write_if_changed(Path(f"{stem}.weights.json"), (json.dumps(wdoc) + "\n").encode())
-        out.append(f"exactscape cell {ipath} --pattern {stem}.pattern.json")
+        names = (outputs.replay_path(ipath, base), outputs.replay_path(Path(f"{stem}.pattern.json"), base))
+        out.append(f"exactscape cell {names[0]} --pattern {names[1]}")
     return out
 
 
@@ -840,7 +844,7 @@ def markdown(doc: dict[str, Any]) -> str:
             f"Trials contradicting a 0 % / 100 % claim of the paper's row: {nd}"
             + (
                 "; their patterns and weights are kept (replay: `exactscape cell INSTANCE --pattern P`, "
-                "listed in the JSON)."
+                "listed in the JSON, run from this file's folder)."
                 if nd
                 else "."
             )
@@ -852,7 +856,9 @@ def markdown(doc: dict[str, Any]) -> str:
 
 def write_results(state: RunState, out: Path, instances_dir: Path | None) -> tuple[Path, Path, dict[str, Any]]:
     """Write the kept instances, ``out`` (JSON) and ``out`` with suffix .md."""
-    kept = keep_instances(state.st, state.records.values(), instances_dir) if instances_dir is not None else []
+    kept = (
+        keep_instances(state.st, state.records.values(), instances_dir, out.parent) if instances_dir is not None else []
+    )
     doc = results_doc(state, kept)
     md = out.with_suffix(".md")
     protected = (partial_path(out),)

@@ -483,6 +483,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
                 save_dir=save,
                 progress=tick,
                 decide=backend(args.exact_backend),
+                base=out.parent,
             )
         doc = {
             "format": "exactscape-disagreement-results",
