@@ -34,6 +34,7 @@ THEORY = ROOT / "docs" / "theory.md"
 CITING = [
     "exactscape/**/*.py",
     "examples/*.py",
+    "docs/*.py",
     "README.md",
     "results/README.md",
     "proofs/FORMAT.md",
@@ -47,6 +48,7 @@ STANDALONE = [
     "README.md",
     "results/README.md",
     "docs/*.md",
+    "docs/*.py",
     "examples/*.py",
     "exactscape/**/*.py",
     "proofs/*.md",
