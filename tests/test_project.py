@@ -25,6 +25,12 @@ FLOAT_LIBRARIES = {
 EXACT_LIBRARIES = {"flint", "cdd", "ppl", "rich"}
 # pycddlib's top-level module ``cdd`` is its float build: only its enums and the exact ``cdd.gmp``
 CDD_EXACT = {"gmp", "RepType", "LPObjType", "LPStatusType"}
+# the float draws of the standard library's random module (its integer draws, randrange and
+# getrandbits, are exact)
+RANDOM_FLOATS = {
+    *("random", "uniform", "triangular", "gauss", "normalvariate", "lognormvariate", "expovariate"),
+    *("vonmisesvariate", "gammavariate", "betavariate", "paretovariate", "weibullvariate", "binomialvariate"),
+}
 INTEGER_MATH = {"lcm", "gcd", "isqrt", "comb", "prod"}  # exact on integers; the rest of math is float
 
 
@@ -72,7 +78,8 @@ def float_offences(source: str, name: str) -> list[str]:
     importlib.import_module with a literal name) or of any library outside the standard
     library and EXACT_LIBRARIES, pycddlib's float functions (``cdd.name`` but its enums and
     ``cdd.gmp``), any part of math but its integer helpers (``from math import`` or
-    ``math.name``; math under another name is refused), and literal / literal divisions."""
+    ``math.name``; math under another name is refused), the float draws of ``random``, and
+    literal / literal divisions."""
     out = []
     for node in ast.walk(ast.parse(source)):
         line = getattr(node, "lineno", 0)
@@ -81,6 +88,8 @@ def float_offences(source: str, name: str) -> list[str]:
             called = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
             if called == "float":
                 out.append(f"{name}:{line}: float()")
+            if isinstance(f, ast.Attribute) and called in RANDOM_FLOATS:
+                out.append(f"{name}:{line}: .{called}() (a float draw)")
             if called in ("__import__", "import_module") and node.args:
                 arg = node.args[0]
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and _imports_float_library(arg.value):
@@ -161,6 +170,9 @@ def test_the_float_guard_is_not_vacuous() -> None:
         "r = cdd.RepType.INEQUALITY\n"
         "from cdd import RepType, polyhedron_from_matrix\n"
         "import json, itertools, flint\n"
+        "import random\n"
+        "a = random.Random(1).random() + rng.gauss(0, 1)\n"
+        "b = random.Random(1).randrange(-5, 6) + rng.getrandbits(8)\n"
     )
     found = float_offences(source, "s")
     expected = [
@@ -182,10 +194,12 @@ def test_the_float_guard_is_not_vacuous() -> None:
         "s:19: import some_new_array_lib (not an exact library",
         "s:22: cdd.matrix_from_array (pycddlib's float build)",
         "s:24: from cdd import ['polyhedron_from_matrix']",
+        "s:27: .random() (a float draw)",
+        "s:27: .gauss() (a float draw)",
     ]
     for e in expected:
         assert any(f.startswith(e) for f in found), (e, found)
-    assert len(found) == len(expected), found  # math.gcd, lines 12-14 and 20-21, 23, 25 (exact code) pass
+    assert len(found) == len(expected), found  # math.gcd, lines 12-14, 20-21, 23, 25-26 and 28 (exact code) pass
     pkg = ROOT / "exactscape"
     scanned = {p.relative_to(pkg).as_posix() for p in _exact_core_modules()}
     assert {"theory/boundary.py", "checker/__init__.py", "checker/boundary.py", "linalg.py", "cli.py"} <= scanned
