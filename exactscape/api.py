@@ -89,8 +89,11 @@ def cell(
     (:mod:`exactscape.deciders`) and ``engine`` the search
     (:data:`exactscape.theory.minima.ENGINES`); they change speed, never the verdict.
     ``budget`` (seconds) bounds the genuineness search: past it the verdict is
-    ``undecided`` (``summary["genuine"]`` is None) and there is no certificate
-    (``certificate`` is empty): nothing is claimed about an undecided cell.
+    ``undecided`` and there is no certificate (``certificate`` is empty): nothing is
+    claimed about an undecided cell. ``summary["genuineness"]`` is ``genuine``,
+    ``not-genuine`` or ``undecided`` (then ``summary["undecided_reason"]`` is ``budget`` or
+    ``no-method``, and ``summary["genuine"]`` is None, never False); ``result.analysis.genuineness``
+    is the same three-valued answer.
 
     The summary gives the minimiser set [12] as ``particular`` (a minimiser,
     K x d: A^+ y for small cells; omitted for cells with more than
@@ -110,9 +113,10 @@ def cell(
     )
     summary = dict(certify.cell_claim(a))
     summary.update({"N": inst.N, "K": pat.K, "d": inst.d, "lp_nodes": a.nodes, "method": a.method})
+    summary.update(a.genuineness.to_json())
     kd = pat.K * inst.d
     if a.undecided:
-        summary.update({"genuine": None, "branches": None, "undecided": True, "explored": {"nodes": a.nodes}})
+        summary.update({"undecided": True, "explored": {"nodes": a.nodes}})
         return Result(summary, {}, (), a)
     cert = certify.cell_certificate(a)
     lines = certify.self_check(cert) if verify else []
@@ -317,6 +321,8 @@ def spurious(
         summary["minimum"] = a.minimum.to_json()
     if a.lower is not None:
         summary["lower"] = a.lower.to_json()
+    if a.lower_cell is not None:
+        summary["lower_cell_genuineness"] = a.lower_cell
     summary.update({"N": inst.N, "d": inst.d})
     return Result(summary, cert, tuple(lines), a)
 

@@ -80,14 +80,14 @@ class CellRecord:
     @property
     def lower(self) -> Fraction:
         """A proved lower bound of the loss over the cell: its exact infimum when known, else L*."""
-        if self.analysis.is_genuine:
+        if self.analysis.genuineness.is_genuine:
             return self.analysis.loss
         return self.infimum.loss if self.infimum is not None else self.analysis.loss
 
     @property
     def exact(self) -> bool:
         """Is :attr:`lower` the exact infimum (attained)?"""
-        return self.analysis.is_genuine or self.infimum is not None
+        return self.analysis.genuineness.is_genuine or self.infimum is not None
 
 
 @dataclass(frozen=True)
@@ -296,7 +296,9 @@ def atlas(
                 pos = search(prob).genuine is not None
             minima.append(Minimum("cell", idx, a.loss, branches=a.genuine.branches))
         sd = analyse_saddles(inst, pat, None, hint) if saddles else None
-        inf = None if a.is_genuine else cell_infimum(inst, pat)
+        # the infimum over the closure is computed whenever the cell is not known genuine
+        # (not genuine, or undecided: it is a lower bound either way)
+        inf = None if a.genuineness.is_genuine else cell_infimum(inst, pat)
         records.append(CellRecord(idx, combo, pat, a, pos, sd, inf))
         if faces:
             for k, cc in enumerate(combo):
@@ -392,7 +394,8 @@ def summary(at: Atlas) -> dict[str, Any]:
             "kind": a.kind,
             "dimension": a.dimension,
             "loss": fmt(a.loss),
-            "genuine": a.is_genuine,
+            "genuine": a.genuineness.known(),
+            **a.genuineness.to_json(),
             "branches": list(a.genuine.branches) if a.genuine else None,
             "genuine_with_positive_z": r.positive_genuine,
             "infimum": fmt(r.lower) if r.exact else None,
@@ -433,6 +436,10 @@ def summary(at: Atlas) -> dict[str, Any]:
         "neuron_cell_bound": region_bound(at.instance.N, at.instance.d),
         "network_cells": len(at.cells),
         "census_lps": at.census.lps,
+        "genuineness_counts": {
+            state: sum(1 for r in at.cells if r.analysis.genuineness.state == state)
+            for state in ("genuine", "not-genuine", "undecided")
+        },
         "cells": cells,
         "boundary_minima": [f for f in faces if f["plus"] or f["minus"]],
         "faces": faces,
@@ -500,6 +507,11 @@ def certificates(at: Atlas) -> list[tuple[str, dict[str, Any]]]:
     out: list[tuple[str, dict[str, Any]]] = [("census.cert.json", census_certificate(at.census, at.K))]
     width = max(3, len(str(len(at.cells))))
     for r in at.cells:
+        if r.analysis.undecided:
+            raise InputError(
+                f"cell {r.index} is undecided ({r.analysis.genuineness.reason_text()}): no certificate exists for "
+                "it, so no complete bundle can be written; leave out --out"
+            )
         out.append((f"cell-{r.index:0{width}d}.cert.json", certify.cell_certificate(r.analysis)))
         if r.infimum is not None:
             out.append((f"infimum-{r.index:0{width}d}.cert.json", infimum_certificate(at.instance, r.infimum)))

@@ -264,10 +264,8 @@ def _cmd_cell(args: argparse.Namespace) -> int:
     def human() -> list[str]:
         if not s["feasible"]:
             verdict = "infeasible"
-        elif s.get("undecided"):
-            verdict = "undecided"
         else:
-            verdict = "genuine" if s["genuine"] else "not-genuine"
+            verdict = s["genuineness"]
         a = res.analysis
         lines = [f"verdict: {verdict}"]
         lines += _provenance(inst)
@@ -288,10 +286,12 @@ def _cmd_cell(args: argparse.Namespace) -> int:
             for v in s["null_space"] or []:
                 lines.append("  plus any multiple of: " + "; ".join("(" + ", ".join(b) + ")" for b in v))
         lines.append(f"minimum loss in the cell: {s['loss']}")
-        if s.get("undecided"):
+        if s["genuineness"] == "undecided":
+            g = res.analysis.genuineness
+            hint = "raise --budget" if g.reason == "budget" else "no method of this version applies"
             lines.append(
-                f"genuine minimum: undecided within the budget ({s['lp_nodes']} search nodes explored); "
-                "not a 'no': raise --budget"
+                f"genuine minimum: undecided: {g.reason_text()} ({s['lp_nodes']} search nodes explored); "
+                f"not a 'no': {hint}"
             )
         elif s["feasible"]:
             if s["genuine"]:

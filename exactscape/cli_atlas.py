@@ -147,11 +147,17 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
     )
     if not at.cells:
         lines.append("no open cell: the landscape is all boundary (not covered)")
+    else:
+        gc = s["genuineness_counts"]
+        lines.append(
+            f"genuine minimum: in {gc['genuine']} cells; not genuine: {gc['not-genuine']}; undecided: {gc['undecided']}"
+        )
     full = len(at.cells) <= TABLE_LIMIT
     if at.cells:
         if not full:
             lines.append(
-                f"(more than {TABLE_LIMIT} cells: only cells with a genuine minimum are listed; --json has all)"
+                f"(more than {TABLE_LIMIT} cells: only cells with a genuine minimum or undecided are listed; "
+                "--json has all)"
             )
         width = max(7, len(s["cells"][0]["pattern"]))
         lines.append(
@@ -159,11 +165,13 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
             f"{'minimisers':<10}  genuine    z>0  saddles"
         )
         for c in s["cells"]:
-            if not full and not c["genuine"]:
+            if not full and c["genuineness"] == "not-genuine":
                 continue
             mins = "unique" if c["kind"] == "unique" else f"affine/{c['dimension']}"
             inf = c["infimum"] if c["infimum"] is not None else f">={c['lower_bound']}"
-            gen = "yes " + "".join(c["branches"]) if c["genuine"] else "no"
+            gen = {"genuine": "yes " + "".join(c["branches"] or []), "not-genuine": "no", "undecided": "undecided"}[
+                c["genuineness"]
+            ]
             pos = "-" if c["genuine_with_positive_z"] is None else ("yes" if c["genuine_with_positive_z"] else "NO")
             sd = ", ".join(
                 f"{{{','.join(map(str, z['zero']))}}} {z['verdict']}"

@@ -122,7 +122,12 @@ def _cmd_spurious(args: argparse.Namespace) -> int:
             f"branch vectors in {{+,-,0}}^{s['neurons']} with such a minimum: {s['branch_vectors']} (all of loss L*)"
         )
         if s["verdict"] == "spurious":
-            kind = "itself a certified local minimum" if s["lower_minimum"] else "a point (not shown to be a minimum)"
+            if s["lower_minimum"]:
+                kind = "itself a certified local minimum"
+            elif s.get("lower_cell_genuineness", "").startswith("undecided"):
+                kind = f"a point (not shown to be a minimum: its cell's genuineness is {s['lower_cell_genuineness']})"
+            else:
+                kind = "a point (not shown to be a minimum)"
             lines.append(f"lower point: loss {s['lower_loss']} < L*, gap {s['gap']}; {kind}")
         elif args.lower:
             lines.append("lower point: the given point's loss is not below L* (undecided)")

@@ -62,6 +62,7 @@ class SpuriousAnalysis:
     lower: Weights | None = None
     lower_loss: Fraction | None = None
     lower_minimum: bool = False
+    lower_cell: str | None = None  # genuineness of the lower point's cell when it was analysed
     samples: tuple[int, int] | None = None
     multipliers: tuple[tuple[int, Fraction], ...] = ()
 
@@ -160,21 +161,26 @@ def construct(inst: Instance, a: Vec, p: Vec, v: Vec, sigma: tuple[str, ...]) ->
     return Weights(tuple(z), tuple(w))
 
 
-def certify_lower(inst: Instance, lower: Weights) -> tuple[Weights, bool]:
+def certify_lower(inst: Instance, lower: Weights) -> tuple[Weights, bool, str | None]:
     """If ``lower`` is strictly inside a cell whose minimisers are genuine, return the
-    genuine minimum (loss no larger, a local minimum); else ``lower`` unchanged."""
+    genuine minimum (loss no larger, a local minimum); else ``lower`` unchanged. The third
+    value is the genuineness of the point's cell (``genuine``, ``not-genuine``, or
+    ``undecided: REASON``) when it was analysed, else None: "not shown to be a minimum"
+    never reads an undecided cell as "no"."""
     from .classify import classify_point
     from .theory.minima import analyse_cell
 
     pat, on = pattern_of(inst, lower)
     if on:
-        return lower, False
+        return lower, False, None
     if classify_point(inst, lower).verdict == "local-minimum":
-        return lower, True
+        return lower, True, None
     a = analyse_cell(inst, pat, hint=lower)
-    if a.genuine is None:
-        return lower, False
-    return Weights(a.genuine.z, a.genuine.w), True
+    g = a.genuineness
+    state = g.state if g.reason is None else f"undecided: {g.reason_text()}"
+    if not g.is_genuine or a.genuine is None:
+        return lower, False, state
+    return Weights(a.genuine.z, a.genuine.w), True, state
 
 
 def analyse_spurious(
@@ -244,8 +250,9 @@ def analyse_spurious(
             **base,  # type: ignore[arg-type]
         )
     is_min = False
+    cell_state: str | None = None
     if certify_lower_minimum:
-        low, is_min = certify_lower(inst, low)
+        low, is_min, cell_state = certify_lower(inst, low)
     return SpuriousAnalysis(
         verdict="spurious",
         reason=None,
@@ -255,6 +262,7 @@ def analyse_spurious(
         lower=low,
         lower_loss=point_loss(inst, low),
         lower_minimum=is_min,
+        lower_cell=cell_state,
         **base,  # type: ignore[arg-type]
     )
 

@@ -264,6 +264,9 @@ def add_parsers(sub: Any, epilog: str) -> None:
     tb.add_argument("--json", action="store_true", help="print the table rows as one JSON object")
 
 
+NO_CELL_CERT = "the cell's genuineness is undecided, and no certificate exists for an undecided cell"
+
+
 def _cmd_crosscheck(args: argparse.Namespace) -> int:
     from .. import certify, outputs
     from ..certify import point_certificate
@@ -301,7 +304,13 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     s["certificate"] = str(path)
     s["certificate_kind"] = "point (snapped exact point)" if point is not cc.point else "point (the float point itself)"
     s["certificate_verified"] = bool(lines)
-    if args.cell_cert and cc.analysis is not None:
+    cell_cert_note = ""
+    if args.cell_cert and cc.analysis is not None and cc.analysis.undecided:
+        # an undecided cell has no certificate: answer, write nothing, and say so
+        s["cell_certificate"] = None
+        s["cell_certificate_note"] = NO_CELL_CERT
+        cell_cert_note = f"cell certificate: none written to {show_path(args.cell_cert)}: " + NO_CELL_CERT
+    elif args.cell_cert and cc.analysis is not None:
         ccert = certify.cell_certificate(cc.analysis)
         if not args.no_verify:
             certify.self_check(ccert)
@@ -334,7 +343,13 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
         kd = wts.K * inst.d
         shape = "a unique point" if a.kind == "unique" else f"an affine set of dimension {a.dimension}"
         out.append(f"cell minimisers: {shape} (rank A = {a.rank}, Kd = {kd}); minimum loss L* = {sci(a.loss, 6)}")
-        gen = f"yes, branches {' '.join(a.genuine.branches)}" if a.genuine else "no (every branch vector refuted)"
+        g = a.genuineness
+        if g.is_genuine and a.genuine is not None:
+            gen = f"yes, branches {' '.join(a.genuine.branches)}"
+        elif g.is_refuted:
+            gen = "no (every branch vector refuted)" if a.feasibility.feasible else "no (the cell is empty)"
+        else:
+            gen = f"undecided: {g.reason_text()} (neither shown nor refuted)"
         out.append(f"genuine minimum in this cell: {gen}")
     out.append(f"loss at the float point: exact {sci(cc.loss_exact, 10)}, float64 evaluation {Lf:.10e}")
     if a is not None:
@@ -360,9 +375,13 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
         "near-saddle": "the float run sits next to a differentiable saddle "
         "(descent and ascent curves in the certificate)",
         "nothing": "no exact stationary point of these kinds within the tolerance: descent continues from here",
+        "undecided": "whether a genuine minimum lies within the tolerance is undecided (the cell's genuineness "
+        "is undecided); no saddle within the tolerance",
         "not-covered": "boundary points are not decided by this command",
     }
     out.append(explain[cc.verdict])
+    if cell_cert_note:
+        out.append(cell_cert_note)
     ver = "verified by the independent checker" if lines else "not replayed (--no-verify)"
     out.append(f"certificate: {show_path(path)} ({s['certificate_kind']}, {ver})")
     print("\n".join(out))
@@ -396,10 +415,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     c = compare_cell(inst, pat, tols, backend(args.exact_backend))
     js = comparison_json(c)
     js["disagree"] = {repr(t): c.disagrees(t) for t in tols}
-    # disagrees: some threshold's float verdict differs from the exact one; float-error: none
-    # differs, but the float LP failed at some threshold; agrees: every threshold agrees
+    # undecided: the exact answer is undecided, so nothing is compared; disagrees: some
+    # threshold's float verdict differs from the exact one; float-error: none differs, but the
+    # float LP failed at some threshold; agrees: every threshold agrees
     verdict = (
-        "disagrees"
+        "undecided"
+        if c.exact.is_undecided
+        else "disagrees"
         if any(c.disagrees(t) for t in tols)
         else "float-error"
         if any(c.errors(t) for t in tols)
@@ -408,12 +430,21 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"verdict": verdict, **js}))
         return 0
-    ex = "infeasible" if not c.exact_feasible else "genuine" if c.exact_genuine else "not-genuine"
+    if not c.exact_feasible:
+        ex = "infeasible"
+    elif c.exact.is_undecided:
+        ex = f"undecided: {c.exact.reason_text()}"
+    else:
+        ex = c.exact.state
+    how = "no certificate exists" if c.exact.is_undecided else "certified by `exactscape cell`"
     print(f"verdict: {verdict}")
-    print(f"exact: {ex} ({c.exact_seconds:.2f} s, certified by `exactscape cell`)")
+    print(f"exact: {ex} ({c.exact_seconds:.2f} s, {how})")
     for t in tols:
         f = c.floats[t]
-        flag = "DISAGREES" if c.disagrees(t) else ("error" if c.errors(t) else "agrees")
+        if c.exact.is_undecided:
+            flag = "not compared (exact undecided)"
+        else:
+            flag = "DISAGREES" if c.disagrees(t) else ("error" if c.errors(t) else "agrees")
         tt = "" if f.min_margin is None else f", witness margin {f.min_margin:.3e}"
         print(f"float LP, tol {t:g}: {f.verdict} ({f.nodes} LPs{tt}) -> {flag}")
     return 0
