@@ -321,8 +321,8 @@ def spurious(
         summary["minimum"] = a.minimum.to_json()
     if a.lower is not None:
         summary["lower"] = a.lower.to_json()
-    if a.lower_cell is not None:
-        summary["lower_cell_genuineness"] = a.lower_cell
+    if a.lower_cell is not None:  # the lower point's cell, when it was analysed (three-valued)
+        summary["lower_cell"] = a.lower_cell.to_json()
     summary.update({"N": inst.N, "d": inst.d})
     return Result(summary, cert, tuple(lines), a)
 

@@ -124,8 +124,8 @@ def _cmd_spurious(args: argparse.Namespace) -> int:
         if s["verdict"] == "spurious":
             if s["lower_minimum"]:
                 kind = "itself a certified local minimum"
-            elif s.get("lower_cell_genuineness", "").startswith("undecided"):
-                kind = f"a point (not shown to be a minimum: its cell's genuineness is {s['lower_cell_genuineness']})"
+            elif res.analysis.lower_cell is not None and res.analysis.lower_cell.is_undecided:
+                kind = f"a point (not shown to be a minimum: its cell is {res.analysis.lower_cell.text()})"
             else:
                 kind = "a point (not shown to be a minimum)"
             lines.append(f"lower point: loss {s['lower_loss']} < L*, gap {s['gap']}; {kind}")

@@ -227,12 +227,23 @@ class Gaussian1D:
             else:
                 out.append(
                     head
-                    + f"cell {'genuine' if e['genuine'] else 'not genuine'}"
-                    + (f" (branches {' '.join(e['branches'])})" if e["genuine"] else "")
+                    + f"cell {_state_text(e)}"
+                    + (f" (branches {' '.join(e['branches'])})" if e["genuine"] is True else "")
                     + f"; with the paper's fixed z = (+1, -1): {'genuine' if e['genuine_fixed_z'] else 'not genuine'}"
                     + f"; loss {e['loss']}; no sample in the gaps (paper's criterion): {e['gaps_empty']}"
                 )
         return out
+
+
+def _state_text(e: dict[str, Any]) -> str:
+    """The exact check's genuineness in words: genuine, not genuine, or undecided (reason)."""
+    state = e.get("genuineness", {True: "genuine", False: "not-genuine", None: "undecided"}[e["genuine"]])
+    if state == "undecided":
+        from ..theory.minima import REASON_TEXT
+
+        reason = e.get("undecided_reason", "")
+        return f"undecided ({REASON_TEXT.get(reason, reason or 'no reason recorded')})"
+    return "genuine" if state == "genuine" else "not genuine"
 
 
 def parse_sweep(text: str) -> tuple[float, float, int]:
@@ -319,6 +330,7 @@ def _exact_check(res: Gaussian1D, normals: list[int]) -> dict[str, Any]:
     out.update(
         {
             "genuine": s["genuine"],
+            **a.genuineness.to_json(),
             "branches": s["branches"],
             "genuine_fixed_z": fixed.genuine is not None,
             "loss": s["loss"],

@@ -195,8 +195,8 @@ def summarise(records: list[dict[str, Any]], locations: tuple[float, ...]) -> li
         rs = [r for r in records if r["location"] == loc and "skipped" not in r]
         n = len(rs)
 
-        def pct(test: Callable[[dict[str, Any]], bool], rs: list[dict[str, Any]] = rs, n: int = n) -> float:
-            return round(100.0 * sum(1 for r in rs if test(r)) / n, 1) if n else 0.0
+        def pct(test: Callable[[dict[str, Any]], bool], among: list[dict[str, Any]] = rs) -> float:
+            return round(100.0 * sum(1 for r in among if test(r)) / len(among), 1) if among else 0.0
 
         def mean(key: str, rs: list[dict[str, Any]] = rs, n: int = n) -> float:
             return float(np.mean([r[key] for r in rs])) if n else 0.0
@@ -213,7 +213,10 @@ def summarise(records: list[dict[str, Any]], locations: tuple[float, ...]) -> li
                 "trapped_pct": pct(lambda r: r["gd"] == "trapped"),
                 "left_pct": pct(lambda r: r["gd"] == "left"),
                 "undecided_pct": pct(lambda r: r["gd"] == "undecided"),
-                "agree_pct": pct(lambda r: r["genuine"] is not None and r["genuine"] == (r["gd"] == "trapped")),
+                # over the trials whose exact answer is decided (an undecided one agrees with nothing)
+                "agree_pct": pct(
+                    lambda r: r["genuine"] == (r["gd"] == "trapped"), [r for r in rs if r["genuine"] is not None]
+                ),
                 "trapped_not_genuine": sum(1 for r in rs if r["gd"] == "trapped" and r["genuine"] is False),
                 "genuine_left": sum(1 for r in rs if r["gd"] == "left" and r["genuine"] is True),
                 "activated_pct": round(100.0 * mean("activated"), 2),
@@ -234,7 +237,7 @@ def markdown(res: dict[str, Any]) -> str:
         "| location (bias) | genuine (exact) % | not genuine (exact) % | undecided (exact) % | "
         f"genuine, all z_j > 0 % {NOT_CERTIFIED} | continuous % | trapped (GD) % | left % | "
         "GD undecided % | "
-        "agreement % | trapped, not genuine | genuine, left | activated % | exact s/trial | GD s/trial |",
+        "agreement % (decided) | trapped, not genuine | genuine, left | activated % | exact s/trial | GD s/trial |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in res["table"]:
