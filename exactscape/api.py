@@ -24,6 +24,7 @@ from typing import Any
 from . import certify, linalg
 from .atlas import Atlas as Atlas
 from .atlas import atlas as atlas
+from .claims import mark_json
 from .classify import PointVerdict, classify_point
 from .curves import Curve as Curve
 from .curves import loss_polynomial as loss_polynomial
@@ -130,6 +131,7 @@ def cell(
         summary["null_space"] = [[fmt_vec(v[j * inst.d : (j + 1) * inst.d]) for j in range(pat.K)] for v in vecs]
     else:
         summary["null_space"] = None
+    mark_json(summary, ["null_space"])  # a basis computed apart from the certificate
     return Result(summary, cert, tuple(lines), a)
 
 
@@ -282,6 +284,8 @@ def path(inst: Instance, start: Weights, end: Weights, *, verify: bool = True) -
     if a.witness is not None:
         summary["witness"] = cert["witness"]
     summary.update({"N": inst.N, "K": start.K, "d": inst.d})
+    # the location of an irrational extremum is the producer's, not the certificate's (FORMAT 11.2)
+    mark_json(summary, [f"{e}.where" for e in ("minimum", "maximum") if not summary[e]["exact"]])
     return Result(summary, cert, tuple(lines), a)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import outputs
+from .claims import not_certified
 from .cli_common import INSTANCE_HELP, cert_help, cert_path, emit
 from .errors import InputError, OutputError
 
@@ -167,11 +168,10 @@ def _cmd_path(args: argparse.Namespace) -> int:
         m = s[name]
         if m["exact"]:
             lines.append(f"{name}: {m['value']} exactly, at {m['where']}")
-        else:
+        else:  # the bracket and L(t) are certified; where the irrational extremum lies is not
+            low, high = (m[bound], m["value"]) if name == "minimum" else (m["value"], m[bound])
             lines.append(
-                f"{name}: in [{m[bound]}, {m['value']}] ({m['where']}; L({m['t']}) = {m['value']})"
-                if name == "minimum"
-                else f"{name}: in [{m['value']}, {m[bound]}] ({m['where']}; L({m['t']}) = {m['value']})"
+                f"{name}: in [{low}, {high}] (L({m['t']}) = {m['value']}); " + not_certified(f"located at {m['where']}")
             )
     if "witness" in s:
         lines.append(

@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from ..claims import mark_json, not_certified
 from ..cli_common import INSTANCE_HELP, cert_help, cert_path
 from ..deciders import NAMES as DECIDER_NAMES
 from ..errors import InputError, one_line, show_path
@@ -316,9 +317,30 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
             certify.self_check(ccert)
         certify.write(ccert, Path(args.cell_cert), protected=protected)
         s["cell_certificate"] = args.cell_cert
+    snapped = point is not cc.point
+    uncertified = [
+        "robustness",
+        "loss_excess",
+        "dist_sq_to_minimiser_set",
+        "dist_sq_to_genuine_upper",
+        "dist_to_genuine_exact",
+        "R_norm_sq",
+        "snap.R_dist_sq",
+        "snap.zw_dist_sq",
+    ]
+    if snapped:  # the certificate is the snapped point's: the float point's own values are not in it
+        uncertified += ["loss_exact", "gradient_norm_sq"]
+    if not (args.cell_cert and "cell_certificate" in s and s["cell_certificate"]):
+        uncertified.append("cell")
+    if cc.verdict != "not-covered":
+        # nearness rests on the distances above (not in the certificate), and "nothing" / "undecided"
+        # on a saddle projection that found none (not a proof that none is near)
+        uncertified.append("verdict")
+    mark_json(s, uncertified)
     if args.json:
         print(json.dumps(s))
         return 0
+    cell_mark = (lambda t: t) if s.get("cell_certificate") else not_certified
     out = [f"verdict: {cc.verdict}"]
     if inst.provenance != "exact":
         out.append(f"note: {inst.provenance}")
@@ -333,16 +355,21 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     if r is not None:
         share = sum(sum(row) for row in cc.pattern.I) / (inst.N * wts.K)
         out.append(
-            f"pattern: {share:.1%} of the N x K states active; "
-            + ("robust" if r.robust else "NOT robust")
-            + f" (min relative margin |w_j.x_i| / sum|w_jl x_il| = {sci(r.min_relative_margin)} at neuron "
-            f"{r.closest[0]}, sample {r.closest[1]}; float error bound gamma_(d+1) = {sci(r.gamma)} in {r.precision})"
+            not_certified(
+                f"pattern: {share:.1%} of the N x K states active; "
+                + ("robust" if r.robust else "NOT robust")
+                + f" (min relative margin |w_j.x_i| / sum|w_jl x_il| = {sci(r.min_relative_margin)} at neuron "
+                f"{r.closest[0]}, sample {r.closest[1]}; float error bound gamma_(d+1) = {sci(r.gamma)} in "
+                f"{r.precision})"
+            )
         )
     a = cc.analysis
     if a is not None:
         kd = wts.K * inst.d
         shape = "a unique point" if a.kind == "unique" else f"an affine set of dimension {a.dimension}"
-        out.append(f"cell minimisers: {shape} (rank A = {a.rank}, Kd = {kd}); minimum loss L* = {sci(a.loss, 6)}")
+        out.append(
+            cell_mark(f"cell minimisers: {shape} (rank A = {a.rank}, Kd = {kd}); minimum loss L* = {sci(a.loss, 6)}")
+        )
         g = a.genuineness
         if g.is_genuine and a.genuine is not None:
             gen = f"yes, branches {' '.join(a.genuine.branches)}"
@@ -350,25 +377,34 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
             gen = "no (every branch vector refuted)" if a.feasibility.feasible else "no (the cell is empty)"
         else:
             gen = f"undecided: {g.reason_text()} (neither shown nor refuted)"
-        out.append(f"genuine minimum in this cell: {gen}")
-    out.append(f"loss at the float point: exact {sci(cc.loss_exact, 10)}, float64 evaluation {Lf:.10e}")
+        out.append(cell_mark(f"genuine minimum in this cell: {gen}"))
+    own = not_certified if snapped else (lambda t: t)  # the float point's values: in its own certificate
+    out.append(own(f"loss at the float point: exact {sci(cc.loss_exact, 10)}, float64 evaluation {Lf:.10e}"))
     if a is not None:
         out.append(
-            f"loss excess over L*: {sci(cc.loss_exact - a.loss)}; "
-            f"exact squared gradient norm (up to (2/N)^2): {sci(cc.point.gradient_norm_sq)}"
+            not_certified(
+                f"loss excess over L*: {sci(cc.loss_exact - a.loss)}; "
+                f"exact squared gradient norm (up to (2/N)^2): {sci(cc.point.gradient_norm_sq)}"
+            )
         )
     if cc.affine_dist_sq is not None:
-        out.append(f"R-space distance^2 to the cell's minimiser set: {sci(cc.affine_dist_sq)} (exact projection)")
+        out.append(
+            not_certified(
+                f"R-space distance^2 to the cell's minimiser set: {sci(cc.affine_dist_sq)} (exact projection)"
+            )
+        )
     if cc.genuine_dist_sq_upper is not None:
         tag = "exact" if cc.distance_exact else "upper bound; the minimiser-set distance is a lower bound"
-        out.append(f"R-space distance^2 to the genuine minimisers: {sci(cc.genuine_dist_sq_upper)} ({tag})")
-    out.append(f"||R||^2 = {sci(cc.R_norm_sq)}; near means distance <= {cc.tol} * max(1, ||R||)")
+        out.append(
+            not_certified(f"R-space distance^2 to the genuine minimisers: {sci(cc.genuine_dist_sq_upper)} ({tag})")
+        )
+    out.append(not_certified(f"||R||^2 = {sci(cc.R_norm_sq)}; near means distance <= {cc.tol} * max(1, ||R||)"))
     if cc.snap is not None:
         sn = cc.snap
-        out.append(
-            f"snapped exact point: {sn.verdict.verdict}, loss {sci(sn.verdict.loss, 10)}, "
-            f"(z, w)-distance^2 {sci(sn.zw_dist_sq)}; {sn.how}"
-        )
+        head = f"snapped exact point: {sn.verdict.verdict}, loss {sci(sn.verdict.loss, 10)}; {sn.how}; "
+        dist = f"(z, w)-distance^2 {sci(sn.zw_dist_sq)}"
+        # the snapped point's verdict and loss are in the certificate only when it is the snapped point's
+        out.append(head + not_certified(dist) if snapped else not_certified(head + dist))
     explain = {
         "near-genuine-minimum": "the float run converged next to a genuine local minimum "
         "(exact point in the certificate)",
@@ -379,7 +415,7 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
         "is undecided); no saddle within the tolerance",
         "not-covered": "boundary points are not decided by this command",
     }
-    out.append(explain[cc.verdict])
+    out.append(explain[cc.verdict] if cc.verdict == "not-covered" else not_certified(explain[cc.verdict]))
     if cell_cert_note:
         out.append(cell_cert_note)
     ver = "verified by the independent checker" if lines else "not replayed (--no-verify)"
@@ -428,7 +464,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         else "agrees"
     )
     if args.json:
-        print(json.dumps({"verdict": verdict, **js}))
+        print(json.dumps(mark_json({"verdict": verdict, **js}, [] if c.exact.is_undecided else ["exact"])))
         return 0
     if not c.exact_feasible:
         ex = "infeasible"
@@ -436,9 +472,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         ex = f"undecided: {c.exact.reason_text()}"
     else:
         ex = c.exact.state
-    how = "no certificate exists" if c.exact.is_undecided else "certified by `exactscape cell`"
     print(f"verdict: {verdict}")
-    print(f"exact: {ex} ({c.exact_seconds:.2f} s, {how})")
+    if c.exact.is_undecided:
+        print(f"exact: {ex} ({c.exact_seconds:.2f} s, no certificate exists)")
+    else:  # decided exactly, but this command writes no certificate
+        print(not_certified(f"exact: {ex} ({c.exact_seconds:.2f} s; `exactscape cell` writes its certificate)"))
     for t in tols:
         f = c.floats[t]
         if c.exact.is_undecided:
@@ -570,7 +608,9 @@ def _cmd_tables(args: argparse.Namespace) -> int:
     j, m, doc = write_results(state, out, inst_dir)
     verdict = "interrupted" if state.interrupted else "complete" if doc["complete"] else "partial"
     if args.json:
-        print(json.dumps({"verdict": verdict, "table": doc["table"], "results": [str(j), str(m)]}))
+        js = {"verdict": verdict, "table": doc["table"], "results": [str(j), str(m)]}
+        # the (+,...,+) reading has no certificate kind
+        print(json.dumps(mark_json(js, ["table[].genuine_positive_pct", "table[].decided_positive"])))
         return 0
     print(f"verdict: {verdict}")
     print(markdown(doc))
