@@ -75,11 +75,13 @@ INVENTORY: dict[str, Command] = {
             ("cell", "EX/random-k3.json", "--weights", "EX/random-k3.weights.json"),
             ("cell", "EX/zigzag.json", "--pattern", "EX/zigzag-mixed.pattern.json"),
             ("cell", "EX/toy-mixed.json", "--pattern", "EX/toy-cell-11.pattern.json"),
+            ("cell", "EX/zigzag.json", "--weights", "EX/zigzag-path-a.weights.json"),
+            ("cell", "EX/zigzag.json", "--pattern", "EX/zigzag-mixed.pattern.json", "--budget", "1/1000000000"),
         ),
         text=(
             c(r"verdict: (genuine|not-genuine|infeasible)$", "cell.check_cell"),
             c(r"verdict: undecided$", NOTE),
-            c(r"verdict: not-covered$", "point.check_not_covered"),
+            c(r"verdict: not-covered$", NOTE),
             PROVENANCE,
             c(r"instance: ", INPUT),
             c(r"cell: (non-empty|empty)", "cell.check_feasibility"),
@@ -112,6 +114,8 @@ INVENTORY: dict[str, Command] = {
             c("branches", "cell.check_genuine_witness"),
             c("lp_nodes", NOTE),
             c("method", NOTE),
+            c("verdict", NOTE),  # only "not-covered": a scope statement, no certificate
+            c("reason", NOTE),
         ),
     ),
     "point": Command(
@@ -152,7 +156,7 @@ INVENTORY: dict[str, Command] = {
         runs=(("saddles", "EX/zigzag.json", "--weights", "EX/zigzag-saddle.weights.json"),),
         text=(
             c(r"verdict: (saddle|no-saddle)$", "saddle.check_saddle"),
-            c(r"verdict: not-covered$", "point.check_not_covered"),
+            c(r"verdict: not-covered$", NOTE),
             PROVENANCE,
             c(r"instance: ", INPUT),
             c(r"Z = \{", "saddle.check_case"),
@@ -174,10 +178,22 @@ INVENTORY: dict[str, Command] = {
         ),
     ),
     "boundary": Command(
-        runs=(("boundary", "EX/kink.json", "--weights", "EX/kink-min.weights.json", "--neuron", "0", "--sample", "1"),),
+        runs=(
+            ("boundary", "EX/kink.json", "--weights", "EX/kink-min.weights.json", "--neuron", "0", "--sample", "1"),
+            (
+                "boundary",
+                "EX/zigzag.json",
+                "--weights",
+                "EX/zigzag-path-a.weights.json",
+                "--neuron",
+                "0",
+                "--sample",
+                "0",
+            ),
+        ),
         text=(
             c(r"verdict: (exists|none)$", "boundary.check_boundary"),
-            c(r"verdict: not-covered$", "point.check_not_covered"),
+            c(r"verdict: not-covered$", NOTE),
             PROVENANCE,
             c(r"face: w_\d+ \. x_\d+ = 0, other pairs", "boundary.check_face"),
             c(r"face: empty", "boundary.check_feasibility"),
@@ -199,6 +215,8 @@ INVENTORY: dict[str, Command] = {
             c("plus", "boundary.check_sign"),
             c("minus", "boundary.check_sign"),
             c("lp_nodes", NOTE),
+            c("verdict", NOTE),  # only "not-covered": a scope statement, no certificate
+            c("reason", NOTE),
         ),
     ),
     "crosscheck": Command(
@@ -214,6 +232,9 @@ INVENTORY: dict[str, Command] = {
                 "--tol",
                 "0",
             ),
+            ("crosscheck", "EX/random-k3.json", "--weights", "EX/random-k3.weights.json"),
+            ("crosscheck", "EX/zigzag.json", "--weights", "EX/zigzag-saddle.weights.json"),
+            ("crosscheck", "EX/zigzag.json", "--weights", "EX/zigzag-path-a.weights.json"),
         ),
         text=(
             c(r"verdict: ", "point.check_point"),
@@ -661,6 +682,7 @@ INVENTORY: dict[str, Command] = {
         runs=(
             ("spurious", "EX/zigzag.json", "--neurons", "2", "--lower", "EX/zigzag-lower.weights.json"),
             ("spurious", "EX/zigzag.json", "--neurons", "2", "--no-search"),
+            ("spurious", "EX/affine.json", "--neurons", "2"),
         ),
         text=(
             c(r"verdict: ", "spurious.check_spurious"),
