@@ -268,3 +268,22 @@ def test_gaussian1d_exact_check(capsys: pytest.CaptureFixture[str]) -> None:
     doc = _json(run_cli([*args, "--json"], capsys))
     assert doc["exact_check"]["genuineness"] == "undecided" and doc["exact_check"]["genuine"] is None
     assert assert_honest_json(doc) == 1
+
+
+@pytest.mark.slow
+def test_a_real_no_method_cell_is_undecided() -> None:
+    """A wide cell with dependent samples (Part 2 Table III's size: N = 400, d0 = 10, K = 50,
+    bias 0), decided by no method of this version: undecided (no-method), never "no"."""
+    import numpy as np
+
+    from exactscape.experiments.data import gaussian, sample_weights
+
+    ds = gaussian(400, 10, np.random.default_rng(1_000_003))
+    wts, _, _ = sample_weights(50, 10, 0.0, np.random.default_rng(0))
+    res = api.cell(ds.instance, weights=wts)
+    g = res.analysis.genuineness
+    if not g.is_undecided:  # pragma: no cover - a method now decides it: then it has a certificate
+        assert res.certificate and res.summary["genuine"] is g.known()
+        return
+    assert g.reason == "no-method" and res.summary["undecided_reason"] == "no-method"
+    assert res.certificate == {} and assert_honest_json(res.summary) == 1
