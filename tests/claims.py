@@ -261,7 +261,7 @@ INVENTORY: dict[str, Command] = {
             *JSON_FILE,
             *SIZES,
             c("verdict", "point.check_point", NOT_CERTIFIED),
-            c("pattern", "point.check_point"),
+            c("pattern", "point.check_point", NOT_CERTIFIED),
             c("point_verdict", "point.check_point", NOT_CERTIFIED),
             c("loss_exact", "point.check_point", NOT_CERTIFIED),
             c("loss_float", MEASURED),

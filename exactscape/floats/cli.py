@@ -329,7 +329,7 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
         "snap.zw_dist_sq",
     ]
     if snapped:  # the certificate is the snapped point's: the float point's own values are not in it
-        uncertified += ["loss_exact", "gradient_norm_sq"]
+        uncertified += ["loss_exact", "gradient_norm_sq", "point_verdict", "pattern"]
     if not (args.cell_cert and "cell_certificate" in s and s["cell_certificate"]):
         uncertified.append("cell")
     if cc.verdict != "not-covered":
