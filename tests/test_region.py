@@ -265,6 +265,13 @@ def test_every_chord_is_a_lower_bound_and_counts_agree(seed: int) -> None:
                 assert not ex.bounded
 
 
+def test_parallel_lines_bound_no_cell() -> None:
+    # three parallel lines in the plane: relatively bounded strips (Zaslavsky's (-1)^r chi(1) = 2
+    # with r = 1) that are not bounded cells
+    arr = Arrangement(((F(-2), F(-2)), (F(-3), F(-3)), (F(1), F(1))), F(1))
+    assert count_by_enumeration(arr) == count_by_zaslavsky(arr) == (4, 0)
+
+
 def test_general_position_count_is_attained_by_a_generic_arrangement() -> None:
     # and not by a degenerate one: the samples (1, t) all lie on one affine line, so their
     # hyperplanes x . w = -1 all pass through w = (-1, 0)
