@@ -127,7 +127,7 @@ print(
 )
 print(f"exact loss of the trained point: {sci(cc.loss_exact)}; the cell's minimum loss L*: {sci(cell.loss)}")
 print(f"the point itself: {cc.point.verdict}")
-print(f"minimisers: {cell.kind}, dimension {cell.dimension}; genuine minimum in the cell: {cell.is_genuine}")
+print(f"minimisers: {cell.kind}, dimension {cell.dimension}; genuine minimum in the cell: {cell.genuineness.text()}")
 assert cc.affine_dist_sq is not None
 print(f"squared R-distance to the minimiser set: {sci(cc.affine_dist_sq)} (||R||^2 = {sci(cc.R_norm_sq)})")
 
@@ -238,7 +238,9 @@ for seed in range(4):
         print(f"seed {seed}: the trained point lies on a wall")
         continue
     record = by_pattern[pattern]
-    inside = "a genuine minimum inside" if record.analysis.is_genuine else "no minimum inside"
+    inside = {"genuine": "a genuine minimum inside", "not-genuine": "no minimum inside"}.get(
+        record.analysis.genuineness.state, "undecided inside"
+    )
     where = "the global minimum" if record.lower == at.upper else "above the global minimum"
     print(
         f"seed {seed}: float loss {fl:.4f}, exact {sci(loss(small, trained))}, "

@@ -71,7 +71,7 @@ def test_cli_tiny_table_end_to_end(tmp_path: Path) -> None:
             wts = load_weights(f"{stem}.weights.json")
             inst = load_instance(next((tmp_path / "t-instances").glob("*.instance.json")))
             assert pattern_of(inst, wts)[0] == pat
-            assert analyse_cell(inst, pat).is_genuine == rec["genuine"]
+            assert analyse_cell(inst, pat).genuineness.known() == rec["genuine"]
     # the recorded replay commands name the files relative to the results file's folder
     for command in doc["kept_instances"]:
         assert str(tmp_path) not in command and " t-instances/" in command
@@ -213,7 +213,7 @@ def test_decide_trial_agrees_with_the_cell_analysis() -> None:
             continue
         dec = tb.decide_trial(ds.instance, pat, 60.0, backend="exact")
         a = analyse_cell(ds.instance, pat)
-        assert dec.genuine == a.is_genuine and dec.genuine_positive == plus_only(a, None)
+        assert dec.genuine == a.genuineness.known() and dec.genuine_positive == plus_only(a, None)
         assert dec.rank == a.rank and dec.continuous == (a.kind == "affine")
         assert dec.nodes == a.nodes  # the per-neuron search is analyse_cell's
 
