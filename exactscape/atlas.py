@@ -61,6 +61,7 @@ from .theory.saddles import SaddleAnalysis, analyse_saddles
 
 DEFAULT_MAX_CELLS = 100_000
 VERSION_1_2 = "1.2"
+VERSION_1_3 = "1.3"
 MAX_SADDLE_K = 8  # all 2^K - 1 zero sets per cell up to this K
 MAX_K = 12  # the infimum certificate lists 2^K branch vectors (FORMAT 10.3)
 
@@ -477,12 +478,29 @@ def census_certificate(census: Census, K: int) -> dict[str, Any]:
     return cert
 
 
-def infimum_certificate(inst: Instance, ci: CellInfimum) -> dict[str, Any]:
-    """Certificate of kind ``infimum`` (FORMAT 10.3, new in 1.2)."""
+def cell_witness(inst: Instance, pat: Pattern) -> tuple[Vec, ...] | None:
+    """A weight strictly inside every open cone C_j of the cell (exact LPs), or None when one is empty."""
+    out = []
+    for j in range(pat.K):
+        G = tuple(tuple((1 if pat.I[i][j] else -1) * v for v in x) for i, x in enumerate(inst.xs))
+        ans = polyhedra.decide(polyhedra.System(n=inst.d, G=G, h=tuple(Fraction(0) for _ in G)))
+        if isinstance(ans, polyhedra.Farkas):
+            return None
+        out.append(tuple(ans.v))
+    return tuple(out)
+
+
+def infimum_certificate(inst: Instance, ci: CellInfimum, witness: tuple[Vec, ...] | None = None) -> dict[str, Any]:
+    """Certificate of kind ``infimum`` (FORMAT 10.3; the cell's ``witness``, new in 1.3, proves
+    it non-empty: computed here when not given; an empty cell has no infimum certificate)."""
     b = ci.best
     cert = certify.envelope("infimum", inst.to_json(), {"loss": fmt(b.loss), "branches": list(b.branches)})
-    cert["version"] = VERSION_1_2
+    w = witness if witness is not None else cell_witness(inst, ci.pattern)
+    if w is None:
+        raise InputError("the cell is empty (an open cone C_j has no point): it has no infimum")
+    cert["version"] = VERSION_1_3
     cert["pattern"] = ci.pattern.to_json()
+    cert["witness"] = [fmt_vec(v) for v in w]
     cert["cases"] = [
         {
             "branches": list(c.branches),
@@ -502,7 +520,8 @@ def certificates(at: Atlas) -> list[tuple[str, dict[str, Any]]]:
     for r in at.cells:
         out.append((f"cell-{r.index:0{width}d}.cert.json", certify.cell_certificate(r.analysis)))
         if r.infimum is not None:
-            out.append((f"infimum-{r.index:0{width}d}.cert.json", infimum_certificate(at.instance, r.infimum)))
+            wit = r.analysis.feasibility.witness
+            out.append((f"infimum-{r.index:0{width}d}.cert.json", infimum_certificate(at.instance, r.infimum, wit)))
         if r.saddles is not None:
             out.append((f"saddle-{r.index:0{width}d}.cert.json", certify.saddle_certificate(r.saddles)))
     for f in at.faces:

@@ -60,11 +60,15 @@ def infimum_still_true(m: dict[str, Any]) -> bool:
     inst = instance_from_json({"format": "exactscape-instance", "version": 1, **m["instance"]})
     pat = Pattern(tuple(tuple(r) for r in m["pattern"]))
     ci = cell_infimum(inst, pat)
-    if ci is None or m["version"] != "1.2":
+    if ci is None or m["version"] not in ("1.2", "1.3") or (m["version"] == "1.3") != ("witness" in m):
         return False
     if m["claim"] != infimum_certificate(inst, ci)["claim"]:
         return False
     q = lambda v: parse_rational(v, "v", decimals=False)  # noqa: E731
+    if "witness" in m:  # new in 1.3: the cell is non-empty
+        wit = [tuple(q(v) for v in r) for r in m["witness"]]
+        if len(wit) != pat.K or not all(in_cell(inst, pat, j, wit[j]) for j in range(pat.K)):
+            return False
     for c, want in zip(m["cases"], ci.cases, strict=True):
         b = BranchInfimum(
             tuple(c["branches"]),
