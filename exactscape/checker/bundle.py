@@ -23,8 +23,10 @@ checked as a whole:
 
 from fractions import Fraction
 from itertools import product
+from math import comb
 from pathlib import Path
 
+from .census import wall_pairs
 from .envelope import Instance, parse_instance
 from .errors import CertificateError, UnreadableError
 from .numbers import load_json, rational, show
@@ -176,4 +178,262 @@ def _whole(folder: Path, certs: dict[str, dict[str, object]]) -> list[str]:
     else:
         lo = show(lower) if lower is not None else "none"
         out.append(f"c global minimum: between {lo} and {show(upper)} (attained: {source})")
+    doc = _load(folder / "atlas.json") if (folder / "atlas.json").is_file() else None
+    if isinstance(doc, dict) and doc.get("format") == "exactscape-atlas" and doc.get("version") != "1":
+        if doc.get("version") != "2":
+            raise CertificateError("atlas.json", f"version {_short(doc.get('version'))}: this checker reads 1 and 2")
+        return out + check_summary(folder, lower, upper, certified) + check_atlas_lines(
+            folder, doc, certs, censuses[0], inst
+        )
+    if (folder / "atlas.json").exists():
+        out.append("c atlas.json version 1: only its global minimum is checked (its other lines are not certified)")
     return out + check_summary(folder, lower, upper, certified)
+
+
+# ----------------------------------------------------------- atlas.json version 2 (new in 1.3)
+
+
+def _field(obj: object, key: str, path: str) -> object:
+    if not isinstance(obj, dict) or key not in obj:
+        raise CertificateError(path, f"missing field {key!r}")
+    return obj[key]
+
+
+def _same(path: str, claimed: object, derived: object) -> None:
+    """A line of atlas.json must say what the certificates prove."""
+    if claimed != derived:
+        raise CertificateError(
+            f"atlas.json: {path}", f"says {_short(claimed)}, the certificates prove {_short(derived)}"
+        )
+
+
+def _short(value: object) -> str:
+    text = ascii(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _q(value: object, path: str) -> Fraction:
+    return rational(value, f"atlas.json: {path}")
+
+
+def _network_loss(inst: Instance, point: object, k: int) -> Fraction:
+    """The loss (1/N) sum_i (sum_j z_j [w_j . x_i]_+ - y_i)^2 at an exact point [1]."""
+    z = [_q(v, "global_minimum.point.z") for v in _list(_field(point, "z", "global_minimum.point"), k)]
+    rows = _list(_field(point, "w", "global_minimum.point"), k)
+    w = [[_q(v, "global_minimum.point.w") for v in _list(row, inst.d)] for row in rows]
+    total = Fraction(0)
+    for x, y in zip(inst.xs, inst.y, strict=True):
+        out = Fraction(0)
+        for zj, wj in zip(z, w, strict=True):
+            pre = sum((a * b for a, b in zip(wj, x, strict=True)), Fraction(0))
+            if pre > 0:
+                out += zj * pre
+        total += (out - y) ** 2
+    return total / inst.n
+
+
+def _list(value: object, length: int | None = None) -> list[object]:
+    if not isinstance(value, list) or (length is not None and len(value) != length):
+        raise CertificateError("atlas.json", f"expected a list{'' if length is None else f' of {length}'}")
+    return value
+
+
+def _minimum(where: str, cell: int, loss: Fraction, extra: dict[str, object]) -> dict[str, object]:
+    return {"where": where, "cell": cell, "loss": show(loss), **extra}
+
+
+def _sorted(items: list[dict[str, object]]) -> list[str]:
+    return sorted(repr(sorted(m.items())) for m in items)
+
+
+def check_atlas_lines(
+    folder: Path, doc: dict[str, object], certs: dict[str, dict[str, object]], census_name: str, inst: Instance
+) -> list[str]:
+    """FORMAT 10.4 (5), ``atlas.json`` version 2: every file it names exists and verified,
+    every certificate of the folder is named, and every line is re-derived from the
+    certificates it names (cells, losses, genuine flags and branches, the (+,...,+)
+    column, infima, saddles, faces, minima, spurious and undecided lists, the global
+    minimum and its point, verdict and counts)."""
+    named: set[str] = set()
+
+    def cert(name: object, path: str, kind: str) -> dict[str, object]:
+        if not isinstance(name, str) or name not in certs:
+            if isinstance(name, str) and not (folder / name).is_file():
+                raise CertificateError(f"atlas.json: {path}", f"names {_short(name)}, which is not in the bundle")
+            raise CertificateError(f"atlas.json: {path}", f"names {_short(name)}, not a verified certificate here")
+        if certs[name].get("kind") != kind:
+            raise CertificateError(f"atlas.json: {path}", f"{name} is not of kind {kind!r}")
+        named.add(name)
+        return certs[name]
+
+    census = cert(_field(doc, "census", "atlas.json"), "census", "census")
+    if census is not certs[census_name]:  # pragma: no cover - one census (check 1)
+        raise CertificateError("atlas.json: census", "not the bundle's census")
+    cclaim = census["claim"]
+    if not isinstance(cclaim, dict):  # pragma: no cover - verified
+        raise CertificateError(census_name, "claim")
+    k = int(str(cclaim["neurons"]))
+    ncells = [[int(str(v)) for v in c["active"]] for c in census["cells"]]  # type: ignore[attr-defined]
+    _same("N", doc.get("N"), inst.n)
+    _same("d", doc.get("d"), inst.d)
+    _same("K", doc.get("K"), k)
+    _same("neuron_cells", doc.get("neuron_cells"), len(ncells))
+    _same("neuron_cell_bound", doc.get("neuron_cell_bound"), 2 * sum(comb(inst.n - 1, i) for i in range(inst.d)))
+    combos = list(product(range(len(ncells)), repeat=k))
+    _same("network_cells", doc.get("network_cells"), len(combos))
+    rows = _list(_field(doc, "cells", "atlas.json"), len(combos))
+    saddles_all = doc.get("saddles_analysed")
+    if not isinstance(saddles_all, bool):
+        raise CertificateError("atlas.json: saddles_analysed", "expected true or false")
+    minima: list[dict[str, object]] = []
+    zero_loss = sum((v * v for v in inst.y), Fraction(0)) / inst.n
+    upper = zero_loss
+    lower: Fraction | None = None
+    cell_patterns: list[list[list[int]]] = []
+    for idx, (combo, row) in enumerate(zip(combos, rows, strict=True)):
+        p = f"cells[{idx}]"
+        pattern = [[ncells[c][i] for c in combo] for i in range(inst.n)]
+        cell_patterns.append(pattern)
+        _same(f"{p}.index", _field(row, "index", p), idx)
+        _same(f"{p}.neuron_cells", _field(row, "neuron_cells", p), list(combo))
+        text = "|".join("".join("+" if a else "-" for a in ncells[c]) for c in combo)
+        _same(f"{p}.pattern", _field(row, "pattern", p), text)
+        files = _field(row, "certificates", p)
+        if not isinstance(files, dict) or not set(files) <= {"cell", "infimum", "saddle", "branches"}:
+            raise CertificateError(f"atlas.json: {p}.certificates", "expected an object naming cell, infimum, saddle, branches")
+        cc = cert(files.get("cell"), f"{p}.certificates.cell", "cell")
+        _same(f"{p}: the pattern of {files['cell']}", cc["pattern"], pattern)
+        claim = cc["claim"]
+        assert isinstance(claim, dict)
+        for key in ("feasible", "kind", "dimension", "genuine", "branches"):
+            _same(f"{p}.{key}", _field(row, key, p), claim[key])
+        loss = rational(claim["loss"], f"{files['cell']}: claim.loss")
+        _same(f"{p}.loss", _q(_field(row, "loss", p), f"{p}.loss"), loss)
+        genuine = claim["genuine"] is True
+        # the (+, ..., +) column: the cell's own witness, or a certificate of kind branches
+        positive: bool | None = None
+        if genuine:
+            if all(b == "+" for b in claim["branches"]):  # type: ignore[union-attr]
+                positive = True
+            else:
+                pc = cert(files.get("branches"), f"{p}.certificates.branches", "branches")
+                pcl = pc["claim"]
+                assert isinstance(pcl, dict)
+                _same(f"{p}: the pattern of {files['branches']}", pc["pattern"], pattern)
+                _same(f"{p}: the branch vectors of {files['branches']}", pcl["branch_vectors"], [["+"] * k])
+                positive = pcl["genuine"] is True
+            minima.append(_minimum("cell", idx, loss, {"branches": claim["branches"]}))
+            upper = min(upper, loss)
+        _same(f"{p}.genuine_with_positive_z", _field(row, "genuine_with_positive_z", p), positive)
+        infimum: Fraction | None = loss if genuine else None
+        if "infimum" in files:
+            ic = cert(files["infimum"], f"{p}.certificates.infimum", "infimum")
+            _same(f"{p}: the pattern of {files['infimum']}", ic["pattern"], pattern)
+            icl = ic["claim"]
+            assert isinstance(icl, dict)
+            infimum = rational(icl["loss"], f"{files['infimum']}: claim.loss")
+            upper = min(upper, infimum)
+        _same(f"{p}.infimum", _field(row, "infimum", p), show(infimum) if infimum is not None else None)
+        bound = infimum if infimum is not None else loss
+        _same(f"{p}.lower_bound", _q(_field(row, "lower_bound", p), f"{p}.lower_bound"), bound)
+        lower = bound if lower is None else min(lower, bound)
+        if saddles_all or "saddle" in files:
+            sc = cert(files.get("saddle"), f"{p}.certificates.saddle", "saddle")
+            _same(f"{p}: the pattern of {files['saddle']}", sc["pattern"], pattern)
+            scl = sc["claim"]
+            assert isinstance(scl, dict)
+            if scl["zero_sets"] != "all":
+                raise CertificateError(f"atlas.json: {p}", f"{files['saddle']} does not cover every zero set")
+            cases = [
+                {"zero": c["zero"], "verdict": c["verdict"], "loss": show(rational(c["loss"], "loss"))}
+                for c in scl["cases"]  # type: ignore[union-attr]
+            ]
+            _same(f"{p}.saddles", _field(row, "saddles", p), cases)
+        elif "saddles" in row:  # type: ignore[operator]
+            raise CertificateError(f"atlas.json: {p}.saddles", "no saddle certificate is named for it")
+    faces = _list(_field(doc, "faces", "atlas.json"))
+    face_lines = []
+    for pos, face in enumerate(faces):
+        p = f"faces[{pos}]"
+        bc = cert(_field(face, "certificate", p), f"{p}.certificate", "boundary")
+        cell = _field(face, "cell", p)
+        if not isinstance(cell, int) or isinstance(cell, bool) or not 0 <= cell < len(combos):
+            raise CertificateError(f"atlas.json: {p}.cell", "not a cell index")
+        _same(f"{p}: the pattern of {face['certificate']}", bc["pattern"], cell_patterns[cell])  # type: ignore[index]
+        bcl = bc["claim"]
+        assert isinstance(bcl, dict)
+        floss = rational(bcl["loss"], "loss")
+        derived = {
+            "cell": cell,
+            "neuron": bc["neuron"],
+            "sample": bc["sample"],
+            "loss": show(floss),
+            "lambda": show(rational(bcl["lambda"], "lambda")),
+            "plus": bcl["plus"],
+            "minus": bcl["minus"],
+            "certificate": face["certificate"],  # type: ignore[index]
+        }
+        _same(p, face, derived)
+        face_lines.append(derived)
+        for sign, key in (("+", "plus"), ("-", "minus")):
+            if bcl[key] is True:
+                minima.append(
+                    _minimum("boundary", cell, floss, {"neuron": bc["neuron"], "sample": bc["sample"], "sign": sign})
+                )
+                upper = min(upper, floss)
+    _same("boundary_minima", doc.get("boundary_minima"), [f for f in face_lines if f["plus"] or f["minus"]])
+    faces_all = doc.get("faces_analysed")
+    if not isinstance(faces_all, bool):
+        raise CertificateError("atlas.json: faces_analysed", "expected true or false")
+    if faces_all:
+        # every facet of every neuron cell (census walls, 10.2 check 6) has its face in every network cell
+        if "walls" not in census:
+            raise CertificateError("atlas.json: faces_analysed", "the census does not decide the walls (version 1.3)")
+        facet_samples: dict[int, list[int]] = {c: [] for c in range(len(ncells))}
+        want_pairs = wall_pairs(ncells, inst)
+        for (c, n, group), entry in zip(want_pairs, census["walls"], strict=True):  # type: ignore[call-overload]
+            if "witness" in entry[2] and len(group) == 1:
+                facet_samples[c].append(n)
+        expected = sorted(
+            (idx, kk, n) for idx, combo in enumerate(combos) for kk, c in enumerate(combo) for n in facet_samples[c]
+        )
+        have = sorted((f["cell"], f["neuron"], f["sample"]) for f in face_lines)
+        if have != expected:
+            raise CertificateError(
+                "atlas.json: faces",
+                f"lists {len(have)} faces; the census's walls give {len(expected)} (one per facet of a neuron's "
+                "cell in every network cell)",
+            )
+    elif face_lines:
+        raise CertificateError("atlas.json: faces", "faces listed, but faces_analysed is false")
+    extra = sorted(set(certs) - named)
+    if extra:
+        raise CertificateError("bundle", f"{extra[0]} is not named in atlas.json ({len(extra)} such certificates)")
+    _same("minima", _sorted(_list(doc.get("minima"))), _sorted(minima))  # type: ignore[arg-type]
+    spurious = [m for m in minima if rational(m["loss"], "loss") > upper]
+    _same("spurious", _sorted(_list(doc.get("spurious"))), _sorted(spurious))  # type: ignore[arg-type]
+    certified = lower is not None and lower == upper
+    undecided = (
+        []
+        if certified or lower is None
+        else [m for m in minima if lower < rational(m["loss"], "loss") <= upper]
+    )
+    _same("undecided", _sorted(_list(doc.get("undecided"))), _sorted(undecided))  # type: ignore[arg-type]
+    gm = _field(doc, "global_minimum", "atlas.json")
+    _same("global_minimum.certified", _field(gm, "certified", "global_minimum"), certified)
+    lo = _field(gm, "lower", "global_minimum")
+    _same("global_minimum.lower", None if lo is None else _q(lo, "global_minimum.lower"), lower)
+    _same("global_minimum.upper", _q(_field(gm, "upper", "global_minimum"), "global_minimum.upper"), upper)
+    if certified:
+        _same("global_minimum.loss", _q(_field(gm, "loss", "global_minimum"), "global_minimum.loss"), upper)
+    elif isinstance(gm, dict) and "loss" in gm:
+        raise CertificateError("atlas.json: global_minimum.loss", "present, but the global minimum is not certified")
+    point = _field(gm, "point", "global_minimum")
+    if point is not None:
+        _same("global_minimum.point (its loss)", _network_loss(inst, point, k), upper)
+    verdict = "not-covered" if not ncells else ("complete" if certified else "bounds")
+    _same("verdict", doc.get("verdict"), verdict)
+    return [
+        f"c atlas.json: every line re-derived from the {len(named)} certificates it names ({len(combos)} cells, "
+        f"{len(face_lines)} faces, {len(minima)} local minima, {len(spurious)} spurious)"
+    ]
