@@ -166,8 +166,16 @@ def check_summary(folder: Path, lower: Fraction | None, upper: Fraction, certifi
 
 def _whole(folder: Path, certs: dict[str, dict[str, object]]) -> list[str]:
     """FORMAT 10.4: the bundle as a whole (module docstring), after every file verified."""
+    doc = _summary(folder)
+    if doc is not None:
+        for name in sorted(_named_files(doc)):
+            if name not in certs:
+                where = "which is not in the bundle" if not (folder / name).is_file() else "not a verified certificate"
+                raise CertificateError("atlas.json", f"names {_short(name)}, {where}")
     censuses = [n for n, c in certs.items() if c.get("kind") == "census"]
     if not censuses:
+        if doc is not None:
+            raise CertificateError("bundle", "atlas.json without a census certificate")
         return [f"c bundle: {len(certs)} certificates, no census (checked one by one only)"]
     inst, want = check_one_census(certs, censuses)
     lower, upper, source = check_cells_and_bounds(certs, inst, want)
@@ -178,16 +186,42 @@ def _whole(folder: Path, certs: dict[str, dict[str, object]]) -> list[str]:
     else:
         lo = show(lower) if lower is not None else "none"
         out.append(f"c global minimum: between {lo} and {show(upper)} (attained: {source})")
-    doc = _load(folder / "atlas.json") if (folder / "atlas.json").is_file() else None
-    if isinstance(doc, dict) and doc.get("format") == "exactscape-atlas" and doc.get("version") != "1":
-        if doc.get("version") != "2":
-            raise CertificateError("atlas.json", f"version {_short(doc.get('version'))}: this checker reads 1 and 2")
-        return out + check_summary(folder, lower, upper, certified) + check_atlas_lines(
-            folder, doc, certs, censuses[0], inst
+    if doc is None:
+        return out
+    return out + check_summary(folder, lower, upper, certified) + check_atlas_lines(folder, doc, certs, censuses[0], inst)
+
+
+def _summary(folder: Path) -> dict[str, object] | None:
+    """``atlas.json`` (None when absent): a version 2 summary, or the bundle is rejected."""
+    summary = folder / "atlas.json"
+    if not summary.exists() and not summary.is_symlink():
+        return None
+    doc = _load(summary) if summary.is_file() and not summary.is_symlink() else None
+    if not isinstance(doc, dict) or doc.get("format") != "exactscape-atlas":
+        raise CertificateError("atlas.json", "not an atlas summary (a JSON object with format 'exactscape-atlas')")
+    if doc.get("version") != "2":
+        raise CertificateError(
+            "atlas.json",
+            f"version {_short(doc.get('version'))}: only version 2 names the certificate of every line, so only it "
+            "can be checked (rerun exactscape atlas)",
         )
-    if (folder / "atlas.json").exists():
-        out.append("c atlas.json version 1: only its global minimum is checked (its other lines are not certified)")
-    return out + check_summary(folder, lower, upper, certified)
+    return doc
+
+
+def _named_files(doc: dict[str, object]) -> set[str]:
+    """Every certificate file atlas.json names (its census, each cell's, each face's)."""
+    out: set[str] = set()
+    if isinstance(doc.get("census"), str):
+        out.add(str(doc["census"]))
+    cells, faces = doc.get("cells"), doc.get("faces")
+    for row in cells if isinstance(cells, list) else []:
+        files = row.get("certificates") if isinstance(row, dict) else None
+        if isinstance(files, dict):
+            out.update(v for v in files.values() if isinstance(v, str))
+    for face in faces if isinstance(faces, list) else []:
+        if isinstance(face, dict) and isinstance(face.get("certificate"), str):
+            out.add(face["certificate"])
+    return out
 
 
 # ----------------------------------------------------------- atlas.json version 2 (new in 1.3)
@@ -218,6 +252,7 @@ def _q(value: object, path: str) -> Fraction:
 
 def _network_loss(inst: Instance, point: object, k: int) -> Fraction:
     """The loss (1/N) sum_i (sum_j z_j [w_j . x_i]_+ - y_i)^2 at an exact point [1]."""
+    _keys_within(point, {"z", "w"}, "global_minimum.point")
     z = [_q(v, "global_minimum.point.z") for v in _list(_field(point, "z", "global_minimum.point"), k)]
     rows = _list(_field(point, "w", "global_minimum.point"), k)
     w = [[_q(v, "global_minimum.point.w") for v in _list(row, inst.d)] for row in rows]
@@ -242,8 +277,31 @@ def _minimum(where: str, cell: int, loss: Fraction, extra: dict[str, object]) ->
     return {"where": where, "cell": cell, "loss": show(loss), **extra}
 
 
-def _sorted(items: list[dict[str, object]]) -> list[str]:
-    return sorted(repr(sorted(m.items())) for m in items)
+def _order(m: dict[str, object]) -> tuple[object, ...]:
+    """The atlas's order of local minima: by cell, its differentiable minimum first, then its
+    faces by neuron and sample, z_k > 0 before z_k < 0."""
+    boundary = m["where"] == "boundary"
+    return (m["cell"], boundary, m.get("neuron", -1), m.get("sample", -1), m.get("sign") == "-")
+
+
+TOP_KEYS = {
+    "format", "version", "verdict", "N", "d", "K", "neuron_cells", "neuron_cell_bound", "network_cells",
+    "census_lps", "cells", "boundary_minima", "faces", "global_minimum", "minima", "spurious", "undecided",
+    "not_covered", "census", "saddles_analysed", "faces_analysed",
+}  # fmt: skip
+CELL_KEYS = {
+    "index", "neuron_cells", "pattern", "feasible", "kind", "dimension", "loss", "genuine", "branches",
+    "genuine_with_positive_z", "infimum", "lower_bound", "saddles", "certificates",
+}  # fmt: skip
+MINIMUM_KEYS = {"certified", "lower", "upper", "attained_by", "loss", "point"}
+
+
+def _keys_within(value: object, allowed: set[str], path: str) -> None:
+    if not isinstance(value, dict):
+        raise CertificateError(f"atlas.json: {path}", "expected an object")
+    extra = sorted(str(k) for k in value if k not in allowed)
+    if extra:
+        raise CertificateError(f"atlas.json: {path}", f"unknown field {_short(extra[0])}")
 
 
 def check_atlas_lines(
@@ -266,6 +324,8 @@ def check_atlas_lines(
         named.add(name)
         return certs[name]
 
+    _keys_within(doc, TOP_KEYS, "(top level)")
+    _keys_within(doc.get("global_minimum"), MINIMUM_KEYS, "global_minimum")
     census = cert(_field(doc, "census", "atlas.json"), "census", "census")
     if census is not certs[census_name]:  # pragma: no cover - one census (check 1)
         raise CertificateError("atlas.json: census", "not the bundle's census")
@@ -292,6 +352,7 @@ def check_atlas_lines(
     cell_patterns: list[list[list[int]]] = []
     for idx, (combo, row) in enumerate(zip(combos, rows, strict=True)):
         p = f"cells[{idx}]"
+        _keys_within(row, CELL_KEYS, p)
         pattern = [[ncells[c][i] for c in combo] for i in range(inst.n)]
         cell_patterns.append(pattern)
         _same(f"{p}.index", _field(row, "index", p), idx)
@@ -374,6 +435,8 @@ def check_atlas_lines(
             "certificate": face["certificate"],  # type: ignore[index]
         }
         _same(p, face, derived)
+        if face_lines and (cell, bc["neuron"], bc["sample"]) <= tuple(face_lines[-1][x] for x in ("cell", "neuron", "sample")):
+            raise CertificateError(f"atlas.json: {p}", "faces must be in order of cell, neuron and sample, each once")
         face_lines.append(derived)
         for sign, key in (("+", "plus"), ("-", "minus")):
             if bcl[key] is True:
@@ -404,21 +467,29 @@ def check_atlas_lines(
                 f"lists {len(have)} faces; the census's walls give {len(expected)} (one per facet of a neuron's "
                 "cell in every network cell)",
             )
-    elif face_lines:
-        raise CertificateError("atlas.json: faces", "faces listed, but faces_analysed is false")
+    elif face_lines or "walls" in census:
+        raise CertificateError(
+            "atlas.json: faces_analysed", "false, but faces are listed or the census decides the walls"
+        )
+    _same(
+        "saddles_analysed",
+        saddles_all,
+        all(isinstance(r, dict) and "saddle" in r.get("certificates", {}) for r in rows),
+    )
     extra = sorted(set(certs) - named)
     if extra:
         raise CertificateError("bundle", f"{extra[0]} is not named in atlas.json ({len(extra)} such certificates)")
-    _same("minima", _sorted(_list(doc.get("minima"))), _sorted(minima))  # type: ignore[arg-type]
+    minima.sort(key=_order)
+    _same("minima", doc.get("minima"), minima)
     spurious = [m for m in minima if rational(m["loss"], "loss") > upper]
-    _same("spurious", _sorted(_list(doc.get("spurious"))), _sorted(spurious))  # type: ignore[arg-type]
+    _same("spurious", doc.get("spurious"), spurious)
     certified = lower is not None and lower == upper
     undecided = (
         []
         if certified or lower is None
         else [m for m in minima if lower < rational(m["loss"], "loss") <= upper]
     )
-    _same("undecided", _sorted(_list(doc.get("undecided"))), _sorted(undecided))  # type: ignore[arg-type]
+    _same("undecided", doc.get("undecided"), undecided)
     gm = _field(doc, "global_minimum", "atlas.json")
     _same("global_minimum.certified", _field(gm, "certified", "global_minimum"), certified)
     lo = _field(gm, "lower", "global_minimum")
