@@ -23,7 +23,6 @@ checked as a whole:
 
 from fractions import Fraction
 from itertools import product
-from math import comb
 from pathlib import Path
 
 from .census import wall_pairs
@@ -296,6 +295,24 @@ CELL_KEYS = {
 MINIMUM_KEYS = {"certified", "lower", "upper", "attained_by", "loss", "point"}
 
 
+def _claim(cert: dict[str, object]) -> dict[str, object]:
+    claim = cert.get("claim")
+    if not isinstance(claim, dict):  # pragma: no cover - the certificate verified
+        raise CertificateError("bundle", "a certificate without a claim object")
+    return claim
+
+
+def _region_bound(n: int, d: int) -> int:
+    """2 sum_{i<d} C(N-1, i): the most open cells N central hyperplanes cut Q^d into."""
+    total, c = 0, 1  # c = C(N-1, i)
+    for i in range(d):
+        if i > n - 1:
+            break
+        total += c
+        c = c * (n - 1 - i) // (i + 1)
+    return 2 * total
+
+
 def _keys_within(value: object, allowed: set[str], path: str) -> None:
     if not isinstance(value, dict):
         raise CertificateError(f"atlas.json: {path}", "expected an object")
@@ -338,7 +355,7 @@ def check_atlas_lines(
     _same("d", doc.get("d"), inst.d)
     _same("K", doc.get("K"), k)
     _same("neuron_cells", doc.get("neuron_cells"), len(ncells))
-    _same("neuron_cell_bound", doc.get("neuron_cell_bound"), 2 * sum(comb(inst.n - 1, i) for i in range(inst.d)))
+    _same("neuron_cell_bound", doc.get("neuron_cell_bound"), _region_bound(inst.n, inst.d))
     combos = list(product(range(len(ncells)), repeat=k))
     _same("network_cells", doc.get("network_cells"), len(combos))
     rows = _list(_field(doc, "cells", "atlas.json"), len(combos))
@@ -364,8 +381,7 @@ def check_atlas_lines(
             raise CertificateError(f"atlas.json: {p}.certificates", "expected an object naming cell, infimum, saddle, branches")
         cc = cert(files.get("cell"), f"{p}.certificates.cell", "cell")
         _same(f"{p}: the pattern of {files['cell']}", cc["pattern"], pattern)
-        claim = cc["claim"]
-        assert isinstance(claim, dict)
+        claim = _claim(cc)
         for key in ("feasible", "kind", "dimension", "genuine", "branches"):
             _same(f"{p}.{key}", _field(row, key, p), claim[key])
         loss = rational(claim["loss"], f"{files['cell']}: claim.loss")
@@ -378,8 +394,7 @@ def check_atlas_lines(
                 positive = True
             else:
                 pc = cert(files.get("branches"), f"{p}.certificates.branches", "branches")
-                pcl = pc["claim"]
-                assert isinstance(pcl, dict)
+                pcl = _claim(pc)
                 _same(f"{p}: the pattern of {files['branches']}", pc["pattern"], pattern)
                 _same(f"{p}: the branch vectors of {files['branches']}", pcl["branch_vectors"], [["+"] * k])
                 positive = pcl["genuine"] is True
@@ -390,8 +405,7 @@ def check_atlas_lines(
         if "infimum" in files:
             ic = cert(files["infimum"], f"{p}.certificates.infimum", "infimum")
             _same(f"{p}: the pattern of {files['infimum']}", ic["pattern"], pattern)
-            icl = ic["claim"]
-            assert isinstance(icl, dict)
+            icl = _claim(ic)
             infimum = rational(icl["loss"], f"{files['infimum']}: claim.loss")
             upper = min(upper, infimum)
         _same(f"{p}.infimum", _field(row, "infimum", p), show(infimum) if infimum is not None else None)
@@ -401,8 +415,7 @@ def check_atlas_lines(
         if saddles_all or "saddle" in files:
             sc = cert(files.get("saddle"), f"{p}.certificates.saddle", "saddle")
             _same(f"{p}: the pattern of {files['saddle']}", sc["pattern"], pattern)
-            scl = sc["claim"]
-            assert isinstance(scl, dict)
+            scl = _claim(sc)
             if scl["zero_sets"] != "all":
                 raise CertificateError(f"atlas.json: {p}", f"{files['saddle']} does not cover every zero set")
             cases = [
@@ -421,8 +434,7 @@ def check_atlas_lines(
         if not isinstance(cell, int) or isinstance(cell, bool) or not 0 <= cell < len(combos):
             raise CertificateError(f"atlas.json: {p}.cell", "not a cell index")
         _same(f"{p}: the pattern of {face['certificate']}", bc["pattern"], cell_patterns[cell])  # type: ignore[index]
-        bcl = bc["claim"]
-        assert isinstance(bcl, dict)
+        bcl = _claim(bc)
         floss = rational(bcl["loss"], "loss")
         derived = {
             "cell": cell,
