@@ -363,9 +363,7 @@ def _multipliers(n: int, rows: Sequence[Row], eq_count: int, positive: Sequence[
     m = len(used)
     E = tuple(tuple(rows[r][c] for r in used) for c in range(n))
     H = tuple(tuple(Fraction(1) if q == p else ZERO for q in range(m)) for p in range(eq_count, m))
-    ans = polyhedra.decide(
-        polyhedra.System(n=m, E=E, f=tuple(ZERO for _ in E), H=H, k=tuple(Fraction(1) for _ in H))
-    )
+    ans = polyhedra.decide(polyhedra.System(n=m, E=E, f=tuple(ZERO for _ in E), H=H, k=tuple(Fraction(1) for _ in H)))
     if isinstance(ans, polyhedra.Farkas):
         return None
     out = [ZERO] * len(rows)
@@ -395,7 +393,9 @@ def closure_proofs(reg: Region) -> ClosureProofs:
     n = df.n
     ineq = df.inequalities()
     if reg.closure_empty:
-        closed = polyhedra.System(n=n, E=df.E, f=df.f, H=tuple(a for a, _, _, _ in ineq), k=tuple(b for _, b, _, _ in ineq))
+        closed = polyhedra.System(
+            n=n, E=df.E, f=df.f, H=tuple(a for a, _, _, _ in ineq), k=tuple(b for _, b, _, _ in ineq)
+        )
         fk = polyhedra.decide(closed)
         if not isinstance(fk, polyhedra.Farkas):
             raise InternalError("cdd says cl P is empty, the exact LP found a point")
@@ -439,12 +439,12 @@ def closure_proofs(reg: Region) -> ClosureProofs:
         # sum lambda_f a_f + sum mu_e a_e = a_r, sum lambda_f b_f - sum mu_e b_e >= b_r
         k = len(facets) + len(eqs)
         cols = [ineq[f][0] for f in facets] + [e[1:] for e in eqs]
-        E = tuple(tuple(cols[q][c] for q in range(k)) for c in range(n))
+        Ecols = tuple(tuple(cols[q][c] for q in range(k)) for c in range(n))
         H = [tuple(Fraction(1) if q == p else ZERO for q in range(k)) for p in range(len(facets))]
         kk = [ZERO] * len(facets)
         H.append(tuple([ineq[f][1] for f in facets] + [-e[0] for e in eqs]))
         kk.append(b_r)
-        ans = polyhedra.decide(polyhedra.System(n=k, E=E, f=tuple(a_r), H=tuple(H), k=tuple(kk)))
+        ans = polyhedra.decide(polyhedra.System(n=k, E=Ecols, f=tuple(a_r), H=tuple(H), k=tuple(kk)))
         if isinstance(ans, polyhedra.Farkas):
             raise InternalError(f"row {ineq[r][2]} is not implied by the equations and facets of cl P")
         lam = tuple((facets[q], ans.v[q]) for q in range(len(facets)) if ans.v[q] != 0)

@@ -145,7 +145,9 @@ def _closure_proofs_true(cl: dict[str, Any], reg: Region, claim: dict[str, Any],
         E = list(df.E) + [ineq[i][0] for i in J]
         f = list(df.f) + [ineq[i][1] for i in J]
         others = [i for i in range(len(ineq)) if i not in J]
-        sys_ = polyhedra.System(n=n, E=tuple(E), f=tuple(f), G=tuple(ineq[i][0] for i in others), h=tuple(ineq[i][1] for i in others))
+        sys_ = polyhedra.System(
+            n=n, E=tuple(E), f=tuple(f), G=tuple(ineq[i][0] for i in others), h=tuple(ineq[i][1] for i in others)
+        )
         if not sys_.verify_point(v):
             return False
     if claim["bounded"]:

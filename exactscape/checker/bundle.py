@@ -187,7 +187,9 @@ def _whole(folder: Path, certs: dict[str, dict[str, object]]) -> list[str]:
         out.append(f"c global minimum: between {lo} and {show(upper)} (attained: {source})")
     if doc is None:
         return out
-    return out + check_summary(folder, lower, upper, certified) + check_atlas_lines(folder, doc, certs, censuses[0], inst)
+    return (
+        out + check_summary(folder, lower, upper, certified) + check_atlas_lines(folder, doc, certs, censuses[0], inst)
+    )
 
 
 def _summary(folder: Path) -> dict[str, object] | None:
@@ -378,7 +380,9 @@ def check_atlas_lines(
         _same(f"{p}.pattern", _field(row, "pattern", p), text)
         files = _field(row, "certificates", p)
         if not isinstance(files, dict) or not set(files) <= {"cell", "infimum", "saddle", "branches"}:
-            raise CertificateError(f"atlas.json: {p}.certificates", "expected an object naming cell, infimum, saddle, branches")
+            raise CertificateError(
+                f"atlas.json: {p}.certificates", "expected an object naming cell, infimum, saddle, branches"
+            )
         cc = cert(files.get("cell"), f"{p}.certificates.cell", "cell")
         _same(f"{p}: the pattern of {files['cell']}", cc["pattern"], pattern)
         claim = _claim(cc)
@@ -390,7 +394,7 @@ def check_atlas_lines(
         # the (+, ..., +) column: the cell's own witness, or a certificate of kind branches
         positive: bool | None = None
         if genuine:
-            if all(b == "+" for b in claim["branches"]):  # type: ignore[union-attr]
+            if all(b == "+" for b in _list(claim["branches"])):
                 positive = True
             else:
                 pc = cert(files.get("branches"), f"{p}.certificates.branches", "branches")
@@ -420,13 +424,14 @@ def check_atlas_lines(
                 raise CertificateError(f"atlas.json: {p}", f"{files['saddle']} does not cover every zero set")
             cases = [
                 {"zero": c["zero"], "verdict": c["verdict"], "loss": show(rational(c["loss"], "loss"))}
-                for c in scl["cases"]  # type: ignore[union-attr]
+                for c in _list(scl["cases"])
+                if isinstance(c, dict)
             ]
             _same(f"{p}.saddles", _field(row, "saddles", p), cases)
         elif "saddles" in row:  # type: ignore[operator]
             raise CertificateError(f"atlas.json: {p}.saddles", "no saddle certificate is named for it")
     faces = _list(_field(doc, "faces", "atlas.json"))
-    face_lines = []
+    face_lines: list[dict[str, object]] = []
     for pos, face in enumerate(faces):
         p = f"faces[{pos}]"
         bc = cert(_field(face, "certificate", p), f"{p}.certificate", "boundary")
@@ -447,7 +452,9 @@ def check_atlas_lines(
             "certificate": face["certificate"],  # type: ignore[index]
         }
         _same(p, face, derived)
-        if face_lines and (cell, bc["neuron"], bc["sample"]) <= tuple(face_lines[-1][x] for x in ("cell", "neuron", "sample")):
+        if face_lines and (cell, bc["neuron"], bc["sample"]) <= tuple(
+            face_lines[-1][x] for x in ("cell", "neuron", "sample")
+        ):
             raise CertificateError(f"atlas.json: {p}", "faces must be in order of cell, neuron and sample, each once")
         face_lines.append(derived)
         for sign, key in (("+", "plus"), ("-", "minus")):
@@ -497,9 +504,7 @@ def check_atlas_lines(
     _same("spurious", doc.get("spurious"), spurious)
     certified = lower is not None and lower == upper
     undecided = (
-        []
-        if certified or lower is None
-        else [m for m in minima if lower < rational(m["loss"], "loss") <= upper]
+        [] if certified or lower is None else [m for m in minima if lower < rational(m["loss"], "loss") <= upper]
     )
     _same("undecided", doc.get("undecided"), undecided)
     gm = _field(doc, "global_minimum", "atlas.json")

@@ -180,7 +180,9 @@ def check_walls(value: object, cells: list[list[int]], inst: Instance) -> int:
                 raise CertificateError(at(p_path, "witness"), f"w . x_{n} != 0")
             for i, x in enumerate(inst.xs):
                 if i not in group and signs[i] * dot(w, x) <= 0:
-                    raise CertificateError(at(p_path, "witness"), f"w . x_{i} = {show(dot(w, x))} off the side of cell {c}")
+                    raise CertificateError(
+                        at(p_path, "witness"), f"w . x_{i} = {show(dot(w, x))} off the side of cell {c}"
+                    )
             facets += len(group) == 1
             continue
         fields = record(payload, p_path, ("empty", "mu"))

@@ -97,7 +97,9 @@ def check_infimum(cert: dict[str, object], lines: list[str]) -> None:
     compare("claim.loss", rational(claim["loss"], "claim.loss"), best)
     compare("claim.branches", claim["branches"], best_sigma)
     if new:
-        lines.append(f"c infimum over the cell: {show(best)}, attained on its closure (branches {' '.join(best_sigma)})")
+        lines.append(
+            f"c infimum over the cell: {show(best)}, attained on its closure (branches {' '.join(best_sigma)})"
+        )
     else:
         lines.append(
             f"c minimum over the closed cones sigma_j cl C_j: {show(best)} (branches {' '.join(best_sigma)}); "

@@ -475,7 +475,9 @@ def check_closure(
             _equations_in_hull(equations, eq_a, interior, n)
         tail = "boundedness or that the listed equations and facets describe the closure"
         if interior is not None:
-            return [f"c 7 dimension {dim} of the closure (interior point, equality rows); version 1.2 does not prove {tail}"]
+            return [
+                f"c 7 dimension {dim} of the closure (interior point, equality rows); version 1.2 does not prove {tail}"
+            ]
         return [
             f"c 7 dimension {dim} of the polyhedron the listed generators span; version 1.2 does not prove the "
             f"closure's dimension, {tail}"
@@ -530,18 +532,14 @@ def check_closure(
         if any(comb):
             raise CertificateError("closure.bounded_proof", "the combination of the rows is not zero")
         if rank_of(eq_a + [strict[r][0] for r in used], n) != n:
-            raise CertificateError(
-                "closure.bounded_proof", f"the equality rows and the rows used have rank < Kd = {n}"
-            )
+            raise CertificateError("closure.bounded_proof", f"the equality rows and the rows used have rank < Kd = {n}")
         out.append("c 7 bounded: every recession direction is 0 (positive multipliers, full rank)")
     else:
         _forbid(cl, ("bounded_proof",), "the claim says unbounded")
     # the listed equations and facets describe the closure
     red = _redundant(_require(cl, "redundant", "version 1.3"), strict, keys, facets, equations, bounds)
     if sorted(facets + implicit + red) != list(range(len(strict))):
-        raise CertificateError(
-            "closure", "facets, implicit and redundant rows must name every strict row exactly once"
-        )
+        raise CertificateError("closure", "facets, implicit and redundant rows must name every strict row exactly once")
     out.append(
         f"c 7 H-representation: {len(red)} redundant rows implied by the listed equations and facets, "
         "so these describe the closure; each facet is one (check 5 and the relative interior point): minimal"
