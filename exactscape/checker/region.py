@@ -386,7 +386,17 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
     face, condition, gs = _check_solution(str(kind), cert, inst, pattern, branches, r0)
     log.append(f"c 1 solution: the {kind} equations hold; branches {''.join(branches)}")
     if kind == "saddle":
-        compare("claim.saddle", boolean(claim["saddle"], "claim.saddle"), any(any(g) for _, g in gs))
+        saddle = any(any(g) for _, g in gs)
+        compare("claim.saddle", boolean(claim["saddle"], "claim.saddle"), saddle)
+        log.append(
+            "c 1 saddle: "
+            + (
+                "some g_j != 0 [21]; that every point of the set is a saddle is Theorem 2, relied on, not checked "
+                "here (no curves)"
+                if saddle
+                else "every g_j = 0: its points are local minima (the cell's normal equations hold)"
+            )
+        )
     eq, strict, keys = _system(inst, pattern, branches, r0, face)
     system = System(eq, strict, keys, n, rank_of([a for a, _ in eq] + [a for a, _ in strict], n))
     new = minor_version(cert) >= 3
