@@ -674,4 +674,11 @@ def write_bundle(at: Atlas, folder: Path, protected: tuple[Path, ...] = ()) -> l
             folder / "atlas.json", (json.dumps(doc, indent=1) + "\n").encode(), inputs=protected, may_replace=ours
         )
     )
+    # the bundle as a whole (FORMAT 10.4): every line of atlas.json re-derived by the checker
+    from .checker import check_file
+    from .errors import InternalError
+
+    code, lines = check_file(folder)
+    if code != 0:
+        raise InternalError(f"the independent checker rejected the bundle just written: {lines[-1]}")
     return written

@@ -193,6 +193,30 @@ def test_the_single_branch_reading_is_certified() -> None:
     _rejected(older, "new in version 1.3")
 
 
+# ------------------------------------------------------------------ path (location new in 1.3)
+
+
+def test_a_path_location_must_isolate_the_minimum() -> None:
+    cert = _golden("zigzag.path.cert.json")  # the minimum is irrational, in piece 2
+    loc = cert["claim"]["minimum"]["location"]
+    assert check_certificate(cert).verified and loc["piece"] == 2
+    lo, hi = F(loc["interval"][0]), F(loc["interval"][1])
+    moved = copy.deepcopy(cert)  # the right half only: L' no longer changes sign inside
+    moved["claim"]["minimum"]["location"]["interval"] = [str((lo + hi) / 2 + (hi - lo) / 4), str(hi)]
+    _rejected(moved, "claim.minimum.location.interval")
+    # the whole piece 2 is a true (wider) location; piece 3, where L increases, is not
+    ends = [F(0), *map(F, cert["claim"]["breakpoints"]), F(1)]
+    wide = copy.deepcopy(cert)
+    wide["claim"]["minimum"]["location"]["interval"] = [str(ends[2]), str(ends[3])]
+    assert check_certificate(wide).verified
+    wrong = copy.deepcopy(cert)
+    wrong["claim"]["minimum"]["location"] = {"piece": 3, "interval": [str(ends[3]), str(ends[4])]}
+    _rejected(wrong, "claim.minimum.location.interval", "does not change sign")
+    older = copy.deepcopy(cert)
+    older["version"] = "1.2"
+    _rejected(older, "unknown field 'location'")
+
+
 # ------------------------------------------------------------------ bundles
 
 
