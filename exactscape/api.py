@@ -285,7 +285,11 @@ def path(inst: Instance, start: Weights, end: Weights, *, verify: bool = True) -
         summary["witness"] = cert["witness"]
     summary.update({"N": inst.N, "K": start.K, "d": inst.d})
     # the location of an irrational extremum is the producer's, not the certificate's (FORMAT 11.2)
-    mark_json(summary, [f"{e}.where" for e in ("minimum", "maximum") if not summary[e]["exact"]])
+    # an irrational extremum's location is certified only by an isolating interval (FORMAT 11.2)
+    mark_json(
+        summary,
+        [f"{e}.where" for e in ("minimum", "maximum") if not summary[e]["exact"] and "location" not in summary[e]],
+    )
     return Result(summary, cert, tuple(lines), a)
 
 

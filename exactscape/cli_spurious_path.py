@@ -168,11 +168,12 @@ def _cmd_path(args: argparse.Namespace) -> int:
         m = s[name]
         if m["exact"]:
             lines.append(f"{name}: {m['value']} exactly, at {m['where']}")
-        else:  # the bracket and L(t) are certified; where the irrational extremum lies is not
+        else:  # the bracket and L(t) are certified; the location only when an isolating interval is
             low, high = (m[bound], m["value"]) if name == "minimum" else (m["value"], m[bound])
-            lines.append(
-                f"{name}: in [{low}, {high}] (L({m['t']}) = {m['value']}); " + not_certified(f"located at {m['where']}")
-            )
+            where = f"located at {m['where']}"
+            if "location" not in m:
+                where = not_certified(where)
+            lines.append(f"{name}: in [{low}, {high}] (L({m['t']}) = {m['value']}); {where}")
     if "witness" in s:
         lines.append(
             f"not monotone: L rises from t = {s['witness']['up'][0]} to {s['witness']['up'][1]} "

@@ -299,12 +299,15 @@ class Piece:
 class Extreme:
     """min (or max) L on [0, 1] lies in [lower, value] (or [value, upper]);
     ``value`` = L(t) at the rational ``t``; ``exact`` when the bound is attained.
-    ``where`` describes the exact location when it is known."""
+    ``where`` describes the exact location when it is known; ``location`` =
+    (piece, a, b) when an irrational extremum is certified to be the only one, at
+    the root of L_piece' in (a, b) (FORMAT 11.2 check 6, new in 1.3)."""
 
     t: Fraction
     value: Fraction
     bound: Fraction
     where: str
+    location: tuple[int, Fraction, Fraction] | None = None
 
     @property
     def exact(self) -> bool:
@@ -389,13 +392,60 @@ def _extreme(pieces: list[Piece], sign: int) -> Extreme:
     if best_t is None or bound is None:  # pragma: no cover - there is always a piece
         raise InputError("internal: no candidates")
     below = [c for c in cands if c[0] <= best_v]
+    location = None
     if bound == best_v:
         where = next(c[2] for c in cands if c[1] == best_v)
     elif len({c[2] for c in below}) == 1:
         where = below[0][2]
+        location = _isolate(pieces, sign, where)
     else:
         where = "one of: " + "; ".join(sorted({c[2] for c in below}))
-    return Extreme(best_t, sign * best_v, sign * bound, where)
+    return Extreme(best_t, sign * best_v, sign * bound, where, location)
+
+
+def _at_least(p: Poly, c: Fraction, lo: Fraction, hi: Fraction) -> bool:
+    """p >= c on [lo, hi] (lo <= hi): p - c has one sign between consecutive distinct real
+    roots, so its values at lo, hi and one rational point of every gap between roots decide."""
+    f = tuple(v - (c if k == 0 else 0) for k, v in enumerate(p or (Fraction(0),)))
+    pts = [lo, hi]
+    if lo < hi and any(f[1:]):
+        roots = real_roots(f, lo, hi)
+        edges = [lo] + [x for r in roots for x in ((r.lo, r.hi) if r.value is None else (r.value, r.value))] + [hi]
+        pts += [(edges[k] + edges[k + 1]) / 2 for k in range(0, len(edges), 2)]
+    return all(evaluate(f, t) >= 0 for t in pts)
+
+
+def _isolate(pieces: list[Piece], sign: int, where: str) -> tuple[int, Fraction, Fraction] | None:
+    """The certificate of an irrational extremum's location (FORMAT 11.2 check 6): its root
+    interval (a, b) in piece k, refined until P = sign * L satisfies P >= min(P(a), P(b)) on
+    every piece outside (a, b) (then the extremum is attained there only); None if no
+    refinement up to 2^-60 does (e.g. two extrema of equal value)."""
+    for k, p in enumerate(pieces):
+        for r in p.roots:
+            if r.value is None and where.endswith(f"({fmt(r.lo)}, {fmt(r.hi)}) (piece {k})"):
+                P = tuple(sign * v for v in p.poly)
+                q = derivative(P)
+                a, b = r.lo, r.hi
+                qa = evaluate(q, a)
+                if qa >= 0 or evaluate(q, b) <= 0:
+                    return None
+                for _ in range(60):
+                    c = min(evaluate(P, a), evaluate(P, b))
+                    ok = all(
+                        _at_least(tuple(sign * v for v in pj.poly), c, lo, hi)
+                        for j, pj in enumerate(pieces)
+                        for lo, hi in (((pj.lo, pj.hi),) if j != k else ((pj.lo, a), (b, pj.hi)))
+                        if lo <= hi
+                    )
+                    if ok:
+                        return k, a, b
+                    mid = inner(a, b)
+                    qm = evaluate(q, mid)
+                    if qm == 0:
+                        return None
+                    a, b = (mid, b) if qm < 0 else (a, mid)
+                return None
+    return None
 
 
 def _show_poly(p: Poly) -> str:
@@ -445,13 +495,18 @@ def analyse_path(inst: Instance, start: Weights, end: Weights) -> PathAnalysis:
 
 
 def path_claim(a: PathAnalysis) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "breakpoints": fmt_vec(a.breakpoints),
         "pieces": [{"coefficients": fmt_vec(p.poly), "trend": p.trend} for p in a.pieces],
         "monotone": a.monotone,
         "minimum": {"t": fmt(a.minimum.t), "value": fmt(a.minimum.value), "lower": fmt(a.minimum.bound)},
         "maximum": {"t": fmt(a.maximum.t), "value": fmt(a.maximum.value), "upper": fmt(a.maximum.bound)},
     }
+    for name, ext in (("minimum", a.minimum), ("maximum", a.maximum)):
+        if ext.location is not None:  # new in 1.3: the irrational extremum's location, certified
+            k, lo, hi = ext.location
+            out[name]["location"] = {"piece": k, "interval": [fmt(lo), fmt(hi)]}
+    return out
 
 
 def path_certificate(a: PathAnalysis) -> dict[str, Any]:
@@ -459,7 +514,8 @@ def path_certificate(a: PathAnalysis) -> dict[str, Any]:
     from .certify import envelope
 
     cert = envelope("path", a.segment.instance.to_json(), path_claim(a))
-    cert["version"] = "1.2"
+    located = a.minimum.location is not None or a.maximum.location is not None
+    cert["version"] = "1.3" if located else "1.2"
     cert["from"] = a.segment.start.to_json()
     cert["to"] = a.segment.end.to_json()
     if a.witness is not None:

@@ -222,7 +222,10 @@ def test_saddle_and_boundary_regions() -> None:
     plus = region(kink, face, ("+",), "boundary", (0, 1))
     minus = region(kink, face, ("-",), "boundary", (0, 1))
     assert not plus.region.empty and plus.condition and plus.region.vertices == ((F(10, 13), F(10, 13)),)
-    assert not minus.condition and minus.certificate["emptiness"] == {"condition": "fails"}
+    # the sign condition fails, and the closure is empty too: its proof is then a Farkas certificate
+    # for the closed rows (the failing sign condition says nothing about the closure's dimension -1)
+    assert not minus.condition and minus.region.closure_empty and minus.certificate["claim"]["dimension"] == -1
+    assert minus.certificate["emptiness"] == {"equalities": [[2, "-4"], [3, "3"]], "sign": [[0, 0, "1"]]}
 
 
 # ------------------------------------------------------------ cells
