@@ -263,10 +263,20 @@ def pattern_from_json(obj: Any, where: str = "pattern") -> Pattern:
     return Pattern(tuple(out))
 
 
+BINARY_SUFFIXES = (".npy", ".npz", ".pt", ".pth", ".pkl", ".pickle")
+"""File name suffixes of binary array files, which no exact JSON reader opens."""
+
+
 def load_json_file(path: str | Path) -> Any:
     """An exact JSON input file (a regular file within the size cap, UTF-8
     without BOM: :func:`exactscape.inputs.read_text`), floats kept as markers."""
     p = Path(path)
+    if p.suffix.lower() in BINARY_SUFFIXES:
+        raise InputError(
+            f"a {p.suffix} file is not exact JSON: exact weights and patterns are JSON files "
+            "(float arrays are read as instances, and as weights by crosscheck and compare)",
+            describe_path(p),
+        )
     return loads_exact(read_text(p), describe_path(p))
 
 

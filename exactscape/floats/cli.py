@@ -106,9 +106,9 @@ def add_parsers(sub: Any, epilog: str) -> None:
     cc.add_argument(
         "--precision",
         default="auto",
-        choices=["auto", "float64", "float32", "float16", "bfloat16"],
+        choices=["auto", "float128", "float64", "float32", "float16", "bfloat16"],
         help="format the training program computed in, for the robustness model (default: the dtype "
-        "of the weights file; float64 for JSON)",
+        "of the weights file; float64 for JSON; float128 is NumPy's long double of this platform)",
     )
     cc.add_argument(
         "--float-mode",

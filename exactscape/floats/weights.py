@@ -40,7 +40,8 @@ from ..numbers import JsonFloat, loads_exact, parse_rational, show_json
 from . import convert
 from .files import read_npz
 
-PRECISIONS = ("float64", "float32", "float16", "bfloat16")
+PRECISIONS = ("float128", "float96", "float64", "float32", "float16", "bfloat16")
+"""Float formats of weights files, finest first (float128/float96: NumPy's long double)."""
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,11 @@ def load_float_weights(path: str | Path, *, mode: str = "binary64", max_denomina
         return float_weights_from_npz(p, max_denominator)
     if p.suffix in (".pt", ".pth", ".bin"):
         return float_weights_from_torch_file(p, max_denominator)
+    if p.suffix in (".npy", ".csv"):
+        raise InputError(
+            f"float weights are read from .npz (arrays z and w, or W1, b1, W2), .pt/.pth or JSON, not {p.suffix}",
+            describe_path(p),
+        )
     if max_denominator is not None:
         raise InputError("--max-denominator applies to .npz/.pt weights; JSON floats use --float-mode", str(p))
     return float_weights_from_json_text(read_text(p), describe_path(p), mode)

@@ -1,0 +1,226 @@
+"""Hostile inputs, second round: the float readers and the newer commands.
+
+Each case is a reproduction of an attack that once ended in a false "exact",
+an unbounded run, exit 4 or a silent skip; each must now end in a one-line
+error (exit 2 for inputs, 3 for outputs) in bounded time and memory, or in an
+exact answer where the input is valid. In-process through
+:func:`exactscape.cli.main`, except where a memory limit is the point.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import zipfile
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.lib import format as npformat
+
+from exactscape.cli import main
+from exactscape.floats.convert import significand_bits, unit_roundoff
+from exactscape.floats.files import MAX_NPZ_MEMBERS, NPY_HEADER_LIMIT, load_instance
+from exactscape.floats.weights import load_float_weights
+
+REPO = Path(__file__).resolve().parents[1]
+EX = REPO / "examples"
+ZIGZAG = EX / "zigzag.json"
+PATTERN = EX / "zigzag-mixed.pattern.json"
+TINY = EX / "trained-tiny.json"
+TINY_WEIGHTS = EX / "trained-tiny.float-weights.json"
+LONG_DOUBLE = np.dtype(np.longdouble)
+WIDE = LONG_DOUBLE.itemsize > 8 and significand_bits(LONG_DOUBLE.name) not in (None, 53)
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr; stderr at most one line, never a traceback."""
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse
+        code = exc.code if isinstance(exc.code, int) else 2
+    out, err = capsys.readouterr()
+    assert len(err.splitlines()) <= 1, err
+    assert "Traceback" not in err and "internal error" not in err, err
+    return code, out, err
+
+
+# ------------------------------------------------ 1. every float format numpy holds, exactly
+
+
+@pytest.mark.skipif(not WIDE, reason="this platform's long double is binary64")
+def test_long_double_instance_is_converted_exactly(tmp_path: Path) -> None:
+    p = tmp_path / "ld.npz"
+    one_plus = np.longdouble(1) + np.longdouble(2) ** -60
+    np.savez(p, X=np.array([[one_plus], [2], [3], [4]], dtype=np.longdouble), y=np.zeros(4, dtype=np.longdouble))
+    inst = load_instance(p)
+    assert inst.X[0][0] == 1 + Fraction(1, 2**60)  # not 1, as a read through float64 gives
+    assert f"{LONG_DOUBLE.name} ({significand_bits(LONG_DOUBLE.name)}-bit significand" in inst.provenance
+
+
+@pytest.mark.skipif(not WIDE, reason="this platform's long double is binary64")
+def test_long_double_weights_exact_and_robustness_in_their_own_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    obj = json.loads(TINY_WEIGHTS.read_text(encoding="utf-8"))
+    z = np.array(obj["z"], dtype=np.longdouble)
+    w = np.array(obj["w"], dtype=np.longdouble)
+    w[0, 0] += np.longdouble(2) ** -60
+    p = tmp_path / "ld.npz"
+    np.savez(p, z=z, w=w)
+    fw = load_float_weights(p)
+    assert fw.weights.w[0][0] == Fraction(*w[0, 0].as_integer_ratio())
+    assert fw.weights.w[0][0] != Fraction(float(w[0, 0]))
+    assert fw.precision == LONG_DOUBLE.name
+    assert unit_roundoff(fw.precision) == Fraction(1, 2 ** significand_bits(LONG_DOUBLE.name))  # type: ignore[operator]
+    code, out, _ = run(["crosscheck", str(TINY), "--weights", str(p), "--cert", str(tmp_path / "c.json")], capsys)
+    assert code == 0 and f"in {LONG_DOUBLE.name}" in out and "gamma_(d+1) = 4.44e-16" not in out
+
+
+def test_float16_and_float32_are_exact_and_named(tmp_path: Path) -> None:
+    obj = json.loads(TINY_WEIGHTS.read_text(encoding="utf-8"))
+    for dt, p in (("float16", 11), ("float32", 24)):
+        f = tmp_path / f"{dt}.npz"
+        z, w = np.array(obj["z"], dtype=dt), np.array(obj["w"], dtype=dt)
+        np.savez(f, z=z, w=w)
+        fw = load_float_weights(f)
+        assert fw.precision == dt and unit_roundoff(dt) == Fraction(1, 2**p)
+        assert fw.weights.w[1][0] == Fraction(float(w[1, 0])) and f"{dt} values converted exactly" in fw.provenance
+
+
+@pytest.mark.parametrize("dtype", ["complex128", "complex64", "clongdouble"])
+def test_complex_arrays_are_refused_naming_the_dtype(
+    dtype: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "c.npz"
+    np.savez(p, X=np.zeros((4, 1), dtype=dtype), y=np.zeros(4))
+    code, _, err = run(["cell", str(p), "--pattern", str(PATTERN), "--cert", str(tmp_path / "c.json")], capsys)
+    assert code == 2 and f"dtype {np.dtype(dtype)} refused" in err
+
+
+@pytest.mark.skipif(not WIDE, reason="this platform's long double is binary64")
+def test_long_double_beyond_the_digit_limit_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "big.npz"
+    np.savez(p, X=np.array([[np.finfo(np.longdouble).max], [1], [2], [3]]), y=np.zeros(4))
+    code, _, err = run(["cell", str(p), "--pattern", str(PATTERN), "--cert", str(tmp_path / "c.json")], capsys)
+    assert code == 2 and "X[0][0]: 1.18973" in err and "more than 4300 digits" in err
+
+
+# ------------------------------------------------ 2. .npy header length checked before it is read
+
+
+def _npy_with_header_length(length: int, version: tuple[int, int] = (2, 0)) -> bytes:
+    field = struct.pack("<H" if version == (1, 0) else "<I", length)
+    return npformat.MAGIC_PREFIX + bytes(version) + field + b" " * min(length, 2**16)
+
+
+def test_npz_member_declaring_a_huge_header_is_refused_before_reading_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "hdr.npz"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("X.npy", "w", force_zip64=True) as fh:
+            fh.write(_npy_with_header_length(2**30)[:12])
+            block = b" " * 2**20
+            for _ in range(8):  # 8 MiB of header text (the size field allows 4 GiB)
+                fh.write(block)
+        zf.writestr("y.npy", b"")
+    assert p.stat().st_size < 2**20
+    code, _, err = run(["cell", str(p), "--pattern", str(PATTERN), "--cert", str(tmp_path / "c.json")], capsys)
+    assert code == 2 and f"header of {2**30} bytes declared, more than the limit of {NPY_HEADER_LIMIT}" in err
+    assert "allow_pickle" not in err
+
+
+def test_npy_declaring_a_huge_header_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "hdr.npy"
+    p.write_bytes(_npy_with_header_length(60_000, (1, 0)))
+    code, _, err = run(["cell", str(p), "--pattern", str(PATTERN), "--cert", str(tmp_path / "c.json")], capsys)
+    assert code == 2 and "header of 60000 bytes declared" in err and "allow_pickle" not in err
+
+
+def test_npy_data_shorter_than_its_header_declares(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    buf = io.BytesIO()
+    np.save(buf, np.zeros((4, 2)))
+    p = tmp_path / "short.npy"
+    p.write_bytes(buf.getvalue()[:-8])
+    code, _, err = run(["cell", str(p), "--pattern", str(PATTERN), "--cert", str(tmp_path / "c.json")], capsys)
+    assert code == 2 and "declares 8 values" in err
+
+
+# ------------------------------------------------ 3. member count from the zip's end record
+
+
+def test_npz_with_many_members_is_refused_from_its_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "many.npz"
+    empty = io.BytesIO()
+    np.save(empty, np.zeros(0))
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("X.npy", _npy_bytes(np.array([[-2.0], [-1.0], [1.0], [2.0]])))
+        zf.writestr("y.npy", _npy_bytes(np.array([0.0, 1.0, 0.0, 1.0])))
+        for k in range(3000):
+            zf.writestr(f"e{k}.npy", empty.getvalue())
+    code, _, err = run(["cell", str(p), "--pattern", str(PATTERN), "--cert", str(tmp_path / "c.json")], capsys)
+    assert code == 2 and "declares 3002 members" in err and f"limit of {MAX_NPZ_MEMBERS} members" in err
+
+
+def _npy_bytes(a: np.ndarray) -> bytes:  # type: ignore[type-arg]
+    buf = io.BytesIO()
+    np.save(buf, a)
+    return buf.getvalue()
+
+
+def test_npz_duplicate_and_foreign_members_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "dup.npz"
+    with pytest.warns(UserWarning):
+        with zipfile.ZipFile(p, "w") as zf:
+            zf.writestr("X.npy", _npy_bytes(np.array([[-2.0], [-1.0], [1.0], [2.0]])))
+            zf.writestr("y.npy", _npy_bytes(np.array([0.0, 1.0, 0.0, 1.0])))
+            zf.writestr("X.npy", _npy_bytes(np.array([[5.0], [6.0], [7.0], [8.0]])))
+    code, _, err = run(["cell", str(p), "--pattern", str(PATTERN), "--cert", str(tmp_path / "c.json")], capsys)
+    assert code == 2 and "X.npy: member name appears twice" in err
+    q = tmp_path / "foreign.npz"
+    with zipfile.ZipFile(q, "w") as zf:
+        zf.writestr("X.npy", _npy_bytes(np.array([[-2.0], [-1.0], [1.0], [2.0]])))
+        zf.writestr("y.npy", _npy_bytes(np.array([0.0, 1.0, 0.0, 1.0])))
+        zf.writestr("notes.txt", b"hello")
+    code, _, err = run(["cell", str(q), "--pattern", str(PATTERN), "--cert", str(tmp_path / "c.json")], capsys)
+    assert code == 2 and "notes.txt: member is not a .npy array" in err
+
+
+def test_npz_within_the_limits_still_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "ok.npz"
+    np.savez_compressed(p, X=np.array([[-2.0], [-1.0], [1.0], [2.0]]), y=np.array([0, 1, 0, 1]), bias=np.array(True))
+    code, out, _ = run(["cell", str(p), "--pattern", str(PATTERN), "--cert", str(tmp_path / "c.json")], capsys)
+    assert code == 0 and "verdict:" in out
+
+
+# ------------------------------------------------ 10. the smaller float-reader items
+
+
+@pytest.mark.parametrize("bias", [np.array(0.5), np.array(2), np.array([True, False]), np.array(1.0)])
+def test_instance_bias_must_be_a_boolean(bias: np.ndarray, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[type-arg]
+    p = tmp_path / "b.npz"
+    np.savez(p, X=np.array([[-2.0], [-1.0], [1.0], [2.0]]), y=np.array([0.0, 1.0, 0.0, 1.0]), bias=bias)
+    code, _, err = run(["cell", str(p), "--pattern", str(PATTERN), "--cert", str(tmp_path / "c.json")], capsys)
+    assert code == 2 and "bias must be" in err
+
+
+@pytest.mark.parametrize("bias,expected", [(np.array(False), False), (np.array(1), True), (np.array([0]), False)])
+def test_instance_bias_booleans_and_0_1_read(bias: np.ndarray, expected: bool, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    p = tmp_path / "b.npz"
+    np.savez(p, X=np.array([[-2.0], [-1.0], [1.0], [2.0]]), y=np.array([0.0, 1.0, 0.0, 1.0]), bias=bias)
+    assert load_instance(p).bias is expected
+
+
+@pytest.mark.parametrize("command", ["crosscheck", "cell", "point"])
+def test_weights_npy_is_not_read_as_json(command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "w.npy"
+    np.save(p, np.zeros((2, 3)))
+    code, _, err = run([command, str(TINY), "--weights", str(p), "--cert", str(tmp_path / "c.json")], capsys)
+    assert code == 2 and ".npy" in err and "UTF-8" not in err
+    assert not (tmp_path / "c.json").exists() and os.path.getsize(p) > 0
