@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..model import Instance, Weights
-from ..numbers import MAX_EXPONENT, too_long
+from ..numbers import MAX_DIGITS, MAX_EXPONENT, too_long
 
 
 def float_to_rational(x: Any, where: str, max_denominator: int | None = None) -> Fraction:
@@ -82,7 +82,8 @@ def array_to_rationals(arr: Any, where: str, max_denominator: int | None = None)
             f = Fraction(int(p), int(q))
             if too_long(f):
                 raise InputError(
-                    f"{np.format_float_scientific(v, precision=8)} ({a.dtype}) has more than 4300 digits as a rational (the limit of exact numbers)",
+                    f"{np.format_float_scientific(v, precision=8)} ({a.dtype}) has more than {MAX_DIGITS} digits "
+                    "as a rational (the limit of exact numbers)",
                     at(k),
                 )
             flat.append(f if max_denominator is None else f.limit_denominator(max_denominator))
