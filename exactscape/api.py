@@ -30,7 +30,7 @@ from .curves import loss_polynomial as loss_polynomial
 from .curves import lowest_change as lowest_change
 from .deciders import SMALL_CELL, decider
 from .design import design_matrix
-from .errors import InputError, NotCovered
+from .errors import InputError, NotCovered, clip
 from .model import Instance, Pattern, Weights, pattern_of
 from .numbers import fmt, fmt_vec
 from .theory.boundary import FaceAnalysis, analyse_face, face_pattern
@@ -167,7 +167,7 @@ def parse_zero_set(text: str, K: int) -> tuple[int, ...]:
     out = []
     for p in parts:
         if not (p.isascii() and p.isdigit()):
-            raise InputError(f"{p!r} is not a neuron index", field="zero")
+            raise InputError(f"{clip(p)} is not a neuron index", field="zero")
         j = int(p)
         if j >= K:
             raise InputError(f"neuron {j} out of range 0..{K - 1}", field="zero")

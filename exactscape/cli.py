@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
@@ -24,7 +25,7 @@ from . import __version__, cli_atlas, cli_region, cli_spurious_path
 from .cli_common import INSTANCE_HELP, cert_help, check_output, emit
 from .deciders import ENGINES
 from .deciders import NAMES as DECIDER_NAMES
-from .errors import ExactscapeError, InputError, NotCovered, one_line, show_path
+from .errors import ExactscapeError, InputError, NotCovered, clip, one_line, show_path
 from .floats import cli as float_cli
 from .options import int_range
 from .progress import bar as progress_bar
@@ -38,6 +39,8 @@ class Parser(argparse.ArgumentParser):
     inherit the class."""
 
     def error(self, message: str) -> NoReturn:
+        # a quoted value longer than 40 characters is shown by its start and length
+        message = re.sub(r"'([^']{41,})'", lambda m: clip(m.group(1)), message)
         self.exit(2, f"{one_line(self.prog)}: error: {one_line(message)} (see {one_line(self.prog)} --help)\n")
 
 

@@ -14,7 +14,7 @@ from math import lcm
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import InputError
+from .errors import InputError, clip
 from .inputs import describe_path, read_text
 from .numbers import fmt_mat, fmt_vec, loads_exact, parse_rational, show_json
 
@@ -205,7 +205,7 @@ def _envelope(obj: Any, fmt_name: str, where: str, fields: tuple[str, ...]) -> d
     allowed = {"format", "version", *fields, *_OPTIONAL_TEXT}
     for k in obj:
         if k not in allowed:
-            raise InputError(f"unknown field {k!r}", where)
+            raise InputError(f"unknown field {clip(str(k))}", where)
     return obj
 
 

@@ -224,3 +224,47 @@ def test_weights_npy_is_not_read_as_json(command: str, tmp_path: Path, capsys: p
     code, _, err = run([command, str(TINY), "--weights", str(p), "--cert", str(tmp_path / "c.json")], capsys)
     assert code == 2 and ".npy" in err and "UTF-8" not in err
     assert not (tmp_path / "c.json").exists() and os.path.getsize(p) > 0
+
+
+# ------------------------------------------------ 4. digit limits before conversion
+
+
+def test_long_decimal_in_an_exact_file_is_refused_by_its_length(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    obj = json.loads(ZIGZAG.read_text(encoding="utf-8"))
+    obj["X"][0][0] = "1." + "3" * 2_000_000
+    p = tmp_path / "i.json"
+    p.write_text(json.dumps(obj), encoding="utf-8")
+    code, _, err = run(["cell", str(p), "--pattern", str(PATTERN), "--cert", str(tmp_path / "c.json")], capsys)
+    assert code == 2 and "has 2000001 digits, more than 4300" in err and "X[0][0]" in err
+    assert len(err) < 300  # the literal is not echoed
+
+
+@pytest.mark.parametrize("literal", ["1." + "7" * 1_000_000, "0." + "0" * 4300 + "1", "1" * 4301 + ".5e-3"])
+def test_long_decimal_float_literal_refused_in_decimal_mode(
+    literal: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    obj = TINY_WEIGHTS.read_text(encoding="utf-8").replace('"z": [', f'"z": [{literal}, ', 1)
+    p = tmp_path / "w.json"
+    p.write_text(obj, encoding="utf-8")
+    argv = ["crosscheck", str(TINY), "--weights", str(p), "--cert", str(tmp_path / "c.json"), "--float-mode", "decimal"]
+    code, _, err = run(argv, capsys)
+    assert code == 2 and "more than 4300" in err and len(err) < 300
+
+
+def test_decimal_within_the_limit_still_reads_exactly() -> None:
+    from exactscape.floats.convert import float_text_to_rational
+    from exactscape.numbers import parse_rational
+
+    text = "0." + "0" * 4200 + "125"
+    assert parse_rational(text, "x") == Fraction(125, 10**4203)
+    assert float_text_to_rational("1" * 4300 + "e-4000", "z", mode="decimal") == Fraction(int("1" * 4300), 10**4000)
+
+
+def test_long_values_are_not_echoed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    long = "+" * 100_000
+    code, _, err = run(["spurious", str(ZIGZAG), "--neurons", "2", "--branches", long, "--no-search"], capsys)
+    assert code == 2 and "100000 characters" in err and len(err) < 400
+    code, _, err = run(["region", str(ZIGZAG), "--pattern", str(PATTERN), "--kind", "x" * 100_000], capsys)
+    assert code == 2 and len(err) < 400

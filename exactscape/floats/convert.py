@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..model import Instance, Weights
-from ..numbers import MAX_DIGITS, MAX_EXPONENT, too_long
+from ..numbers import MAX_DIGITS, check_decimal_size, too_long
 
 
 def float_to_rational(x: Any, where: str, max_denominator: int | None = None) -> Fraction:
@@ -166,13 +166,11 @@ def float_text_to_rational(text: str, where: str, mode: str = "binary64") -> Fra
     Fraction(1, 10)
     """
     if mode == "decimal":
-        _, _, exp = text.lower().partition("e")
+        check_decimal_size(text, where)  # digits and exponent counted before any number is built
         try:
-            if exp and abs(int(exp)) > MAX_EXPONENT:  # the exact readers' exponent limit
-                raise InputError(f"exponent of {text[:40]!r} is beyond +-{MAX_EXPONENT}", where)
             q = Fraction(text)
         except (ValueError, ZeroDivisionError):
-            raise InputError(f"{text[:40]!r} is not a finite decimal (or has more than 4300 digits)", where) from None
+            raise InputError(f"{text[:40]!r} is not a finite decimal", where) from None
         if too_long(q):
             raise InputError("numerator or denominator has more than 4300 digits (the limit of exact numbers)", where)
         return q
