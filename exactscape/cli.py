@@ -27,7 +27,7 @@ from .deciders import ENGINES
 from .deciders import NAMES as DECIDER_NAMES
 from .errors import ExactscapeError, InputError, NotCovered, clip, one_line, show_path
 from .floats import cli as float_cli
-from .options import int_range
+from .options import int_range, seconds_or_none
 from .progress import bar as progress_bar
 
 EPILOG = "exit codes: 0 verdict reached, 1 certificate rejected (check), 2 bad input, 3 output error, 4 internal error"
@@ -90,8 +90,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         type=_budget,
         default=Fraction(60),
-        help="time limit of the genuineness search (default 60; 'none' for no limit); past it the verdict is "
-        "'undecided' and no certificate is written",
+        help="time limit of the genuineness search in seconds, in (0, 10^9] (default 60; 'none' for no limit); "
+        "past it the verdict is 'undecided' and no certificate is written",
     )
     common(c)
 
@@ -224,16 +224,8 @@ def _progress(args: argparse.Namespace, what: str) -> Iterator[Callable[[int, in
 
 
 def _budget(text: str) -> Fraction | None:
-    """--budget: a positive number of seconds, or 'none'."""
-    if text.strip().lower() == "none":
-        return None
-    try:
-        value = Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds or 'none', got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds or 'none', got {text!r}")
-    return value
+    """--budget: a positive number of seconds (at most 10^9), or 'none'."""
+    return seconds_or_none(text)
 
 
 def _provenance(inst: Any) -> list[str]:

@@ -11,6 +11,10 @@ from typing import Any
 from . import outputs
 from .cli_common import INSTANCE_HELP, cert_help, cert_path, emit
 from .errors import InputError, OutputError
+from .options import SEED, SEED_HELP, int_range
+
+SPURIOUS_MAX_K = 256
+"""Largest ``spurious --neurons`` (the certificate holds K (d + 1) numbers; K = 256 takes a few seconds)."""
 
 
 def _our_plot(path: Path) -> bool:
@@ -43,13 +47,20 @@ def add_parsers(sub: Any, epilog: str) -> None:
         epilog=epilog,
     )
     sp.add_argument("instance", help=INSTANCE_HELP)
-    sp.add_argument("--neurons", "-K", metavar="K", type=int, required=True, help="number of hidden neurons K >= 1")
+    sp.add_argument(
+        "--neurons",
+        "-K",
+        metavar="K",
+        type=int_range(1, SPURIOUS_MAX_K),
+        required=True,
+        help=f"number of hidden neurons K, 1..{SPURIOUS_MAX_K}",
+    )
     sp.add_argument(
         "--branches", metavar="S", help="output signs of the constructed point, e.g. '+-0' (default: half +, half -)"
     )
     sp.add_argument("--lower", metavar="W", help="weights of a lower point to use instead of the float search")
     sp.add_argument("--no-search", action="store_true", help="no float search (verdict 'undecided' without --lower)")
-    sp.add_argument("--seed", type=int, default=0, help="seed of the float search (default 0)")
+    sp.add_argument("--seed", type=SEED, default=0, help=f"seed of the float search, {SEED_HELP} (default 0)")
     sp.add_argument(
         "--no-lower-minimum",
         action="store_true",

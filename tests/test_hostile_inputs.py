@@ -268,3 +268,66 @@ def test_long_values_are_not_echoed(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 2 and "100000 characters" in err and len(err) < 400
     code, _, err = run(["region", str(ZIGZAG), "--pattern", str(PATTERN), "--kind", "x" * 100_000], capsys)
     assert code == 2 and len(err) < 400
+
+
+# ------------------------------------------------ 5-6. every numeric option bounded, the bound in --help
+
+
+@pytest.mark.parametrize(
+    "argv,needle",
+    [
+        (["gaussian1d", "-N", "1000000000000"], "-N"),
+        (["gaussian1d", "-N", "0"], "-N"),
+        (["gaussian1d", "--seed", "-1"], "--seed"),
+        (["gaussian1d", "-N", "100000", "--sweep", "0:6:1000"], "more than the limit of 4000000"),
+        (["spurious", str(ZIGZAG), "--neurons", "2", "--seed", "-1", "--no-search"], "--seed"),
+        (["spurious", str(ZIGZAG), "--neurons", "100000000", "--no-search"], "--neurons"),
+        (["spurious", str(ZIGZAG), "--neurons", "0", "--no-search"], "--neurons"),
+        (["atlas", str(ZIGZAG), "--neurons", "1000000000"], "--neurons"),
+        (["atlas", str(ZIGZAG), "--neurons", "1", "--max-cells", "-5"], "--max-cells"),
+        (["cells", str(ZIGZAG), "--bias", "1", "--exact", "--points", str(10**12)], "--points"),
+        (["cells", str(ZIGZAG), "--bias", "1", "--sample", str(10**12)], "--sample"),
+        (["cells", str(ZIGZAG), "--bias", "1", "--exact", "--box", "0"], "--box"),
+        (["cells", str(ZIGZAG), "--bias", "1", "--exact", "--box", "-1"], "--box"),
+        (["cells", str(ZIGZAG), "--bias", "1", "--exact", "--seed", "-3"], "--seed"),
+        (["cells", str(ZIGZAG), "--bias", "1", "--sample", "100000", "--points", "1000"], "more than the limit"),
+        (
+            ["region", str(ZIGZAG), "--pattern", str(PATTERN), "--kind", "boundary", "--neuron", "-1", "--sample", "0"],
+            "--neuron",
+        ),
+        (["cell", str(ZIGZAG), "--pattern", str(PATTERN), "--budget", "1e99999999"], "--budget"),
+    ],
+)
+def test_out_of_range_options_exit_2_at_once(
+    argv: list[str], needle: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(argv, capsys)
+    assert code == 2 and needle in err and out == ""
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+@pytest.mark.parametrize(
+    "command,options",
+    [
+        ("gaussian1d", ["-N", "--seed", "--sweep"]),
+        ("spurious", ["--neurons", "--seed"]),
+        ("atlas", ["--neurons", "--max-cells"]),
+        ("cells", ["--points", "--sample", "--directions", "--box", "--seed"]),
+        ("cell", ["--budget"]),
+    ],
+)
+def test_bounds_are_in_the_help(command: str, options: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split()).split("options:")[-1]
+    for opt in options:
+        chunk = text[text.index(opt) :][:400]
+        assert any(s in chunk for s in ("..", "> 0", "at most", "(0, 10^9]")), (opt, chunk)
+
+
+def test_atlas_bound_is_the_atlas_limit() -> None:
+    from exactscape import atlas
+    from exactscape.cli_atlas import ATLAS_MAX_K
+
+    assert atlas.MAX_K == ATLAS_MAX_K

@@ -16,7 +16,7 @@ from typing import Any
 from ..cli_common import INSTANCE_HELP, cert_help, cert_path
 from ..deciders import NAMES as DECIDER_NAMES
 from ..errors import InputError, one_line, show_path
-from ..options import int_range, tolerance
+from ..options import SEED, int_range, tolerance
 from ..progress import ticker
 
 MAX_OPTION_TEXT = 40
@@ -67,7 +67,7 @@ N_RANGE = int_range(2, 100_000)
 D0_RANGE = int_range(1, 10_000)
 K_RANGE = int_range(1, 64)
 TRIALS_RANGE = int_range(1, 100_000)
-SEED_RANGE = int_range(0, 2**63 - 1)
+SEED_RANGE = SEED
 STEPS_RANGE = int_range(0, 10**9)
 
 
