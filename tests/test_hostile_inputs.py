@@ -331,3 +331,72 @@ def test_atlas_bound_is_the_atlas_limit() -> None:
     from exactscape.cli_atlas import ATLAS_MAX_K
 
     assert atlas.MAX_K == ATLAS_MAX_K
+
+
+# ------------------------------------------------ 5, 8. the tables' resume file read back
+
+
+@pytest.fixture(scope="module")
+def table_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished small `experiment tables` run (two locations, two trials)."""
+    d = tmp_path_factory.mktemp("table")
+    argv = ["experiment", "tables", "--table", "I", "--N", "6", "--K", "2", "--trials", "2", "--locations", "0,-20"]
+    assert main([*argv, "--budget", "20", "--out", str(d / "t.json")]) == 0
+    return d
+
+
+TABLE_ARGV = ["experiment", "tables", "--table", "I", "--N", "6", "--K", "2", "--trials", "2", "--locations", "0,-20"]
+
+
+def _tampered(table_run: Path, tmp_path: Path, line: int, **change: object) -> list[str]:
+    lines = (table_run / "t.partial.jsonl").read_text(encoding="utf-8").splitlines()
+    rec = json.loads(lines[line])
+    rec.update(change)
+    lines[line] = json.dumps(rec).replace("Infinity", "1e999")
+    (tmp_path / "t.partial.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [*TABLE_ARGV, "--budget", "20", "--out", str(tmp_path / "t.json")]
+
+
+@pytest.mark.parametrize(
+    "change,needle",
+    [
+        ({"trial": "x"}, "trial is not a whole number"),
+        ({"trial": True}, "trial is not a whole number"),
+        ({"location": float("inf")}, "location is not a finite number"),
+        ({"seconds": float("inf")}, "seconds is not a finite number"),
+        ({"seconds": -1}, "seconds is not a finite number"),
+        ({"verdict": "genuine"}, "verdict 'genuine' is not the one genuine = false gives"),
+        ({"genuine": True}, "verdict 'not-genuine' is not the one genuine = true gives"),
+        ({"genuine": True, "verdict": "genuine", "genuine_positive": True}, "differs is not"),
+        ({"rank": 3}, "rank + dimension is not K d = 8"),
+        ({"activated": 7}, "activated is not a share"),
+        ({"gd": "maybe"}, "gd"),
+        ({"extra": 1}, "unknown field 'extra'"),
+    ],
+)
+def test_tampered_resume_records_are_refused(
+    change: dict[str, object], needle: str, table_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = _tampered(table_run, tmp_path, 1, **change)
+    code, _, err = run(argv, capsys)
+    assert code == 3 and "line 2 is not a trial record of this run" in err and needle in err, err
+    assert not (tmp_path / "t.json").exists() and not (tmp_path / "t.md").exists()
+
+
+def test_resumed_records_are_reported_as_read_back_and_written_without_infinity(
+    table_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = _tampered(table_run, tmp_path, 1)
+    code, out, _ = run(argv, capsys)
+    assert code == 0 and "4 of these trials were read back from the partial file" in out
+    text = (tmp_path / "t.json").read_text(encoding="utf-8")
+    assert json.loads(text)["resumed_trials"] == 4 and "Infinity" not in text and "NaN" not in text
+
+
+def test_resume_file_of_other_settings_is_an_output_refusal(
+    table_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = _tampered(table_run, tmp_path, 1)
+    argv[argv.index("--budget") + 1] = "21"
+    code, _, err = run(argv, capsys)
+    assert code == 3 and "other settings (budget: 20.0 there, 21.0 here)" in err
