@@ -400,3 +400,66 @@ def test_resume_file_of_other_settings_is_an_output_refusal(
     argv[argv.index("--budget") + 1] = "21"
     code, _, err = run(argv, capsys)
     assert code == 3 and "other settings (budget: 20.0 there, 21.0 here)" in err
+
+
+# ------------------------------------------------ 9. check DIR reports every entry it did not read
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("atlas")
+    assert main(["atlas", str(EX / "toy-positive.json"), "-K", "1", "--out", str(d / "b"), "--no-saddles"]) == 0
+    return d / "b"
+
+
+def _copy(bundle: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    out = tmp_path / "b"
+    shutil.copytree(bundle, out)
+    return out
+
+
+def test_intact_bundle_verifies(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["check", str(bundle)], capsys)
+    assert code == 0 and out.splitlines()[-1] == "s VERIFIED" and "not read" not in out
+
+
+@pytest.mark.parametrize("attack", ["subfolder", "fifo", "symlink", "symlink-dir", "stray-file"])
+def test_bundle_entries_not_read_are_reported_and_reject(
+    attack: str, bundle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    b = _copy(bundle, tmp_path)
+    certs = sorted(b.glob("cell-*.cert.json"))
+    if attack == "subfolder":  # a cell certificate moved away: the bundle would lack a cell
+        (b / "sub").mkdir()
+        certs[0].rename(b / "sub" / certs[0].name)
+        name = "sub"
+    elif attack == "fifo":
+        os.mkfifo(b / "extra.cert.json")
+        name = "extra.cert.json"
+    elif attack == "symlink":  # a link to a certificate elsewhere is not followed
+        outside = tmp_path / "elsewhere.cert.json"
+        certs[0].rename(outside)
+        (b / certs[0].name).symlink_to(outside)
+        name = certs[0].name
+    elif attack == "symlink-dir":
+        (b / "loop").symlink_to(b)
+        name = "loop"
+    else:
+        (b / "notes.txt").write_text("hello", encoding="utf-8")
+        name = "notes.txt"
+    code, out, _ = run(["check", str(b)], capsys)
+    last = out.splitlines()[-1]
+    assert code == 1 and last.startswith("s REJECTED") and "not read" in last, out
+    assert f"c {name}: not read: " in out and "\ns VERIFIED" not in out
+
+
+def test_bundle_with_many_stray_entries_lists_a_few(
+    bundle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    b = _copy(bundle, tmp_path)
+    for k in range(100):
+        (b / f"s{k}").mkdir()
+    code, out, _ = run(["check", str(b)], capsys)
+    assert code == 1 and "c ... and 80 more entries not read" in out and len(out.splitlines()) < 60
