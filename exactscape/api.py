@@ -259,13 +259,15 @@ def boundary(
 # ------------------------------------------------ new in 1.2: path and spurious
 
 
-def path(inst: Instance, start: Weights, end: Weights, *, verify: bool = True) -> Result:
+def path(inst: Instance, start: Weights, end: Weights, *, verify: bool = True, max_work: int | None = None) -> Result:
     """The exact loss along W(t) = (1 - t) W0 + t W1, t in [0, 1]: breakpoints,
     polynomial pieces (degree <= 4), trends, monotonicity, minimum and maximum
-    (:mod:`exactscape.pathloss`), with a ``path`` certificate (FORMAT 11)."""
-    from .pathloss import analyse_path, path_certificate, path_claim
+    (:mod:`exactscape.pathloss`), with a ``path`` certificate (FORMAT 11).
+    ``max_work`` (default :data:`exactscape.pathloss.DEFAULT_MAX_WORK`): the work
+    estimate refused beyond it before the long loops start."""
+    from .pathloss import DEFAULT_MAX_WORK, analyse_path, path_certificate, path_claim
 
-    a = analyse_path(inst, start, end)
+    a = analyse_path(inst, start, end, max_work=DEFAULT_MAX_WORK if max_work is None else max_work)
     cert = path_certificate(a)
     lines = certify.self_check(cert) if verify else []
     summary: dict[str, Any] = dict(path_claim(a))

@@ -80,6 +80,15 @@ def add_parsers(sub: Any, epilog: str) -> None:
     pa.add_argument("instance", help=INSTANCE_HELP)
     pa.add_argument("--from", dest="start", metavar="W0", required=True, help="weights at t = 0")
     pa.add_argument("--to", dest="end", metavar="W1", required=True, help="weights at t = 1")
+    pa.add_argument(
+        "--max-work",
+        metavar="W",
+        type=int_range(1, 10**15),
+        default=None,
+        help="refuse, before the long loops, a path whose estimated work exceeds W units (about 0.1 ms each; "
+        "default 600000, about a minute): it grows with the number of pieces and the square of the numbers' "
+        "digits",
+    )
     pa.add_argument("--plot", metavar="FILE", help="plot L(t) with the breakpoints marked (matplotlib; .png/.pdf/.svg)")
     common(pa)
 
@@ -160,7 +169,7 @@ def _cmd_path(args: argparse.Namespace) -> int:
             import matplotlib  # noqa: F401
         except ImportError:
             raise InputError("--plot needs matplotlib (pip install 'exactscape[plot]')", "--plot") from None
-    res = api.path(inst, w0, w1, verify=not args.no_verify)
+    res = api.path(inst, w0, w1, verify=not args.no_verify, max_work=args.max_work)
     s = res.summary
     lines = [f"verdict: {s['monotone'] if s['monotone'] != 'no' else 'not-monotone'}"]
     lines.append(f"instance: {args.instance} (N={inst.N}, d={inst.d}, K={s['K']})")

@@ -463,3 +463,40 @@ def test_bundle_with_many_stray_entries_lists_a_few(
         (b / f"s{k}").mkdir()
     code, out, _ = run(["check", str(b)], capsys)
     assert code == 1 and "c ... and 80 more entries not read" in out and len(out.splitlines()) < 60
+
+
+# ------------------------------------------------ 7. path: a work estimate before the long loops
+
+
+def _endpoint(tmp_path: Path, name: str, src: str, where: tuple[str, int, int | None], value: str) -> Path:
+    obj = json.loads((EX / src).read_text(encoding="utf-8"))
+    key, i, j = where
+    if j is None:
+        obj[key][i] = value
+    else:
+        obj[key][i][j] = value
+    p = tmp_path / name
+    p.write_text(json.dumps(obj), encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("value", ["1/" + "7" * 4300, "1" + "7" * 4299, "0." + "3" * 4299])
+def test_path_with_long_endpoint_numbers_is_refused_by_its_estimate(
+    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = _endpoint(tmp_path, "a.json", "zigzag-path-a.weights.json", ("w", 0, 1), value)
+    b = _endpoint(tmp_path, "b.json", "zigzag-path-b.weights.json", ("z", 1, None), "1/" + "3" * 4300)
+    code, out, err = run(["path", str(ZIGZAG), "--from", str(a), "--to", str(b), "--cert", str(tmp_path / "c")], capsys)
+    assert code == 2 and "estimated at" in err and "work units" in err and "--max-work" in err and out == ""
+    assert not (tmp_path / "c").exists()
+
+
+def test_path_estimate_and_its_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a, b = str(EX / "zigzag-path-a.weights.json"), str(EX / "zigzag-path-b.weights.json")
+    base = ["path", str(ZIGZAG), "--from", a, "--to", b, "--cert", str(tmp_path / "c.json")]
+    code, _, err = run([*base, "--max-work", "5"], capsys)
+    assert code == 2 and "more than the limit of 5" in err
+    code, out, _ = run(base, capsys)
+    assert code == 0 and "verdict:" in out
+    code, _, err = run([*base, "--max-work", "0"], capsys)
+    assert code == 2 and "--max-work" in err
