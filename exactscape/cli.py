@@ -22,7 +22,7 @@ from fractions import Fraction
 from typing import Any, NoReturn
 
 from . import __version__, cli_atlas, cli_region, cli_spurious_path
-from .cli_common import INSTANCE_HELP, cert_help, check_output, emit
+from .cli_common import INSTANCE_HELP, cert_help, check_file_options, check_output, emit
 from .deciders import ENGINES
 from .deciders import NAMES as DECIDER_NAMES
 from .errors import ExactscapeError, InputError, NotCovered, clip, one_line, show_path
@@ -469,7 +469,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    prog = command_name(args)
     try:
+        check_file_options(args)
         return COMMANDS[args.command](args)
     except NotCovered as exc:
         if getattr(args, "json", False):
@@ -479,33 +481,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"reason: {one_line(str(exc))}")
         return 0
     except InputError as exc:
-        print(f"exactscape: error: {one_line(error_text(exc))}", file=sys.stderr)
+        print(f"{prog}: error: {one_line(error_text(exc))}", file=sys.stderr)
         return 2
     except ExactscapeError as exc:
-        print(f"exactscape: error: {one_line(str(exc))}", file=sys.stderr)
+        print(f"{prog}: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("exactscape: interrupted", file=sys.stderr)
+        print(f"{prog}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        return _stdout_closed()
+        return _stdout_closed(prog)
     except RecursionError:
-        print("exactscape: error: input nested too deeply", file=sys.stderr)
+        print(f"{prog}: error: input nested too deeply", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"{prog}: error: out of memory (the input asks for more than this machine gives)", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - the contract is: never a traceback
-        msg = one_line(f"{exc.__class__.__name__}: {exc}")
-        print(f"exactscape: internal error: {msg} (please report)", file=sys.stderr)
+        msg = one_line(f"{exc.__class__.__name__}: {exc}")[:1000]
+        print(f"{prog}: internal error: {msg} (please report)", file=sys.stderr)
         return 4
 
 
-def _stdout_closed() -> int:
+def command_name(args: argparse.Namespace) -> str:
+    """``exactscape CMD`` (``exactscape experiment NAME``): the prefix of every error
+    line, as argparse's usage errors have it (README "Exit codes")."""
+    words = ["exactscape", str(args.command)]
+    if args.command == "experiment" and getattr(args, "experiment", None):
+        words.append(str(args.experiment))
+    return " ".join(words)
+
+
+def _stdout_closed(prog: str = "exactscape") -> int:
     """The reader of standard output went away (``exactscape ... | head``): not a
     bug but an output that could not be written (exit 3). Standard output is
     pointed at the null device so that the interpreter's final flush stays quiet."""
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    print("exactscape: error: standard output was closed before the output was complete", file=sys.stderr)
+    print(f"{prog}: error: standard output was closed before the output was complete", file=sys.stderr)
     return 3
 
 

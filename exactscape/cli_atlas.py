@@ -12,7 +12,7 @@ from typing import Any
 
 from . import outputs
 from .cli_common import INSTANCE_HELP
-from .errors import InputError
+from .errors import InputError, OutputError, show_path
 from .options import SEED, SEED_HELP, int_range
 from .progress import bar as progress_bar
 
@@ -123,8 +123,13 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
 
         require_matplotlib()
     out = Path(args.out) if args.out else None
-    if out is not None and out.exists() and not out.is_dir():
-        raise InputError("exists and is not a folder", "--out")
+    if out is not None:
+        if out.is_symlink():
+            raise OutputError(
+                f"--out {show_path(out)}: is a symbolic link; the bundle is written only into a real folder"
+            )
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"--out {show_path(out)}: exists and is not a folder")
     with _bar(not args.no_progress) as progress:
         at = atlas_mod.atlas(
             inst,

@@ -500,3 +500,77 @@ def test_path_estimate_and_its_option(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 0 and "verdict:" in out
     code, _, err = run([*base, "--max-work", "0"], capsys)
     assert code == 2 and "--max-work" in err
+
+
+# ------------------------------------------------ 10. output paths, the error prefix
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [
+            "path",
+            str(ZIGZAG),
+            "--from",
+            str(EX / "zigzag-path-a.weights.json"),
+            "--to",
+            str(EX / "zigzag-path-b.weights.json"),
+            "--plot",
+            "{d}/file.png/",
+        ],
+        ["cell", str(ZIGZAG), "--pattern", str(PATTERN), "--cert", "{d}/c.cert.json/"],
+        ["cells", str(ZIGZAG), "--bias", "1", "--exact", "--out", "{d}/cells.json/"],
+        ["gaussian1d", "--sweep", "0:6:5", "-N", "10", "--plot", "{d}/g.png/"],
+    ],
+)
+def test_output_file_with_a_trailing_slash_is_refused(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d").mkdir()
+    code, out, err = run([a.replace("{d}", str(tmp_path / "d")) for a in argv], capsys)
+    assert code == 3 and "ends in a path separator" in err and out == ""
+    assert list((tmp_path / "d").iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["d"]
+
+
+def test_atlas_out_symlink_is_not_followed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "target"
+    target.mkdir()
+    (tmp_path / "link").symlink_to(target)
+    argv = ["atlas", str(EX / "toy-positive.json"), "-K", "1", "--no-saddles", "--out", str(tmp_path / "link")]
+    code, _, err = run(argv, capsys)
+    assert code == 3 and "symbolic link" in err and list(target.iterdir()) == []
+    (tmp_path / "file").write_text("mine", encoding="utf-8")
+    code, _, err = run([*argv[:-1], str(tmp_path / "file")], capsys)
+    assert code == 3 and "not a folder" in err and (tmp_path / "file").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize(
+    "argv,prefix",
+    [
+        (["cell", "/nonexistent.json", "--pattern", str(PATTERN)], "exactscape cell: error: "),
+        (["check", "/nonexistent"], None),
+        (["path", str(ZIGZAG), "--from", "/none.json", "--to", "/none.json"], "exactscape path: error: "),
+        (["experiment", "tables", "--table", "I", "--out", "x.txt"], "exactscape experiment tables: error: "),
+        (["cell", str(ZIGZAG), "--pattern", str(PATTERN), "--budget", "x"], "exactscape cell: error: "),
+    ],
+)
+def test_every_error_line_names_the_command(
+    argv: list[str],
+    prefix: str | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(argv, capsys)
+    if prefix is None:  # check answers on stdout with an s-line
+        assert code == 2 and out.splitlines()[-1].startswith("s REJECTED") and err == ""
+    else:
+        assert code == 2 and err.startswith(prefix), err
+
+
+def test_readme_documents_the_error_prefix_and_the_partial_file_exit_code() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "`exactscape CMD: error: ...`" in readme
+    assert "exactscape: error:" not in readme

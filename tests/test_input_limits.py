@@ -75,7 +75,7 @@ def test_dev_zero_and_directories_are_refused(tmp_path: Path, capsys: pytest.Cap
     code, err = run(cell("/dev/zero", tmp_path), capsys)
     assert (
         code == 2
-        and err == "exactscape: error: /dev/zero: is a character device; exactscape reads only regular files\n"
+        and err == "exactscape cell: error: /dev/zero: is a character device; exactscape reads only regular files\n"
     )
     code, err = run(cell(tmp_path, tmp_path), capsys)
     assert code == 2 and "directory" in err
