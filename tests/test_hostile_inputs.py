@@ -570,7 +570,21 @@ def test_every_error_line_names_the_command(
         assert code == 2 and err.startswith(prefix), err
 
 
-def test_readme_documents_the_error_prefix_and_the_partial_file_exit_code() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert "`exactscape CMD: error: ...`" in readme
+def test_readme_states_the_prefix_codes_and_limits_the_commands_use() -> None:
+    """README "Exit codes", "Option values" and "Input limits" against the code's constants."""
+    from exactscape.cli_atlas import ATLAS_MAX_K, G1_MAX_N, G1_MAX_WORK
+    from exactscape.cli_region import CELLS_MAX_COUNT, CELLS_MAX_WORK
+    from exactscape.cli_spurious_path import SPURIOUS_MAX_K
+    from exactscape.floats.files import MAX_ZIP_DIRECTORY
+    from exactscape.pathloss import DEFAULT_MAX_WORK
+
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert "(`exactscape CMD: error: ...`, e.g. `exactscape cell: error: ...`" in readme
     assert "exactscape: error:" not in readme
+    assert "A partial file of other settings is refused (exit 3)" in readme
+    assert f"`spurious --neurons` 1..{SPURIOUS_MAX_K}" in readme and f"`atlas --neurons` 1..{ATLAS_MAX_K}" in readme
+    assert f"`gaussian1d -N` 1..{G1_MAX_N:,}".replace(",", "") in readme and f"{G1_MAX_WORK:,}" in readme
+    assert f"up to {CELLS_MAX_COUNT}" in readme and CELLS_MAX_WORK == 10**7 and "at most 10^7" in readme
+    assert f"at most {DEFAULT_MAX_WORK:,} units" in readme
+    assert f"at most {MAX_NPZ_MEMBERS} members" in readme and MAX_ZIP_DIRECTORY == 2**20
+    assert f"at most {NPY_HEADER_LIMIT:,} bytes" in readme
