@@ -176,7 +176,7 @@ def _float_file(kind: str, op: str, pick: int, choice: int, byte: int) -> tuple[
         data = _npy(table if table is not None else arrays["X"])
         return ".npy", _mutate(data, pick, byte, choice)
     if kind == "instance" and op == "csv":
-        text = "-2,0\n-1,1\n1,0\n2,1\n".encode()
+        text = b"-2,0\n-1,1\n1,0\n2,1\n"
         return ".csv", _mutate(text, pick, byte, choice)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf, _quiet():
