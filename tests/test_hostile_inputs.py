@@ -588,3 +588,31 @@ def test_readme_states_the_prefix_codes_and_limits_the_commands_use() -> None:
     assert f"at most {DEFAULT_MAX_WORK:,} units" in readme
     assert f"at most {MAX_NPZ_MEMBERS} members" in readme and MAX_ZIP_DIRECTORY == 2**20
     assert f"at most {NPY_HEADER_LIMIT:,} bytes" in readme
+
+
+@pytest.mark.parametrize(
+    "change", [{"exact_seconds": float("inf")}, {"activated": 3}, {"genuine": "yes"}, {"continuous": 1}]
+)
+def test_trapped_resume_records_with_bad_numbers_are_refused(change: dict[str, object], tmp_path: Path) -> None:
+    from exactscape.errors import OutputError
+    from exactscape.experiments.trapped import PARTIAL_FORMAT, read_partial
+
+    settings_ = {"locations": [0.5], "trials": 1, "K": 1}
+    rec: dict[str, object] = {
+        "location": 0.5,
+        "trial": 0,
+        "genuine": True,
+        "continuous": False,
+        "gd": "trapped",
+        "activated": 0.5,
+        "exact_seconds": 0.1,
+        "gd_seconds": 0.2,
+        "gd_loss_end": float("inf"),  # a run that overflowed: its loss may be infinite
+    }
+    part = tmp_path / "run.partial.jsonl"
+    header = json.dumps({"format": PARTIAL_FORMAT, "version": 1, "settings": settings_})
+    part.write_text(header + "\n" + json.dumps(rec) + "\n", encoding="utf-8")
+    assert read_partial(part, settings_)[0] == {(0.5, 0): rec}
+    part.write_text(header + "\n" + json.dumps({**rec, **change}) + "\n", encoding="utf-8")
+    with pytest.raises(OutputError, match="line 2 is not a trial record"):
+        read_partial(part, settings_)
