@@ -616,3 +616,18 @@ def test_trapped_resume_records_with_bad_numbers_are_refused(change: dict[str, o
     part.write_text(header + "\n" + json.dumps({**rec, **change}) + "\n", encoding="utf-8")
     with pytest.raises(OutputError, match="line 2 is not a trial record"):
         read_partial(part, settings_)
+
+
+def test_corrupt_compressed_member_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The fuzzer's find: a flipped bit in a deflate stream made zlib raise its own error (exit 4)."""
+    import zlib
+
+    from test_fuzz_floats_and_commands import _float_file
+
+    _, data = _float_file("instance", "bytes", 43, 0, 16)
+    with pytest.raises(zlib.error), zipfile.ZipFile(io.BytesIO(data)) as zf:
+        zf.read("X.npy")
+    p = tmp_path / "c.npz"
+    p.write_bytes(data)
+    code, _, err = run(["cell", str(p), "--pattern", str(PATTERN), "--cert", str(tmp_path / "c.json")], capsys)
+    assert code == 2 and "Error -3 while decompressing" in err, err

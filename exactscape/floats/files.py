@@ -13,9 +13,11 @@ an N x (d0 + 1) array whose last column is the label.
 from __future__ import annotations
 
 import io
+import lzma
 import struct
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -221,7 +223,16 @@ def read_npz(path: Path) -> dict[str, Any]:
                     )
     except InputError:
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+    except (
+        OSError,
+        ValueError,
+        EOFError,
+        zipfile.BadZipFile,
+        NotImplementedError,
+        RuntimeError,
+        zlib.error,
+        lzma.LZMAError,
+    ) as exc:  # a corrupt member fails in its decompressor
         reason = _reason(exc)
         raise InputError(f"cannot read as .npz ({exc.__class__.__name__}: {reason})", where) from None
     return out
