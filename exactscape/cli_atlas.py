@@ -21,6 +21,8 @@ ATLAS_MAX_K = 12
 """Largest ``atlas --neurons`` (exactscape.atlas.MAX_K: 2^K branch vectors per cell)."""
 G1_MAX_N = 100_000
 """Largest ``gaussian1d -N``."""
+G1_MAX_CHECK_N = 10_000
+"""Largest ``gaussian1d -N`` with ``--check`` (an exact cell of N samples: about 30 s at 10,000)."""
 G1_MAX_WORK = 4_000_000
 """Largest N x STEPS of ``gaussian1d`` (each step evaluates three sampled losses of N terms)."""
 
@@ -87,7 +89,11 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "--seed", type=SEED, default=0, help=f"seed of the sampled empirical losses, {SEED_HELP} (default 0)"
     )
     g.add_argument("--plot", metavar="FILE", help="Fig. 1 / Fig. 2(a)-(d) style figure (.png/.svg)")
-    g.add_argument("--check", action="store_true", help="decide one sampled instance's cell exactly (Theorem 1)")
+    g.add_argument(
+        "--check",
+        action="store_true",
+        help=f"decide one sampled instance's cell exactly (Theorem 1); N at most {G1_MAX_CHECK_N}",
+    )
     g.add_argument(
         "--more", action="store_true", help="also Fig. 2(e) (both weights moving) and Fig. 3 (K = 4, 60, 200)"
     )
@@ -257,6 +263,12 @@ def _cmd_gaussian1d(args: argparse.Namespace) -> int:
         raise InputError(
             f"N = {args.samples} samples at {sweep[2]} sweep steps is {args.samples * sweep[2]} sampled-loss terms "
             f"(three samplings each), more than the limit of {G1_MAX_WORK}; lower -N or the sweep's STEPS",
+            "gaussian1d",
+        )
+    if args.check and args.samples > G1_MAX_CHECK_N:
+        raise InputError(
+            f"--check decides the exact cell of N = {args.samples} samples; at most {G1_MAX_CHECK_N} "
+            "(the exact minimiser set and its genuineness grow with N)",
             "gaussian1d",
         )
     res = g1.run(args.samples, sweep, args.seed, exact_check=args.check, more=args.more)

@@ -631,3 +631,13 @@ def test_corrupt_compressed_member_is_an_input_error(tmp_path: Path, capsys: pyt
     p.write_bytes(data)
     code, _, err = run(["cell", str(p), "--pattern", str(PATTERN), "--cert", str(tmp_path / "c.json")], capsys)
     assert code == 2 and "Error -3 while decompressing" in err, err
+
+
+def test_gaussian1d_check_is_bounded_and_works_past_the_fast_engines_threshold(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(["gaussian1d", "-N", "10001", "--sweep", "0:6:5", "--check"], capsys)
+    assert code == 2 and "at most 10000" in err
+    # N = 1200 makes A wide enough (4,800 entries) for the fast engine, which has no least-squares fit
+    code, out, _ = run(["gaussian1d", "-N", "1200", "--sweep", "0:6:5", "--check"], capsys)
+    assert code == 0 and "exact check (sampling 1" in out and "not decided" not in out

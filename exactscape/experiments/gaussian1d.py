@@ -307,7 +307,7 @@ def _exact_check(res: Gaussian1D, normals: list[int]) -> dict[str, Any]:
     wts = Weights((Fraction(1), Fraction(-1)), ((Fraction(1), -h1), (Fraction(-1), h2)))
     out: dict[str, Any] = {"x_w1": str(h1), "denominator": den}
     try:
-        r = api.cell(inst, weights=wts, verify=True)
+        r = api.cell(inst, weights=wts, verify=True, engine="plain")  # the fixed-z search below needs its lsq
     except Exception as exc:  # noqa: BLE001 - e.g. a sample exactly at a location: reported, not guessed
         out["error"] = str(exc)
         return out
