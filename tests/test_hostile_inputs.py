@@ -280,6 +280,7 @@ def test_long_values_are_not_echoed(tmp_path: Path, capsys: pytest.CaptureFixtur
         (["gaussian1d", "-N", "0"], "-N"),
         (["gaussian1d", "--seed", "-1"], "--seed"),
         (["gaussian1d", "-N", "100000", "--sweep", "0:6:1000"], "more than the limit of 4000000"),
+        (["gaussian1d", "-N", "2", "--sweep=-1e308:1e308:3", "--check"], "--sweep"),
         (["spurious", str(ZIGZAG), "--neurons", "2", "--seed", "-1", "--no-search"], "--seed"),
         (["spurious", str(ZIGZAG), "--neurons", "100000000", "--no-search"], "--neurons"),
         (["spurious", str(ZIGZAG), "--neurons", "0", "--no-search"], "--neurons"),
@@ -310,7 +311,7 @@ def test_out_of_range_options_exit_2_at_once(
 @pytest.mark.parametrize(
     "command,options",
     [
-        ("gaussian1d", ["-N", "--seed", "--sweep"]),
+        ("gaussian1d", ["-N", "--seed", "--sweep", "--check"]),
         ("spurious", ["--neurons", "--seed"]),
         ("atlas", ["--neurons", "--max-cells"]),
         ("cells", ["--points", "--sample", "--directions", "--box", "--seed"]),
