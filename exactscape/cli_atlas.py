@@ -82,8 +82,8 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "--sweep",
         default="0:6:121",
         metavar="A:B:STEPS",
-        help="x_w1 values for the two-neuron sweep with x_w2 = 0 (default 0:6:121); -10^6 <= A < B <= 10^6, STEPS in 2..100000 and "
-        f"N x STEPS at most {G1_MAX_WORK} (each is a sampled loss evaluated three times)",
+        help="x_w1 values for the two-neuron sweep with x_w2 = 0 (default 0:6:121); -10^6 <= A < B <= 10^6, "
+        f"STEPS in 2..100000 and N x STEPS at most {G1_MAX_WORK} (each is a sampled loss evaluated three times)",
     )
     g.add_argument(
         "--seed", type=SEED, default=0, help=f"seed of the sampled empirical losses, {SEED_HELP} (default 0)"
