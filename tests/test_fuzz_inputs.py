@@ -1,5 +1,6 @@
 """Fuzz the read side: mutated instances, weights, patterns and certificates
-fed to cell, point, saddles, boundary, crosscheck and check.
+fed to cell, point, saddles, boundary, crosscheck and check (instances also
+to spurious, path, region, atlas and cells).
 
 For every mutant, in-process through :func:`exactscape.cli.main` under a
 per-run time limit (SIGALRM): the exit code is one of the documented
