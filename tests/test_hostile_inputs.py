@@ -75,6 +75,7 @@ def test_long_double_weights_exact_and_robustness_in_their_own_format(
     assert fw.weights.w[0][0] == Fraction(*w[0, 0].as_integer_ratio())
     assert fw.weights.w[0][0] != Fraction(float(w[0, 0]))
     assert fw.precision == LONG_DOUBLE.name
+    assert f"file format {LONG_DOUBLE.name} (unit roundoff 2^-{significand_bits(LONG_DOUBLE.name)}" in fw.provenance
     assert unit_roundoff(fw.precision) == Fraction(1, 2 ** significand_bits(LONG_DOUBLE.name))  # type: ignore[operator]
     code, out, _ = run(["crosscheck", str(TINY), "--weights", str(p), "--cert", str(tmp_path / "c.json")], capsys)
     assert code == 0 and f"in {LONG_DOUBLE.name}" in out and "gamma_(d+1) = 4.44e-16" not in out
