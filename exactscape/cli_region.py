@@ -22,8 +22,10 @@ from .progress import bar as progress_bar
 
 CELLS_MAX_COUNT = 100_000
 """Largest ``cells --points``, ``--sample`` and ``--directions``."""
-CELLS_MAX_WORK = 10**7
-"""Largest points x directions x N of ``cells`` (each term one exact dot product)."""
+CELLS_MAX_WORK = 3_000_000
+"""Largest work estimate of ``cells``: points x directions x (N + 10) x d0 (each point and
+direction draws a direction and tests every hyperplane; measured about 20 us per unit,
+so the limit is about a minute)."""
 
 
 def _ours(path: Path) -> bool:
@@ -95,8 +97,8 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "--points",
         type=int_range(1, CELLS_MAX_COUNT),
         default=20,
-        help=f"random weights drawn, 1..{CELLS_MAX_COUNT} (default 20); points x directions x N at most "
-        f"{CELLS_MAX_WORK}",
+        help=f"random weights drawn, 1..{CELLS_MAX_COUNT} (default 20); points x directions x (N + 10) x d0 "
+        f"at most {CELLS_MAX_WORK}",
     )
     cl.add_argument(
         "--directions",
@@ -272,11 +274,11 @@ def _cmd_cells(args: argparse.Namespace) -> int:
     inst = load_instance(args.instance)
     arr = Arrangement(tuple(tuple(x) for x in inst.X), args.bias)
     dirs = args.sample if args.sample is not None else (args.directions if args.directions is not None else 10 * arr.d0)
-    work = args.points * max(dirs, 1) * arr.N
+    work = args.points * max(dirs, 1) * (arr.N + 10) * arr.d0
     if work > CELLS_MAX_WORK:  # the work estimate, before any point is drawn
         raise InputError(
-            f"{args.points} points x {dirs} directions x N = {arr.N} hyperplanes is {work} exact chord tests, "
-            f"more than the limit of {CELLS_MAX_WORK}; lower --points or the directions",
+            f"{args.points} points x {dirs} directions x (N + 10 = {arr.N + 10}) x d0 = {arr.d0} is {work} work "
+            f"units, more than the limit of {CELLS_MAX_WORK} (about a minute); lower --points or the directions",
             "cells",
         )
     with _bar(args, "measuring cells") as progress:
