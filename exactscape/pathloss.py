@@ -31,8 +31,10 @@ degree <= 4.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from math import gcd
 from typing import Any
 
 import flint
@@ -473,14 +475,77 @@ def _witness(pieces: list[Piece]) -> tuple[tuple[Fraction, Fraction], tuple[Frac
     return up, down
 
 
-def analyse_path(inst: Instance, start: Weights, end: Weights) -> PathAnalysis:
-    """Breakpoints, pieces, trends, extremes of L along the segment (module docstring)."""
+DEFAULT_MAX_WORK = 600_000
+"""Work units (about 0.1 ms each where they were measured) ``path`` accepts before
+it starts (:func:`build_work`, :func:`root_work`); the CLI's ``--max-work``."""
+
+
+def _bits(q: Fraction) -> int:
+    return max(abs(q.numerator).bit_length(), q.denominator.bit_length())
+
+
+def input_bits(seg: Segment) -> int:
+    """The longest numerator or denominator, in bits, of the instance and both endpoints."""
+    inst, a, b = seg.instance, seg.start, seg.end
+    nums = [*(v for row in inst.X for v in row), *inst.y, *a.z, *b.z]
+    nums += [v for w in (a.w, b.w) for row in w for v in row]
+    return max((_bits(v) for v in nums), default=1)
+
+
+def build_work(seg: Segment, pieces: int) -> int:
+    """Estimated work of building the pieces' polynomials: each piece sums N K
+    products, each costing 1 + (B / 300)^2 units for inputs of B bits (measured:
+    about 0.1 ms per product of short numbers, 12 ms at 3,300 bits)."""
+    b = input_bits(seg)
+    return pieces * seg.instance.N * seg.K * (1 + (b * b) // 90_000)
+
+
+def root_work(polys: Sequence[Poly]) -> int:
+    """Estimated work of isolating the real roots of the pieces' derivatives: per
+    piece 1 + 22 (B / 64)^2 units for coefficients of B bits (an integer polynomial
+    over their common denominator). The bisection may need as many steps as the
+    roots' separation has bits, which grows with B, each step on numbers of about
+    that size: measured 15 s per piece at B = 5,300 (endpoints of 800 digits)."""
+    total = 0
+    for p in polys:
+        den = 1
+        for c in p:
+            den = den * c.denominator // gcd(den, c.denominator)
+        b = max((abs(c.numerator * (den // c.denominator)).bit_length() for c in p), default=1)
+        total += 1 + 22 * b * b // 4096
+    return total
+
+
+def _refuse(what: str, work: int, limit: int, seg: Segment) -> InputError:
+    return InputError(
+        f"{what} is estimated at {work} work units (numbers of up to {input_bits(seg)} bits in the instance "
+        f"and endpoints), more than the limit of {limit} (about a minute); give endpoints with shorter "
+        "numbers, or raise the limit with --max-work",
+        "path",
+    )
+
+
+def analyse_path(inst: Instance, start: Weights, end: Weights, *, max_work: int | None = None) -> PathAnalysis:
+    """Breakpoints, pieces, trends, extremes of L along the segment (module docstring).
+    With ``max_work``, the work estimates (:func:`build_work` before the pieces are
+    built, :func:`root_work` before their roots are isolated) are checked first: an
+    InputError (exit 2) beyond it, before the long loop starts."""
     seg = Segment(inst, start, end)
     bps = breakpoints(seg)
     ends = [Fraction(0), *bps, Fraction(1)]
+    if max_work is not None:
+        work = build_work(seg, len(ends) - 1)
+        if work > max_work:
+            raise _refuse(
+                f"building the loss on {len(ends) - 1} pieces (N = {inst.N}, K = {seg.K})", work, max_work, seg
+            )
+    polys = [piece_polynomial(seg, lo, hi) for lo, hi in zip(ends, ends[1:], strict=False)]
+    if max_work is not None:
+        work = root_work([derivative(p) for p in polys])
+        if work > max_work:
+            raise _refuse(f"isolating the roots of the {len(polys)} pieces' derivatives", work, max_work, seg)
     pieces = []
-    for lo, hi in zip(ends, ends[1:], strict=False):
-        poly = piece_polynomial(seg, lo, hi)
+    for lo, hi, poly in zip(ends[:-1], ends[1:], polys, strict=True):
         q = derivative(poly)
         roots = real_roots(q, lo, hi) if q else []
         pieces.append(Piece(lo, hi, poly, _trend(poly, lo, hi, roots), tuple(roots)))

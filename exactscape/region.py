@@ -49,7 +49,7 @@ import cdd.gmp as cg
 
 from . import polyhedra
 from .design import cell_sign, design_rows
-from .errors import BackendError, InputError, InternalError
+from .errors import BackendError, InputError, InternalError, clip
 from .model import Instance, Pattern
 
 Row = tuple[Fraction, ...]
@@ -316,7 +316,7 @@ def parse_branches(text: str, K: int, allowed: str = "+-0") -> tuple[str, ...]:
     """A branch vector such as "+-0" (spaces and commas ignored), one symbol per neuron."""
     sym = tuple(c for c in text if c not in " ,")
     if len(sym) != K or any(c not in allowed for c in sym):
-        raise InputError(f"expected {K} branch symbols from {' '.join(allowed)}, got {text!r}", field="branches")
+        raise InputError(f"expected {K} branch symbols from {' '.join(allowed)}, got {clip(text)}", field="branches")
     return sym
 
 

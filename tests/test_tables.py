@@ -96,12 +96,12 @@ def test_resume_after_interruption_gives_the_uninterrupted_records(tmp_path: Pat
 def test_header_mismatch_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "h.json"
     tb.run_table(tiny(trials=1), out)
-    with pytest.raises(InputError, match="seed"):
+    with pytest.raises(OutputError, match="seed"):
         tb.run_table(tiny(trials=1, seed=6), out)
-    with pytest.raises(InputError, match="budget"):
+    with pytest.raises(OutputError, match="budget"):
         tb.run_table(tiny(trials=1, budget=1.0), out)
     tb.partial_path(tmp_path / "x.json").write_text("hello\n")
-    with pytest.raises(InputError):
+    with pytest.raises(OutputError, match="not a file exactscape wrote"):
         tb.run_table(tiny(trials=1), tmp_path / "x.json")
     assert tb.partial_path(tmp_path / "x.json").read_text() == "hello\n"
     # more trials or other locations extend the same run

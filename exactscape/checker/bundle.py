@@ -21,6 +21,8 @@ checked as a whole:
    certified) must equal what 3 derived.
 """
 
+import os
+import stat
 from fractions import Fraction
 from itertools import product
 from pathlib import Path
@@ -40,12 +42,65 @@ def _load(path: Path) -> object:
         return None
 
 
+SUMMARY = "atlas.json"
+UNREAD_SHOWN = 20
+"""Entries not read that are named one per line; the rest are counted."""
+
+
+def _entry_kind(entry: os.DirEntry[str]) -> str | None:
+    """None for a regular file (never following a link), else what the entry is."""
+    try:
+        st = entry.stat(follow_symlinks=False)
+    except OSError as exc:
+        return f"cannot be inspected ({exc.strerror or type(exc).__name__})"
+    if stat.S_ISLNK(st.st_mode):
+        return "a symbolic link (not followed)"
+    if stat.S_ISDIR(st.st_mode):
+        return "a folder (a bundle is one folder; its subfolders are not read)"
+    if stat.S_ISFIFO(st.st_mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISREG(st.st_mode):
+        return None
+    return "a special file (device or socket)"
+
+
+def list_bundle(folder: Path) -> tuple[list[Path], bool, list[tuple[str, str]]]:
+    """The entries of ``folder``, read without following links: the regular
+    ``*.cert.json`` files (sorted), whether a regular ``atlas.json`` is there, and
+    every other entry with the reason it is not read (a subfolder, a link, a FIFO
+    or device, a file that is neither a certificate nor the summary)."""
+    certs: list[Path] = []
+    summary = False
+    unread: list[tuple[str, str]] = []
+    with os.scandir(folder) as it:
+        for entry in it:
+            kind = _entry_kind(entry)
+            name = entry.name
+            if kind is not None:
+                unread.append((name, kind))
+            elif name.endswith(".cert.json"):
+                certs.append(folder / name)
+            elif name == SUMMARY:
+                summary = True
+            else:
+                unread.append((name, "not a certificate (*.cert.json) nor the summary atlas.json"))
+    return sorted(certs), summary, sorted(unread)
+
+
 def check_bundle(folder: Path, check_file: object) -> tuple[int, list[str]]:
-    """Check every certificate in ``folder`` and the bundle as a whole (module docstring)."""
-    files = sorted(p for p in folder.glob("*.cert.json") if p.is_file())
+    """Check every certificate in ``folder`` and the bundle as a whole (module docstring).
+    Every entry the check does not read is reported (``c NAME: not read: ...``), and
+    then the bundle is rejected: a certificate moved into a subfolder, hidden behind a
+    link or a FIFO would otherwise be left out silently."""
+    try:
+        files, _, unread = list_bundle(folder)
+    except OSError as exc:
+        return EXIT_UNREADABLE, [f"s REJECTED: cannot list {ascii(str(folder))} ({exc.strerror or type(exc).__name__})"]
     if not files:
         return EXIT_UNREADABLE, [f"s REJECTED: no certificates (*.cert.json) in {ascii(str(folder))}"]
-    lines: list[str] = []
+    lines: list[str] = [f"c {ascii(name)[1:-1]}: not read: {why}" for name, why in unread[:UNREAD_SHOWN]]
+    if len(unread) > UNREAD_SHOWN:
+        lines.append(f"c ... and {len(unread) - UNREAD_SHOWN} more entries not read")
     bad = 0
     certs: dict[str, dict[str, object]] = {}
     for f in files:
@@ -59,6 +114,13 @@ def check_bundle(folder: Path, check_file: object) -> tuple[int, list[str]]:
             certs[f.name] = obj
     if bad:
         lines.append(f"s REJECTED: {bad} of {len(files)} certificates rejected")
+        return EXIT_REJECTED, lines
+    if unread:
+        lines.append(
+            f"s REJECTED: bundle: {len(unread)} entr{'y' if len(unread) == 1 else 'ies'} of the folder not read "
+            f"(first: {ascii(unread[0][0])[1:-1]}, {unread[0][1]}); a bundle holds only regular certificate "
+            "files and atlas.json"
+        )
         return EXIT_REJECTED, lines
     try:
         lines += _whole(folder, certs)
@@ -144,7 +206,7 @@ def check_cells_and_bounds(
 
 def check_summary(folder: Path, lower: Fraction | None, upper: Fraction, certified: bool) -> list[str]:
     """FORMAT 10.4 (4): ``atlas.json``, when present, states these bounds."""
-    summary = folder / "atlas.json"
+    summary = folder / SUMMARY
     if not summary.exists():
         return []
     obj = _load(summary)
