@@ -968,7 +968,8 @@ def markdown(doc: dict[str, Any]) -> str:
     lines.append(
         "Genuine % counts decided trials only (undecided: the time budget ran out, or no method decides "
         "the cell; never counted as not genuine). The all z_j > 0 column's answers have certificates of "
-        "kind branches (replayed with --replay). Continuous: rank A < Kd. Activated: share of active (sample, neuron) states. "
+        "kind branches (replayed with --replay). Continuous: rank A < Kd. "
+        "Activated: share of active (sample, neuron) states. "
         "Part 2's 'Average P_g' column is not reproduced."
     )
     if any(r.get("replayed") for r in doc["table"]):
