@@ -21,7 +21,7 @@ lambda E_k x_n with z_k lambda <= 0 <= z_k (lambda + e_n)) or
 
 Every other point on a hyperplane (new in format 1.3: several pairs on
 hyperplanes, dead neurons, z_k = 0 on a face, zero samples, the origin) is
-decided by :func:`exactscape.theory.local.decide_point` (docs/theory.md §4a,
+decided by :func:`exactscape.theory.local.decide_point` (docs/theory.md §4.1,
 Lemmas D and E): "non-differentiable-local-minimum" with a ray-group lower
 bound equal to the loss or the per-neuron proofs of Lemma D, or
 "not-a-local-minimum" with a descent curve; "not-covered" only when a
@@ -92,8 +92,15 @@ def classify_point(inst: Instance, wts: Weights) -> PointVerdict:
                 return PointVerdict(inst, wts, "not-covered", L, pat, tuple(on), reason=f"{why}; {dec.reason}")
             if dec.minimum:
                 return PointVerdict(
-                    inst, wts, "non-differentiable-local-minimum", L, pat, tuple(on),
-                    groups=dec.groups, local=dec.neurons, how=dec.how,
+                    inst,
+                    wts,
+                    "non-differentiable-local-minimum",
+                    L,
+                    pat,
+                    tuple(on),
+                    groups=dec.groups,
+                    local=dec.neurons,
+                    how=dec.how,
                 )
             return PointVerdict(inst, wts, "not-a-local-minimum", L, pat, tuple(on), descent=dec.descent, how=dec.how)
         k, n = on[0]

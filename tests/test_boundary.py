@@ -230,7 +230,7 @@ def test_random_points_on_faces_agree_with_brute_force() -> None:
 def test_z_k_zero_on_a_boundary_is_decided_by_lemma_d() -> None:
     """Theorem 3 needs the sign of z_k: here z = 0, w . x_3 = 0 (y_3 = 0), w dead
     elsewhere; the point is a (non-strict) local minimum, outside theory.md §4 but
-    proved by Lemma D (§4a: g_0 = 0 because e_3 = 0 and no sample is active)."""
+    proved by Lemma D (§4.1: g_0 = 0 because e_3 = 0 and no sample is active)."""
     inst = Instance(X=((F(-2),), (F(-1),), (F(1),), (F(2),)), y=(F(1), F(1), F(-1), F(0)))
     wts = Weights((F(0),), ((F(1), F(-2)),))
     res = api.point(inst, wts)

@@ -170,7 +170,9 @@ def _check_pieces(
         if "piece" in node:
             nf = record(node, n_path, ("piece",))
             if t != len(h):
-                raise CertificateError(n_path, f"a piece leaf at depth {t}, but all {len(h)} boundary samples must be split")
+                raise CertificateError(
+                    n_path, f"a piece leaf at depth {t}, but all {len(h)} boundary samples must be split"
+                )
             if not pieces:
                 raise CertificateError(at(n_path, "piece"), "no pieces are listed")
             c = integer(nf["piece"], at(n_path, "piece"), 0, len(pieces) - 1)
@@ -185,7 +187,9 @@ def _check_pieces(
             raise CertificateError(n_path, "a split below the last boundary sample")
         split = integer(nf["split"], at(n_path, "split"), 0, inst.n - 1)
         if split != h[t]:
-            raise CertificateError(at(n_path, "split"), f"the node at depth {t} must split sample {h[t]}, found {split}")
+            raise CertificateError(
+                at(n_path, "split"), f"the node at depth {t} must split sample {h[t]}, found {split}"
+            )
         stack.append((nf["-"], at(n_path, "-"), [*path_signs, -1]))
         stack.append((nf["+"], at(n_path, "+"), [*path_signs, 1]))
     if not all(used):

@@ -165,8 +165,14 @@ def check_point(cert: dict[str, object], log: list[str]) -> None:
     log.append(f"c point: K = {k}, loss {show(loss)}")
 
     on = [(j, i) for j in range(k) for i in range(inst.n) if not pre[j][i]]
-    if on and verdict != "not-covered" and (
-        "bound" in cert or "local" in cert or (verdict == "not-a-local-minimum" and not_covered_because(z, inst, on))
+    if (
+        on
+        and verdict != "not-covered"
+        and (
+            "bound" in cert
+            or "local" in cert
+            or (verdict == "not-a-local-minimum" and not_covered_because(z, inst, on))
+        )
     ):
         log.append(check_anywhere(cert, verdict, z, w, pre, outputs, inst, loss))
         return

@@ -1,4 +1,4 @@
-"""Local minimality at any point (z, w), exactly (docs/theory.md §4a, Lemmas D and E).
+"""Local minimality at any point (z, w), exactly (docs/theory.md §4.1, Lemmas D and E).
 
 Notation at the point P = (z, w): e_i = f(x_i) - y_i; for each neuron j the
 *boundary samples* H_j = {i : x_i != 0, w_j . x_i = 0} (a zero sample is never
@@ -20,7 +20,7 @@ when z_j = 0 and g_j(b) != 0.
 
 So the point is a local minimum iff (1) and (2) hold: no second-order
 condition is ever needed, because on each piece of the local fan the loss is a
-convex quadratic of R = (z_j w_j) (docs/theory.md §4a). Condition (2) is
+convex quadratic of R = (z_j w_j) (docs/theory.md §4.1). Condition (2) is
 decided per neuron (the fan is a product of per-neuron fans, so no product of
 pieces over neurons is ever formed), first by one multiplier per boundary
 sample (the O(|H_j|) test: s G_j = sum_i alpha_i x_i with
@@ -173,7 +173,9 @@ def g_value(inst: Instance, G: Vec, H: tuple[int, ...], e: list[Fraction], b: Ve
     return dot(G, b) + sum((e[i] * max(dot(b, inst.xs[i]), Fraction(0)) for i in H), Fraction(0))
 
 
-def _alpha(inst: Instance, G: Vec, H: tuple[int, ...], e: list[Fraction], s: int) -> tuple[tuple[int, Fraction], ...] | None:
+def _alpha(
+    inst: Instance, G: Vec, H: tuple[int, ...], e: list[Fraction], s: int
+) -> tuple[tuple[int, Fraction], ...] | None:
     """alpha with s G = sum_{i in H} alpha_i x_i and -s e_i <= alpha_i <= 0, or None."""
     if any(s * e[i] < 0 for i in H):
         return None
@@ -265,7 +267,9 @@ def decide_point(inst: Instance, wts: Weights) -> LocalDecision:
     for j, (G, _) in enumerate(parts):
         wg = dot(wts.w[j], G)
         if wg != 0:
-            return LocalDecision(False, descent=Curve(((j, (-wg,)),), ()), how=f"dL/dz_{j} != 0")
+            return LocalDecision(
+                False, descent=Curve(((j, (-wg,)),), ()), how=f"w_{j} . G_{j} = {wg} != 0 (dL/dz_{j} != 0)"
+            )
     proofs: list[NeuronProof] = []
     for j, (G, H) in enumerate(parts):
         zj = wts.z[j]
@@ -276,8 +280,24 @@ def decide_point(inst: Instance, wts: Weights) -> LocalDecision:
             if isinstance(ans, str):
                 return LocalDecision(None, reason=ans)
             if isinstance(ans, Curve):
-                what = "a one-sided derivative in w_{j} is negative" if zj != 0 else "the dead neuron {j} can descend"
-                return LocalDecision(False, descent=ans, how=what.format(j=j))
+                b = tuple(Fraction(0) for _ in range(inst.d))
+                moved = {l: c[0] for jj, l, c in ans.dw if jj == j}
+                b = tuple(moved.get(l, v) for l, v in enumerate(b))
+                gb = g_value(inst, G, H, e, b)
+                text = ", ".join(str(v) for v in b)
+                if zj != 0:
+                    what = f"z_{j} g_{j}(b) < 0 for b = ({text}): a one-sided derivative in w_{j} is negative"
+                else:
+                    what = (
+                        f"z_{j} = 0 and g_{j}(b) = {gb} != 0 for b = ({text}): the residual correlates with [b . x]_+"
+                    )
+                return LocalDecision(False, descent=ans, how=what)
             got.append(ans)
         proofs.append(NeuronProof(j, H, tuple(got)))
-    return LocalDecision(True, neurons=tuple(proofs), how="Lemma D: every one-sided derivative is >= 0")
+    by_alpha = sum(1 for p in proofs for sp in p.proofs if sp.alpha is not None)
+    by_pieces = sum(len(sp.pieces) for p in proofs for sp in p.proofs if sp.alpha is None)
+    how = (
+        f"Lemma D: w_j . G_j = 0 and s g_j >= 0 for every neuron ({by_alpha} sign(s) by one multiplier per "
+        f"wall sample, {by_pieces} piece(s) of local fans)"
+    )
+    return LocalDecision(True, neurons=tuple(proofs), how=how)
