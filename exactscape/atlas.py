@@ -15,9 +15,18 @@ For an instance and K neurons:
 3. **Facets.** For every neuron k and sample n whose hyperplane is a facet of
    k's cell (the face {w_k . x_n = 0, every other sample strict} is non-empty),
    Theorem 3 on that face from the side w_k . x_n < 0
-   (:func:`exactscape.theory.boundary.analyse_face`), once per facet. Walls on a
-   hyperplane shared by parallel samples, faces of codimension >= 2, and z_k = 0
-   on a boundary are outside Theorem 3 and listed as not covered.
+   (:func:`exactscape.theory.boundary.analyse_face`), once per facet.
+3a. **Every other face** (docs/theory.md section 4.1): every K-tuple of faces of
+   the neurons' arrangements (cells, walls, their intersections down to w_j = 0)
+   and every sign of z outside Theorems 1 and 3 (a weight on two or more
+   hyperplanes or on a wall shared by parallel samples, several neurons on
+   walls, z_k = 0 on a wall, w_j = 0), decided by one exact LP each
+   (:func:`exactscape.theory.local.decide_face`, Lemma D on the whole face), one
+   ordering of the neurons only (the loss is symmetric under their permutations): a
+   face with a local minimum gives a witness point whose ``point`` certificate
+   (Lemma D, format 1.3) is in the bundle; "no local minimum on this face" is
+   an exact decision without a certificate, counted as such. At most
+   ``max_face_lps`` LPs; the rest is counted as not examined.
 4. **Global minimum, from both sides.** Per cell without a genuine minimum,
    the exact infimum of the loss over the cell
    (:func:`exactscape.theory.infimum.cell_infimum`: the least minimum of the
@@ -48,7 +57,8 @@ from pathlib import Path
 from typing import Any
 
 from . import certify, outputs, polyhedra
-from .errors import InputError, OutputError
+from .classify import classify_point
+from .errors import InputError, InternalError, OutputError
 from .model import Instance, Pattern, Vec, Weights
 from .numbers import fmt, fmt_vec
 from .theory.boundary import FaceAnalysis, analyse_face
@@ -56,6 +66,7 @@ from .theory.branches import BranchProblem, search
 from .theory.census import Census, CensusCell, CensusLeaf, CensusNode, TooMany, enumerate_cells
 from .theory.census import region_bound as region_bound
 from .theory.infimum import CellInfimum, cell_infimum
+from .theory.local import FaceDecision, FanCache, NeuronFace, decide_face, neuron_faces
 from .theory.minima import CellAnalysis, analyse_cell
 from .theory.saddles import SaddleAnalysis, analyse_saddles
 
@@ -63,6 +74,7 @@ DEFAULT_MAX_CELLS = 100_000
 VERSION_1_2 = "1.2"
 MAX_SADDLE_K = 8  # all 2^K - 1 zero sets per cell up to this K
 MAX_K = 12  # the infimum certificate lists 2^K branch vectors (FORMAT 10.3)
+DEFAULT_MAX_FACE_LPS = 20_000  # faces x signs of z outside Theorems 1 and 3 decided per atlas
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,16 @@ class Minimum:
     sample: int | None = None
     sign: str | None = None
     branches: tuple[str, ...] | None = None
+    face: str | None = None  # where == "face": the neurons' faces, e.g. "00-|+--" (0: on the wall)
+
+
+@dataclass(frozen=True)
+class FaceMinimum:
+    """A face outside Theorems 1 and 3 holding a local minimum (Lemma D), with its witness."""
+
+    faces: tuple[int, ...]  # indices into Atlas.neuron_faces
+    zsigns: tuple[int, ...]
+    decision: FaceDecision
 
 
 @dataclass(frozen=True)
@@ -135,6 +157,10 @@ class Atlas:
     upper_from: str
     minima: tuple[Minimum, ...]
     point: Weights | None = None  # an exact point with loss ``upper`` (None: it is a boundary minimum)
+    neuron_faces: tuple[NeuronFace, ...] = ()  # every face of one neuron's arrangement (3a)
+    face_minima: tuple[FaceMinimum, ...] = ()
+    faces_examined: int = 0  # face and z-sign combinations outside Theorems 1 and 3 decided by an LP
+    faces_skipped: int = 0  # ... not examined (the LP limit, or faces not enumerated)
 
     @property
     def certified(self) -> bool:
@@ -160,14 +186,25 @@ class Atlas:
                 f"sample(s) {', '.join(map(str, zs))} are the zero vector: no open cell exists, every weight "
                 "lies on a boundary; the whole landscape is outside Theorems 1-3"
             )
-        for w in self.walls:
+        if self.faces_examined == 0:
+            for w in self.walls:
+                out.append(
+                    f"wall of neuron cell {w.neuron_cell} on the hyperplane shared by samples "
+                    f"{', '.join(map(str, w.samples))} (a weight on several sample hyperplanes)"
+                )
+        none = self.faces_examined - len(self.face_minima)
+        if self.faces_examined:
             out.append(
-                f"wall of neuron cell {w.neuron_cell} on the hyperplane shared by samples "
-                f"{', '.join(map(str, w.samples))} (a weight on several sample hyperplanes)"
+                f"{none} of the {self.faces_examined} faces and signs of z outside Theorems 1 and 3 (a weight on "
+                "two or more hyperplanes, several neurons on walls, z_k = 0 on a wall, w_j = 0) hold no local "
+                "minimum: decided by an exact LP each (Lemma D), not certified; the other "
+                f"{len(self.face_minima)} are listed with certified witness points"
             )
-        if not zs:
-            out.append("faces of codimension >= 2 (a weight on two hyperplanes, or two neurons on hyperplanes at once)")
-            out.append("points on a boundary with z_k = 0 for the neuron on the boundary")
+        if self.faces_skipped:
+            out.append(
+                f"{self.faces_skipped} faces and signs of z outside Theorems 1 and 3 not examined (LP limit): "
+                "local minima there are not listed (any given point is decided by `exactscape point`)"
+            )
         return out
 
 
@@ -250,6 +287,7 @@ def atlas(
     saddles: bool = True,
     faces: bool = True,
     progress: Callable[[str, int, int], None] | None = None,
+    max_face_lps: int = DEFAULT_MAX_FACE_LPS,
 ) -> Atlas:
     """The atlas of ``inst`` with ``K`` neurons (module docstring)."""
     if K < 1:
@@ -309,6 +347,20 @@ def atlas(
                             minima.append(Minimum("boundary", idx, fa.solution.loss, k, n, sr.sign))
     if progress is not None:
         progress("cells", len(nets), len(nets))
+    nfaces, face_minima, examined, skipped = (
+        _other_faces(inst, K, census, facets, max_face_lps, progress) if faces else ((), [], 0, 0)
+    )
+    for fm in face_minima:
+        if fm.decision.loss is not None:
+            minima.append(
+                Minimum(
+                    "face",
+                    -1,
+                    fm.decision.loss,
+                    branches=tuple(_SIGN[s] for s in fm.zsigns),
+                    face=face_text(nfaces, fm.faces),
+                )
+            )
     zero_loss = sum((v * v for v in inst.y), Fraction(0)) / inst.N
     upper, upper_from = zero_loss, "z = 0 (any w): loss (1/N) ||y||^2"
     point: Weights | None = None
@@ -318,6 +370,8 @@ def atlas(
             upper_from = (
                 f"genuine minimum of cell {m.cell}"
                 if m.where == "cell"
+                else f"local minimum on the face {m.face}"
+                if m.where == "face"
                 else f"boundary minimum of cell {m.cell} on w_{m.neuron} . x_{m.sample} = 0"
             )
     for r in records:
@@ -346,7 +400,76 @@ def atlas(
         upper_from,
         tuple(minima),
         point,
+        nfaces,
+        tuple(face_minima),
+        examined,
+        skipped,
     )
+
+
+_SIGN = {1: "+", -1: "-", 0: "0"}
+
+
+def face_text(nfaces: tuple[NeuronFace, ...], combo: tuple[int, ...]) -> str:
+    """The neurons' faces as one +/-/0 string per neuron, e.g. ``"00-|+--"``."""
+    return "|".join("".join("+" if s > 0 else "-" if s < 0 else "0" for s in nfaces[c].signs) for c in combo)
+
+
+def _covered_face(inst: Instance, fcs: tuple[NeuronFace, ...], zsigns: tuple[int, ...], cells_ok: bool) -> bool:
+    """Does Theorem 1 (every neuron in an open cell) or Theorem 3 (one neuron with z_k != 0 on
+    the wall of one sample with no parallel sample, the others in open cells) decide it?"""
+    walls = [[i for i in f.walls if any(inst.xs[i])] for f in fcs]
+    on = [j for j, w in enumerate(walls) if w]
+    if not cells_ok:
+        return False
+    if not on:
+        return True
+    if len(on) == 1 and len(walls[on[0]]) == 1 and zsigns[on[0]] != 0:
+        n = walls[on[0]][0]
+        return len(parallel_group(inst, n)) == 1
+    return False
+
+
+def _other_faces(
+    inst: Instance,
+    K: int,
+    census: Census,
+    facets: dict[int, list[tuple[int, Vec]]],
+    max_lps: int,
+    progress: Callable[[str, int, int], None] | None,
+) -> tuple[tuple[NeuronFace, ...], list[FaceMinimum], int, int]:
+    """Step 3a: every face and sign of z outside Theorems 1 and 3, one exact LP each."""
+    _ = facets
+    nf = neuron_faces(inst, max_lps)
+    total_est = (len(nf) ** K) * (3**K) if nf is not None else 0
+    if nf is None:
+        return (), [], 0, 1
+    cells_ok = bool(census.cells)  # with a zero sample no open cell exists: Theorem 1 decided nothing
+    found: list[FaceMinimum] = []
+    examined = skipped = 0
+    combos = list(product(range(len(nf)), repeat=K))
+    signs = list(product((1, -1, 0), repeat=K))
+    done = 0
+    cache: FanCache = {}
+    for combo in combos:
+        fcs = tuple(nf[c] for c in combo)
+        for zs in signs:
+            done += 1
+            pairs = list(zip(combo, (-s for s in zs), strict=True))
+            if pairs != sorted(pairs):  # one ordering of the neurons: the loss is symmetric under permutations
+                continue
+            if _covered_face(inst, fcs, zs, cells_ok):
+                continue
+            if examined >= max_lps:
+                skipped += 1
+                continue
+            examined += 1
+            if progress is not None and examined % 100 == 0:
+                progress("faces", done, total_est)
+            dec = decide_face(inst, fcs, zs, cache)
+            if dec.minimum:
+                found.append(FaceMinimum(combo, zs, dec))
+    return nf, found, examined, skipped
 
 
 def _attaining_point(
@@ -376,6 +499,8 @@ def _minimum_json(m: Minimum) -> dict[str, Any]:
         out["branches"] = list(m.branches)
     if m.neuron is not None:
         out.update({"neuron": m.neuron, "sample": m.sample, "sign": m.sign})
+    if m.face is not None:
+        out["face"] = m.face
     return out
 
 
@@ -440,6 +565,17 @@ def summary(at: Atlas) -> dict[str, Any]:
         "minima": [_minimum_json(m) for m in at.minima],
         "spurious": [_minimum_json(m) for m in at.spurious],
         "undecided": [_minimum_json(m) for m in at.undecided],
+        "face_minima": [
+            {
+                "face": face_text(at.neuron_faces, fm.faces),
+                "z_signs": [_SIGN[s] for s in fm.zsigns],
+                "loss": fmt(fm.decision.loss) if fm.decision.loss is not None else None,
+                "witness": fm.decision.witness.to_json() if fm.decision.witness is not None else None,
+            }
+            for fm in at.face_minima
+        ],
+        "faces_examined": at.faces_examined,
+        "faces_not_examined": at.faces_skipped,
         "not_covered": at.not_covered,
     }
 
@@ -509,6 +645,14 @@ def certificates(at: Atlas) -> list[tuple[str, dict[str, Any]]]:
         a = f.analysis
         name = f"boundary-{f.cell:0{width}d}-k{a.neuron}-n{a.sample}.cert.json"
         out.append((name, certify.boundary_certificate(a)))
+    fw = max(3, len(str(len(at.face_minima))))
+    for m, fm in enumerate(at.face_minima):
+        if fm.decision.witness is None:
+            continue
+        v = classify_point(at.instance, fm.decision.witness)
+        if v.verdict not in ("local-minimum", "non-differentiable-local-minimum"):
+            raise InternalError(f"the witness of a face minimum is classified {v.verdict!r}")
+        out.append((f"point-face-{m:0{fw}d}.cert.json", certify.point_certificate(v)))
     return out
 
 

@@ -179,6 +179,16 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
     for f in bm[: TABLE_LIMIT if full else 20]:
         signs = " and ".join(x for x, ok in (("z_k > 0", f["plus"]), ("z_k < 0", f["minus"])) if ok)
         lines.append(f"  cell {f['cell']}: w_{f['neuron']} . x_{f['sample']} = 0, {signs}, loss {f['loss']}")
+    fm = s["face_minima"]
+    if s["faces_examined"]:
+        lines.append(
+            f"other faces (Lemma D; several walls, w_j = 0, z_k = 0 on a wall): local minima on {len(fm)} of "
+            f"{s['faces_examined']} faces and signs of z"
+        )
+        for f in fm[:20]:
+            lines.append(f"  face {f['face']}, z signs {' '.join(f['z_signs'])}, loss {f['loss']}")
+        if len(fm) > 20:
+            lines.append(f"  ... {len(fm) - 20} more in --json")
     hidden = [c["index"] for c in s["cells"] if c["genuine_with_positive_z"] is False]
     if hidden:
         lines.append(
@@ -215,6 +225,8 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
 
 
 def _min_text(m: dict[str, Any]) -> str:
+    if m["where"] == "face":
+        return f"face {m['face']} (0: on the wall), z signs {' '.join(m['branches'])}, loss {m['loss']}"
     if m["where"] == "cell":
         return f"cell {m['cell']}: differentiable, branches {' '.join(m['branches'])}, loss {m['loss']}"
     z = "z_k > 0" if m["sign"] == "+" else "z_k < 0"

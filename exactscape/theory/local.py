@@ -241,12 +241,15 @@ def _sign_proof(
     alpha = _alpha(inst, G, H, e, s)
     if alpha is not None:
         return SignProof(s, alpha)
+    if not H:  # g_j(b) = G_j . b with G_j != 0: b = -s G_j descends
+        down = tuple(-s * v for v in G)
+        return _descent(wts, j, down, g_value(inst, G, H, e, down))
     sub = Instance(tuple(inst.xs[i] for i in H), tuple(Fraction(0) for _ in H), bias=False)
     try:
         census = enumerate_cells(sub, MAX_PIECES)
     except TooMany:
         return f"neuron {j}: more than {MAX_PIECES} pieces in its local fan ({len(H)} boundary samples)"
-    pieces = []
+    pieces: list[Piece] = []
     for cell in census.cells:
         mu, b = _piece_check(inst, G, H, e, s, cell.active)
         if b is not None:  # a descent direction in the closed piece
@@ -301,3 +304,240 @@ def decide_point(inst: Instance, wts: Weights) -> LocalDecision:
         f"wall sample, {by_pieces} piece(s) of local fans)"
     )
     return LocalDecision(True, neurons=tuple(proofs), how=how)
+
+
+# ------------------------------------------------------------------ whole faces
+
+
+@dataclass(frozen=True)
+class NeuronFace:
+    """A face of one neuron's arrangement: ``signs[i]`` in {1, -1, 0} is the sign of
+    w . x_i on its relative interior (0 for every zero sample); ``witness`` lies there."""
+
+    signs: tuple[int, ...]
+    witness: Vec
+
+    @property
+    def walls(self) -> tuple[int, ...]:
+        """The samples with w . x_i = 0 (zero samples included)."""
+        return tuple(i for i, s in enumerate(self.signs) if s == 0)
+
+
+def neuron_faces(inst: Instance, limit: int = MAX_PIECES) -> tuple[NeuronFace, ...] | None:
+    """Every non-empty face {w : sign(w . x_i) = s_i for all i} of one neuron's arrangement
+    (the open cells, the walls and their intersections, down to {0}), by a three-way sign
+    tree with one exact LP per child that the parent's point does not decide; None when
+    there are more than ``limit``."""
+    xs, d = inst.xs, inst.d
+    out: list[NeuronFace] = []
+
+    def system(signs: list[int]) -> polyhedra.System:
+        E = tuple(xs[i] for i, s in enumerate(signs) if s == 0 and any(xs[i]))
+        G = tuple(tuple(s * v for v in xs[i]) for i, s in enumerate(signs) if s != 0)
+        return polyhedra.System(n=d, E=E, f=tuple(Fraction(0) for _ in E), G=G, h=tuple(Fraction(0) for _ in G))
+
+    stack: list[tuple[list[int], Vec]] = [([], tuple(Fraction(0) for _ in range(d)))]
+    while stack:
+        signs, w = stack.pop()
+        t = len(signs)
+        if t == inst.N:
+            out.append(NeuronFace(tuple(signs), w))
+            if len(out) > limit:
+                return None
+            continue
+        x = xs[t]
+        if not any(x):
+            stack.append(([*signs, 0], w))
+            continue
+        here = dot(w, x)
+        own = 1 if here > 0 else -1 if here < 0 else 0
+        for s in (-1, 0, 1):
+            if s == own:
+                stack.append(([*signs, s], w))
+                continue
+            ans = polyhedra.decide(system([*signs, s]))
+            if isinstance(ans, polyhedra.Point):
+                stack.append(([*signs, s], tuple(ans.v)))
+    out.sort(key=lambda f: f.signs)
+    return tuple(out)
+
+
+def _independent(vectors: list[Vec]) -> bool:
+    """Are the vectors linearly independent (exact Gaussian elimination)?"""
+    rows = [list(v) for v in vectors]
+    rank = 0
+    cols = len(rows[0]) if rows else 0
+    for c in range(cols):
+        piv = next((r for r in range(rank, len(rows)) if rows[r][c] != 0), None)
+        if piv is None:
+            continue
+        rows[rank], rows[piv] = rows[piv], rows[rank]
+        for r in range(len(rows)):
+            if r != rank and rows[r][c] != 0:
+                f = rows[r][c] / rows[rank][c]
+                rows[r] = [a - f * b for a, b in zip(rows[r], rows[rank], strict=True)]
+        rank += 1
+    return rank == len(rows)
+
+
+@dataclass(frozen=True)
+class FaceDecision:
+    """Does the face (one :class:`NeuronFace` per neuron, signs of z) hold a local minimum?
+    ``witness``: a point of it that Lemma D proves a local minimum (every local minimum of
+    the face has its loss: each is a minimiser of the convex loss over the face's merged
+    weights, docs/theory.md section 4.1)."""
+
+    minimum: bool
+    witness: Weights | None = None
+    loss: Fraction | None = None
+    lps: int = 1
+
+
+FanCache = dict[tuple[int, ...], tuple[bool, list[tuple[int, ...]]]]
+"""Per set of wall samples: are they independent, and the open cells of their arrangement."""
+
+
+def decide_face(
+    inst: Instance, faces: tuple[NeuronFace, ...], zsigns: tuple[int, ...], cache: FanCache | None = None
+) -> FaceDecision:
+    """Lemma D on a whole face, as one exact LP in the merged weights R (and the multipliers):
+
+    R_j in s_j times the face of neuron j (x_i . R_j = 0 on its walls, s_j s_i x_i . R_j > 0
+    elsewhere), R_j = 0 when s_j = 0; e = A R - y with the face's pattern (walls inactive);
+    and condition (2) for every neuron: one multiplier per wall sample when the wall samples
+    are independent, else s_j r^sigma(e) = sum mu_i sigma_i x_i, mu >= 0, on every piece
+    sigma of the neuron's fan (r^sigma(e) = 0 on every piece when s_j = 0). (1) follows
+    from (2): g_j(+-w_j) = +-G_j . w_j."""
+    K, d, N = len(faces), inst.d, inst.N
+    xs = inst.xs
+    walls = [tuple(i for i in fc.walls if any(xs[i])) for fc in faces]
+
+    fans: FanCache = {} if cache is None else cache
+
+    def fan(H: tuple[int, ...]) -> tuple[bool, list[tuple[int, ...]]]:
+        if H not in fans:
+            if not H:
+                fans[H] = (True, [()])
+            else:
+                sub = Instance(tuple(xs[i] for i in H), tuple(Fraction(0) for _ in H), bias=False)
+                cells = [c.active for c in enumerate_cells(sub, MAX_PIECES).cells]
+                fans[H] = (_independent([xs[i] for i in H]), cells)
+        return fans[H]
+
+    def pieces(H: tuple[int, ...]) -> list[tuple[int, ...]]:
+        return fan(H)[1]
+
+    nvar = K * d
+    plans: list[tuple[str, list[tuple[tuple[int, ...], int]]]] = []
+    for j in range(K):
+        H = walls[j]
+        if zsigns[j] == 0:
+            plans.append(("zero", [(p, -1) for p in pieces(H)]))
+        elif fan(H)[0]:
+            plans.append(("alpha", [((), nvar)]))
+            nvar += len(H)
+        else:
+            lst = []
+            for p in pieces(H):
+                lst.append((p, nvar))
+                nvar += len(H)
+            plans.append(("pieces", lst))
+
+    def zero() -> list[Fraction]:
+        return [Fraction(0)] * nvar
+
+    def e_form(i: int) -> tuple[list[Fraction], Fraction]:
+        row = zero()
+        for j in range(K):
+            if faces[j].signs[i] > 0:
+                for l in range(d):
+                    row[j * d + l] += xs[i][l]
+        return row, -inst.y[i]
+
+    e_rows = [e_form(i) for i in range(N)]
+
+    def r_forms(j: int, active: tuple[int, ...]) -> list[tuple[list[Fraction], Fraction]]:
+        """The d coordinates of r^sigma(e) = G_j(e) + sum_{i in H_j, sigma_i = +} e_i x_i."""
+        on = [i for i in range(N) if faces[j].signs[i] > 0]
+        on += [i for t, i in enumerate(walls[j]) if active and active[t]]
+        out = []
+        for l in range(d):
+            row, c = zero(), Fraction(0)
+            for i in on:
+                er, ec = e_rows[i]
+                for v in range(nvar):
+                    if er[v]:
+                        row[v] += xs[i][l] * er[v]
+                c += xs[i][l] * ec
+            out.append((row, c))
+        return out
+
+    E: list[tuple[Fraction, ...]] = []
+    f: list[Fraction] = []
+    G: list[tuple[Fraction, ...]] = []
+    Hr: list[tuple[Fraction, ...]] = []
+    k: list[Fraction] = []
+
+    def unit(v: int, c: Fraction = Fraction(1)) -> list[Fraction]:
+        row = zero()
+        row[v] = c
+        return row
+
+    for j in range(K):
+        s = zsigns[j]
+        H = walls[j]
+        kind, plan = plans[j]
+        if kind == "zero":
+            for l in range(d):
+                E.append(tuple(unit(j * d + l)))
+                f.append(Fraction(0))
+            for active, _ in plan:
+                for row, c in r_forms(j, active):
+                    E.append(tuple(row))
+                    f.append(-c)
+            continue
+        for i in range(N):
+            if not any(xs[i]):
+                continue
+            row = zero()
+            for l in range(d):
+                row[j * d + l] = xs[i][l]
+            if faces[j].signs[i] == 0:
+                E.append(tuple(row))
+                f.append(Fraction(0))
+            else:
+                G.append(tuple(s * faces[j].signs[i] * v for v in row))
+        for active, first in plan:
+            signs = [1] * len(H) if kind == "alpha" else [1 if a else -1 for a in active]
+            rs = r_forms(j, active)
+            for l in range(d):
+                row, c = rs[l]
+                full = [s * v for v in row]
+                for t, i in enumerate(H):
+                    full[first + t] -= signs[t] * xs[i][l]
+                E.append(tuple(full))
+                f.append(-s * c)
+            for t, i in enumerate(H):
+                if kind == "alpha":  # -s e_i <= alpha_i <= 0
+                    Hr.append(tuple(unit(first + t, Fraction(-1))))
+                    k.append(Fraction(0))
+                    er, ec = e_rows[i]
+                    row = [s * v for v in er]
+                    row[first + t] += 1
+                    Hr.append(tuple(row))
+                    k.append(-s * ec)
+                else:  # mu_i >= 0
+                    Hr.append(tuple(unit(first + t)))
+                    k.append(Fraction(0))
+    system = polyhedra.System(
+        n=nvar, E=tuple(E), f=tuple(f), G=tuple(G), h=tuple(Fraction(0) for _ in G), H=tuple(Hr), k=tuple(k)
+    )
+    ans = polyhedra.decide(system)
+    if isinstance(ans, polyhedra.Farkas):
+        return FaceDecision(False)
+    R = [ans.v[j * d : (j + 1) * d] for j in range(K)]
+    z = tuple(Fraction(s) for s in zsigns)
+    w = tuple(tuple(s * v for v in R[j]) if s else faces[j].witness for j, s in enumerate(zsigns))
+    wts = Weights(z, w)
+    e = residuals(inst, wts)
+    return FaceDecision(True, wts, sum((v * v for v in e), Fraction(0)) / N)
