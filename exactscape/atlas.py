@@ -66,7 +66,7 @@ from .theory.branches import BranchProblem, search
 from .theory.census import Census, CensusCell, CensusLeaf, CensusNode, TooMany, enumerate_cells
 from .theory.census import region_bound as region_bound
 from .theory.infimum import CellInfimum, cell_infimum
-from .theory.local import FaceDecision, FanCache, NeuronFace, decide_face, neuron_faces
+from .theory.local import MAX_PIECES, FaceDecision, FanCache, NeuronFace, decide_face, neuron_faces
 from .theory.minima import CellAnalysis, analyse_cell
 from .theory.saddles import SaddleAnalysis, analyse_saddles
 
@@ -74,7 +74,8 @@ DEFAULT_MAX_CELLS = 100_000
 VERSION_1_2 = "1.2"
 MAX_SADDLE_K = 8  # all 2^K - 1 zero sets per cell up to this K
 MAX_K = 12  # the infimum certificate lists 2^K branch vectors (FORMAT 10.3)
-DEFAULT_MAX_FACE_LPS = 20_000  # faces x signs of z outside Theorems 1 and 3 decided per atlas
+DEFAULT_MAX_FACE_LPS = 2_000  # faces x signs of z outside Theorems 1 and 3 decided per atlas
+MAX_FACE_LPS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,8 @@ class Atlas:
     neuron_faces: tuple[NeuronFace, ...] = ()  # every face of one neuron's arrangement (3a)
     face_minima: tuple[FaceMinimum, ...] = ()
     faces_examined: int = 0  # face and z-sign combinations outside Theorems 1 and 3 decided by an LP
-    faces_skipped: int = 0  # ... not examined (the LP limit, or faces not enumerated)
+    faces_skipped: int = 0  # ... not examined (the LP limit)
+    faces_note: str = ""  # why no face outside Theorems 1 and 3 was examined at all
 
     @property
     def certified(self) -> bool:
@@ -199,6 +201,11 @@ class Atlas:
                 "two or more hyperplanes, several neurons on walls, z_k = 0 on a wall, w_j = 0) hold no local "
                 "minimum: decided by an exact LP each (Lemma D), not certified; the other "
                 f"{len(self.face_minima)} are listed with certified witness points"
+            )
+        if self.faces_note:
+            out.append(
+                f"faces outside Theorems 1 and 3 (a weight on two or more hyperplanes, several neurons on walls, "
+                f"z_k = 0 on a wall, w_j = 0) not examined: {self.faces_note}"
             )
         if self.faces_skipped:
             out.append(
@@ -296,6 +303,8 @@ def atlas(
         raise InputError(f"K = {K}: the atlas handles at most {MAX_K} neurons (2^K branch vectors per cell)", field="K")
     if max_cells < 1:
         raise InputError(f"the cell limit must be at least 1, got {max_cells}", field="max_cells")
+    if not 0 <= max_face_lps <= MAX_FACE_LPS:
+        raise InputError(f"must be between 0 and {MAX_FACE_LPS}, got {max_face_lps}", field="max_face_lps")
     check_size(inst, K, max_cells)
     try:
         census = enumerate_cells(inst, max_cells)
@@ -347,8 +356,8 @@ def atlas(
                             minima.append(Minimum("boundary", idx, fa.solution.loss, k, n, sr.sign))
     if progress is not None:
         progress("cells", len(nets), len(nets))
-    nfaces, face_minima, examined, skipped = (
-        _other_faces(inst, K, census, facets, max_face_lps, progress) if faces else ((), [], 0, 0)
+    nfaces, face_minima, examined, skipped, note = (
+        _other_faces(inst, K, census, facets, max_face_lps, progress) if faces else ((), [], 0, 0, "")
     )
     for fm in face_minima:
         if fm.decision.loss is not None:
@@ -404,6 +413,7 @@ def atlas(
         tuple(face_minima),
         examined,
         skipped,
+        note,
     )
 
 
@@ -437,13 +447,15 @@ def _other_faces(
     facets: dict[int, list[tuple[int, Vec]]],
     max_lps: int,
     progress: Callable[[str, int, int], None] | None,
-) -> tuple[tuple[NeuronFace, ...], list[FaceMinimum], int, int]:
+) -> tuple[tuple[NeuronFace, ...], list[FaceMinimum], int, int, str]:
     """Step 3a: every face and sign of z outside Theorems 1 and 3, one exact LP each."""
     _ = facets
-    nf = neuron_faces(inst, max_lps)
-    total_est = (len(nf) ** K) * (3**K) if nf is not None else 0
+    if max_lps == 0:
+        return (), [], 0, 0, "the LP limit is 0"
+    nf = neuron_faces(inst)
     if nf is None:
-        return (), [], 0, 1
+        return (), [], 0, 0, f"one neuron's arrangement has more than {MAX_PIECES} faces"
+    total_est = (len(nf) ** K) * (3**K)
     cells_ok = bool(census.cells)  # with a zero sample no open cell exists: Theorem 1 decided nothing
     found: list[FaceMinimum] = []
     examined = skipped = 0
@@ -469,7 +481,7 @@ def _other_faces(
             dec = decide_face(inst, fcs, zs, cache)
             if dec.minimum:
                 found.append(FaceMinimum(combo, zs, dec))
-    return nf, found, examined, skipped
+    return nf, found, examined, skipped, ""
 
 
 def _attaining_point(

@@ -465,6 +465,7 @@ FLAGS = {
     "branches": "--branches",
     "kind": "--kind",
     "max_cells": "--max-cells",
+    "max_face_lps": "--max-face-lps",
     "saddles": "--no-saddles",
     "end": "--to",
     "tol": "--tol",

@@ -42,7 +42,15 @@ def add_parsers(sub: Any, epilog: str) -> None:
         help="refuse instances with more network cells than this (default 100000)",
     )
     at.add_argument("--no-saddles", action="store_true", help="skip Theorem 2 (zero sets) in every cell")
-    at.add_argument("--no-faces", action="store_true", help="skip Theorem 3 (facets)")
+    at.add_argument(
+        "--max-face-lps",
+        metavar="M",
+        type=int,
+        default=2_000,
+        help="decide at most M faces and signs of z outside Theorems 1 and 3 by an exact LP each (Lemma D; "
+        "0 to 10000000, default 2000); the rest is counted as not examined",
+    )
+    at.add_argument("--no-faces", action="store_true", help="skip Theorem 3 (facets) and every other face")
     at.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     g = sub.add_parser(
@@ -110,6 +118,7 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
             saddles=not args.no_saddles,
             faces=not args.no_faces,
             progress=progress,
+            max_face_lps=args.max_face_lps,
         )
     s = atlas_mod.summary(at)
     written: list[Path] = []
