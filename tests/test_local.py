@@ -237,6 +237,12 @@ def test_forged_local_certificates_are_rejected() -> None:
     lie["local"][0]["+"]["tree"]["+"]["+"]["-"] = {"piece": 0}
     _rejected(lie, "does not have this leaf's signs")
     lie = copy.deepcopy(hat)
+    lie["local"][0]["+"]["tree"] = {"empty": [[0, "1"]]}
+    _rejected(lie, "an empty leaf at the root")
+    lie = copy.deepcopy(hat)
+    lie["local"][0]["+"]["tree"]["+"]["-"] = {"empty": [[0, "1"]]}
+    _rejected(lie, "non-zero")
+    lie = copy.deepcopy(hat)
     lie["local"][0]["-"] = lie["local"][0]["+"]
     _rejected(lie, "unknown field")
     # the same pieces do not prove the z < 0 side (a descent exists there)
@@ -296,3 +302,30 @@ def test_descents_outside_theorem_3_need_version_1_3(name: str) -> None:
     cert = _cert(f"{name}.point.cert.json")
     cert["version"] = "1.1"
     _rejected(cert, "new in version 1.3")
+
+
+@pytest.mark.parametrize(
+    "instance, weights, verdict, proof",
+    [
+        ("toy-mixed", "toy-origin", "not-a-local-minimum", "descent"),
+        ("vee", "vee", "non-differentiable-local-minimum", "bound"),
+        ("zigzag", "zigzag-dead", "not-a-local-minimum", "descent"),
+        ("hat", "hat-origin", "non-differentiable-local-minimum", "local"),
+    ],
+)
+def test_the_point_command_prints_the_decision(
+    instance: str, weights: str, verdict: str, proof: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from exactscape.cli import main
+
+    cert = tmp_path / "p.cert.json"
+    args = ["point", str(EX / f"{instance}.json"), "--weights", str(EX / f"{weights}.weights.json")]
+    assert main([*args, "--cert", str(cert)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"verdict: {verdict}" and any(line.startswith("decided by: ") for line in out)
+    assert check_certificate(json.loads(cert.read_text())).verified
+    assert main([*args, "--json", "--cert", str(tmp_path / "q.cert.json")]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["verdict"], doc["proof"]) == (verdict, proof) and doc["certificate_verified"] is True

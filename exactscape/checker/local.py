@@ -164,6 +164,8 @@ def _check_pieces(
             raise CertificateError(n_path, "expected a node object")
         if "empty" in node:
             nf = record(node, n_path, ("empty",))
+            if t == 0:
+                raise CertificateError(n_path, "an empty leaf at the root (its cone is all of Q^d)")
             xs = [inst.xs[i] for i in h[:t]]
             check_empty_cone(nf["empty"], at(n_path, "empty"), xs, path_signs)
             continue
