@@ -25,7 +25,8 @@ decided per neuron (the fan is a product of per-neuron fans, so no product of
 pieces over neurons is ever formed), first by one multiplier per boundary
 sample (the O(|H_j|) test: s G_j = sum_i alpha_i x_i with
 -s e_i <= alpha_i <= 0, sufficient always and necessary when the x_i, i in
-H_j, are linearly independent), and otherwise piece by piece: the open cells
+H_j, are linearly independent), then by probing b = +-x_i (i in H_j) for a
+descent, and otherwise piece by piece: the open cells
 of the arrangement of the hyperplanes {b : b . x_i = 0}, i in H_j, enumerated
 with a sign tree (:func:`exactscape.theory.census.enumerate_cells`); on the
 closure of the cell with signs sigma, g_j(b) = r^sigma . b with
@@ -244,6 +245,12 @@ def _sign_proof(
     if not H:  # g_j(b) = G_j . b with G_j != 0: b = -s G_j descends
         down = tuple(-s * v for v in G)
         return _descent(wts, j, down, g_value(inst, G, H, e, down))
+    for i in H:  # cheap probes first: b = +-x_i often shows the residual's correlation
+        for sg in (1, -1):
+            probe = tuple(sg * v for v in inst.xs[i])
+            gp = g_value(inst, G, H, e, probe)
+            if s * gp < 0:
+                return _descent(wts, j, probe, gp)
     sub = Instance(tuple(inst.xs[i] for i in H), tuple(Fraction(0) for _ in H), bias=False)
     try:
         census = enumerate_cells(sub, MAX_PIECES)
