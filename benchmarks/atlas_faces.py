@@ -88,9 +88,10 @@ def main() -> None:
         )
     lines += [
         "",
-        "What stays not covered, in every row: the faces without a local minimum (the LP is an exact",
-        "decision, but no certificate proves it; the faces with one are listed with a certified witness",
-        "point). No row reaches the default limit of 2000 LPs, so no face is left unexamined.",
+        "What stays not covered, in every row: that the list of faces is complete (the producer's",
+        "enumeration). Every face decided is certified: with a local minimum by its witness point's",
+        "`point` certificate, without one by Farkas multipliers in the bundle's `faces` certificate.",
+        "No row reaches the default limit of 2000 LPs, so no face is left unexamined.",
         "",
     ]
     (out / "atlas-faces.md").write_text("\n".join(lines), encoding="utf-8")

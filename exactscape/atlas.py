@@ -136,9 +136,10 @@ class Minimum:
 
 @dataclass(frozen=True)
 class FaceMinimum:
-    """A face outside Theorems 1 and 3 holding a local minimum (Lemma D), with its witness."""
+    """A face outside Theorems 1 and 3 (indices into Atlas.neuron_faces, signs of z) and its
+    decision: a local minimum (Lemma D) with its witness, or none with Farkas multipliers."""
 
-    faces: tuple[int, ...]  # indices into Atlas.neuron_faces
+    faces: tuple[int, ...]
     zsigns: tuple[int, ...]
     decision: FaceDecision
 
@@ -160,6 +161,7 @@ class Atlas:
     point: Weights | None = None  # an exact point with loss ``upper`` (None: it is a boundary minimum)
     neuron_faces: tuple[NeuronFace, ...] = ()  # every face of one neuron's arrangement (3a)
     face_minima: tuple[FaceMinimum, ...] = ()
+    face_empty: tuple[FaceMinimum, ...] = ()  # the faces decided without a local minimum
     faces_examined: int = 0  # face and z-sign combinations outside Theorems 1 and 3 decided by an LP
     faces_skipped: int = 0  # ... not examined (the LP limit)
     faces_note: str = ""  # why no face outside Theorems 1 and 3 was examined at all
@@ -197,10 +199,11 @@ class Atlas:
         none = self.faces_examined - len(self.face_minima)
         if self.faces_examined:
             out.append(
-                f"{none} of the {self.faces_examined} faces and signs of z outside Theorems 1 and 3 (a weight on "
-                "two or more hyperplanes, several neurons on walls, z_k = 0 on a wall, w_j = 0) hold no local "
-                "minimum: decided by an exact LP each (Lemma D), not certified; the other "
-                f"{len(self.face_minima)} are listed with certified witness points"
+                f"faces outside Theorems 1 and 3 (a weight on two or more hyperplanes, several neurons on walls, "
+                f"z_k = 0 on a wall, w_j = 0): all {self.faces_examined} examined are decided, "
+                f"{len(self.face_minima)} with local minima (listed, with certified witness points) and {none} "
+                "without (certified by Farkas multipliers in faces.cert.json); that the list of faces is "
+                "complete is not certified"
             )
         if self.faces_note:
             out.append(
@@ -356,8 +359,8 @@ def atlas(
                             minima.append(Minimum("boundary", idx, fa.solution.loss, k, n, sr.sign))
     if progress is not None:
         progress("cells", len(nets), len(nets))
-    nfaces, face_minima, examined, skipped, note = (
-        _other_faces(inst, K, census, facets, max_face_lps, progress) if faces else ((), [], 0, 0, "")
+    nfaces, face_minima, face_empty, examined, skipped, note = (
+        _other_faces(inst, K, census, facets, max_face_lps, progress) if faces else ((), [], [], 0, 0, "")
     )
     for fm in face_minima:
         if fm.decision.loss is not None:
@@ -411,6 +414,7 @@ def atlas(
         point,
         nfaces,
         tuple(face_minima),
+        tuple(face_empty),
         examined,
         skipped,
         note,
@@ -447,17 +451,18 @@ def _other_faces(
     facets: dict[int, list[tuple[int, Vec]]],
     max_lps: int,
     progress: Callable[[str, int, int], None] | None,
-) -> tuple[tuple[NeuronFace, ...], list[FaceMinimum], int, int, str]:
+) -> tuple[tuple[NeuronFace, ...], list[FaceMinimum], list[FaceMinimum], int, int, str]:
     """Step 3a: every face and sign of z outside Theorems 1 and 3, one exact LP each."""
     _ = facets
     if max_lps == 0:
-        return (), [], 0, 0, "the LP limit is 0"
+        return (), [], [], 0, 0, "the LP limit is 0"
     nf = neuron_faces(inst)
     if nf is None:
-        return (), [], 0, 0, f"one neuron's arrangement has more than {MAX_PIECES} faces"
+        return (), [], [], 0, 0, f"one neuron's arrangement has more than {MAX_PIECES} faces"
     total_est = (len(nf) ** K) * (3**K)
     cells_ok = bool(census.cells)  # with a zero sample no open cell exists: Theorem 1 decided nothing
     found: list[FaceMinimum] = []
+    none: list[FaceMinimum] = []
     examined = skipped = 0
     combos = list(product(range(len(nf)), repeat=K))
     signs = list(product((1, -1, 0), repeat=K))
@@ -479,9 +484,8 @@ def _other_faces(
             if progress is not None and examined % 100 == 0:
                 progress("faces", done, total_est)
             dec = decide_face(inst, fcs, zs, cache)
-            if dec.minimum:
-                found.append(FaceMinimum(combo, zs, dec))
-    return nf, found, examined, skipped, ""
+            (found if dec.minimum else none).append(FaceMinimum(combo, zs, dec))
+    return nf, found, none, examined, skipped, ""
 
 
 def _attaining_point(
@@ -657,6 +661,8 @@ def certificates(at: Atlas) -> list[tuple[str, dict[str, Any]]]:
         a = f.analysis
         name = f"boundary-{f.cell:0{width}d}-k{a.neuron}-n{a.sample}.cert.json"
         out.append((name, certify.boundary_certificate(a)))
+    if at.face_empty:
+        out.append(("faces.cert.json", faces_certificate(at)))
     fw = max(3, len(str(len(at.face_minima))))
     for m, fm in enumerate(at.face_minima):
         if fm.decision.witness is None:
@@ -666,6 +672,29 @@ def certificates(at: Atlas) -> list[tuple[str, dict[str, Any]]]:
             raise InternalError(f"the witness of a face minimum is classified {v.verdict!r}")
         out.append((f"point-face-{m:0{fw}d}.cert.json", certify.point_certificate(v)))
     return out
+
+
+VERSION_1_3 = "1.3"
+
+
+def faces_certificate(at: Atlas) -> dict[str, Any]:
+    """Certificate of kind ``faces`` (FORMAT 5.6, new in 1.3): every face decided without a
+    local minimum, with its pieces and the Farkas multipliers of its named rows."""
+    cert = certify.envelope("faces", at.instance.to_json(), {"neurons": at.K, "faces": len(at.face_empty)})
+    cert["version"] = VERSION_1_3
+    entries = []
+    for fm in at.face_empty:
+        dec = fm.decision
+        entries.append(
+            {
+                "signs": [list(at.neuron_faces[c].signs) for c in fm.faces],
+                "z": list(fm.zsigns),
+                "pieces": [[{"active": list(a), "witness": fmt_vec(b)} for a, b in pc] for pc in dec.pieces],
+                "farkas": [[tag, *idx, fmt(m)] for (tag, idx), m in dec.farkas],
+            }
+        )
+    cert["faces"] = entries
+    return cert
 
 
 def ours(path: Path) -> bool:

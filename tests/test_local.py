@@ -329,3 +329,50 @@ def test_the_point_command_prints_the_decision(
     assert main([*args, "--json", "--cert", str(tmp_path / "q.cert.json")]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert (doc["verdict"], doc["proof"]) == (verdict, proof) and doc["certificate_verified"] is True
+
+
+# ------------------------------------------------------------------ kind faces
+
+
+def test_the_faces_certificate_proves_what_the_atlas_decided() -> None:
+    """Every face of vee.faces.cert.json holds no local minimum by an independent route: the
+    point decider at each face's points tried (the producer's face witnesses, every sign of z)."""
+    from exactscape.atlas import atlas
+    from exactscape.theory.local import neuron_faces
+
+    cert = _cert("vee.faces.cert.json")
+    assert check_certificate(cert).verified and cert["version"] == "1.3"
+    inst = load_instance(EX / "vee.json")
+    at = atlas(inst, 1, saddles=False)
+    assert len(at.face_empty) == cert["claim"]["faces"] == 8 and len(at.face_minima) == 1
+    witness = {f.signs: f.witness for f in neuron_faces(inst) or ()}
+    for face in cert["faces"]:
+        signs = tuple(face["signs"][0])
+        for scale in (F(1), F(1, 3), F(5)):
+            wts = Weights((F(face["z"][0]) * scale,), (tuple(scale * v for v in witness[signs]),))
+            assert not decide_point(inst, wts).minimum
+
+
+def test_forged_faces_certificates_are_rejected() -> None:
+    cert = _cert("vee.faces.cert.json")
+    old = copy.deepcopy(cert)
+    old["version"] = "1.2"
+    _rejected(old, "new in version 1.3")
+    lie = copy.deepcopy(cert)
+    lie["faces"][0]["farkas"][0][-1] = "1"
+    _rejected(lie, "no contradiction")
+    lie = copy.deepcopy(cert)
+    lie["faces"][0]["farkas"] = [["side", 0, 0, "1"]]
+    _rejected(lie, "needs z_j != 0")
+    lie = copy.deepcopy(cert)
+    lie["faces"][0]["farkas"][0][0] = "pieces"
+    _rejected(lie, "unknown row tag")
+    lie = copy.deepcopy(cert)
+    lie["faces"][0]["pieces"][0][0]["witness"] = ["-1", "-1"]
+    _rejected(lie, "not strictly inside")
+    lie = copy.deepcopy(cert)
+    lie["faces"][0]["farkas"] = list(reversed(lie["faces"][0]["farkas"]))
+    _rejected(lie, "strictly increasing")
+    lie = copy.deepcopy(cert)
+    lie["claim"]["faces"] = 9
+    _rejected(lie, "claim.faces")

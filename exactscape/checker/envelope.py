@@ -16,8 +16,8 @@ from .numbers import boolean, clip, describe
 
 FORMAT_NAME = "exactscape-certificate"
 MAJOR_VERSION = 1
-# the last five are new in 1.2
-KINDS = ("cell", "point", "saddle", "boundary", "region", "census", "infimum", "path", "spurious")
+# the five after "boundary" are new in 1.2, "faces" in 1.3
+KINDS = ("cell", "point", "saddle", "boundary", "region", "census", "infimum", "path", "spurious", "faces")
 
 
 def check_envelope(obj: object) -> dict[str, object]:

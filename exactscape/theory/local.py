@@ -369,22 +369,9 @@ def neuron_faces(inst: Instance, limit: int = MAX_PIECES) -> tuple[NeuronFace, .
     return tuple(out)
 
 
-def _independent(vectors: list[Vec]) -> bool:
-    """Are the vectors linearly independent (exact Gaussian elimination)?"""
-    rows = [list(v) for v in vectors]
-    rank = 0
-    cols = len(rows[0]) if rows else 0
-    for c in range(cols):
-        piv = next((r for r in range(rank, len(rows)) if rows[r][c] != 0), None)
-        if piv is None:
-            continue
-        rows[rank], rows[piv] = rows[piv], rows[rank]
-        for r in range(len(rows)):
-            if r != rank and rows[r][c] != 0:
-                f = rows[r][c] / rows[rank][c]
-                rows[r] = [a - f * b for a, b in zip(rows[r], rows[rank], strict=True)]
-        rank += 1
-    return rank == len(rows)
+RowId = tuple[str, tuple[int, ...]]
+"""A row of the face LP (FORMAT 5.6): ("zero", (j, l)), ("wall", (j, i)), ("side", (j, i)),
+("piece", (j, p, l)) or ("mu", (j, p, t)); variables are named ("R", (j, l)) and ("mu", (j, p, t))."""
 
 
 @dataclass(frozen=True)
@@ -392,156 +379,152 @@ class FaceDecision:
     """Does the face (one :class:`NeuronFace` per neuron, signs of z) hold a local minimum?
     ``witness``: a point of it that Lemma D proves a local minimum (every local minimum of
     the face has its loss: each is a minimiser of the convex loss over the face's merged
-    weights, docs/theory.md section 4.1)."""
+    weights, docs/theory.md section 4.1). Otherwise ``farkas``: multipliers of the named
+    rows proving the LP infeasible, with the ``pieces`` (active signs over the walls and an
+    interior witness, per neuron) whose rows it uses."""
 
     minimum: bool
     witness: Weights | None = None
     loss: Fraction | None = None
-    lps: int = 1
+    farkas: tuple[tuple[RowId, Fraction], ...] = ()
+    pieces: tuple[tuple[tuple[tuple[int, ...], Vec], ...], ...] = ()
 
 
-FanCache = dict[tuple[int, ...], tuple[bool, list[tuple[int, ...]]]]
-"""Per set of wall samples: are they independent, and the open cells of their arrangement."""
+FanCache = dict[tuple[int, ...], list[tuple[tuple[int, ...], Vec]]]
+"""Per set of wall samples: the open cells of their arrangement (signs and interior point)."""
+
+
+def face_rows(
+    inst: Instance,
+    signs: tuple[tuple[int, ...], ...],
+    zsigns: tuple[int, ...],
+    pieces: tuple[tuple[tuple[int, ...], ...], ...],
+) -> list[tuple[RowId, str, dict[RowId, Fraction], Fraction]]:
+    """The rows of the face LP in their named form (FORMAT 5.6), each (id, relation, coefficients
+    by variable ("R", (j, l)) or ("mu", (j, p, t)), right-hand side); relation "=", ">" or ">=".
+
+    With H_j the walls of neuron j (non-zero samples of sign 0), I[i][j] = [signs[j][i] > 0],
+    act(j, p) = {i : signs[j][i] > 0} with the walls that piece p makes active, and
+    r_l = sum_{i in act} x_il (sum_k I[i][k] x_i . R_k) - sum_{i in act} x_il y_i:
+    s_j = 0: R_j = 0 ("zero") and r = 0 on every piece ("piece");
+    s_j != 0: x_i . R_j = 0 on the walls ("wall"), s_j signs[j][i] x_i . R_j > 0 elsewhere
+    ("side"), s_j r - sum_t sigma_t x_{H_t} mu_t = 0 on every piece ("piece"), mu >= 0 ("mu")."""
+    K, d, N = len(signs), inst.d, inst.N
+    xs, y = inst.xs, inst.y
+    rows: list[tuple[RowId, str, dict[RowId, Fraction], Fraction]] = []
+    for j in range(K):
+        s = zsigns[j]
+        walls = [i for i in range(N) if signs[j][i] == 0 and any(xs[i])]
+        if s == 0:
+            for l in range(d):
+                unit: dict[RowId, Fraction] = {("R", (j, l)): Fraction(1)}
+                rows.append((("zero", (j, l)), "=", unit, Fraction(0)))
+        else:
+            for i in range(N):
+                if not any(xs[i]):
+                    continue
+                along: dict[RowId, Fraction] = {("R", (j, l)): xs[i][l] for l in range(d) if xs[i][l]}
+                if signs[j][i] == 0:
+                    rows.append((("wall", (j, i)), "=", along, Fraction(0)))
+                else:
+                    sg = s * signs[j][i]
+                    rows.append((("side", (j, i)), ">", {k: sg * v for k, v in along.items()}, Fraction(0)))
+        for p, active in enumerate(pieces[j]):
+            act = [i for i in range(N) if signs[j][i] > 0] + [i for t, i in enumerate(walls) if active[t]]
+            scale = s if s != 0 else 1
+            for l in range(d):
+                coef: dict[RowId, Fraction] = {}
+                rhs = Fraction(0)
+                for i in act:
+                    if not xs[i][l]:
+                        continue
+                    rhs += scale * xs[i][l] * y[i]
+                    for k in range(K):
+                        if signs[k][i] > 0:
+                            for m in range(d):
+                                if xs[i][m]:
+                                    key = ("R", (k, m))
+                                    coef[key] = coef.get(key, Fraction(0)) + scale * xs[i][l] * xs[i][m]
+                if s != 0:
+                    for t, i in enumerate(walls):
+                        if xs[i][l]:
+                            sg = 1 if active[t] else -1
+                            mu = ("mu", (j, p, t))
+                            coef[mu] = coef.get(mu, Fraction(0)) - sg * xs[i][l]
+                rows.append((("piece", (j, p, l)), "=", {k: v for k, v in coef.items() if v}, rhs))
+            if s != 0:
+                for t in range(len(walls)):
+                    one: dict[RowId, Fraction] = {("mu", (j, p, t)): Fraction(1)}
+                    rows.append((("mu", (j, p, t)), ">=", one, Fraction(0)))
+    return rows
 
 
 def decide_face(
     inst: Instance, faces: tuple[NeuronFace, ...], zsigns: tuple[int, ...], cache: FanCache | None = None
 ) -> FaceDecision:
-    """Lemma D on a whole face, as one exact LP in the merged weights R (and the multipliers):
-
-    R_j in s_j times the face of neuron j (x_i . R_j = 0 on its walls, s_j s_i x_i . R_j > 0
-    elsewhere), R_j = 0 when s_j = 0; e = A R - y with the face's pattern (walls inactive);
-    and condition (2) for every neuron: one multiplier per wall sample when the wall samples
-    are independent, else s_j r^sigma(e) = sum mu_i sigma_i x_i, mu >= 0, on every piece
-    sigma of the neuron's fan (r^sigma(e) = 0 on every piece when s_j = 0). (1) follows
-    from (2): g_j(+-w_j) = +-G_j . w_j."""
+    """Lemma D on a whole face, as one exact LP in the merged weights R and the multipliers
+    (:func:`face_rows`): R_j in s_j times the face of neuron j, R_j = 0 when s_j = 0;
+    e = A R - y with the face's pattern (walls inactive); and condition (2) for every neuron
+    on every piece sigma of its fan (the open cells of its walls' arrangement, complete by
+    the census): s_j r^sigma(e) = sum mu_i sigma_i x_i with mu >= 0, or r^sigma(e) = 0 when
+    s_j = 0. (1) follows from (2): g_j(+-w_j) = +-G_j . w_j. Feasible: a witness point, a
+    local minimum by Lemma D. Infeasible: the Farkas multipliers of the named rows, which
+    prove that no point of the face is a local minimum (Lemma E, FORMAT 5.6)."""
     K, d, N = len(faces), inst.d, inst.N
     xs = inst.xs
-    walls = [tuple(i for i in fc.walls if any(xs[i])) for fc in faces]
-
     fans: FanCache = {} if cache is None else cache
 
-    def fan(H: tuple[int, ...]) -> tuple[bool, list[tuple[int, ...]]]:
+    def fan(H: tuple[int, ...]) -> list[tuple[tuple[int, ...], Vec]]:
         if H not in fans:
             if not H:
-                fans[H] = (True, [()])
+                fans[H] = [((), tuple(Fraction(0) for _ in range(d)))]
             else:
                 sub = Instance(tuple(xs[i] for i in H), tuple(Fraction(0) for _ in H), bias=False)
-                cells = [c.active for c in enumerate_cells(sub, MAX_PIECES).cells]
-                fans[H] = (_independent([xs[i] for i in H]), cells)
+                fans[H] = [(c.active, c.witness) for c in enumerate_cells(sub, MAX_PIECES).cells]
         return fans[H]
 
-    def pieces(H: tuple[int, ...]) -> list[tuple[int, ...]]:
-        return fan(H)[1]
-
-    nvar = K * d
-    plans: list[tuple[str, list[tuple[tuple[int, ...], int]]]] = []
+    walls = [tuple(i for i in fc.walls if any(xs[i])) for fc in faces]
+    pieces = tuple(tuple(fan(H)) for H in walls)
+    signs = tuple(fc.signs for fc in faces)
+    rows = face_rows(inst, signs, zsigns, tuple(tuple(a for a, _ in pc) for pc in pieces))
+    variables: dict[RowId, int] = {}
     for j in range(K):
-        H = walls[j]
-        if zsigns[j] == 0:
-            plans.append(("zero", [(p, -1) for p in pieces(H)]))
-        elif fan(H)[0]:
-            plans.append(("alpha", [((), nvar)]))
-            nvar += len(H)
-        else:
-            lst = []
-            for p in pieces(H):
-                lst.append((p, nvar))
-                nvar += len(H)
-            plans.append(("pieces", lst))
-
-    def zero() -> list[Fraction]:
-        return [Fraction(0)] * nvar
-
-    def e_form(i: int) -> tuple[list[Fraction], Fraction]:
-        row = zero()
-        for j in range(K):
-            if faces[j].signs[i] > 0:
-                for l in range(d):
-                    row[j * d + l] += xs[i][l]
-        return row, -inst.y[i]
-
-    e_rows = [e_form(i) for i in range(N)]
-
-    def r_forms(j: int, active: tuple[int, ...]) -> list[tuple[list[Fraction], Fraction]]:
-        """The d coordinates of r^sigma(e) = G_j(e) + sum_{i in H_j, sigma_i = +} e_i x_i."""
-        on = [i for i in range(N) if faces[j].signs[i] > 0]
-        on += [i for t, i in enumerate(walls[j]) if active and active[t]]
-        out = []
         for l in range(d):
-            row, c = zero(), Fraction(0)
-            for i in on:
-                er, ec = e_rows[i]
-                for v in range(nvar):
-                    if er[v]:
-                        row[v] += xs[i][l] * er[v]
-                c += xs[i][l] * ec
-            out.append((row, c))
-        return out
+            variables[("R", (j, l))] = len(variables)
+    for _, _, coef, _ in rows:
+        for key in coef:
+            if key not in variables:
+                variables[key] = len(variables)
+    n = len(variables)
 
-    E: list[tuple[Fraction, ...]] = []
-    f: list[Fraction] = []
-    G: list[tuple[Fraction, ...]] = []
-    Hr: list[tuple[Fraction, ...]] = []
-    k: list[Fraction] = []
+    def dense(coef: dict[RowId, Fraction]) -> tuple[Fraction, ...]:
+        out = [Fraction(0)] * n
+        for key, v in coef.items():
+            out[variables[key]] = v
+        return tuple(out)
 
-    def unit(v: int, c: Fraction = Fraction(1)) -> list[Fraction]:
-        row = zero()
-        row[v] = c
-        return row
-
-    for j in range(K):
-        s = zsigns[j]
-        H = walls[j]
-        kind, plan = plans[j]
-        if kind == "zero":
-            for l in range(d):
-                E.append(tuple(unit(j * d + l)))
-                f.append(Fraction(0))
-            for active, _ in plan:
-                for row, c in r_forms(j, active):
-                    E.append(tuple(row))
-                    f.append(-c)
-            continue
-        for i in range(N):
-            if not any(xs[i]):
-                continue
-            row = zero()
-            for l in range(d):
-                row[j * d + l] = xs[i][l]
-            if faces[j].signs[i] == 0:
-                E.append(tuple(row))
-                f.append(Fraction(0))
-            else:
-                G.append(tuple(s * faces[j].signs[i] * v for v in row))
-        for active, first in plan:
-            signs = [1] * len(H) if kind == "alpha" else [1 if a else -1 for a in active]
-            rs = r_forms(j, active)
-            for l in range(d):
-                row, c = rs[l]
-                full = [s * v for v in row]
-                for t, i in enumerate(H):
-                    full[first + t] -= signs[t] * xs[i][l]
-                E.append(tuple(full))
-                f.append(-s * c)
-            for t, i in enumerate(H):
-                if kind == "alpha":  # -s e_i <= alpha_i <= 0
-                    Hr.append(tuple(unit(first + t, Fraction(-1))))
-                    k.append(Fraction(0))
-                    er, ec = e_rows[i]
-                    row = [s * v for v in er]
-                    row[first + t] += 1
-                    Hr.append(tuple(row))
-                    k.append(-s * ec)
-                else:  # mu_i >= 0
-                    Hr.append(tuple(unit(first + t)))
-                    k.append(Fraction(0))
+    parts: dict[str, list[tuple[RowId, tuple[Fraction, ...], Fraction]]] = {"=": [], ">": [], ">=": []}
+    for rid, rel, coef, rhs in rows:
+        parts[rel].append((rid, dense(coef), rhs))
     system = polyhedra.System(
-        n=nvar, E=tuple(E), f=tuple(f), G=tuple(G), h=tuple(Fraction(0) for _ in G), H=tuple(Hr), k=tuple(k)
+        n=n,
+        E=tuple(r for _, r, _ in parts["="]),
+        f=tuple(b for _, _, b in parts["="]),
+        G=tuple(r for _, r, _ in parts[">"]),
+        h=tuple(b for _, _, b in parts[">"]),
+        H=tuple(r for _, r, _ in parts[">="]),
+        k=tuple(b for _, _, b in parts[">="]),
     )
     ans = polyhedra.decide(system)
     if isinstance(ans, polyhedra.Farkas):
-        return FaceDecision(False)
+        mults = [
+            (rid, m)
+            for rel, ms in (("=", ans.mE), (">", ans.mG), (">=", ans.mH))
+            for (rid, _, _), m in zip(parts[rel], ms, strict=True)
+            if m != 0
+        ]
+        mults.sort(key=lambda entry: entry[0])
+        return FaceDecision(False, farkas=tuple(mults), pieces=pieces)
     R = [ans.v[j * d : (j + 1) * d] for j in range(K)]
     z = tuple(Fraction(s) for s in zsigns)
     w = tuple(tuple(s * v for v in R[j]) if s else faces[j].witness for j, s in enumerate(zsigns))
