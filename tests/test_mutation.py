@@ -183,7 +183,12 @@ def test_there_are_golden_certificates() -> None:
 
 
 # the largest golden certificates (hundreds of mutants, each re-derived): the full run only
-SLOW_CERTS = {"wide-samples.cell.cert.json", "wide-samples-b.cell.cert.json", "float-closed.cell.cert.json"}
+SLOW_CERTS = {
+    "wide-samples.cell.cert.json",
+    "wide-samples-b.cell.cert.json",
+    "float-closed.cell.cert.json",
+    "vee.faces.cert.json",  # opposite.faces.cert.json covers kind faces in the default run
+}
 
 
 @pytest.mark.parametrize(
