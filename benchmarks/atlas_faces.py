@@ -91,7 +91,7 @@ def main() -> None:
         "What stays not covered, in every row: that the list of faces is complete (the producer's",
         "enumeration). Every face decided is certified: with a local minimum by its witness point's",
         "`point` certificate, without one by Farkas multipliers in the bundle's `faces` certificate.",
-        "No row reaches the default limit of 2000 LPs, so no face is left unexamined.",
+        "No row reaches the default limit of 1000 LPs, so no face is left unexamined.",
         "",
     ]
     (out / "atlas-faces.md").write_text("\n".join(lines), encoding="utf-8")

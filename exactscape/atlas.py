@@ -52,7 +52,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import product
+from itertools import combinations_with_replacement, product
+from math import comb
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,7 @@ DEFAULT_MAX_CELLS = 100_000
 VERSION_1_2 = "1.2"
 MAX_SADDLE_K = 8  # all 2^K - 1 zero sets per cell up to this K
 MAX_K = 12  # the infimum certificate lists 2^K branch vectors (FORMAT 10.3)
-DEFAULT_MAX_FACE_LPS = 2_000  # faces x signs of z outside Theorems 1 and 3 decided per atlas
+DEFAULT_MAX_FACE_LPS = 1_000  # faces x signs of z outside Theorems 1 and 3 decided per atlas
 MAX_FACE_LPS = 10_000_000
 
 
@@ -164,7 +165,7 @@ class Atlas:
     face_minima: tuple[FaceMinimum, ...] = ()
     face_empty: tuple[FaceMinimum, ...] = ()  # the faces decided without a local minimum
     faces_examined: int = 0  # face and z-sign combinations outside Theorems 1 and 3 decided by an LP
-    faces_skipped: int = 0  # ... not examined (the LP limit)
+    faces_skipped: int = 0  # at most this many more not examined (the LP limit stopped the walk)
     faces_note: str = ""  # why no face outside Theorems 1 and 3 was examined at all
 
     @property
@@ -213,8 +214,9 @@ class Atlas:
             )
         if self.faces_skipped:
             out.append(
-                f"{self.faces_skipped} faces and signs of z outside Theorems 1 and 3 not examined (LP limit): "
-                "local minima there are not listed (any given point is decided by `exactscape point`)"
+                f"at most {self.faces_skipped} more faces and signs of z outside Theorems 1 and 3 not examined "
+                "(the LP limit stopped the walk): local minima there are not listed (any given point is decided "
+                "by `exactscape point`)"
             )
         return out
 
@@ -363,7 +365,7 @@ def atlas(
     if progress is not None:
         progress("cells", len(nets), len(nets))
     nfaces, face_minima, face_empty, examined, skipped, note = (
-        _other_faces(inst, K, census, facets, max_face_lps, progress) if faces else ((), [], [], 0, 0, "")
+        _other_faces(inst, K, census, max_face_lps, progress) if faces else ((), [], [], 0, 0, "")
     )
     for fm in face_minima:
         if fm.decision.loss is not None:
@@ -451,43 +453,38 @@ def _other_faces(
     inst: Instance,
     K: int,
     census: Census,
-    facets: dict[int, list[tuple[int, Vec]]],
     max_lps: int,
     progress: Callable[[str, int, int], None] | None,
 ) -> tuple[tuple[NeuronFace, ...], list[FaceMinimum], list[FaceMinimum], int, int, str]:
     """Step 3a: every face and sign of z outside Theorems 1 and 3, one exact LP each."""
-    _ = facets
     if max_lps == 0:
         return (), [], [], 0, 0, "the LP limit is 0"
     nf = neuron_faces(inst)
     if nf is None:
         return (), [], [], 0, 0, f"one neuron's arrangement has more than {MAX_PIECES} faces"
-    total_est = (len(nf) ** K) * (3**K)
+    items = sorted((c, -z) for c in range(len(nf)) for z in (1, -1, 0))
+    total = comb(len(items) + K - 1, K)  # one ordering of the neurons: multisets of K (face, sign) pairs
     cells_ok = bool(census.cells)  # with a zero sample no open cell exists: Theorem 1 decided nothing
     found: list[FaceMinimum] = []
     none: list[FaceMinimum] = []
-    examined = skipped = 0
-    combos = list(product(range(len(nf)), repeat=K))
-    signs = list(product((1, -1, 0), repeat=K))
-    done = 0
+    examined = skipped = done = 0
     cache: FanCache = {}
-    for combo in combos:
+    for pairs in combinations_with_replacement(items, K):  # sorted: the loss is symmetric under permutations
+        combo = tuple(c for c, _ in pairs)
+        zs = tuple(-m for _, m in pairs)
         fcs = tuple(nf[c] for c in combo)
-        for zs in signs:
+        if _covered_face(inst, fcs, zs, cells_ok):
             done += 1
-            pairs = list(zip(combo, (-s for s in zs), strict=True))
-            if pairs != sorted(pairs):  # one ordering of the neurons: the loss is symmetric under permutations
-                continue
-            if _covered_face(inst, fcs, zs, cells_ok):
-                continue
-            if examined >= max_lps:
-                skipped += 1
-                continue
-            examined += 1
-            if progress is not None and examined % 100 == 0:
-                progress("faces", done, total_est)
-            dec = decide_face(inst, fcs, zs, cache)
-            (found if dec.minimum else none).append(FaceMinimum(combo, zs, dec))
+            continue
+        if examined >= max_lps:
+            skipped = total - done  # an upper bound: some of the rest are Theorem 1 or 3's
+            break
+        done += 1
+        examined += 1
+        if progress is not None and examined % 100 == 0:
+            progress("faces", done, total)
+        dec = decide_face(inst, fcs, zs, cache)
+        (found if dec.minimum else none).append(FaceMinimum(combo, zs, dec))
     return nf, found, none, examined, skipped, ""
 
 

@@ -47,9 +47,9 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "--max-face-lps",
         metavar="M",
         type=int,
-        default=2_000,
+        default=1_000,
         help="decide at most M faces and signs of z outside Theorems 1 and 3 by an exact LP each (Lemma D; "
-        "0 to 10000000, default 2000); the rest is counted as not examined",
+        "0 to 10000000, default 1000); the rest is counted as not examined",
     )
     at.add_argument("--no-faces", action="store_true", help="skip Theorem 3 (facets) and every other face")
     at.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
