@@ -420,3 +420,15 @@ def test_face_decisions_agree_with_the_point_decider(
                 else:  # then Theorem 1 or 3 decided it: no wall, or one neuron on one wall with z != 0
                     assert not walls or sum(1 for c, zz in pairs if any(s == 0 for s in nf[c].signs)) == 1
     assert hits >= 3
+
+
+def test_the_face_lp_limit_stops_the_walk_and_says_what_is_left() -> None:
+    inst = load_instance(ROOT / "examples" / "toy-mixed.json")
+    full = atlas(inst, 2, saddles=False)
+    part = atlas(inst, 2, saddles=False, max_face_lps=50)
+    assert full.faces_examined == 204 and full.faces_skipped == 0
+    assert part.faces_examined == 50 and part.faces_skipped >= full.faces_examined - 50
+    assert any(line.startswith("at most ") for line in part.not_covered)
+    assert {(m.faces, m.zsigns) for m in part.face_minima} <= {(m.faces, m.zsigns) for m in full.face_minima}
+    none = atlas(inst, 2, saddles=False, max_face_lps=0)
+    assert none.faces_examined == 0 and any("the LP limit is 0" in line for line in none.not_covered)
