@@ -31,7 +31,7 @@ from .curves import loss_polynomial as loss_polynomial
 from .curves import lowest_change as lowest_change
 from .deciders import SMALL_CELL, decider
 from .design import design_matrix
-from .errors import InputError, NotCovered
+from .errors import InputError, NotCovered, clip
 from .model import Instance, Pattern, Weights, pattern_of
 from .numbers import fmt, fmt_vec
 from .theory.boundary import FaceAnalysis, analyse_face, face_pattern
@@ -176,7 +176,7 @@ def parse_zero_set(text: str, K: int) -> tuple[int, ...]:
     out = []
     for p in parts:
         if not (p.isascii() and p.isdigit()):
-            raise InputError(f"{p!r} is not a neuron index", field="zero")
+            raise InputError(f"{clip(p)} is not a neuron index", field="zero")
         j = int(p)
         if j >= K:
             raise InputError(f"neuron {j} out of range 0..{K - 1}", field="zero")
@@ -268,13 +268,15 @@ def boundary(
 # ------------------------------------------------ new in 1.2: path and spurious
 
 
-def path(inst: Instance, start: Weights, end: Weights, *, verify: bool = True) -> Result:
+def path(inst: Instance, start: Weights, end: Weights, *, verify: bool = True, max_work: int | None = None) -> Result:
     """The exact loss along W(t) = (1 - t) W0 + t W1, t in [0, 1]: breakpoints,
     polynomial pieces (degree <= 4), trends, monotonicity, minimum and maximum
-    (:mod:`exactscape.pathloss`), with a ``path`` certificate (FORMAT 11)."""
-    from .pathloss import analyse_path, path_certificate, path_claim
+    (:mod:`exactscape.pathloss`), with a ``path`` certificate (FORMAT 11).
+    ``max_work`` (default :data:`exactscape.pathloss.DEFAULT_MAX_WORK`): the work
+    estimate refused beyond it before the long loops start."""
+    from .pathloss import DEFAULT_MAX_WORK, analyse_path, path_certificate, path_claim
 
-    a = analyse_path(inst, start, end)
+    a = analyse_path(inst, start, end, max_work=DEFAULT_MAX_WORK if max_work is None else max_work)
     cert = path_certificate(a)
     lines = certify.self_check(cert) if verify else []
     summary: dict[str, Any] = dict(path_claim(a))
@@ -288,7 +290,11 @@ def path(inst: Instance, start: Weights, end: Weights, *, verify: bool = True) -
         summary["witness"] = cert["witness"]
     summary.update({"N": inst.N, "K": start.K, "d": inst.d})
     # the location of an irrational extremum is the producer's, not the certificate's (FORMAT 11.2)
-    mark_json(summary, [f"{e}.where" for e in ("minimum", "maximum") if not summary[e]["exact"]])
+    # an irrational extremum's location is certified only by an isolating interval (FORMAT 11.2)
+    mark_json(
+        summary,
+        [f"{e}.where" for e in ("minimum", "maximum") if not summary[e]["exact"] and "location" not in summary[e]],
+    )
     return Result(summary, cert, tuple(lines), a)
 
 

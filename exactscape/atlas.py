@@ -58,13 +58,12 @@ from pathlib import Path
 from typing import Any
 
 from . import certify, outputs, polyhedra
-from .claims import mark_json
 from .classify import classify_point
 from .errors import InputError, InternalError, OutputError
-from .model import Instance, Pattern, Vec, Weights
+from .model import Instance, Mat, Pattern, Vec, Weights
 from .numbers import fmt, fmt_vec
 from .theory.boundary import FaceAnalysis, analyse_face
-from .theory.branches import BranchProblem, search
+from .theory.branches import BranchProblem, Genuine, Leaf, Split, Tree, search
 from .theory.census import Census, CensusCell, CensusLeaf, CensusNode, TooMany, enumerate_cells
 from .theory.census import region_bound as region_bound
 from .theory.infimum import CellInfimum, cell_infimum
@@ -74,6 +73,7 @@ from .theory.saddles import SaddleAnalysis, analyse_saddles
 
 DEFAULT_MAX_CELLS = 100_000
 VERSION_1_2 = "1.2"
+VERSION_1_3 = "1.3"
 MAX_SADDLE_K = 8  # all 2^K - 1 zero sets per cell up to this K
 MAX_K = 12  # the infimum certificate lists 2^K branch vectors (FORMAT 10.3)
 DEFAULT_MAX_FACE_LPS = 1_000  # faces x signs of z outside Theorems 1 and 3 decided per atlas
@@ -91,6 +91,7 @@ class CellRecord:
     positive_genuine: bool | None  # genuine with every z_j > 0 (None: not genuine at all)
     saddles: SaddleAnalysis | None
     infimum: CellInfimum | None  # the exact infimum over the cell (None: genuine, or not computed)
+    positive_evidence: Genuine | Leaf | None = None  # the (+,...,+) answer's witness or refuting leaf
 
     @property
     def lower(self) -> Fraction:
@@ -161,6 +162,7 @@ class Atlas:
     upper_from: str
     minima: tuple[Minimum, ...]
     point: Weights | None = None  # an exact point with loss ``upper`` (None: it is a boundary minimum)
+    wall_proofs: WallProof | None = None  # every (neuron cell, inactive sample) decided (None: faces not analysed)
     neuron_faces: tuple[NeuronFace, ...] = ()  # every face of one neuron's arrangement (3a)
     face_minima: tuple[FaceMinimum, ...] = ()
     face_empty: tuple[FaceMinimum, ...] = ()  # the faces decided without a local minimum
@@ -238,9 +240,16 @@ def parallel_group(inst: Instance, n: int) -> tuple[int, ...]:
     return tuple(out)
 
 
-def neuron_facets(inst: Instance, census: Census) -> tuple[dict[int, list[tuple[int, Vec]]], list[Wall]]:
+WallProof = dict[tuple[int, int], dict[str, Any]]
+"""(neuron cell, sample) -> the census's 1.3 ``walls`` entry: a witness on the wall, or Farkas multipliers."""
+
+
+def neuron_facets(
+    inst: Instance, census: Census, proofs: WallProof | None = None
+) -> tuple[dict[int, list[tuple[int, Vec]]], list[Wall]]:
     """Per neuron cell: the samples n (inactive in the cell) whose hyperplane is a Theorem 3
-    facet, with a witness on it; and the walls on shared hyperplanes (not covered)."""
+    facet, with a witness on it; and the walls on shared hyperplanes (not covered). With
+    ``proofs``, every decision's evidence is stored there (the census's ``walls``, FORMAT 10.2)."""
     facets: dict[int, list[tuple[int, Vec]]] = {}
     walls: list[Wall] = []
     groups = {n: parallel_group(inst, n) for n in range(inst.N) if any(inst.xs[n])}
@@ -251,7 +260,15 @@ def neuron_facets(inst: Instance, census: Census) -> tuple[dict[int, list[tuple[
                 continue
             ans = polyhedra.decide(_facet_system(inst, cell.active, n, group))
             if isinstance(ans, polyhedra.Farkas):
+                if proofs is not None:
+                    outside = [i for i in range(inst.N) if i not in group]
+                    proofs[(c, n)] = {
+                        "empty": [[i, fmt(m)] for i, m in zip(outside, ans.mG, strict=True) if m != 0],
+                        "mu": fmt(ans.mE[0]),
+                    }
                 continue
+            if proofs is not None:
+                proofs[(c, n)] = {"witness": fmt_vec(ans.v)}
             if len(group) == 1:
                 facets[c].append((n, tuple(ans.v)))
             else:
@@ -328,7 +345,8 @@ def atlas(
             f"K = {K} > {MAX_SADDLE_K}: every zero set of every cell is too many; leave the saddles out",
             field="saddles",
         )
-    facets, walls = neuron_facets(inst, census) if faces else ({}, [])
+    wall_proofs: WallProof = {}
+    facets, walls = neuron_facets(inst, census, wall_proofs) if faces else ({}, [])
     records: list[CellRecord] = []
     face_records: list[FaceRecord] = []
     minima: list[Minimum] = []
@@ -341,18 +359,16 @@ def atlas(
         hint = Weights(ones, wit)
         a = analyse_cell(inst, pat, hint=hint)
         pos: bool | None = None
+        evidence: Genuine | Leaf | None = None
         if a.genuine is not None:
-            if all(b == "+" for b in a.genuine.branches):
-                pos = True
-            else:
-                prob = BranchProblem(inst, pat, tuple(a.least_squares().fitted), tuple(("+",) for _ in range(K)), wit)
-                pos = search(prob).genuine is not None
+            evidence = positive_decision(a, wit)
+            pos = isinstance(evidence, Genuine)
             minima.append(Minimum("cell", idx, a.loss, branches=a.genuine.branches))
         sd = analyse_saddles(inst, pat, None, hint) if saddles else None
         # the infimum over the closure is computed whenever the cell is not known genuine
         # (not genuine, or undecided: it is a lower bound either way)
         inf = None if a.genuineness.is_genuine else cell_infimum(inst, pat)
-        records.append(CellRecord(idx, combo, pat, a, pos, sd, inf))
+        records.append(CellRecord(idx, combo, pat, a, pos, sd, inf, evidence))
         if faces:
             for k, cc in enumerate(combo):
                 for n, wk in facets.get(cc, []):
@@ -417,6 +433,7 @@ def atlas(
         upper_from,
         tuple(minima),
         point,
+        wall_proofs if faces else None,
         nfaces,
         tuple(face_minima),
         tuple(face_empty),
@@ -488,6 +505,35 @@ def _other_faces(
     return nf, found, none, examined, skipped, ""
 
 
+def positive_decision(a: CellAnalysis, wit: Mat | None) -> Genuine | Leaf | None:
+    """Is some minimiser of a feasible cell genuine with every z_j > 0 (the single branch vector
+    (+, ..., +))? The cell's own witness when its branches are all +, else the exact branch
+    search restricted to + (a witness or one refuting leaf)."""
+    if a.genuine is not None and all(b == "+" for b in a.genuine.branches):
+        return a.genuine
+    K = a.pattern.K
+    prob = BranchProblem(a.instance, a.pattern, tuple(a.least_squares().fitted), tuple(("+",) for _ in range(K)), wit)
+    found = search(prob)
+    return found.genuine if found.genuine is not None else _plus_leaf(found.tree)
+
+
+def positive_certificate(inst: Instance, pat: Pattern) -> dict[str, Any]:
+    """Certificate of kind ``branches`` (FORMAT 13) for the single branch vector (+, ..., +)."""
+    a = analyse_cell(inst, pat)
+    plus = tuple("+" for _ in range(pat.K))
+    ev = positive_decision(a, a.feasibility.witness) if a.feasibility.feasible else None
+    gen = ev if isinstance(ev, Genuine) else None
+    leaves = [ev] if isinstance(ev, Leaf) else None
+    return certify.branches_certificate(a, [plus], gen, leaves)
+
+
+def _plus_leaf(tree: Tree | None) -> Leaf | None:
+    """The leaf of a tree over the single branch vector (+, ..., +) (every split has one child)."""
+    while isinstance(tree, Split):
+        tree = dict(tree.children).get("+")
+    return tree
+
+
 def _attaining_point(
     inst: Instance, K: int, records: list[CellRecord], upper: Fraction, census: Census
 ) -> Weights | None:
@@ -520,8 +566,30 @@ def _minimum_json(m: Minimum) -> dict[str, Any]:
     return out
 
 
-def summary(at: Atlas) -> dict[str, Any]:
-    """The ``--json`` object (README: atlas)."""
+def file_names(at: Atlas) -> tuple[dict[int, dict[str, str]], list[str]]:
+    """The bundle's certificate names: per cell index its ``cell``, ``infimum``, ``saddle``
+    and ``branches`` certificates (those it has), and one name per face record."""
+    width = max(3, len(str(len(at.cells))))
+    cells: dict[int, dict[str, str]] = {}
+    for r in at.cells:
+        names = {"cell": f"cell-{r.index:0{width}d}.cert.json"}
+        if r.infimum is not None:
+            names["infimum"] = f"infimum-{r.index:0{width}d}.cert.json"
+        if r.saddles is not None:
+            names["saddle"] = f"saddle-{r.index:0{width}d}.cert.json"
+        g = r.analysis.genuine
+        if r.positive_evidence is not None and g is not None and not all(b == "+" for b in g.branches):
+            # the (+,...,+) column of a cell whose own witness has some z_j <= 0: kind branches
+            names["branches"] = f"positive-{r.index:0{width}d}.cert.json"
+        cells[r.index] = names
+    faces = [f"boundary-{f.cell:0{width}d}-k{f.analysis.neuron}-n{f.analysis.sample}.cert.json" for f in at.faces]
+    return cells, faces
+
+
+def summary(at: Atlas, bundle: bool = False) -> dict[str, Any]:
+    """The ``--json`` object (README: atlas); with ``bundle``, also the certificate file of
+    every line (``atlas.json`` of a bundle, FORMAT 10.4: the checker re-derives every line)."""
+    names, face_names = file_names(at)
     cells = []
     for r in at.cells:
         a = r.analysis
@@ -544,6 +612,8 @@ def summary(at: Atlas) -> dict[str, Any]:
             rec["saddles"] = [
                 {"zero": list(c.zero), "verdict": c.verdict, "loss": fmt(c.loss)} for c in r.saddles.cases
             ]
+        if bundle:
+            rec["certificates"] = names[r.index]
         cells.append(rec)
     faces = [
         {
@@ -557,6 +627,9 @@ def summary(at: Atlas) -> dict[str, Any]:
         }
         for f in at.faces
     ]
+    if bundle:
+        for rec, name in zip(faces, face_names, strict=True):
+            rec["certificate"] = name
     gm: dict[str, Any] = {
         "certified": at.certified,
         "lower": fmt(at.lower) if at.lower is not None else None,
@@ -566,7 +639,7 @@ def summary(at: Atlas) -> dict[str, Any]:
     if at.certified:
         gm["loss"] = fmt(at.upper)
     gm["point"] = at.point.to_json() if at.point is not None else None
-    doc = {
+    out: dict[str, Any] = {
         "verdict": verdict(at),
         "N": at.instance.N,
         "d": at.instance.d,
@@ -599,11 +672,11 @@ def summary(at: Atlas) -> dict[str, Any]:
         "faces_not_examined": at.faces_skipped,
         "not_covered": at.not_covered,
     }
-    # the single-branch reading has no certificate kind; the lists' completeness and the counts
-    # are not re-derived by the bundle check (each entry has its own certificate)
-    return mark_json(
-        doc, ["cells[].genuine_with_positive_z", "genuineness_counts", "minima", "spurious", "boundary_minima"]
-    )
+    if bundle:
+        out["census"] = "census.cert.json"
+        out["saddles_analysed"] = all(r.saddles is not None for r in at.cells)
+        out["faces_analysed"] = at.wall_proofs is not None
+    return out
 
 
 def verdict(at: Atlas) -> str:
@@ -625,8 +698,9 @@ def _census_tree_json(t: CensusNode) -> dict[str, Any]:
     return {"split": t.sample, "+": _census_tree_json(t.plus), "-": _census_tree_json(t.minus)}
 
 
-def census_certificate(census: Census, K: int) -> dict[str, Any]:
-    """Certificate of kind ``census`` (FORMAT 10, new in 1.2)."""
+def census_certificate(census: Census, K: int, walls: WallProof | None = None) -> dict[str, Any]:
+    """Certificate of kind ``census`` (FORMAT 10, new in 1.2); with ``walls`` (new in 1.3),
+    the decision of every wall of every cell (FORMAT 10.2 check 6)."""
     c = len(census.cells)
     cert = certify.envelope(
         "census",
@@ -636,15 +710,35 @@ def census_certificate(census: Census, K: int) -> dict[str, Any]:
     cert["version"] = VERSION_1_2
     cert["cells"] = [{"active": list(x.active), "witness": fmt_vec(x.witness)} for x in census.cells]
     cert["tree"] = _census_tree_json(census.tree)
+    if walls is not None:
+        cert["version"] = VERSION_1_3
+        cert["walls"] = [[c, n, walls[(c, n)]] for c, n in sorted(walls)]
     return cert
 
 
-def infimum_certificate(inst: Instance, ci: CellInfimum) -> dict[str, Any]:
-    """Certificate of kind ``infimum`` (FORMAT 10.3, new in 1.2)."""
+def cell_witness(inst: Instance, pat: Pattern) -> tuple[Vec, ...] | None:
+    """A weight strictly inside every open cone C_j of the cell (exact LPs), or None when one is empty."""
+    out = []
+    for j in range(pat.K):
+        G = tuple(tuple((1 if pat.I[i][j] else -1) * v for v in x) for i, x in enumerate(inst.xs))
+        ans = polyhedra.decide(polyhedra.System(n=inst.d, G=G, h=tuple(Fraction(0) for _ in G)))
+        if isinstance(ans, polyhedra.Farkas):
+            return None
+        out.append(tuple(ans.v))
+    return tuple(out)
+
+
+def infimum_certificate(inst: Instance, ci: CellInfimum, witness: tuple[Vec, ...] | None = None) -> dict[str, Any]:
+    """Certificate of kind ``infimum`` (FORMAT 10.3; the cell's ``witness``, new in 1.3, proves
+    it non-empty: computed here when not given; an empty cell has no infimum certificate)."""
     b = ci.best
     cert = certify.envelope("infimum", inst.to_json(), {"loss": fmt(b.loss), "branches": list(b.branches)})
-    cert["version"] = VERSION_1_2
+    w = witness if witness is not None else cell_witness(inst, ci.pattern)
+    if w is None:
+        raise InputError("the cell is empty (an open cone C_j has no point): it has no infimum")
+    cert["version"] = VERSION_1_3
     cert["pattern"] = ci.pattern.to_json()
+    cert["witness"] = [fmt_vec(v) for v in w]
     cert["cases"] = [
         {
             "branches": list(c.branches),
@@ -659,23 +753,29 @@ def infimum_certificate(inst: Instance, ci: CellInfimum) -> dict[str, Any]:
 def certificates(at: Atlas) -> list[tuple[str, dict[str, Any]]]:
     """(file name, certificate) for the whole bundle: the census, then per cell its
     ``cell`` and ``saddle`` certificates, then one ``boundary`` certificate per facet."""
-    out: list[tuple[str, dict[str, Any]]] = [("census.cert.json", census_certificate(at.census, at.K))]
-    width = max(3, len(str(len(at.cells))))
+    out: list[tuple[str, dict[str, Any]]] = [("census.cert.json", census_certificate(at.census, at.K, at.wall_proofs))]
+    names, face_names = file_names(at)
+    plus = tuple("+" for _ in range(at.K))
     for r in at.cells:
         if r.analysis.undecided:
             raise InputError(
                 f"cell {r.index} is undecided ({r.analysis.genuineness.reason_text()}): no certificate exists for "
                 "it, so no complete bundle can be written; leave out --out"
             )
-        out.append((f"cell-{r.index:0{width}d}.cert.json", certify.cell_certificate(r.analysis)))
+        n = names[r.index]
+        out.append((n["cell"], certify.cell_certificate(r.analysis)))
         if r.infimum is not None:
-            out.append((f"infimum-{r.index:0{width}d}.cert.json", infimum_certificate(at.instance, r.infimum)))
+            wit = r.analysis.feasibility.witness
+            out.append((n["infimum"], infimum_certificate(at.instance, r.infimum, wit)))
         if r.saddles is not None:
-            out.append((f"saddle-{r.index:0{width}d}.cert.json", certify.saddle_certificate(r.saddles)))
-    for f in at.faces:
-        a = f.analysis
-        name = f"boundary-{f.cell:0{width}d}-k{a.neuron}-n{a.sample}.cert.json"
-        out.append((name, certify.boundary_certificate(a)))
+            out.append((n["saddle"], certify.saddle_certificate(r.saddles)))
+        if "branches" in n:
+            ev = r.positive_evidence
+            gen = ev if isinstance(ev, Genuine) else None
+            leaves = [ev] if isinstance(ev, Leaf) else None
+            out.append((n["branches"], certify.branches_certificate(r.analysis, [plus], gen, leaves)))
+    for f, name in zip(at.faces, face_names, strict=True):
+        out.append((name, certify.boundary_certificate(f.analysis)))
     if at.face_empty:
         out.append(("faces.cert.json", faces_certificate(at)))
     fw = max(3, len(str(len(at.face_minima))))
@@ -687,9 +787,6 @@ def certificates(at: Atlas) -> list[tuple[str, dict[str, Any]]]:
             raise InternalError(f"the witness of a face minimum is classified {v.verdict!r}")
         out.append((f"point-face-{m:0{fw}d}.cert.json", certify.point_certificate(v)))
     return out
-
-
-VERSION_1_3 = "1.3"
 
 
 def faces_certificate(at: Atlas) -> dict[str, Any]:
@@ -762,10 +859,17 @@ def write_bundle(at: Atlas, folder: Path, protected: tuple[Path, ...] = ()) -> l
         written.append(
             outputs.write_bytes(folder / name, certify.dumps(cert).encode("utf-8"), inputs=protected, may_replace=ours)
         )
-    doc = {"format": "exactscape-atlas", "version": "1", **summary(at)}
+    doc = {"format": "exactscape-atlas", "version": "2", **summary(at, bundle=True)}
     written.append(
         outputs.write_bytes(
             folder / "atlas.json", (json.dumps(doc, indent=1) + "\n").encode(), inputs=protected, may_replace=ours
         )
     )
+    # the bundle as a whole (FORMAT 10.4): every line of atlas.json re-derived by the checker
+    from .checker import check_file
+    from .errors import InternalError
+
+    code, lines = check_file(folder)
+    if code != 0:
+        raise InternalError(f"the independent checker rejected the bundle just written: {lines[-1]}")
     return written

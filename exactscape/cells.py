@@ -250,6 +250,10 @@ class CellSample:
     exact: Diameter | None
 
 
+MAX_DRAWS = 1000
+"""Random weights drawn for one point before giving up when each lies on a hyperplane."""
+
+
 def sample_cells(
     arr: Arrangement,
     points: int,
@@ -270,11 +274,15 @@ def sample_cells(
     for p in range(points):
         if progress is not None:
             progress(p, points)
-        while True:
+        for _ in range(MAX_DRAWS):
             w = random_point(rng, d0, box)
             signs = arr.signs(w)
             if signs is not None:
                 break
+        else:  # every draw on a hyperplane: only possible for a degenerate box and bias
+            raise InputError(
+                f"{MAX_DRAWS} random weights in [-box, box]^d0 all lie on a hyperplane; change --box or --bias"
+            )
         lower: Fraction | None = None
         ray = False
         for _ in range(directions):

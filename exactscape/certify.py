@@ -18,6 +18,7 @@ from .linalg import RankFactorisation
 from .minset import MinimiserSet
 from .numbers import CERTIFICATE_DIGITS, find_overlong, fmt, fmt_mat, fmt_vec
 from .theory.boundary import FaceAnalysis
+from .theory.branches import Genuine
 from .theory.census import CensusCell, CensusLeaf, CensusNode
 from .theory.local import NeuronProof
 from .theory.minima import CellAnalysis, Leaf, Tree
@@ -93,11 +94,8 @@ def cell_claim(a: CellAnalysis) -> dict[str, Any]:
     }
 
 
-def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
-    """Certificate of kind ``cell`` (FORMAT 4)."""
-    if a.undecided:
-        raise InternalError("an undecided cell has no certificate")
-    cert = envelope("cell", a.instance.to_json(), cell_claim(a))
+def _minimiser_set_fields(cert: dict[str, Any], a: CellAnalysis) -> None:
+    """The evidence of FORMAT 4.2 checks 1-4 (pattern, feasibility, rank, minimiser) into ``cert``."""
     cert["pattern"] = a.pattern.to_json()
     f = a.feasibility
     if f.feasible:
@@ -111,6 +109,15 @@ def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
         lsq = a.least_squares()
         cert["rank"] = rank_json(lsq.factor, a.instance.N)
         cert["minimiser"] = {"u": fmt_vec(lsq.u)}
+
+
+def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
+    """Certificate of kind ``cell`` (FORMAT 4)."""
+    cert = envelope("cell", a.instance.to_json(), cell_claim(a))
+    if a.undecided:
+        raise InternalError("an undecided cell has no certificate")
+    _minimiser_set_fields(cert, a)
+    f = a.feasibility
     if f.feasible:
         if a.genuine is not None:
             cert["genuineness"] = {"z": fmt_vec(a.genuine.z), "w": fmt_mat(a.genuine.w)}
@@ -118,6 +125,38 @@ def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
             cert["genuineness"] = {"tree": tree_json(a.tree)}
         else:
             raise InternalError("a feasible cell has neither a witness nor a tree")
+    return within_limits(cert)
+
+
+VERSION_1_3 = "1.3"
+
+
+def branches_certificate(
+    a: CellAnalysis, vectors: list[tuple[str, ...]], genuine: Genuine | None, leaves: list[Leaf] | None
+) -> dict[str, Any]:
+    """Certificate of kind ``branches`` (FORMAT 13, new in 1.3): is some minimiser of the cell
+    genuine with a branch vector in ``vectors``? A witness whose branch vector is in the set,
+    or one Motzkin leaf per vector (or the cell's Farkas certificate when it is empty)."""
+    feasible = a.feasibility.feasible
+    if genuine is not None and genuine.branches not in vectors:
+        raise InternalError("the witness's branch vector is not in the set")
+    claim = {
+        "feasible": feasible,
+        "loss": fmt(a.loss),
+        "branch_vectors": [list(v) for v in vectors],
+        "genuine": genuine is not None,
+        "branches": list(genuine.branches) if genuine is not None else None,
+    }
+    cert = envelope("branches", a.instance.to_json(), claim)
+    _minimiser_set_fields(cert, a)
+    cert["version"] = VERSION_1_3
+    if feasible:
+        if genuine is not None:
+            cert["genuineness"] = _weights_json(genuine.z, genuine.w)
+        elif leaves is not None and len(leaves) == len(vectors):
+            cert["genuineness"] = {"leaves": [tree_json(leaf)["leaf"] for leaf in leaves]}
+        else:
+            raise InternalError("a feasible cell needs a witness or one leaf per branch vector")
     return within_limits(cert)
 
 

@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
@@ -22,12 +23,12 @@ from typing import Any, NoReturn
 
 from . import __version__, cli_atlas, cli_region, cli_spurious_path
 from .claims import not_certified
-from .cli_common import INSTANCE_HELP, cert_help, check_output, emit
+from .cli_common import INSTANCE_HELP, cert_help, check_file_options, check_output, emit
 from .deciders import ENGINES
 from .deciders import NAMES as DECIDER_NAMES
-from .errors import ExactscapeError, InputError, NotCovered, one_line, show_path
+from .errors import ExactscapeError, InputError, NotCovered, clip, one_line, show_path
 from .floats import cli as float_cli
-from .options import int_range
+from .options import int_range, seconds_or_none
 from .progress import bar as progress_bar
 
 EPILOG = "exit codes: 0 verdict reached, 1 certificate rejected (check), 2 bad input, 3 output error, 4 internal error"
@@ -39,6 +40,8 @@ class Parser(argparse.ArgumentParser):
     inherit the class."""
 
     def error(self, message: str) -> NoReturn:
+        # a quoted value longer than 40 characters is shown by its start and length
+        message = re.sub(r"'([^']{41,})'", lambda m: clip(m.group(1)), message)
         self.exit(2, f"{one_line(self.prog)}: error: {one_line(message)} (see {one_line(self.prog)} --help)\n")
 
 
@@ -88,8 +91,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         type=_budget,
         default=Fraction(60),
-        help="time limit of the genuineness search (default 60; 'none' for no limit); past it the verdict is "
-        "'undecided' and no certificate is written",
+        help="time limit of the genuineness search in seconds, in (0, 10^9] (default 60; 'none' for no limit); "
+        "past it the verdict is 'undecided' and no certificate is written",
     )
     common(c)
 
@@ -224,16 +227,8 @@ def _progress(args: argparse.Namespace, what: str) -> Iterator[Callable[[int, in
 
 
 def _budget(text: str) -> Fraction | None:
-    """--budget: a positive number of seconds, or 'none'."""
-    if text.strip().lower() == "none":
-        return None
-    try:
-        value = Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds or 'none', got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds or 'none', got {text!r}")
-    return value
+    """--budget: a positive number of seconds (at most 10^9), or 'none'."""
+    return seconds_or_none(text)
 
 
 def _provenance(inst: Any) -> list[str]:
@@ -487,7 +482,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    prog = command_name(args)
     try:
+        check_file_options(args)
         return COMMANDS[args.command](args)
     except NotCovered as exc:
         if getattr(args, "json", False):
@@ -497,33 +494,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"reason: {one_line(str(exc))}")
         return 0
     except InputError as exc:
-        print(f"exactscape: error: {one_line(error_text(exc))}", file=sys.stderr)
+        print(f"{prog}: error: {one_line(error_text(exc))}", file=sys.stderr)
         return 2
     except ExactscapeError as exc:
-        print(f"exactscape: error: {one_line(str(exc))}", file=sys.stderr)
+        print(f"{prog}: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("exactscape: interrupted", file=sys.stderr)
+        print(f"{prog}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        return _stdout_closed()
+        return _stdout_closed(prog)
     except RecursionError:
-        print("exactscape: error: input nested too deeply", file=sys.stderr)
+        print(f"{prog}: error: input nested too deeply", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"{prog}: error: out of memory (the input asks for more than this machine gives)", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - the contract is: never a traceback
-        msg = one_line(f"{exc.__class__.__name__}: {exc}")
-        print(f"exactscape: internal error: {msg} (please report)", file=sys.stderr)
+        msg = one_line(f"{exc.__class__.__name__}: {exc}")[:1000]
+        print(f"{prog}: internal error: {msg} (please report)", file=sys.stderr)
         return 4
 
 
-def _stdout_closed() -> int:
+def command_name(args: argparse.Namespace) -> str:
+    """``exactscape CMD`` (``exactscape experiment NAME``): the prefix of every error
+    line, as argparse's usage errors have it (README "Exit codes")."""
+    words = ["exactscape", str(args.command)]
+    if args.command == "experiment" and getattr(args, "experiment", None):
+        words.append(str(args.experiment))
+    return " ".join(words)
+
+
+def _stdout_closed(prog: str = "exactscape") -> int:
     """The reader of standard output went away (``exactscape ... | head``): not a
     bug but an output that could not be written (exit 3). Standard output is
     pointed at the null device so that the interpreter's final flush stays quiet."""
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    print("exactscape: error: standard output was closed before the output was complete", file=sys.stderr)
+    print(f"{prog}: error: standard output was closed before the output was complete", file=sys.stderr)
     return 3
 
 

@@ -11,12 +11,20 @@ from pathlib import Path
 from typing import Any
 
 from . import outputs
-from .claims import not_certified
 from .cli_common import INSTANCE_HELP
-from .errors import InputError
+from .errors import InputError, OutputError, show_path
+from .options import SEED, SEED_HELP, int_range
 from .progress import bar as progress_bar
 
 TABLE_LIMIT = 300  # network cells printed in full; above, only cells with a genuine minimum
+ATLAS_MAX_K = 12
+"""Largest ``atlas --neurons`` (exactscape.atlas.MAX_K: 2^K branch vectors per cell)."""
+G1_MAX_N = 100_000
+"""Largest ``gaussian1d -N``."""
+G1_MAX_CHECK_N = 10_000
+"""Largest ``gaussian1d -N`` with ``--check`` (an exact cell of N samples: about 30 s at 10,000)."""
+G1_MAX_WORK = 4_000_000
+"""Largest N x STEPS of ``gaussian1d`` (each step evaluates three sampled losses of N terms)."""
 
 
 def add_parsers(sub: Any, epilog: str) -> None:
@@ -31,16 +39,23 @@ def add_parsers(sub: Any, epilog: str) -> None:
         epilog=epilog,
     )
     at.add_argument("instance", help=INSTANCE_HELP)
-    at.add_argument("--neurons", "-K", metavar="K", type=int, required=True, help="number of hidden neurons K")
+    at.add_argument(
+        "--neurons",
+        "-K",
+        metavar="K",
+        type=int_range(1, ATLAS_MAX_K),
+        required=True,
+        help=f"number of hidden neurons K, 1..{ATLAS_MAX_K}",
+    )
     at.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     at.add_argument("--out", metavar="DIR", help="write the certificate bundle (census, cells, saddles, facets)")
     at.add_argument("--plot", metavar="FILE", help="draw the atlas (.png or .svg; needs matplotlib)")
     at.add_argument(
         "--max-cells",
         metavar="M",
-        type=int,
+        type=int_range(1, 10**7),
         default=100_000,
-        help="refuse instances with more network cells than this (default 100000)",
+        help="refuse instances with more network cells than this, 1..10^7 (default 100000)",
     )
     at.add_argument("--no-saddles", action="store_true", help="skip Theorem 2 (zero sets) in every cell")
     at.add_argument(
@@ -64,16 +79,29 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "(a probability model); --check decides one sampled instance exactly.",
         epilog=epilog,
     )
-    g.add_argument("--samples", "-N", type=int, default=100, help="number of samples N (default 100)")
+    g.add_argument(
+        "--samples",
+        "-N",
+        type=int_range(1, G1_MAX_N),
+        default=100,
+        help=f"number of samples N, 1..{G1_MAX_N} (default 100)",
+    )
     g.add_argument(
         "--sweep",
         default="0:6:121",
         metavar="A:B:STEPS",
-        help="x_w1 values for the two-neuron sweep with x_w2 = 0 (default 0:6:121)",
+        help="x_w1 values for the two-neuron sweep with x_w2 = 0 (default 0:6:121); -10^6 <= A < B <= 10^6, "
+        f"STEPS in 2..100000 and N x STEPS at most {G1_MAX_WORK} (each is a sampled loss evaluated three times)",
     )
-    g.add_argument("--seed", type=int, default=0, help="seed of the sampled empirical losses (default 0)")
+    g.add_argument(
+        "--seed", type=SEED, default=0, help=f"seed of the sampled empirical losses, {SEED_HELP} (default 0)"
+    )
     g.add_argument("--plot", metavar="FILE", help="Fig. 1 / Fig. 2(a)-(d) style figure (.png/.svg)")
-    g.add_argument("--check", action="store_true", help="decide one sampled instance's cell exactly (Theorem 1)")
+    g.add_argument(
+        "--check",
+        action="store_true",
+        help=f"decide one sampled instance's cell exactly (Theorem 1); N at most {G1_MAX_CHECK_N}",
+    )
     g.add_argument(
         "--more", action="store_true", help="also Fig. 2(e) (both weights moving) and Fig. 3 (K = 4, 60, 200)"
     )
@@ -109,8 +137,13 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
 
         require_matplotlib()
     out = Path(args.out) if args.out else None
-    if out is not None and out.exists() and not out.is_dir():
-        raise InputError("exists and is not a folder", "--out")
+    if out is not None:
+        if out.is_symlink():
+            raise OutputError(
+                f"--out {show_path(out)}: is a symbolic link; the bundle is written only into a real folder"
+            )
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"--out {show_path(out)}: exists and is not a folder")
     with _bar(not args.no_progress) as progress:
         at = atlas_mod.atlas(
             inst,
@@ -160,10 +193,7 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
     else:
         gc = s["genuineness_counts"]
         lines.append(
-            not_certified(
-                f"genuine minimum: in {gc['genuine']} cells; not genuine: {gc['not-genuine']}; "
-                f"undecided: {gc['undecided']}"
-            )
+            f"genuine minimum: in {gc['genuine']} cells; not genuine: {gc['not-genuine']}; undecided: {gc['undecided']}"
         )
     full = len(at.cells) <= TABLE_LIMIT
     if at.cells:
@@ -175,7 +205,7 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
         width = max(7, len(s["cells"][0]["pattern"]))
         lines.append(
             f"{'cell':>5}  {'pattern':<{width}}  {'loss L*':>9}  {'infimum':>9}  "
-            f"{'minimisers':<10}  genuine    z>0  saddles   " + not_certified("[column z>0]")
+            f"{'minimisers':<10}  genuine    z>0  saddles"
         )
         for c in s["cells"]:
             if not full and c["genuineness"] == "not-genuine":
@@ -196,7 +226,7 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
                 f"{mins:<10}  {gen:<9}  {pos:<3}  {sd or '-'}"
             )
     bm = s["boundary_minima"]
-    lines.append(not_certified(f"boundary minima (Theorem 3): on {len(bm)} of {len(s['faces'])} facets"))
+    lines.append(f"boundary minima (Theorem 3): on {len(bm)} of {len(s['faces'])} facets")
     for f in bm[: TABLE_LIMIT if full else 20]:
         signs = " and ".join(x for x, ok in (("z_k > 0", f["plus"]), ("z_k < 0", f["minus"])) if ok)
         lines.append(f"  cell {f['cell']}: w_{f['neuron']} . x_{f['sample']} = 0, {signs}, loss {f['loss']}")
@@ -213,11 +243,9 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
     hidden = [c["index"] for c in s["cells"] if c["genuine_with_positive_z"] is False]
     if hidden:
         lines.append(
-            not_certified(
-                "hidden by a fixed positive output weight (genuine only with some z_j <= 0): cells "
-                + ", ".join(map(str, hidden[:40]))
-                + (" ..." if len(hidden) > 40 else "")
-            )
+            "hidden by a fixed positive output weight (genuine only with some z_j <= 0): cells "
+            + ", ".join(map(str, hidden[:40]))
+            + (" ..." if len(hidden) > 40 else "")
         )
     gm = s["global_minimum"]
     if gm["lower"] is None:
@@ -235,13 +263,13 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
             "  attained at z = (" + ", ".join(p["z"]) + "), w = " + "; ".join("(" + ", ".join(r) + ")" for r in p["w"])
         )
     sp = s["spurious"]
-    lines.append(not_certified(f"spurious local minima (loss above the global minimum): {len(sp)}"))
+    lines.append(f"spurious local minima (loss above the global minimum): {len(sp)}")
     for m in sp[:20]:
         lines.append("  " + _min_text(m))
     if len(sp) > 20:
         lines.append(f"  ... {len(sp) - 20} more in --json")
     if s["undecided"]:
-        lines.append(not_certified(f"undecided (loss between the bounds): {len(s['undecided'])} minima"))
+        lines.append(f"undecided (loss between the bounds): {len(s['undecided'])} minima")
     for t in s["not_covered"]:
         lines.append(f"not covered: {t}")
     return lines
@@ -259,9 +287,19 @@ def _min_text(m: dict[str, Any]) -> str:
 def _cmd_gaussian1d(args: argparse.Namespace) -> int:
     from .experiments import gaussian1d as g1
 
-    if args.samples < 1:
-        raise InputError("must be at least 1", "--samples")
     sweep = g1.parse_sweep(args.sweep)
+    if args.samples * sweep[2] > G1_MAX_WORK:  # the work estimate, before any sampling
+        raise InputError(
+            f"N = {args.samples} samples at {sweep[2]} sweep steps is {args.samples * sweep[2]} sampled-loss terms "
+            f"(three samplings each), more than the limit of {G1_MAX_WORK}; lower -N or the sweep's STEPS",
+            "gaussian1d",
+        )
+    if args.check and args.samples > G1_MAX_CHECK_N:
+        raise InputError(
+            f"--check decides the exact cell of N = {args.samples} samples; at most {G1_MAX_CHECK_N} "
+            "(the exact minimiser set and its genuineness grow with N)",
+            "gaussian1d",
+        )
     res = g1.run(args.samples, sweep, args.seed, exact_check=args.check, more=args.more)
     plot = Path(args.plot) if args.plot else None
     if plot is not None:

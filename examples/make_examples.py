@@ -86,6 +86,10 @@ def main() -> None:
     # a cell of zigzag whose zero sets give all three saddle verdicts of theory.md §3:
     # Z = {0} a minimum (every g_j = 0), Z = {1} none by a tree, Z = {0, 1} none by a cut
     write("zigzag-mixed.pattern.json", pattern([[0, 0], [0, 0], [1, 0], [1, 1]]))
+    # the single branch vector (+, +) (FORMAT 13): genuine only with z_1 < 0 (refuted by one
+    # leaf), and a cell whose minimum is genuine with every z_j > 0
+    write("zigzag-hidden.pattern.json", pattern([[1, 1], [1, 0], [1, 0], [1, 0]]))
+    write("zigzag-positive.pattern.json", pattern([[1, 0], [1, 0], [1, 0], [1, 1]]))
 
     # Theorem 3 (theory.md §4): a kink minimum. On the face w . x_1 = 0 (x_1 = -1) with
     # the neuron active on x = 1, 2 only, the constrained fit R = (10/13)(1, 1) has

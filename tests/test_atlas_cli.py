@@ -54,7 +54,7 @@ def test_atlas_bundle_verifies_and_tampering_is_caught(capsys: pytest.CaptureFix
     shutil.copytree("bundle", "b1")
     next(Path("b1").glob("cell-*.cert.json")).unlink()
     code, lines2 = check_file("b1")
-    assert code == 1 and "have no cell certificate" in lines2[-1]
+    assert code == 1 and "cell-" in lines2[-1] and "which is not in the bundle" in lines2[-1]
     # atlas.json lying about the global minimum
     shutil.copytree("bundle", "b2")
     doc = json.loads(Path("b2/atlas.json").read_text())
@@ -168,7 +168,7 @@ def test_atlas_refuses_a_folder_with_another_runs_certificates(capsys: pytest.Ca
     assert code == 3 and "other certificate" in err
     assert check_file("b")[0] == 0  # untouched, still a consistent bundle
     code, _, err = run(["atlas", str(EX / "toy-positive.json"), "-K", "13"], capsys)
-    assert code == 2 and "at most 12" in err
+    assert code == 2 and "1..12" in err
 
 
 def test_gaussian1d_population_solution_matches_the_two_weight_closed_form() -> None:

@@ -378,4 +378,4 @@ def test_face_range_errors_are_neutral_and_worded_by_the_cli(capsys: pytest.Capt
         assert exc.value.field == field and str(exc.value) == text
     argv = ["boundary", str(EX / "kink.json"), "--weights", str(EX / "kink-min.weights.json"), "--neuron", "0"]
     assert main([*argv, "--sample", "9"]) == 2
-    assert capsys.readouterr().err == "exactscape: error: --sample: sample 9 out of range 0..3\n"
+    assert capsys.readouterr().err == "exactscape boundary: error: --sample: sample 9 out of range 0..3\n"

@@ -222,7 +222,10 @@ def test_saddle_and_boundary_regions() -> None:
     plus = region(kink, face, ("+",), "boundary", (0, 1))
     minus = region(kink, face, ("-",), "boundary", (0, 1))
     assert not plus.region.empty and plus.condition and plus.region.vertices == ((F(10, 13), F(10, 13)),)
-    assert not minus.condition and minus.certificate["emptiness"] == {"condition": "fails"}
+    # the sign condition fails, and the closure is empty too: its proof is then a Farkas certificate
+    # for the closed rows (the failing sign condition says nothing about the closure's dimension -1)
+    assert not minus.condition and minus.region.closure_empty and minus.certificate["claim"]["dimension"] == -1
+    assert minus.certificate["emptiness"] == {"equalities": [[2, "-4"], [3, "3"]], "sign": [[0, 0, "1"]]}
 
 
 # ------------------------------------------------------------ cells
@@ -311,7 +314,9 @@ def test_cli_region_and_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert js["verdict"] == "measured" and js["count"]["zaslavsky"] == {"cells": 9, "bounded": 1}
     for c in js["cells"]:
         assert (c["exact_squared"] == "8") == c["bounded"]
-    assert main(["cells", str(inst), "--bias", "1", "--sample", "0"]) == 2
+    with pytest.raises(SystemExit) as exc:  # the range is checked when the option is parsed
+        main(["cells", str(inst), "--bias", "1", "--sample", "0"])
+    assert exc.value.code == 2
     out_file = tmp_path / "cells.json"
     assert main(["cells", str(inst), "--bias", "1", "--sample", "5", "--out", str(out_file)]) == 0
     assert capsys.readouterr().out.startswith("verdict: measured")

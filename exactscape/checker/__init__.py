@@ -21,6 +21,7 @@ section modules
 10      ``census`` ``infimum`` ``bundle`` ``cones``
 11      ``path`` ``sturm`` ``point``
 12      ``spurious`` ``cones`` ``point``
+13      ``branchset`` ``cell`` ``branchtree`` ``cones``
 ====== ==================================================================
 
 Sections: 1 numbers; 2 input files (regular files, size cap, UTF-8) and
@@ -29,7 +30,8 @@ patterns; 3 the envelope and versions; 4 kind ``cell``; 5 kind ``point``
 anywhere on the hyperplanes, ``local``; 5.6 kind ``faces``, ``faces``); 6 the
 protocol; 7 ``saddle``; 8 ``boundary`` (with Lemmas A, B, C); 9 ``region``;
 10 ``census`` (10.1-10.2), ``infimum`` (10.3) and bundles (10.4); 11
-``path`` (11.3: signs of polynomials, ``sturm``); 12 ``spurious``.
+``path`` (11.3: signs of polynomials, ``sturm``); 12 ``spurious``; 13
+``branches`` (genuineness over a given set of branch vectors).
 Support modules: ``linalg`` (products with A, the one rank-evidence checker,
 ranks, modular determinants), ``cones`` (a weight strictly inside its open
 cell; Gordan/Farkas emptiness of an open cone), ``branchtree`` (trees of

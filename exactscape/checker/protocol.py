@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .boundary import check_boundary
+from .branchset import check_branch_set
 from .bundle import check_bundle
 from .cell import check_cell
 from .census import check_census
@@ -94,6 +95,7 @@ CHECKS: dict[str, Callable[[dict[str, object], list[str]], None]] = {
     "infimum": check_infimum,
     "path": check_path,
     "spurious": check_spurious,
+    "branches": check_branch_set,
     "faces": check_faces,  # new in 1.3
 }
 

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..claims import mark_json, not_certified
-from ..errors import InputError
+from ..errors import InputError, clip
 
 MU = (1.0, -1.0)  # class means of labels +1, -1
 
@@ -252,14 +252,26 @@ def _state_text(e: dict[str, Any]) -> str:
     return "genuine" if state == "genuine" else "not genuine"
 
 
+SWEEP_BOUND = 1e6
+"""Largest |x_w1| of the sweep: the classes sit at +-1 with unit variance, and beyond
+about 1e154 the region moments overflow (a least-squares solve then fails)."""
+
+
 def parse_sweep(text: str) -> tuple[float, float, int]:
+    """``A:B:STEPS`` of ``--sweep``: finite A < B within +-SWEEP_BOUND, 2 <= STEPS <= 100000."""
     parts = text.split(":")
     try:
+        if len(text) > 100:
+            raise ValueError
         a, b, n = float(parts[0]), float(parts[1]), int(parts[2])
     except (ValueError, IndexError):
-        raise InputError(f"expected A:B:STEPS, got {text!r}", "--sweep") from None
-    if len(parts) != 3 or n < 2 or not (math.isfinite(a) and math.isfinite(b)) or b <= a or n > 100_000:
-        raise InputError(f"expected A:B:STEPS with A < B and 2 <= STEPS <= 100000, got {text!r}", "--sweep")
+        raise InputError(f"expected A:B:STEPS, got {clip(text)}", "--sweep") from None
+    if len(parts) != 3 or n < 2 or not (-SWEEP_BOUND <= a < b <= SWEEP_BOUND) or n > 100_000:
+        raise InputError(
+            f"expected A:B:STEPS with -{SWEEP_BOUND:g} <= A < B <= {SWEEP_BOUND:g} and 2 <= STEPS <= 100000, "
+            f"got {clip(text)}",
+            "--sweep",
+        )
     return a, b, n
 
 
@@ -324,7 +336,7 @@ def _exact_check(res: Gaussian1D, normals: list[int]) -> dict[str, Any]:
     wts = Weights((Fraction(1), Fraction(-1)), ((Fraction(1), -h1), (Fraction(-1), h2)))
     out: dict[str, Any] = {"x_w1": str(h1), "denominator": den}
     try:
-        r = api.cell(inst, weights=wts, verify=True)
+        r = api.cell(inst, weights=wts, verify=True, engine="plain")  # the fixed-z search below needs its lsq
     except Exception as exc:  # noqa: BLE001 - e.g. a sample exactly at a location: reported, not guessed
         out["error"] = str(exc)
         return out

@@ -36,6 +36,7 @@ files are written.
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -262,6 +263,25 @@ PARTIAL_LIMIT = 1 << 30
 _RECORD_KEYS = ("genuine", "continuous", "gd", "activated", "exact_seconds", "gd_seconds")
 
 
+def _record_types_ok(rec: dict[str, Any]) -> bool:
+    """The fields of a decided trial have the types the runner writes, its times and
+    share finite (a ``1e999`` in the file reads as infinity; the gradient-descent
+    losses may be infinite, when a run overflows)."""
+
+    def seconds(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+
+    return (
+        rec["genuine"] in (True, False, None)
+        and isinstance(rec["continuous"], bool)
+        and (rec["gd"] is None or isinstance(rec["gd"], str))
+        and seconds(rec["activated"])
+        and rec["activated"] <= 1
+        and seconds(rec["exact_seconds"])
+        and (rec["gd_seconds"] is None or seconds(rec["gd_seconds"]))
+    )
+
+
 def result_paths(out: Path) -> tuple[Path, Path, Path]:
     """The results JSON ``out``, its table (suffix .md) and its partial file (suffix .partial.jsonl)."""
     return out, outputs.companion(out, ".md"), outputs.companion(out, ".partial.jsonl")
@@ -315,6 +335,7 @@ def read_partial(path: Path, settings: dict[str, Any]) -> tuple[dict[tuple[float
             and isinstance(rec.get("trial"), int)
             and 0 <= rec["trial"] < want["trials"]
             and ("skipped" in rec or all(key in rec for key in _RECORD_KEYS))
+            and ("skipped" in rec or _record_types_ok(rec))
         )
         if not ok:
             raise OutputError(f"{show_path(path)}: line {k} is not a trial record of this run")
