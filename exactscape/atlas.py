@@ -383,9 +383,10 @@ def atlas(
     nfaces, face_minima, face_empty, examined, skipped, note = (
         _other_faces(inst, K, census, max_face_lps, progress) if faces else ((), [], [], 0, 0, "")
     )
+    face_mins = []  # listed first (cell -1): the order the bundle check re-derives (FORMAT 10.4)
     for fm in face_minima:
         if fm.decision.loss is not None:
-            minima.append(
+            face_mins.append(
                 Minimum(
                     "face",
                     -1,
@@ -394,6 +395,7 @@ def atlas(
                     face=face_text(nfaces, fm.faces),
                 )
             )
+    minima[:0] = face_mins
     zero_loss = sum((v * v for v in inst.y), Fraction(0)) / inst.N
     upper, upper_from = zero_loss, "z = 0 (any w): loss (1/N) ||y||^2"
     point: Weights | None = None
@@ -673,6 +675,9 @@ def summary(at: Atlas, bundle: bool = False) -> dict[str, Any]:
         "not_covered": at.not_covered,
     }
     if bundle:
+        for rec_, name in zip(out["face_minima"], face_minimum_names(at), strict=True):
+            rec_["certificate"] = name
+        out["faces_certificate"] = "faces.cert.json" if at.face_empty else None
         out["census"] = "census.cert.json"
         out["saddles_analysed"] = all(r.saddles is not None for r in at.cells)
         out["faces_analysed"] = at.wall_proofs is not None
@@ -778,15 +783,20 @@ def certificates(at: Atlas) -> list[tuple[str, dict[str, Any]]]:
         out.append((name, certify.boundary_certificate(f.analysis)))
     if at.face_empty:
         out.append(("faces.cert.json", faces_certificate(at)))
-    fw = max(3, len(str(len(at.face_minima))))
-    for m, fm in enumerate(at.face_minima):
-        if fm.decision.witness is None:
-            continue
+    for fm, name in zip(at.face_minima, face_minimum_names(at), strict=True):
+        if fm.decision.witness is None:  # pragma: no cover - a face minimum always has its witness
+            raise InternalError("a face minimum without its witness point")
         v = classify_point(at.instance, fm.decision.witness)
         if v.verdict not in ("local-minimum", "non-differentiable-local-minimum"):
             raise InternalError(f"the witness of a face minimum is classified {v.verdict!r}")
-        out.append((f"point-face-{m:0{fw}d}.cert.json", certify.point_certificate(v)))
+        out.append((name, certify.point_certificate(v)))
     return out
+
+
+def face_minimum_names(at: Atlas) -> list[str]:
+    """The bundle's ``point`` certificate of each face minimum's witness."""
+    fw = max(3, len(str(len(at.face_minima))))
+    return [f"point-face-{m:0{fw}d}.cert.json" for m in range(len(at.face_minima))]
 
 
 def faces_certificate(at: Atlas) -> dict[str, Any]:
