@@ -41,6 +41,7 @@ from .. import linalg, minset, polyhedra
 from ..deciders import ENGINES, SMALL_CELL
 from ..design import cell_sign, design_matrix
 from ..model import Instance, Mat, Pattern, Vec, Weights, pattern_of
+from . import boxes
 from . import genuine as fast
 from .branches import BRANCHES, BranchProblem, BranchSearch, Decider, Genuine, Leaf, Split, Tree, search
 
@@ -209,10 +210,11 @@ def analyse_cell(
             return CellAnalysis(inst, pat, feas, None, dec.genuine, dec.tree, dec.nodes, ms, dec.method, dec.undecided)
         if inst.N * pat.K * inst.d > PLAIN_LIMIT:
             # wide A of full row rank whose samples are dependent (Part 2 Table III: N = 400,
-            # d = 11, K = 50): no structure applies, and a plain search would need a leaf for
-            # nearly every sign vector, each an exact LP in Kd variables; report it undecided at
-            # once, never "no"
-            return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "no-method", True)
+            # d = 11, K = 50): no structure above applies and a plain search would need an exact
+            # LP in Kd variables per node; the box search learns whole boxes of branch vectors
+            # per refutation (undecided when its budget or its tree size runs out, never "no")
+            box = boxes.decide(inst, pat, ms, feas.witness, budget=bud, decide_node=decide)
+            return CellAnalysis(inst, pat, feas, None, box.genuine, box.tree, box.nodes, ms, box.method, box.undecided)
         fitted = tuple(ms.fitted())
         lsq = None
     else:
