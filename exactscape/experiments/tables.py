@@ -239,7 +239,8 @@ def decide_trial(
     Steps: :func:`exactscape.theory.minima.analyse_cell` (engine auto: the fast engine of
     theory/genuine.py from 4000 entries of A on) with per-neuron branches {+, -, 0}; then,
     unless its witness already has every z_j > 0, the single branch vector (+, ..., +)
-    (Part 2's reading) in the time left. The deadline is checked before every exact LP, and a
+    (Part 2's reading) in the time left, or with a budget of its own when the per-neuron search
+    was undecided (so a trial may take up to twice the budget). The deadline is checked before every exact LP, and a
     large LP still running at the deadline is stopped (:mod:`exactscape.deadline`), so
     ``seconds`` exceeds the budget by about a second at most (plus the minimiser set's build).
     With ``replay``, a decided per-neuron answer's certificate (FORMAT 4) is written to JSON
@@ -276,16 +277,21 @@ def decide_trial(
     per_neuron = None if a.undecided else a.is_genuine
     how = a.method
     if a.undecided:
-        # "no-method": wide A with dependent samples and a branch vector that every sample allows
-        # (nothing decides such a cell yet); otherwise the budget ran out
-        how = "undecided: no method for this cell" if a.method == "no-method" else "undecided within the budget"
+        # "no-method" (older analyses): no structure applied; "tree-too-large": the box search's
+        # refutation would exceed its leaf limit; otherwise the budget ran out
+        how = {
+            "no-method": "undecided: no method for this cell",
+            "tree-too-large": "undecided: the refutation tree exceeds its size limit",
+        }.get(a.method, "undecided within the budget")
     if a.genuine is not None and all(b == "+" for b in a.genuine.branches):
         return done(True, True, how + "; witness on (+,...,+)")
     # the paper's reading: the single branch vector (+, ..., +)
     ms = a.ms if a.ms is not None else minset.minimiser_set(instance, pattern)
     positive: bool | None = None
     if ms is not None:
-        left = budget - (time.perf_counter() - t0)
+        # a per-neuron search that used the whole budget leaves the single branch vector a budget
+        # of its own (it is usually decided at once, by one sample)
+        left = budget - (time.perf_counter() - t0) if not a.undecided else budget
         if left > 0:
             d = fast.decide(
                 instance,

@@ -31,12 +31,13 @@ The search (CDCL over 3-valued variables):
    of the path (its non-free neurons split, on branches the box allows); the box's leaf
    is written there with the sign multipliers of the path's sign branches.
 
-The tree has at least 3^(K - F) leaves when no leaf leaves more than F neurons free (a
-leaf covers the completions of its path only), and F <= (N' - 1) / d for samples in
-general position (g_j = 0 for F neurons is F d equations on m in Q^N'): docs/theory.md
-section 2 states this bound, which is why a cell with K - (N' - 1)/d large is reported
-undecided here rather than refuted. Every search is bounded by the budget: when it runs
-out, or the tree would exceed ``MAX_LEAVES``, the answer is undecided, never "not
+Neuron j is free in a leaf iff X^T (I_j o m) = 0: the multipliers of the samples active on j
+form a linear dependency of those samples (d equations per neuron). A sample box leaves free
+every neuron inactive on its sample; a dense m (a Farkas vector of a whole branch vector's
+system) leaves few. A leaf covers only the completions of its path and every non-free neuron
+must be split on that path, so a tree whose leaves leave at most F neurons free has at least
+3^(K - F) leaves (docs/theory.md section 2). Every search is bounded by the budget: when it runs
+out, or the tree would exceed ``MAX_LEAVES`` leaves, the answer is undecided, never "not
 genuine".
 """
 
