@@ -177,3 +177,28 @@ def test_analyse_cell_runs_the_box_search_on_a_wide_cell_with_dependent_samples(
     assert a.method in (boxes.METHOD, "budget", "tree-too-large")
     if not a.undecided:
         assert check_certificate(certify.cell_certificate(a)).verified
+
+
+def test_float_generalised_boxes_are_solved_exactly_and_verify() -> None:
+    """With the float generaliser (floats/boxes.py) the answers are unchanged and every
+    certificate verifies; a proposal that does not hold exactly is refused (None)."""
+    from exactscape.floats.boxes import propose
+
+    for inst, pat in _dependent_cells(8, 25):
+        ms = minset.minimiser_set(inst, pat)
+        assert ms is not None
+        feas = cell_feasibility(inst, pat)
+        plain = boxes.decide(inst, pat, ms, feas.witness)
+        gen = boxes.decide(inst, pat, ms, feas.witness, generalise=propose)
+        assert (plain.genuine is None) == (gen.genuine is None)
+        a = CellAnalysis(inst, pat, feas, None, gen.genuine, gen.tree, gen.nodes, ms, gen.method, gen.undecided)
+        assert check_certificate(certify.cell_certificate(a)).verified
+    inst, pat = _dependent_cells(8, 1)[0]
+    ms = minset.minimiser_set(inst, pat)
+    assert ms is not None
+    s = boxes._Search(inst, pat, ms.fitted(), None, Budget(), boxes.polyhedra.decide)
+    sigma = {j: "+" for j in range(pat.K)}
+    # every neuron free with m on one sample active on some neuron: g_j = m_i x_i != 0 there
+    i = next(i for i in range(inst.N) if any(pat.I[i]))
+    wrong = boxes.Proposal(samples=(i,), free=tuple(range(pat.K)), rows=())
+    assert s.realise(sigma, wrong) is None

@@ -252,7 +252,12 @@ def decide_trial(
 
     t0 = time.perf_counter()
     decide = decider(backend)
-    a = analyse_cell(instance, pattern, hint=hint, decide=decide, engine="auto", budget=Fraction(budget))
+    from ..floats.boxes import propose
+
+    generalise = propose if backend == "hinted" else None  # floats propose, the box search verifies exactly
+    a = analyse_cell(
+        instance, pattern, hint=hint, decide=decide, engine="auto", budget=Fraction(budget), generalise=generalise
+    )
     rank, dim = a.rank, a.dimension
     replayed, replay_s = (None, 0.0) if not replay or a.undecided else _replay(a)
     t0 += replay_s  # the decision's time (and its budget) excludes the replay

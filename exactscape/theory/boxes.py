@@ -43,11 +43,11 @@ genuine".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .. import polyhedra
+from .. import linalg, polyhedra
 from ..minset import MinimiserSet
 from ..model import Instance, Mat, Pattern, Vec, dot
 from .branches import BRANCHES, Genuine, Leaf, Split, Tree
@@ -84,6 +84,21 @@ class Box:
         return Leaf(fit=self.fit, sign=tuple(sorted(sign)))
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """A proposed, more general refutation of a branch vector (floats may propose it):
+    ``samples`` the support of m, ``free`` the neurons to leave free (g_j = 0), ``rows`` per
+    non-free neuron on a sign branch the support of its sign multipliers. It counts only
+    once :meth:`_Search.realise` solved it exactly and checked every equation."""
+
+    samples: tuple[int, ...]
+    free: tuple[int, ...]
+    rows: tuple[tuple[int, tuple[int, ...]], ...]
+
+
+Generaliser = Callable[[Instance, Pattern, Sequence[Fraction], dict[int, str]], "Proposal | None"]
+
+
 def _branch_sign(b: str) -> int:
     return 1 if b == "+" else -1
 
@@ -99,8 +114,10 @@ class _Search:
         zero_witness: Mat | None,
         budget: Budget,
         decide: Decider,
+        generalise: Generaliser | None = None,
     ) -> None:
         self.inst, self.pat, self.p = inst, pat, list(fitted)
+        self.generalise = generalise
         self.K, self.N, self.d = pat.K, inst.N, inst.d
         self.zw = zero_witness
         self.budget, self.decide = budget, decide
@@ -187,6 +204,60 @@ class _Search:
         t = ans.mG[0]
         return tuple((i, v / t) for i, v in enumerate(ans.mH) if v != 0)
 
+    def realise(self, sigma: dict[int, str], prop: Proposal) -> Box | None:
+        """Solve a :class:`Proposal` exactly: m on ``samples`` and mu on ``rows`` with
+        m . p = 1, g_j = 0 for the free neurons and g_j + sum_i mu_ji s_ji x_i = 0 for the
+        others on a sign branch (least squares on the support, then every equation and
+        mu >= 0 checked exactly); its box, or None when the proposal does not hold exactly."""
+        d = self.d
+        S = list(prop.samples)
+        cols: list[tuple[str, int, int]] = [("m", i, -1) for i in S]
+        for j, rows in prop.rows:
+            if sigma.get(j) in ("+", "-"):
+                cols.extend(("mu", i, j) for i in rows)
+        eqs: list[list[Fraction]] = []
+        neurons = sorted(set(prop.free) | {j for j, _ in prop.rows if sigma.get(j) in ("+", "-")})
+        for j in neurons:
+            for l in range(d):
+                row = []
+                for kind, i, jj in cols:
+                    if kind == "m":
+                        row.append(self.xs[i][l] if self.pat.I[i][j] else Fraction(0))
+                    elif jj == j and j not in prop.free:
+                        row.append(_branch_sign(sigma[j]) * self.cs[i][j] * self.xs[i][l])
+                    else:
+                        row.append(Fraction(0))
+                eqs.append(row)
+        eqs.append([self.p[i] if kind == "m" else Fraction(0) for kind, i, _ in cols])
+        if not cols:
+            return None
+        M = linalg.matrix(eqs, len(cols))
+        b = linalg.column([Fraction(0)] * (len(eqs) - 1) + [Fraction(1)])
+        try:
+            u = linalg.to_vec((M.transpose() * M).solve(M.transpose() * b))
+        except Exception:  # noqa: BLE001 - flint: a singular normal matrix, the support is not a basis
+            return None
+        if linalg.to_vec(M * linalg.column(u)) != [Fraction(0)] * (len(eqs) - 1) + [Fraction(1)]:
+            return None
+        fit: dict[int, Fraction] = {}
+        mu: dict[int, dict[int, Fraction]] = {}
+        for (kind, i, j), v in zip(cols, u, strict=True):
+            if v == 0:
+                continue
+            if kind == "m":
+                fit[i] = v
+            elif v < 0:
+                return None
+            else:
+                mu.setdefault(j, {})[i] = v
+        # learn recomputes g_j exactly; the equations above hold for every neuron on a sign
+        # branch that is not free, and a neuron on a sign branch outside ``neurons`` must be free
+        box = self.learn(sigma, fit, mu)
+        named = set(neurons)
+        if any(sigma[j] in ("+", "-") and j not in named for j, _ in box.allowed):
+            return None
+        return box
+
     # ------------------------------------------------------------------ the test of one sigma
     def test(self, sigma: dict[int, str]) -> tuple[list[Vec] | None, Box | None]:
         """Decide sigma's system with lazily added sign rows: its blocks R (a witness) or a box."""
@@ -220,7 +291,13 @@ class _Search:
                 for (j, i), m in zip(keys, ans.mG, strict=True):
                     if m != 0:
                         mu.setdefault(j, {})[i] = m
-                return None, self.learn(sigma, fit, mu)
+                box = self.learn(sigma, fit, mu)
+                if self.generalise is not None and len(box.allowed) > 1:
+                    prop = self.generalise(self.inst, self.pat, self.p, sigma)
+                    better = self.realise(sigma, prop) if prop is not None else None
+                    if better is not None and len(better.allowed) < len(box.allowed):
+                        return None, better
+                return None, box
             R = [tuple(Fraction(0) for _ in range(d)) for _ in range(self.K)]
             for j in nz:
                 R[j] = tuple(ans.v[pos[j] * d : (pos[j] + 1) * d])
@@ -359,17 +436,20 @@ def decide(
     *,
     budget: Budget | None = None,
     decide_node: Decider | None = None,
+    generalise: Generaliser | None = None,
 ) -> Decision:
     """Decide genuineness of a feasible cell by the box search (module docstring).
 
     ``decide_node`` decides each open polyhedron exactly (default
     :func:`exactscape.polyhedra.decide`; a float-hinted decider such as
     :func:`exactscape.floats.hint.decide_hinted` lets floats propose, its answers are
-    verified exactly). Returns a witness, a refuting tree, or an undecided
-    :class:`~exactscape.theory.genuine.Decision` (budget or tree size), never "not genuine"
-    without a tree."""
+    verified exactly). ``generalise`` may propose a refutation with more free neurons for each
+    refuted branch vector (:class:`Proposal`, e.g. :func:`exactscape.floats.boxes.propose`); it
+    is used only when solved and checked exactly and its box is larger. Returns a witness, a
+    refuting tree, or an undecided :class:`~exactscape.theory.genuine.Decision` (budget or tree
+    size), never "not genuine" without a tree."""
     bud = budget if budget is not None else Budget()
-    search = _Search(inst, pat, ms.fitted(), zero_witness, bud, bud.bound(decide_node or polyhedra.decide))
+    search = _Search(inst, pat, ms.fitted(), zero_witness, bud, bud.bound(decide_node or polyhedra.decide), generalise)
     try:
         found, tree, leaves = search.run()
     except OutOfBudget:

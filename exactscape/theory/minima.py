@@ -186,6 +186,7 @@ def analyse_cell(
     *,
     engine: str = "auto",
     budget: int | Fraction | None = None,
+    generalise: boxes.Generaliser | None = None,
 ) -> CellAnalysis:
     """Decide feasibility, the minimiser set, its loss and genuineness of one cell.
 
@@ -194,7 +195,9 @@ def analyse_cell(
     ``engine`` is one of :data:`ENGINES`; ``budget`` (seconds) bounds the genuineness
     search: past it the analysis is ``undecided``, never "not genuine". The budget is
     checked before every LP, and a large LP that is still running at the deadline is
-    stopped (:mod:`exactscape.deadline`)."""
+    stopped (:mod:`exactscape.deadline`). ``generalise`` lets the box search of
+    :mod:`exactscape.theory.boxes` ask for refutations with more free neurons (proposals,
+    solved and checked exactly)."""
     pat.check_against(inst)
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
@@ -213,7 +216,7 @@ def analyse_cell(
             # d = 11, K = 50): no structure above applies and a plain search would need an exact
             # LP in Kd variables per node; the box search learns whole boxes of branch vectors
             # per refutation (undecided when its budget or its tree size runs out, never "no")
-            box = boxes.decide(inst, pat, ms, feas.witness, budget=bud, decide_node=decide)
+            box = boxes.decide(inst, pat, ms, feas.witness, budget=bud, decide_node=decide, generalise=generalise)
             return CellAnalysis(inst, pat, feas, None, box.genuine, box.tree, box.nodes, ms, box.method, box.undecided)
         fitted = tuple(ms.fitted())
         lsq = None
