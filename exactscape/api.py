@@ -24,6 +24,7 @@ from typing import Any
 from . import certify, linalg
 from .atlas import Atlas as Atlas
 from .atlas import atlas as atlas
+from .claims import mark_json
 from .classify import PointVerdict, classify_point
 from .curves import Curve as Curve
 from .curves import loss_polynomial as loss_polynomial
@@ -89,8 +90,11 @@ def cell(
     (:mod:`exactscape.deciders`) and ``engine`` the search
     (:data:`exactscape.theory.minima.ENGINES`); they change speed, never the verdict.
     ``budget`` (seconds) bounds the genuineness search: past it the verdict is
-    ``undecided`` (``summary["genuine"]`` is None) and there is no certificate
-    (``certificate`` is empty): nothing is claimed about an undecided cell.
+    ``undecided`` and there is no certificate (``certificate`` is empty): nothing is
+    claimed about an undecided cell. ``summary["genuineness"]`` is ``genuine``,
+    ``not-genuine`` or ``undecided`` (then ``summary["undecided_reason"]`` is ``budget`` or
+    ``no-method``, and ``summary["genuine"]`` is None, never False); ``result.analysis.genuineness``
+    is the same three-valued answer.
 
     The summary gives the minimiser set [12] as ``particular`` (a minimiser,
     K x d: A^+ y for small cells; omitted for cells with more than
@@ -110,9 +114,10 @@ def cell(
     )
     summary = dict(certify.cell_claim(a))
     summary.update({"N": inst.N, "K": pat.K, "d": inst.d, "lp_nodes": a.nodes, "method": a.method})
+    summary.update(a.genuineness.to_json())
     kd = pat.K * inst.d
     if a.undecided:
-        summary.update({"genuine": None, "branches": None, "undecided": True, "explored": {"nodes": a.nodes}})
+        summary.update({"undecided": True, "explored": {"nodes": a.nodes}})
         return Result(summary, {}, (), a)
     cert = certify.cell_certificate(a)
     lines = certify.self_check(cert) if verify else []
@@ -126,6 +131,7 @@ def cell(
         summary["null_space"] = [[fmt_vec(v[j * inst.d : (j + 1) * inst.d]) for j in range(pat.K)] for v in vecs]
     else:
         summary["null_space"] = None
+    mark_json(summary, ["null_space"])  # a basis computed apart from the certificate
     return Result(summary, cert, tuple(lines), a)
 
 
@@ -278,6 +284,8 @@ def path(inst: Instance, start: Weights, end: Weights, *, verify: bool = True) -
     if a.witness is not None:
         summary["witness"] = cert["witness"]
     summary.update({"N": inst.N, "K": start.K, "d": inst.d})
+    # the location of an irrational extremum is the producer's, not the certificate's (FORMAT 11.2)
+    mark_json(summary, [f"{e}.where" for e in ("minimum", "maximum") if not summary[e]["exact"]])
     return Result(summary, cert, tuple(lines), a)
 
 
@@ -317,6 +325,8 @@ def spurious(
         summary["minimum"] = a.minimum.to_json()
     if a.lower is not None:
         summary["lower"] = a.lower.to_json()
+    if a.lower_cell is not None:  # the lower point's cell, when it was analysed (three-valued)
+        summary["lower_cell"] = a.lower_cell.to_json()
     summary.update({"N": inst.N, "d": inst.d})
     return Result(summary, cert, tuple(lines), a)
 

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from . import certify, outputs, polyhedra
+from .claims import mark_json
 from .errors import InputError, OutputError
 from .model import Instance, Pattern, Vec, Weights
 from .numbers import fmt, fmt_vec
@@ -80,14 +81,14 @@ class CellRecord:
     @property
     def lower(self) -> Fraction:
         """A proved lower bound of the loss over the cell: its exact infimum when known, else L*."""
-        if self.analysis.is_genuine:
+        if self.analysis.genuineness.is_genuine:
             return self.analysis.loss
         return self.infimum.loss if self.infimum is not None else self.analysis.loss
 
     @property
     def exact(self) -> bool:
         """Is :attr:`lower` the exact infimum (attained)?"""
-        return self.analysis.is_genuine or self.infimum is not None
+        return self.analysis.genuineness.is_genuine or self.infimum is not None
 
 
 @dataclass(frozen=True)
@@ -296,7 +297,9 @@ def atlas(
                 pos = search(prob).genuine is not None
             minima.append(Minimum("cell", idx, a.loss, branches=a.genuine.branches))
         sd = analyse_saddles(inst, pat, None, hint) if saddles else None
-        inf = None if a.is_genuine else cell_infimum(inst, pat)
+        # the infimum over the closure is computed whenever the cell is not known genuine
+        # (not genuine, or undecided: it is a lower bound either way)
+        inf = None if a.genuineness.is_genuine else cell_infimum(inst, pat)
         records.append(CellRecord(idx, combo, pat, a, pos, sd, inf))
         if faces:
             for k, cc in enumerate(combo):
@@ -392,7 +395,8 @@ def summary(at: Atlas) -> dict[str, Any]:
             "kind": a.kind,
             "dimension": a.dimension,
             "loss": fmt(a.loss),
-            "genuine": a.is_genuine,
+            "genuine": a.genuineness.known(),
+            **a.genuineness.to_json(),
             "branches": list(a.genuine.branches) if a.genuine else None,
             "genuine_with_positive_z": r.positive_genuine,
             "infimum": fmt(r.lower) if r.exact else None,
@@ -424,7 +428,7 @@ def summary(at: Atlas) -> dict[str, Any]:
     if at.certified:
         gm["loss"] = fmt(at.upper)
     gm["point"] = at.point.to_json() if at.point is not None else None
-    return {
+    doc = {
         "verdict": verdict(at),
         "N": at.instance.N,
         "d": at.instance.d,
@@ -433,6 +437,10 @@ def summary(at: Atlas) -> dict[str, Any]:
         "neuron_cell_bound": region_bound(at.instance.N, at.instance.d),
         "network_cells": len(at.cells),
         "census_lps": at.census.lps,
+        "genuineness_counts": {
+            state: sum(1 for r in at.cells if r.analysis.genuineness.state == state)
+            for state in ("genuine", "not-genuine", "undecided")
+        },
         "cells": cells,
         "boundary_minima": [f for f in faces if f["plus"] or f["minus"]],
         "faces": faces,
@@ -442,6 +450,11 @@ def summary(at: Atlas) -> dict[str, Any]:
         "undecided": [_minimum_json(m) for m in at.undecided],
         "not_covered": at.not_covered,
     }
+    # the single-branch reading has no certificate kind; the lists' completeness and the counts
+    # are not re-derived by the bundle check (each entry has its own certificate)
+    return mark_json(
+        doc, ["cells[].genuine_with_positive_z", "genuineness_counts", "minima", "spurious", "boundary_minima"]
+    )
 
 
 def verdict(at: Atlas) -> str:
@@ -500,6 +513,11 @@ def certificates(at: Atlas) -> list[tuple[str, dict[str, Any]]]:
     out: list[tuple[str, dict[str, Any]]] = [("census.cert.json", census_certificate(at.census, at.K))]
     width = max(3, len(str(len(at.cells))))
     for r in at.cells:
+        if r.analysis.undecided:
+            raise InputError(
+                f"cell {r.index} is undecided ({r.analysis.genuineness.reason_text()}): no certificate exists for "
+                "it, so no complete bundle can be written; leave out --out"
+            )
         out.append((f"cell-{r.index:0{width}d}.cert.json", certify.cell_certificate(r.analysis)))
         if r.infimum is not None:
             out.append((f"infimum-{r.index:0{width}d}.cert.json", infimum_certificate(at.instance, r.infimum)))

@@ -340,11 +340,15 @@ def characteristic_polynomial(arr: Arrangement) -> dict[int, int]:
 
 
 def count_by_zaslavsky(arr: Arrangement) -> tuple[int, int]:
-    """(cells, bounded cells) = ((-1)^d0 chi(-1), (-1)^r chi(1))."""
+    """(cells, bounded cells) = ((-1)^d0 chi(-1), (-1)^r chi(1)) with r = rank of the normals.
+
+    (-1)^r chi(1) counts the *relatively* bounded regions (bounded modulo the lineality
+    space); they are bounded only when the arrangement is essential (r = d0). Otherwise every
+    region contains a line, and there are no bounded cells (e.g. parallel lines in the plane)."""
     chi = characteristic_polynomial(arr)
     r = rank([list(x) for x in arr.X], arr.d0)
     cells = (-1) ** arr.d0 * sum(c * (-1) ** p for p, c in chi.items())
-    bounded = (-1) ** r * sum(chi.values())
+    bounded = (-1) ** r * sum(chi.values()) if r == arr.d0 else 0
     return cells, bounded
 
 

@@ -78,19 +78,23 @@ def rank_json(fac: RankFactorisation | None, nrows: int) -> dict[str, Any]:
 
 
 def cell_claim(a: CellAnalysis) -> dict[str, Any]:
+    """The claim of a cell certificate (FORMAT 4.1). ``genuine`` is true or false for a
+    decided cell and None (JSON null) for an undecided one, which has no certificate."""
     return {
         "feasible": a.feasibility.feasible,
         "rank": a.rank,
         "kind": a.kind,
         "dimension": a.dimension,
         "loss": fmt(a.loss),
-        "genuine": a.is_genuine,
+        "genuine": a.genuineness.known(),
         "branches": list(a.genuine.branches) if a.genuine else None,
     }
 
 
 def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
     """Certificate of kind ``cell`` (FORMAT 4)."""
+    if a.undecided:
+        raise InternalError("an undecided cell has no certificate")
     cert = envelope("cell", a.instance.to_json(), cell_claim(a))
     cert["pattern"] = a.pattern.to_json()
     f = a.feasibility
@@ -98,8 +102,6 @@ def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
         cert["feasibility"] = {"witness": fmt_mat(f.witness or ())}
     else:
         cert["feasibility"] = {"neuron": f.neuron, "multipliers": [[i, fmt(m)] for i, m in f.multipliers]}
-    if a.undecided:
-        raise InternalError("an undecided cell has no certificate")
     if a.ms is not None:
         cert["version"] = VERSION_1_2
         cert["rank"], cert["minimiser"] = _minset_json(a.ms)

@@ -21,6 +21,7 @@ from fractions import Fraction
 from typing import Any, NoReturn
 
 from . import __version__, cli_atlas, cli_region, cli_spurious_path
+from .claims import not_certified
 from .cli_common import INSTANCE_HELP, cert_help, check_output, emit
 from .deciders import ENGINES
 from .deciders import NAMES as DECIDER_NAMES
@@ -264,10 +265,8 @@ def _cmd_cell(args: argparse.Namespace) -> int:
     def human() -> list[str]:
         if not s["feasible"]:
             verdict = "infeasible"
-        elif s.get("undecided"):
-            verdict = "undecided"
         else:
-            verdict = "genuine" if s["genuine"] else "not-genuine"
+            verdict = s["genuineness"]
         a = res.analysis
         lines = [f"verdict: {verdict}"]
         lines += _provenance(inst)
@@ -285,13 +284,15 @@ def _cmd_cell(args: argparse.Namespace) -> int:
         if kd <= 12 and s.get("particular"):
             part = "; ".join("(" + ", ".join(b) + ")" for b in s["particular"])
             lines.append(f"  minimum-norm minimiser R = A^+ y: {part}")
-            for v in s["null_space"] or []:
-                lines.append("  plus any multiple of: " + "; ".join("(" + ", ".join(b) + ")" for b in v))
+            for v in s["null_space"] or []:  # computed apart from the certificate's rank evidence
+                lines.append(not_certified("  plus any multiple of: " + "; ".join("(" + ", ".join(b) + ")" for b in v)))
         lines.append(f"minimum loss in the cell: {s['loss']}")
-        if s.get("undecided"):
+        if s["genuineness"] == "undecided":
+            g = res.analysis.genuineness
+            hint = "raise --budget" if g.reason == "budget" else "no method of this version applies"
             lines.append(
-                f"genuine minimum: undecided within the budget ({s['lp_nodes']} search nodes explored); "
-                "not a 'no': raise --budget"
+                f"genuine minimum: undecided: {g.reason_text()} ({s['lp_nodes']} search nodes explored); "
+                f"not a 'no': {hint}"
             )
         elif s["feasible"]:
             if s["genuine"]:

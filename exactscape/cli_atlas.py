@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import outputs
+from .claims import not_certified
 from .cli_common import INSTANCE_HELP
 from .errors import InputError
 from .progress import bar as progress_bar
@@ -147,23 +148,34 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
     )
     if not at.cells:
         lines.append("no open cell: the landscape is all boundary (not covered)")
+    else:
+        gc = s["genuineness_counts"]
+        lines.append(
+            not_certified(
+                f"genuine minimum: in {gc['genuine']} cells; not genuine: {gc['not-genuine']}; "
+                f"undecided: {gc['undecided']}"
+            )
+        )
     full = len(at.cells) <= TABLE_LIMIT
     if at.cells:
         if not full:
             lines.append(
-                f"(more than {TABLE_LIMIT} cells: only cells with a genuine minimum are listed; --json has all)"
+                f"(more than {TABLE_LIMIT} cells: only cells with a genuine minimum or undecided are listed; "
+                "--json has all)"
             )
         width = max(7, len(s["cells"][0]["pattern"]))
         lines.append(
             f"{'cell':>5}  {'pattern':<{width}}  {'loss L*':>9}  {'infimum':>9}  "
-            f"{'minimisers':<10}  genuine    z>0  saddles"
+            f"{'minimisers':<10}  genuine    z>0  saddles   " + not_certified("[column z>0]")
         )
         for c in s["cells"]:
-            if not full and not c["genuine"]:
+            if not full and c["genuineness"] == "not-genuine":
                 continue
             mins = "unique" if c["kind"] == "unique" else f"affine/{c['dimension']}"
             inf = c["infimum"] if c["infimum"] is not None else f">={c['lower_bound']}"
-            gen = "yes " + "".join(c["branches"]) if c["genuine"] else "no"
+            gen = {"genuine": "yes " + "".join(c["branches"] or []), "not-genuine": "no", "undecided": "undecided"}[
+                c["genuineness"]
+            ]
             pos = "-" if c["genuine_with_positive_z"] is None else ("yes" if c["genuine_with_positive_z"] else "NO")
             sd = ", ".join(
                 f"{{{','.join(map(str, z['zero']))}}} {z['verdict']}"
@@ -175,16 +187,18 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
                 f"{mins:<10}  {gen:<9}  {pos:<3}  {sd or '-'}"
             )
     bm = s["boundary_minima"]
-    lines.append(f"boundary minima (Theorem 3): on {len(bm)} of {len(s['faces'])} facets")
+    lines.append(not_certified(f"boundary minima (Theorem 3): on {len(bm)} of {len(s['faces'])} facets"))
     for f in bm[: TABLE_LIMIT if full else 20]:
         signs = " and ".join(x for x, ok in (("z_k > 0", f["plus"]), ("z_k < 0", f["minus"])) if ok)
         lines.append(f"  cell {f['cell']}: w_{f['neuron']} . x_{f['sample']} = 0, {signs}, loss {f['loss']}")
     hidden = [c["index"] for c in s["cells"] if c["genuine_with_positive_z"] is False]
     if hidden:
         lines.append(
-            "hidden by a fixed positive output weight (genuine only with some z_j <= 0): cells "
-            + ", ".join(map(str, hidden[:40]))
-            + (" ..." if len(hidden) > 40 else "")
+            not_certified(
+                "hidden by a fixed positive output weight (genuine only with some z_j <= 0): cells "
+                + ", ".join(map(str, hidden[:40]))
+                + (" ..." if len(hidden) > 40 else "")
+            )
         )
     gm = s["global_minimum"]
     if gm["lower"] is None:
@@ -202,13 +216,13 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
             "  attained at z = (" + ", ".join(p["z"]) + "), w = " + "; ".join("(" + ", ".join(r) + ")" for r in p["w"])
         )
     sp = s["spurious"]
-    lines.append(f"spurious local minima (loss above the global minimum): {len(sp)}")
+    lines.append(not_certified(f"spurious local minima (loss above the global minimum): {len(sp)}"))
     for m in sp[:20]:
         lines.append("  " + _min_text(m))
     if len(sp) > 20:
         lines.append(f"  ... {len(sp) - 20} more in --json")
     if s["undecided"]:
-        lines.append(f"undecided (loss between the bounds): {len(s['undecided'])} minima")
+        lines.append(not_certified(f"undecided (loss between the bounds): {len(s['undecided'])} minima"))
     for t in s["not_covered"]:
         lines.append(f"not covered: {t}")
     return lines

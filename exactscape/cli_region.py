@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import outputs
+from .claims import mark_json, not_certified
 from .cli_common import INSTANCE_HELP, cert_help, cert_path
 from .errors import InputError
 from .numbers import fmt, parse_rational
@@ -182,28 +183,33 @@ def _cmd_region(args: argparse.Namespace) -> int:
         lines.append(
             "its points are saddles (some g_j != 0)" if res.saddle else "its points are minima (every g_j = 0)"
         )
+    # the closure's dimension, emptiness and boundedness rest on cdd listing every generator,
+    # which the certificate does not prove (FORMAT 9.3); the open region's (non-)emptiness is proved
     if reg.closure_empty:
-        lines.append("closure: empty")
+        lines.append(not_certified("closure: empty"))
     else:
         bounded = "bounded" if reg.bounded else "unbounded"
-        lines.append(f"closure: dimension {reg.dimension}, {bounded}")
+        lines.append(not_certified(f"closure: dimension {reg.dimension}, {bounded}"))
         if reg.empty:
             lines.append("open region: EMPTY (a strict row is an equality on the closure; Motzkin certificate)")
         else:
-            lines.append(f"open region: the relative interior of the closure, dimension {reg.dimension}")
-        lines.append("H-representation (minimal):")
+            lines.append(
+                "open region: non-empty (an interior point below), the relative interior of the closure, "
+                + not_certified(f"dimension {reg.dimension}")
+            )
+        lines.append(not_certified("H-representation (minimal):"))
         for row in reg.equations:
             lines.append(f"  {_term_row(row[1:], d)} = {fmt(-row[0])}")
         ineq = reg.defining.inequalities()
         for i in reg.facets:
             a, b, key, strict = ineq[i]
             lines.append(f"  {_term_row(a, d)} {'>' if strict else '>='} {fmt(b)}   [neuron {key[0]}, sample {key[1]}]")
-        if reg.implicit:
+        if reg.implicit:  # each listed one is checked; that the list is complete is not
             lines.append(
                 "  implicit equalities of the closure: "
-                + ", ".join(f"({ineq[i][2][0]}, {ineq[i][2][1]})" for i in reg.implicit)
+                + not_certified(", ".join(f"({ineq[i][2][0]}, {ineq[i][2][1]})" for i in reg.implicit))
             )
-        lines.append(f"  redundant rows: {len(reg.redundant)}")
+        lines.append(not_certified(f"  redundant rows: {len(reg.redundant)}"))
         lines.append("V-representation of the closure:")
         for v in reg.vertices:
             lines.append(f"  vertex {_blocks(v, d)}")
@@ -298,6 +304,18 @@ def _cmd_cells(args: argparse.Namespace) -> int:
             "zaslavsky": {"cells": za[0], "bounded": za[1]},
             "general_position": {"cells": gp[0], "bounded": gp[1]},
         }
+    mark_json(
+        out,
+        [
+            "bounded",
+            "unbounded",
+            "undecided",
+            "cells",
+            "count",
+            "bounded_cells_exact_diameters",
+            "estimator_over_exact_on_bounded_cells",
+        ],
+    )
     if args.out:
         outputs.write_bytes(
             Path(args.out),
@@ -313,21 +331,24 @@ def _cmd_cells(args: argparse.Namespace) -> int:
         f"arrangement: N = {arr.N} hyperplanes x_i . w + {fmt(args.bias)} = 0 in Q^{arr.d0}; "
         f"{args.points} weights uniform in [-{fmt(args.box)}, {fmt(args.box)}]^{arr.d0}, seed {args.seed}"
     )
-    print(f"cells: {out['bounded']} bounded, {out['unbounded']} unbounded, {out['undecided']} undecided")
+    # the arrangement's cells, their boundedness, diameters and counts: exact, but no certificate
+    print(not_certified(f"cells: {out['bounded']} bounded, {out['unbounded']} unbounded, {out['undecided']} undecided"))
     for k, r in enumerate(res):
         lb = f">= {approx_sqrt(r.lower_sq)}" if r.lower_sq is not None else "no finite chord"
         if r.exact is not None:
             exs = "unbounded" if r.exact.squared is None else f"{r.exact.surd} = {approx_sqrt(r.exact.squared)}"
-            print(f"  cell {k}: diameter {exs}; estimator ({dirs} directions) {lb}")
+            print(not_certified(f"  cell {k}: diameter {exs}; estimator ({dirs} directions) {lb}"))
         else:
             b = {True: "bounded", False: "unbounded", None: "boundedness not decided"}[r.bounded]
-            print(f"  cell {k}: {b} ({r.reason}); diameter {lb} (lower bound)")
+            print(not_certified(f"  cell {k}: {b} ({r.reason}); diameter {lb} (lower bound)"))
     if "count" in out:
         c = out["count"]
         print(
-            f"count: enumeration {c['enumeration']['cells']} cells ({c['enumeration']['bounded']} bounded), "
-            f"Zaslavsky {c['zaslavsky']['cells']} ({c['zaslavsky']['bounded']}), general position "
-            f"{c['general_position']['cells']} ({c['general_position']['bounded']})"
+            not_certified(
+                f"count: enumeration {c['enumeration']['cells']} cells ({c['enumeration']['bounded']} bounded), "
+                f"Zaslavsky {c['zaslavsky']['cells']} ({c['zaslavsky']['bounded']}), general position "
+                f"{c['general_position']['cells']} ({c['general_position']['bounded']})"
+            )
         )
     return 0
 

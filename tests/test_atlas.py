@@ -134,10 +134,14 @@ def test_toy_positive_atlas_lists_the_minima_of_part_1_section_iv_b() -> None:
     at = atlas(load_instance(EX / "toy-positive.json"), 1)
     rows = {"".join("+" if a else "-" for a in r.pattern.column(0)): r for r in at.cells}
     assert set(rows) == {"++", "+-", "-+", "--"}
-    assert (rows["++"].analysis.kind, rows["++"].analysis.loss, rows["++"].analysis.is_genuine) == ("unique", 0, True)
+    assert (rows["++"].analysis.kind, rows["++"].analysis.loss, rows["++"].analysis.genuineness.is_genuine) == (
+        "unique",
+        0,
+        True,
+    )
     for k in ("+-", "-+"):
         a = rows[k].analysis
-        assert (a.kind, a.lsq.dimension, a.loss, a.is_genuine) == ("affine", 1, F(1, 2), True)
+        assert (a.kind, a.lsq.dimension, a.loss, a.genuineness.known()) == ("affine", 1, F(1, 2), True)
     assert (rows["--"].analysis.lsq.dimension, rows["--"].analysis.loss) == (2, 1)
     assert at.certified and at.upper == 0
     assert sorted(m.loss for m in at.spurious if m.where == "cell") == [F(1, 2), F(1, 2), F(1)]
@@ -149,12 +153,12 @@ def test_toy_negative_atlas_shows_the_branch_the_fixed_output_weight_hides() -> 
     fixed v = 1 cannot see; with labels (1, -1) cell ++ has no genuine minimum at all."""
     at = atlas(load_instance(EX / "toy-negative.json"), 1)
     top = next(r for r in at.cells if r.pattern.column(0) == (1, 1))
-    assert top.analysis.is_genuine and top.analysis.genuine is not None
+    assert top.analysis.genuineness.is_genuine and top.analysis.genuine is not None
     assert top.analysis.genuine.branches == ("-",) and top.positive_genuine is False
     assert at.certified and at.upper == 0
     mixed = atlas(load_instance(EX / "toy-mixed.json"), 1)
     top = next(r for r in mixed.cells if r.pattern.column(0) == (1, 1))
-    assert not top.analysis.is_genuine and top.infimum is not None and top.infimum.loss == F(1, 2)
+    assert top.analysis.genuineness.is_refuted and top.infimum is not None and top.infimum.loss == F(1, 2)
     assert mixed.upper == F(1, 2) and mixed.certified
 
 
@@ -177,7 +181,7 @@ def test_every_local_minimum_found_by_brute_force_is_in_the_atlas() -> None:
     inst = Instance(X=((F(-1),), (F(0),), (F(1),)), y=(F(0), F(1), F(0)), bias=True)
     at = atlas(inst, 1)
     assert at.certified
-    genuine = {r.pattern: r.analysis.loss for r in at.cells if r.analysis.is_genuine}
+    genuine = {r.pattern: r.analysis.loss for r in at.cells if r.analysis.genuineness.is_genuine}
     facets = {
         (f.analysis.pattern, f.analysis.neuron, f.analysis.sample, r.sign): f.analysis.solution.loss
         for f in at.faces
@@ -225,7 +229,7 @@ def test_cell_infimum_is_a_certified_minimum_over_the_closure() -> None:
             assert ci is not None
             a = api.cell(inst, pattern=pat, verify=False).analysis
             assert ci.loss >= a.loss
-            if a.is_genuine:
+            if a.genuineness.is_genuine:
                 assert ci.loss == a.loss
             for c in ci.cases:
                 assert verify(inst, pat, c)
@@ -302,7 +306,7 @@ def test_infimum_mutations_are_rejected() -> None:
 def test_every_local_minimum_of_a_two_neuron_grid_is_in_the_atlas() -> None:
     inst = Instance(X=((F(-1),), (F(1),)), y=(F(1), F(1)), bias=True)
     at = atlas(inst, 2)
-    genuine = {r.pattern: r.analysis.loss for r in at.cells if r.analysis.is_genuine}
+    genuine = {r.pattern: r.analysis.loss for r in at.cells if r.analysis.genuineness.is_genuine}
     grid = [F(k) for k in range(-2, 3)]
     found = 0
     for z0, z1, a0, b0, a1, b1 in product([F(-1), F(1)], [F(-1), F(1)], grid, grid, grid, grid):

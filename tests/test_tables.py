@@ -70,7 +70,7 @@ def test_cli_tiny_table_end_to_end(tmp_path: Path) -> None:
             wts = load_weights(f"{stem}.weights.json")
             inst = load_instance(next((tmp_path / "t-instances").glob("*.instance.json")))
             assert pattern_of(inst, wts)[0] == pat
-            assert analyse_cell(inst, pat).is_genuine == rec["genuine"]
+            assert analyse_cell(inst, pat).genuineness.known() == rec["genuine"]
 
 
 def test_resume_after_interruption_gives_the_uninterrupted_records(tmp_path: Path) -> None:
@@ -160,7 +160,7 @@ def test_decide_trial_agrees_with_the_cell_analysis() -> None:
             continue
         dec = tb.decide_trial(ds.instance, pat, 60.0, backend="exact")
         a = analyse_cell(ds.instance, pat)
-        assert dec.genuine == a.is_genuine and dec.genuine_positive == plus_only(a, None)
+        assert dec.genuine == a.genuineness.known() and dec.genuine_positive == plus_only(a, None)
         assert dec.rank == a.rank and dec.continuous == (a.kind == "affine")
         assert dec.nodes == a.nodes  # the per-neuron search is analyse_cell's
 

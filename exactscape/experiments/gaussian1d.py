@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from ..claims import mark_json, not_certified
 from ..errors import InputError
 
 MU = (1.0, -1.0)  # class means of labels +1, -1
@@ -160,7 +161,7 @@ class Gaussian1D:
     def to_json(self) -> dict[str, Any]:
         best = max(self.points, key=lambda p: p.P_t)
         best1 = max(self.points, key=lambda p: p.P_t1)
-        return {
+        doc = {
             "verdict": "computed",
             "N": self.N,
             "model": "x ~ N(+1,1) label +1, N(-1,1) label -1, equal priors; x_w2 = 0, normals (+1, -1)",
@@ -185,6 +186,8 @@ class Gaussian1D:
             "exact_check": self.exact,
             **self.extra,
         }
+        # the single branch vector of the paper's fixed z has no certificate kind
+        return mark_json(doc, ["exact_check.genuine_fixed_z"])
 
     def lines(self) -> list[str]:
         doc = self.to_json()
@@ -227,12 +230,26 @@ class Gaussian1D:
             else:
                 out.append(
                     head
-                    + f"cell {'genuine' if e['genuine'] else 'not genuine'}"
-                    + (f" (branches {' '.join(e['branches'])})" if e["genuine"] else "")
-                    + f"; with the paper's fixed z = (+1, -1): {'genuine' if e['genuine_fixed_z'] else 'not genuine'}"
+                    + f"cell {_state_text(e)}"
+                    + (f" (branches {' '.join(e['branches'])})" if e["genuine"] is True else "")
+                    + "; "
+                    + not_certified(
+                        f"with the paper's fixed z = (+1, -1): {'genuine' if e['genuine_fixed_z'] else 'not genuine'}"
+                    )
                     + f"; loss {e['loss']}; no sample in the gaps (paper's criterion): {e['gaps_empty']}"
                 )
         return out
+
+
+def _state_text(e: dict[str, Any]) -> str:
+    """The exact check's genuineness in words: genuine, not genuine, or undecided (reason)."""
+    state = e.get("genuineness", {True: "genuine", False: "not-genuine", None: "undecided"}[e["genuine"]])
+    if state == "undecided":
+        from ..theory.minima import REASON_TEXT
+
+        reason = e.get("undecided_reason", "")
+        return f"undecided ({REASON_TEXT.get(reason, reason or 'no reason recorded')})"
+    return "genuine" if state == "genuine" else "not genuine"
 
 
 def parse_sweep(text: str) -> tuple[float, float, int]:
@@ -319,6 +336,7 @@ def _exact_check(res: Gaussian1D, normals: list[int]) -> dict[str, Any]:
     out.update(
         {
             "genuine": s["genuine"],
+            **a.genuineness.to_json(),
             "branches": s["branches"],
             "genuine_fixed_z": fixed.genuine is not None,
             "loss": s["loss"],

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from .. import outputs
+from ..claims import not_certified
 from ..errors import InputError, OutputError
 from ..model import Instance, Pattern, pattern_of
 from ..numbers import fmt_mat, fmt_vec
@@ -279,15 +280,13 @@ def decide_trial(
 
     if not a.feasibility.feasible:
         return done(False, False, "empty open cone", feasible=False)
-    per_neuron = None if a.undecided else a.is_genuine
+    g = a.genuineness
+    per_neuron = g.known()
     how = a.method
-    if a.undecided:
-        # "no-method" (older analyses): no structure applied; "tree-too-large": the box search's
-        # refutation would exceed its leaf limit; otherwise the budget ran out
-        how = {
-            "no-method": "undecided: no method for this cell",
-            "tree-too-large": "undecided: the refutation tree exceeds its size limit",
-        }.get(a.method, "undecided within the budget")
+    if g.is_undecided:
+        # "budget": the searches (the box search for wide A with dependent samples) ran out of
+        # time; "tree-too-large": the box search's refutation would exceed its leaf limit
+        how = f"undecided: {g.reason_text()}"
     if a.genuine is not None and all(b == "+" for b in a.genuine.branches):
         return done(True, True, how + "; witness on (+,...,+)")
     # the paper's reading: the single branch vector (+, ..., +)
@@ -754,7 +753,9 @@ def markdown(doc: dict[str, Any]) -> str:
         + f"`; data: {s['provenance']}; per-trial time budget {s['budget']:g} s.",
         "",
         "| bias | trials finished/requested | decided ({+,-,0} / all +) "
-        "| genuine % ({+,-,0} per neuron) | genuine % (all z_j > 0) "
+        "| genuine % ({+,-,0} per neuron) | "
+        + not_certified("genuine % (all z_j > 0)")
+        + " "
         + ("| paper genuine % " if paper else "")
         + "| continuous % "
         + ("| paper continuous % " if paper else "")
@@ -804,8 +805,9 @@ def markdown(doc: dict[str, Any]) -> str:
         + ("." if doc["complete"] else " (run not complete: rerun the same command to resume).")
     )
     lines.append(
-        "Genuine % counts decided trials only (undecided: the time budget ran out; never counted as "
-        "not genuine). Continuous: rank A < Kd. Activated: share of active (sample, neuron) states. "
+        "Genuine % counts decided trials only (undecided: the time budget ran out, or no method decides "
+        "the cell; never counted as not genuine). The all z_j > 0 column has no certificate (exact, "
+        "not replayed). Continuous: rank A < Kd. Activated: share of active (sample, neuron) states. "
         "Part 2's 'Average P_g' column is not reproduced."
     )
     if any(r.get("replayed") for r in doc["table"]):

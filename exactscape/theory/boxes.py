@@ -453,9 +453,9 @@ def decide(
     try:
         found, tree, leaves = search.run()
     except OutOfBudget:
-        return Decision(None, None, "budget", bud.nodes, 0, undecided=True)
+        return Decision(None, None, "budget", bud.nodes, 0, undecided=True, reason="budget")
     except _TooLarge:
-        return Decision(None, None, "tree-too-large", bud.nodes, 0, undecided=True)
+        return Decision(None, None, "tree-too-large", bud.nodes, 0, undecided=True, reason="tree-too-large")
     if found is not None:
         return Decision(found, None, METHOD, bud.nodes, 0)
     return Decision(None, tree, METHOD, bud.nodes, leaves)

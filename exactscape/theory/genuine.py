@@ -77,7 +77,8 @@ class OutOfBudget(Exception):
 
 @dataclass(frozen=True)
 class Decision:
-    """A witness, a refuting tree, or neither (``undecided``: the budget ran out)."""
+    """A witness, a refuting tree, or neither (``undecided``; ``reason`` names why, default
+    the method: ``budget`` when the budget ran out)."""
 
     genuine: Genuine | None
     tree: Tree | None
@@ -85,6 +86,7 @@ class Decision:
     nodes: int
     leaves: int
     undecided: bool = False
+    reason: str = ""
 
 
 @dataclass
