@@ -152,6 +152,9 @@ def point(inst: Instance, weights: Weights, *, verify: bool = True) -> Result:
         summary["on_hyperplanes"] = [list(p) for p in v.on_hyperplanes]
     if v.reason:
         summary["reason"] = v.reason
+    if v.general:  # a point on hyperplanes outside Theorem 3 (format 1.3)
+        summary["proof"] = "bound" if v.groups is not None else "local" if v.local else "descent"
+        summary["how"] = v.how
     if v.boundary is not None:
         summary["neuron"], summary["sample"] = v.boundary
     if v.lam is not None:

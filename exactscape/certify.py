@@ -19,6 +19,8 @@ from .minset import MinimiserSet
 from .numbers import CERTIFICATE_DIGITS, find_overlong, fmt, fmt_mat, fmt_vec
 from .theory.boundary import FaceAnalysis
 from .theory.branches import Genuine
+from .theory.census import CensusCell, CensusLeaf, CensusNode
+from .theory.local import NeuronProof
 from .theory.minima import CellAnalysis, Leaf, Tree
 from .theory.saddles import SaddleAnalysis
 
@@ -211,17 +213,57 @@ def point_certificate(v: PointVerdict) -> dict[str, Any]:
     cert = envelope("point", v.instance.to_json(), {"verdict": v.verdict, "loss": fmt(v.loss)})
     if v.on_hyperplanes:  # points on a hyperplane are decided by the rules of 1.1 (FORMAT 5.4)
         cert["version"] = "1.1"
+    if v.general:  # and outside Theorem 3 by those of 1.3 (FORMAT 5.5)
+        cert["version"] = "1.3"
     cert["weights"] = v.weights.to_json()
     if v.verdict == "not-covered":
         cert["on_hyperplanes"] = [[j, i] for j, i in v.on_hyperplanes]
     if v.verdict == "non-differentiable-local-minimum" and v.boundary is not None and v.lam is not None:
         k, n = v.boundary
         cert["kkt"] = {"neuron": k, "sample": n, "lambda": fmt(v.lam)}
+    if v.groups is not None:
+        cert["bound"] = {"groups": [list(g) for g in v.groups]}
+    if v.local:
+        cert["local"] = [_neuron_proof_json(p) for p in v.local]
     if v.descent is not None:
         cert["descent"] = v.descent.to_json()
     if v.ascent is not None:
         cert["ascent"] = v.ascent.to_json()
     return within_limits(cert)
+
+
+def _local_tree_json(t: CensusNode, samples: tuple[int, ...]) -> dict[str, Any]:
+    """A sign tree over a neuron's boundary samples (FORMAT 5.5): splits name samples,
+    Gordan leaves are keyed by depth."""
+    if isinstance(t, CensusLeaf):
+        return {"empty": [[i, fmt(m)] for i, m in t.multipliers]}
+    if isinstance(t, CensusCell):
+        return {"piece": t.index}
+    return {
+        "split": samples[t.sample],
+        "+": _local_tree_json(t.plus, samples),
+        "-": _local_tree_json(t.minus, samples),
+    }
+
+
+def _neuron_proof_json(p: NeuronProof) -> dict[str, Any]:
+    """Lemma D's condition (2) for one neuron: per required sign, ``alpha`` or ``pieces`` and ``tree``."""
+    out: dict[str, Any] = {}
+    for sp in p.proofs:
+        if sp.alpha is not None:
+            proof: dict[str, Any] = {"alpha": [[i, fmt(a)] for i, a in sp.alpha]}
+        else:
+            if sp.tree is None:
+                raise InternalError("a piecewise proof without its sign tree")
+            proof = {
+                "pieces": [
+                    {"active": list(pc.active), "witness": fmt_vec(pc.witness), "mu": [[i, fmt(m)] for i, m in pc.mu]}
+                    for pc in sp.pieces
+                ],
+                "tree": _local_tree_json(sp.tree, p.samples),
+            }
+        out["+" if sp.sign > 0 else "-"] = proof
+    return out
 
 
 # ------------------------------------------------------- version 1.1 kinds

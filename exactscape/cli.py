@@ -98,10 +98,12 @@ def _parser() -> argparse.ArgumentParser:
 
     pt = sub.add_parser(
         "point",
-        help="classify a point (z, w): local minimum, saddle, not stationary, on a boundary, not covered",
-        description="Classify the given weights exactly (docs/theory.md sections 2-4), with a certificate. "
+        help="classify a point (z, w): local minimum, saddle, not stationary, on a boundary",
+        description="Classify the given weights exactly (docs/theory.md sections 2-4.1), with a certificate. "
         "Verdicts: local-minimum, saddle, not-stationary (inside a cell); non-differentiable-local-minimum, "
-        "not-a-local-minimum (on exactly one hyperplane w_k . x_n = 0); not-covered (elsewhere on a boundary).",
+        "not-a-local-minimum (any point on hyperplanes w_k . x_n = 0: Theorem 3 for one pair with z_k != 0, "
+        "else Lemmas D and E: the origin, dead neurons, several pairs); not-covered (a neuron's local fan "
+        "has more than 10,000 pieces).",
         epilog=EPILOG,
     )
     pt.add_argument("instance", help=INSTANCE_HELP)
@@ -327,7 +329,16 @@ def _cmd_point(args: argparse.Namespace) -> int:
             "and the sign conditions [29]/[30] hold: a local minimum (FORMAT 8.4, Lemma B)",
             "not-a-local-minimum": "on one hyperplane; a curve through the point descends",
         }
-        lines.append(explain.get(s["verdict"], ""))
+        general = {  # points outside Theorem 3 (format 1.3, docs/theory.md section 4.1)
+            "bound": "the loss equals the ray-group lower bound (0 or the best fit of each ray of samples): "
+            "a global, hence local, minimum",
+            "local": "every one-sided derivative is >= 0, neuron by neuron (Lemma D): a local minimum",
+            "descent": "on hyperplanes outside Theorem 3; a curve through the point descends (Lemma E)",
+        }
+        kind = s.get("proof")
+        lines.append(general[kind] if kind in general else explain.get(s["verdict"], ""))
+        if "how" in s:
+            lines.append(f"decided by: {s['how']}")
         if "neuron" in s:
             lines.append(f"boundary: w_{s['neuron']} . x_{s['sample']} = 0")
         if "lambda" in s:
@@ -450,6 +461,7 @@ FLAGS = {
     "branches": "--branches",
     "kind": "--kind",
     "max_cells": "--max-cells",
+    "max_face_lps": "--max-face-lps",
     "saddles": "--no-saddles",
     "end": "--to",
     "tol": "--tol",

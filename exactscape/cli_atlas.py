@@ -58,7 +58,15 @@ def add_parsers(sub: Any, epilog: str) -> None:
         help="refuse instances with more network cells than this, 1..10^7 (default 100000)",
     )
     at.add_argument("--no-saddles", action="store_true", help="skip Theorem 2 (zero sets) in every cell")
-    at.add_argument("--no-faces", action="store_true", help="skip Theorem 3 (facets)")
+    at.add_argument(
+        "--max-face-lps",
+        metavar="M",
+        type=int,
+        default=1_000,
+        help="decide at most M faces and signs of z outside Theorems 1 and 3 by an exact LP each (Lemma D; "
+        "0 to 10000000, default 1000); the rest is counted as not examined",
+    )
+    at.add_argument("--no-faces", action="store_true", help="skip Theorem 3 (facets) and every other face")
     at.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     g = sub.add_parser(
@@ -144,6 +152,7 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
             saddles=not args.no_saddles,
             faces=not args.no_faces,
             progress=progress,
+            max_face_lps=args.max_face_lps,
         )
     s = atlas_mod.summary(at)
     written: list[Path] = []
@@ -221,6 +230,16 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
     for f in bm[: TABLE_LIMIT if full else 20]:
         signs = " and ".join(x for x, ok in (("z_k > 0", f["plus"]), ("z_k < 0", f["minus"])) if ok)
         lines.append(f"  cell {f['cell']}: w_{f['neuron']} . x_{f['sample']} = 0, {signs}, loss {f['loss']}")
+    fm = s["face_minima"]
+    if s["faces_examined"]:
+        lines.append(
+            f"other faces (Lemma D; several walls, w_j = 0, z_k = 0 on a wall): local minima on {len(fm)} of "
+            f"{s['faces_examined']} faces and signs of z"
+        )
+        for f in fm[:20]:
+            lines.append(f"  face {f['face']}, z signs {' '.join(f['z_signs'])}, loss {f['loss']}")
+        if len(fm) > 20:
+            lines.append(f"  ... {len(fm) - 20} more in --json")
     hidden = [c["index"] for c in s["cells"] if c["genuine_with_positive_z"] is False]
     if hidden:
         lines.append(
@@ -257,6 +276,8 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
 
 
 def _min_text(m: dict[str, Any]) -> str:
+    if m["where"] == "face":
+        return f"face {m['face']} (0: on the wall), z signs {' '.join(m['branches'])}, loss {m['loss']}"
     if m["where"] == "cell":
         return f"cell {m['cell']}: differentiable, branches {' '.join(m['branches'])}, loss {m['loss']}"
     z = "z_k > 0" if m["sign"] == "+" else "z_k < 0"

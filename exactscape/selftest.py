@@ -96,6 +96,15 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
 
             self_check(cert)
         return cert
+    if run["command"] == "faces":  # new in 1.3: the atlas's faces without a local minimum
+        from .atlas import atlas, faces_certificate
+
+        cert = faces_certificate(atlas(inst, int(run["neurons"]), saddles=False))
+        if verify:
+            from .certify import self_check
+
+            self_check(cert)
+        return cert
     if run["command"] == "branches":  # new in 1.3: the single branch vector (+, ..., +)
         from .atlas import positive_certificate
 

@@ -214,6 +214,7 @@ ONE_PER_KIND = {
     "path": "zigzag.path.cert.json",
     "spurious": "zigzag.spurious.cert.json",
     "branches": "zigzag-hidden.branches.cert.json",
+    "faces": "vee.faces.cert.json",
 }
 
 

@@ -150,6 +150,6 @@ def test_every_output_line_and_field_has_an_entry(
 def test_the_inventory_fails_on_an_unlisted_line() -> None:
     """The checks above can fail: a line nobody listed, and an unmarked uncertified one."""
     assert _check_text("region", ("region",), "a new claim: 42\n")
-    assert _check_text("region", ("region",), "  redundant rows: 3\n")
-    assert not _check_text("region", ("region",), f"  redundant rows: 3 {MARKER}\n")
+    assert _check_text("cells", ("cells",), "cells: 3 bounded, 1 unbounded, 0 undecided\n")
+    assert not _check_text("cells", ("cells",), f"cells: 3 bounded, 1 unbounded, 0 undecided {MARKER}\n")
     assert _check_json("region", {"verdict": "empty", "bounded": True, "new_field": 1})

@@ -75,6 +75,8 @@ def still_true(m: dict[str, Any]) -> bool:
         return still_true_region(m)
     if m["kind"] == "branches":  # new in 1.3
         return branches_still_true(m)
+    if m["kind"] == "faces":  # new in 1.3: every listed face truly holds no local minimum
+        return _faces_still_true(m)
     inst = _instance(m)
     if m["kind"] == "point":
         w = _weights(m["weights"]["z"], m["weights"]["w"])
@@ -222,6 +224,22 @@ def _minimiser_evidence(
     if not _stationary(inst, pat, R0):
         return None
     return rows, R0
+
+
+def _faces_still_true(m: dict[str, Any]) -> bool:
+    from exactscape.theory.local import NeuronFace, decide_face
+
+    inst = _instance(m)
+    if m["claim"]["faces"] != len(m["faces"]) or isinstance(m["claim"]["faces"], bool):
+        return False
+    for face in m["faces"]:
+        signs = [[int(v) for v in row] for row in face["signs"]]
+        if len(signs) != m["claim"]["neurons"] or any(len(r) != inst.N for r in signs):
+            return False
+        fcs = tuple(NeuronFace(tuple(r), tuple(Fraction(0) for _ in range(inst.d))) for r in signs)
+        if decide_face(inst, fcs, tuple(int(v) for v in face["z"])).minimum:
+            return False
+    return True
 
 
 def _producer_confirms(m: dict[str, Any]) -> bool:

@@ -23,6 +23,7 @@ checked as a whole:
 
 import os
 import stat
+from collections.abc import Callable
 from fractions import Fraction
 from itertools import product
 from pathlib import Path
@@ -30,6 +31,7 @@ from pathlib import Path
 from .census import wall_pairs
 from .envelope import Instance, parse_instance
 from .errors import CertificateError, UnreadableError
+from .linalg import dot
 from .numbers import load_json, rational, show
 
 EXIT_VERIFIED, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
@@ -284,6 +286,12 @@ def _named_files(doc: dict[str, object]) -> set[str]:
     for face in faces if isinstance(faces, list) else []:
         if isinstance(face, dict) and isinstance(face.get("certificate"), str):
             out.add(face["certificate"])
+    fmins = doc.get("face_minima")
+    for face in fmins if isinstance(fmins, list) else []:
+        if isinstance(face, dict) and isinstance(face.get("certificate"), str):
+            out.add(face["certificate"])
+    if isinstance(doc.get("faces_certificate"), str):
+        out.add(str(doc["faces_certificate"]))
     return out
 
 
@@ -351,7 +359,9 @@ TOP_KEYS = {
     "format", "version", "verdict", "N", "d", "K", "neuron_cells", "neuron_cell_bound", "network_cells",
     "census_lps", "cells", "boundary_minima", "faces", "global_minimum", "minima", "spurious", "undecided",
     "not_covered", "census", "saddles_analysed", "faces_analysed", "genuineness_counts",
+    "face_minima", "faces_examined", "faces_not_examined", "faces_certificate",
 }  # fmt: skip
+FACE_MINIMUM_KEYS = {"face", "z_signs", "loss", "witness", "certificate"}
 CELL_KEYS = {
     "index", "neuron_cells", "pattern", "feasible", "kind", "dimension", "loss", "genuine", "genuineness",
     "branches", "genuine_with_positive_z", "infimum", "lower_bound", "saddles", "certificates",
@@ -383,6 +393,52 @@ def _keys_within(value: object, allowed: set[str], path: str) -> None:
     extra = sorted(str(k) for k in value if k not in allowed)
     if extra:
         raise CertificateError(f"atlas.json: {path}", f"unknown field {_short(extra[0])}")
+
+
+def _face_lines(
+    doc: dict[str, object], get: Callable[[object, str, str], dict[str, object]], inst: Instance, upper: Fraction
+) -> tuple[list[dict[str, object]], Fraction]:
+    """FORMAT 10.4 (5), the faces outside Theorems 1 and 3 (new in 1.3, 5.5 and 5.6): every
+    face minimum names the ``point`` certificate of its witness (a local minimum, whose loss,
+    face and signs of z it states), the faces without one are the ``faces`` certificate's,
+    and ``faces_examined`` counts both. Returns the face minima (as ``minima`` lists them,
+    first) and the upper bound lowered by their losses."""
+    rows = doc.get("face_minima", [])
+    if not isinstance(rows, list):
+        raise CertificateError("atlas.json: face_minima", "expected a list")
+    out: list[dict[str, object]] = []
+    for m, row in enumerate(rows):
+        p = f"face_minima[{m}]"
+        _keys_within(row, FACE_MINIMUM_KEYS, p)
+        pc = get(_field(row, "certificate", p), f"{p}.certificate", "point")
+        pclaim = _claim(pc)
+        if pclaim.get("verdict") not in ("local-minimum", "non-differentiable-local-minimum"):
+            raise CertificateError(f"atlas.json: {p}", "its certificate does not prove a local minimum")
+        weights = pc["weights"]
+        _same(f"{p}.witness", _field(row, "witness", p), weights)
+        loss = _q(pclaim["loss"], f"{p}.certificate")
+        _same(f"{p}.loss", _q(_field(row, "loss", p), f"{p}.loss"), loss)
+        z = [_q(v, f"{p}.witness") for v in _list(_field(weights, "z", p))]
+        w = [[_q(v, f"{p}.witness") for v in _list(r)] for r in _list(_field(weights, "w", p))]
+        text = "|".join(
+            "".join("+" if s > 0 else "-" if s < 0 else "0" for s in (dot(wj, x) for x in inst.xs)) for wj in w
+        )
+        zs = ["+" if v > 0 else "-" if v < 0 else "0" for v in z]
+        _same(f"{p}.face", _field(row, "face", p), text)
+        _same(f"{p}.z_signs", _field(row, "z_signs", p), zs)
+        out.append(_minimum("face", -1, loss, {"branches": zs, "face": text}))
+        upper = min(upper, loss)
+    name = doc.get("faces_certificate")
+    none = 0
+    if name is not None:
+        fc = get(name, "faces_certificate", "faces")
+        none = int(str(_claim(fc)["faces"]))
+    examined = doc.get("faces_examined", 0)
+    _same("faces_examined", examined, len(out) + none)
+    skipped = doc.get("faces_not_examined", 0)
+    if not isinstance(skipped, int) or isinstance(skipped, bool) or skipped < 0:
+        raise CertificateError("atlas.json: faces_not_examined", "expected a non-negative integer")
+    return out, upper
 
 
 def check_atlas_lines(
@@ -563,6 +619,8 @@ def check_atlas_lines(
         saddles_all,
         all(isinstance(r, dict) and "saddle" in r.get("certificates", {}) for r in rows),
     )
+    face_minima, upper = _face_lines(doc, cert, inst, upper)
+    minima[:0] = face_minima
     extra = sorted(set(certs) - named)
     if extra:
         raise CertificateError("bundle", f"{extra[0]} is not named in atlas.json ({len(extra)} such certificates)")

@@ -16,8 +16,20 @@ from .numbers import boolean, clip, describe
 
 FORMAT_NAME = "exactscape-certificate"
 MAJOR_VERSION = 1
-# "region" .. "spurious" are new in 1.2, "branches" in 1.3
-KINDS = ("cell", "point", "saddle", "boundary", "region", "census", "infimum", "path", "spurious", "branches")
+# "region" .. "spurious" are new in 1.2, "branches" and "faces" in 1.3
+KINDS = (
+    "cell",
+    "point",
+    "saddle",
+    "boundary",
+    "region",
+    "census",
+    "infimum",
+    "path",
+    "spurious",
+    "branches",
+    "faces",
+)
 
 
 def check_envelope(obj: object) -> dict[str, object]:

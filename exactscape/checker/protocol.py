@@ -25,6 +25,7 @@ from .cell import check_cell
 from .census import check_census
 from .envelope import KINDS, check_envelope
 from .errors import CertificateError, UnreadableError
+from .faces import check_faces
 from .infimum import check_infimum
 from .numbers import describe, load_json
 from .path import check_path
@@ -95,6 +96,7 @@ CHECKS: dict[str, Callable[[dict[str, object], list[str]], None]] = {
     "path": check_path,
     "spurious": check_spurious,
     "branches": check_branch_set,
+    "faces": check_faces,  # new in 1.3
 }
 
 

@@ -244,7 +244,8 @@ def decide_trial(
     Steps: :func:`exactscape.theory.minima.analyse_cell` (engine auto: the fast engine of
     theory/genuine.py from 4000 entries of A on) with per-neuron branches {+, -, 0}; then,
     unless its witness already has every z_j > 0, the single branch vector (+, ..., +)
-    (Part 2's reading) in the time left. The deadline is checked before every exact LP, and a
+    (Part 2's reading) in the time left, or with a budget of its own when the per-neuron search
+    was undecided (so a trial may take up to twice the budget). The deadline is checked before every exact LP, and a
     large LP still running at the deadline is stopped (:mod:`exactscape.deadline`), so
     ``seconds`` exceeds the budget by about a second at most (plus the minimiser set's build).
     With ``replay``, a decided per-neuron answer's certificate (FORMAT 4) is written to JSON
@@ -256,7 +257,12 @@ def decide_trial(
 
     t0 = time.perf_counter()
     decide = decider(backend)
-    a = analyse_cell(instance, pattern, hint=hint, decide=decide, engine="auto", budget=Fraction(budget))
+    from ..floats.boxes import propose
+
+    generalise = propose if backend == "hinted" else None  # floats propose, the box search verifies exactly
+    a = analyse_cell(
+        instance, pattern, hint=hint, decide=decide, engine="auto", budget=Fraction(budget), generalise=generalise
+    )
     rank, dim = a.rank, a.dimension
     replayed, replay_s = (None, 0.0) if not replay or a.undecided else _replay(a)
     t0 += replay_s  # the decision's time (and its budget) excludes the replay
@@ -294,8 +300,8 @@ def decide_trial(
     per_neuron = g.known()
     how = a.method
     if g.is_undecided:
-        # "no-method": wide A with dependent samples and a branch vector that every sample allows
-        # (nothing decides such a cell yet); otherwise the budget ran out
+        # "budget": the searches (the box search for wide A with dependent samples) ran out of
+        # time; "tree-too-large": the box search's refutation would exceed its leaf limit
         how = f"undecided: {g.reason_text()}"
     if a.genuine is not None and all(b == "+" for b in a.genuine.branches):
         return done(True, True, how + "; witness on (+,...,+)", evidence=(a.genuine, None))
@@ -304,7 +310,9 @@ def decide_trial(
     positive: bool | None = None
     evidence: tuple[Any, Any] | None = None
     if ms is not None:
-        left = budget - (time.perf_counter() - t0)
+        # a per-neuron search that used the whole budget leaves the single branch vector a budget
+        # of its own (it is usually decided at once, by one sample)
+        left = budget - (time.perf_counter() - t0) if not a.undecided else budget
         if left > 0:
             d = fast.decide(
                 instance,

@@ -42,6 +42,7 @@ from .. import linalg, minset, polyhedra
 from ..deciders import ENGINES, SMALL_CELL
 from ..design import cell_sign, design_matrix
 from ..model import Instance, Mat, Pattern, Vec, Weights, pattern_of
+from . import boxes
 from . import genuine as fast
 from .branches import BRANCHES, BranchProblem, BranchSearch, Decider, Genuine, Leaf, Split, Tree, search
 
@@ -119,6 +120,7 @@ STATES = (GENUINE, NOT_GENUINE, UNDECIDED)
 REASON_TEXT = {
     "no-method": "no method for this cell",
     "budget": "the budget ran out",
+    "tree-too-large": "the refutation tree exceeds its size limit",
 }
 """Why a cell is undecided: the reason tokens and their readable form."""
 
@@ -273,6 +275,7 @@ def analyse_cell(
     *,
     engine: str = "auto",
     budget: int | Fraction | None = None,
+    generalise: boxes.Generaliser | None = None,
 ) -> CellAnalysis:
     """Decide feasibility, the minimiser set, its loss and genuineness of one cell.
 
@@ -281,7 +284,10 @@ def analyse_cell(
     ``engine`` is one of :data:`ENGINES`; ``budget`` (seconds) bounds the genuineness
     search: past it the analysis is ``undecided``, never "not genuine". The budget is
     checked before every LP, and a large LP that is still running at the deadline is
-    stopped (:mod:`exactscape.deadline`)."""
+    stopped (:mod:`exactscape.deadline`). Cells of wide A with dependent samples above the
+    plain search's size go to the box search of :mod:`exactscape.theory.boxes`, only when a
+    budget is given (else undecided, ``no-method``); ``generalise`` lets it ask for
+    refutations with more free neurons (proposals, solved and checked exactly)."""
     pat.check_against(inst)
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
@@ -299,10 +305,17 @@ def analyse_cell(
             )
         if inst.N * pat.K * inst.d > PLAIN_LIMIT:
             # wide A of full row rank whose samples are dependent (Part 2 Table III: N = 400,
-            # d = 11, K = 50): no structure applies, and a plain search would need a leaf for
-            # nearly every sign vector, each an exact LP in Kd variables; report it undecided at
-            # once, never "no"
-            return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "no-method", True)
+            # d = 11, K = 50): no structure above applies and a plain search would need an exact
+            # LP in Kd variables per node; the box search learns whole boxes of branch vectors
+            # per refutation (undecided when its budget or its tree size runs out, never "no").
+            # It may not end on such cells, so it runs only under a budget; without one the
+            # cell is undecided at once (no-method)
+            if budget is None:
+                return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "no-method", True)
+            box = boxes.decide(inst, pat, ms, feas.witness, budget=bud, decide_node=decide, generalise=generalise)
+            return CellAnalysis(
+                inst, pat, feas, None, box.genuine, box.tree, box.nodes, ms, box.method, box.undecided, box.reason
+            )
         fitted = tuple(ms.fitted())
         lsq = None
     else:
