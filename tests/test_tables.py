@@ -236,9 +236,9 @@ def test_replay_checks_every_decided_trial_and_reports_a_rejection(
     assert all(row["replayed"] == row["decided"] and row["replay_rejected"] == 0 for row in doc["table"])
     assert "Independent checker (`--replay`): bias 20: 2 of 2 certificates verified" in tb.markdown(doc)
     # the (+,...,+) column has its own certificate (kind branches), replayed for every decided answer
-    assert all(
-        r["replayed_positive"] == "verified" for r in done if r["genuine_positive"] is not None
-    ) and any("replayed_positive" in r for r in done)
+    assert all(r["replayed_positive"] == "verified" for r in done if r["genuine_positive"] is not None) and any(
+        "replayed_positive" in r for r in done
+    )
     assert all(row["replayed_positive"] == row["decided_positive"] for row in doc["table"])
     assert "certificates of kind `branches`): bias 20: 2 of 2 verified" in tb.markdown(doc)
 
