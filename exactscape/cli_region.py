@@ -211,7 +211,9 @@ def _cmd_region(args: argparse.Namespace) -> int:
         )
     if res.saddle is not None:
         lines.append(
-            "its points are saddles (some g_j != 0)" if res.saddle else "its points are minima (every g_j = 0)"
+            "its points are saddles (some g_j != 0; by Theorem 2, whose curves the checker does not replay)"
+            if res.saddle
+            else "its points are minima (every g_j = 0)"
         )
     # the closure's emptiness (Farkas), dimension (relative interior point and implicit rows),
     # boundedness and the minimal H-representation are proved by the certificate (FORMAT 9.2)
