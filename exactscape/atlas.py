@@ -589,7 +589,7 @@ def file_names(at: Atlas) -> tuple[dict[int, dict[str, str]], list[str]]:
 
 
 def summary(at: Atlas, bundle: bool = False) -> dict[str, Any]:
-    """The ``--json`` object (README: atlas); with ``bundle``, also the certificate file of
+    """The ``--json`` object (docs/manual.md: atlas); with ``bundle``, also the certificate file of
     every line (``atlas.json`` of a bundle, FORMAT 10.4: the checker re-derives every line)."""
     names, face_names = file_names(at)
     cells = []

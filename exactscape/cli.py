@@ -1,6 +1,6 @@
 """The ``exactscape`` command line: parses, calls :mod:`exactscape.api`, prints.
 
-Exit codes (stable, documented in README.md):
+Exit codes (stable, documented in docs/manual.md):
   0  a verdict was reached (whatever it is, "not-covered" included)
   1  ``check``: the certificate was REJECTED
   2  bad input: usage, unreadable or malformed file, float/NaN where an exact
@@ -518,7 +518,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def command_name(args: argparse.Namespace) -> str:
     """``exactscape CMD`` (``exactscape experiment NAME``): the prefix of every error
-    line, as argparse's usage errors have it (README "Exit codes")."""
+    line, as argparse's usage errors have it (docs/manual.md "Exit codes")."""
     words = ["exactscape", str(args.command)]
     if args.command == "experiment" and getattr(args, "experiment", None):
         words.append(str(args.experiment))

@@ -2,7 +2,7 @@
 
 Every file the producer reads (instances, weights, patterns, float weights,
 ``.npz``/``.npy``/``.csv``/``.pt``) comes through :func:`read_bytes`, and every
-JSON text through :func:`read_text`. The rules (README "Input limits",
+JSON text through :func:`read_text`. The rules (docs/manual.md "Input limits",
 proofs/FORMAT.md 2):
 
 * only a *regular* file is read. The file is opened with ``O_NONBLOCK`` (so a

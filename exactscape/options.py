@@ -4,7 +4,7 @@ Each function here and the float ones in :mod:`exactscape.floats.cli` (the
 float side) is an ``argparse`` ``type=``: it returns the parsed value or
 raises :class:`argparse.ArgumentTypeError` with a one-line reason, which
 :class:`exactscape.cli.Parser` prints as ``exactscape CMD: error: argument
---OPT: REASON`` (exit code 2). Ranges (README, "Option values"):
+--OPT: REASON`` (exit code 2). Ranges (docs/manual.md, "Option values"):
 
 - counts: ``--N`` in [2, 100000], ``--d0`` in [1, 10000], ``--K`` in [1, 64],
   ``--trials`` in [1, 100000], ``--max-steps`` in [0, 10^9], ``--seed`` in

@@ -573,14 +573,14 @@ def test_every_error_line_names_the_command(
 
 
 def test_readme_states_the_prefix_codes_and_limits_the_commands_use() -> None:
-    """README "Exit codes", "Option values" and "Input limits" against the code's constants."""
+    """docs/manual.md "Exit codes", "Option values" and "Input limits" against the code's constants."""
     from exactscape.cli_atlas import ATLAS_MAX_K, G1_MAX_N, G1_MAX_WORK
     from exactscape.cli_region import CELLS_MAX_COUNT, CELLS_MAX_WORK
     from exactscape.cli_spurious_path import SPURIOUS_MAX_K
     from exactscape.floats.files import MAX_ZIP_DIRECTORY
     from exactscape.pathloss import DEFAULT_MAX_WORK
 
-    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    readme = " ".join((REPO / "docs" / "manual.md").read_text(encoding="utf-8").split())
     assert "(`exactscape CMD: error: ...`, e.g. `exactscape cell: error: ...`" in readme
     assert "exactscape: error:" not in readme
     assert "A partial file of other settings is refused (exit 3)" in readme

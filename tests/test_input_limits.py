@@ -1,4 +1,4 @@
-"""Input limits of the producer (README "Input limits", proofs/FORMAT.md 1-2):
+"""Input limits of the producer (docs/manual.md "Input limits", proofs/FORMAT.md 1-2):
 regular files only within a size cap, one JSON encoding rule, the float
 readers' limits checked before allocating, the saddles work estimate, and
 numbers the grammar allows never ending in exit 4.
