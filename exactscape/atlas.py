@@ -417,7 +417,7 @@ def atlas(
             sg = tuple(Fraction(1 if s == "+" else -1) for s in b.branches)
             point = Weights(sg, tuple(tuple(g * v for v in blk) for g, blk in zip(sg, b.R, strict=True)))
     if point is None:
-        point = _attaining_point(inst, K, records, upper, census)
+        point = _attaining_point(inst, K, records, face_records, face_minima, upper, census)
     lower = min((r.lower for r in records), default=None)
     if lower is not None and lower > upper:
         from .errors import InternalError
@@ -537,14 +537,30 @@ def _plus_leaf(tree: Tree | None) -> Leaf | None:
 
 
 def _attaining_point(
-    inst: Instance, K: int, records: list[CellRecord], upper: Fraction, census: Census
+    inst: Instance,
+    K: int,
+    records: list[CellRecord],
+    face_records: list[FaceRecord],
+    face_minima: list[FaceMinimum],
+    upper: Fraction,
+    census: Census,
 ) -> Weights | None:
-    """An exact weight vector with loss ``upper`` (a genuine cell minimum, or z = 0)."""
+    """An exact weight vector with loss ``upper``: a genuine cell minimum, a minimum on a
+    facet (Theorem 3) or on another face (Lemma D), each its witness, or z = 0 when
+    (1/N) ||y||^2 is the value; None if none of them attains it."""
     for r in records:
         g = r.analysis.genuine
         if g is not None and r.analysis.loss == upper:
             return Weights(g.z, g.w)
-    if census.cells:
+    for f in face_records:
+        for sr in f.analysis.results:
+            if sr.genuine is not None and f.analysis.solution.loss == upper:
+                return Weights(sr.genuine.z, sr.genuine.w)
+    for fm in face_minima:
+        if fm.decision.witness is not None and fm.decision.loss == upper:
+            return fm.decision.witness
+    zero_loss = sum((v * v for v in inst.y), Fraction(0)) / inst.N
+    if census.cells and upper == zero_loss:
         return Weights(tuple(Fraction(0) for _ in range(K)), tuple(census.cells[0].witness for _ in range(K)))
     return None
 

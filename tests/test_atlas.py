@@ -8,6 +8,7 @@ import json
 import random
 from fractions import Fraction as F
 from itertools import combinations, product
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -432,3 +433,18 @@ def test_the_face_lp_limit_stops_the_walk_and_says_what_is_left() -> None:
     assert {(m.faces, m.zsigns) for m in part.face_minima} <= {(m.faces, m.zsigns) for m in full.face_minima}
     none = atlas(inst, 2, saddles=False, max_face_lps=0)
     assert none.faces_examined == 0 and any("the LP limit is 0" in line for line in none.not_covered)
+
+
+def test_the_global_minimums_point_attains_it_when_it_is_a_boundary_minimum(tmp_path: Path) -> None:
+    """A global minimum attained only on a facet (Theorem 3): atlas.json's point is the facet
+    minimum's witness, with that loss (it was the z = 0 point, loss (1/N)||y||^2, and the bundle
+    check rejected it). The one-feature digits slice of docs/tutorial.py."""
+    from exactscape.atlas import write_bundle
+    from exactscape.classify import loss
+
+    xs = ["-9/8", "-43/64", "-9/16", "-73/64", "39/32", "11/32", "3/8", "1/16"]
+    inst = Instance(X=tuple((F(x),) for x in xs), y=tuple(F(v) for v in [1] * 4 + [-1] * 4), bias=True)
+    at = atlas(inst, 1)
+    assert at.certified and at.upper == F(4157, 7757) and at.upper_from.startswith("boundary minimum")
+    assert at.point is not None and loss(inst, at.point) == at.upper
+    write_bundle(at, tmp_path / "b")  # replays the whole bundle; raises if the checker rejects it
