@@ -207,9 +207,11 @@ def analyse_cell(
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
     use_fast = engine == "fast" or (engine == "auto" and inst.N * pat.K * inst.d >= SMALL_CELL)
+    bud = fast.Budget.seconds(budget, progress)  # from here: the minimiser set's build counts too
     ms = minset.minimiser_set(inst, pat) if use_fast else None
     feas = cell_feasibility(inst, pat, hint)
-    bud = fast.Budget.seconds(budget, progress)
+    if ms is not None and feas.feasible and bud.deadline_ns is not None and time.monotonic_ns() > bud.deadline_ns:
+        return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "budget", True)
     if ms is not None:
         if not feas.feasible:
             return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "fast")
