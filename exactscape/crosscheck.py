@@ -111,7 +111,9 @@ def sci(q: Fraction, digits: int = 3) -> str:
 
 
 def _sq(v: Sequence[Fraction]) -> Fraction:
-    return sum((x * x for x in v), Fraction(0))
+    """||v||^2, summed in integers on the common denominator of the entries."""
+    den = lcm(*{x.denominator for x in v})
+    return Fraction(sum((x.numerator * (den // x.denominator)) ** 2 for x in v), den * den)
 
 
 def _flat(blocks: Sequence[Sequence[Fraction]]) -> list[Fraction]:
@@ -290,14 +292,16 @@ def snap_minimum(
 
 
 PROJECT_LIMIT = 1000  # rank up to which the exact projection onto the minimiser set is computed at scale
+PROJECT_WORK = 20_000  # and r times the bits of the largest Gram diagonal entry (digits, N = 500: 11,000)
 
 
 def project_fast(inst: Instance, a: CellAnalysis, Rf: Sequence[Fraction]) -> Fraction | None:
     """dist^2(R_f, M) of module 3 on the fast engine's minimiser set, in integers:
     s = A_B R_f - p_B, dist^2 = s^T (A_B A_B^T)^{-1} s with A_B A_B^T = ((X X^T) o (I I^T))_BB
-    (one p-adic solve of the r x r Gram matrix, flint). None when r > PROJECT_LIMIT (the
-    Gram solution's numbers grow with r: about 1,600 digits at r = 500); then the distance
-    is not reported."""
+    (one p-adic solve of the r x r Gram matrix, flint). None when r > PROJECT_LIMIT or
+    r times the bits of the Gram matrix's entries exceeds PROJECT_WORK (the solution's
+    numbers grow with both: about 1,600 digits at r = 500 on 8 x 8 digits; 40 s on Gaussian
+    floats at r = 400); then the distance is not reported."""
     ms = a.ms
     if ms is None:  # pragma: no cover - callers pass fast-engine analyses
         return None
@@ -306,6 +310,10 @@ def project_fast(inst: Instance, a: CellAnalysis, Rf: Sequence[Fraction]) -> Fra
     if r == 0:
         return Fraction(0)
     if r > PROJECT_LIMIT:
+        return None
+    G = minset.sample_gram(inst).tolist()
+    bits = max((int(G[i][i]).bit_length() for i in B), default=0)
+    if r * bits > PROJECT_WORK:
         return None
     K, d = a.K, inst.d
     S = minset.samples(inst)
@@ -317,7 +325,6 @@ def project_fast(inst: Instance, a: CellAnalysis, Rf: Sequence[Fraction]) -> Fra
     # s_i = sum_j I_ij V_ij / (D Rden) - p_i; scaled by D Rden pden
     I = a.pattern.I
     sz = [sum(int(V[i][j]) for j in range(K) if I[i][j]) * pden - int(p[i] * pden) * S.D * Rden for i in B]
-    G = minset.sample_gram(inst).tolist()
     Ip = minset.ZMat([list(I[i]) for i in B])
     common = (Ip * Ip.transpose()).tolist()
     GZ = minset.ZMat(r, r, [int(G[a_][b]) * int(common[ka][kb]) for ka, a_ in enumerate(B) for kb, b in enumerate(B)])
@@ -329,7 +336,8 @@ def project_fast(inst: Instance, a: CellAnalysis, Rf: Sequence[Fraction]) -> Fra
 def snap_witness(inst: Instance, wts: Weights, a: CellAnalysis, Rf: list[Fraction]) -> Snap:
     """Module step 4 on the fast engine: the cell's verified witness R_W itself is the snapped
     point (a witness found from the float point, :mod:`exactscape.theory.witness`, is that
-    point corrected exactly onto the minimiser set), factored with the float z where the
+    point corrected exactly onto the minimiser set), factored with z'_j the power of two
+    nearest the float z_j (so that w_j = R_j / z'_j keeps the witness's numbers) where the
     signs agree. It is a genuine minimiser, so the point is a local minimum of loss L*
     (the point certificate's gradient check replays it)."""
     g = a.genuine
@@ -337,7 +345,23 @@ def snap_witness(inst: Instance, wts: Weights, a: CellAnalysis, Rf: list[Fractio
         raise InputError("snap_witness needs a genuine cell")
     K = wts.K
     RW = [tuple(g.z[j] * v for v in g.w[j]) for j in range(K)]
-    new = _factor(wts, RW, g.branches)
+    # z'_j = +-2^e with 2^e the power of two nearest |z_j| (the float's sign where it agrees):
+    # w_j = R_j / z'_j is then an exact shift, and the numbers stay those of the witness
+    zs = []
+    for j, b in enumerate(g.branches):
+        if b == "0":
+            zs.append(Fraction(0))
+            continue
+        sg = 1 if b == "+" else -1
+        mag = abs(wts.z[j]) if wts.z[j] * sg > 0 else Fraction(1)
+        e = mag.numerator.bit_length() - mag.denominator.bit_length()
+        if Fraction(2) ** e * 3 < mag * 2:  # round log2 |z_j| to the nearer of e, e + 1
+            e += 1
+        zs.append(sg * Fraction(2) ** e)
+    new = Weights(
+        tuple(zs),
+        tuple(g.w[j] if b == "0" else tuple(v / zs[j] for v in RW[j]) for j, b in enumerate(g.branches)),
+    )
     v = PointVerdict(inst, new, "local-minimum", a.loss, a.pattern, ())
     dist = _sq([x - y for x, y in zip(Rf, _flat(RW), strict=True)])
     how = f"the cell's witness (method {a.method}), an exact minimiser with every w_j in its cell"
