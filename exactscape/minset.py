@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from math import gcd, lcm
+from math import gcd, isqrt, lcm
 
 import flint
 
@@ -50,6 +50,7 @@ PRIMES = (2305843009213693951, 4611686018427388039, 9223372036854775783)
 SMALL_PRIMES = (32749, 1073741789)
 LARGE_MINOR = 100  # minors of at least this size get their evidence modulo a small prime when it shows it
 COLUMN_LIMIT = 200  # Kd up to which M = A^T A (Kd x Kd) is formed (its exact solves grow fast with Kd)
+SPARSE_RANK_LIMIT = 2000  # rank up to which a rank-deficient A gets the sparse null-space path
 TALL_LIMIT = 1200  # above COLUMN_LIMIT, M is still formed up to this Kd when rank A is at most COLUMN_LIMIT
 
 QMat = flint.fmpq_mat
@@ -265,7 +266,8 @@ def minimiser_set(inst: Instance, pat: Pattern) -> MinimiserSet | None:
         Kd = pat.K * inst.d
         if Kd <= COLUMN_LIMIT:
             return _tall(inst, pat, nonzero)
-        wide = _wide(inst, pat, nonzero)
+        # more non-zero rows than columns: the rows cannot be independent (no wide path)
+        wide = _wide(inst, pat, nonzero) if len(nonzero) <= Kd else None
         if Kd > TALL_LIMIT or (wide is not None and samples_independent(inst)):
             return wide
         # a moderate Kd and a small rank (an all-active cell has rank A = rank X, a dead one 0):
@@ -273,6 +275,8 @@ def minimiser_set(inst: Instance, pat: Pattern) -> MinimiserSet | None:
         r = wide.rank if wide is not None else flint.nmod_mat(design_integers(inst, pat), PRIMES[0]).rank()
         if r <= COLUMN_LIMIT:
             return _tall(inst, pat, nonzero) or wide
+        if wide is None and r <= SPARSE_RANK_LIMIT:
+            return _sparse_null(inst, pat, nonzero)
         return wide
     except ZeroDivisionError as exc:  # flint signals a singular solve this way
         raise BackendError(f"flint solve failed on a non-singular minor: {exc}") from exc
@@ -336,6 +340,84 @@ def _tall(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSe
         ev = RankEvidence(
             tuple(B), tuple(P), checker_modulus(inst, pat, B, P, p), tuple(nonpiv) if need_null else None
         )
+        return MinimiserSet(N, K, d, r, nonzero, pz, pden, R0z, R0den, Nb, ev, _loss(pz, pden, inst.y), AZ)
+    return None
+
+
+def _lift(v: int, p: int) -> Fraction | None:
+    """The rational a/b with |a|, b <= sqrt(p/2) and a = b v mod p (rational reconstruction,
+    the extended Euclidean algorithm stopped half-way), or None if there is none."""
+    bound = isqrt(p // 2)
+    r0, r1, t0, t1 = p, v % p, 0, 1
+    while r1 > bound:
+        qt = r0 // r1
+        r0, r1 = r1, r0 - qt * r1
+        t0, t1 = t1, t0 - qt * t1
+    if t1 == 0 or abs(t1) > bound:
+        return None
+    return Fraction(r1, t1)
+
+
+def _sparse_null(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSet | None:
+    """Rank-deficient A beyond COLUMN_LIMIT (rank A < the non-zero rows, and < Kd): real data
+    has columns that are zero (a pixel zero on every image where the neuron is active) and
+    columns that are integer combinations of a few others (neurons whose activation columns
+    add up). The reduced echelon form of A_Z modulo a prime gives pivot columns P and, for
+    every other column c, the echelon null vector e_c - sum_k R[k, c] e_(P_k); its residues
+    are lifted to the integers of least absolute value and the lifted basis is checked
+    exactly (A_Z Nb = 0, one integer product): then the null vectors are short integers and
+    prove rank A <= r. The rows B are pivots of A_{., P}^T modulo p (the minor A_{B,P} is
+    non-singular there, so rank A >= r), and a minimiser R0 (supported on P) solves
+    A_P^T A_P R_P = A_P^T y, an r x r integer system (python-flint). None when the lift does
+    not verify (a dependency with fractional coefficients) under every prime tried."""
+    N, K, d = inst.N, pat.K, inst.d
+    Kd = K * d
+    S = samples(inst)
+    AZ = design_integers(inst, pat)
+    yden = lcm(*(v.denominator for v in inst.y))
+    yz = ZMat(N, 1, [v.numerator * (yden // v.denominator) for v in inst.y])
+    for p in PRIMES:
+        R, r = flint.nmod_mat(AZ, p).rref()
+        P: list[int] = []
+        for k in range(r):
+            j = P[-1] + 1 if P else 0
+            while int(R[k, j]) == 0:
+                j += 1
+            P.append(j)
+        pset = set(P)
+        nonpiv = [c for c in range(Kd) if c not in pset]
+        q = len(nonpiv)
+        Nb = ZMat(Kd, q)
+        lifted = True
+        for t, c in enumerate(nonpiv):
+            coef = {cp: _lift(int(R[k, c]), p) for k, cp in enumerate(P) if int(R[k, c])}
+            if any(v is None for v in coef.values()):
+                lifted = False
+                break
+            den = lcm(*(v.denominator for v in coef.values() if v is not None))
+            Nb[c, t] = den  # den e_c - sum_k R[k, c] den e_(P_k): an integer null vector
+            for cp, v in coef.items():
+                if v is not None:
+                    Nb[cp, t] = -int(v * den)
+        if not lifted or not (AZ * Nb).is_zero():
+            continue
+        AP = AZ * selection_matrix(Kd, P)
+        B = _pivots(AP.transpose(), p)
+        if len(B) != r:  # pragma: no cover - the echelon form's rank is the rank of A_P modulo p
+            continue
+        APt = AP.transpose()
+        num, den = (APt * AP).solve(APt * yz).numer_denom()  # type: ignore[attr-defined]
+        den = int(den)
+        # A R0 with R0_P = num / (den yden) (the scale of y), R0 = 0 off P; A_Z = D A
+        g = gcd(den * yden, S.D)
+        R0den = den * yden // g
+        R0z = ZMat(Kd, 1)
+        for k, c in enumerate(P):
+            R0z[c, 0] = num[k, 0] * (S.D // g)
+        pz = AZ * R0z
+        pden = S.D * R0den
+        need_null = r not in (len(nonzero), Kd)
+        ev = RankEvidence(tuple(B), tuple(P), checker_modulus(inst, pat, B, P, p), tuple(nonpiv) if need_null else None)
         return MinimiserSet(N, K, d, r, nonzero, pz, pden, R0z, R0den, Nb, ev, _loss(pz, pden, inst.y), AZ)
     return None
 
