@@ -85,7 +85,9 @@ def data(net: Net) -> tuple[np.ndarray, np.ndarray]:
     return P / scale, np.where(lab >= 5, 1.0, -1.0)
 
 
-def train(X: np.ndarray, y: np.ndarray, K: int, steps: int, lr: float, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
+def train(
+    X: np.ndarray, y: np.ndarray, K: int, steps: int, lr: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Full-batch Adam on the squared loss (module docstring); returns z, w, final loss."""
     rng = np.random.default_rng(seed + 1)
     N = X.shape[0]

@@ -168,7 +168,16 @@ def main() -> int:
     names = args.nets.split(",") if args.nets else list(NETS)
     rows = []
     for name in names:
-        cmd = [sys.executable, __file__, "--child", name, "--budget", str(args.budget), "--lp-limit", str(args.lp_limit)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            name,
+            "--budget",
+            str(args.budget),
+            "--lp-limit",
+            str(args.lp_limit),
+        ]
         try:
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, check=False)
             if out.returncode != 0:

@@ -337,9 +337,7 @@ def _tall(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSe
         pz = AZ * R0z  # p = A R0 = AZ R0z / (D R0den)
         pden = S.D * R0den
         need_null = r not in (len(nonzero), Kd)
-        ev = RankEvidence(
-            tuple(B), tuple(P), checker_modulus(inst, pat, B, P, p), tuple(nonpiv) if need_null else None
-        )
+        ev = RankEvidence(tuple(B), tuple(P), checker_modulus(inst, pat, B, P, p), tuple(nonpiv) if need_null else None)
         return MinimiserSet(N, K, d, r, nonzero, pz, pden, R0z, R0den, Nb, ev, _loss(pz, pden, inst.y), AZ)
     return None
 
