@@ -148,13 +148,12 @@ def robustness(inst: Instance, wts: Weights, precision: str = "float64") -> Robu
     vmin: int | None = None
     for j in range(wts.K):
         for i in range(inst.N):
-            s, u = abs(V[i][j]), U[i][j]
-            if u == 0:
-                s = 0  # rho = 0 by convention (w_j . x_i = 0 then)
-                u = 1
-            if best is None or s * best[1] < best[0] * u:
-                best = (s, u, j, i)
-            if vmin is None or s < vmin:
+            num, den_ = abs(V[i][j]), U[i][j]
+            if den_ == 0:
+                num, den_ = 0, 1  # rho = 0 by convention (w_j . x_i = 0 then)
+            if best is None or num * best[1] < best[0] * den_:
+                best = (num, den_, j, i)
+            if vmin is None or abs(V[i][j]) < vmin:
                 vmin = abs(V[i][j])
     if best is None or vmin is None:  # pragma: no cover - instances and weights are non-empty
         raise InputError("empty instance or weights")

@@ -220,7 +220,7 @@ def checker_modulus(inst: Instance, pat: Pattern, rows: Sequence[int], cols: Seq
     D = samples(inst).D
     entries = minor_entries(inst, pat, rows, cols)
     for q in SMALL_PRIMES:
-        if D % q and flint.nmod_mat(r, r, [v % q for v in entries], q).det() != 0:
+        if D % q and int(flint.nmod_mat(r, r, [v % q for v in entries], q).det()) != 0:
             return q
     return p
 

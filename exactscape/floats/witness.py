@@ -95,7 +95,7 @@ def max_margin(
     else:
         Aub = None
     Aeq = hstack([csr_matrix(AB), np.zeros((AB.shape[0], 1))]).tocsr()
-    bounds = []
+    bounds: list[tuple[float | None, float | None]] = []
     for b in sigma:
         bounds.extend([(0.0, 0.0)] * d if b == "0" else [(None, None)] * d)
     bounds.append((None, 1.0))

@@ -247,7 +247,7 @@ def search(
     props = given
     if propose is not None:  # the proposer's own columns first (it proposes the given point too)
         task = Task(inst, pat, tuple(ms.fitted()), tuple(ms.evidence.basis), hint, deadline_ns)
-        props = _chain(propose(task), given)
+        props = _chain(iter(propose(task)), given)
     for prop in props:
         if expired():
             return None
