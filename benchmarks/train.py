@@ -99,13 +99,11 @@ def train(
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
     b1, b2, eps = 0.9, 0.999, 1e-12
-    loss = float("inf")
     for t in range(1, steps + 1):
         rate = lr * (0.1 if t > 0.6 * steps else 1.0) * (0.1 if t > 0.85 * steps else 1.0)
         H = Xa @ W.T
         F = np.maximum(H, 0.0)
         r = F @ z - y
-        loss = float(r @ r / N)
         gz = 2.0 / N * (F.T @ r)
         G = (2.0 / N) * (r[:, None] * (H > 0)) * z[None, :]
         gW = G.T @ Xa
