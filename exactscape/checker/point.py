@@ -10,14 +10,13 @@ t > 0; points on one hyperplane follow 5.4 (:mod:`hyperplane`).
 """
 
 from fractions import Fraction
-from math import lcm
 
 from .curves import check_curve
 from .envelope import Instance, parse_instance
 from .errors import CertificateError
 from .fields import array, item, matrix, record, vector
 from .hyperplane import check_point_on_hyperplane
-from .linalg import ZERO, Blocks, dot, first_nonzero
+from .linalg import ZERO, Blocks, common_denominator, dot, first_nonzero
 from .numbers import clip, describe, integer, rational, show
 
 BASE_FIELDS = ("format", "version", "kind", "instance", "claim", "weights")
@@ -35,7 +34,7 @@ OPTIONAL = ("on_hyperplanes", "descent", "ascent", "kkt")
 
 def _integers(values: list[Fraction]) -> tuple[list[int], int]:
     """values = nums / den with one common denominator den > 0."""
-    den = lcm(*{v.denominator for v in values})
+    den = common_denominator(values)
     return [v.numerator * (den // v.denominator) for v in values], den
 
 
@@ -45,7 +44,7 @@ def products(
     """w_j . x_i = nums[j][i] / dens[j] (dens[j] > 0), the outputs f(x_i) = sum_j z_j [w_j . x_i]_+
     and the loss L [1] (as :func:`loss_at`), summed in integers on common denominators."""
     rows = [_integers(list(x)) for x in inst.xs]
-    xden = lcm(*{den for _, den in rows})
+    xden = common_denominator([Fraction(1, den) for _, den in rows])
     xz = [[v * (xden // den) for v in nums] for nums, den in rows]
     nums, dens = [], []
     for wj in w:
@@ -54,7 +53,7 @@ def products(
         nums.append([sum(a * x[pos] for pos, a in nz) for x in xz])
         dens.append(wden * xden)
     # f_i = sum_j z_j nums[j][i] / dens[j] over nums[j][i] > 0, on the common denominator big
-    big = lcm(*(zj.denominator * den for zj, den in zip(z, dens, strict=True)))
+    big = common_denominator([Fraction(1, zj.denominator * den) for zj, den in zip(z, dens, strict=True)])
     scale = [zj.numerator * (big // (zj.denominator * den)) for zj, den in zip(z, dens, strict=True)]
     outputs = [
         Fraction(sum(c * row[i] for c, row in zip(scale, nums, strict=True) if row[i] > 0), big) for i in range(inst.n)
@@ -112,7 +111,7 @@ def gradient_blocks(outputs: list[Fraction], pre: list[list[Fraction]] | list[li
     """G_j = sum_i I[i][j] e_i x_i with e_i = f(x_i) - y_i and I[i][j] = [w_j . x_i > 0]."""
     e, eden = _integers([f - y for f, y in zip(outputs, inst.y, strict=True)])
     rows = [_integers(list(x)) for x in inst.xs]
-    xden = lcm(*{den for _, den in rows})
+    xden = common_denominator([Fraction(1, den) for _, den in rows])
     xz = [[v * (xden // den) for v in nums] for nums, den in rows]
     g: Blocks = []
     for row in pre:
