@@ -31,8 +31,9 @@ searches:
    branch 0) is a genuine minimum: the existing witness certificate (FORMAT.md 4.2
    check 5), which the checker replays.
 
-A proposal that fails any step is dropped (never a "no"): this module can only answer
-genuine, or nothing.
+A proposal whose residual is large (max_i |p_i - A_i R| > max_i |p_i| / FAR, i in B: weights
+drawn at random rather than trained) is dropped before the solve. A proposal that fails any
+step is dropped (never a "no"): this module can only answer genuine, or nothing.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from ..model import Instance, Mat, Pattern, Weights
 from .branches import Genuine
 
 GRID_BITS = 40  # bits kept below the largest entry of a proposal (rounding to 2^-k)
+FAR = 128  # a proposal with max |p_B - A_B R| > max |p_B| / FAR is dropped before the solve
 METHOD_GIVEN = "given-point"  # the given weights, corrected exactly onto the minimiser set
 METHOD_PROPOSED = "float-witness"  # a float proposal (LP, local search), corrected exactly
 
@@ -182,6 +184,9 @@ class Verifier:
             self.D * s * pb - self.pden * sum(int(V0[i][j]) for j in range(K) if I[i][j])
             for pb, i in zip(self.pB, self.B, strict=True)
         ]
+        scale_p = max((abs(self.D * s * pb) for pb in self.pB), default=0)
+        if max((abs(v) for v in rhs), default=0) * FAR > scale_p:
+            return None  # not near the minimiser set (random weights): no r x r solve for it
         if r:
             AC = ZMat(r, r, self._entries(C))
             try:
