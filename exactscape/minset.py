@@ -432,7 +432,9 @@ def _wide(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSe
         len(idx),
         [G[a][b] * int(common[ka][kb]) for ka, a in enumerate(idx) for kb, b in enumerate(idx)],
     )
-    if GA.rank() != len(idx):
+    # full rank modulo a prime proves full rank over Q (a non-zero determinant modulo p);
+    # a smaller rank modulo every prime tried leaves the case to the other paths
+    if not any(flint.nmod_mat(GA, p).rank() == len(idx) for p in PRIMES):
         return None
     sub = _rows(design_integers(inst, pat), idx)
     for p in PRIMES:
