@@ -184,8 +184,8 @@ Reading it. "decide" is the exact decision of the trained point's cell from its 
 same cell; "check" the independent checker replaying the cell certificate; "crosscheck" the
 whole `exactscape crosscheck` computation with its point certificate written and replayed
 (the cell is decided again inside it). Wall-clock seconds on a 2-core machine shared with
-other jobs (the load average is in trained.json): the same runs measured alone took about a
-third to a half of these times (digits-all-K8: decide 60 s, check 22 s).
+other jobs (the load average is in trained.json): the same steps measured at a lower load
+took a fifth to a half of these times (digits-all-K8: decide 60 s, check 22 s).
 
 - The two wide cells with dependent samples (digits N = 500, Gaussian N = 400), which no
   search decides, are certified genuine from the trained weights (method given-point: the
@@ -201,8 +201,8 @@ third to a half of these times (digits-all-K8: decide 60 s, check 22 s).
   5,000 x 5,000 minor. At r = 500 on 8 x 8 digits (pixels 0..16) the correction's
   denominators had 510 to 650 digits; with MNIST's pixels 0..255 they would have well over
   10,000 digits in each of 5,000 coordinates, beyond the 64 MiB certificate limit, and the
-  checker's elimination modulo p of the 5,000 x 5,000 minor is about 1,000 times the 0.5 s
-  it takes at r = 500. A certificate for such cells needs a sparser witness (a triangular
+  checker's elimination modulo p of the 5,000 x 5,000 minor would take over 1,000 times the
+  1 s it takes at r = 500. A certificate for such cells needs a sparser witness (a triangular
   minor), which is not built yet.
 """
 
