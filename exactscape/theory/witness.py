@@ -50,6 +50,7 @@ from ..model import Instance, Mat, Pattern, Weights
 from .branches import Genuine
 
 GRID_BITS = 40  # bits kept below the largest entry of a proposal (rounding to 2^-k)
+RANK_LIMIT = 2000  # rank above which no correction is attempted (a p-adic r x r solve, not interruptible)
 FAR = 128  # a proposal with max |p_B - A_B R| > max |p_B| / FAR is dropped before the solve
 METHOD_GIVEN = "given-point"  # the given weights, corrected exactly onto the minimiser set
 METHOD_PROPOSED = "float-witness"  # a float proposal (LP, local search), corrected exactly
@@ -244,7 +245,11 @@ def search(
 ) -> Found | None:
     """Every proposal of ``propose`` in its order (a float proposer starts with the given
     point on its own columns), then the given point on the default columns (module
-    docstring), until one verifies or ``expired()`` says the budget is spent."""
+    docstring), until one verifies or ``expired()`` says the budget is spent. Nothing is
+    tried when rank A > RANK_LIMIT (the exact correction's r x r solve could not be stopped
+    at the deadline)."""
+    if len(ms.evidence.basis) > RANK_LIMIT:
+        return None  # the r x r correction would run past any budget (it cannot be stopped)
     ver = Verifier(inst, pat, ms, zero_witness)
     given: Iterator[Proposal] = iter(())
     if hint is not None:
