@@ -24,13 +24,14 @@ from typing import Any
 from . import certify, linalg
 from .atlas import Atlas as Atlas
 from .atlas import atlas as atlas
+from .claims import mark_json
 from .classify import PointVerdict, classify_point
 from .curves import Curve as Curve
 from .curves import loss_polynomial as loss_polynomial
 from .curves import lowest_change as lowest_change
 from .deciders import SMALL_CELL, decider
 from .design import design_matrix
-from .errors import InputError, NotCovered
+from .errors import InputError, NotCovered, clip
 from .model import Instance, Pattern, Weights, pattern_of
 from .numbers import fmt, fmt_vec
 from .theory.boundary import FaceAnalysis, analyse_face, face_pattern
@@ -89,8 +90,11 @@ def cell(
     (:mod:`exactscape.deciders`) and ``engine`` the search
     (:data:`exactscape.theory.minima.ENGINES`); they change speed, never the verdict.
     ``budget`` (seconds) bounds the genuineness search: past it the verdict is
-    ``undecided`` (``summary["genuine"]`` is None) and there is no certificate
-    (``certificate`` is empty): nothing is claimed about an undecided cell.
+    ``undecided`` and there is no certificate (``certificate`` is empty): nothing is
+    claimed about an undecided cell. ``summary["genuineness"]`` is ``genuine``,
+    ``not-genuine`` or ``undecided`` (then ``summary["undecided_reason"]`` is ``budget`` or
+    ``no-method``, and ``summary["genuine"]`` is None, never False); ``result.analysis.genuineness``
+    is the same three-valued answer.
 
     The summary gives the minimiser set [12] as ``particular`` (a minimiser,
     K x d: A^+ y for small cells; omitted for cells with more than
@@ -110,9 +114,10 @@ def cell(
     )
     summary = dict(certify.cell_claim(a))
     summary.update({"N": inst.N, "K": pat.K, "d": inst.d, "lp_nodes": a.nodes, "method": a.method})
+    summary.update(a.genuineness.to_json())
     kd = pat.K * inst.d
     if a.undecided:
-        summary.update({"genuine": None, "branches": None, "undecided": True, "explored": {"nodes": a.nodes}})
+        summary.update({"undecided": True, "explored": {"nodes": a.nodes}})
         return Result(summary, {}, (), a)
     cert = certify.cell_certificate(a)
     lines = certify.self_check(cert) if verify else []
@@ -126,6 +131,7 @@ def cell(
         summary["null_space"] = [[fmt_vec(v[j * inst.d : (j + 1) * inst.d]) for j in range(pat.K)] for v in vecs]
     else:
         summary["null_space"] = None
+    mark_json(summary, ["null_space"])  # a basis computed apart from the certificate
     return Result(summary, cert, tuple(lines), a)
 
 
@@ -146,6 +152,9 @@ def point(inst: Instance, weights: Weights, *, verify: bool = True) -> Result:
         summary["on_hyperplanes"] = [list(p) for p in v.on_hyperplanes]
     if v.reason:
         summary["reason"] = v.reason
+    if v.general:  # a point on hyperplanes outside Theorem 3 (format 1.3)
+        summary["proof"] = "bound" if v.groups is not None else "local" if v.local else "descent"
+        summary["how"] = v.how
     if v.boundary is not None:
         summary["neuron"], summary["sample"] = v.boundary
     if v.lam is not None:
@@ -167,7 +176,7 @@ def parse_zero_set(text: str, K: int) -> tuple[int, ...]:
     out = []
     for p in parts:
         if not (p.isascii() and p.isdigit()):
-            raise InputError(f"{p!r} is not a neuron index", field="zero")
+            raise InputError(f"{clip(p)} is not a neuron index", field="zero")
         j = int(p)
         if j >= K:
             raise InputError(f"neuron {j} out of range 0..{K - 1}", field="zero")
@@ -259,13 +268,15 @@ def boundary(
 # ------------------------------------------------ new in 1.2: path and spurious
 
 
-def path(inst: Instance, start: Weights, end: Weights, *, verify: bool = True) -> Result:
+def path(inst: Instance, start: Weights, end: Weights, *, verify: bool = True, max_work: int | None = None) -> Result:
     """The exact loss along W(t) = (1 - t) W0 + t W1, t in [0, 1]: breakpoints,
     polynomial pieces (degree <= 4), trends, monotonicity, minimum and maximum
-    (:mod:`exactscape.pathloss`), with a ``path`` certificate (FORMAT 11)."""
-    from .pathloss import analyse_path, path_certificate, path_claim
+    (:mod:`exactscape.pathloss`), with a ``path`` certificate (FORMAT 11).
+    ``max_work`` (default :data:`exactscape.pathloss.DEFAULT_MAX_WORK`): the work
+    estimate refused beyond it before the long loops start."""
+    from .pathloss import DEFAULT_MAX_WORK, analyse_path, path_certificate, path_claim
 
-    a = analyse_path(inst, start, end)
+    a = analyse_path(inst, start, end, max_work=DEFAULT_MAX_WORK if max_work is None else max_work)
     cert = path_certificate(a)
     lines = certify.self_check(cert) if verify else []
     summary: dict[str, Any] = dict(path_claim(a))
@@ -278,6 +289,12 @@ def path(inst: Instance, start: Weights, end: Weights, *, verify: bool = True) -
     if a.witness is not None:
         summary["witness"] = cert["witness"]
     summary.update({"N": inst.N, "K": start.K, "d": inst.d})
+    # the location of an irrational extremum is the producer's, not the certificate's (FORMAT 11.2)
+    # an irrational extremum's location is certified only by an isolating interval (FORMAT 11.2)
+    mark_json(
+        summary,
+        [f"{e}.where" for e in ("minimum", "maximum") if not summary[e]["exact"] and "location" not in summary[e]],
+    )
     return Result(summary, cert, tuple(lines), a)
 
 
@@ -317,6 +334,8 @@ def spurious(
         summary["minimum"] = a.minimum.to_json()
     if a.lower is not None:
         summary["lower"] = a.lower.to_json()
+    if a.lower_cell is not None:  # the lower point's cell, when it was analysed (three-valued)
+        summary["lower_cell"] = a.lower_cell.to_json()
     summary.update({"N": inst.N, "d": inst.d})
     return Result(summary, cert, tuple(lines), a)
 

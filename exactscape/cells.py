@@ -250,6 +250,10 @@ class CellSample:
     exact: Diameter | None
 
 
+MAX_DRAWS = 1000
+"""Random weights drawn for one point before giving up when each lies on a hyperplane."""
+
+
 def sample_cells(
     arr: Arrangement,
     points: int,
@@ -270,11 +274,15 @@ def sample_cells(
     for p in range(points):
         if progress is not None:
             progress(p, points)
-        while True:
+        for _ in range(MAX_DRAWS):
             w = random_point(rng, d0, box)
             signs = arr.signs(w)
             if signs is not None:
                 break
+        else:  # every draw on a hyperplane: only possible for a degenerate box and bias
+            raise InputError(
+                f"{MAX_DRAWS} random weights in [-box, box]^d0 all lie on a hyperplane; change --box or --bias"
+            )
         lower: Fraction | None = None
         ray = False
         for _ in range(directions):
@@ -340,11 +348,15 @@ def characteristic_polynomial(arr: Arrangement) -> dict[int, int]:
 
 
 def count_by_zaslavsky(arr: Arrangement) -> tuple[int, int]:
-    """(cells, bounded cells) = ((-1)^d0 chi(-1), (-1)^r chi(1))."""
+    """(cells, bounded cells) = ((-1)^d0 chi(-1), (-1)^r chi(1)) with r = rank of the normals.
+
+    (-1)^r chi(1) counts the *relatively* bounded regions (bounded modulo the lineality
+    space); they are bounded only when the arrangement is essential (r = d0). Otherwise every
+    region contains a line, and there are no bounded cells (e.g. parallel lines in the plane)."""
     chi = characteristic_polynomial(arr)
     r = rank([list(x) for x in arr.X], arr.d0)
     cells = (-1) ** arr.d0 * sum(c * (-1) ** p for p, c in chi.items())
-    bounded = (-1) ** r * sum(chi.values())
+    bounded = (-1) ** r * sum(chi.values()) if r == arr.d0 else 0
     return cells, bounded
 
 

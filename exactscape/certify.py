@@ -18,6 +18,9 @@ from .linalg import RankFactorisation
 from .minset import MinimiserSet
 from .numbers import CERTIFICATE_DIGITS, find_overlong, fmt, fmt_mat, fmt_vec
 from .theory.boundary import FaceAnalysis
+from .theory.branches import Genuine
+from .theory.census import CensusCell, CensusLeaf, CensusNode
+from .theory.local import NeuronProof
 from .theory.minima import CellAnalysis, Leaf, Tree
 from .theory.saddles import SaddleAnalysis
 
@@ -78,28 +81,27 @@ def rank_json(fac: RankFactorisation | None, nrows: int) -> dict[str, Any]:
 
 
 def cell_claim(a: CellAnalysis) -> dict[str, Any]:
+    """The claim of a cell certificate (FORMAT 4.1). ``genuine`` is true or false for a
+    decided cell and None (JSON null) for an undecided one, which has no certificate."""
     return {
         "feasible": a.feasibility.feasible,
         "rank": a.rank,
         "kind": a.kind,
         "dimension": a.dimension,
         "loss": fmt(a.loss),
-        "genuine": a.is_genuine,
+        "genuine": a.genuineness.known(),
         "branches": list(a.genuine.branches) if a.genuine else None,
     }
 
 
-def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
-    """Certificate of kind ``cell`` (FORMAT 4)."""
-    cert = envelope("cell", a.instance.to_json(), cell_claim(a))
+def _minimiser_set_fields(cert: dict[str, Any], a: CellAnalysis) -> None:
+    """The evidence of FORMAT 4.2 checks 1-4 (pattern, feasibility, rank, minimiser) into ``cert``."""
     cert["pattern"] = a.pattern.to_json()
     f = a.feasibility
     if f.feasible:
         cert["feasibility"] = {"witness": fmt_mat(f.witness or ())}
     else:
         cert["feasibility"] = {"neuron": f.neuron, "multipliers": [[i, fmt(m)] for i, m in f.multipliers]}
-    if a.undecided:
-        raise InternalError("an undecided cell has no certificate")
     if a.ms is not None:
         cert["version"] = VERSION_1_2
         cert["rank"], cert["minimiser"] = _minset_json(a.ms)
@@ -107,6 +109,15 @@ def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
         lsq = a.least_squares()
         cert["rank"] = rank_json(lsq.factor, a.instance.N)
         cert["minimiser"] = {"u": fmt_vec(lsq.u)}
+
+
+def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
+    """Certificate of kind ``cell`` (FORMAT 4)."""
+    cert = envelope("cell", a.instance.to_json(), cell_claim(a))
+    if a.undecided:
+        raise InternalError("an undecided cell has no certificate")
+    _minimiser_set_fields(cert, a)
+    f = a.feasibility
     if f.feasible:
         if a.genuine is not None:
             cert["genuineness"] = {"z": fmt_vec(a.genuine.z), "w": fmt_mat(a.genuine.w)}
@@ -114,6 +125,38 @@ def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
             cert["genuineness"] = {"tree": tree_json(a.tree)}
         else:
             raise InternalError("a feasible cell has neither a witness nor a tree")
+    return within_limits(cert)
+
+
+VERSION_1_3 = "1.3"
+
+
+def branches_certificate(
+    a: CellAnalysis, vectors: list[tuple[str, ...]], genuine: Genuine | None, leaves: list[Leaf] | None
+) -> dict[str, Any]:
+    """Certificate of kind ``branches`` (FORMAT 13, new in 1.3): is some minimiser of the cell
+    genuine with a branch vector in ``vectors``? A witness whose branch vector is in the set,
+    or one Motzkin leaf per vector (or the cell's Farkas certificate when it is empty)."""
+    feasible = a.feasibility.feasible
+    if genuine is not None and genuine.branches not in vectors:
+        raise InternalError("the witness's branch vector is not in the set")
+    claim = {
+        "feasible": feasible,
+        "loss": fmt(a.loss),
+        "branch_vectors": [list(v) for v in vectors],
+        "genuine": genuine is not None,
+        "branches": list(genuine.branches) if genuine is not None else None,
+    }
+    cert = envelope("branches", a.instance.to_json(), claim)
+    _minimiser_set_fields(cert, a)
+    cert["version"] = VERSION_1_3
+    if feasible:
+        if genuine is not None:
+            cert["genuineness"] = _weights_json(genuine.z, genuine.w)
+        elif leaves is not None and len(leaves) == len(vectors):
+            cert["genuineness"] = {"leaves": [tree_json(leaf)["leaf"] for leaf in leaves]}
+        else:
+            raise InternalError("a feasible cell needs a witness or one leaf per branch vector")
     return within_limits(cert)
 
 
@@ -170,17 +213,57 @@ def point_certificate(v: PointVerdict) -> dict[str, Any]:
     cert = envelope("point", v.instance.to_json(), {"verdict": v.verdict, "loss": fmt(v.loss)})
     if v.on_hyperplanes:  # points on a hyperplane are decided by the rules of 1.1 (FORMAT 5.4)
         cert["version"] = "1.1"
+    if v.general:  # and outside Theorem 3 by those of 1.3 (FORMAT 5.5)
+        cert["version"] = "1.3"
     cert["weights"] = v.weights.to_json()
     if v.verdict == "not-covered":
         cert["on_hyperplanes"] = [[j, i] for j, i in v.on_hyperplanes]
     if v.verdict == "non-differentiable-local-minimum" and v.boundary is not None and v.lam is not None:
         k, n = v.boundary
         cert["kkt"] = {"neuron": k, "sample": n, "lambda": fmt(v.lam)}
+    if v.groups is not None:
+        cert["bound"] = {"groups": [list(g) for g in v.groups]}
+    if v.local:
+        cert["local"] = [_neuron_proof_json(p) for p in v.local]
     if v.descent is not None:
         cert["descent"] = v.descent.to_json()
     if v.ascent is not None:
         cert["ascent"] = v.ascent.to_json()
     return within_limits(cert)
+
+
+def _local_tree_json(t: CensusNode, samples: tuple[int, ...]) -> dict[str, Any]:
+    """A sign tree over a neuron's boundary samples (FORMAT 5.5): splits name samples,
+    Gordan leaves are keyed by depth."""
+    if isinstance(t, CensusLeaf):
+        return {"empty": [[i, fmt(m)] for i, m in t.multipliers]}
+    if isinstance(t, CensusCell):
+        return {"piece": t.index}
+    return {
+        "split": samples[t.sample],
+        "+": _local_tree_json(t.plus, samples),
+        "-": _local_tree_json(t.minus, samples),
+    }
+
+
+def _neuron_proof_json(p: NeuronProof) -> dict[str, Any]:
+    """Lemma D's condition (2) for one neuron: per required sign, ``alpha`` or ``pieces`` and ``tree``."""
+    out: dict[str, Any] = {}
+    for sp in p.proofs:
+        if sp.alpha is not None:
+            proof: dict[str, Any] = {"alpha": [[i, fmt(a)] for i, a in sp.alpha]}
+        else:
+            if sp.tree is None:
+                raise InternalError("a piecewise proof without its sign tree")
+            proof = {
+                "pieces": [
+                    {"active": list(pc.active), "witness": fmt_vec(pc.witness), "mu": [[i, fmt(m)] for i, m in pc.mu]}
+                    for pc in sp.pieces
+                ],
+                "tree": _local_tree_json(sp.tree, p.samples),
+            }
+        out["+" if sp.sign > 0 else "-"] = proof
+    return out
 
 
 # ------------------------------------------------------- version 1.1 kinds

@@ -17,8 +17,15 @@ Points on a hyperplane (new in format 1.1, theory.md §4): with exactly one pair
 point is a "non-differentiable-local-minimum" (Lemma B: A^T (A R - y) =
 lambda E_k x_n with z_k lambda <= 0 <= z_k (lambda + e_n)) or
 "not-a-local-minimum" with a descent curve
-(:func:`exactscape.theory.boundary.classify_boundary_point`); every other
-point on a hyperplane is "not-covered", never guessed.
+(:func:`exactscape.theory.boundary.classify_boundary_point`).
+
+Every other point on a hyperplane (new in format 1.3: several pairs on
+hyperplanes, dead neurons, z_k = 0 on a face, zero samples, the origin) is
+decided by :func:`exactscape.theory.local.decide_point` (docs/theory.md §4.1,
+Lemmas D and E): "non-differentiable-local-minimum" with a ray-group lower
+bound equal to the loss or the per-neuron proofs of Lemma D, or
+"not-a-local-minimum" with a descent curve; "not-covered" only when a
+neuron's local fan has more pieces than :data:`exactscape.theory.local.MAX_PIECES`.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from . import minset
 from .curves import Curve
 from .model import Instance, Pattern, Weights, dot, pattern_of
 from .theory.boundary import classify_boundary_point, covered
+from .theory.local import NeuronProof, decide_point
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,14 @@ class PointVerdict:
     boundary: tuple[int, int] | None = None  # (k, n) for a covered point on one hyperplane
     lam: Fraction | None = None  # lambda of Lemma B at a non-differentiable local minimum
     reason: str = ""  # why a point is not covered
+    groups: tuple[tuple[int, ...], ...] | None = None  # ray groups: the loss equals their lower bound (1.3)
+    local: tuple[NeuronProof, ...] = ()  # Lemma D's per-neuron proofs (1.3)
+    how: str = ""  # which rule decided a point on hyperplanes outside Theorem 3 (1.3)
+
+    @property
+    def general(self) -> bool:
+        """Decided by the rules of format 1.3 (a point on hyperplanes outside Theorem 3)."""
+        return bool(self.how) or self.groups is not None or bool(self.local)
 
 
 def products(inst: Instance, wts: Weights) -> tuple[list[list[int]], int]:
@@ -98,7 +114,22 @@ def classify_point(inst: Instance, wts: Weights) -> PointVerdict:
     if on:
         why = covered(inst, wts, on)
         if why is not None:
-            return PointVerdict(inst, wts, "not-covered", L, pat, tuple(on), reason=why)
+            dec = decide_point(inst, wts)
+            if dec.minimum is None:
+                return PointVerdict(inst, wts, "not-covered", L, pat, tuple(on), reason=f"{why}; {dec.reason}")
+            if dec.minimum:
+                return PointVerdict(
+                    inst,
+                    wts,
+                    "non-differentiable-local-minimum",
+                    L,
+                    pat,
+                    tuple(on),
+                    groups=dec.groups,
+                    local=dec.neurons,
+                    how=dec.how,
+                )
+            return PointVerdict(inst, wts, "not-a-local-minimum", L, pat, tuple(on), descent=dec.descent, how=dec.how)
         k, n = on[0]
         bp = classify_boundary_point(inst, wts, k, n)
         if bp.minimum:

@@ -15,18 +15,20 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from typing import Any, NoReturn
 
 from . import __version__, cli_atlas, cli_region, cli_spurious_path
-from .cli_common import INSTANCE_HELP, cert_help, check_output, emit
+from .claims import not_certified
+from .cli_common import INSTANCE_HELP, cert_help, check_file_options, check_output, emit
 from .deciders import ENGINES
 from .deciders import NAMES as DECIDER_NAMES
-from .errors import ExactscapeError, InputError, NotCovered, one_line, show_path
+from .errors import ExactscapeError, InputError, NotCovered, clip, one_line, show_path
 from .floats import cli as float_cli
-from .options import int_range
+from .options import int_range, seconds_or_none
 from .progress import bar as progress_bar
 
 EPILOG = "exit codes: 0 verdict reached, 1 certificate rejected (check), 2 bad input, 3 output error, 4 internal error"
@@ -38,6 +40,8 @@ class Parser(argparse.ArgumentParser):
     inherit the class."""
 
     def error(self, message: str) -> NoReturn:
+        # a quoted value longer than 40 characters is shown by its start and length
+        message = re.sub(r"'([^']{41,})'", lambda m: clip(m.group(1)), message)
         self.exit(2, f"{one_line(self.prog)}: error: {one_line(message)} (see {one_line(self.prog)} --help)\n")
 
 
@@ -87,17 +91,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         type=_budget,
         default=Fraction(60),
-        help="time limit of the genuineness search (default 60; 'none' for no limit); past it the verdict is "
-        "'undecided' and no certificate is written",
+        help="time limit of the genuineness search in seconds, in (0, 10^9] (default 60; 'none' for no limit); "
+        "past it the verdict is 'undecided' and no certificate is written",
     )
     common(c)
 
     pt = sub.add_parser(
         "point",
-        help="classify a point (z, w): local minimum, saddle, not stationary, on a boundary, not covered",
-        description="Classify the given weights exactly (docs/theory.md sections 2-4), with a certificate. "
+        help="classify a point (z, w): local minimum, saddle, not stationary, on a boundary",
+        description="Classify the given weights exactly (docs/theory.md sections 2-4.1), with a certificate. "
         "Verdicts: local-minimum, saddle, not-stationary (inside a cell); non-differentiable-local-minimum, "
-        "not-a-local-minimum (on exactly one hyperplane w_k . x_n = 0); not-covered (elsewhere on a boundary).",
+        "not-a-local-minimum (any point on hyperplanes w_k . x_n = 0: Theorem 3 for one pair with z_k != 0, "
+        "else Lemmas D and E: the origin, dead neurons, several pairs); not-covered (a neuron's local fan "
+        "has more than 10,000 pieces).",
         epilog=EPILOG,
     )
     pt.add_argument("instance", help=INSTANCE_HELP)
@@ -221,16 +227,8 @@ def _progress(args: argparse.Namespace, what: str) -> Iterator[Callable[[int, in
 
 
 def _budget(text: str) -> Fraction | None:
-    """--budget: a positive number of seconds, or 'none'."""
-    if text.strip().lower() == "none":
-        return None
-    try:
-        value = Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds or 'none', got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds or 'none', got {text!r}")
-    return value
+    """--budget: a positive number of seconds (at most 10^9), or 'none'."""
+    return seconds_or_none(text)
 
 
 def _provenance(inst: Any) -> list[str]:
@@ -264,10 +262,8 @@ def _cmd_cell(args: argparse.Namespace) -> int:
     def human() -> list[str]:
         if not s["feasible"]:
             verdict = "infeasible"
-        elif s.get("undecided"):
-            verdict = "undecided"
         else:
-            verdict = "genuine" if s["genuine"] else "not-genuine"
+            verdict = s["genuineness"]
         a = res.analysis
         lines = [f"verdict: {verdict}"]
         lines += _provenance(inst)
@@ -285,13 +281,15 @@ def _cmd_cell(args: argparse.Namespace) -> int:
         if kd <= 12 and s.get("particular"):
             part = "; ".join("(" + ", ".join(b) + ")" for b in s["particular"])
             lines.append(f"  minimum-norm minimiser R = A^+ y: {part}")
-            for v in s["null_space"] or []:
-                lines.append("  plus any multiple of: " + "; ".join("(" + ", ".join(b) + ")" for b in v))
+            for v in s["null_space"] or []:  # computed apart from the certificate's rank evidence
+                lines.append(not_certified("  plus any multiple of: " + "; ".join("(" + ", ".join(b) + ")" for b in v)))
         lines.append(f"minimum loss in the cell: {s['loss']}")
-        if s.get("undecided"):
+        if s["genuineness"] == "undecided":
+            g = res.analysis.genuineness
+            hint = "raise --budget" if g.reason == "budget" else "no method of this version applies"
             lines.append(
-                f"genuine minimum: undecided within the budget ({s['lp_nodes']} search nodes explored); "
-                "not a 'no': raise --budget"
+                f"genuine minimum: undecided: {g.reason_text()} ({s['lp_nodes']} search nodes explored); "
+                f"not a 'no': {hint}"
             )
         elif s["feasible"]:
             if s["genuine"]:
@@ -331,7 +329,16 @@ def _cmd_point(args: argparse.Namespace) -> int:
             "and the sign conditions [29]/[30] hold: a local minimum (FORMAT 8.4, Lemma B)",
             "not-a-local-minimum": "on one hyperplane; a curve through the point descends",
         }
-        lines.append(explain.get(s["verdict"], ""))
+        general = {  # points outside Theorem 3 (format 1.3, docs/theory.md section 4.1)
+            "bound": "the loss equals the ray-group lower bound (0 or the best fit of each ray of samples): "
+            "a global, hence local, minimum",
+            "local": "every one-sided derivative is >= 0, neuron by neuron (Lemma D): a local minimum",
+            "descent": "on hyperplanes outside Theorem 3; a curve through the point descends (Lemma E)",
+        }
+        kind = s.get("proof")
+        lines.append(general[kind] if kind in general else explain.get(s["verdict"], ""))
+        if "how" in s:
+            lines.append(f"decided by: {s['how']}")
         if "neuron" in s:
             lines.append(f"boundary: w_{s['neuron']} . x_{s['sample']} = 0")
         if "lambda" in s:
@@ -454,6 +461,7 @@ FLAGS = {
     "branches": "--branches",
     "kind": "--kind",
     "max_cells": "--max-cells",
+    "max_face_lps": "--max-face-lps",
     "saddles": "--no-saddles",
     "end": "--to",
     "tol": "--tol",
@@ -474,7 +482,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    prog = command_name(args)
     try:
+        check_file_options(args)
         return COMMANDS[args.command](args)
     except NotCovered as exc:
         if getattr(args, "json", False):
@@ -484,33 +494,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"reason: {one_line(str(exc))}")
         return 0
     except InputError as exc:
-        print(f"exactscape: error: {one_line(error_text(exc))}", file=sys.stderr)
+        print(f"{prog}: error: {one_line(error_text(exc))}", file=sys.stderr)
         return 2
     except ExactscapeError as exc:
-        print(f"exactscape: error: {one_line(str(exc))}", file=sys.stderr)
+        print(f"{prog}: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("exactscape: interrupted", file=sys.stderr)
+        print(f"{prog}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        return _stdout_closed()
+        return _stdout_closed(prog)
     except RecursionError:
-        print("exactscape: error: input nested too deeply", file=sys.stderr)
+        print(f"{prog}: error: input nested too deeply", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"{prog}: error: out of memory (the input asks for more than this machine gives)", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - the contract is: never a traceback
-        msg = one_line(f"{exc.__class__.__name__}: {exc}")
-        print(f"exactscape: internal error: {msg} (please report)", file=sys.stderr)
+        msg = one_line(f"{exc.__class__.__name__}: {exc}")[:1000]
+        print(f"{prog}: internal error: {msg} (please report)", file=sys.stderr)
         return 4
 
 
-def _stdout_closed() -> int:
+def command_name(args: argparse.Namespace) -> str:
+    """``exactscape CMD`` (``exactscape experiment NAME``): the prefix of every error
+    line, as argparse's usage errors have it (README "Exit codes")."""
+    words = ["exactscape", str(args.command)]
+    if args.command == "experiment" and getattr(args, "experiment", None):
+        words.append(str(args.experiment))
+    return " ".join(words)
+
+
+def _stdout_closed(prog: str = "exactscape") -> int:
     """The reader of standard output went away (``exactscape ... | head``): not a
     bug but an output that could not be written (exit 3). Standard output is
     pointed at the null device so that the interpreter's final flush stays quiet."""
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    print("exactscape: error: standard output was closed before the output was complete", file=sys.stderr)
+    print(f"{prog}: error: standard output was closed before the output was complete", file=sys.stderr)
     return 3
 
 

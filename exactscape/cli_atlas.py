@@ -12,10 +12,19 @@ from typing import Any
 
 from . import outputs
 from .cli_common import INSTANCE_HELP
-from .errors import InputError
+from .errors import InputError, OutputError, show_path
+from .options import SEED, SEED_HELP, int_range
 from .progress import bar as progress_bar
 
 TABLE_LIMIT = 300  # network cells printed in full; above, only cells with a genuine minimum
+ATLAS_MAX_K = 12
+"""Largest ``atlas --neurons`` (exactscape.atlas.MAX_K: 2^K branch vectors per cell)."""
+G1_MAX_N = 100_000
+"""Largest ``gaussian1d -N``."""
+G1_MAX_CHECK_N = 10_000
+"""Largest ``gaussian1d -N`` with ``--check`` (an exact cell of N samples: about 30 s at 10,000)."""
+G1_MAX_WORK = 4_000_000
+"""Largest N x STEPS of ``gaussian1d`` (each step evaluates three sampled losses of N terms)."""
 
 
 def add_parsers(sub: Any, epilog: str) -> None:
@@ -30,19 +39,34 @@ def add_parsers(sub: Any, epilog: str) -> None:
         epilog=epilog,
     )
     at.add_argument("instance", help=INSTANCE_HELP)
-    at.add_argument("--neurons", "-K", metavar="K", type=int, required=True, help="number of hidden neurons K")
+    at.add_argument(
+        "--neurons",
+        "-K",
+        metavar="K",
+        type=int_range(1, ATLAS_MAX_K),
+        required=True,
+        help=f"number of hidden neurons K, 1..{ATLAS_MAX_K}",
+    )
     at.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     at.add_argument("--out", metavar="DIR", help="write the certificate bundle (census, cells, saddles, facets)")
     at.add_argument("--plot", metavar="FILE", help="draw the atlas (.png or .svg; needs matplotlib)")
     at.add_argument(
         "--max-cells",
         metavar="M",
-        type=int,
+        type=int_range(1, 10**7),
         default=100_000,
-        help="refuse instances with more network cells than this (default 100000)",
+        help="refuse instances with more network cells than this, 1..10^7 (default 100000)",
     )
     at.add_argument("--no-saddles", action="store_true", help="skip Theorem 2 (zero sets) in every cell")
-    at.add_argument("--no-faces", action="store_true", help="skip Theorem 3 (facets)")
+    at.add_argument(
+        "--max-face-lps",
+        metavar="M",
+        type=int,
+        default=1_000,
+        help="decide at most M faces and signs of z outside Theorems 1 and 3 by an exact LP each (Lemma D; "
+        "0 to 10000000, default 1000); the rest is counted as not examined",
+    )
+    at.add_argument("--no-faces", action="store_true", help="skip Theorem 3 (facets) and every other face")
     at.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     g = sub.add_parser(
@@ -55,16 +79,29 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "(a probability model); --check decides one sampled instance exactly.",
         epilog=epilog,
     )
-    g.add_argument("--samples", "-N", type=int, default=100, help="number of samples N (default 100)")
+    g.add_argument(
+        "--samples",
+        "-N",
+        type=int_range(1, G1_MAX_N),
+        default=100,
+        help=f"number of samples N, 1..{G1_MAX_N} (default 100)",
+    )
     g.add_argument(
         "--sweep",
         default="0:6:121",
         metavar="A:B:STEPS",
-        help="x_w1 values for the two-neuron sweep with x_w2 = 0 (default 0:6:121)",
+        help="x_w1 values for the two-neuron sweep with x_w2 = 0 (default 0:6:121); -10^6 <= A < B <= 10^6, "
+        f"STEPS in 2..100000 and N x STEPS at most {G1_MAX_WORK} (each is a sampled loss evaluated three times)",
     )
-    g.add_argument("--seed", type=int, default=0, help="seed of the sampled empirical losses (default 0)")
+    g.add_argument(
+        "--seed", type=SEED, default=0, help=f"seed of the sampled empirical losses, {SEED_HELP} (default 0)"
+    )
     g.add_argument("--plot", metavar="FILE", help="Fig. 1 / Fig. 2(a)-(d) style figure (.png/.svg)")
-    g.add_argument("--check", action="store_true", help="decide one sampled instance's cell exactly (Theorem 1)")
+    g.add_argument(
+        "--check",
+        action="store_true",
+        help=f"decide one sampled instance's cell exactly (Theorem 1); N at most {G1_MAX_CHECK_N}",
+    )
     g.add_argument(
         "--more", action="store_true", help="also Fig. 2(e) (both weights moving) and Fig. 3 (K = 4, 60, 200)"
     )
@@ -100,8 +137,13 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
 
         require_matplotlib()
     out = Path(args.out) if args.out else None
-    if out is not None and out.exists() and not out.is_dir():
-        raise InputError("exists and is not a folder", "--out")
+    if out is not None:
+        if out.is_symlink():
+            raise OutputError(
+                f"--out {show_path(out)}: is a symbolic link; the bundle is written only into a real folder"
+            )
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"--out {show_path(out)}: exists and is not a folder")
     with _bar(not args.no_progress) as progress:
         at = atlas_mod.atlas(
             inst,
@@ -110,6 +152,7 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
             saddles=not args.no_saddles,
             faces=not args.no_faces,
             progress=progress,
+            max_face_lps=args.max_face_lps,
         )
     s = atlas_mod.summary(at)
     written: list[Path] = []
@@ -147,11 +190,17 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
     )
     if not at.cells:
         lines.append("no open cell: the landscape is all boundary (not covered)")
+    else:
+        gc = s["genuineness_counts"]
+        lines.append(
+            f"genuine minimum: in {gc['genuine']} cells; not genuine: {gc['not-genuine']}; undecided: {gc['undecided']}"
+        )
     full = len(at.cells) <= TABLE_LIMIT
     if at.cells:
         if not full:
             lines.append(
-                f"(more than {TABLE_LIMIT} cells: only cells with a genuine minimum are listed; --json has all)"
+                f"(more than {TABLE_LIMIT} cells: only cells with a genuine minimum or undecided are listed; "
+                "--json has all)"
             )
         width = max(7, len(s["cells"][0]["pattern"]))
         lines.append(
@@ -159,11 +208,13 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
             f"{'minimisers':<10}  genuine    z>0  saddles"
         )
         for c in s["cells"]:
-            if not full and not c["genuine"]:
+            if not full and c["genuineness"] == "not-genuine":
                 continue
             mins = "unique" if c["kind"] == "unique" else f"affine/{c['dimension']}"
             inf = c["infimum"] if c["infimum"] is not None else f">={c['lower_bound']}"
-            gen = "yes " + "".join(c["branches"]) if c["genuine"] else "no"
+            gen = {"genuine": "yes " + "".join(c["branches"] or []), "not-genuine": "no", "undecided": "undecided"}[
+                c["genuineness"]
+            ]
             pos = "-" if c["genuine_with_positive_z"] is None else ("yes" if c["genuine_with_positive_z"] else "NO")
             sd = ", ".join(
                 f"{{{','.join(map(str, z['zero']))}}} {z['verdict']}"
@@ -179,6 +230,16 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
     for f in bm[: TABLE_LIMIT if full else 20]:
         signs = " and ".join(x for x, ok in (("z_k > 0", f["plus"]), ("z_k < 0", f["minus"])) if ok)
         lines.append(f"  cell {f['cell']}: w_{f['neuron']} . x_{f['sample']} = 0, {signs}, loss {f['loss']}")
+    fm = s["face_minima"]
+    if s["faces_examined"]:
+        lines.append(
+            f"other faces (Lemma D; several walls, w_j = 0, z_k = 0 on a wall): local minima on {len(fm)} of "
+            f"{s['faces_examined']} faces and signs of z"
+        )
+        for f in fm[:20]:
+            lines.append(f"  face {f['face']}, z signs {' '.join(f['z_signs'])}, loss {f['loss']}")
+        if len(fm) > 20:
+            lines.append(f"  ... {len(fm) - 20} more in --json")
     hidden = [c["index"] for c in s["cells"] if c["genuine_with_positive_z"] is False]
     if hidden:
         lines.append(
@@ -215,6 +276,8 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
 
 
 def _min_text(m: dict[str, Any]) -> str:
+    if m["where"] == "face":
+        return f"face {m['face']} (0: on the wall), z signs {' '.join(m['branches'])}, loss {m['loss']}"
     if m["where"] == "cell":
         return f"cell {m['cell']}: differentiable, branches {' '.join(m['branches'])}, loss {m['loss']}"
     z = "z_k > 0" if m["sign"] == "+" else "z_k < 0"
@@ -224,9 +287,19 @@ def _min_text(m: dict[str, Any]) -> str:
 def _cmd_gaussian1d(args: argparse.Namespace) -> int:
     from .experiments import gaussian1d as g1
 
-    if args.samples < 1:
-        raise InputError("must be at least 1", "--samples")
     sweep = g1.parse_sweep(args.sweep)
+    if args.samples * sweep[2] > G1_MAX_WORK:  # the work estimate, before any sampling
+        raise InputError(
+            f"N = {args.samples} samples at {sweep[2]} sweep steps is {args.samples * sweep[2]} sampled-loss terms "
+            f"(three samplings each), more than the limit of {G1_MAX_WORK}; lower -N or the sweep's STEPS",
+            "gaussian1d",
+        )
+    if args.check and args.samples > G1_MAX_CHECK_N:
+        raise InputError(
+            f"--check decides the exact cell of N = {args.samples} samples; at most {G1_MAX_CHECK_N} "
+            "(the exact minimiser set and its genuineness grow with N)",
+            "gaussian1d",
+        )
     res = g1.run(args.samples, sweep, args.seed, exact_check=args.check, more=args.more)
     plot = Path(args.plot) if args.plot else None
     if plot is not None:

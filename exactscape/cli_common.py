@@ -6,13 +6,32 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import show_path
+from .errors import OutputError, show_path
 
 INSTANCE_HELP = "instance file (.json exact; .npz/.npy/.csv each float converted exactly to a rational)"
+
+
+FILE_OPTIONS = {"cert": "--cert", "cell_cert": "--cell-cert", "plot": "--plot", "out": "--out"}
+"""Options naming an output file (``atlas --out`` names a folder and is left out)."""
+
+
+def check_file_options(args: argparse.Namespace) -> None:
+    """Refuse (exit 3) an output file option whose text ends in a path separator:
+    ``--plot DIR/file.png/`` names a folder, and the path library would drop the
+    slash and write ``file.png``."""
+    for attr, flag in FILE_OPTIONS.items():
+        if attr == "out" and getattr(args, "command", None) == "atlas":
+            continue
+        text = getattr(args, attr, None)
+        if isinstance(text, str) and text.endswith(("/", os.sep)):
+            raise OutputError(
+                f"{flag} {show_path(text)}: ends in a path separator, so it names a folder; give a file name"
+            )
 
 
 def cert_help(command: str) -> str:

@@ -13,10 +13,19 @@ from pathlib import Path
 from typing import Any
 
 from . import outputs
+from .claims import mark_json, not_certified
 from .cli_common import INSTANCE_HELP, cert_help, cert_path
 from .errors import InputError
 from .numbers import fmt, parse_rational
+from .options import SEED, SEED_HELP, int_range, positive_rational
 from .progress import bar as progress_bar
+
+CELLS_MAX_COUNT = 100_000
+"""Largest ``cells --points``, ``--sample`` and ``--directions``."""
+CELLS_MAX_WORK = 3_000_000
+"""Largest work estimate of ``cells``: points x directions x (N + 10) x d0 (each point and
+direction draws a direction and tests every hyperplane; measured about 20 us per unit,
+so the limit is about a minute)."""
 
 
 def _ours(path: Path) -> bool:
@@ -52,8 +61,12 @@ def add_parsers(sub: Any, epilog: str) -> None:
     g.add_argument("--pattern", metavar="P", help="activation pattern file")
     rg.add_argument("--branches", metavar="S", help='one of + - 0 per neuron, e.g. "+-0" (default: signs of z)')
     rg.add_argument("--kind", default="cell", choices=["cell", "saddle", "boundary"], help="which set (default cell)")
-    rg.add_argument("--neuron", metavar="k", type=int, help="boundary kind: the neuron on the hyperplane")
-    rg.add_argument("--sample", metavar="n", type=int, help="boundary kind: the sample whose hyperplane it is")
+    rg.add_argument(
+        "--neuron", metavar="k", type=int_range(0), help="boundary kind: the neuron on the hyperplane, >= 0"
+    )
+    rg.add_argument(
+        "--sample", metavar="n", type=int_range(0), help="boundary kind: the sample whose hyperplane it is, >= 0"
+    )
     rg.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     rg.add_argument("--cert", metavar="FILE", help=cert_help("region"))
     rg.add_argument("--no-verify", action="store_true", help="skip replaying the certificate with the checker")
@@ -74,11 +87,29 @@ def add_parsers(sub: Any, epilog: str) -> None:
     cl.add_argument("--bias", metavar="B", type=_rational, required=True, help="the fixed bias entry b (rational)")
     m = cl.add_mutually_exclusive_group(required=True)
     m.add_argument("--exact", action="store_true", help="exact diameters by vertex enumeration")
-    m.add_argument("--sample", metavar="M", type=int, help="estimator with M random directions per point")
-    cl.add_argument("--points", type=int, default=20, help="random weights drawn (default 20)")
-    cl.add_argument("--directions", type=int, default=None, help="--exact: estimator directions too (default 10 d0)")
-    cl.add_argument("--box", type=_rational, default=Fraction(1), help="draw weights in [-BOX, BOX]^d0 (default 1)")
-    cl.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    m.add_argument(
+        "--sample",
+        metavar="M",
+        type=int_range(1, CELLS_MAX_COUNT),
+        help=f"estimator with M random directions per point, 1..{CELLS_MAX_COUNT}",
+    )
+    cl.add_argument(
+        "--points",
+        type=int_range(1, CELLS_MAX_COUNT),
+        default=20,
+        help=f"random weights drawn, 1..{CELLS_MAX_COUNT} (default 20); points x directions x (N + 10) x d0 "
+        f"at most {CELLS_MAX_WORK}",
+    )
+    cl.add_argument(
+        "--directions",
+        type=int_range(0, CELLS_MAX_COUNT),
+        default=None,
+        help=f"--exact: estimator directions too, 0..{CELLS_MAX_COUNT} (default 10 d0)",
+    )
+    cl.add_argument(
+        "--box", type=positive_rational, default=Fraction(1), help="draw weights in [-BOX, BOX]^d0, BOX > 0 (default 1)"
+    )
+    cl.add_argument("--seed", type=SEED, default=0, help=f"random seed, {SEED_HELP} (default 0)")
     cl.add_argument(
         "--decide-bounded", action="store_true", help="--sample: decide boundedness exactly (rank test or an LP)"
     )
@@ -180,8 +211,12 @@ def _cmd_region(args: argparse.Namespace) -> int:
         )
     if res.saddle is not None:
         lines.append(
-            "its points are saddles (some g_j != 0)" if res.saddle else "its points are minima (every g_j = 0)"
+            "its points are saddles (some g_j != 0; by Theorem 2, whose curves the checker does not replay)"
+            if res.saddle
+            else "its points are minima (every g_j = 0)"
         )
+    # the closure's emptiness (Farkas), dimension (relative interior point and implicit rows),
+    # boundedness and the minimal H-representation are proved by the certificate (FORMAT 9.2)
     if reg.closure_empty:
         lines.append("closure: empty")
     else:
@@ -190,7 +225,10 @@ def _cmd_region(args: argparse.Namespace) -> int:
         if reg.empty:
             lines.append("open region: EMPTY (a strict row is an equality on the closure; Motzkin certificate)")
         else:
-            lines.append(f"open region: the relative interior of the closure, dimension {reg.dimension}")
+            lines.append(
+                "open region: non-empty (an interior point below), the relative interior of the closure, "
+                f"dimension {reg.dimension}"
+            )
         lines.append("H-representation (minimal):")
         for row in reg.equations:
             lines.append(f"  {_term_row(row[1:], d)} = {fmt(-row[0])}")
@@ -237,11 +275,14 @@ def _cmd_cells(args: argparse.Namespace) -> int:
 
     inst = load_instance(args.instance)
     arr = Arrangement(tuple(tuple(x) for x in inst.X), args.bias)
-    if args.sample is not None and args.sample < 1:
-        raise InputError("--sample needs M >= 1 directions", "--sample")
-    if args.points < 1:
-        raise InputError("--points needs at least 1", "--points")
     dirs = args.sample if args.sample is not None else (args.directions if args.directions is not None else 10 * arr.d0)
+    work = args.points * max(dirs, 1) * (arr.N + 10) * arr.d0
+    if work > CELLS_MAX_WORK:  # the work estimate, before any point is drawn
+        raise InputError(
+            f"{args.points} points x {dirs} directions x (N + 10 = {arr.N + 10}) x d0 = {arr.d0} is {work} work "
+            f"units, more than the limit of {CELLS_MAX_WORK} (about a minute); lower --points or the directions",
+            "cells",
+        )
     with _bar(args, "measuring cells") as progress:
         res = sample_cells(arr, args.points, dirs, args.seed, args.box, bool(args.exact), args.decide_bounded, progress)
     records = []
@@ -298,6 +339,18 @@ def _cmd_cells(args: argparse.Namespace) -> int:
             "zaslavsky": {"cells": za[0], "bounded": za[1]},
             "general_position": {"cells": gp[0], "bounded": gp[1]},
         }
+    mark_json(
+        out,
+        [
+            "bounded",
+            "unbounded",
+            "undecided",
+            "cells",
+            "count",
+            "bounded_cells_exact_diameters",
+            "estimator_over_exact_on_bounded_cells",
+        ],
+    )
     if args.out:
         outputs.write_bytes(
             Path(args.out),
@@ -313,21 +366,24 @@ def _cmd_cells(args: argparse.Namespace) -> int:
         f"arrangement: N = {arr.N} hyperplanes x_i . w + {fmt(args.bias)} = 0 in Q^{arr.d0}; "
         f"{args.points} weights uniform in [-{fmt(args.box)}, {fmt(args.box)}]^{arr.d0}, seed {args.seed}"
     )
-    print(f"cells: {out['bounded']} bounded, {out['unbounded']} unbounded, {out['undecided']} undecided")
+    # the arrangement's cells, their boundedness, diameters and counts: exact, but no certificate
+    print(not_certified(f"cells: {out['bounded']} bounded, {out['unbounded']} unbounded, {out['undecided']} undecided"))
     for k, r in enumerate(res):
         lb = f">= {approx_sqrt(r.lower_sq)}" if r.lower_sq is not None else "no finite chord"
         if r.exact is not None:
             exs = "unbounded" if r.exact.squared is None else f"{r.exact.surd} = {approx_sqrt(r.exact.squared)}"
-            print(f"  cell {k}: diameter {exs}; estimator ({dirs} directions) {lb}")
+            print(not_certified(f"  cell {k}: diameter {exs}; estimator ({dirs} directions) {lb}"))
         else:
             b = {True: "bounded", False: "unbounded", None: "boundedness not decided"}[r.bounded]
-            print(f"  cell {k}: {b} ({r.reason}); diameter {lb} (lower bound)")
+            print(not_certified(f"  cell {k}: {b} ({r.reason}); diameter {lb} (lower bound)"))
     if "count" in out:
         c = out["count"]
         print(
-            f"count: enumeration {c['enumeration']['cells']} cells ({c['enumeration']['bounded']} bounded), "
-            f"Zaslavsky {c['zaslavsky']['cells']} ({c['zaslavsky']['bounded']}), general position "
-            f"{c['general_position']['cells']} ({c['general_position']['bounded']})"
+            not_certified(
+                f"count: enumeration {c['enumeration']['cells']} cells ({c['enumeration']['bounded']} bounded), "
+                f"Zaslavsky {c['zaslavsky']['cells']} ({c['zaslavsky']['bounded']}), general position "
+                f"{c['general_position']['cells']} ({c['general_position']['bounded']})"
+            )
         )
     return 0
 

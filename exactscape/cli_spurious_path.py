@@ -9,8 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from . import outputs
+from .claims import not_certified
 from .cli_common import INSTANCE_HELP, cert_help, cert_path, emit
 from .errors import InputError, OutputError
+from .options import SEED, SEED_HELP, int_range
+
+SPURIOUS_MAX_K = 256
+"""Largest ``spurious --neurons`` (the certificate holds K (d + 1) numbers; K = 256 takes a few seconds)."""
 
 
 def _our_plot(path: Path) -> bool:
@@ -43,13 +48,20 @@ def add_parsers(sub: Any, epilog: str) -> None:
         epilog=epilog,
     )
     sp.add_argument("instance", help=INSTANCE_HELP)
-    sp.add_argument("--neurons", "-K", metavar="K", type=int, required=True, help="number of hidden neurons K >= 1")
+    sp.add_argument(
+        "--neurons",
+        "-K",
+        metavar="K",
+        type=int_range(1, SPURIOUS_MAX_K),
+        required=True,
+        help=f"number of hidden neurons K, 1..{SPURIOUS_MAX_K}",
+    )
     sp.add_argument(
         "--branches", metavar="S", help="output signs of the constructed point, e.g. '+-0' (default: half +, half -)"
     )
     sp.add_argument("--lower", metavar="W", help="weights of a lower point to use instead of the float search")
     sp.add_argument("--no-search", action="store_true", help="no float search (verdict 'undecided' without --lower)")
-    sp.add_argument("--seed", type=int, default=0, help="seed of the float search (default 0)")
+    sp.add_argument("--seed", type=SEED, default=0, help=f"seed of the float search, {SEED_HELP} (default 0)")
     sp.add_argument(
         "--no-lower-minimum",
         action="store_true",
@@ -69,6 +81,15 @@ def add_parsers(sub: Any, epilog: str) -> None:
     pa.add_argument("instance", help=INSTANCE_HELP)
     pa.add_argument("--from", dest="start", metavar="W0", required=True, help="weights at t = 0")
     pa.add_argument("--to", dest="end", metavar="W1", required=True, help="weights at t = 1")
+    pa.add_argument(
+        "--max-work",
+        metavar="W",
+        type=int_range(1, 10**15),
+        default=None,
+        help="refuse, before the long loops, a path whose estimated work exceeds W units (about 0.1 ms each; "
+        "default 600000, about a minute): it grows with the number of pieces and the square of the numbers' "
+        "digits",
+    )
     pa.add_argument("--plot", metavar="FILE", help="plot L(t) with the breakpoints marked (matplotlib; .png/.pdf/.svg)")
     common(pa)
 
@@ -122,7 +143,12 @@ def _cmd_spurious(args: argparse.Namespace) -> int:
             f"branch vectors in {{+,-,0}}^{s['neurons']} with such a minimum: {s['branch_vectors']} (all of loss L*)"
         )
         if s["verdict"] == "spurious":
-            kind = "itself a certified local minimum" if s["lower_minimum"] else "a point (not shown to be a minimum)"
+            if s["lower_minimum"]:
+                kind = "itself a certified local minimum"
+            elif res.analysis.lower_cell is not None and res.analysis.lower_cell.is_undecided:
+                kind = f"a point (not shown to be a minimum: its cell is {res.analysis.lower_cell.text()})"
+            else:
+                kind = "a point (not shown to be a minimum)"
             lines.append(f"lower point: loss {s['lower_loss']} < L*, gap {s['gap']}; {kind}")
         elif args.lower:
             lines.append("lower point: the given point's loss is not below L* (undecided)")
@@ -149,7 +175,7 @@ def _cmd_path(args: argparse.Namespace) -> int:
             import matplotlib  # noqa: F401
         except ImportError:
             raise InputError("--plot needs matplotlib (pip install 'exactscape[plot]')", "--plot") from None
-    res = api.path(inst, w0, w1, verify=not args.no_verify)
+    res = api.path(inst, w0, w1, verify=not args.no_verify, max_work=args.max_work)
     s = res.summary
     lines = [f"verdict: {s['monotone'] if s['monotone'] != 'no' else 'not-monotone'}"]
     lines.append(f"instance: {args.instance} (N={inst.N}, d={inst.d}, K={s['K']})")
@@ -162,12 +188,12 @@ def _cmd_path(args: argparse.Namespace) -> int:
         m = s[name]
         if m["exact"]:
             lines.append(f"{name}: {m['value']} exactly, at {m['where']}")
-        else:
-            lines.append(
-                f"{name}: in [{m[bound]}, {m['value']}] ({m['where']}; L({m['t']}) = {m['value']})"
-                if name == "minimum"
-                else f"{name}: in [{m['value']}, {m[bound]}] ({m['where']}; L({m['t']}) = {m['value']})"
-            )
+        else:  # the bracket and L(t) are certified; the location only when an isolating interval is
+            low, high = (m[bound], m["value"]) if name == "minimum" else (m["value"], m[bound])
+            where = f"located at {m['where']}"
+            if "location" not in m:
+                where = not_certified(where)
+            lines.append(f"{name}: in [{low}, {high}] (L({m['t']}) = {m['value']}); {where}")
     if "witness" in s:
         lines.append(
             f"not monotone: L rises from t = {s['witness']['up'][0]} to {s['witness']['up'][1]} "

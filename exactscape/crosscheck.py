@@ -45,7 +45,10 @@ float already converted to the rational it equals, in
    within the same distance; else ``nothing`` (the float point is not a
    stationary point and no exact stationary point of the kinds above is
    within tol: descent continues, and the point certificate's descent curve
-   proves it is not a minimum). ``not-covered`` if the point lies on a
+   proves it is not a minimum); ``nothing`` requires the cell's genuineness to be
+   decided: when no method decides it (``undecided``, with its reason) and no saddle
+   is within tol, the verdict is ``undecided`` (a genuine minimum within tol is
+   neither shown nor excluded). ``not-covered`` if the point lies on a
    hyperplane. Non-differentiable minima (Theorem 3) are not checked here.
 7. **At scale** (cells decided by the fast engine beyond the plain engine's sizes, N K d >
    PLAIN_LIMIT), no dense rational A is formed: the snapped point is the cell's verified
@@ -478,9 +481,10 @@ def crosscheck(
     snap: Snap | None = None
     upper: Fraction | None = None
     exact = False
+    g = a.genuineness
     large = _large(inst, a)
     affine: Fraction | None
-    if a.is_genuine and large:
+    if g.is_genuine and large:
         snap = snap_witness(inst, wts, a, Rf)
         upper = snap.R_dist_sq
         affine = project_fast(inst, a, Rf)
@@ -489,7 +493,7 @@ def crosscheck(
             return CrossCheck(
                 inst, wts, "near-genuine-minimum", pat, (), rob, a, point, Lx, affine, upper, exact, Rn, snap, tol
             )
-    elif a.is_genuine:
+    elif g.is_genuine:
         snap, proj = snap_minimum(inst, wts, a, Rf, decide)
         upper = snap.R_dist_sq
         exact = upper == proj.dist_sq
@@ -510,7 +514,10 @@ def crosscheck(
     if sad is not None and sad.R_dist_sq <= limit:
         kind = "near-saddle" if sad.verdict.verdict == "saddle" else "near-genuine-minimum"
         return CrossCheck(inst, wts, kind, pat, (), rob, a, point, Lx, affine, upper, exact, Rn, sad, tol)
-    return CrossCheck(inst, wts, "nothing", pat, (), rob, a, point, Lx, affine, upper, exact, Rn, snap, tol)
+    # "nothing" needs the cell's genuineness decided: an undecided cell may hold a genuine
+    # minimum within the tolerance, so the verdict is "undecided", never "nothing"
+    last = "undecided" if g.is_undecided else "nothing"
+    return CrossCheck(inst, wts, last, pat, (), rob, a, point, Lx, affine, upper, exact, Rn, snap, tol)
 
 
 def summary(cc: CrossCheck, float_loss: float | None = None) -> dict[str, Any]:
@@ -545,7 +552,7 @@ def summary(cc: CrossCheck, float_loss: float | None = None) -> dict[str, Any]:
     a = cc.analysis
     if a is not None:
         claim = {k: v for k, v in certify.cell_claim(a).items() if k != "feasible"}
-        out["cell"] = {**claim, "lp_nodes": a.nodes}
+        out["cell"] = {**claim, **a.genuineness.to_json(), "lp_nodes": a.nodes}
         out["loss_excess"] = fmt(cc.loss_exact - a.loss)
     if cc.affine_dist_sq is not None:
         out["dist_sq_to_minimiser_set"] = fmt(cc.affine_dist_sq)

@@ -65,6 +65,15 @@ def one_line(text: str) -> str:
     return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
+def clip(text: str, limit: int = 40) -> str:
+    """A user's value as a message quotes it: ``repr(text)`` up to ``limit``
+    characters; a longer one by its first 20 and its length, so that a
+    100,000-character option value never fills the error line."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:20]!r}... ({len(text)} characters)"
+
+
 def show_path(path: object) -> str:
     """A path as it appears in a message: unchanged when printable, else in
     the quoted ``ascii()`` form the checker uses (``'a\\nb'``), so that a path

@@ -14,7 +14,7 @@ from math import lcm
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import InputError
+from .errors import InputError, clip
 from .inputs import describe_path, read_text
 from .numbers import fmt_mat, fmt_vec, loads_exact, parse_rational, show_json
 
@@ -205,7 +205,7 @@ def _envelope(obj: Any, fmt_name: str, where: str, fields: tuple[str, ...]) -> d
     allowed = {"format", "version", *fields, *_OPTIONAL_TEXT}
     for k in obj:
         if k not in allowed:
-            raise InputError(f"unknown field {k!r}", where)
+            raise InputError(f"unknown field {clip(str(k))}", where)
     return obj
 
 
@@ -263,10 +263,20 @@ def pattern_from_json(obj: Any, where: str = "pattern") -> Pattern:
     return Pattern(tuple(out))
 
 
+BINARY_SUFFIXES = (".npy", ".npz", ".pt", ".pth", ".pkl", ".pickle")
+"""File name suffixes of binary array files, which no exact JSON reader opens."""
+
+
 def load_json_file(path: str | Path) -> Any:
     """An exact JSON input file (a regular file within the size cap, UTF-8
     without BOM: :func:`exactscape.inputs.read_text`), floats kept as markers."""
     p = Path(path)
+    if p.suffix.lower() in BINARY_SUFFIXES:
+        raise InputError(
+            f"a {p.suffix} file is not exact JSON: exact weights and patterns are JSON files "
+            "(float arrays are read as instances, and as weights by crosscheck and compare)",
+            describe_path(p),
+        )
     return loads_exact(read_text(p), describe_path(p))
 
 

@@ -31,8 +31,10 @@ degree <= 4.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from math import gcd
 from typing import Any
 
 import flint
@@ -299,12 +301,15 @@ class Piece:
 class Extreme:
     """min (or max) L on [0, 1] lies in [lower, value] (or [value, upper]);
     ``value`` = L(t) at the rational ``t``; ``exact`` when the bound is attained.
-    ``where`` describes the exact location when it is known."""
+    ``where`` describes the exact location when it is known; ``location`` =
+    (piece, a, b) when an irrational extremum is certified to be the only one, at
+    the root of L_piece' in (a, b) (FORMAT 11.2 check 6, new in 1.3)."""
 
     t: Fraction
     value: Fraction
     bound: Fraction
     where: str
+    location: tuple[int, Fraction, Fraction] | None = None
 
     @property
     def exact(self) -> bool:
@@ -389,13 +394,60 @@ def _extreme(pieces: list[Piece], sign: int) -> Extreme:
     if best_t is None or bound is None:  # pragma: no cover - there is always a piece
         raise InputError("internal: no candidates")
     below = [c for c in cands if c[0] <= best_v]
+    location = None
     if bound == best_v:
         where = next(c[2] for c in cands if c[1] == best_v)
     elif len({c[2] for c in below}) == 1:
         where = below[0][2]
+        location = _isolate(pieces, sign, where)
     else:
         where = "one of: " + "; ".join(sorted({c[2] for c in below}))
-    return Extreme(best_t, sign * best_v, sign * bound, where)
+    return Extreme(best_t, sign * best_v, sign * bound, where, location)
+
+
+def _at_least(p: Poly, c: Fraction, lo: Fraction, hi: Fraction) -> bool:
+    """p >= c on [lo, hi] (lo <= hi): p - c has one sign between consecutive distinct real
+    roots, so its values at lo, hi and one rational point of every gap between roots decide."""
+    f = tuple(v - (c if k == 0 else 0) for k, v in enumerate(p or (Fraction(0),)))
+    pts = [lo, hi]
+    if lo < hi and any(f[1:]):
+        roots = real_roots(f, lo, hi)
+        edges = [lo] + [x for r in roots for x in ((r.lo, r.hi) if r.value is None else (r.value, r.value))] + [hi]
+        pts += [(edges[k] + edges[k + 1]) / 2 for k in range(0, len(edges), 2)]
+    return all(evaluate(f, t) >= 0 for t in pts)
+
+
+def _isolate(pieces: list[Piece], sign: int, where: str) -> tuple[int, Fraction, Fraction] | None:
+    """The certificate of an irrational extremum's location (FORMAT 11.2 check 6): its root
+    interval (a, b) in piece k, refined until P = sign * L satisfies P >= min(P(a), P(b)) on
+    every piece outside (a, b) (then the extremum is attained there only); None if no
+    refinement up to 2^-60 does (e.g. two extrema of equal value)."""
+    for k, p in enumerate(pieces):
+        for r in p.roots:
+            if r.value is None and where.endswith(f"({fmt(r.lo)}, {fmt(r.hi)}) (piece {k})"):
+                P = tuple(sign * v for v in p.poly)
+                q = derivative(P)
+                a, b = r.lo, r.hi
+                qa = evaluate(q, a)
+                if qa >= 0 or evaluate(q, b) <= 0:
+                    return None
+                for _ in range(60):
+                    c = min(evaluate(P, a), evaluate(P, b))
+                    ok = all(
+                        _at_least(tuple(sign * v for v in pj.poly), c, lo, hi)
+                        for j, pj in enumerate(pieces)
+                        for lo, hi in (((pj.lo, pj.hi),) if j != k else ((pj.lo, a), (b, pj.hi)))
+                        if lo <= hi
+                    )
+                    if ok:
+                        return k, a, b
+                    mid = inner(a, b)
+                    qm = evaluate(q, mid)
+                    if qm == 0:
+                        return None
+                    a, b = (mid, b) if qm < 0 else (a, mid)
+                return None
+    return None
 
 
 def _show_poly(p: Poly) -> str:
@@ -423,14 +475,77 @@ def _witness(pieces: list[Piece]) -> tuple[tuple[Fraction, Fraction], tuple[Frac
     return up, down
 
 
-def analyse_path(inst: Instance, start: Weights, end: Weights) -> PathAnalysis:
-    """Breakpoints, pieces, trends, extremes of L along the segment (module docstring)."""
+DEFAULT_MAX_WORK = 600_000
+"""Work units (about 0.1 ms each where they were measured) ``path`` accepts before
+it starts (:func:`build_work`, :func:`root_work`); the CLI's ``--max-work``."""
+
+
+def _bits(q: Fraction) -> int:
+    return max(abs(q.numerator).bit_length(), q.denominator.bit_length())
+
+
+def input_bits(seg: Segment) -> int:
+    """The longest numerator or denominator, in bits, of the instance and both endpoints."""
+    inst, a, b = seg.instance, seg.start, seg.end
+    nums = [*(v for row in inst.X for v in row), *inst.y, *a.z, *b.z]
+    nums += [v for w in (a.w, b.w) for row in w for v in row]
+    return max((_bits(v) for v in nums), default=1)
+
+
+def build_work(seg: Segment, pieces: int) -> int:
+    """Estimated work of building the pieces' polynomials: each piece sums N K
+    products, each costing 1 + (B / 300)^2 units for inputs of B bits (measured:
+    about 0.1 ms per product of short numbers, 12 ms at 3,300 bits)."""
+    b = input_bits(seg)
+    return pieces * seg.instance.N * seg.K * (1 + (b * b) // 90_000)
+
+
+def root_work(polys: Sequence[Poly]) -> int:
+    """Estimated work of isolating the real roots of the pieces' derivatives: per
+    piece 1 + 22 (B / 64)^2 units for coefficients of B bits (an integer polynomial
+    over their common denominator). The bisection may need as many steps as the
+    roots' separation has bits, which grows with B, each step on numbers of about
+    that size: measured 15 s per piece at B = 5,300 (endpoints of 800 digits)."""
+    total = 0
+    for p in polys:
+        den = 1
+        for c in p:
+            den = den * c.denominator // gcd(den, c.denominator)
+        b = max((abs(c.numerator * (den // c.denominator)).bit_length() for c in p), default=1)
+        total += 1 + 22 * b * b // 4096
+    return total
+
+
+def _refuse(what: str, work: int, limit: int, seg: Segment) -> InputError:
+    return InputError(
+        f"{what} is estimated at {work} work units (numbers of up to {input_bits(seg)} bits in the instance "
+        f"and endpoints), more than the limit of {limit} (about a minute); give endpoints with shorter "
+        "numbers, or raise the limit with --max-work",
+        "path",
+    )
+
+
+def analyse_path(inst: Instance, start: Weights, end: Weights, *, max_work: int | None = None) -> PathAnalysis:
+    """Breakpoints, pieces, trends, extremes of L along the segment (module docstring).
+    With ``max_work``, the work estimates (:func:`build_work` before the pieces are
+    built, :func:`root_work` before their roots are isolated) are checked first: an
+    InputError (exit 2) beyond it, before the long loop starts."""
     seg = Segment(inst, start, end)
     bps = breakpoints(seg)
     ends = [Fraction(0), *bps, Fraction(1)]
+    if max_work is not None:
+        work = build_work(seg, len(ends) - 1)
+        if work > max_work:
+            raise _refuse(
+                f"building the loss on {len(ends) - 1} pieces (N = {inst.N}, K = {seg.K})", work, max_work, seg
+            )
+    polys = [piece_polynomial(seg, lo, hi) for lo, hi in zip(ends, ends[1:], strict=False)]
+    if max_work is not None:
+        work = root_work([derivative(p) for p in polys])
+        if work > max_work:
+            raise _refuse(f"isolating the roots of the {len(polys)} pieces' derivatives", work, max_work, seg)
     pieces = []
-    for lo, hi in zip(ends, ends[1:], strict=False):
-        poly = piece_polynomial(seg, lo, hi)
+    for lo, hi, poly in zip(ends[:-1], ends[1:], polys, strict=True):
         q = derivative(poly)
         roots = real_roots(q, lo, hi) if q else []
         pieces.append(Piece(lo, hi, poly, _trend(poly, lo, hi, roots), tuple(roots)))
@@ -445,13 +560,18 @@ def analyse_path(inst: Instance, start: Weights, end: Weights) -> PathAnalysis:
 
 
 def path_claim(a: PathAnalysis) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "breakpoints": fmt_vec(a.breakpoints),
         "pieces": [{"coefficients": fmt_vec(p.poly), "trend": p.trend} for p in a.pieces],
         "monotone": a.monotone,
         "minimum": {"t": fmt(a.minimum.t), "value": fmt(a.minimum.value), "lower": fmt(a.minimum.bound)},
         "maximum": {"t": fmt(a.maximum.t), "value": fmt(a.maximum.value), "upper": fmt(a.maximum.bound)},
     }
+    for name, ext in (("minimum", a.minimum), ("maximum", a.maximum)):
+        if ext.location is not None:  # new in 1.3: the irrational extremum's location, certified
+            k, lo, hi = ext.location
+            out[name]["location"] = {"piece": k, "interval": [fmt(lo), fmt(hi)]}
+    return out
 
 
 def path_certificate(a: PathAnalysis) -> dict[str, Any]:
@@ -459,7 +579,8 @@ def path_certificate(a: PathAnalysis) -> dict[str, Any]:
     from .certify import envelope
 
     cert = envelope("path", a.segment.instance.to_json(), path_claim(a))
-    cert["version"] = "1.2"
+    located = a.minimum.location is not None or a.maximum.location is not None
+    cert["version"] = "1.3" if located else "1.2"
     cert["from"] = a.segment.start.to_json()
     cert["to"] = a.segment.end.to_json()
     if a.witness is not None:

@@ -49,7 +49,7 @@ import cdd.gmp as cg
 
 from . import polyhedra
 from .design import cell_sign, design_rows
-from .errors import BackendError, InputError, InternalError
+from .errors import BackendError, InputError, InternalError, clip
 from .model import Instance, Pattern
 
 Row = tuple[Fraction, ...]
@@ -316,7 +316,7 @@ def parse_branches(text: str, K: int, allowed: str = "+-0") -> tuple[str, ...]:
     """A branch vector such as "+-0" (spaces and commas ignored), one symbol per neuron."""
     sym = tuple(c for c in text if c not in " ,")
     if len(sym) != K or any(c not in allowed for c in sym):
-        raise InputError(f"expected {K} branch symbols from {' '.join(allowed)}, got {text!r}", field="branches")
+        raise InputError(f"expected {K} branch symbols from {' '.join(allowed)}, got {clip(text)}", field="branches")
     return sym
 
 
@@ -348,3 +348,106 @@ def boundary_defining(
     f.append(ZERO)
     G, keys = _sign_rows(inst, pat, branches, frozenset({(k, n_)}))
     return Defining(n=K * d, E=tuple(E), f=tuple(f), G=tuple(G), h=tuple(ZERO for _ in G), keys=tuple(keys))
+
+
+# --------------------------------------------------------------------------
+# What proves the closure's dimension, boundedness and H-representation
+# (FORMAT.md 9.2 check 7, new in 1.3): multipliers and points by exact LPs
+
+
+def _multipliers(n: int, rows: Sequence[Row], eq_count: int, positive: Sequence[int]) -> tuple[Fraction, ...] | None:
+    """Multipliers m (free on the first ``eq_count`` rows, >= 1 on the rows ``positive``,
+    0 elsewhere) with sum m_r rows_r = 0 over Q^n, or None when there are none
+    (an exact LP in the multipliers)."""
+    used = list(range(eq_count)) + list(positive)
+    m = len(used)
+    E = tuple(tuple(rows[r][c] for r in used) for c in range(n))
+    H = tuple(tuple(Fraction(1) if q == p else ZERO for q in range(m)) for p in range(eq_count, m))
+    ans = polyhedra.decide(polyhedra.System(n=m, E=E, f=tuple(ZERO for _ in E), H=H, k=tuple(Fraction(1) for _ in H)))
+    if isinstance(ans, polyhedra.Farkas):
+        return None
+    out = [ZERO] * len(rows)
+    for q, r in enumerate(used):
+        out[r] = ans.v[q]
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ClosureProofs:
+    """The evidence of FORMAT 9.2 check 7 (indices into ``defining.inequalities()``)."""
+
+    closure_farkas: polyhedra.Farkas | None  # when cl P is empty: mE, and mH on the strict rows made >=
+    relative_interior: Row | None  # when P is empty and cl P is not
+    implicit: tuple[tuple[Fraction, ...], tuple[Fraction, ...]] | None  # (equality m, strict m): exactly J
+    bounded: tuple[tuple[Fraction, ...], tuple[Fraction, ...]] | None  # (equality m, strict m > 0 on every row)
+    redundant: tuple[tuple[int, tuple[tuple[int, Fraction], ...], tuple[tuple[int, Fraction], ...]], ...]
+    """(row, [(facet, m > 0)], [(equation, m)]): a_r = sum m a_f + sum m a_e."""
+
+
+def closure_proofs(reg: Region) -> ClosureProofs:
+    """Multipliers and points proving what :func:`describe` says about cl P (FORMAT 9.2 check 7):
+    the implicit rows (a positive combination vanishing with beta = 0), a relative interior
+    point, boundedness (a positive combination of every strict row vanishing, with the
+    equality rows of full rank) and every redundant row implied by the equations and facets."""
+    df = reg.defining
+    n = df.n
+    ineq = df.inequalities()
+    if reg.closure_empty:
+        closed = polyhedra.System(
+            n=n, E=df.E, f=df.f, H=tuple(a for a, _, _, _ in ineq), k=tuple(b for _, b, _, _ in ineq)
+        )
+        fk = polyhedra.decide(closed)
+        if not isinstance(fk, polyhedra.Farkas):
+            raise InternalError("cdd says cl P is empty, the exact LP found a point")
+        return ClosureProofs(fk, None, None, None, ())
+    rows = [tuple([*a, -b]) for a, b in zip(df.E, df.f, strict=True)] + [tuple([*a, -b]) for a, b, _, _ in ineq]
+    ne = len(df.E)
+    # rows carry their constant as column n, so a vanishing combination has beta = 0
+    implicit = None
+    if reg.implicit:
+        m = _multipliers(n + 1, rows, ne, [ne + i for i in reg.implicit])
+        if m is None:
+            raise InternalError("the implicit rows of cl P have no positive vanishing combination")
+        implicit = (m[:ne], m[ne:])
+    rel: Row | None = None
+    if reg.empty:
+        J = set(reg.implicit)
+        E = list(df.E) + [ineq[i][0] for i in sorted(J)]
+        f = list(df.f) + [ineq[i][1] for i in sorted(J)]
+        others = [i for i in range(len(ineq)) if i not in J]
+        sys_ = polyhedra.System(
+            n=n, E=tuple(E), f=tuple(f), G=tuple(ineq[i][0] for i in others), h=tuple(ineq[i][1] for i in others)
+        )
+        ans = polyhedra.decide(sys_)
+        if isinstance(ans, polyhedra.Farkas):
+            raise InternalError("cl P has no relative interior point although it is not empty")
+        rel = ans.v
+    bounded = None
+    if reg.bounded:
+        m = _multipliers(n, [r[:n] for r in rows], ne, list(range(ne, len(rows))))
+        if m is None:
+            raise InternalError("cl P is bounded but no positive combination of its rows vanishes")
+        bounded = (m[:ne], m[ne:])
+    facets = list(reg.facets)
+    eqs = list(reg.equations)
+    red = []
+    for r in range(len(ineq)):
+        if r in reg.facets or r in reg.implicit:
+            continue
+        a_r, b_r = ineq[r][0], ineq[r][1]
+        # unknowns: lambda_f >= 0 (facets), mu_e free (equations b_e + a_e . v = 0):
+        # sum lambda_f a_f + sum mu_e a_e = a_r, sum lambda_f b_f - sum mu_e b_e >= b_r
+        k = len(facets) + len(eqs)
+        cols = [ineq[f][0] for f in facets] + [e[1:] for e in eqs]
+        Ecols = tuple(tuple(cols[q][c] for q in range(k)) for c in range(n))
+        H = [tuple(Fraction(1) if q == p else ZERO for q in range(k)) for p in range(len(facets))]
+        kk = [ZERO] * len(facets)
+        H.append(tuple([ineq[f][1] for f in facets] + [-e[0] for e in eqs]))
+        kk.append(b_r)
+        ans = polyhedra.decide(polyhedra.System(n=k, E=Ecols, f=tuple(a_r), H=tuple(H), k=tuple(kk)))
+        if isinstance(ans, polyhedra.Farkas):
+            raise InternalError(f"row {ineq[r][2]} is not implied by the equations and facets of cl P")
+        lam = tuple((facets[q], ans.v[q]) for q in range(len(facets)) if ans.v[q] != 0)
+        mu = tuple((e, ans.v[len(facets) + e]) for e in range(len(eqs)) if ans.v[len(facets) + e] != 0)
+        red.append((r, lam, mu))
+    return ClosureProofs(None, rel, implicit, bounded, tuple(red))

@@ -27,11 +27,11 @@ from .design import cell_sign, design_matrix
 from .errors import InputError
 from .model import Instance, Pattern, Vec
 from .numbers import fmt, fmt_vec
-from .region import Defining, Region, boundary_defining, cell_defining, describe
+from .region import Defining, Region, boundary_defining, cell_defining, closure_proofs, describe
 from .theory.boundary import check_face, sign_condition, solve_face
 from .theory.saddles import ZeroCut, analyse_zero_set, zero_part
 
-VERSION = "1.2"
+VERSION = "1.3"  # the closure proofs of FORMAT 9.2 check 7 (new in 1.3)
 KINDS = ("cell", "saddle", "boundary")
 
 
@@ -126,7 +126,7 @@ def region(
     def key_json(idx: int) -> list[int]:
         return list(ineq[idx][2])
 
-    closure = {
+    closure: dict[str, Any] = {
         "equations": [fmt_vec(r) for r in reg.equations],
         "facets": [key_json(i) for i in reg.facets],
         "implicit": [key_json(i) for i in reg.implicit],
@@ -134,6 +134,31 @@ def region(
         "rays": [_vec_json(v) for v in reg.rays],
         "lines": [_vec_json(v) for v in reg.lines],
     }
+    proofs = closure_proofs(reg)
+
+    def mults(m: tuple[tuple[Fraction, ...], tuple[Fraction, ...]]) -> dict[str, Any]:
+        return {
+            "equalities": [[r, fmt(v)] for r, v in enumerate(m[0]) if v != 0],
+            "sign": [[*key_json(i), fmt(v)] for i, v in enumerate(m[1]) if v != 0],
+        }
+
+    if empty and not reg.closure_empty:  # P empty (or the sign condition fails), cl P not
+        rel = proofs.relative_interior if proofs.relative_interior is not None else reg.interior
+        if rel is None:  # pragma: no cover - closure_proofs gives one when P is empty
+            raise InputError("internal: no relative interior point")
+        closure["relative_interior"] = fmt_vec(rel)
+    if proofs.implicit is not None:
+        closure["implicit_proof"] = mults(proofs.implicit)
+    if proofs.bounded is not None:
+        closure["bounded_proof"] = mults(proofs.bounded)
+    closure["redundant"] = [
+        {
+            "row": key_json(r),
+            "facets": [[*key_json(f), fmt(v)] for f, v in lam],
+            "equations": [[e, fmt(v)] for e, v in mu],
+        }
+        for r, lam, mu in proofs.redundant
+    ]
     claim: dict[str, Any] = {
         "region": kind,
         "branches": list(branches),
@@ -167,6 +192,12 @@ def region(
         cert["emptiness"] = {
             "equalities": [[r, fmt(m)] for r, m in enumerate(fk.mE) if m != 0],
             "sign": [[*df.keys[r], fmt(m)] for r, m in enumerate(fk.mG) if m != 0],
+        }
+    if proofs.closure_farkas is not None:  # cl P empty: Farkas multipliers for the closed rows (9.2 check 6)
+        cfk = proofs.closure_farkas
+        cert["emptiness"] = {
+            "equalities": [[r, fmt(m)] for r, m in enumerate(cfk.mE) if m != 0],
+            "sign": [[*df.keys[r], fmt(m)] for r, m in enumerate(cfk.mH) if m != 0],
         }
     lines = tuple(self_check(cert)) if verify else ()
     summary = summary_json(inst, kind, branches, reg, empty, condition, saddle, extra)

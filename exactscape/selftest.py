@@ -75,17 +75,42 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
             raise ValueError("a boundary run needs weights")
         return api.boundary(inst, wts, int(run["neuron"]), int(run["sample"]), verify=verify).certificate
     if run["command"] in ("census", "infimum"):  # new in 1.2 (the atlas)
-        from .atlas import census_certificate, infimum_certificate
+        from .atlas import WallProof, census_certificate, infimum_certificate, neuron_facets
         from .theory.census import enumerate_cells
         from .theory.infimum import cell_infimum
 
         if run["command"] == "census":
-            cert = census_certificate(enumerate_cells(inst), int(run["neurons"]))
+            census = enumerate_cells(inst)
+            walls: WallProof | None = None
+            if run.get("walls"):  # new in 1.3: every wall of every cell decided
+                walls = {}
+                neuron_facets(inst, census, walls)
+            cert = census_certificate(census, int(run["neurons"]), walls)
         else:
             ci = cell_infimum(inst, pat) if pat is not None else None
             if ci is None:
                 raise ValueError("an infimum run needs a pattern")
             cert = infimum_certificate(inst, ci)
+        if verify:
+            from .certify import self_check
+
+            self_check(cert)
+        return cert
+    if run["command"] == "faces":  # new in 1.3: the atlas's faces without a local minimum
+        from .atlas import atlas, faces_certificate
+
+        cert = faces_certificate(atlas(inst, int(run["neurons"]), saddles=False))
+        if verify:
+            from .certify import self_check
+
+            self_check(cert)
+        return cert
+    if run["command"] == "branches":  # new in 1.3: the single branch vector (+, ..., +)
+        from .atlas import positive_certificate
+
+        if pat is None:
+            raise ValueError("a branches run needs a pattern")
+        cert = positive_certificate(inst, pat)
         if verify:
             from .certify import self_check
 

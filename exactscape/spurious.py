@@ -37,12 +37,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import linalg
 from .errors import InputError
 from .model import Instance, Pattern, Vec, Weights, dot, pattern_of
 from .numbers import fmt, fmt_vec
+
+if TYPE_CHECKING:
+    from .theory.minima import Genuineness
 
 REASONS = ("affine-fit-exact", "affine-fit-optimal", "no-all-active-cell", "one-neuron-sign-change")
 
@@ -62,6 +65,7 @@ class SpuriousAnalysis:
     lower: Weights | None = None
     lower_loss: Fraction | None = None
     lower_minimum: bool = False
+    lower_cell: Genuineness | None = None  # genuineness of the lower point's cell when it was analysed
     samples: tuple[int, int] | None = None
     multipliers: tuple[tuple[int, Fraction], ...] = ()
 
@@ -160,21 +164,24 @@ def construct(inst: Instance, a: Vec, p: Vec, v: Vec, sigma: tuple[str, ...]) ->
     return Weights(tuple(z), tuple(w))
 
 
-def certify_lower(inst: Instance, lower: Weights) -> tuple[Weights, bool]:
+def certify_lower(inst: Instance, lower: Weights) -> tuple[Weights, bool, Genuineness | None]:
     """If ``lower`` is strictly inside a cell whose minimisers are genuine, return the
-    genuine minimum (loss no larger, a local minimum); else ``lower`` unchanged."""
+    genuine minimum (loss no larger, a local minimum); else ``lower`` unchanged. The third
+    value is the genuineness of the point's cell when it was analysed, else None: "not
+    shown to be a minimum" never reads an undecided cell as "no"."""
     from .classify import classify_point
     from .theory.minima import analyse_cell
 
     pat, on = pattern_of(inst, lower)
     if on:
-        return lower, False
+        return lower, False, None
     if classify_point(inst, lower).verdict == "local-minimum":
-        return lower, True
+        return lower, True, None
     a = analyse_cell(inst, pat, hint=lower)
-    if a.genuine is None:
-        return lower, False
-    return Weights(a.genuine.z, a.genuine.w), True
+    g = a.genuineness
+    if not g.is_genuine or a.genuine is None:
+        return lower, False, g
+    return Weights(a.genuine.z, a.genuine.w), True, g
 
 
 def analyse_spurious(
@@ -244,8 +251,9 @@ def analyse_spurious(
             **base,  # type: ignore[arg-type]
         )
     is_min = False
+    cell_state: Genuineness | None = None
     if certify_lower_minimum:
-        low, is_min = certify_lower(inst, low)
+        low, is_min, cell_state = certify_lower(inst, low)
     return SpuriousAnalysis(
         verdict="spurious",
         reason=None,
@@ -255,6 +263,7 @@ def analyse_spurious(
         lower=low,
         lower_loss=point_loss(inst, low),
         lower_minimum=is_min,
+        lower_cell=cell_state,
         **base,  # type: ignore[arg-type]
     )
 

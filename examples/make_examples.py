@@ -86,6 +86,10 @@ def main() -> None:
     # a cell of zigzag whose zero sets give all three saddle verdicts of theory.md §3:
     # Z = {0} a minimum (every g_j = 0), Z = {1} none by a tree, Z = {0, 1} none by a cut
     write("zigzag-mixed.pattern.json", pattern([[0, 0], [0, 0], [1, 0], [1, 1]]))
+    # the single branch vector (+, +) (FORMAT 13): genuine only with z_1 < 0 (refuted by one
+    # leaf), and a cell whose minimum is genuine with every z_j > 0
+    write("zigzag-hidden.pattern.json", pattern([[1, 1], [1, 0], [1, 0], [1, 0]]))
+    write("zigzag-positive.pattern.json", pattern([[1, 0], [1, 0], [1, 0], [1, 1]]))
 
     # Theorem 3 (theory.md §4): a kink minimum. On the face w . x_1 = 0 (x_1 = -1) with
     # the neuron active on x = 1, 2 only, the constrained fit R = (10/13)(1, 1) has
@@ -103,6 +107,20 @@ def main() -> None:
                  "1-D samples with a bias; on the face w . x_2 = 0 a minimum exists with z < 0 only (tree for z > 0)"),
     )
     write("kink-tree.weights.json", weights([1], [[1, -1]]))
+
+    # points outside Theorems 1-3 (docs/theory.md section 4a, Lemmas D and E)
+    # the origin of the Section IV-B example: not a local minimum (a dead neuron descends)
+    write("toy-origin.weights.json", weights([0], [[0, 0]]))
+    # f(x) = |x| fits x = -1, 0, 1 exactly; both neurons lie on the hyperplane of x = 0
+    write("vee.json", instance([[-1], [0], [1]], [1, 0, 1], True, "vee", "1-D samples with a bias, labels |x|"))
+    write("vee.weights.json", weights([1, 1], [[1, 0], [-1, 0]]))
+    # the spurious minimum of zigzag (z = (1, -1)) with a dead neuron z_2 = 0, w_2 = 0 beside it
+    write("zigzag-dead.weights.json", weights([1, -1, 0], [[Fraction(1, 10), Fraction(3, 2)], [0, 1], [0, 0]]))
+    # the kink minimum with its neuron split in two: two pairs on one hyperplane (one multiplier per sample)
+    write("kink-double.weights.json", weights([Fraction(5, 13), Fraction(5, 13)], [[1, 1], [1, 1]]))
+    # w = 0 with z = 1: a local minimum whose proof needs the pieces of the fan (e_1 < 0)
+    write("hat.json", instance([[0], [1], [2]], [-1, 1, -1], True, "hat", "1-D samples with a bias, labels -1, 1, -1"))
+    write("hat-origin.weights.json", weights([1], [[0, 0]]))
 
     # a random rational instance with K = 3 (seeded)
     rng = random.Random(20261125)

@@ -14,10 +14,14 @@ EX = ROOT / "examples"
 
 
 def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """``exactscape ARGV`` in this process: (exit code, stdout, stderr)."""
+    """``exactscape ARGV`` in this process: (exit code, stdout, stderr); a usage
+    error (argparse's exit) gives its exit code like any other error."""
     from exactscape.cli import main
 
-    code = main(argv)
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 2
     out, err = capsys.readouterr()
     return code, out, err
 

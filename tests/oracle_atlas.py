@@ -25,8 +25,11 @@ def census_still_true(m: dict[str, Any]) -> bool:
     from exactscape.numbers import parse_rational
 
     inst = instance_from_json({"format": "exactscape-instance", "version": 1, **m["instance"]})
-    again = census_certificate(enumerate_cells(inst), int(m["claim"]["neurons"]))
-    if again["claim"] != m["claim"] or m["version"] != "1.2":
+    census = enumerate_cells(inst)
+    again = census_certificate(census, int(m["claim"]["neurons"]))
+    if again["claim"] != m["claim"] or m["version"] not in ("1.2", "1.3"):
+        return False
+    if "walls" in m and not _walls_true(inst, census, m):
         return False
     cells = m["cells"]
     if sorted(tuple(c["active"]) for c in cells) != sorted(tuple(c["active"]) for c in again["cells"]):
@@ -60,11 +63,15 @@ def infimum_still_true(m: dict[str, Any]) -> bool:
     inst = instance_from_json({"format": "exactscape-instance", "version": 1, **m["instance"]})
     pat = Pattern(tuple(tuple(r) for r in m["pattern"]))
     ci = cell_infimum(inst, pat)
-    if ci is None or m["version"] != "1.2":
+    if ci is None or m["version"] not in ("1.2", "1.3") or (m["version"] == "1.3") != ("witness" in m):
         return False
     if m["claim"] != infimum_certificate(inst, ci)["claim"]:
         return False
     q = lambda v: parse_rational(v, "v", decimals=False)  # noqa: E731
+    if "witness" in m:  # new in 1.3: the cell is non-empty
+        wit = [tuple(q(v) for v in r) for r in m["witness"]]
+        if len(wit) != pat.K or not all(in_cell(inst, pat, j, wit[j]) for j in range(pat.K)):
+            return False
     for c, want in zip(m["cases"], ci.cases, strict=True):
         b = BranchInfimum(
             tuple(c["branches"]),
@@ -74,4 +81,45 @@ def infimum_still_true(m: dict[str, Any]) -> bool:
         )
         if not verify(inst, pat, b):
             return False
+    return True
+
+
+def _walls_true(inst: Any, census: Any, m: dict[str, Any]) -> bool:
+    """FORMAT 10.2 check 6 re-derived: the same pairs as the producer decides, each entry's
+    evidence valid (a point on the wall, or Farkas multipliers off the hyperplane's group)."""
+    from exactscape.atlas import neuron_facets, parallel_group
+    from exactscape.numbers import parse_rational
+
+    if m["version"] != "1.3":
+        return False
+    want: dict[tuple[int, int], dict[str, Any]] = {}
+    neuron_facets(inst, census, want)
+    if [(c, n) for c, n, _ in m["walls"]] != sorted(want):
+        return False
+    q = lambda v: parse_rational(v, "v", decimals=False)  # noqa: E731
+    order = {tuple(c.active): k for k, c in enumerate(census.cells)}
+    cells = m["cells"]
+    for c, n, ev in m["walls"]:
+        active = cells[c]["active"]
+        if tuple(active) not in order:
+            return False
+        group = parallel_group(inst, n)
+        signs = [1 if a else -1 for a in active]
+        if "witness" in ev:
+            w = tuple(q(v) for v in ev["witness"])
+            dots = [sum((a * b for a, b in zip(w, x, strict=True)), F(0)) for x in inst.xs]
+            if dots[n] != 0 or any(i not in group and signs[i] * dots[i] <= 0 for i in range(inst.N)):
+                return False
+            if "witness" not in want[(c, n)]:
+                return False
+        else:
+            mult = {int(i): q(v) for i, v in ev["empty"]}
+            if any(i in group or v <= 0 for i, v in mult.items()) or not mult:
+                return False
+            mu = q(ev["mu"])
+            comb = [mu * v for v in inst.xs[n]]
+            for i, v in mult.items():
+                comb = [c_ + v * signs[i] * x for c_, x in zip(comb, inst.xs[i], strict=True)]
+            if any(comb):
+                return False
     return True

@@ -56,6 +56,8 @@ def still_true_1_2(m: dict[str, Any]) -> bool:
                 return False
             if sign * (b - ext.bound) > 0:  # beyond the producer's proven bound: not confirmed
                 return False
+            if "location" in c[name] and not _location_true(c[name]["location"], m, a, ext, sign):
+                return False
         return True
     c = m["claim"]
     a = [_q(v) for v in m["fit"]]
@@ -97,3 +99,22 @@ def still_true_1_2(m: dict[str, Any]) -> bool:
     if point_loss(inst, low) != _q(c["lower_loss"]) or not point_loss(inst, low) < L:
         return False
     return not c["lower_minimum"] or classify_point(inst, low).verdict == "local-minimum"
+
+
+def _location_true(loc: dict[str, Any], m: dict[str, Any], a: Any, ext: Any, sign: int) -> bool:
+    """An irrational extremum's location (FORMAT 11.2 check 6, new in 1.3): the producer found
+    it unique in the same piece, and the mutant's interval holds exactly that one root of L'."""
+    from exactscape.pathloss import derivative, evaluate, real_roots
+
+    if m["version"] != "1.3" or ext.location is None or loc["piece"] != ext.location[0]:
+        return False
+    lo, hi = (_q(v) for v in loc["interval"])
+    piece = a.pieces[loc["piece"]]
+    if not piece.lo <= lo < hi <= piece.hi:
+        return False
+    q = derivative([sign * v for v in piece.poly])
+    if not evaluate(q, lo) < 0 < evaluate(q, hi):
+        return False
+    inside = [r for r in real_roots(q, lo, hi) if r.value is None]
+    _, plo, phi = ext.location
+    return len(inside) == 1 and inside[0].lo < phi and plo < inside[0].hi

@@ -37,7 +37,7 @@ def still_true_region(m: dict[str, Any]) -> bool:
     claim = m["claim"]
     kind, branches = claim["region"], tuple(claim["branches"])
     face = (m["face"]["neuron"], m["face"]["sample"]) if "face" in m else None
-    if m.get("version") != "1.2":
+    if m.get("version") not in ("1.2", "1.3"):
         return False
     res = region(inst, pat, branches, kind, face, verify=False)
     if res.certificate["claim"] != claim:
@@ -74,6 +74,8 @@ def still_true_region(m: dict[str, Any]) -> bool:
         return False
     if not {tuple(k) for k in cl["implicit"]} <= {ineq[i][2] for i in reg.implicit}:
         return False
+    if m["version"] == "1.3" and not _closure_proofs_true(cl, reg, claim, _vecs(cl["equations"])):
+        return False
     if not claim["empty"]:
         if not reg.defining.system().verify_point(_vecs([m["interior"]])[0]):
             return False
@@ -101,6 +103,75 @@ def still_true_region(m: dict[str, Any]) -> bool:
         (),
     )
     return reg.defining.system().verify_farkas(cert)
+
+
+def _closure_proofs_true(cl: dict[str, Any], reg: Region, claim: dict[str, Any], eqs: list[Row]) -> bool:
+    """The evidence new in 1.3 (FORMAT 9.2 check 7), re-derived with the producer's exact
+    arithmetic: the implicit rows are exactly cdd's, with a positive vanishing combination;
+    a relative interior point; a boundedness combination; every redundant row implied."""
+    df = reg.defining
+    n = df.n
+    ineq = df.inequalities()
+    index = {ineq[i][2]: i for i in range(len(ineq))}
+    J = sorted(index[tuple(k)] for k in cl["implicit"])
+    if J != sorted(reg.implicit):
+        return False
+
+    def combination(proof: dict[str, Any]) -> tuple[list[Fraction], Fraction, list[int]] | None:
+        comb, beta, used = [ZERO] * n, ZERO, []
+        for r, v in proof["equalities"]:
+            m = _q(v)
+            comb = [c + m * a for c, a in zip(comb, df.E[int(r)], strict=True)]
+            beta += m * df.f[int(r)]
+        for j, i, v in proof["sign"]:
+            m, r = _q(v), index[(int(j), int(i))]
+            if m <= 0:
+                return None
+            comb = [c + m * a for c, a in zip(comb, ineq[r][0], strict=True)]
+            beta += m * ineq[r][1]
+            used.append(r)
+        return comb, beta, used
+
+    if reg.closure_empty:
+        return not any(k in cl for k in ("relative_interior", "implicit_proof", "bounded_proof")) and not cl.get(
+            "redundant"
+        )
+    if J:
+        got = combination(cl["implicit_proof"])
+        if got is None or any(got[0]) or got[1] != 0 or sorted(got[2]) != J:
+            return False
+    if "relative_interior" in cl:
+        v = _vecs([cl["relative_interior"]])[0]
+        E = list(df.E) + [ineq[i][0] for i in J]
+        f = list(df.f) + [ineq[i][1] for i in J]
+        others = [i for i in range(len(ineq)) if i not in J]
+        sys_ = polyhedra.System(
+            n=n, E=tuple(E), f=tuple(f), G=tuple(ineq[i][0] for i in others), h=tuple(ineq[i][1] for i in others)
+        )
+        if not sys_.verify_point(v):
+            return False
+    if claim["bounded"]:
+        got = combination(cl["bounded_proof"])
+        if got is None or any(got[0]) or rank(list(df.E) + [ineq[r][0] for r in got[2]], n) != n:
+            return False
+    rows = set()
+    for entry in cl["redundant"]:
+        r = index[tuple(entry["row"])]
+        comb, const = [ZERO] * n, ZERO
+        for j, i, v in entry["facets"]:
+            m, f_ = _q(v), index[(int(j), int(i))]
+            if m <= 0 or f_ not in reg.facets:
+                return False
+            comb = [c + m * a for c, a in zip(comb, ineq[f_][0], strict=True)]
+            const += m * ineq[f_][1]
+        for e, v in entry["equations"]:
+            m = _q(v)
+            comb = [c + m * a for c, a in zip(comb, eqs[int(e)][1:], strict=True)]
+            const -= m * eqs[int(e)][0]
+        if comb != list(ineq[r][0]) or const < ineq[r][1]:
+            return False
+        rows.add(r)
+    return rows == set(range(len(ineq))) - set(reg.facets) - set(J)
 
 
 def h_to_v_roundtrip(region: Region) -> tuple[tuple[Row, ...], tuple[Row, ...], tuple[Row, ...]]:

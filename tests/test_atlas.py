@@ -134,10 +134,14 @@ def test_toy_positive_atlas_lists_the_minima_of_part_1_section_iv_b() -> None:
     at = atlas(load_instance(EX / "toy-positive.json"), 1)
     rows = {"".join("+" if a else "-" for a in r.pattern.column(0)): r for r in at.cells}
     assert set(rows) == {"++", "+-", "-+", "--"}
-    assert (rows["++"].analysis.kind, rows["++"].analysis.loss, rows["++"].analysis.is_genuine) == ("unique", 0, True)
+    assert (rows["++"].analysis.kind, rows["++"].analysis.loss, rows["++"].analysis.genuineness.is_genuine) == (
+        "unique",
+        0,
+        True,
+    )
     for k in ("+-", "-+"):
         a = rows[k].analysis
-        assert (a.kind, a.lsq.dimension, a.loss, a.is_genuine) == ("affine", 1, F(1, 2), True)
+        assert (a.kind, a.lsq.dimension, a.loss, a.genuineness.known()) == ("affine", 1, F(1, 2), True)
     assert (rows["--"].analysis.lsq.dimension, rows["--"].analysis.loss) == (2, 1)
     assert at.certified and at.upper == 0
     assert sorted(m.loss for m in at.spurious if m.where == "cell") == [F(1, 2), F(1, 2), F(1)]
@@ -149,12 +153,12 @@ def test_toy_negative_atlas_shows_the_branch_the_fixed_output_weight_hides() -> 
     fixed v = 1 cannot see; with labels (1, -1) cell ++ has no genuine minimum at all."""
     at = atlas(load_instance(EX / "toy-negative.json"), 1)
     top = next(r for r in at.cells if r.pattern.column(0) == (1, 1))
-    assert top.analysis.is_genuine and top.analysis.genuine is not None
+    assert top.analysis.genuineness.is_genuine and top.analysis.genuine is not None
     assert top.analysis.genuine.branches == ("-",) and top.positive_genuine is False
     assert at.certified and at.upper == 0
     mixed = atlas(load_instance(EX / "toy-mixed.json"), 1)
     top = next(r for r in mixed.cells if r.pattern.column(0) == (1, 1))
-    assert not top.analysis.is_genuine and top.infimum is not None and top.infimum.loss == F(1, 2)
+    assert top.analysis.genuineness.is_refuted and top.infimum is not None and top.infimum.loss == F(1, 2)
     assert mixed.upper == F(1, 2) and mixed.certified
 
 
@@ -172,21 +176,23 @@ def _loss(inst: Instance, w: Weights) -> F:
 def test_every_local_minimum_found_by_brute_force_is_in_the_atlas() -> None:
     """Dense rational grid, K = 1, 1-D samples with a bias: every point classified as a
     local minimum lies in a cell the atlas lists as genuine with the same loss; every
-    non-differentiable minimum lies on a facet the atlas lists with that sign and loss;
+    non-differentiable minimum lies on a facet the atlas lists with that sign and loss,
+    or (w = 0, outside Theorem 3) on a face the atlas lists with that sign and loss;
     and no grid point goes below the certified global minimum."""
     inst = Instance(X=((F(-1),), (F(0),), (F(1),)), y=(F(0), F(1), F(0)), bias=True)
     at = atlas(inst, 1)
     assert at.certified
-    genuine = {r.pattern: r.analysis.loss for r in at.cells if r.analysis.is_genuine}
+    genuine = {r.pattern: r.analysis.loss for r in at.cells if r.analysis.genuineness.is_genuine}
     facets = {
         (f.analysis.pattern, f.analysis.neuron, f.analysis.sample, r.sign): f.analysis.solution.loss
         for f in at.faces
         for r in f.analysis.results
         if r.exists
     }
+    general = {(m.face, m.branches[0]): m.loss for m in at.minima if m.where == "face" and m.branches and m.face}
     grid = [F(k, 2) for k in range(-4, 5)]
     zs = [F(-2), F(-1), F(1), F(1, 2), F(2)]
-    found = boundary_found = 0
+    found = boundary_found = face_found = 0
     for z, a, b in product(zs, grid, grid):
         w = Weights((z,), ((a, b),))
         assert _loss(inst, w) >= at.upper
@@ -196,6 +202,12 @@ def test_every_local_minimum_found_by_brute_force_is_in_the_atlas() -> None:
             pat, on = pattern_of(inst, w)
             assert not on and pat in genuine and genuine[pat] == F(res.summary["loss"])
             found += 1
+        elif v == "non-differentiable-local-minimum" and "neuron" not in res.summary:
+            # outside Theorem 3 (here w = 0): a face minimum of the atlas (Lemma D, step 3a)
+            signs = "".join("+" if d > 0 else "-" if d < 0 else "0" for d in (a * x[0] + b for x in inst.X))
+            sign = "+" if z > 0 else "-"
+            assert (signs, sign) in general and general[(signs, sign)] == F(res.summary["loss"])
+            face_found += 1
         elif v == "non-differentiable-local-minimum":
             k, n = res.summary["neuron"], res.summary["sample"]
             pat, _ = pattern_of(inst, w)
@@ -204,7 +216,7 @@ def test_every_local_minimum_found_by_brute_force_is_in_the_atlas() -> None:
             key = (Pattern(tuple(tuple(r) for r in rows)), k, n, "+" if z > 0 else "-")
             assert key in facets and facets[key] == F(res.summary["loss"])
             boundary_found += 1
-    assert found >= 3 and boundary_found >= 1
+    assert found >= 3 and boundary_found >= 1 and face_found >= 1
 
 
 # ------------------------------------------------------------------ infimum
@@ -225,7 +237,7 @@ def test_cell_infimum_is_a_certified_minimum_over_the_closure() -> None:
             assert ci is not None
             a = api.cell(inst, pattern=pat, verify=False).analysis
             assert ci.loss >= a.loss
-            if a.is_genuine:
+            if a.genuineness.is_genuine:
                 assert ci.loss == a.loss
             for c in ci.cases:
                 assert verify(inst, pat, c)
@@ -302,7 +314,7 @@ def test_infimum_mutations_are_rejected() -> None:
 def test_every_local_minimum_of_a_two_neuron_grid_is_in_the_atlas() -> None:
     inst = Instance(X=((F(-1),), (F(1),)), y=(F(1), F(1)), bias=True)
     at = atlas(inst, 2)
-    genuine = {r.pattern: r.analysis.loss for r in at.cells if r.analysis.is_genuine}
+    genuine = {r.pattern: r.analysis.loss for r in at.cells if r.analysis.genuineness.is_genuine}
     grid = [F(k) for k in range(-2, 3)]
     found = 0
     for z0, z1, a0, b0, a1, b1 in product([F(-1), F(1)], [F(-1), F(1)], grid, grid, grid, grid):
@@ -363,3 +375,60 @@ def test_cell_infimum_equals_an_independent_two_dimensional_oracle() -> None:
             assert [c.loss for c in ci.cases] == [_cone_minimum_2d(inst, pat, 1), _cone_minimum_2d(inst, pat, -1)]
             compared += 1
     assert compared >= 20
+
+
+@pytest.mark.parametrize(
+    "xs, ys, scales",
+    [
+        pytest.param((-1, 2), (1, -1), (1,), id="N2"),
+        pytest.param((-1, 0, 2), (1, -1, 1), (1, 3), id="N3", marks=pytest.mark.slow),
+    ],
+)
+def test_face_decisions_agree_with_the_point_decider(
+    xs: tuple[int, ...], ys: tuple[int, ...], scales: tuple[int, ...]
+) -> None:
+    """Step 3a against Lemma D at points: every relative-interior point tried (each face's
+    witness, and its multiples, with every sign of z) that the point decider calls a local
+    minimum lies on a face and sign the atlas lists with that loss; every listed face's
+    witness is a local minimum by the point decider."""
+    from exactscape.theory.local import decide_point
+
+    inst = Instance(X=tuple((F(x),) for x in xs), y=tuple(F(y) for y in ys), bias=True)
+    at = atlas(inst, 2, saddles=False)
+    listed = {(m.face, m.branches): m.loss for m in at.minima if m.where == "face"}
+    assert listed
+    for fm in at.face_minima:
+        assert fm.decision.witness is not None and decide_point(inst, fm.decision.witness).minimum
+    nf = at.neuron_faces
+    texts = {c: "".join("+" if s > 0 else "-" if s < 0 else "0" for s in f.signs) for c, f in enumerate(nf)}
+    hits = 0
+    for a, b in product(range(len(nf)), repeat=2):
+        for za, zb in product((F(1), F(-1), F(0)), repeat=2):
+            for scale in map(F, scales):
+                wts = Weights((za, zb), (tuple(scale * v for v in nf[a].witness), nf[b].witness))
+                if not decide_point(inst, wts).minimum:
+                    continue
+                pairs = sorted([(a, -int(za)), (b, -int(zb))])
+                key = (
+                    "|".join(texts[c] for c, _ in pairs),
+                    tuple("+" if s < 0 else "-" if s > 0 else "0" for _, s in pairs),
+                )
+                walls = any(s == 0 for c, _ in pairs for s in nf[c].signs)
+                if key in listed:
+                    hits += 1
+                    assert listed[key] == _loss(inst, wts)
+                else:  # then Theorem 1 or 3 decided it: no wall, or one neuron on one wall with z != 0
+                    assert not walls or sum(1 for c, zz in pairs if any(s == 0 for s in nf[c].signs)) == 1
+    assert hits >= 3
+
+
+def test_the_face_lp_limit_stops_the_walk_and_says_what_is_left() -> None:
+    inst = load_instance(ROOT / "examples" / "toy-mixed.json")
+    full = atlas(inst, 2, saddles=False)
+    part = atlas(inst, 2, saddles=False, max_face_lps=50)
+    assert full.faces_examined == 204 and full.faces_skipped == 0
+    assert part.faces_examined == 50 and part.faces_skipped >= full.faces_examined - 50
+    assert any(line.startswith("at most ") for line in part.not_covered)
+    assert {(m.faces, m.zsigns) for m in part.face_minima} <= {(m.faces, m.zsigns) for m in full.face_minima}
+    none = atlas(inst, 2, saddles=False, max_face_lps=0)
+    assert none.faces_examined == 0 and any("the LP limit is 0" in line for line in none.not_covered)

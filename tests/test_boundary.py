@@ -222,30 +222,33 @@ def test_random_points_on_faces_agree_with_brute_force() -> None:
         v = res.summary["verdict"]
         seen.add(v)
         assert check_certificate(res.certificate).verified
-        if v != "not-covered":
-            assert_brute_force(inst, wts, res.certificate, v)
-    assert {"not-a-local-minimum", "not-covered"} <= seen
+        assert v != "not-covered"  # Lemmas D and E decide every point (format 1.3)
+        assert_brute_force(inst, wts, res.certificate, v)
+    assert {"not-a-local-minimum", "non-differentiable-local-minimum"} <= seen
 
 
-def test_z_k_zero_on_a_boundary_is_not_covered_although_a_local_minimum() -> None:
+def test_z_k_zero_on_a_boundary_is_decided_by_lemma_d() -> None:
     """Theorem 3 needs the sign of z_k: here z = 0, w . x_3 = 0 (y_3 = 0), w dead
-    elsewhere; the point is a (non-strict) local minimum that theory.md §4 does not cover."""
+    elsewhere; the point is a (non-strict) local minimum, outside theory.md §4 but
+    proved by Lemma D (§4.1: g_0 = 0 because e_3 = 0 and no sample is active)."""
     inst = Instance(X=((F(-2),), (F(-1),), (F(1),), (F(2),)), y=(F(1), F(1), F(-1), F(0)))
     wts = Weights((F(0),), ((F(1), F(-2)),))
     res = api.point(inst, wts)
-    assert res.summary["verdict"] == "not-covered" and "z_0 = 0" in res.summary["reason"]
+    assert res.summary["verdict"] == "non-differentiable-local-minimum" and "local" in res.certificate
+    assert res.certificate["version"] == "1.3"
     assert check_certificate(res.certificate).verified
     p = bf.pack(wts.z, wts.w)
     assert bf.second_order_descent(inst.xs, inst.y, p, 1, bf.directions(3)) is None
 
 
-def test_parallel_samples_on_one_hyperplane_are_not_covered() -> None:
+def test_parallel_samples_on_one_hyperplane_are_decided() -> None:
     inst = Instance(X=((F(1), F(1)), (F(2), F(2)), (F(1), F(-1))), y=(F(1), F(2), F(0)), bias=False)
     wts = Weights((F(1),), ((F(1), F(-1)),))
     res = api.point(inst, wts)
-    assert res.summary["verdict"] == "not-covered"
+    assert res.summary["verdict"] == "not-a-local-minimum"
     assert res.summary["on_hyperplanes"] == [[0, 0], [0, 1]]
     assert check_certificate(res.certificate).verified
+    assert_brute_force(inst, wts, res.certificate, "not-a-local-minimum")
 
 
 def test_a_covered_point_may_not_claim_not_covered() -> None:
@@ -341,12 +344,19 @@ def test_lambda_and_e_n_are_the_same_for_every_solution_of_D() -> None:
         assert D * linalg.column([s + t for s, t in zip(sol, v, strict=True)]) == rhs
 
 
-def test_a_zero_sample_is_not_covered() -> None:
-    """Without a bias a zero sample lies on every hyperplane (its 'hyperplane' is the whole space)."""
+def test_a_zero_sample_is_decided() -> None:
+    """Without a bias a zero sample lies on every hyperplane (its 'hyperplane' is the whole
+    space) and is never active: Lemma D leaves it out; here f(x_1) = 2 = y_1, so the loss
+    equals the ray-group bound y_0^2 / 2 and the point is a global minimum."""
     inst = Instance(X=((F(0), F(0)), (F(1), F(1))), y=(F(1), F(2)), bias=False)
-    res = api.point(inst, Weights((F(1),), ((F(1), F(0)),)))
-    assert res.summary["verdict"] == "not-covered" and "zero vector" in res.summary["reason"]
+    wts = Weights((F(1),), ((F(1), F(1)),))
+    res = api.point(inst, wts)
+    assert res.summary["verdict"] == "non-differentiable-local-minimum" and "bound" in res.certificate
     assert check_certificate(res.certificate).verified
+    worse = Weights((F(1),), ((F(1), F(0)),))  # f(x_1) = 1 < 2: not even stationary
+    res = api.point(inst, worse)
+    assert res.summary["verdict"] == "not-a-local-minimum"
+    assert_brute_force(inst, worse, res.certificate, "not-a-local-minimum")
 
 
 def test_face_range_errors_are_neutral_and_worded_by_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
@@ -368,4 +378,4 @@ def test_face_range_errors_are_neutral_and_worded_by_the_cli(capsys: pytest.Capt
         assert exc.value.field == field and str(exc.value) == text
     argv = ["boundary", str(EX / "kink.json"), "--weights", str(EX / "kink-min.weights.json"), "--neuron", "0"]
     assert main([*argv, "--sample", "9"]) == 2
-    assert capsys.readouterr().err == "exactscape: error: --sample: sample 9 out of range 0..3\n"
+    assert capsys.readouterr().err == "exactscape boundary: error: --sample: sample 9 out of range 0..3\n"

@@ -39,7 +39,7 @@ def test_cli_reports_a_closed_stdout_as_an_output_error(tmp_path: Path) -> None:
         tmp_path,
     )
     assert code == 3, err
-    assert err.splitlines() == ["exactscape: error: standard output was closed before the output was complete"]
+    assert err.splitlines() == ["exactscape cell: error: standard output was closed before the output was complete"]
 
 
 def test_checker_keeps_its_exit_code_when_stdout_is_closed(tmp_path: Path) -> None:

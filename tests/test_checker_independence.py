@@ -213,6 +213,8 @@ ONE_PER_KIND = {
     "infimum": "toy-mixed.infimum-11.cert.json",
     "path": "zigzag.path.cert.json",
     "spurious": "zigzag.spurious.cert.json",
+    "branches": "zigzag-hidden.branches.cert.json",
+    "faces": "vee.faces.cert.json",
 }
 
 

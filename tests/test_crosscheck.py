@@ -48,7 +48,7 @@ def test_trained_network_is_near_a_genuine_minimum() -> None:
     assert cc.robustness is not None and cc.robustness.robust
     assert cc.point.verdict == "not-stationary"  # a float point is (almost) never exactly stationary
     a, snap = cc.analysis, cc.snap
-    assert a is not None and a.is_genuine and snap is not None
+    assert a is not None and a.genuineness.is_genuine and snap is not None
     assert snap.verdict.verdict == "local-minimum" and snap.verdict.loss == a.loss
     assert cc.affine_dist_sq is not None and cc.genuine_dist_sq_upper is not None
     assert cc.affine_dist_sq <= cc.genuine_dist_sq_upper <= F(1, 10**12)

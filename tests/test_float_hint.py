@@ -52,5 +52,5 @@ def test_hinted_cell_analysis_matches_cdd(loc: float) -> None:
     pat, _ = pattern_of(ds.instance, wts)
     h = analyse_cell(ds.instance, pat, hint=wts, decide=decide_hinted)
     c = analyse_cell(ds.instance, pat, hint=wts)
-    assert h.is_genuine == c.is_genuine and h.lsq.fitted == c.lsq.fitted
+    assert h.genuineness == c.genuineness and h.lsq.fitted == c.lsq.fitted
     assert check_certificate(json.loads(json.dumps(certify.cell_certificate(h)))).verified

@@ -1,5 +1,6 @@
 """Fuzz the read side: mutated instances, weights, patterns and certificates
-fed to cell, point, saddles, boundary, crosscheck and check.
+fed to cell, point, saddles, boundary, crosscheck and check (instances also
+to spurious, path, region, atlas and cells).
 
 For every mutant, in-process through :func:`exactscape.cli.main` under a
 per-run time limit (SIGALRM): the exit code is one of the documented
@@ -156,6 +157,22 @@ EXTRA = {  # the same mutants also go to these commands
     "instance": lambda m, c: [
         ["point", m, "--weights", str(BASES["weights"]), *c],
         ["saddles", m, "--weights", str(BASES["weights"]), *c],
+        # the newer commands, sized so that a valid mutant stays quick
+        ["spurious", m, "--neurons", "2", "--no-search", *c],
+        [
+            "path",
+            m,
+            "--from",
+            str(EX / "zigzag-path-a.weights.json"),
+            "--to",
+            str(EX / "zigzag-path-b.weights.json"),
+            "--max-work",
+            "20000",
+            *c,
+        ],
+        ["region", m, "--pattern", str(BASES["pattern"]), "--branches", "+-", *c],
+        ["atlas", m, "--neurons", "1", "--max-cells", "50", "--no-saddles", "--no-progress"],
+        ["cells", m, "--bias", "1", "--sample", "2", "--points", "2", "--no-progress"],
     ],
     "weights": lambda m, c: [["point", str(BASES["instance"]), "--weights", m, *c]],
     "pattern": lambda m, c: [["cell", str(BASES["instance"]), "--pattern", m, *c]],

@@ -112,7 +112,12 @@ def test_the_exact_model_does_not_import_the_float_package() -> None:
 def test_unit_roundoff() -> None:
     assert unit_roundoff("float64") == Fraction(1, 2**53) and unit_roundoff("float32") == Fraction(1, 2**24)
     with pytest.raises(InputError):
-        unit_roundoff("float128")
+        unit_roundoff("float80")
+    import numpy as np
+
+    ld = np.dtype(np.longdouble)
+    if ld.name != "float64":  # NumPy's long double: its own significand (64 bits on x86), never float64's
+        assert unit_roundoff(ld.name) == Fraction(1, 2 ** (np.finfo(ld).nmant + 1))
 
 
 def test_torch_state_dict(tmp_path: Path) -> None:

@@ -73,6 +73,10 @@ def still_true(m: dict[str, Any]) -> bool:
         return landscape_still_true(m)
     if m["kind"] == "region":  # new in 1.2
         return still_true_region(m)
+    if m["kind"] == "branches":  # new in 1.3
+        return branches_still_true(m)
+    if m["kind"] == "faces":  # new in 1.3: every listed face truly holds no local minimum
+        return _faces_still_true(m)
     inst = _instance(m)
     if m["kind"] == "point":
         w = _weights(m["weights"]["z"], m["weights"]["w"])
@@ -92,39 +96,11 @@ def still_true(m: dict[str, Any]) -> bool:
         mine.pop("branches"), theirs.pop("branches")  # the witness is checked below
     if mine != theirs:
         return False
+    evidence = _minimiser_evidence(m, inst, pat)
+    if evidence is None:
+        return False
+    rows, R0 = evidence
     K, d = pat.K, inst.d
-    feas = m["feasibility"]
-    if "witness" in feas:
-        wit = [tuple(_q(v) for v in r) for r in feas["witness"]]
-        if len(wit) != K or not all(in_cell(inst, pat, j, wit[j]) for j in range(K)):
-            return False
-    A = design_matrix(inst, pat)
-    rows = linalg.to_rows(A)
-    basis = m["rank"]["basis_rows"]
-    if linalg.rank_factorisation(linalg.matrix([rows[b] for b in basis], K * d)).rank != len(basis):
-        return False
-    if "minor" in m["rank"]:  # format 1.2: the claimed rank is the true one (re-derived independently)
-        if linalg.rank_factorisation(A).rank != len(basis):
-            return False
-    else:
-        combos = {i: [_q(v) for v in c] for i, c in m["rank"]["combinations"]}
-        if sorted(set(basis) | set(combos)) != list(range(inst.N)) or set(basis) & set(combos):
-            return False
-        for i, c in combos.items():
-            if [sum((c[k] * rows[b][col] for k, b in enumerate(basis)), Fraction(0)) for col in range(K * d)] != rows[
-                i
-            ]:
-                return False
-    mini = m["minimiser"]
-    if "u" in mini:
-        u = [_q(v) for v in mini["u"]]
-        R0 = [sum((u[k] * rows[b][col] for k, b in enumerate(basis)), Fraction(0)) for col in range(K * d)]
-    elif "R" in mini:
-        R0 = [_q(v) for blk in mini["R"] for v in blk]
-    else:  # {}: the fitted values are the labels; any minimiser of the oracle will do
-        R0 = list(linalg.least_squares(A, inst.y).R0)
-    if not _stationary(inst, pat, R0):
-        return False
     gen = m.get("genuineness")
     if gen is None:
         return True
@@ -135,28 +111,142 @@ def still_true(m: dict[str, Any]) -> bool:
     fitted = [sum((rows[i][c] * R0[c] for c in range(K * d)), Fraction(0)) for i in range(inst.N)]
     search = CellSearch(inst, pat, fitted, Feasibility(True))
 
+    def leaf_ok(leaf: dict[str, Any], sigma: dict[int, str]) -> bool:
+        system, _, keys = search.system(sigma)
+        fit = {int(i): _q(v) for i, v in leaf["fit"]}
+        sign = {(int(j), int(i)): _q(v) for j, i, v in leaf["sign"]}
+        cert = Farkas(
+            tuple(fit.get(i, Fraction(0)) for i in range(inst.N)),
+            tuple(sign.get(k, Fraction(0)) for k in keys),
+            (),
+        )
+        return set(sign) <= set(keys) and system.verify_farkas(cert)
+
     def leaves(node: dict[str, Any], sigma: dict[int, str]) -> bool:
         if "leaf" in node:
-            system, _, keys = search.system(sigma)
-            fit = {int(i): _q(v) for i, v in node["leaf"]["fit"]}
-            sign = {(int(j), int(i)): _q(v) for j, i, v in node["leaf"]["sign"]}
-            cert = Farkas(
-                tuple(fit.get(i, Fraction(0)) for i in range(inst.N)),
-                tuple(sign.get(k, Fraction(0)) for k in keys),
-                (),
-            )
-            return set(sign) <= set(keys) and system.verify_farkas(cert)
+            return leaf_ok(node["leaf"], sigma)
         j = node["split"]
         return all(leaves(node[b], {**sigma, j: b}) for b in "+-0")
 
     return leaves(gen["tree"], {})
 
 
+def branches_still_true(m: dict[str, Any]) -> bool:
+    """Kind ``branches`` (FORMAT 13): the claim re-derived by the producer's branch search
+    restricted to each listed branch vector, and the evidence re-checked independently."""
+    from exactscape.theory.branches import BranchProblem, search
+
+    inst = _instance(m)
+    pat = Pattern(tuple(tuple(r) for r in m["pattern"]))
+    if m.get("version") != "1.3":
+        return False
+    a = api.cell(inst, pattern=pat, verify=False, engine="plain", budget=None)
+    claim = m["claim"]
+    vectors = [tuple(v) for v in claim["branch_vectors"]]
+    if len(set(vectors)) != len(vectors) or not vectors:
+        return False
+    feasible = a.certificate["claim"]["feasible"]
+    if claim["feasible"] != feasible or claim["loss"] != a.certificate["claim"]["loss"]:
+        return False
+    evidence = _minimiser_evidence(m, inst, pat)
+    if evidence is None:
+        return False
+    rows, R0 = evidence
+    K, d = pat.K, inst.d
+    fitted = tuple(sum((rows[i][c] * R0[c] for c in range(K * d)), Fraction(0)) for i in range(inst.N))
+    truth = feasible and any(
+        search(BranchProblem(inst, pat, fitted, tuple((b,) for b in v))).genuine is not None for v in vectors
+    )
+    if claim["genuine"] != truth:
+        return False
+    gen = m.get("genuineness")
+    if gen is None:
+        return not feasible
+    if "z" in gen:
+        w = _weights(gen["z"], gen["w"])
+        R = [w.z[j] * v for j in range(K) for v in w.w[j]]
+        br = tuple("+" if z > 0 else "-" if z < 0 else "0" for z in w.z)
+        return (
+            br in vectors
+            and claim["branches"] == list(br)
+            and all(in_cell(inst, pat, j, w.w[j]) for j in range(K))
+            and _stationary(inst, pat, R)
+        )
+    search_ = CellSearch(inst, pat, list(fitted), Feasibility(True))
+    for leaf, v in zip(gen["leaves"], vectors, strict=True):
+        system, _, keys = search_.system(dict(enumerate(v)))
+        fit = {int(i): _q(x) for i, x in leaf["fit"]}
+        sign = {(int(j), int(i)): _q(x) for j, i, x in leaf["sign"]}
+        cert = Farkas(
+            tuple(fit.get(i, Fraction(0)) for i in range(inst.N)), tuple(sign.get(k, Fraction(0)) for k in keys), ()
+        )
+        if not (set(sign) <= set(keys) and system.verify_farkas(cert)):
+            return False
+    return True
+
+
+def _minimiser_evidence(
+    m: dict[str, Any], inst: Instance, pat: Pattern
+) -> tuple[list[list[Fraction]], list[Fraction]] | None:
+    """FORMAT 4.2 checks 2-4 re-derived: the witness, the rank evidence and the minimiser
+    (rows of A and R0), or None when any is false."""
+    K, d = pat.K, inst.d
+    feas = m["feasibility"]
+    if "witness" in feas:
+        wit = [tuple(_q(v) for v in r) for r in feas["witness"]]
+        if len(wit) != K or not all(in_cell(inst, pat, j, wit[j]) for j in range(K)):
+            return None
+    A = design_matrix(inst, pat)
+    rows = linalg.to_rows(A)
+    basis = m["rank"]["basis_rows"]
+    if linalg.rank_factorisation(linalg.matrix([rows[b] for b in basis], K * d)).rank != len(basis):
+        return None
+    if "minor" in m["rank"]:  # format 1.2: the claimed rank is the true one (re-derived independently)
+        if linalg.rank_factorisation(A).rank != len(basis):
+            return None
+    else:
+        combos = {i: [_q(v) for v in c] for i, c in m["rank"]["combinations"]}
+        if sorted(set(basis) | set(combos)) != list(range(inst.N)) or set(basis) & set(combos):
+            return None
+        for i, c in combos.items():
+            if [sum((c[k] * rows[b][col] for k, b in enumerate(basis)), Fraction(0)) for col in range(K * d)] != rows[
+                i
+            ]:
+                return None
+    mini = m["minimiser"]
+    if "u" in mini:
+        u = [_q(v) for v in mini["u"]]
+        R0 = [sum((u[k] * rows[b][col] for k, b in enumerate(basis)), Fraction(0)) for col in range(K * d)]
+    elif "R" in mini:
+        R0 = [_q(v) for blk in mini["R"] for v in blk]
+    else:  # {}: the fitted values are the labels; any minimiser of the oracle will do
+        R0 = list(linalg.least_squares(A, inst.y).R0)
+    if not _stationary(inst, pat, R0):
+        return None
+    return rows, R0
+
+
+def _faces_still_true(m: dict[str, Any]) -> bool:
+    from exactscape.theory.local import NeuronFace, decide_face
+
+    inst = _instance(m)
+    if m["claim"]["faces"] != len(m["faces"]) or isinstance(m["claim"]["faces"], bool):
+        return False
+    for face in m["faces"]:
+        signs = [[int(v) for v in row] for row in face["signs"]]
+        if len(signs) != m["claim"]["neurons"] or any(len(r) != inst.N for r in signs):
+            return False
+        fcs = tuple(NeuronFace(tuple(r), tuple(Fraction(0) for _ in range(inst.d))) for r in signs)
+        if decide_face(inst, fcs, tuple(int(v) for v in face["z"])).minimum:
+            return False
+    return True
+
+
 def _producer_confirms(m: dict[str, Any]) -> bool:
     try:
         return still_true(m)
     except (ExactscapeError, KeyError, TypeError, ValueError, IndexError, ZeroDivisionError):
-        return False
+        return None
 
 
 def test_there_are_golden_certificates() -> None:

@@ -249,7 +249,24 @@ def test_tables_partial_round_trip(tmp_path: Path) -> None:
     st_ = tb.settings_for("I", N=4, trials=2, locations=(0.5,))
     part = tb.partial_path(tmp_path / "t.json")
     assert tb.open_partial(part, st_) == {}  # writes the header
-    records = [{"location": 0.5, "trial": k, "verdict": "genuine"} for k in range(2)]
+    records = [
+        {
+            "location": 0.5,
+            "trial": k,
+            "verdict": "not-genuine",
+            "genuine": False,
+            "genuine_positive": False,
+            "continuous": True,
+            "rank": 30,
+            "dimension": 10,
+            "activated": 0.5,
+            "method": "plain [hinted]",
+            "nodes": 3,
+            "seconds": 0.25,
+            "gd": None,
+        }
+        for k in range(2)
+    ]
     with part.open("a") as fh:
         for r in records:
             fh.write(json.dumps(r, sort_keys=True) + "\n")

@@ -23,7 +23,7 @@ SWEEPS = {
     "kink": ("kink.json", "kink-min.weights.json", 0),
     "line-v": ("line.json", "line-v.weights.json", 1),
     "zigzag-saddle": ("zigzag.json", "zigzag-saddle.weights.json", 0),
-    # z_1 = 0: on a hyperplane the point is outside Theorem 3 ("not-covered"), never guessed
+    # z_1 = 0: on a hyperplane the point is outside Theorem 3, decided by Lemmas D and E (format 1.3)
     "zigzag-dead-z": ("zigzag.json", "zigzag-saddle.weights.json", 1),
 }
 
@@ -42,8 +42,8 @@ def sweep(name: str) -> list[tuple[Fraction, str]]:
         assert check_certificate(res.certificate).verified
         on = res.summary.get("on_hyperplanes", [])
         covered = base.z[j] != 0  # one neuron, one sample at a time: covered iff z_j != 0
-        assert (len(on) == 1 and covered) == (v in ("non-differentiable-local-minimum", "not-a-local-minimum"))
-        assert (len(on) == 1 and not covered) == (v == "not-covered"), (name, b, v)
+        assert (len(on) == 1) == (v in ("non-differentiable-local-minimum", "not-a-local-minimum")), (name, b, v)
+        assert (len(on) == 1 and not covered) == (res.certificate["version"] == "1.3"), (name, b, v)
         assert_brute_force(inst, wts, res.certificate, v)
         out.append((b, v))
     return out

@@ -70,7 +70,7 @@ def test_cli_tiny_table_end_to_end(tmp_path: Path) -> None:
             wts = load_weights(f"{stem}.weights.json")
             inst = load_instance(next((tmp_path / "t-instances").glob("*.instance.json")))
             assert pattern_of(inst, wts)[0] == pat
-            assert analyse_cell(inst, pat).is_genuine == rec["genuine"]
+            assert analyse_cell(inst, pat).genuineness.known() == rec["genuine"]
 
 
 def test_resume_after_interruption_gives_the_uninterrupted_records(tmp_path: Path) -> None:
@@ -96,12 +96,12 @@ def test_resume_after_interruption_gives_the_uninterrupted_records(tmp_path: Pat
 def test_header_mismatch_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "h.json"
     tb.run_table(tiny(trials=1), out)
-    with pytest.raises(InputError, match="seed"):
+    with pytest.raises(OutputError, match="seed"):
         tb.run_table(tiny(trials=1, seed=6), out)
-    with pytest.raises(InputError, match="budget"):
+    with pytest.raises(OutputError, match="budget"):
         tb.run_table(tiny(trials=1, budget=1.0), out)
     tb.partial_path(tmp_path / "x.json").write_text("hello\n")
-    with pytest.raises(InputError):
+    with pytest.raises(OutputError, match="not a file exactscape wrote"):
         tb.run_table(tiny(trials=1), tmp_path / "x.json")
     assert tb.partial_path(tmp_path / "x.json").read_text() == "hello\n"
     # more trials or other locations extend the same run
@@ -160,7 +160,7 @@ def test_decide_trial_agrees_with_the_cell_analysis() -> None:
             continue
         dec = tb.decide_trial(ds.instance, pat, 60.0, backend="exact")
         a = analyse_cell(ds.instance, pat)
-        assert dec.genuine == a.is_genuine and dec.genuine_positive == plus_only(a, None)
+        assert dec.genuine == a.genuineness.known() and dec.genuine_positive == plus_only(a, None)
         assert dec.rank == a.rank and dec.continuous == (a.kind == "affine")
         assert dec.nodes == a.nodes  # the per-neuron search is analyse_cell's
 
@@ -235,6 +235,12 @@ def test_replay_checks_every_decided_trial_and_reports_a_rejection(
     doc = tb.results_doc(state, [])
     assert all(row["replayed"] == row["decided"] and row["replay_rejected"] == 0 for row in doc["table"])
     assert "Independent checker (`--replay`): bias 20: 2 of 2 certificates verified" in tb.markdown(doc)
+    # the (+,...,+) column has its own certificate (kind branches), replayed for every decided answer
+    assert all(r["replayed_positive"] == "verified" for r in done if r["genuine_positive"] is not None) and any(
+        "replayed_positive" in r for r in done
+    )
+    assert all(row["replayed_positive"] == row["decided_positive"] for row in doc["table"])
+    assert "certificates of kind `branches`): bias 20: 2 of 2 verified" in tb.markdown(doc)
 
     # a producer that lies is caught per trial, and the table says so
     from exactscape import certify
@@ -249,6 +255,18 @@ def test_replay_checks_every_decided_trial_and_reports_a_rejection(
     monkeypatch.setattr(certify, "cell_certificate", lying)
     dec = tb.decide_trial(*_one_cell(), 60, replay=True)
     assert dec.replayed is not None and dec.replayed.startswith("rejected: ")
+
+    real_b = certify.branches_certificate
+
+    def lying_b(*args: object) -> dict[str, object]:
+        cert = real_b(*args)  # type: ignore[arg-type]
+        cert["claim"]["genuine"] = not cert["claim"]["genuine"]  # type: ignore[index]
+        return cert
+
+    monkeypatch.setattr(certify, "branches_certificate", lying_b)
+    dec = tb.decide_trial(*_one_cell(), 60, replay=True)
+    assert dec.genuine_positive is not None
+    assert dec.replayed_positive is not None and dec.replayed_positive.startswith("rejected: ")
 
 
 def _one_cell() -> tuple[object, object]:

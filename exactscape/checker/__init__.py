@@ -13,7 +13,7 @@ section modules
 2       ``readfile`` ``fields``
 3       ``envelope`` ``fields``
 4       ``cell`` ``linalg`` ``cones`` ``branchtree``
-5       ``point`` ``curves`` ``poly`` ``hyperplane``
+5       ``point`` ``curves`` ``poly`` ``hyperplane`` ``local`` ``faces``
 6       ``protocol`` ``errors`` ``readfile``
 7       ``saddle`` ``linalg`` ``cones`` ``branchtree`` ``curves``
 8       ``boundary`` ``hyperplane`` ``linalg`` ``cones`` ``branchtree``
@@ -21,14 +21,17 @@ section modules
 10      ``census`` ``infimum`` ``bundle`` ``cones``
 11      ``path`` ``sturm`` ``point``
 12      ``spurious`` ``cones`` ``point``
+13      ``branchset`` ``cell`` ``branchtree`` ``cones``
 ====== ==================================================================
 
 Sections: 1 numbers; 2 input files (regular files, size cap, UTF-8) and
 patterns; 3 the envelope and versions; 4 kind ``cell``; 5 kind ``point``
-(5.1-5.2 ``point``, 5.3 curves, 5.4 points on one hyperplane); 6 the
+(5.1-5.2 ``point``, 5.3 curves, 5.4 points on one hyperplane, 5.5 points
+anywhere on the hyperplanes, ``local``; 5.6 kind ``faces``, ``faces``); 6 the
 protocol; 7 ``saddle``; 8 ``boundary`` (with Lemmas A, B, C); 9 ``region``;
 10 ``census`` (10.1-10.2), ``infimum`` (10.3) and bundles (10.4); 11
-``path`` (11.3: signs of polynomials, ``sturm``); 12 ``spurious``.
+``path`` (11.3: signs of polynomials, ``sturm``); 12 ``spurious``; 13
+``branches`` (genuineness over a given set of branch vectors).
 Support modules: ``linalg`` (products with A, the one rank-evidence checker,
 ranks, modular determinants), ``cones`` (a weight strictly inside its open
 cell; Gordan/Farkas emptiness of an open cone), ``branchtree`` (trees of

@@ -280,11 +280,25 @@ def check_tree(value: object, path: str, pattern: Pattern, inst: Instance, fitte
     return branch_tree(value, path, pattern, inst.xs, fitted, {}, BRANCHES)
 
 
-def check_cell(cert: dict[str, object], log: list[str]) -> None:
-    """Run the checks of FORMAT.md 4.2 in order, appending ``c`` lines to ``log``."""
-    record(cert, "", ROOT_FIELDS, ("genuineness",))
+@dataclass(frozen=True)
+class MinimiserSet:
+    """What checks 1-4 of FORMAT.md 4.2 derive: the instance, the pattern, whether
+    every open cone is non-empty, rank A, the fitted values p = A R0 of every
+    minimiser and the minimum loss (1/N) ||p - y||^2."""
+
+    inst: Instance
+    pattern: Pattern
+    feasible: bool
+    rank: int
+    fitted: Sequence[Fraction]
+    loss: Fraction
+
+
+def check_minimiser_set(cert: dict[str, object], log: list[str], claim: CellClaim | None = None) -> MinimiserSet:
+    """FORMAT 4.2 (1)-(4): pattern, feasibility, rank and minimiser; with ``claim``, the
+    claim's feasibility, rank, kind, dimension and loss are compared as they are derived
+    (kind ``branches`` of FORMAT 13 runs the same checks on its own claim)."""
     inst = parse_instance(cert["instance"], "instance")
-    claim = parse_claim(cert["claim"], "claim")
     log.append(inst.summary())
 
     pattern = parse_pattern(cert["pattern"], "pattern", inst.n)
@@ -292,20 +306,34 @@ def check_cell(cert: dict[str, object], log: list[str]) -> None:
     log.append(f"c 1 pattern: {inst.n} x {k}")
 
     feasible, line = check_feasibility(cert["feasibility"], "feasibility", pattern, inst)
-    compare("claim.feasible", claim.feasible, feasible)
+    if claim is not None:
+        compare("claim.feasible", claim.feasible, feasible)
     log.append(line)
 
     new = minor_version(cert) >= 2
     basis = check_rank(cert["rank"], "rank", pattern, inst, new)
     r, columns = len(basis), k * inst.d
-    compare("claim.rank", claim.rank, r)
-    compare("claim.dimension", claim.dimension, columns - r)
-    compare("claim.kind", claim.kind, "unique" if r == columns else "affine")
-    log.append(f"c 3 rank: rank A = {r} of Kd = {columns} columns ({claim.kind})")
+    kind = "unique" if r == columns else "affine"
+    if claim is not None:
+        compare("claim.rank", claim.rank, r)
+        compare("claim.dimension", claim.dimension, columns - r)
+        compare("claim.kind", claim.kind, kind)
+    log.append(f"c 3 rank: rank A = {r} of Kd = {columns} columns ({kind})")
 
     fitted, loss = check_minimiser(cert["minimiser"], "minimiser", pattern, inst, basis, new)
-    compare("claim.loss", claim.loss, loss)
+    if claim is not None:
+        compare("claim.loss", claim.loss, loss)
     log.append(f"c 4 minimiser: normal equations hold, minimum loss {show(loss)}")
+    return MinimiserSet(inst, pattern, feasible, r, fitted, loss)
+
+
+def check_cell(cert: dict[str, object], log: list[str]) -> None:
+    """Run the checks of FORMAT.md 4.2 in order, appending ``c`` lines to ``log``."""
+    record(cert, "", ROOT_FIELDS, ("genuineness",))
+    claim = parse_claim(cert["claim"], "claim")
+    ms = check_minimiser_set(cert, log, claim)
+    inst, pattern, feasible, fitted = ms.inst, ms.pattern, ms.feasible, ms.fitted
+    k = len(pattern[0])
 
     if not feasible:
         compare("claim.genuine", claim.genuine, False)

@@ -11,14 +11,26 @@ proves the open cone {w : s_i x_i . w > 0, i < t} empty, and so every
 completion of the path; 4. every listed cell is named by exactly one leaf;
 5. the counts: neuron_cells = number of cells, network_cells = neuron_cells^K.
 The walk uses an explicit stack (no recursion limit).
+
+New in 1.3, ``walls`` (optional): for every listed cell c and every sample n
+inactive in c (x_n != 0) that is the least of its parallel group (the samples
+m with x_m a non-zero multiple of x_n, one shared hyperplane), keys (c, n)
+strictly increasing and none missing: ``{"witness": w}`` with w . x_n = 0 and
+every sample outside the group strictly on its side of c (the wall of c on
+that hyperplane has dimension d - 1: a facet of the cell when the group is
+{n}), or ``{"empty": [[i, m], ...], "mu": m}`` with m_i > 0 on samples outside
+the group and sum_i m_i s_i x_i + mu x_n = 0 (Farkas: no such w, so that
+hyperplane carries no wall of c). The facets of every cell are then known.
 """
 
+from fractions import Fraction
+
 from .cones import check_empty_cone
-from .envelope import Instance, parse_instance, require_1_2
+from .envelope import Instance, minor_version, parse_instance, require_1_2
 from .errors import CertificateError
-from .fields import array, at, item, record, vector
+from .fields import array, at, item, keyed, record, vector
 from .linalg import dot
-from .numbers import integer, show
+from .numbers import integer, rational, show
 
 ROOT_FIELDS = ("format", "version", "kind", "instance", "claim", "cells", "tree")
 CLAIM_FIELDS = ("neurons", "neuron_cells", "network_cells")
@@ -114,7 +126,7 @@ def check_counts(k: int, c_claim: int, net_claim: int, cells: int) -> str:
 def check_census(cert: dict[str, object], lines: list[str]) -> None:
     """Run the checks of FORMAT.md 10.2 in order, appending ``c`` lines."""
     require_1_2(cert, "kind 'census'", "kind")
-    fields = record(cert, "", ROOT_FIELDS)
+    fields = record(cert, "", ROOT_FIELDS, ("walls",) if minor_version(cert) >= 3 else ())
     inst = parse_instance(fields["instance"], "instance")
     lines.append(inst.summary())
     k, c_claim, net_claim = check_claim(fields["claim"])
@@ -124,3 +136,61 @@ def check_census(cert: dict[str, object], lines: list[str]) -> None:
     lines.append(f"c 3 tree: every sign vector over the {inst.n} samples is a listed cell or has a Gordan leaf")
     lines.append(f"c 4 leaves: the {found} cell leaves are exactly the listed cells")
     lines.append(check_counts(k, c_claim, net_claim, len(cells)))
+    if "walls" in fields:
+        facets = check_walls(fields["walls"], cells, inst)
+        lines.append(f"c 6 walls: every cell's walls decided; {facets} facets on hyperplanes of one sample")
+
+
+def parallel_group(xs: list[list[Fraction]], n: int) -> list[int]:
+    """The samples m with x_m a non-zero multiple of x_n (n included): every 2 x 2 minor of
+    (x_m, x_n) vanishes and x_m != 0."""
+    xn = xs[n]
+    d = len(xn)
+    return [
+        m
+        for m, x in enumerate(xs)
+        if any(x) and all(x[a] * xn[b] == x[b] * xn[a] for a in range(d) for b in range(a + 1, d))
+    ]
+
+
+def wall_pairs(cells: list[list[int]], inst: Instance) -> list[tuple[int, int, list[int]]]:
+    """(c, n, group) for every cell c and sample n inactive in c, x_n != 0, n the least of its group."""
+    groups = {n: parallel_group(inst.xs, n) for n in range(inst.n) if any(inst.xs[n])}
+    return [
+        (c, n, groups[n])
+        for c, active in enumerate(cells)
+        for n in sorted(groups)
+        if not active[n] and n == min(groups[n])
+    ]
+
+
+def check_walls(value: object, cells: list[list[int]], inst: Instance) -> int:
+    """FORMAT 10.2 (6), new in 1.3: every wall pair decided (module docstring). Returns the
+    number of facets (a witness, a group of one sample)."""
+    want = wall_pairs(cells, inst)
+    entries = keyed(value, "walls", (max(len(cells), 1), inst.n))
+    if [key for key, _, _ in entries] != [(c, n) for c, n, _ in want]:
+        raise CertificateError("walls", f"must list exactly the {len(want)} pairs (cell, inactive sample) in order")
+    facets = 0
+    for ((c, n), payload, p_path), (_, _, group) in zip(entries, want, strict=True):
+        signs = [1 if a else -1 for a in cells[c]]
+        if isinstance(payload, dict) and "witness" in payload:
+            w = vector(record(payload, p_path, ("witness",))["witness"], at(p_path, "witness"), inst.d)
+            if dot(w, inst.xs[n]) != 0:
+                raise CertificateError(at(p_path, "witness"), f"w . x_{n} != 0")
+            for i, x in enumerate(inst.xs):
+                if i not in group and signs[i] * dot(w, x) <= 0:
+                    raise CertificateError(
+                        at(p_path, "witness"), f"w . x_{i} = {show(dot(w, x))} off the side of cell {c}"
+                    )
+            facets += len(group) == 1
+            continue
+        fields = record(payload, p_path, ("empty", "mu"))
+        mu = rational(fields["mu"], at(p_path, "mu"))
+        outside = [s if i not in group else 0 for i, s in enumerate(signs)]
+        check_empty_cone(
+            fields["empty"], at(p_path, "empty"), inst.xs, outside, [mu * v for v in inst.xs[n]], " + mu x_n"
+        )
+        if any(i in group for (i,), _, _ in keyed(fields["empty"], at(p_path, "empty"), (inst.n,))):
+            raise CertificateError(at(p_path, "empty"), "a multiplier on a sample of the hyperplane's group")
+    return facets

@@ -16,8 +16,20 @@ from .numbers import boolean, clip, describe
 
 FORMAT_NAME = "exactscape-certificate"
 MAJOR_VERSION = 1
-# the last five are new in 1.2
-KINDS = ("cell", "point", "saddle", "boundary", "region", "census", "infimum", "path", "spurious")
+# "region" .. "spurious" are new in 1.2, "branches" and "faces" in 1.3
+KINDS = (
+    "cell",
+    "point",
+    "saddle",
+    "boundary",
+    "region",
+    "census",
+    "infimum",
+    "path",
+    "spurious",
+    "branches",
+    "faces",
+)
 
 
 def check_envelope(obj: object) -> dict[str, object]:
@@ -52,6 +64,12 @@ def require_1_1(cert: dict[str, object], what: str, path: str) -> None:
     """FORMAT 3: kinds and verdicts new in 1.1 are refused in a 1.0 certificate (``path``: the field refused)."""
     if minor_version(cert) < 1:
         raise CertificateError(path, f"{what} is new in version 1.1; this certificate says version {cert['version']}")
+
+
+def require_1_3(cert: dict[str, object], what: str, path: str) -> None:
+    """FORMAT 3: kinds and fields new in 1.3 are refused in an older certificate (``path``: the field refused)."""
+    if minor_version(cert) < 3:
+        raise CertificateError(path, f"{what} is new in version 1.3; this certificate says version {cert['version']}")
 
 
 def require_1_2(cert: dict[str, object], what: str, path: str) -> None:

@@ -11,12 +11,18 @@ minimises the convex quadratic over the closed cone; FORMAT.md 10.3 gives
 the one-line proof). The case's value is
 (1/N)||A R - y||^2. Then claim.loss must be the least value and
 claim.branches the first sigma attaining it.
+
+New in 1.3: ``witness`` (K x d), every w_j strictly inside its open cone C_j,
+proves the cell non-empty; only then is the minimum over the closed cones the
+infimum over the cell (its closure is the product of the closed cones). A 1.2
+certificate has no witness and proves the minimum over the closed cones only.
 """
 
 from fractions import Fraction
 from itertools import product
 
-from .envelope import Instance, parse_instance, require_1_2
+from .cones import check_in_cells
+from .envelope import Instance, minor_version, parse_instance, require_1_2
 from .errors import CertificateError
 from .fields import array, at, compare, item, keyed, matrix, parse_pattern, record
 from .linalg import ZERO, Pattern, add_scaled, apply_a, apply_at, dot
@@ -61,16 +67,21 @@ def check_case(case: object, c_path: str, sigma: list[str], pattern: Pattern, in
 
 
 def check_infimum(cert: dict[str, object], lines: list[str]) -> None:
-    """Run the checks of FORMAT.md 10.3 in order: every case, then ``claim.loss`` the least
-    case value and ``claim.branches`` the first sigma attaining it."""
+    """Run the checks of FORMAT.md 10.3 in order: (1.3) the witness inside every open cone,
+    every case, then ``claim.loss`` the least case value and ``claim.branches`` the first
+    sigma attaining it."""
     require_1_2(cert, "kind 'infimum'", "kind")
-    fields = record(cert, "", ROOT_FIELDS)
+    new = minor_version(cert) >= 3
+    fields = record(cert, "", ROOT_FIELDS + (("witness",) if new else ()))
     inst = parse_instance(fields["instance"], "instance")
     lines.append(inst.summary())
     pattern = parse_pattern(fields["pattern"], "pattern", inst.n)
     k = len(pattern[0])
     if k > MAX_NEURONS:
         raise CertificateError("pattern", f"K = {k}: more than {MAX_NEURONS} neurons (2^K cases) is refused")
+    if new:
+        check_in_cells(matrix(fields["witness"], "witness", k, inst.d), "witness", pattern, inst.xs)
+        lines.append("c 0 the cell is non-empty: the witness is strictly inside every open cone C_j")
     claim = record(fields["claim"], "claim", CLAIM_FIELDS)
     sigmas = [list(s) for s in product("+-", repeat=k)]
     cases = array(fields["cases"], "cases", len(sigmas))
@@ -85,4 +96,12 @@ def check_infimum(cert: dict[str, object], lines: list[str]) -> None:
         raise CertificateError("cases", "no case")
     compare("claim.loss", rational(claim["loss"], "claim.loss"), best)
     compare("claim.branches", claim["branches"], best_sigma)
-    lines.append(f"c infimum over the cell: {show(best)}, attained on its closure (branches {' '.join(best_sigma)})")
+    if new:
+        lines.append(
+            f"c infimum over the cell: {show(best)}, attained on its closure (branches {' '.join(best_sigma)})"
+        )
+    else:
+        lines.append(
+            f"c minimum over the closed cones sigma_j cl C_j: {show(best)} (branches {' '.join(best_sigma)}); "
+            "version 1.2 does not prove the cell non-empty, so this is its infimum only if it is"
+        )

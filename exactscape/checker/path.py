@@ -12,13 +12,13 @@ rational t, at which the loss is evaluated directly from the network.
 from fractions import Fraction
 
 from . import poly
-from .envelope import Instance, parse_instance, require_1_2
+from .envelope import Instance, minor_version, parse_instance, require_1_2
 from .errors import CertificateError
 from .fields import array, at, item, matrix, record, vector
 from .linalg import dot
-from .numbers import rational, show
+from .numbers import integer, rational, show
 from .point import loss_at
-from .sturm import derivative, weak_sign
+from .sturm import derivative, evaluate, odd_part, roots_in_open, weak_sign
 
 TRENDS = ("increasing", "decreasing", "constant", "mixed")
 MONOTONE = ("increasing", "decreasing", "non-increasing", "non-decreasing", "constant", "no")
@@ -167,13 +167,18 @@ def check_monotone(
 
 
 def check_extremes(
-    claim: dict[str, object], polys: list[poly.Poly], ends: list[Fraction], seg: Segment, inst: Instance
+    claim: dict[str, object],
+    polys: list[poly.Poly],
+    ends: list[Fraction],
+    seg: Segment,
+    inst: Instance,
+    new: bool = False,
 ) -> list[str]:
     """FORMAT 11.2 (5): ``value`` = L(t) evaluated directly, and the bound holds on every
     closed piece (weak_sign of L_k - lower, resp. upper - L_k, is +1 or 0)."""
     out = []
     for name, bound_name, sign in (("minimum", "lower", 1), ("maximum", "upper", -1)):
-        fields = record(claim[name], at("claim", name), ("t", "value", bound_name))
+        fields = record(claim[name], at("claim", name), ("t", "value", bound_name), ("location",) if new else ())
         t = _unit(fields["t"], at(at("claim", name), "t"))
         value = rational(fields["value"], at(at("claim", name), "value"))
         bound = rational(fields[bound_name], at(at("claim", name), bound_name))
@@ -188,7 +193,42 @@ def check_extremes(
                 raise CertificateError(at(at("claim", name), bound_name), f"L crosses {show(bound)} on piece {n}")
         exact = "exactly" if bound == value else f"within [{show(min(bound, value))}, {show(max(bound, value))}]"
         out.append(f"c {name} of L on [0, 1]: {exact} (attained value {show(value)} at t = {show(t)})")
+        if "location" in fields:
+            out.append(check_location(fields["location"], at(at("claim", name), "location"), name, sign, polys, ends))
     return out
+
+
+def check_location(value: object, path: str, name: str, sign: int, polys: list[poly.Poly], ends: list[Fraction]) -> str:
+    """FORMAT 11.2 (6), new in 1.3: ``{"piece": k, "interval": [a, b]}`` with
+    t_k <= a < b <= t_(k+1). With P = sign * L_k and q = P': q(a) < 0 < q(b) and the odd
+    part of q has exactly one root r in (a, b), so P falls strictly on [a, r] and rises
+    strictly on [r, b]; and P_j >= c = min(P(a), P(b)) > P(r) on every piece outside (a, b)
+    (weak_sign). So the extremum of L on [0, 1] is attained at r only."""
+    fields = record(value, path, ("piece", "interval"))
+    k = integer(fields["piece"], at(path, "piece"), 0, len(polys) - 1)
+    ends_ab = array(fields["interval"], at(path, "interval"), 2)
+    a = rational(ends_ab[0], item(at(path, "interval"), 0))
+    b = rational(ends_ab[1], item(at(path, "interval"), 1))
+    if not ends[k] <= a < b <= ends[k + 1]:
+        raise CertificateError(at(path, "interval"), f"not a sub-interval of piece {k}")
+    P = poly.scale(Fraction(sign), polys[k])
+    q = derivative(P)
+    if not (evaluate(q, a) < 0 < evaluate(q, b)):
+        raise CertificateError(at(path, "interval"), f"L' does not change sign from the {name}'s side across it")
+    if not q or roots_in_open(odd_part(q), a, b) != 1:
+        raise CertificateError(at(path, "interval"), "L' does not change sign exactly once inside")
+    c = min(evaluate(P, a), evaluate(P, b))
+    for j, pj in enumerate(polys):
+        parts = [(ends[j], ends[j + 1])] if j != k else [(ends[k], a), (b, ends[k + 1])]
+        for lo, hi in parts:
+            if lo < hi:
+                side = weak_sign(poly.sub(poly.scale(Fraction(sign), pj), poly.const(c)), lo, hi)
+                if side not in (0, 1):
+                    raise CertificateError(path, f"on piece {j} L comes as close as the {name} outside the interval")
+    return (
+        f"c {name} location: attained only at the root of L_{k}' in ({show(a)}, {show(b)}) "
+        "(one sign change there, L beyond its ends elsewhere)"
+    )
 
 
 def check_path(cert: dict[str, object], log: list[str]) -> None:
@@ -209,4 +249,4 @@ def check_path(cert: dict[str, object], log: list[str]) -> None:
     ends = [Fraction(0), *bps, Fraction(1)]
     trends = check_pieces(claim, polys, ends)
     log.extend(check_monotone(cert, claim, trends, seg, inst))
-    log.extend(check_extremes(claim, polys, ends, seg, inst))
+    log.extend(check_extremes(claim, polys, ends, seg, inst, minor_version(cert) >= 3))

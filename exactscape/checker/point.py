@@ -15,21 +15,24 @@ from .curves import check_curve
 from .envelope import Instance, parse_instance
 from .errors import CertificateError
 from .fields import array, item, matrix, record, vector
-from .hyperplane import check_point_on_hyperplane
+from .hyperplane import check_point_on_hyperplane, not_covered_because
 from .linalg import ZERO, Blocks, common_denominator, dot, first_nonzero
+from .local import check_bound, check_local, require_1_3
 from .numbers import clip, describe, integer, rational, show
 
 BASE_FIELDS = ("format", "version", "kind", "instance", "claim", "weights")
-EVIDENCE = {
-    "not-covered": ("on_hyperplanes",),
-    "local-minimum": (),
-    "saddle": ("descent", "ascent"),
-    "not-stationary": ("descent",),
-    "non-differentiable-local-minimum": ("kkt",),  # new in 1.1 (FORMAT.md 5.4)
-    "not-a-local-minimum": ("descent",),  # new in 1.1
+EVIDENCE: dict[str, tuple[tuple[str, ...], ...]] = {
+    "not-covered": (("on_hyperplanes",),),
+    "local-minimum": ((),),
+    "saddle": (("descent", "ascent"),),
+    "not-stationary": (("descent",),),
+    # new in 1.1 (FORMAT.md 5.4); `bound` and `local` new in 1.3 (5.5)
+    "non-differentiable-local-minimum": (("kkt",), ("bound",), ("local",)),
+    "not-a-local-minimum": (("descent",),),  # new in 1.1
 }
-"""For every verdict, the evidence fields it requires; the others must be absent."""
-OPTIONAL = ("on_hyperplanes", "descent", "ascent", "kkt")
+"""For every verdict, the alternative sets of evidence fields it accepts: exactly one set
+must be present, every other evidence field absent."""
+OPTIONAL = ("on_hyperplanes", "descent", "ascent", "kkt", "bound", "local")
 
 
 def _integers(values: list[Fraction]) -> tuple[list[int], int]:
@@ -83,15 +86,18 @@ def _hyperplanes(value: object, path: str, k: int, n: int) -> list[tuple[int, in
 
 
 def check_verdict_fields(cert: dict[str, object]) -> str:
-    """FORMAT 5.2 (1): a known verdict, and exactly the evidence fields it requires."""
+    """FORMAT 5.2 (1): a known verdict, and exactly the evidence fields it requires
+    (for ``non-differentiable-local-minimum`` one of ``kkt``, ``bound``, ``local``)."""
     claim = record(cert["claim"], "claim", ("verdict", "loss"))
     verdict = claim["verdict"]
     if not isinstance(verdict, str) or verdict not in EVIDENCE:
         raise CertificateError("claim.verdict", f"unknown verdict {describe(verdict)}")
+    options = EVIDENCE[verdict]
+    chosen = next((o for o in options if any(name in cert for name in o)), options[0])
     for name in OPTIONAL:
-        if name in EVIDENCE[verdict] and name not in cert:
+        if name in chosen and name not in cert:
             raise CertificateError("", f"missing field {name!r} (required for verdict {verdict!r})")
-        if name not in EVIDENCE[verdict] and name in cert:
+        if name not in chosen and name in cert:
             raise CertificateError(name, f"not allowed for verdict {verdict!r}")
     return verdict
 
@@ -157,6 +163,28 @@ def check_inside_a_cell(
     ]
 
 
+def check_anywhere(
+    cert: dict[str, object],
+    verdict: str,
+    z: list[Fraction],
+    w: Blocks,
+    pre: list[list[Fraction]],
+    outputs: list[Fraction],
+    inst: Instance,
+    loss: Fraction,
+) -> str:
+    """FORMAT 5.5 (new in 1.3): a point with H non-empty, anywhere: ``not-a-local-minimum``
+    with a descent curve, or ``non-differentiable-local-minimum`` with ``bound`` or ``local``."""
+    if "bound" in cert:
+        require_1_3(cert, "evidence 'bound'", "bound")
+        return check_bound(cert["bound"], inst, loss)
+    if "local" in cert:
+        require_1_3(cert, "evidence 'local'", "local")
+        return check_local(cert["local"], inst, z, w, pre, outputs)
+    require_1_3(cert, "'not-a-local-minimum' at a point outside Theorem 3 (5.4)", "claim.verdict")
+    return check_curve(cert["descent"], "descent", z, w, inst, loss, descent=True)
+
+
 def check_point(cert: dict[str, object], log: list[str]) -> None:
     """Run the checks of FORMAT.md 5.2 in order, appending ``c`` lines to ``log``."""
     record(cert, "", BASE_FIELDS, OPTIONAL)
@@ -175,6 +203,18 @@ def check_point(cert: dict[str, object], log: list[str]) -> None:
     log.append(f"c point: K = {k}, loss {show(loss)}")
 
     on = [(j, i) for j in range(k) for i in range(inst.n) if not nums[j][i]]
+    if (
+        on
+        and verdict != "not-covered"
+        and (
+            "bound" in cert
+            or "local" in cert
+            or (verdict == "not-a-local-minimum" and not_covered_because(z, inst, on))
+        )
+    ):
+        pre = [[Fraction(v, den) for v in row] for row, den in zip(nums, dens, strict=True)]
+        log.append(check_anywhere(cert, verdict, z, w, pre, outputs, inst, loss))
+        return
     if verdict in ("non-differentiable-local-minimum", "not-a-local-minimum") or (on and verdict == "not-covered"):
         pre = [[Fraction(v, den) for v in row] for row, den in zip(nums, dens, strict=True)]
         log.append(check_point_on_hyperplane(cert, verdict, z, w, pre, inst, loss, on))

@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from .boundary import check_boundary
+from .branchset import check_branch_set
 from .bundle import check_bundle
 from .cell import check_cell
 from .census import check_census
 from .envelope import KINDS, check_envelope
 from .errors import CertificateError, UnreadableError
+from .faces import check_faces
 from .infimum import check_infimum
 from .numbers import describe, load_json
 from .path import check_path
@@ -93,6 +95,8 @@ CHECKS: dict[str, Callable[[dict[str, object], list[str]], None]] = {
     "infimum": check_infimum,
     "path": check_path,
     "spurious": check_spurious,
+    "branches": check_branch_set,
+    "faces": check_faces,  # new in 1.3
 }
 
 

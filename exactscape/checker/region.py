@@ -16,7 +16,7 @@ s_ji x_i . R_j > 0 for every neuron on branch + or - and every sample i
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .envelope import Instance, parse_instance, require_1_2
+from .envelope import Instance, minor_version, parse_instance, require_1_2
 from .errors import CertificateError
 from .fields import array, at, compare, item, keyed, parse_pattern, record, vector
 from .hyperplane import kkt
@@ -28,6 +28,8 @@ ROOT_FIELDS = ("format", "version", "kind", "instance", "claim", "pattern", "sol
 OPTIONAL_FIELDS = ("face", "interior", "zero_witness", "emptiness")
 CLAIM_FIELDS = ("region", "branches", "empty", "dimension", "bounded", "vertices", "rays", "lines", "facets")
 CLOSURE_FIELDS = ("equations", "facets", "implicit", "vertices", "rays", "lines")
+# new in 1.3 (FORMAT 9.2 check 7): what proves the closure's dimension, boundedness and H-representation
+CLOSURE_PROOFS = ("relative_interior", "implicit_proof", "bounded_proof", "redundant")
 BRANCHES = ("+", "-", "0")
 
 Row = tuple[Vector, Fraction]
@@ -322,9 +324,11 @@ def check_open_set(
     branches: list[str],
     condition: bool,
     gs: list[tuple[int, Vector]],
-) -> str:
+) -> tuple[str, Vector | None]:
     """FORMAT 9.2 (6): non-empty (an interior point strictly inside, zero witnesses) or
-    empty (the failing sign condition, or Motzkin multipliers). Returns a ``c`` line."""
+    empty (the failing sign condition, or Motzkin multipliers; when no vertex is listed,
+    i.e. the claim says the closure is empty too, Farkas multipliers for the closed
+    rows). Returns a ``c`` line and the interior point (None when empty)."""
     eq, strict, keys, n = system.eq, system.strict, system.keys, system.n
     if not boolean(claim["empty"], "claim.empty"):
         for name in ("interior", "zero_witness"):
@@ -347,14 +351,17 @@ def check_open_set(
             if dot(a, v) <= b:
                 raise CertificateError("interior", f"row {key} is not strict: value {show(dot(a, v))}")
         _zero_witness(cert["zero_witness"], inst, pattern, branches, gs)
-        return "c 6 non-empty: the interior point satisfies every strict row (z_j = +-1, w_j = +-R_j)"
+        return "c 6 non-empty: the interior point satisfies every strict row (z_j = +-1, w_j = +-R_j)", v
     for name in ("interior", "zero_witness"):
         if name in cert:
             raise CertificateError(name, "present although the claim says empty")
     if "emptiness" not in cert:
         raise CertificateError("", "missing field 'emptiness' (the claim says empty)")
-    _emptiness(cert["emptiness"], eq, strict, keys, condition, (len(pattern[0]), inst.n))
-    return "c 6 empty: " + ("the sign condition fails" if not condition else "Motzkin multipliers")
+    closure_empty = not gens.verts
+    _emptiness(cert["emptiness"], eq, strict, keys, condition, (len(pattern[0]), inst.n), closure_empty)
+    if closure_empty:
+        return "c 6 empty, and so is the closure: Farkas multipliers (beta > 0 on the closed rows)", None
+    return "c 6 empty: " + ("the sign condition fails" if not condition else "Motzkin multipliers"), None
 
 
 def check_region(cert: dict[str, object], log: list[str]) -> None:
@@ -379,10 +386,21 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
     face, condition, gs = _check_solution(str(kind), cert, inst, pattern, branches, r0)
     log.append(f"c 1 solution: the {kind} equations hold; branches {''.join(branches)}")
     if kind == "saddle":
-        compare("claim.saddle", boolean(claim["saddle"], "claim.saddle"), any(any(g) for _, g in gs))
+        saddle = any(any(g) for _, g in gs)
+        compare("claim.saddle", boolean(claim["saddle"], "claim.saddle"), saddle)
+        log.append(
+            "c 1 saddle: "
+            + (
+                "some g_j != 0 [21]; that every point of the set is a saddle is Theorem 2, relied on, not checked "
+                "here (no curves)"
+                if saddle
+                else "every g_j = 0: its points are local minima (the cell's normal equations hold)"
+            )
+        )
     eq, strict, keys = _system(inst, pattern, branches, r0, face)
     system = System(eq, strict, keys, n, rank_of([a for a, _ in eq] + [a for a, _ in strict], n))
-    cl = record(cert["closure"], "closure", CLOSURE_FIELDS)
+    new = minor_version(cert) >= 3
+    cl = record(cert["closure"], "closure", CLOSURE_FIELDS, CLOSURE_PROOFS if new else ())
     gens = Generators(
         _vectors(cl["vertices"], "closure.vertices", n),
         _vectors(cl["rays"], "closure.rays", n),
@@ -398,7 +416,212 @@ def check_region(cert: dict[str, object], log: list[str]) -> None:
     log.append(f"c 4 dimension {dim}; {len(equations)} equations of the affine hull")
     facets, implicit = check_facets(claim, cl, system, gens, dim, equations)
     log.append(f"c 5 facets: {facets} facets of the generated polyhedron; {implicit} implicit rows")
-    log.append(check_open_set(cert, claim, system, gens, equations, inst, pattern, branches, condition, gs))
+    line, interior = check_open_set(cert, claim, system, gens, equations, inst, pattern, branches, condition, gs)
+    log.append(line)
+    log.extend(check_closure(cl, claim, system, gens, dim, equations, interior, new, (k, inst.n)))
+
+
+def _forbid(cl: dict[str, object], names: tuple[str, ...], why: str) -> None:
+    for name in names:
+        if name in cl:
+            raise CertificateError(at("closure", name), f"present although {why}")
+
+
+def _require(cl: dict[str, object], name: str, why: str) -> object:
+    if name not in cl:
+        raise CertificateError("closure", f"missing field {name!r} ({why})")
+    return cl[name]
+
+
+def check_closure(
+    cl: dict[str, object],
+    claim: dict[str, object],
+    system: System,
+    gens: Generators,
+    dim: int,
+    equations: list[Vector],
+    interior: Vector | None,
+    new: bool,
+    bounds: tuple[int, int],
+) -> list[str]:
+    """FORMAT 9.2 (7): the closure's dimension, boundedness and H-representation.
+
+    Every version: a non-empty open region has no implicit row and dimension
+    Kd - rank(equalities), and every listed equation is a combination of the equality
+    rows holding at the interior point. New in 1.3, for a non-empty closure: the
+    implicit rows J are proved implicit (``implicit_proof``: multipliers > 0 on exactly
+    J, free on the equality rows, combination zero, beta = 0), a point of the
+    relative interior (``relative_interior``, or ``interior``) satisfies the rows of J
+    with equality and every other strict row strictly, so dim cl P = Kd - rank(equality
+    rows and J); the equations are combinations of those rows holding at that point;
+    ``bounded_proof`` (multipliers > 0 on strict rows whose rank with the equality rows
+    is Kd, combination zero) proves the recession cone {0}; ``redundant`` proves every
+    strict row that is neither a facet nor implicit implied by the listed equations and
+    facets."""
+    n, eq, strict, keys = system.n, system.eq, system.strict, system.keys
+    eq_a = [a for a, _ in eq]
+    implicit = _keys(cl["implicit"], "closure.implicit", keys)
+    facets = _keys(cl["facets"], "closure.facets", keys)
+    if dim == -1:
+        if new:
+            _forbid(cl, ("relative_interior", "implicit_proof", "bounded_proof"), "the closure is empty")
+            if array(_require(cl, "redundant", "version 1.3"), "closure.redundant"):
+                raise CertificateError("closure.redundant", "rows of an empty closure")
+        return ["c 7 closure empty (check 6); bounded trivially"]
+    if interior is not None:
+        if implicit:
+            raise CertificateError(
+                "closure.implicit", "the interior point satisfies every strict row strictly: no row is implicit"
+            )
+        r_eq = rank_of(eq_a, n)
+        if dim != n - r_eq:
+            raise CertificateError(
+                "claim.dimension",
+                f"the open region contains the interior point, so its closure has dimension Kd - rank of the "
+                f"equality rows = {n - r_eq}, not {dim}",
+            )
+    if not new:
+        if interior is not None:
+            _equations_in_hull(equations, eq_a, interior, n)
+        tail = "boundedness or that the listed equations and facets describe the closure"
+        if interior is not None:
+            return [
+                f"c 7 dimension {dim} of the closure (interior point, equality rows); version 1.2 does not prove {tail}"
+            ]
+        return [
+            f"c 7 dimension {dim} of the polyhedron the listed generators span; version 1.2 does not prove the "
+            f"closure's dimension, {tail}"
+        ]
+    out: list[str] = []
+    # J proved implicit
+    if implicit:
+        comb, beta, used = combine_rows(
+            _require(cl, "implicit_proof", "the implicit rows need a proof"),
+            "closure.implicit_proof",
+            eq,
+            strict,
+            keys,
+            bounds,
+        )
+        if any(comb) or beta != 0 or sorted(used) != sorted(implicit):
+            raise CertificateError(
+                "closure.implicit_proof",
+                "must combine the equality rows and exactly the implicit rows (each > 0) to 0 with beta = 0",
+            )
+    else:
+        _forbid(cl, ("implicit_proof",), "no row is listed as implicit")
+    # a point of the relative interior
+    if interior is None:
+        v = vector(_require(cl, "relative_interior", "the closure is not empty"), "closure.relative_interior", n)
+        for r, (a, b) in enumerate(eq):
+            if dot(a, v) != b:
+                raise CertificateError("closure.relative_interior", f"violates equality row {r}")
+        jset = set(implicit)
+        for r, ((a, b), key) in enumerate(zip(strict, keys, strict=True)):
+            val = dot(a, v)
+            if (r in jset and val != b) or (r not in jset and val <= b):
+                raise CertificateError(
+                    "closure.relative_interior", f"row {key} gives {show(val)}: not a relative interior point"
+                )
+    else:
+        _forbid(cl, ("relative_interior",), "the open region is not empty (its interior point serves)")
+        v = interior
+    hull = eq_a + [strict[r][0] for r in implicit]
+    r_hull = rank_of(hull, n)
+    if dim != n - r_hull:
+        raise CertificateError(
+            "claim.dimension", f"the closure has dimension Kd - rank(equality and implicit rows) = {n - r_hull}"
+        )
+    _equations_in_hull(equations, hull, v, n)
+    out.append(f"c 7 dimension {dim} of the closure: a relative interior point and {len(implicit)} implicit rows")
+    # boundedness
+    if boolean(claim["bounded"], "claim.bounded"):
+        comb, _, used = combine_rows(
+            _require(cl, "bounded_proof", "the claim says bounded"), "closure.bounded_proof", eq, strict, keys, bounds
+        )
+        if any(comb):
+            raise CertificateError("closure.bounded_proof", "the combination of the rows is not zero")
+        if rank_of(eq_a + [strict[r][0] for r in used], n) != n:
+            raise CertificateError("closure.bounded_proof", f"the equality rows and the rows used have rank < Kd = {n}")
+        out.append("c 7 bounded: every recession direction is 0 (positive multipliers, full rank)")
+    else:
+        _forbid(cl, ("bounded_proof",), "the claim says unbounded")
+    # the listed equations and facets describe the closure
+    red = _redundant(_require(cl, "redundant", "version 1.3"), strict, keys, facets, equations, bounds)
+    if sorted(facets + implicit + red) != list(range(len(strict))):
+        raise CertificateError("closure", "facets, implicit and redundant rows must name every strict row exactly once")
+    out.append(
+        f"c 7 H-representation: {len(red)} redundant rows implied by the listed equations and facets, "
+        "so these describe the closure; each facet is one (check 5 and the relative interior point): minimal"
+    )
+    return out
+
+
+def _equations_in_hull(equations: list[Vector], hull: list[Vector], point: Vector, n: int) -> None:
+    """Each listed equation b + a . R = 0 holds at ``point`` and its a lies in the span of
+    ``hull`` (the equality rows, and the implicit rows): it holds on the affine set they cut."""
+    for p, row in enumerate(equations):
+        if row[0] + dot(row[1:], point):
+            raise CertificateError(item("closure.equations", p), "does not hold at the (relative) interior point")
+    base = rank_of(hull, n)
+    if equations and rank_of(hull + [row[1:] for row in equations], n) != base:
+        raise CertificateError("closure.equations", "not combinations of the equality (and implicit) rows")
+
+
+def _redundant(
+    value: object,
+    strict: list[Row],
+    keys: list[tuple[int, int]],
+    facets: list[int],
+    equations: list[Vector],
+    bounds: tuple[int, int],
+) -> list[int]:
+    """FORMAT 9.2 (7), ``redundant``: ``[{"row": [j, i], "facets": [[j, i, m], ...],
+    "equations": [[e, m], ...]}, ...]``, rows strictly increasing; a_r = sum m a_f +
+    sum m a_e (m > 0 on listed facets, m != 0 on equations b_e + a_e . R = 0) and
+    sum m b_f - sum m b_e >= b_r: on the listed H-representation a_r . R >= b_r."""
+    path = "closure.redundant"
+    index = {key: r for r, key in enumerate(keys)}
+    fset = set(facets)
+    out: list[int] = []
+    prev: tuple[int, int] | None = None
+    for pos, entry in enumerate(array(value, path)):
+        e_path = item(path, pos)
+        fields = record(entry, e_path, ("row", "facets", "equations"))
+        parts = array(fields["row"], at(e_path, "row"), 2)
+        key = (_nat(parts[0], at(e_path, "row")), _nat(parts[1], at(e_path, "row")))
+        if key not in index:
+            raise CertificateError(at(e_path, "row"), f"({key[0]}, {key[1]}) is not a strict row")
+        if prev is not None and key <= prev:
+            raise CertificateError(at(e_path, "row"), "rows must be strictly increasing")
+        prev = key
+        a_r, b_r = strict[index[key]]
+        comb = [ZERO] * len(a_r)
+        const = ZERO
+        for (j, i), payload, p_path in keyed(fields["facets"], at(e_path, "facets"), bounds):
+            if (j, i) not in index or index[(j, i)] not in fset:
+                raise CertificateError(p_path, f"({j}, {i}) is not a listed facet")
+            m = rational(payload, p_path)
+            if m <= 0:
+                raise CertificateError(p_path, f"multiplier {show(m)} is not > 0")
+            a, b = strict[index[(j, i)]]
+            comb = [c + m * x for c, x in zip(comb, a, strict=True)]
+            const += m * b
+        for (e,), payload, p_path in keyed(fields["equations"], at(e_path, "equations"), (max(len(equations), 1),)):
+            if e >= len(equations):
+                raise CertificateError(p_path, "no such equation")
+            m = rational(payload, p_path)
+            if not m:
+                raise CertificateError(p_path, "zero multiplier (zero multipliers are omitted)")
+            row = equations[e]
+            comb = [c + m * x for c, x in zip(comb, row[1:], strict=True)]
+            const -= m * row[0]
+        if comb != a_r:
+            raise CertificateError(e_path, f"row {key} is not the given combination of facets and equations")
+        if const < b_r:
+            raise CertificateError(e_path, f"row {key}: the combination gives >= {show(const)}, not >= {show(b_r)}")
+        out.append(index[key])
+    return out
 
 
 def _zero_witness(
@@ -429,12 +652,31 @@ def _emptiness(
     keys: list[tuple[int, int]],
     condition: bool,
     bounds: tuple[int, int],
+    closure_empty: bool = False,
 ) -> None:
     """FORMAT 9.2 (6), an empty set: either the face's sign condition [29]/[30]
     fails (``{"condition": "fails"}``), or Motzkin multipliers (free on the
     listed equality rows, > 0 on the listed strict rows) combine the rows to
-    zero with beta >= 0 if a strict multiplier is listed, beta != 0 otherwise."""
+    zero with beta >= 0 if a strict multiplier is listed, beta != 0 otherwise.
+    ``closure_empty`` (the claim's dimension is -1): Farkas multipliers for the
+    closure, beta > 0 if a strict multiplier is listed (0 = sum m a . v >= beta on
+    the closed rows), beta != 0 otherwise; the sign condition proves nothing there."""
     path = "emptiness"
+    if closure_empty:
+        if isinstance(value, dict) and "condition" in value:
+            raise CertificateError(
+                path, "the claim says the closure is empty (dimension -1): the sign condition does not prove it"
+            )
+        comb, beta, signs = combine_rows(value, path, eq, strict, keys, bounds)
+        if any(comb):
+            raise CertificateError(path, "the combination of the rows is not zero")
+        if (signs and beta <= 0) or (not signs and not beta):
+            raise CertificateError(
+                path,
+                f"beta = {show(beta)}: these multipliers do not prove the closure empty (dimension -1 needs "
+                "beta > 0, a Farkas certificate for the closed rows)",
+            )
+        return
     if isinstance(value, dict) and "condition" in value:
         fields = record(value, path, ("condition",))
         if fields["condition"] != "fails":
@@ -442,6 +684,26 @@ def _emptiness(
         if condition:
             raise CertificateError(at(path, "condition"), "the sign condition [29]/[30] holds")
         return
+    comb, beta, signs = combine_rows(value, path, eq, strict, keys, bounds)
+    if any(comb):
+        raise CertificateError(path, "the combination of the rows is not zero")
+    if signs and beta < 0:
+        raise CertificateError(path, f"beta = {show(beta)} < 0: no contradiction")
+    if not signs and not beta:
+        raise CertificateError(path, "beta = 0 and no strict row: no contradiction")
+
+
+def combine_rows(
+    value: object,
+    path: str,
+    eq: list[Row],
+    strict: list[Row],
+    keys: list[tuple[int, int]],
+    bounds: tuple[int, int],
+) -> tuple[Vector, Fraction, list[int]]:
+    """``{"equalities": [[row, m], ...], "sign": [[j, i, m], ...]}``: multipliers m != 0 on
+    equality rows (by index), m > 0 on strict rows (by key), keys strictly increasing.
+    Returns (sum of m a, beta = sum of m b, the strict rows used)."""
     fields = record(value, path, ("equalities", "sign"))
     n = len(eq[0][0]) if eq else (len(strict[0][0]) if strict else 0)
     comb = [ZERO] * n
@@ -456,9 +718,8 @@ def _emptiness(
         comb = [c + m * x for c, x in zip(comb, a, strict=True)]
         beta += m * b
     index = {key: r for r, key in enumerate(keys)}
-    s_path = at(path, "sign")
-    signs = keyed(fields["sign"], s_path, bounds)
-    for (j, i), payload, p_path in signs:
+    used: list[int] = []
+    for (j, i), payload, p_path in keyed(fields["sign"], at(path, "sign"), bounds):
         if (j, i) not in index:
             raise CertificateError(p_path, f"({j}, {i}) is not a strict row")
         m = rational(payload, p_path)
@@ -467,9 +728,5 @@ def _emptiness(
         a, b = strict[index[(j, i)]]
         comb = [c + m * x for c, x in zip(comb, a, strict=True)]
         beta += m * b
-    if any(comb):
-        raise CertificateError(path, "the combination of the rows is not zero")
-    if signs and beta < 0:
-        raise CertificateError(path, f"beta = {show(beta)} < 0: no contradiction")
-    if not signs and not beta:
-        raise CertificateError(path, "beta = 0 and no strict row: no contradiction")
+        used.append(index[(j, i)])
+    return comb, beta, used

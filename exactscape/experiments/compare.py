@@ -7,7 +7,8 @@ thresholds ``tol`` (t* > tol means "non-empty"; a negative threshold such as
 -1e-9 reads the system with non-strict inequalities, as Part 2's
 ``linprog`` on (9) does). A disagreement is a cell where the float verdict is
 "genuine" and the exact one "not genuine" or the reverse; a float "error"
-(HiGHS failure) is counted separately. Every disagreeing or erroring cell is
+(HiGHS failure) is counted separately, and so is an exact answer that is
+undecided (with its reason), which neither agrees nor disagrees. Every disagreeing or erroring cell is
 saved as an exact instance file and a pattern file, replayable with
 ``exactscape compare INSTANCE --pattern P``.
 
@@ -38,7 +39,7 @@ from .. import outputs
 from ..floats import lp
 from ..model import Instance, Pattern, Weights, pattern_of
 from ..numbers import fmt_mat, fmt_vec
-from ..theory.minima import Decider, analyse_cell
+from ..theory.minima import Decider, Genuineness, analyse_cell
 from .data import gaussian, sample_weights
 
 DEFAULT_TOLS = (-1e-9, 0.0, 1e-9, 1e-6)
@@ -98,14 +99,23 @@ class Comparison:
     """Exact and float genuineness of one cell."""
 
     exact_feasible: bool
-    exact_genuine: bool
+    exact: Genuineness
     exact_seconds: float
     floats: dict[float, lp.FloatGenuineness]
     float_seconds: float
 
+    @property
+    def exact_genuine(self) -> bool | None:
+        """True / False (decided), None (undecided: never read as "not genuine")."""
+        return self.exact.known()
+
     def disagrees(self, tol: float) -> bool:
+        """The float verdict differs from a decided exact one (an undecided exact answer
+        neither agrees nor disagrees)."""
         f = self.floats[tol]
-        return f.verdict != "error" and (f.verdict == "genuine") != self.exact_genuine
+        if f.verdict == "error" or self.exact.is_undecided:
+            return False
+        return (f.verdict == "genuine") != self.exact.is_genuine
 
     def errors(self, tol: float) -> bool:
         return self.floats[tol].verdict == "error"
@@ -122,12 +132,17 @@ def compare_cell(
     I = lp.pattern_array(pat)
     floats = {t: lp.float_genuineness(X, y, I, tol=t) for t in tols}
     t2 = time.perf_counter()
-    return Comparison(a.feasibility.feasible, a.is_genuine, t1 - t0, floats, t2 - t1)
+    return Comparison(a.feasibility.feasible, a.genuineness, t1 - t0, floats, t2 - t1)
 
 
 def comparison_json(c: Comparison) -> dict[str, Any]:
     return {
-        "exact": {"feasible": c.exact_feasible, "genuine": c.exact_genuine, "seconds": round(c.exact_seconds, 4)},
+        "exact": {
+            "feasible": c.exact_feasible,
+            "genuine": c.exact_genuine,
+            **c.exact.to_json(),
+            "seconds": round(c.exact_seconds, 4),
+        },
         "float": {
             repr(t): {
                 "verdict": f.verdict,
@@ -199,7 +214,7 @@ def random_batch(
         counts = {
             t: {"disagree": 0, "float_genuine_exact_not": 0, "exact_genuine_float_not": 0, "error": 0} for t in tols
         }
-        genuine = 0
+        genuine = not_genuine = undecided = 0
         tex = tfl = 0.0
         for trial in range(trials):
             if kind == "gaussian":
@@ -216,7 +231,9 @@ def random_batch(
             if on:
                 continue  # a sampled point on a hyperplane names no cell (probability 0 for Gaussian)
             c = compare_cell(inst, pat, tols, decide)
-            genuine += c.exact_genuine
+            genuine += c.exact.is_genuine
+            not_genuine += c.exact.is_refuted
+            undecided += c.exact.is_undecided
             tex += c.exact_seconds
             tfl += c.float_seconds
             bad = False
@@ -257,6 +274,8 @@ def random_batch(
                 "location": loc,
                 "trials": trials,
                 "exact_genuine": genuine,
+                "exact_not_genuine": not_genuine,
+                "exact_undecided": undecided,
                 "exact_seconds": round(tex, 2),
                 "float_seconds": round(tfl, 2),
                 "by_tol": {repr(t): counts[t] for t in tols},
@@ -273,8 +292,10 @@ def batch_markdown(res: BatchResult) -> str:
         f"Float LP (HiGHS) vs exact genuineness: {s['kind']} data, N={s['N']}, d0={s['d0']}, K={s['K']}, "
         f"{s['trials']} trials per location, seed {s['seed']}",
         "",
-        "| location | exact genuine | " + " | ".join(f"disagree (tol {t:g})" for t in tols) + " | float errors |",
-        "|---|---|" + "---|" * len(tols) + "---|",
+        "| location | exact genuine | exact not genuine | exact undecided | "
+        + " | ".join(f"disagree (tol {t:g})" for t in tols)
+        + " | float errors |",
+        "|---|---|---|---|" + "---|" * len(tols) + "---|",
     ]
     for r in res.rows:
         cells = []
@@ -286,12 +307,16 @@ def batch_markdown(res: BatchResult) -> str:
             )
         errs = max(r["by_tol"][repr(t)]["error"] for t in tols)
         lines.append(
-            f"| {r['location']:g} | {r['exact_genuine']}/{r['trials']} | " + " | ".join(cells) + f" | {errs} |"
+            f"| {r['location']:g} | {r['exact_genuine']}/{r['trials']} | {r.get('exact_not_genuine', '-')} | "
+            f"{r.get('exact_undecided', '-')} | " + " | ".join(cells) + f" | {errs} |"
         )
     tot = sum(r["trials"] for r in res.rows)
     lines.append("")
     for t in tols:
         dis = sum(r["by_tol"][repr(t)]["disagree"] for r in res.rows)
         lines.append(f"- tol {t:g}: {dis}/{tot} disagreements ({100.0 * dis / max(tot, 1):.1f}%)")
-    lines.append("F>E: float says genuine, exact says not; E>F: the reverse.")
+    lines.append(
+        "F>E: float says genuine, exact says not; E>F: the reverse; a cell whose exact answer is undecided "
+        "is counted under exact undecided and neither agrees nor disagrees."
+    )
     return "\n".join(lines) + "\n"

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -48,9 +49,10 @@ from typing import Any
 import numpy as np
 
 from .. import outputs
-from ..errors import InputError, OutputError
+from ..errors import InputError, InternalError, OutputError, clip, show_path
+from ..inputs import read_bytes
 from ..model import Instance, Pattern, pattern_of
-from ..numbers import fmt_mat, fmt_vec
+from ..numbers import fmt_mat, fmt_vec, show_json
 from .data import DataSet, digits, gaussian, sample_weights
 
 PARTIAL_FORMAT = "exactscape-tables-partial"
@@ -202,7 +204,9 @@ class TrialDecision:
     ``method``: how the answer was reached; ``nodes``: exact LPs of the searches;
     ``replayed``: with replay, ``"verified"`` or ``"rejected: <reason>"`` from the
     independent checker on the per-neuron decision's certificate (None: not asked,
-    or undecided, so there is no certificate); ``replay_seconds``: the time for it."""
+    or undecided, so there is no certificate); ``replay_seconds``: the time for it;
+    ``replayed_positive``: the same for the (+, ..., +) answer's certificate (kind
+    ``branches``, FORMAT 13)."""
 
     genuine: bool | None
     genuine_positive: bool | None
@@ -215,6 +219,7 @@ class TrialDecision:
     feasible: bool = True
     replayed: str | None = None
     replay_seconds: float = 0.0
+    replayed_positive: str | None = None
 
     @property
     def verdict(self) -> str:
@@ -239,7 +244,8 @@ def decide_trial(
     Steps: :func:`exactscape.theory.minima.analyse_cell` (engine auto: the fast engine of
     theory/genuine.py from 4000 entries of A on) with per-neuron branches {+, -, 0}; then,
     unless its witness already has every z_j > 0, the single branch vector (+, ..., +)
-    (Part 2's reading) in the time left. The deadline is checked before every exact LP, and a
+    (Part 2's reading) in the time left, or with a budget of its own when the per-neuron search
+    was undecided (so a trial may take up to twice the budget). The deadline is checked before every exact LP, and a
     large LP still running at the deadline is stopped (:mod:`exactscape.deadline`), so
     ``seconds`` exceeds the budget by about a second at most (plus the minimiser set's build).
     With ``replay``, a decided per-neuron answer's certificate (FORMAT 4) is written to JSON
@@ -251,12 +257,28 @@ def decide_trial(
 
     t0 = time.perf_counter()
     decide = decider(backend)
-    a = analyse_cell(instance, pattern, hint=hint, decide=decide, engine="auto", budget=Fraction(budget))
+    from ..floats.boxes import propose
+
+    generalise = propose if backend == "hinted" else None  # floats propose, the box search verifies exactly
+    a = analyse_cell(
+        instance, pattern, hint=hint, decide=decide, engine="auto", budget=Fraction(budget), generalise=generalise
+    )
     rank, dim = a.rank, a.dimension
     replayed, replay_s = (None, 0.0) if not replay or a.undecided else _replay(a)
     t0 += replay_s  # the decision's time (and its budget) excludes the replay
 
-    def done(genuine: bool | None, positive: bool | None, how: str, feasible: bool = True) -> TrialDecision:
+    def done(
+        genuine: bool | None,
+        positive: bool | None,
+        how: str,
+        feasible: bool = True,
+        evidence: tuple[Any, Any] | None = None,
+    ) -> TrialDecision:
+        # the (+, ...,+) answer's certificate (kind branches) replayed too, outside the budget
+        pos_replayed, pos_s = None, 0.0
+        if replay and positive is not None:
+            gen, leaf = evidence if evidence is not None else (None, None)
+            pos_replayed, pos_s = _replay_positive(a, gen, leaf)
         return TrialDecision(
             genuine,
             positive,
@@ -265,27 +287,32 @@ def decide_trial(
             dim,
             f"{how} [{backend}]",
             a.nodes,
-            time.perf_counter() - t0,
+            time.perf_counter() - t0 - pos_s,
             feasible,
             replayed,
-            round(replay_s, 3),
+            round(replay_s + pos_s, 3),
+            pos_replayed,
         )
 
     if not a.feasibility.feasible:
         return done(False, False, "empty open cone", feasible=False)
-    per_neuron = None if a.undecided else a.is_genuine
+    g = a.genuineness
+    per_neuron = g.known()
     how = a.method
-    if a.undecided:
-        # "no-method": wide A with dependent samples and a branch vector that every sample allows
-        # (nothing decides such a cell yet); otherwise the budget ran out
-        how = "undecided: no method for this cell" if a.method == "no-method" else "undecided within the budget"
+    if g.is_undecided:
+        # "budget": the searches (the box search for wide A with dependent samples) ran out of
+        # time; "tree-too-large": the box search's refutation would exceed its leaf limit
+        how = f"undecided: {g.reason_text()}"
     if a.genuine is not None and all(b == "+" for b in a.genuine.branches):
-        return done(True, True, how + "; witness on (+,...,+)")
+        return done(True, True, how + "; witness on (+,...,+)", evidence=(a.genuine, None))
     # the paper's reading: the single branch vector (+, ..., +)
     ms = a.ms if a.ms is not None else minset.minimiser_set(instance, pattern)
     positive: bool | None = None
+    evidence: tuple[Any, Any] | None = None
     if ms is not None:
-        left = budget - (time.perf_counter() - t0)
+        # a per-neuron search that used the whole budget leaves the single branch vector a budget
+        # of its own (it is usually decided at once, by one sample)
+        left = budget - (time.perf_counter() - t0) if not a.undecided else budget
         if left > 0:
             d = fast.decide(
                 instance,
@@ -298,7 +325,27 @@ def decide_trial(
             )
             if d is not None and not d.undecided:
                 positive = d.genuine is not None
-    return done(per_neuron, positive, how + f"; (+,...,+) {'undecided' if positive is None else positive}")
+                evidence = (d.genuine, d.tree)
+    return done(
+        per_neuron, positive, how + f"; (+,...,+) {'undecided' if positive is None else positive}", evidence=evidence
+    )
+
+
+def _replay_positive(a: Any, genuine: Any, leaf: Any) -> tuple[str, float]:
+    """The certificate of kind ``branches`` (FORMAT 13) for the single branch vector
+    (+, ..., +) of analysis ``a``: the witness ``genuine`` or the refuting ``leaf`` (an
+    empty cell needs neither), as JSON text replayed by the independent checker."""
+    from .. import certify
+
+    t = time.perf_counter()
+    plus = tuple("+" for _ in range(a.pattern.K))
+    try:
+        cert = certify.branches_certificate(a, [plus], genuine, [leaf] if leaf is not None else None)
+    except Exception as exc:  # noqa: BLE001 - a certificate that cannot be built is reported, never a verdict
+        return f"rejected: no certificate: {type(exc).__name__}: {exc}"[:300], time.perf_counter() - t
+    res = certify.replay(cert)
+    verdict = "verified" if res.verified else f"rejected: {res.reason}"
+    return verdict, time.perf_counter() - t
 
 
 def _replay(a: Any) -> tuple[str, float]:
@@ -392,6 +439,9 @@ def run_trial(task: Task) -> dict[str, Any]:
     )
     if dec.replayed is not None:
         rec["replayed"] = dec.replayed
+    if dec.replayed_positive is not None:
+        rec["replayed_positive"] = dec.replayed_positive
+    if dec.replayed is not None or dec.replayed_positive is not None:
         rec["replay_seconds"] = dec.replay_seconds
     if st.gd:
         from ..floats.lp import gradient_descent
@@ -440,49 +490,166 @@ def partial_path(out: Path) -> Path:
 
 def open_partial(path: Path, st: TableSettings) -> dict[tuple[float, int], dict[str, Any]]:
     """Create the partial file with its header, or read the records of an earlier run after
-    checking that its header matches ``st`` (InputError otherwise). A torn last line (a run
+    checking that its header matches ``st`` and every record passes :func:`record_problem`
+    (OutputError, exit 3, otherwise: the file is this command's output). A torn last line (a run
     killed mid-write) is ignored and closed with a newline; nothing is ever truncated."""
     header = {"format": PARTIAL_FORMAT, "version": 1, "marker": MARKER, "settings": st.header()}
     if not path.exists():
         _append_record(path, header)  # creates it (exactscape.outputs.append_line)
         return {}
-    raw = path.read_bytes()
+    # a regular file of ours (or empty), never a link or a FIFO
+    outputs.check_target(path, (), lambda p: _ours(p) or outputs.read_prefix(p, 1) == b"")
+    raw = read_bytes(path)  # within the input size cap
     if not raw:  # created, then killed before its header was written
         _append_record(path, header)
         return {}
     lines = raw.split(b"\n")
+    shown = show_path(path)
     try:
         first = json.loads(lines[0])
     except ValueError:
-        raise InputError("first line is not a results header; move the file away", str(path)) from None
+        raise OutputError(f"{shown}: first line is not a results header; move the file away") from None
     if not isinstance(first, dict) or first.get("format") != PARTIAL_FORMAT:
-        raise InputError("not a partial results file of `experiment tables`; move it away", str(path))
+        raise OutputError(f"{shown}: not a partial results file of `experiment tables`; move it away")
     old: Any = first.get("settings", {})
     if not isinstance(old, dict):
         old = {}
     new: dict[str, Any] = json.loads(json.dumps(header["settings"]))
     if old != new:
         keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-        raise InputError(
-            "was written with other settings ("
-            + ", ".join(f"{k}: {old.get(k)!r} there, {new.get(k)!r} here" for k in keys)
+        raise OutputError(
+            f"{shown}: was written with other settings ("
+            + ", ".join(f"{k}: {show_json(old.get(k))} there, {show_json(new.get(k))} here" for k in keys[:5])
             + "); "
-            "rerun with the same settings to resume, or choose another --out",
-            str(path),
+            "rerun with the same settings to resume, or choose another --out"
         )
     if raw and not raw.endswith(b"\n"):
         outputs.append_line(path, "", may_replace=_ours)
     done: dict[tuple[float, int], dict[str, Any]] = {}
-    for line in lines[1:]:
+    for k, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
         try:
             rec = json.loads(line)
-        except ValueError:
-            continue  # a torn line of a killed run: that trial runs again
-        if isinstance(rec, dict) and "location" in rec and "trial" in rec and "error" not in rec:
+        except (ValueError, RecursionError):
+            if k == len(lines):
+                continue  # a torn last line of a killed run: that trial runs again
+            raise OutputError(f"{shown}: line {k} is not JSON; move the file away or remove that line") from None
+        problem = record_problem(rec, st)
+        if problem is not None:
+            raise OutputError(
+                f"{shown}: line {k} is not a trial record of this run ({problem}); move the file away or remove "
+                "that line (the trial then runs again)"
+            )
+        if "error" not in rec:
             done.setdefault((float(rec["location"]), int(rec["trial"])), rec)
     return done
+
+
+VERDICTS = ("genuine", "not-genuine", "undecided", "infeasible")
+_GD = (None, "left", "trapped", "undecided")
+
+
+def _count_ok(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _seconds_ok(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+
+
+def record_problem(rec: Any, st: TableSettings) -> str | None:
+    """Why ``rec`` (one line of a partial file read back) is not a record
+    :func:`run_trial` could have written for settings ``st``, or None. Checked:
+    every field's type, every number finite (a JSON ``1e999`` reads as
+    infinity), and what can be re-derived without deciding the cell again: the
+    verdict from ``genuine`` (and the all-plus answer never yes when the
+    per-neuron one is no), ``continuous`` from the dimension, rank + dimension
+    = K d, ``activated`` from the pattern, ``differs`` from the paper's row.
+    The verdict itself is not recomputed: resumed records are reported as read
+    back, not re-derived (:func:`markdown`)."""
+    if not isinstance(rec, dict):
+        return "not a JSON object"
+    loc, trial = rec.get("location"), rec.get("trial")
+    if not (isinstance(loc, (int, float)) and not isinstance(loc, bool) and math.isfinite(loc)):
+        return "location is not a finite number"
+    if not _count_ok(trial):
+        return "trial is not a whole number >= 0"
+    if "error" in rec:
+        return None if isinstance(rec["error"], str) and set(rec) == {"location", "trial", "error"} else "error record"
+    if "skipped" in rec:
+        return None if isinstance(rec["skipped"], str) and set(rec) == {"location", "trial", "skipped"} else "skipped"
+    need = {
+        "verdict",
+        "genuine",
+        "genuine_positive",
+        "continuous",
+        "rank",
+        "dimension",
+        "activated",
+        "method",
+        "nodes",
+        "seconds",
+        "gd",
+    }
+    optional = {"replayed", "replay_seconds", "gd_steps", "gd_seconds", "differs", "pattern"}
+    missing = sorted(need - set(rec))
+    if missing:
+        return f"no field {missing[0]}"
+    unknown = sorted(set(rec) - need - optional - {"location", "trial"})
+    if unknown:
+        return f"unknown field {clip(unknown[0])}"
+    v, g, gp = rec["verdict"], rec["genuine"], rec["genuine_positive"]
+    if v not in VERDICTS:
+        return "verdict"
+    if g not in (True, False, None) or gp not in (True, False, None):
+        return "genuine / genuine_positive must be true, false or null"
+    derived = "undecided" if g is None else "genuine" if g else "not-genuine"
+    if v != derived and not (v == "infeasible" and g is False and gp is False):
+        return f"verdict {v!r} is not the one genuine = {json.dumps(g)} gives"
+    if gp is True and g is False:
+        return "a genuine minimum with every z_j > 0 although none with any branches"
+    if not all(_count_ok(rec[key]) for key in ("rank", "dimension", "nodes")):
+        return "rank, dimension and nodes must be whole numbers >= 0"
+    kd = st.K * (st.d0 + 1)
+    if rec["rank"] + rec["dimension"] != kd:
+        return f"rank + dimension is not K d = {kd}"
+    if rec["continuous"] is not (rec["dimension"] > 0):
+        return "continuous is not (dimension > 0)"
+    act = rec["activated"]
+    if not (_seconds_ok(act) and act <= 1):
+        return "activated is not a share in [0, 1]"
+    if not _seconds_ok(rec["seconds"]):
+        return "seconds is not a finite number >= 0"
+    if not isinstance(rec["method"], str) or len(rec["method"]) > 1000:
+        return "method"
+    if rec["gd"] not in _GD:
+        return "gd"
+    for key in ("replay_seconds", "gd_seconds"):
+        if key in rec and not _seconds_ok(rec[key]):
+            return f"{key} is not a finite number >= 0"
+    if "gd_steps" in rec and not _count_ok(rec["gd_steps"]):
+        return "gd_steps"
+    if "replayed" in rec and not (
+        isinstance(rec["replayed"], str) and (rec["replayed"] == "verified" or rec["replayed"].startswith("rejected: "))
+    ):
+        return "replayed"
+    pat = rec.get("pattern")
+    if pat is not None:
+        if not (
+            isinstance(pat, list)
+            and len(pat) == st.N
+            and all(isinstance(r, str) and len(r) == st.K and set(r) <= {"0", "1"} for r in pat)
+        ):
+            return f"pattern is not {st.N} rows of {st.K} digits 0/1"
+        if abs(sum(r.count("1") for r in pat) / (st.N * st.K) - act) > 1e-9:
+            return "activated is not the pattern's share of active states"
+    row = PAPER.get(st.table, {}).get(float(loc))
+    if rec.get("differs", []) != differs(rec, row):
+        return "differs is not the columns in which the record contradicts the paper"
+    if rec.get("differs") and pat is None:
+        return "a record that differs from the paper keeps its pattern"
+    return None
 
 
 WEIGHTS_LIMIT = 2000  # K d up to which the sampled weights of a kept trial are saved beside its pattern
@@ -695,6 +862,11 @@ def summarise(state: RunState) -> list[dict[str, Any]]:
                 # decided trials whose certificate the independent checker replayed (--replay)
                 "replayed": sum(1 for r in done if "replayed" in r),
                 "replay_rejected": sum(1 for r in done if str(r.get("replayed", "verified")) != "verified"),
+                # decided (+, ..., +) answers whose certificate (kind branches) was replayed
+                "replayed_positive": sum(1 for r in done if "replayed_positive" in r),
+                "replay_positive_rejected": sum(
+                    1 for r in done if str(r.get("replayed_positive", "verified")) != "verified"
+                ),
                 "errors": sum(1 for r in state.errors if float(r["location"]) == float(loc)),
                 "paper": PAPER.get(st.table, {}).get(float(loc)),
             }
@@ -716,6 +888,8 @@ def results_doc(state: RunState, kept: list[str]) -> dict[str, Any]:
         "version": 1,
         "settings": {**asdict(st), "provenance": ds.instance.provenance, "title": PRESETS[st.table].title},
         "complete": all(r["trials_finished"] == st.trials for r in summarise(state)),
+        # records of earlier runs read back from the partial file: checked (record_problem), not re-decided
+        "resumed_trials": state.resumed,
         "table": summarise(state),
         "kept_instances": kept,
         "errors": state.errors,
@@ -743,7 +917,8 @@ def markdown(doc: dict[str, Any]) -> str:
         + f"`; data: {s['provenance']}; per-trial time budget {s['budget']:g} s.",
         "",
         "| bias | trials finished/requested | decided ({+,-,0} / all +) "
-        "| genuine % ({+,-,0} per neuron) | genuine % (all z_j > 0) "
+        "| genuine % ({+,-,0} per neuron) | "
+        + "genuine % (all z_j > 0) "
         + ("| paper genuine % " if paper else "")
         + "| continuous % "
         + ("| paper continuous % " if paper else "")
@@ -792,9 +967,17 @@ def markdown(doc: dict[str, Any]) -> str:
         )
         + ("." if doc["complete"] else " (run not complete: rerun the same command to resume).")
     )
+    if doc.get("resumed_trials"):
+        lines.append(
+            f"{doc['resumed_trials']} of these trials were read back from the partial file of an earlier run: "
+            "their fields checked (types, finite numbers, verdict consistent with them), their verdicts not "
+            "recomputed; delete the partial file to decide every trial again."
+        )
     lines.append(
-        "Genuine % counts decided trials only (undecided: the time budget ran out; never counted as "
-        "not genuine). Continuous: rank A < Kd. Activated: share of active (sample, neuron) states. "
+        "Genuine % counts decided trials only (undecided: the time budget ran out, or no method decides "
+        "the cell; never counted as not genuine). The all z_j > 0 column's answers have certificates of "
+        "kind branches (replayed with --replay). Continuous: rank A < Kd. "
+        "Activated: share of active (sample, neuron) states. "
         "Part 2's 'Average P_g' column is not reproduced."
     )
     if any(r.get("replayed") for r in doc["table"]):
@@ -811,6 +994,20 @@ def markdown(doc: dict[str, Any]) -> str:
             )
             + " (each decided trial's cell certificate, written to JSON and replayed from the text; "
             "undecided trials have none)."
+        )
+    if any(r.get("replayed_positive") for r in doc["table"]):
+        lines.append(
+            "Independent checker on the (+,...,+) column (`--replay`, certificates of kind `branches`): "
+            + "; ".join(
+                f"bias {r['location']:g}: {r['replayed_positive']} of {r['decided_positive']} "
+                + (
+                    "verified"
+                    if not r.get("replay_positive_rejected")
+                    else f"replayed, {r['replay_positive_rejected']} REJECTED"
+                )
+                for r in doc["table"]
+            )
+            + " (a witness with every z_j > 0, one Motzkin leaf refuting the branch vector, or the empty cone)."
         )
     nerr = sum(r["errors"] for r in doc["table"])
     if nerr:
@@ -856,7 +1053,11 @@ def write_results(state: RunState, out: Path, instances_dir: Path | None) -> tup
     doc = results_doc(state, kept)
     md = out.with_suffix(".md")
     protected = (partial_path(out),)
-    write_table(out, (json.dumps(doc, indent=1) + "\n").encode(), protected)
+    try:
+        text = json.dumps(doc, indent=1, allow_nan=False)  # never Infinity or NaN in a results file
+    except ValueError as exc:  # pragma: no cover - every record read back is checked finite
+        raise InternalError(f"a results number is not finite ({exc})") from None
+    write_table(out, (text + "\n").encode(), protected)
     write_table(md, markdown(doc).encode(), protected)
     return out, md, doc
 

@@ -6,8 +6,10 @@ For each location (bias entry b of every w_j) and trial:
 2. exact: the activation pattern of the sampled point, and
    :func:`exactscape.theory.minima.analyse_cell` on that cell: does it hold a
    genuine differentiable local minimum (any per-neuron branch +, -, 0)?
-   Also whether the minimisers are continuous (rank A < Kd) and the share
-   of active states;
+   Three-valued: genuine, not genuine, or undecided (with its reason; never
+   counted as not genuine, and an undecided trial neither agrees nor
+   disagrees with GD). Also whether the minimisers are continuous (rank A < Kd)
+   and the share of active states;
 3. float: plain gradient descent (:func:`exactscape.floats.lp.gradient_descent`,
    the gradients Part 2 [23-24]) from the same point, with step size
    ``lr`` (default: 1 / lambda_0 with lambda_0 = (2/N)(||F||_2^2 +
@@ -15,7 +17,7 @@ For each location (bias entry b of every w_j) and trial:
    start, so that the run neither crawls like Part 2's 10^-6 nor diverges),
    until it leaves the cell ("left"), the gradient norm falls below
    ``grad_tol`` (Part 2: 10^-3; "trapped") or ``max_steps`` pass
-   ("undecided", counted as not trapped);
+   ("undecided", counted as not trapped; the table's "GD undecided" column);
 4. agreement: exact genuine <=> trapped (Part 2's reading of the column);
    only "trapped => genuine" is a theorem (a limit of GD inside an open cell
    with vanishing gradient is a genuine minimum), so the table also counts
@@ -34,6 +36,7 @@ files are written.
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from .. import outputs
+from ..claims import NOT_CERTIFIED
 from ..errors import OutputError, show_path
 from ..floats.lp import gradient_descent
 from ..model import pattern_of
@@ -115,9 +119,11 @@ def run_trapped(
             gd = gradient_descent(ds.X, ds.y, z, w, lr=lr, max_steps=st.max_steps, grad_tol=st.grad_tol)
             t2 = time.perf_counter()
             outcome = "left" if gd.left_cell else "trapped" if gd.trapped else "undecided"
+            g = a.genuineness
             rec.update(
                 {
-                    "genuine": a.is_genuine,
+                    "genuine": g.known(),
+                    **g.to_json(),
                     "genuine_plus_only": plus,
                     "branches": list(a.genuine.branches) if a.genuine else None,
                     "continuous": a.kind == "affine",
@@ -132,7 +138,7 @@ def run_trapped(
                     "gd_loss_start": gd.loss_start,
                     "gd_loss_end": gd.loss_end,
                     "gd_seconds": round(t2 - t1, 3),
-                    "agree": a.is_genuine == gd.trapped,
+                    "agree": None if g.is_undecided else g.is_genuine == gd.trapped,
                 }
             )
             records.append(rec)
@@ -190,8 +196,8 @@ def summarise(records: list[dict[str, Any]], locations: tuple[float, ...]) -> li
         rs = [r for r in records if r["location"] == loc and "skipped" not in r]
         n = len(rs)
 
-        def pct(test: Callable[[dict[str, Any]], bool], rs: list[dict[str, Any]] = rs, n: int = n) -> float:
-            return round(100.0 * sum(1 for r in rs if test(r)) / n, 1) if n else 0.0
+        def pct(test: Callable[[dict[str, Any]], bool], among: list[dict[str, Any]] = rs) -> float:
+            return round(100.0 * sum(1 for r in among if test(r)) / len(among), 1) if among else 0.0
 
         def mean(key: str, rs: list[dict[str, Any]] = rs, n: int = n) -> float:
             return float(np.mean([r[key] for r in rs])) if n else 0.0
@@ -200,15 +206,20 @@ def summarise(records: list[dict[str, Any]], locations: tuple[float, ...]) -> li
             {
                 "location": loc,
                 "trials": n,
-                "genuine_pct": pct(lambda r: r["genuine"]),
+                "genuine_pct": pct(lambda r: r["genuine"] is True),
+                "not_genuine_pct": pct(lambda r: r["genuine"] is False),
+                "genuine_undecided_pct": pct(lambda r: r["genuine"] is None),
                 "genuine_plus_only_pct": pct(lambda r: bool(r.get("genuine_plus_only"))),
                 "continuous_pct": pct(lambda r: r["continuous"]),
                 "trapped_pct": pct(lambda r: r["gd"] == "trapped"),
                 "left_pct": pct(lambda r: r["gd"] == "left"),
                 "undecided_pct": pct(lambda r: r["gd"] == "undecided"),
-                "agree_pct": pct(lambda r: r["genuine"] == (r["gd"] == "trapped")),
-                "trapped_not_genuine": sum(1 for r in rs if r["gd"] == "trapped" and not r["genuine"]),
-                "genuine_left": sum(1 for r in rs if r["gd"] == "left" and r["genuine"]),
+                # over the trials whose exact answer is decided (an undecided one agrees with nothing)
+                "agree_pct": pct(
+                    lambda r: r["genuine"] == (r["gd"] == "trapped"), [r for r in rs if r["genuine"] is not None]
+                ),
+                "trapped_not_genuine": sum(1 for r in rs if r["gd"] == "trapped" and r["genuine"] is False),
+                "genuine_left": sum(1 for r in rs if r["gd"] == "left" and r["genuine"] is True),
                 "activated_pct": round(100.0 * mean("activated"), 2),
                 "exact_seconds_mean": round(mean("exact_seconds"), 2),
                 "gd_seconds_mean": round(mean("gd_seconds"), 2),
@@ -224,14 +235,16 @@ def markdown(res: dict[str, Any]) -> str:
         f"Trapped in cells: {s['data']} (N={s['N']}, d0={s['d0']}), K={s['K']}, {s['trials']} trials per location, "
         f"seed {s['seed']}, GD step {s['lr']}, max {s['max_steps']} steps, gradient threshold {s['grad_tol']}",
         "",
-        "| location (bias) | genuine (exact) % | genuine, all z_j > 0 % | continuous % | trapped (GD) % | left % | "
-        "undecided % | "
-        "agreement % | trapped, not genuine | genuine, left | activated % | exact s/trial | GD s/trial |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| location (bias) | genuine (exact) % | not genuine (exact) % | undecided (exact) % | "
+        f"genuine, all z_j > 0 % {NOT_CERTIFIED} | continuous % | trapped (GD) % | left % | "
+        "GD undecided % | "
+        "agreement % (decided) | trapped, not genuine | genuine, left | activated % | exact s/trial | GD s/trial |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in res["table"]:
         lines.append(
-            f"| {r['location']:g} | {r['genuine_pct']} | {r.get('genuine_plus_only_pct', '-')} | "
+            f"| {r['location']:g} | {r['genuine_pct']} | {r.get('not_genuine_pct', '-')} | "
+            f"{r.get('genuine_undecided_pct', '-')} | {r.get('genuine_plus_only_pct', '-')} | "
             f"{r['continuous_pct']} | {r['trapped_pct']} | "
             f"{r['left_pct']} | {r['undecided_pct']} | {r['agree_pct']} | {r['trapped_not_genuine']} | "
             f"{r['genuine_left']} | {r['activated_pct']} | "
@@ -248,6 +261,25 @@ PARTIAL_LIMIT = 1 << 30
 """Largest partial file read back (bytes)."""
 
 _RECORD_KEYS = ("genuine", "continuous", "gd", "activated", "exact_seconds", "gd_seconds")
+
+
+def _record_types_ok(rec: dict[str, Any]) -> bool:
+    """The fields of a decided trial have the types the runner writes, its times and
+    share finite (a ``1e999`` in the file reads as infinity; the gradient-descent
+    losses may be infinite, when a run overflows)."""
+
+    def seconds(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+
+    return (
+        rec["genuine"] in (True, False, None)
+        and isinstance(rec["continuous"], bool)
+        and (rec["gd"] is None or isinstance(rec["gd"], str))
+        and seconds(rec["activated"])
+        and rec["activated"] <= 1
+        and seconds(rec["exact_seconds"])
+        and (rec["gd_seconds"] is None or seconds(rec["gd_seconds"]))
+    )
 
 
 def result_paths(out: Path) -> tuple[Path, Path, Path]:
@@ -303,6 +335,7 @@ def read_partial(path: Path, settings: dict[str, Any]) -> tuple[dict[tuple[float
             and isinstance(rec.get("trial"), int)
             and 0 <= rec["trial"] < want["trials"]
             and ("skipped" in rec or all(key in rec for key in _RECORD_KEYS))
+            and ("skipped" in rec or _record_types_ok(rec))
         )
         if not ok:
             raise OutputError(f"{show_path(path)}: line {k} is not a trial record of this run")

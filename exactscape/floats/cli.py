@@ -13,10 +13,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from ..claims import mark_json, not_certified
 from ..cli_common import INSTANCE_HELP, cert_help, cert_path
 from ..deciders import NAMES as DECIDER_NAMES
 from ..errors import InputError, one_line, show_path
-from ..options import int_range, tolerance
+from ..options import SEED, int_range, tolerance
 from ..progress import ticker
 
 MAX_OPTION_TEXT = 40
@@ -67,7 +68,7 @@ N_RANGE = int_range(2, 100_000)
 D0_RANGE = int_range(1, 10_000)
 K_RANGE = int_range(1, 64)
 TRIALS_RANGE = int_range(1, 100_000)
-SEED_RANGE = int_range(0, 2**63 - 1)
+SEED_RANGE = SEED
 STEPS_RANGE = int_range(0, 10**9)
 
 
@@ -106,9 +107,9 @@ def add_parsers(sub: Any, epilog: str) -> None:
     cc.add_argument(
         "--precision",
         default="auto",
-        choices=["auto", "float64", "float32", "float16", "bfloat16"],
+        choices=["auto", "float128", "float64", "float32", "float16", "bfloat16"],
         help="format the training program computed in, for the robustness model (default: the dtype "
-        "of the weights file; float64 for JSON)",
+        "of the weights file; float64 for JSON; float128 is NumPy's long double of this platform)",
     )
     cc.add_argument(
         "--float-mode",
@@ -270,6 +271,9 @@ def add_parsers(sub: Any, epilog: str) -> None:
     tb.add_argument("--json", action="store_true", help="print the table rows as one JSON object")
 
 
+NO_CELL_CERT = "the cell's genuineness is undecided, and no certificate exists for an undecided cell"
+
+
 def _cmd_crosscheck(args: argparse.Namespace) -> int:
     from .. import certify, outputs
     from ..certify import point_certificate
@@ -318,15 +322,42 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     s["certificate"] = str(path)
     s["certificate_kind"] = "point (snapped exact point)" if point is not cc.point else "point (the float point itself)"
     s["certificate_verified"] = bool(lines)
-    if args.cell_cert and cc.analysis is not None:
+    cell_cert_note = ""
+    if args.cell_cert and cc.analysis is not None and cc.analysis.undecided:
+        # an undecided cell has no certificate: answer, write nothing, and say so
+        s["cell_certificate"] = None
+        s["cell_certificate_note"] = NO_CELL_CERT
+        cell_cert_note = f"cell certificate: none written to {show_path(args.cell_cert)}: " + NO_CELL_CERT
+    elif args.cell_cert and cc.analysis is not None:
         ccert = certify.cell_certificate(cc.analysis)
         if not args.no_verify:
             certify.self_check(ccert)
         certify.write(ccert, Path(args.cell_cert), protected=protected)
         s["cell_certificate"] = args.cell_cert
+    snapped = point is not cc.point
+    uncertified = [
+        "robustness",
+        "loss_excess",
+        "dist_sq_to_minimiser_set",
+        "dist_sq_to_genuine_upper",
+        "dist_to_genuine_exact",
+        "R_norm_sq",
+        "snap.R_dist_sq",
+        "snap.zw_dist_sq",
+    ]
+    if snapped:  # the certificate is the snapped point's: the float point's own values are not in it
+        uncertified += ["loss_exact", "gradient_norm_sq", "point_verdict", "pattern"]
+    if not (args.cell_cert and "cell_certificate" in s and s["cell_certificate"]):
+        uncertified.append("cell")
+    if cc.verdict != "not-covered":
+        # nearness rests on the distances above (not in the certificate), and "nothing" / "undecided"
+        # on a saddle projection that found none (not a proof that none is near)
+        uncertified.append("verdict")
+    mark_json(s, uncertified)
     if args.json:
         print(json.dumps(s))
         return 0
+    cell_mark = (lambda t: t) if s.get("cell_certificate") else not_certified
     out = [f"verdict: {cc.verdict}"]
     if inst.provenance != "exact":
         out.append(f"note: {inst.provenance}")
@@ -341,45 +372,69 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     if r is not None:
         share = sum(sum(row) for row in cc.pattern.I) / (inst.N * wts.K)
         out.append(
-            f"pattern: {share:.1%} of the N x K states active; "
-            + ("robust" if r.robust else "NOT robust")
-            + f" (min relative margin |w_j.x_i| / sum|w_jl x_il| = {sci(r.min_relative_margin)} at neuron "
-            f"{r.closest[0]}, sample {r.closest[1]}; float error bound gamma_(d+1) = {sci(r.gamma)} in {r.precision})"
+            not_certified(
+                f"pattern: {share:.1%} of the N x K states active; "
+                + ("robust" if r.robust else "NOT robust")
+                + f" (min relative margin |w_j.x_i| / sum|w_jl x_il| = {sci(r.min_relative_margin)} at neuron "
+                f"{r.closest[0]}, sample {r.closest[1]}; float error bound gamma_(d+1) = {sci(r.gamma)} in "
+                f"{r.precision})"
+            )
         )
     a = cc.analysis
     if a is not None:
         kd = wts.K * inst.d
         shape = "a unique point" if a.kind == "unique" else f"an affine set of dimension {a.dimension}"
-        out.append(f"cell minimisers: {shape} (rank A = {a.rank}, Kd = {kd}); minimum loss L* = {sci(a.loss, 6)}")
-        gen = f"yes, branches {' '.join(a.genuine.branches)}" if a.genuine else "no (every branch vector refuted)"
-        out.append(f"genuine minimum in this cell: {gen}")
-    out.append(f"loss at the float point: exact {sci(cc.loss_exact, 10)}, float64 evaluation {Lf:.10e}")
+        out.append(
+            cell_mark(f"cell minimisers: {shape} (rank A = {a.rank}, Kd = {kd}); minimum loss L* = {sci(a.loss, 6)}")
+        )
+        g = a.genuineness
+        if g.is_genuine and a.genuine is not None:
+            gen = f"yes, branches {' '.join(a.genuine.branches)}"
+        elif g.is_refuted:
+            gen = "no (every branch vector refuted)" if a.feasibility.feasible else "no (the cell is empty)"
+        else:
+            gen = f"undecided: {g.reason_text()} (neither shown nor refuted)"
+        out.append(cell_mark(f"genuine minimum in this cell: {gen}"))
+    own = not_certified if snapped else (lambda t: t)  # the float point's values: in its own certificate
+    out.append(own(f"loss at the float point: exact {sci(cc.loss_exact, 10)}, float64 evaluation {Lf:.10e}"))
     if a is not None:
         out.append(
-            f"loss excess over L*: {sci(cc.loss_exact - a.loss)}; "
-            f"exact squared gradient norm (up to (2/N)^2): {sci(cc.point.gradient_norm_sq)}"
+            not_certified(
+                f"loss excess over L*: {sci(cc.loss_exact - a.loss)}; "
+                f"exact squared gradient norm (up to (2/N)^2): {sci(cc.point.gradient_norm_sq)}"
+            )
         )
     if cc.affine_dist_sq is not None:
-        out.append(f"R-space distance^2 to the cell's minimiser set: {sci(cc.affine_dist_sq)} (exact projection)")
+        out.append(
+            not_certified(
+                f"R-space distance^2 to the cell's minimiser set: {sci(cc.affine_dist_sq)} (exact projection)"
+            )
+        )
     if cc.genuine_dist_sq_upper is not None:
         tag = "exact" if cc.distance_exact else "upper bound; the minimiser-set distance is a lower bound"
-        out.append(f"R-space distance^2 to the genuine minimisers: {sci(cc.genuine_dist_sq_upper)} ({tag})")
-    out.append(f"||R||^2 = {sci(cc.R_norm_sq)}; near means distance <= {cc.tol} * max(1, ||R||)")
+        out.append(
+            not_certified(f"R-space distance^2 to the genuine minimisers: {sci(cc.genuine_dist_sq_upper)} ({tag})")
+        )
+    out.append(not_certified(f"||R||^2 = {sci(cc.R_norm_sq)}; near means distance <= {cc.tol} * max(1, ||R||)"))
     if cc.snap is not None:
         sn = cc.snap
-        out.append(
-            f"snapped exact point: {sn.verdict.verdict}, loss {sci(sn.verdict.loss, 10)}, "
-            f"(z, w)-distance^2 {sci(sn.zw_dist_sq)}; {sn.how}"
-        )
+        head = f"snapped exact point: {sn.verdict.verdict}, loss {sci(sn.verdict.loss, 10)}; {sn.how}; "
+        dist = f"(z, w)-distance^2 {sci(sn.zw_dist_sq)}"
+        # the snapped point's verdict and loss are in the certificate only when it is the snapped point's
+        out.append(head + not_certified(dist) if snapped else not_certified(head + dist))
     explain = {
         "near-genuine-minimum": "the float run converged next to a genuine local minimum "
         "(exact point in the certificate)",
         "near-saddle": "the float run sits next to a differentiable saddle "
         "(descent and ascent curves in the certificate)",
         "nothing": "no exact stationary point of these kinds within the tolerance: descent continues from here",
+        "undecided": "whether a genuine minimum lies within the tolerance is undecided (the cell's genuineness "
+        "is undecided); no saddle within the tolerance",
         "not-covered": "boundary points are not decided by this command",
     }
-    out.append(explain[cc.verdict])
+    out.append(explain[cc.verdict] if cc.verdict == "not-covered" else not_certified(explain[cc.verdict]))
+    if cell_cert_note:
+        out.append(cell_cert_note)
     ver = "verified by the independent checker" if lines else "not replayed (--no-verify)"
     out.append(f"certificate: {show_path(path)} ({s['certificate_kind']}, {ver})")
     print("\n".join(out))
@@ -413,24 +468,38 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     c = compare_cell(inst, pat, tols, backend(args.exact_backend))
     js = comparison_json(c)
     js["disagree"] = {repr(t): c.disagrees(t) for t in tols}
-    # disagrees: some threshold's float verdict differs from the exact one; float-error: none
-    # differs, but the float LP failed at some threshold; agrees: every threshold agrees
+    # undecided: the exact answer is undecided, so nothing is compared; disagrees: some
+    # threshold's float verdict differs from the exact one; float-error: none differs, but the
+    # float LP failed at some threshold; agrees: every threshold agrees
     verdict = (
-        "disagrees"
+        "undecided"
+        if c.exact.is_undecided
+        else "disagrees"
         if any(c.disagrees(t) for t in tols)
         else "float-error"
         if any(c.errors(t) for t in tols)
         else "agrees"
     )
     if args.json:
-        print(json.dumps({"verdict": verdict, **js}))
+        print(json.dumps(mark_json({"verdict": verdict, **js}, [] if c.exact.is_undecided else ["exact"])))
         return 0
-    ex = "infeasible" if not c.exact_feasible else "genuine" if c.exact_genuine else "not-genuine"
+    if not c.exact_feasible:
+        ex = "infeasible"
+    elif c.exact.is_undecided:
+        ex = f"undecided: {c.exact.reason_text()}"
+    else:
+        ex = c.exact.state
     print(f"verdict: {verdict}")
-    print(f"exact: {ex} ({c.exact_seconds:.2f} s, certified by `exactscape cell`)")
+    if c.exact.is_undecided:
+        print(f"exact: {ex} ({c.exact_seconds:.2f} s, no certificate exists)")
+    else:  # decided exactly, but this command writes no certificate
+        print(not_certified(f"exact: {ex} ({c.exact_seconds:.2f} s; `exactscape cell` writes its certificate)"))
     for t in tols:
         f = c.floats[t]
-        flag = "DISAGREES" if c.disagrees(t) else ("error" if c.errors(t) else "agrees")
+        if c.exact.is_undecided:
+            flag = "not compared (exact undecided)"
+        else:
+            flag = "DISAGREES" if c.disagrees(t) else ("error" if c.errors(t) else "agrees")
         tt = "" if f.min_margin is None else f", witness margin {f.min_margin:.3e}"
         print(f"float LP, tol {t:g}: {f.verdict} ({f.nodes} LPs{tt}) -> {flag}")
     return 0
@@ -556,7 +625,9 @@ def _cmd_tables(args: argparse.Namespace) -> int:
     j, m, doc = write_results(state, out, inst_dir)
     verdict = "interrupted" if state.interrupted else "complete" if doc["complete"] else "partial"
     if args.json:
-        print(json.dumps({"verdict": verdict, "table": doc["table"], "results": [str(j), str(m)]}))
+        js = {"verdict": verdict, "table": doc["table"], "results": [str(j), str(m)]}
+        # the (+,...,+) answers have certificates of kind branches (replayed with --replay)
+        print(json.dumps(js))
         return 0
     print(f"verdict: {verdict}")
     print(markdown(doc))

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..model import Instance, Weights
-from ..numbers import MAX_EXPONENT, too_long
+from ..numbers import MAX_DIGITS, check_decimal_size, too_long
 
 
 def float_to_rational(x: Any, where: str, max_denominator: int | None = None) -> Fraction:
@@ -33,6 +33,8 @@ def float_to_rational(x: Any, where: str, max_denominator: int | None = None) ->
     try:
         if isinstance(x, int) or (hasattr(x, "dtype") and getattr(x.dtype, "kind", "") in "iu"):
             return Fraction(int(x))
+        if hasattr(x, "dtype") and _wide(x.dtype):  # long double: never through float64
+            return array_to_rationals(x, where, max_denominator)  # type: ignore[return-value]
         f = float(x)
     except (TypeError, ValueError):
         raise InputError(f"not a number: {x!r}", where) from None
@@ -44,18 +46,48 @@ def float_to_rational(x: Any, where: str, max_denominator: int | None = None) ->
     return q
 
 
+def _wide(dtype: Any) -> bool:
+    """A float format wider than binary64 (NumPy's long double: x87 80-bit
+    extended on x86, IEEE binary128 elsewhere), which Python's float cannot hold."""
+    return bool(dtype.kind == "f" and dtype.itemsize > 8)
+
+
 def array_to_rationals(arr: Any, where: str, max_denominator: int | None = None) -> list[Any]:
-    """Nested lists of exact rationals from a NumPy array (any shape)."""
+    """Nested lists of exact rationals from a NumPy array (any shape).
+
+    Integers are read as they are; binary16/32/64 values through Python's
+    float (a widening, exact); long double values through their own
+    ``as_integer_ratio`` (never through float64, which would round them).
+    Complex and other non-real dtypes are refused naming the dtype; a value
+    whose exact rational has more than 4300 digits is refused (the limit of
+    exact numbers)."""
     import numpy as np
 
     a = np.asarray(arr)
     if a.dtype.kind not in "biuf":
-        raise InputError(f"array of dtype {a.dtype} is not numeric", where)
+        raise InputError(f"array of dtype {a.dtype} refused (real numbers only: bool, integer or float)", where)
     if a.dtype.kind == "f":
         bad = ~np.isfinite(a)
         if bad.any():
             idx = tuple(int(t) for t in np.argwhere(bad)[0])
             raise InputError(f"{a[idx]} is not a finite number", f"{where}{list(idx)}")
+
+    def at(flat: int) -> str:
+        return where + "".join(f"[{int(t)}]" for t in np.unravel_index(flat, a.shape)) if a.ndim else where
+
+    if _wide(a.dtype):
+        flat: list[Any] = []
+        for k, v in enumerate(a.reshape(-1)):
+            p, q = v.as_integer_ratio()
+            f = Fraction(int(p), int(q))
+            if too_long(f):
+                raise InputError(
+                    f"{np.format_float_scientific(v, precision=8)} ({a.dtype}) has more than {MAX_DIGITS} digits "
+                    "as a rational (the limit of exact numbers)",
+                    at(k),
+                )
+            flat.append(f if max_denominator is None else f.limit_denominator(max_denominator))
+        return _nest(flat, a.shape)  # type: ignore[no-any-return]
 
     def conv(v: Any, path: str) -> Any:
         if isinstance(v, list):
@@ -65,12 +97,36 @@ def array_to_rationals(arr: Any, where: str, max_denominator: int | None = None)
     return conv(a.tolist(), where)  # type: ignore[no-any-return]
 
 
+def _nest(flat: list[Any], shape: tuple[int, ...]) -> Any:
+    """A flat row-major list as nested lists of ``shape``."""
+    if not shape:
+        return flat[0]
+    if len(shape) == 1:
+        return flat
+    step = len(flat) // shape[0] if shape[0] else 0
+    return [_nest(flat[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0])]
+
+
+def format_name(dtype: Any) -> str:
+    """A float format as the output names it: the dtype, and for NumPy's long
+    double the significand it has on this platform (``float128 (64-bit
+    significand: x87 extended precision)``)."""
+    import numpy as np
+
+    name = str(dtype)
+    if not _wide(dtype):
+        return name
+    p = int(np.finfo(dtype).nmant) + 1
+    kind = "x87 extended precision" if p == 64 else "IEEE binary128" if p == 113 else "long double"
+    return f"{name} ({p}-bit significand: {kind})"
+
+
 def _describe(dtype: Any, count: int, max_denominator: int | None) -> str:
     if dtype.kind in "biu":
         return f"{count} integer values read exactly"
     if max_denominator is None:
-        return f"{count} {dtype} values converted exactly to the dyadic rationals they equal"
-    return f"{count} {dtype} values rounded to the nearest rational with denominator <= {max_denominator}"
+        return f"{count} {format_name(dtype)} values converted exactly to the dyadic rationals they equal"
+    return f"{count} {format_name(dtype)} values rounded to the nearest rational with denominator <= {max_denominator}"
 
 
 def instance_from_arrays(
@@ -110,13 +166,11 @@ def float_text_to_rational(text: str, where: str, mode: str = "binary64") -> Fra
     Fraction(1, 10)
     """
     if mode == "decimal":
-        _, _, exp = text.lower().partition("e")
+        check_decimal_size(text, where)  # digits and exponent counted before any number is built
         try:
-            if exp and abs(int(exp)) > MAX_EXPONENT:  # the exact readers' exponent limit
-                raise InputError(f"exponent of {text[:40]!r} is beyond +-{MAX_EXPONENT}", where)
             q = Fraction(text)
         except (ValueError, ZeroDivisionError):
-            raise InputError(f"{text[:40]!r} is not a finite decimal (or has more than 4300 digits)", where) from None
+            raise InputError(f"{text[:40]!r} is not a finite decimal", where) from None
         if too_long(q):
             raise InputError("numerator or denominator has more than 4300 digits (the limit of exact numbers)", where)
         return q
@@ -146,10 +200,29 @@ def weights_from_arrays(
     return Weights(z=tuple(zq), w=tuple(tuple(r) for r in wq)), note
 
 
+def significand_bits(dtype_name: str) -> int | None:
+    """p, the significand bits (implicit bit included) of a floating-point
+    format named as NumPy names it on this platform; None if it is unknown.
+    ``float128``/``float96`` are NumPy's long double (64 bits on x86, 113 for
+    IEEE binary128), read from ``numpy.finfo``."""
+    bits = {"float64": 53, "float32": 24, "float16": 11, "bfloat16": 8}
+    if dtype_name in bits:
+        return bits[dtype_name]
+    if dtype_name in ("float128", "float96", "longdouble"):
+        import numpy as np
+
+        ld = np.dtype(np.longdouble)
+        if dtype_name != "longdouble" and ld.name != dtype_name:
+            return None  # not this platform's long double
+        return int(np.finfo(ld).nmant) + 1
+    return None
+
+
 def unit_roundoff(dtype_name: str) -> Fraction:
     """u = 2^-p of a binary floating-point format (p = significand bits):
-    2^-53 for float64, 2^-24 for float32, 2^-11 for float16, 2^-8 for bfloat16."""
-    bits = {"float64": 53, "float32": 24, "float16": 11, "bfloat16": 8}
-    if dtype_name not in bits:
+    2^-53 for float64, 2^-24 for float32, 2^-11 for float16, 2^-8 for bfloat16,
+    2^-64 for float128 where it is x87 extended precision (:func:`significand_bits`)."""
+    p = significand_bits(dtype_name)
+    if p is None:
         raise InputError(f"unknown floating-point format {dtype_name!r}", "precision")
-    return Fraction(1, 2 ** bits[dtype_name])
+    return Fraction(1, 2**p)

@@ -128,7 +128,8 @@ def _plane(at: Any) -> Any:
 def _chart(ax: Any, at: Any) -> None:
     losses = [float(rec.analysis.loss) for rec in at.cells]
     idx = list(range(len(losses)))
-    colours = ["tab:green" if rec.analysis.is_genuine else "lightgrey" for rec in at.cells]
+    shade = {"genuine": "tab:green", "not-genuine": "lightgrey", "undecided": "khaki"}
+    colours = [shade[rec.analysis.genuineness.state] for rec in at.cells]
     if len(idx) <= 400:
         ax.bar(idx, losses, color=colours, edgecolor="none")
     else:

@@ -40,7 +40,8 @@ from ..numbers import JsonFloat, loads_exact, parse_rational, show_json
 from . import convert
 from .files import read_npz
 
-PRECISIONS = ("float64", "float32", "float16", "bfloat16")
+PRECISIONS = ("float128", "float96", "float64", "float32", "float16", "bfloat16")
+"""Float formats of weights files, finest first (float128/float96: NumPy's long double)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,13 @@ def float_weights_from_json_text(text: str, where: str, mode: str = "binary64") 
     return FloatWeights(Weights(z=tuple(z), w=tuple(w)), note, "float64")
 
 
+def _with_precision(note: str, precision: str) -> str:
+    """The provenance sentence with the weights' float format and its unit roundoff (what the
+    robustness model assumes unless ``--precision`` names another)."""
+    p = convert.significand_bits(precision)
+    return f"{note}; file format {precision} (unit roundoff 2^-{p}; the robustness model's by default)" if p else note
+
+
 def _precision(*arrays: Any) -> str:
     import numpy as np
 
@@ -139,7 +147,7 @@ def _from_layers(W1: Any, b1: Any | None, W2: Any, source: str, max_denominator:
         w = W1a
         prec = _precision(W1a, W2a)
     wts, note = convert.weights_from_arrays(z, w, source=source, max_denominator=max_denominator)
-    return FloatWeights(wts, note, prec)
+    return FloatWeights(wts, _with_precision(note, prec), prec)
 
 
 def float_weights_from_npz(path: Path, max_denominator: int | None = None) -> FloatWeights:
@@ -151,7 +159,8 @@ def float_weights_from_npz(path: Path, max_denominator: int | None = None) -> Fl
     if {"z", "w"} <= files:
         z, w = data["z"], data["w"]
         wts, note = convert.weights_from_arrays(z, w, source=where, max_denominator=max_denominator)
-        return FloatWeights(wts, note, _precision(z, w))
+        prec = _precision(z, w)
+        return FloatWeights(wts, _with_precision(note, prec), prec)
     if {"W1", "W2"} <= files:
         return _from_layers(data["W1"], data["b1"] if "b1" in files else None, data["W2"], where, max_denominator)
     raise InputError(f"needs arrays (z, w) or (W1, [b1], W2); has {sorted(files)}", where)
@@ -212,6 +221,11 @@ def load_float_weights(path: str | Path, *, mode: str = "binary64", max_denomina
         return float_weights_from_npz(p, max_denominator)
     if p.suffix in (".pt", ".pth", ".bin"):
         return float_weights_from_torch_file(p, max_denominator)
+    if p.suffix in (".npy", ".csv"):
+        raise InputError(
+            f"float weights are read from .npz (arrays z and w, or W1, b1, W2), .pt/.pth or JSON, not {p.suffix}",
+            describe_path(p),
+        )
     if max_denominator is not None:
         raise InputError("--max-denominator applies to .npz/.pt weights; JSON floats use --float-mode", str(p))
     return float_weights_from_json_text(read_text(p), describe_path(p), mode)

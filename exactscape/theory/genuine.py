@@ -77,7 +77,8 @@ class OutOfBudget(Exception):
 
 @dataclass(frozen=True)
 class Decision:
-    """A witness, a refuting tree, or neither (``undecided``: the budget ran out)."""
+    """A witness, a refuting tree, or neither (``undecided``; ``reason`` names why, default
+    the method: ``budget`` when the budget ran out)."""
 
     genuine: Genuine | None
     tree: Tree | None
@@ -85,6 +86,7 @@ class Decision:
     nodes: int
     leaves: int
     undecided: bool = False
+    reason: str = ""
 
 
 @dataclass
@@ -488,15 +490,38 @@ class _Engine:
             total = total + self.Y[j]
         return bool(total.is_zero())
 
+    def plus_leaf(self, j: int) -> Leaf:
+        """A fixed neuron j without branch +: some sample i has s_ij x_i . R0_j <= 0, and
+        x_i . R_j is constant on the minimiser set, so A^T m = -s_ij (x_i in block j) has a
+        solution m (the fit multipliers); with the sign multiplier 1 on (j, i) the rows combine
+        to 0 and beta = -s_ij x_i . R0_j >= 0 (FORMAT 4.2 check 5, one leaf)."""
+        i = next(i for i in range(self.N) if _sign(self.pat, i, j) * self.V0[i][j] <= 0)
+        s = _sign(self.pat, i, j)
+        fit = self.rowspace.solve(_row_vector(self.inst, self.K, j, i, Fraction(-s)))
+        return Leaf(fit=fit, sign=((j, i, Fraction(1)),))
+
+    def group_leaf(self, g: list[int], i: int) -> Leaf:
+        """A flexible group g whose sum S (the same on every minimiser) has s_i x_i . S <= 0 on
+        sample i: the sign rows (j, i), j in g, with multiplier 1 sum to s_i x_i . S > 0, and
+        A^T m = -s_i (x_i in every block of g) (in the row space: x_i . S is constant on the
+        minimiser set) gives the fit multipliers; beta = -s_i x_i . S >= 0."""
+        s = _sign(self.pat, i, g[0])
+        target = [Fraction(0)] * (self.K * self.d)
+        for j in g:
+            for pos, v in enumerate(_row_vector(self.inst, self.K, j, i, Fraction(-s))):
+                target[pos] += v
+        return Leaf(fit=self.rowspace.solve(target), sign=tuple((j, i, Fraction(1)) for j in sorted(g)))
+
     def run_positive(self) -> Decision:
         """The paper's reading: is some minimiser genuine with every z_j > 0 (one branch vector)?
-        A Farkas leaf or a witness; the refutation is not a cell certificate's tree."""
+        A witness, or a refutation whose ``tree`` is one Motzkin leaf for sigma = (+, ..., +)
+        (FORMAT 13: the certificate of kind ``branches``), not a cell certificate's tree."""
         fixed: dict[int, str] = {}
         for j in range(self.K):
             if j in set(self.free):
                 continue
             if "+" not in self.fixed_branches(j):
-                return Decision(None, None, "fixed-signs", self.budget.nodes, 1)
+                return Decision(None, self.plus_leaf(j), "fixed-signs", self.budget.nodes, 1)
             fixed[j] = "+"
         # dead neurons (inactive on every sample) do not enter the fit: R_j = their cone's
         # witness puts them on branch + whatever the others do
@@ -519,8 +544,9 @@ class _Engine:
             d = self.d
             S = [sum((R[j * d + l] for j in g), Fraction(0)) for l in range(d)]
             vals = [sum((a * b for a, b in zip(x, S, strict=True)), Fraction(0)) for x in self.inst.xs]
-            if not all(_sign(self.pat, i, g[0]) * v > 0 for i, v in enumerate(vals)):
-                return Decision(None, None, "flexible-groups", self.budget.nodes, 1)
+            bad = next((i for i, v in enumerate(vals) if _sign(self.pat, i, g[0]) * v <= 0), None)
+            if bad is not None:
+                return Decision(None, self.group_leaf(g, bad), "flexible-groups", self.budget.nodes, 1)
             for j in g:
                 for l in range(d):
                     R[j * d + l] = S[l] / len(g)
@@ -528,7 +554,7 @@ class _Engine:
             return Decision(self.witness(full, R, split=False), None, "flexible-groups", self.budget.nodes, 0)
         leaf, c = self.node(sigma)
         if leaf is not None or c is None:
-            return Decision(None, None, "lazy-lp", self.budget.nodes, 1)
+            return Decision(None, leaf, "lazy-lp", self.budget.nodes, 1)
         R = self._dead_plus(self.point_R(c), dead)
         full = {**fixed, **sigma, **{j: "+" for j in dead}}
         return Decision(self.witness(full, R, split=False), None, "lazy-lp", self.budget.nodes, 0)
@@ -687,7 +713,7 @@ def decide(
     """Decide genuineness of a feasible cell with the structures of the module docstring.
 
     ``positive_only``: only the branch vector (+, ..., +) (Part 2's reading, every z_j > 0);
-    then a refutation has no tree (``tree`` is None, ``genuine`` None, not undecided).
+    then a refutation's ``tree`` is one leaf refuting that branch vector (``genuine`` None).
     ``before_search`` is called once, right before an exhaustive search would start (the
     lazy-LP tree, or the sample cover when the samples are dependent); a Decision it returns
     (a verified witness) is the answer. Returns None when none applies (the caller then runs
@@ -701,8 +727,9 @@ def decide(
         independent = samples_independent(inst)
         if positive_only:
             sigma = {j: "+" for j in range(pat.K)}
-            if any(cov.sample_ok(i, sigma) is False for i in range(inst.N)):
-                return Decision(None, None, "sample-refutation", bud.nodes, 1)
+            bad = next((i for i in range(inst.N) if cov.sample_ok(i, sigma) is False), None)
+            if bad is not None:
+                return Decision(None, cov.leaf(bad, sigma), "sample-refutation", bud.nodes, 1)
             if independent:
                 return Decision(cov.witness(sigma, zero_witness), None, "independent-samples", bud.nodes, 0)
             return None

@@ -37,13 +37,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from .. import linalg, minset, polyhedra
 from ..deciders import ENGINES, SMALL_CELL
 from ..design import cell_sign, design_matrix
 from ..model import Instance, Mat, Pattern, Vec, Weights, pattern_of
+from . import boxes, witness
 from . import genuine as fast
-from . import witness
 from .branches import BRANCHES, BranchProblem, BranchSearch, Decider, Genuine, Leaf, Split, Tree, search
 
 PLAIN_LIMIT = 40_000  # entries of A above which the plain branch tree is not attempted by the fast engine
@@ -51,6 +52,10 @@ PLAIN_LIMIT = 40_000  # entries of A above which the plain branch tree is not at
 __all__ = [
     "BRANCHES",
     "CellAnalysis",
+    "GENUINE",
+    "Genuineness",
+    "NOT_GENUINE",
+    "UNDECIDED",
     "Decider",
     "Feasibility",
     "Genuine",
@@ -111,13 +116,93 @@ def _hint_inside(inst: Instance, pat: Pattern, hint: Weights) -> list[bool]:
     return [j not in touching and own.column(j) == pat.column(j) for j in range(pat.K)]
 
 
+GENUINE, NOT_GENUINE, UNDECIDED = "genuine", "not-genuine", "undecided"
+STATES = (GENUINE, NOT_GENUINE, UNDECIDED)
+REASON_TEXT = {
+    "no-method": "no method for this cell",
+    "budget": "the budget ran out",
+    "tree-too-large": "the refutation tree exceeds its size limit",
+}
+"""Why a cell is undecided: the reason tokens and their readable form."""
+
+
+@dataclass(frozen=True)
+class Genuineness:
+    """The three-valued answer of Theorem 1 [15-18] for one cell: ``genuine`` (a minimiser
+    R_j = z_j w_j with every w_j in C_j exists, with a witness), ``not-genuine`` (no minimiser
+    factors so: a refuting branch tree, or an empty cone C_j), or ``undecided`` with its
+    ``reason`` (``no-method``: no method of this version decides the cell; ``budget``: the time
+    budget ran out; or the name of a method that stopped without an answer).
+
+    There is deliberately no truth value: ``if g:`` raises, so that no caller can read
+    ``undecided`` as "no". Use :attr:`state`, :meth:`known` (True / False / None) or the
+    explicit predicates."""
+
+    state: str
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.state not in STATES:
+            raise ValueError(f"unknown genuineness state {self.state!r}")
+        if (self.state == UNDECIDED) != (self.reason is not None):
+            raise ValueError("a reason is given exactly when the state is undecided")
+
+    def __bool__(self) -> bool:
+        raise TypeError("genuineness is three-valued (genuine / not-genuine / undecided): test .state")
+
+    @property
+    def is_genuine(self) -> bool:
+        return self.state == GENUINE
+
+    @property
+    def is_refuted(self) -> bool:
+        """Proved not genuine (never true for an undecided cell)."""
+        return self.state == NOT_GENUINE
+
+    @property
+    def is_undecided(self) -> bool:
+        return self.state == UNDECIDED
+
+    def known(self) -> bool | None:
+        """True (genuine), False (not genuine, proved), None (undecided)."""
+        return None if self.state == UNDECIDED else self.state == GENUINE
+
+    def reason_text(self) -> str:
+        """The readable reason of an undecided answer ("" when decided)."""
+        if self.reason is None:
+            return ""
+        return REASON_TEXT.get(self.reason, f"method {self.reason} stopped without an answer")
+
+    def text(self) -> str:
+        """``genuine``, ``not genuine``, or ``undecided (REASON)``."""
+        if self.state == UNDECIDED:
+            return f"undecided ({self.reason_text()})"
+        return "genuine" if self.state == GENUINE else "not genuine"
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"genuineness": STATE}`` plus ``"undecided_reason"`` when undecided: the fields
+        every command's JSON adds where it reports genuineness."""
+        out: dict[str, Any] = {"genuineness": self.state}
+        if self.reason is not None:
+            out["undecided_reason"] = self.reason
+        return out
+
+
+def undecided_reason(method: str, reason: str = "") -> str:
+    """The reason token of an undecided analysis: ``reason`` when given, else from the method
+    that stopped (``no-method`` or ``budget``; another method's name otherwise)."""
+    return reason or method
+
+
 @dataclass(frozen=True)
 class CellAnalysis:
     """Everything decided about one cell (Theorem 1, Part 1 Sections III-IV).
 
     The minimiser set comes from ``lsq`` (plain engine) or ``ms`` (fast engine);
-    ``undecided`` is set when a budget ran out before genuineness was decided
-    (then ``genuine`` and ``tree`` are both None, and no certificate is written)."""
+    ``undecided`` is set when no method decided genuineness (the budget ran out, or no
+    method applies: ``undecided_reason``, default from ``method``); then ``genuine`` and
+    ``tree`` are both None, and no certificate is written. Read the answer through
+    :attr:`genuineness` (three-valued), never from ``genuine is None``."""
 
     instance: Instance
     pattern: Pattern
@@ -129,6 +214,7 @@ class CellAnalysis:
     ms: minset.MinimiserSet | None = None
     method: str = "plain"
     undecided: bool = False
+    undecided_reason: str = ""
 
     @property
     def K(self) -> int:
@@ -153,8 +239,11 @@ class CellAnalysis:
         return "unique" if self.dimension == 0 else "affine"
 
     @property
-    def is_genuine(self) -> bool:
-        return self.genuine is not None
+    def genuineness(self) -> Genuineness:
+        """Genuine (a witness), not genuine (a refuting tree, or an empty cell), or undecided."""
+        if self.undecided:
+            return Genuineness(UNDECIDED, undecided_reason(self.method, self.undecided_reason))
+        return Genuineness(GENUINE if self.genuine is not None else NOT_GENUINE)
 
     def fitted(self) -> list[Fraction]:
         """The fitted values p = A A^+ y [14]."""
@@ -188,6 +277,7 @@ def analyse_cell(
     engine: str = "auto",
     budget: int | Fraction | None = None,
     propose: witness.Proposer | None = None,
+    generalise: boxes.Generaliser | None = None,
 ) -> CellAnalysis:
     """Decide feasibility, the minimiser set, its loss and genuineness of one cell.
 
@@ -196,7 +286,10 @@ def analyse_cell(
     ``engine`` is one of :data:`ENGINES`; ``budget`` (seconds) bounds the genuineness
     search: past it the analysis is ``undecided``, never "not genuine". The budget is
     checked before every LP, and a large LP that is still running at the deadline is
-    stopped (:mod:`exactscape.deadline`).
+    stopped (:mod:`exactscape.deadline`). Cells of wide A with dependent samples above the
+    plain search's size go to the box search of :mod:`exactscape.theory.boxes`, only when a
+    budget is given (else undecided, ``no-method``); ``generalise`` lets it ask for
+    refutations with more free neurons (proposals, solved and checked exactly).
 
     Witnesses (:mod:`exactscape.theory.witness`): on the fast engine, right before an
     exhaustive search would start, the given point ``hint`` (R_j = z_j w_j) and then every
@@ -218,13 +311,22 @@ def analyse_cell(
         before = _witness_step(inst, pat, ms, feas.witness, hint, propose, bud) if (hint or propose) else None
         dec = fast.decide(inst, pat, ms, feas.witness, budget=bud, decide_node=decide, before_search=before)
         if dec is not None:
-            return CellAnalysis(inst, pat, feas, None, dec.genuine, dec.tree, dec.nodes, ms, dec.method, dec.undecided)
+            return CellAnalysis(
+                inst, pat, feas, None, dec.genuine, dec.tree, dec.nodes, ms, dec.method, dec.undecided, dec.reason
+            )
         if inst.N * pat.K * inst.d > PLAIN_LIMIT:
             # wide A of full row rank whose samples are dependent (Part 2 Table III: N = 400,
-            # d = 11, K = 50): no structure applies, and a plain search would need a leaf for
-            # nearly every sign vector, each an exact LP in Kd variables; report it undecided at
-            # once, never "no"
-            return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "no-method", True)
+            # d = 11, K = 50): no structure above applies and a plain search would need an exact
+            # LP in Kd variables per node; the box search learns whole boxes of branch vectors
+            # per refutation (undecided when its budget or its tree size runs out, never "no").
+            # It may not end on such cells, so it runs only under a budget; without one the
+            # cell is undecided at once (no-method)
+            if budget is None:
+                return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "no-method", True)
+            box = boxes.decide(inst, pat, ms, feas.witness, budget=bud, decide_node=decide, generalise=generalise)
+            return CellAnalysis(
+                inst, pat, feas, None, box.genuine, box.tree, box.nodes, ms, box.method, box.undecided, box.reason
+            )
         fitted = tuple(ms.fitted())
         lsq = None
     else:
