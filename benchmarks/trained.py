@@ -195,6 +195,11 @@ took a fifth to a half of these times (digits-all-K8: decide 60 s, check 22 s).
   of 60 s is missed because the tree's exact LPs, the replay of its 5.8 MB certificate and
   the crosscheck's point certificate (a descent curve in Fractions over 1,797 x 8 x 65
   products) each take tens of seconds.
+- digits-all-K32 (rank A = 1,426 < N = 1,797 < Kd = 2,080: 540 zero columns, 114 dependent
+  ones, a minimiser set of dimension 654) has no answer: the first run passed the 1,200 s
+  process limit at a load average of 8; a second run at a load near 2 was stopped by hand
+  after 8.6 CPU minutes when its memory passed 4.4 GB, inside the exact decision (not
+  profiled further). The target of 60 s is missed.
 - mnist-all-K16 was not run to the end in this session: its training (4,000 Adam steps on
   5,000 x 785) got about 5 % of a core on the shared machine. What it would need: A has
   N = 5,000 independent rows (Kd = 12,560), so a witness needs an exact correction on a
