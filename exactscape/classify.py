@@ -32,9 +32,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from math import lcm
 
+from . import minset
 from .curves import Curve
-from .design import block_gradient
 from .model import Instance, Pattern, Weights, dot, pattern_of
 from .theory.boundary import classify_boundary_point, covered
 from .theory.local import NeuronProof, decide_point
@@ -66,13 +67,39 @@ class PointVerdict:
         return bool(self.how) or self.groups is not None or bool(self.local)
 
 
+def products(inst: Instance, wts: Weights) -> tuple[list[list[int]], int]:
+    """x_i . w_j = V[i][j] / den for every sample and neuron, in integers: x_i = Z_i / D
+    (:func:`exactscape.minset.samples`) and w = W / wden with one common denominator, so
+    V = Z W^T is one integer matrix product (python-flint) and den = D wden."""
+    S = minset.samples(inst)
+    wden = lcm(*{v.denominator for wj in wts.w for v in wj})
+    Wt = minset.ZMat(inst.d, wts.K, [int(wts.w[j][l] * wden) for l in range(inst.d) for j in range(wts.K)])
+    return [[int(v) for v in row] for row in (S.Z * Wt).tolist()], S.D * wden
+
+
 def residuals(inst: Instance, wts: Weights) -> list[Fraction]:
-    """e_i = sum_j z_j [w_j . x_i]_+ - y_i."""
+    """e_i = sum_j z_j [w_j . x_i]_+ - y_i (integer products of :func:`products`, then one
+    fraction per sample)."""
+    V, den = products(inst, wts)
+    zden = lcm(*{v.denominator for v in wts.z})
+    zz = [int(v * zden) for v in wts.z]
     out = []
-    for x, yi in zip(inst.xs, inst.y, strict=True):
-        f = sum((z * max(dot(w, x), Fraction(0)) for z, w in zip(wts.z, wts.w, strict=True)), Fraction(0))
-        out.append(f - yi)
+    for row, yi in zip(V, inst.y, strict=True):
+        f = sum(a * v for a, v in zip(zz, row, strict=True) if v > 0)
+        out.append(Fraction(f, den * zden) - yi)
     return out
+
+
+def gradient_blocks(inst: Instance, pat: Pattern, e: list[Fraction]) -> list[tuple[Fraction, ...]]:
+    """G_j = sum_i I_ij e_i x_i for every j (:func:`exactscape.design.block_gradient`), as one
+    integer product Z^T (I o e) on common denominators."""
+    S = minset.samples(inst)
+    eden = lcm(*{v.denominator for v in e})
+    ez = [int(v * eden) for v in e]
+    M = minset.ZMat(inst.N, pat.K, [ez[i] if on else 0 for i in range(inst.N) for on in pat.I[i]])
+    G = (S.Z.transpose() * M).tolist()  # d x K
+    den = eden * S.D
+    return [tuple(Fraction(int(G[l][j]), den) for l in range(inst.d)) for j in range(pat.K)]
 
 
 def loss(inst: Instance, wts: Weights) -> Fraction:
@@ -112,7 +139,7 @@ def classify_point(inst: Instance, wts: Weights) -> PointVerdict:
         return PointVerdict(inst, wts, "not-a-local-minimum", L, pat, tuple(on), descent=bp.descent, boundary=(k, n))
     e = residuals(inst, wts)
     d = inst.d
-    G = [block_gradient(inst, pat, e, j) for j in range(wts.K)]
+    G = gradient_blocks(inst, pat, e)
     if all(v == 0 for g in G for v in g):
         return PointVerdict(inst, wts, "local-minimum", L, pat, ())
     dz = [dot(wts.w[j], G[j]) for j in range(wts.K)]

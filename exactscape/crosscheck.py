@@ -50,6 +50,11 @@ float already converted to the rational it equals, in
    is within tol, the verdict is ``undecided`` (a genuine minimum within tol is
    neither shown nor excluded). ``not-covered`` if the point lies on a
    hyperplane. Non-differentiable minima (Theorem 3) are not checked here.
+7. **At scale** (cells decided by the fast engine beyond the plain engine's sizes, N K d >
+   PLAIN_LIMIT), no dense rational A is formed: the snapped point is the cell's verified
+   witness (:func:`snap_witness`; a witness found from the float point is that point moved
+   exactly onto the minimiser set), the projection of 3 is one integer Gram solve up to
+   rank PROJECT_LIMIT and not reported beyond it, and the saddle step 5 is not run.
 """
 
 from __future__ import annotations
@@ -57,16 +62,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from math import lcm
 from typing import Any
 
-from . import certify, linalg
-from .classify import PointVerdict, classify_point, loss
+from . import certify, linalg, minset
+from .classify import PointVerdict, classify_point, loss, products
 from .design import design_matrix, in_cell
 from .errors import InputError
 from .floats.convert import unit_roundoff
 from .model import Instance, Pattern, Vec, Weights, dot, pattern_of
 from .theory import minima
 from .theory.minima import CellAnalysis, analyse_cell
+from .theory.witness import Proposer
 
 
 def _ndigits(n: int) -> int:
@@ -107,7 +114,9 @@ def sci(q: Fraction, digits: int = 3) -> str:
 
 
 def _sq(v: Sequence[Fraction]) -> Fraction:
-    return sum((x * x for x in v), Fraction(0))
+    """||v||^2, summed in integers on the common denominator of the entries."""
+    den = lcm(*{x.denominator for x in v})
+    return Fraction(sum((x.numerator * (den // x.denominator)) ** 2 for x in v), den * den)
 
 
 def _flat(blocks: Sequence[Sequence[Fraction]]) -> list[Fraction]:
@@ -133,20 +142,26 @@ def robustness(inst: Instance, wts: Weights, precision: str = "float64") -> Robu
     if n * u >= 1:
         raise InputError(f"d = {inst.d} is too large for the error model in {precision}", "precision")
     gamma = n * u / (1 - n * u)
-    best: tuple[Fraction, int, int] | None = None
-    mmin: Fraction | None = None
-    for j, w in enumerate(wts.w):
-        for i, x in enumerate(inst.xs):
-            s = abs(dot(w, x))
-            den = sum((abs(a * b) for a, b in zip(w, x, strict=True)), Fraction(0))
-            rho = s / den if den else Fraction(0)
-            if best is None or rho < best[0]:
-                best = (rho, j, i)
-            if mmin is None or s < mmin:
-                mmin = s
-    if best is None or mmin is None:  # pragma: no cover - instances and weights are non-empty
+    # in integers: x_i . w_j = V_ij / den and sum_l |w_jl x_il| = U_ij / den (|Z| |W|^T)
+    V, den = products(inst, wts)
+    absx = Instance(tuple(tuple(abs(v) for v in x) for x in inst.X), inst.y, inst.bias)
+    absw = Weights(wts.z, tuple(tuple(abs(v) for v in w) for w in wts.w))
+    U, _ = products(absx, absw)
+    best: tuple[int, int, int, int] | None = None  # (|V|, U, j, i): rho = |V| / U
+    vmin: int | None = None
+    for j in range(wts.K):
+        for i in range(inst.N):
+            num, den_ = abs(V[i][j]), U[i][j]
+            if den_ == 0:
+                num, den_ = 0, 1  # rho = 0 by convention (w_j . x_i = 0 then)
+            if best is None or num * best[1] < best[0] * den_:
+                best = (num, den_, j, i)
+            if vmin is None or abs(V[i][j]) < vmin:
+                vmin = abs(V[i][j])
+    if best is None or vmin is None:  # pragma: no cover - instances and weights are non-empty
         raise InputError("empty instance or weights")
-    return Robustness(precision, gamma, mmin, best[0], (best[1], best[2]), best[0] > gamma)
+    rho = Fraction(best[0], best[1])
+    return Robustness(precision, gamma, Fraction(vmin, den), rho, (best[2], best[3]), rho > gamma)
 
 
 @dataclass(frozen=True)
@@ -278,6 +293,88 @@ def snap_minimum(
     return Snap(new, v, dist, _zw_dist_sq(wts, new), how), proj
 
 
+PROJECT_LIMIT = 1000  # rank up to which the exact projection onto the minimiser set is computed at scale
+PROJECT_WORK = 20_000  # and r times the bits of the largest Gram diagonal entry (digits, N = 500: 11,000)
+
+
+def project_fast(inst: Instance, a: CellAnalysis, Rf: Sequence[Fraction]) -> Fraction | None:
+    """dist^2(R_f, M) of module 3 on the fast engine's minimiser set, in integers:
+    s = A_B R_f - p_B, dist^2 = s^T (A_B A_B^T)^{-1} s with A_B A_B^T = ((X X^T) o (I I^T))_BB
+    (one p-adic solve of the r x r Gram matrix, flint). None when r > PROJECT_LIMIT or
+    r times the bits of the Gram matrix's entries exceeds PROJECT_WORK (the solution's
+    numbers grow with both: about 1,600 digits at r = 500 on 8 x 8 digits; 40 s on Gaussian
+    floats at r = 400); then the distance is not reported."""
+    ms = a.ms
+    if ms is None:  # pragma: no cover - callers pass fast-engine analyses
+        return None
+    B = list(ms.evidence.basis)
+    r = len(B)
+    if r == 0:
+        return Fraction(0)
+    if r > PROJECT_LIMIT:
+        return None
+    G = minset.sample_gram(inst).tolist()
+    bits = max((int(G[i][i]).bit_length() for i in B), default=0)
+    if r * bits > PROJECT_WORK:
+        return None
+    K, d = a.K, inst.d
+    S = minset.samples(inst)
+    Rden = lcm(*(v.denominator for v in Rf))
+    Rz = [int(v * Rden) for v in Rf]
+    V = (S.Z * minset.ZMat(d, K, [Rz[j * d + l] for l in range(d) for j in range(K)])).tolist()
+    p = ms.fitted()
+    pden = lcm(*(p[i].denominator for i in B))
+    # s_i = sum_j I_ij V_ij / (D Rden) - p_i; scaled by D Rden pden
+    I = a.pattern.I
+    sz = [sum(int(V[i][j]) for j in range(K) if I[i][j]) * pden - int(p[i] * pden) * S.D * Rden for i in B]
+    Ip = minset.ZMat([list(I[i]) for i in B])
+    common = (Ip * Ip.transpose()).tolist()
+    GZ = minset.ZMat(r, r, [int(G[a_][b]) * int(common[ka][kb]) for ka, a_ in enumerate(B) for kb, b in enumerate(B)])
+    u = GZ.solve(minset.ZMat(r, 1, sz))  # G_Z u = s_Z with G_Z = D^2 A_B A_B^T, s_Z = D Rden pden s
+    tot = sum((Fraction(int(u[k, 0].p), int(u[k, 0].q)) * v for k, v in enumerate(sz)), Fraction(0))
+    return tot / (Rden * pden) ** 2
+
+
+def snap_witness(inst: Instance, wts: Weights, a: CellAnalysis, Rf: list[Fraction]) -> Snap:
+    """Module step 4 on the fast engine: the cell's verified witness R_W itself is the snapped
+    point (a witness found from the float point, :mod:`exactscape.theory.witness`, is that
+    point corrected exactly onto the minimiser set), factored with z'_j the power of two
+    nearest the float z_j (so that w_j = R_j / z'_j keeps the witness's numbers) where the
+    signs agree. It is a genuine minimiser, so the point is a local minimum of loss L*
+    (the point certificate's gradient check replays it)."""
+    g = a.genuine
+    if g is None:  # pragma: no cover - callers pass genuine cells only
+        raise InputError("snap_witness needs a genuine cell")
+    K = wts.K
+    RW = [tuple(g.z[j] * v for v in g.w[j]) for j in range(K)]
+    # z'_j = +-2^e with 2^e the power of two nearest |z_j| (the float's sign where it agrees):
+    # w_j = R_j / z'_j is then an exact shift, and the numbers stay those of the witness
+    zs = []
+    for j, b in enumerate(g.branches):
+        if b == "0":
+            zs.append(Fraction(0))
+            continue
+        sg = 1 if b == "+" else -1
+        mag = abs(wts.z[j]) if wts.z[j] * sg > 0 else Fraction(1)
+        e = mag.numerator.bit_length() - mag.denominator.bit_length()
+        if Fraction(2) ** e * 3 < mag * 2:  # round log2 |z_j| to the nearer of e, e + 1
+            e += 1
+        zs.append(sg * Fraction(2) ** e)
+    new = Weights(
+        tuple(zs),
+        tuple(g.w[j] if b == "0" else tuple(v / zs[j] for v in RW[j]) for j, b in enumerate(g.branches)),
+    )
+    v = PointVerdict(inst, new, "local-minimum", a.loss, a.pattern, ())
+    dist = _sq([x - y for x, y in zip(Rf, _flat(RW), strict=True)])
+    how = f"the cell's witness (method {a.method}), an exact minimiser with every w_j in its cell"
+    return Snap(new, v, dist, _zw_dist_sq(wts, new), how)
+
+
+def _large(inst: Instance, a: CellAnalysis) -> bool:
+    """Is this a fast-engine cell beyond the plain engine's sizes (no dense rational A)?"""
+    return a.lsq is None and a.ms is not None and inst.N * a.K * inst.d > minima.PLAIN_LIMIT
+
+
 def snap_saddle(inst: Instance, wts: Weights, pat: Pattern, Rf: list[Fraction], tol: Fraction) -> Snap | None:
     """Module step 5; None if no saddle (or minimum) snap is found."""
     K, d = wts.K, inst.d
@@ -359,8 +456,12 @@ def crosscheck(
     precision: str = "float64",
     tol: Fraction = Fraction(1, 1000),
     decide: minima.Decider | None = None,
+    propose: Proposer | None = None,
+    budget: int | Fraction | None = None,
 ) -> CrossCheck:
-    """Cross-check a float point exactly (module docstring)."""
+    """Cross-check a float point exactly (module docstring). ``propose`` (a float proposer,
+    :mod:`exactscape.floats.witness`) and ``budget`` (seconds, for the cell's decision and
+    minimiser set) are passed to :func:`exactscape.theory.minima.analyse_cell`."""
     if tol < 0:
         raise InputError(f"the tolerance must be >= 0, got {tol}", field="tol")
     wts.check_against(inst)
@@ -375,13 +476,24 @@ def crosscheck(
             inst, wts, "not-covered", pat, tuple(on), None, None, point, Lx, None, None, False, Rn, None, tol
         )
     rob = robustness(inst, wts, precision)
-    a = analyse_cell(inst, pat, hint=wts, decide=decide)
+    a = analyse_cell(inst, pat, hint=wts, decide=decide, propose=propose, budget=budget)
     limit = tol * tol * max(Fraction(1), Rn)
     snap: Snap | None = None
     upper: Fraction | None = None
     exact = False
     g = a.genuineness
-    if g.is_genuine:
+    large = _large(inst, a)
+    affine: Fraction | None
+    if g.is_genuine and large:
+        snap = snap_witness(inst, wts, a, Rf)
+        upper = snap.R_dist_sq
+        affine = project_fast(inst, a, Rf)
+        exact = upper == affine
+        if upper <= limit:
+            return CrossCheck(
+                inst, wts, "near-genuine-minimum", pat, (), rob, a, point, Lx, affine, upper, exact, Rn, snap, tol
+            )
+    elif g.is_genuine:
         snap, proj = snap_minimum(inst, wts, a, Rf, decide)
         upper = snap.R_dist_sq
         exact = upper == proj.dist_sq
@@ -394,9 +506,11 @@ def crosscheck(
             return CrossCheck(
                 inst, wts, "near-genuine-minimum", pat, (), rob, a, point, Lx, affine, upper, exact, Rn, snap, tol
             )
+    elif large:
+        affine = project_fast(inst, a, Rf)
     else:
         affine = project(design_matrix(inst, pat), a.least_squares().factor.basis, a.least_squares().fitted, Rf).dist_sq
-    sad = snap_saddle(inst, wts, pat, Rf, tol)
+    sad = None if large else snap_saddle(inst, wts, pat, Rf, tol)
     if sad is not None and sad.R_dist_sq <= limit:
         kind = "near-saddle" if sad.verdict.verdict == "saddle" else "near-genuine-minimum"
         return CrossCheck(inst, wts, kind, pat, (), rob, a, point, Lx, affine, upper, exact, Rn, sad, tol)

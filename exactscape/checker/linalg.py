@@ -406,21 +406,39 @@ def residue(x: Fraction, p: int) -> int | None:
 
 
 def det_mod_nonzero(rows: list[list[int]], p: int) -> bool:
-    """Is det(rows) != 0 modulo the prime p? Gaussian elimination over F_p, O(r^3)."""
-    a = [list(r) for r in rows]
-    size = len(a)
+    """Is det(rows) != 0 modulo the prime p? Gaussian elimination over F_p, O(r^3).
+
+    Each row is packed into one integer, entry c in bits [c W, (c + 1) W) with W one bit more
+    than r p^2 has;
+    a row operation row += (p - f) top is then one multiplication and one addition of
+    integers, done by the interpreter's integer arithmetic. Entries are kept non-negative
+    and reduced modulo p only where read (the pivot column, and the pivot row before it
+    is used): each operation adds less than p^2 to an entry, so r operations stay below
+    r p^2 < 2^W and no entry carries into the next."""
+    size = len(rows)
+    width = (size * p * p).bit_length() + 1
+    mask = (1 << width) - 1
+    packed = []
+    for entries in rows:
+        v = 0
+        for c in reversed(entries):
+            v = (v << width) | (c % p)
+        packed.append(v)
     for col in range(size):
-        pivot = next((r for r in range(col, size) if a[r][col]), None)
+        shift = col * width
+        pivot = next((r for r in range(col, size) if ((packed[r] >> shift) & mask) % p), None)
         if pivot is None:
             return False
-        a[col], a[pivot] = a[pivot], a[col]
-        top = a[col]
-        inv = pow(top[col], -1, p)
+        packed[col], packed[pivot] = packed[pivot], packed[col]
+        # reduce the pivot row's entries col.. modulo p (entries before col are no longer read)
+        top_entries = [(packed[col] >> (c * width)) & mask for c in range(col, size)]
+        top = 0
+        for c in reversed(top_entries):
+            top = (top << width) | (c % p)
+        inv = pow(top & mask, -1, p)
         for r in range(col + 1, size):
-            row = a[r]
-            f = row[col] * inv % p
+            tail_r = packed[r] >> shift
+            f = (tail_r & mask) % p
             if f:
-                for c in range(col + 1, size):
-                    if top[c]:
-                        row[c] = (row[c] - f * top[c]) % p
+                packed[r] = (tail_r + (p - f * inv % p) * top) << shift
     return True

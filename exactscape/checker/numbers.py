@@ -27,7 +27,6 @@ from fractions import Fraction
 from .errors import CertificateError, UnreadableError
 from .readfile import decode_text
 
-_DIGITS = frozenset("0123456789")
 _SHOW_LIMIT = 60
 MAX_DIGITS = 100_000
 """Numerators and denominators of certificate numbers have at most this many
@@ -147,7 +146,8 @@ def describe(value: object) -> str:
 
 
 def _is_digits(text: str) -> bool:
-    return bool(text) and all(ch in _DIGITS for ch in text)
+    """Only the ASCII digits 0-9, at least one (str.isdigit alone would accept other scripts' digits)."""
+    return bool(text) and text.isascii() and text.isdigit()
 
 
 def _parse_string(text: str, path: str) -> Fraction:

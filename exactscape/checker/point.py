@@ -16,7 +16,7 @@ from .envelope import Instance, parse_instance
 from .errors import CertificateError
 from .fields import array, item, matrix, record, vector
 from .hyperplane import check_point_on_hyperplane, not_covered_because
-from .linalg import ZERO, Blocks, add_scaled, dot, first_nonzero
+from .linalg import ZERO, Blocks, common_denominator, dot, first_nonzero
 from .local import check_bound, check_local, require_1_3
 from .numbers import clip, describe, integer, rational, show
 
@@ -33,6 +33,36 @@ EVIDENCE: dict[str, tuple[tuple[str, ...], ...]] = {
 """For every verdict, the alternative sets of evidence fields it accepts: exactly one set
 must be present, every other evidence field absent."""
 OPTIONAL = ("on_hyperplanes", "descent", "ascent", "kkt", "bound", "local")
+
+
+def _integers(values: list[Fraction]) -> tuple[list[int], int]:
+    """values = nums / den with one common denominator den > 0."""
+    den = common_denominator(values)
+    return [v.numerator * (den // v.denominator) for v in values], den
+
+
+def products(
+    z: list[Fraction], w: Blocks, inst: Instance
+) -> tuple[list[list[int]], list[int], list[Fraction], Fraction]:
+    """w_j . x_i = nums[j][i] / dens[j] (dens[j] > 0), the outputs f(x_i) = sum_j z_j [w_j . x_i]_+
+    and the loss L [1] (as :func:`loss_at`), summed in integers on common denominators."""
+    rows = [_integers(list(x)) for x in inst.xs]
+    xden = common_denominator([Fraction(1, den) for _, den in rows])
+    xz = [[v * (xden // den) for v in nums] for nums, den in rows]
+    nums, dens = [], []
+    for wj in w:
+        wz, wden = _integers(wj)
+        nz = [(pos, a) for pos, a in enumerate(wz) if a]
+        nums.append([sum(a * x[pos] for pos, a in nz) for x in xz])
+        dens.append(wden * xden)
+    # f_i = sum_j z_j nums[j][i] / dens[j] over nums[j][i] > 0, on the common denominator big
+    big = common_denominator([Fraction(1, zj.denominator * den) for zj, den in zip(z, dens, strict=True)])
+    scale = [zj.numerator * (big // (zj.denominator * den)) for zj, den in zip(z, dens, strict=True)]
+    outputs = [
+        Fraction(sum(c * row[i] for c, row in zip(scale, nums, strict=True) if row[i] > 0), big) for i in range(inst.n)
+    ]
+    loss = sum(((f - y) ** 2 for f, y in zip(outputs, inst.y, strict=True)), ZERO) / inst.n
+    return nums, dens, outputs, loss
 
 
 def loss_at(z: list[Fraction], pre: list[list[Fraction]], inst: Instance) -> tuple[list[Fraction], Fraction]:
@@ -83,13 +113,22 @@ def check_not_covered(cert: dict[str, object], on: list[tuple[int, int]], k: int
     return f"c not covered: {len(on)} pairs (j, i) with w_j . x_i = 0"
 
 
-def gradient_blocks(outputs: list[Fraction], pre: list[list[Fraction]], inst: Instance) -> Blocks:
+def gradient_blocks(outputs: list[Fraction], pre: list[list[Fraction]] | list[list[int]], inst: Instance) -> Blocks:
     """G_j = sum_i I[i][j] e_i x_i with e_i = f(x_i) - y_i and I[i][j] = [w_j . x_i > 0]."""
-    g: Blocks = [[ZERO] * inst.d for _ in pre]
-    for i, (x, f, y) in enumerate(zip(inst.xs, outputs, inst.y, strict=True)):
-        for j in range(len(pre)):
-            if pre[j][i] > 0:
-                add_scaled(g[j], f - y, x)
+    e, eden = _integers([f - y for f, y in zip(outputs, inst.y, strict=True)])
+    rows = [_integers(list(x)) for x in inst.xs]
+    xden = common_denominator([Fraction(1, den) for _, den in rows])
+    xz = [[v * (xden // den) for v in nums] for nums, den in rows]
+    g: Blocks = []
+    for row in pre:
+        acc = [0] * inst.d
+        for i, x in enumerate(xz):
+            if row[i] > 0 and e[i]:
+                ei = e[i]
+                for pos, b in enumerate(x):
+                    if b:
+                        acc[pos] += ei * b
+        g.append([Fraction(v, eden * xden) for v in acc])
     return g
 
 
@@ -158,13 +197,12 @@ def check_point(cert: dict[str, object], log: list[str]) -> None:
     k = len(array(weights["z"], "weights.z", min_length=1))
     z = vector(weights["z"], "weights.z", k)
     w = matrix(weights["w"], "weights.w", k, inst.d)
-    pre = [[dot(wj, x) for x in inst.xs] for wj in w]
-    outputs, loss = loss_at(z, pre, inst)
+    nums, dens, outputs, loss = products(z, w, inst)
     if claimed_loss != loss:
         raise CertificateError("claim.loss", f"claimed {show(claimed_loss)}, derived {show(loss)}")
     log.append(f"c point: K = {k}, loss {show(loss)}")
 
-    on = [(j, i) for j in range(k) for i in range(inst.n) if not pre[j][i]]
+    on = [(j, i) for j in range(k) for i in range(inst.n) if not nums[j][i]]
     if (
         on
         and verdict != "not-covered"
@@ -174,9 +212,11 @@ def check_point(cert: dict[str, object], log: list[str]) -> None:
             or (verdict == "not-a-local-minimum" and not_covered_because(z, inst, on))
         )
     ):
+        pre = [[Fraction(v, den) for v in row] for row, den in zip(nums, dens, strict=True)]
         log.append(check_anywhere(cert, verdict, z, w, pre, outputs, inst, loss))
         return
     if verdict in ("non-differentiable-local-minimum", "not-a-local-minimum") or (on and verdict == "not-covered"):
+        pre = [[Fraction(v, den) for v in row] for row, den in zip(nums, dens, strict=True)]
         log.append(check_point_on_hyperplane(cert, verdict, z, w, pre, inst, loss, on))
         if verdict != "not-covered":
             return
@@ -188,4 +228,5 @@ def check_point(cert: dict[str, object], log: list[str]) -> None:
         raise CertificateError(
             "claim.verdict", f"{verdict!r} but w_{j} . x_{i} = 0 (the verdict must be 'not-covered')"
         )
-    log.extend(check_inside_a_cell(cert, verdict, z, w, gradient_blocks(outputs, pre, inst), inst, loss))
+    # gradient_blocks reads only the signs of w_j . x_i (dens[j] > 0: those of nums[j][i])
+    log.extend(check_inside_a_cell(cert, verdict, z, w, gradient_blocks(outputs, nums, inst), inst, loss))

@@ -126,6 +126,12 @@ def add_parsers(sub: Any, epilog: str) -> None:
     )
     cc.add_argument("--cell-cert", metavar="FILE", help="also write the cell certificate of the point's cell")
     cc.add_argument("--exact-backend", default="hinted", choices=BACKENDS, help=backend_help("hinted"))
+    cc.add_argument(
+        "--budget",
+        type=positive_float,
+        default=300.0,
+        help="seconds for the cell's minimiser set and genuineness decision; then 'undecided' (default 300)",
+    )
     cc.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     cc.add_argument("--cert", metavar="FILE", help=cert_help("crosscheck"))
     cc.add_argument("--no-verify", action="store_true", help="skip replaying the certificates with the checker")
@@ -276,6 +282,7 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     from .files import load_instance
     from .lp import float_loss, instance_arrays, weights_arrays
     from .weights import load_float_weights
+    from .witness import proposer as witness_proposer
 
     inst = load_instance(args.instance)
     fw = load_float_weights(args.weights, mode=args.float_mode, max_denominator=args.max_denominator)
@@ -287,7 +294,17 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
         [path, *([Path(args.cell_cert)] if args.cell_cert else [])], protected, outputs.CERTIFICATE
     )
     precision = fw.precision if args.precision == "auto" else args.precision
-    cc = crosscheck(inst, wts, precision=precision, tol=args.tol, decide=backend(args.exact_backend))
+    # float proposals of witnesses (verified exactly) unless the exact backend alone was asked for
+    propose = None if args.exact_backend in ("exact", "ppl", "cdd") else witness_proposer()
+    cc = crosscheck(
+        inst,
+        wts,
+        precision=precision,
+        tol=args.tol,
+        decide=backend(args.exact_backend),
+        propose=propose,
+        budget=Fraction(args.budget),
+    )
     X, y = instance_arrays(inst)
     z, w = weights_arrays(wts)
     Lf = float_loss(X, y, z, w)

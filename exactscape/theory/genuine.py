@@ -569,7 +569,7 @@ class _Engine:
                 R[j * self.d + l] = self.zw[j][l]
         return R
 
-    def run(self) -> Decision:
+    def run(self, before_search: Callable[[], Decision | None] | None = None) -> Decision:
         self.budget.tick(0)  # an exhausted budget is honoured before any work
         fixed: dict[int, str] = {}
         freeset = set(self.free)
@@ -586,6 +586,10 @@ class _Engine:
         if not self.search:  # every free neuron is flexible: any minimiser splits into a witness
             c = tuple(Fraction(0) for _ in range(self.q))
             return Decision(self.witness(fixed, self.point_R(c)), None, "flexible-groups", self.budget.nodes, 0)
+        if before_search is not None:
+            early = before_search()
+            if early is not None:
+                return early
         tree, found = self.dfs({}, fixed)
         return Decision(found, tree if found is None else None, "lazy-lp", self.budget.nodes, self.leaves)
 
@@ -704,17 +708,21 @@ def decide(
     budget: Budget | None = None,
     decide_node: Decider | None = None,
     positive_only: bool = False,
+    before_search: Callable[[], Decision | None] | None = None,
 ) -> Decision | None:
     """Decide genuineness of a feasible cell with the structures of the module docstring.
 
     ``positive_only``: only the branch vector (+, ..., +) (Part 2's reading, every z_j > 0);
     then a refutation's ``tree`` is one leaf refuting that branch vector (``genuine`` None).
-    Returns None when none applies (the caller then runs the plain branch tree)."""
+    ``before_search`` is called once, right before an exhaustive search would start (the
+    lazy-LP tree, or the sample cover when the samples are dependent); a Decision it returns
+    (a verified witness) is the answer. Returns None when none applies (the caller then runs
+    the plain branch tree)."""
     bud = budget if budget is not None else Budget()
     try:
         if ms.R0z is not None:
             engine = _Engine(inst, pat, ms, zero_witness, bud, bud.bound(decide_node or polyhedra.decide))
-            return engine.run_positive() if positive_only else engine.run()
+            return engine.run_positive() if positive_only else engine.run(before_search)
         cov = _Cover(inst, pat, ms, bud)
         independent = samples_independent(inst)
         if positive_only:
@@ -725,6 +733,10 @@ def decide(
             if independent:
                 return Decision(cov.witness(sigma, zero_witness), None, "independent-samples", bud.nodes, 0)
             return None
+        if before_search is not None and not independent:
+            early = before_search()
+            if early is not None:
+                return early
         tree, found = cov.dfs({})
         if found is None:
             # every branch vector fails on some sample: one-sample leaves are valid whatever

@@ -33,6 +33,7 @@ stays exponential in K (deciding a union of 3^K polyhedra).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -42,7 +43,7 @@ from .. import linalg, minset, polyhedra
 from ..deciders import ENGINES, SMALL_CELL
 from ..design import cell_sign, design_matrix
 from ..model import Instance, Mat, Pattern, Vec, Weights, pattern_of
-from . import boxes
+from . import boxes, witness
 from . import genuine as fast
 from .branches import BRANCHES, BranchProblem, BranchSearch, Decider, Genuine, Leaf, Split, Tree, search
 
@@ -275,6 +276,7 @@ def analyse_cell(
     *,
     engine: str = "auto",
     budget: int | Fraction | None = None,
+    propose: witness.Proposer | None = None,
     generalise: boxes.Generaliser | None = None,
 ) -> CellAnalysis:
     """Decide feasibility, the minimiser set, its loss and genuineness of one cell.
@@ -287,18 +289,27 @@ def analyse_cell(
     stopped (:mod:`exactscape.deadline`). Cells of wide A with dependent samples above the
     plain search's size go to the box search of :mod:`exactscape.theory.boxes`, only when a
     budget is given (else undecided, ``no-method``); ``generalise`` lets it ask for
-    refutations with more free neurons (proposals, solved and checked exactly)."""
+    refutations with more free neurons (proposals, solved and checked exactly).
+
+    Witnesses (:mod:`exactscape.theory.witness`): on the fast engine, right before an
+    exhaustive search would start, the given point ``hint`` (R_j = z_j w_j) and then every
+    proposal of ``propose`` (a float proposer, :mod:`exactscape.floats.witness`) are moved
+    exactly onto the minimiser set and sign-checked; the first that verifies is the
+    witness (method ``given-point`` or ``float-witness``)."""
     pat.check_against(inst)
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
     use_fast = engine == "fast" or (engine == "auto" and inst.N * pat.K * inst.d >= SMALL_CELL)
+    bud = fast.Budget.seconds(budget, progress)  # from here: the minimiser set's build counts too
     ms = minset.minimiser_set(inst, pat) if use_fast else None
     feas = cell_feasibility(inst, pat, hint)
-    bud = fast.Budget.seconds(budget, progress)
+    if ms is not None and feas.feasible and bud.deadline_ns is not None and time.monotonic_ns() > bud.deadline_ns:
+        return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "budget", True)
     if ms is not None:
         if not feas.feasible:
             return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "fast")
-        dec = fast.decide(inst, pat, ms, feas.witness, budget=bud, decide_node=decide)
+        before = _witness_step(inst, pat, ms, feas.witness, hint, propose, bud) if (hint or propose) else None
+        dec = fast.decide(inst, pat, ms, feas.witness, budget=bud, decide_node=decide, before_search=before)
         if dec is not None:
             return CellAnalysis(
                 inst, pat, feas, None, dec.genuine, dec.tree, dec.nodes, ms, dec.method, dec.undecided, dec.reason
@@ -333,6 +344,29 @@ def analyse_cell(
     except fast.OutOfBudget:
         return CellAnalysis(inst, pat, feas, lsq, None, None, bud.nodes, ms, "budget", True)
     return CellAnalysis(inst, pat, feas, lsq, res.genuine, res.tree, res.nodes, ms, "plain")
+
+
+def _witness_step(
+    inst: Instance,
+    pat: Pattern,
+    ms: minset.MinimiserSet,
+    zero_witness: Mat | None,
+    hint: Weights | None,
+    propose: witness.Proposer | None,
+    bud: fast.Budget,
+) -> Callable[[], fast.Decision | None]:
+    """The witness attempt of :func:`analyse_cell`, as the fast engine's ``before_search``."""
+
+    def expired() -> bool:
+        return bud.deadline_ns is not None and time.monotonic_ns() > bud.deadline_ns
+
+    def run() -> fast.Decision | None:
+        found = witness.search(inst, pat, ms, zero_witness, hint, propose, bud.deadline_ns, expired)
+        if found is None:
+            return None
+        return fast.Decision(found.genuine, None, found.source, bud.nodes, 0)
+
+    return run
 
 
 class CellSearch(BranchSearch):
