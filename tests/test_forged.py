@@ -315,8 +315,23 @@ def test_an_unlisted_certificate_and_an_old_summary_are_rejected(bundle: Path, t
     _bundle_rejected(f, "atlas.json", "only version 2")
 
 
+def test_uncertified_counts_must_still_be_present(bundle: Path, tmp_path: Path) -> None:
+    """faces_not_examined is not re-derived (the face list's completeness is not proved), but a
+    bundle without it, or with a negative count, is rejected."""
+    f = _copy(bundle, tmp_path / "a")
+    doc = _doc(f)
+    del doc["faces_not_examined"]
+    _write(f, doc)
+    _bundle_rejected(f, "faces_not_examined")
+    f = _copy(bundle, tmp_path / "b")
+    doc = _doc(f)
+    doc["faces_not_examined"] = -1
+    _write(f, doc)
+    _bundle_rejected(f, "faces_not_examined", "non-negative integer")
+
+
 # lines of atlas.json that state no fact a certificate could prove (printed as such by the CLI)
-UNCERTIFIED = ("census_lps", "attained_by", "not_covered")
+UNCERTIFIED = ("census_lps", "attained_by", "not_covered", "faces_not_examined")
 
 
 def test_bundle_mutations_are_rejected(bundle: Path, tmp_path: Path) -> None:

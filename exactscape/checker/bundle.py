@@ -433,9 +433,9 @@ def _face_lines(
     if name is not None:
         fc = get(name, "faces_certificate", "faces")
         none = int(str(_claim(fc)["faces"]))
-    examined = doc.get("faces_examined", 0)
+    examined = _field(doc, "faces_examined", "atlas.json")
     _same("faces_examined", examined, len(out) + none)
-    skipped = doc.get("faces_not_examined", 0)
+    skipped = _field(doc, "faces_not_examined", "atlas.json")
     if not isinstance(skipped, int) or isinstance(skipped, bool) or skipped < 0:
         raise CertificateError("atlas.json: faces_not_examined", "expected a non-negative integer")
     return out, upper
