@@ -50,7 +50,7 @@ from fractions import Fraction
 from .. import linalg, polyhedra
 from ..minset import MinimiserSet
 from ..model import Instance, Mat, Pattern, Vec, dot
-from .branches import BRANCHES, Genuine, Leaf, Split, Tree
+from .branches import BRANCHES, Genuine, Leaf, Split, Tree, genuine_from_blocks
 from .genuine import Budget, Decider, Decision, OutOfBudget
 
 METHOD = "box-search"
@@ -392,19 +392,7 @@ class _Search:
         return Split(j, kids)
 
     def witness(self, sigma: dict[int, str], R: list[Vec]) -> Genuine:
-        z, w = [], []
-        for j in range(self.K):
-            b = sigma[j]
-            if b == "+":
-                z.append(Fraction(1))
-                w.append(R[j])
-            elif b == "-":
-                z.append(Fraction(-1))
-                w.append(tuple(-v for v in R[j]))
-            else:
-                z.append(Fraction(0))
-                w.append(self.zw[j] if self.zw is not None else R[j])
-        return Genuine(tuple(z), tuple(w), tuple(sigma[j] for j in range(self.K)))
+        return genuine_from_blocks([sigma[j] for j in range(self.K)], R, self.zw)
 
     def run(self) -> tuple[Genuine | None, Tree | None, int]:
         self.sample_boxes()

@@ -29,7 +29,7 @@ exponential in K (a union of up to 3^K polyhedra).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -68,6 +68,26 @@ class Genuine:
     z: Vec
     w: Mat
     branches: tuple[str, ...]
+
+
+def genuine_from_blocks(branches: Sequence[str], R: Sequence[Vec], zero_witness: Mat | None) -> Genuine:
+    """The network point of a genuine minimiser R = (R_1, ..., R_K) under a branch vector [15-18]:
+    z_j = +1, w_j = R_j on branch +; z_j = -1, w_j = -R_j on branch -; z_j = 0 and w_j the cell's
+    witness (``zero_witness[j]``, else R_j) on branch 0."""
+    z: list[Fraction] = []
+    w: list[Vec] = []
+    for j, b in enumerate(branches):
+        Rj = tuple(R[j])
+        if b == "+":
+            z.append(Fraction(1))
+            w.append(Rj)
+        elif b == "-":
+            z.append(Fraction(-1))
+            w.append(tuple(-v for v in Rj))
+        else:
+            z.append(Fraction(0))
+            w.append(zero_witness[j] if zero_witness is not None else Rj)
+    return Genuine(tuple(z), tuple(w), tuple(branches))
 
 
 @dataclass(frozen=True)
@@ -208,20 +228,7 @@ class BranchSearch:
                 if b is None:
                     return None
                 full[j] = b
-        zw = self.p.zero_witness
-        z, w = [], []
-        for j in range(self.K):
-            b = full[j]
-            if b == "+":
-                z.append(Fraction(1))
-                w.append(R[j])
-            elif b == "-":
-                z.append(Fraction(-1))
-                w.append(tuple(-v for v in R[j]))
-            else:
-                z.append(Fraction(0))
-                w.append(zw[j] if zw is not None else R[j])
-        return Genuine(tuple(z), tuple(w), tuple(full[j] for j in range(self.K)))
+        return genuine_from_blocks([full[j] for j in range(self.K)], R, self.p.zero_witness)
 
     def order(self) -> list[int]:
         counts = []

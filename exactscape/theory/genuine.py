@@ -66,7 +66,7 @@ import flint
 from .. import deadline, polyhedra
 from ..minset import MinimiserSet, ZMat, design_integers, samples, samples_independent, selection_matrix, sign_solutions
 from ..model import Instance, Mat, Pattern
-from .branches import BRANCHES, Genuine, Leaf, Split, Tree
+from .branches import BRANCHES, Genuine, Leaf, Split, Tree, genuine_from_blocks
 
 Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
 
@@ -425,21 +425,9 @@ class _Engine:
     def witness(self, full: dict[int, str], R: list[Fraction], split: bool = True) -> Genuine:
         if split:
             full, R = self._split_groups(full, R)
-        z, w = [], []
         d = self.d
-        for j in range(self.K):
-            Rj = tuple(R[j * d : (j + 1) * d])
-            b = full[j]
-            if b == "+":
-                z.append(Fraction(1))
-                w.append(Rj)
-            elif b == "-":
-                z.append(Fraction(-1))
-                w.append(tuple(-v for v in Rj))
-            else:
-                z.append(Fraction(0))
-                w.append(self.zw[j] if self.zw is not None else Rj)
-        return Genuine(tuple(z), tuple(w), tuple(full[j] for j in range(self.K)))
+        blocks = [tuple(R[j * d : (j + 1) * d]) for j in range(self.K)]
+        return genuine_from_blocks([full[j] for j in range(self.K)], blocks, self.zw)
 
     def complete(
         self, sigma: dict[int, str], c: tuple[Fraction, ...], R: list[Fraction], fixed: dict[int, str]
@@ -683,20 +671,7 @@ class _Cover:
                 for j in minus:
                     U[i][j] = (p - len(plus)) / len(minus)
         blocks = sign_solutions(self.inst, U)  # X R_j = u_j
-        z, w = [], []
-        for j in range(K):
-            Rj = list(blocks[j])
-            b = sigma[j]
-            if b == "+":
-                z.append(Fraction(1))
-                w.append(tuple(Rj))
-            elif b == "-":
-                z.append(Fraction(-1))
-                w.append(tuple(-v for v in Rj))
-            else:
-                z.append(Fraction(0))
-                w.append(zero_witness[j] if zero_witness is not None else tuple(Rj))
-        return Genuine(tuple(z), tuple(w), tuple(sigma[j] for j in range(K)))
+        return genuine_from_blocks([sigma[j] for j in range(K)], blocks, zero_witness)
 
 
 def decide(
