@@ -25,7 +25,6 @@ import hashlib
 import io
 import json
 import os
-import signal
 import struct
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from alarm import Timeout, time_limit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -53,24 +53,6 @@ PATH_A = EX / "zigzag-path-a.weights.json"
 PATH_B = EX / "zigzag-path-b.weights.json"
 TIME_LIMIT = 60
 PATH_WORK = 20_000  # work units of the fuzzed path runs: about 2 s where the estimate was calibrated
-
-
-class _Timeout(BaseException):
-    """Raised by the alarm; a BaseException, so the CLI's handlers cannot swallow it."""
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: int) -> Iterator[None]:
-    def fire(signum: int, frame: Any) -> None:
-        raise _Timeout
-
-    old = signal.signal(signal.SIGALRM, fire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -90,12 +72,12 @@ def _check(argv: list[str], tmp: Path, limit: int = TIME_LIMIT) -> tuple[int, fl
     t0 = time.monotonic()
     try:
         os.chdir(tmp)
-        with _time_limit(limit), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with time_limit(limit), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 code = main(argv)
             except SystemExit as exc:  # argparse usage errors
                 code = exc.code if isinstance(exc.code, int) else 2
-    except _Timeout:
+    except Timeout:
         pytest.fail(f"{argv[:2]} ran past {limit} s")
     finally:
         os.chdir(cwd)

@@ -20,13 +20,12 @@ import hashlib
 import io
 import json
 import os
-import signal
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alarm import Timeout, time_limit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -70,24 +69,6 @@ HOSTILE: list[Any] = [
     "1.1",
     "9.9",
 ]
-
-
-class _Timeout(BaseException):
-    """Raised by the alarm; a BaseException, so the CLI's handlers cannot swallow it."""
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: int) -> Iterator[None]:
-    def fire(signum: int, frame: Any) -> None:
-        raise _Timeout
-
-    old = signal.signal(signal.SIGALRM, fire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def _paths(obj: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -188,11 +169,11 @@ def _run_one(argv: list[str], tmp: Path, mutant: Path) -> None:
     inputs_before = {k: hashlib.sha256(p.read_bytes()).hexdigest() for k, p in BASES.items()}
     out, err = io.StringIO(), io.StringIO()
     try:
-        with _time_limit(TIME_LIMIT), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with time_limit(TIME_LIMIT), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(argv)
     except SystemExit as exc:  # argparse usage errors
         code = exc.code if isinstance(exc.code, int) else 2
-    except _Timeout:
+    except Timeout:
         pytest.fail(f"{argv[0]} ran past {TIME_LIMIT} s on a mutant of {len(mutant.read_bytes())} bytes")
     text = err.getvalue()
     assert code in (0, 1, 2, 3), (argv, code, text)
