@@ -3,10 +3,13 @@
 Floats only *propose*; every proposal is rationalised, moved onto the minimiser set and
 sign-checked exactly by the verifier, which alone can answer "genuine". In order:
 
-1. **The given point** R_j = z_j w_j, with r well-conditioned columns C of A_B to correct
-   on: the first r pivots of a float QR factorisation of A_B with column pivoting
-   (Businger-Golub), which keeps A_{B,C}^{-1} e small so the exact correction stays inside
-   the margins of the trained point.
+1. **The given point** R_j = z_j w_j, first on the sparse columns of the exact side
+   (:func:`exactscape.theory.witness.sparse_columns`: a peeled triangular part and a core,
+   whose determinant has fewer digits) when the float correction on them keeps every
+   strict sign, then on r well-conditioned columns C of A_B: the first r pivots of a
+   float QR factorisation of A_B with column pivoting (Businger-Golub), which keeps
+   A_{B,C}^{-1} e small so the exact correction stays inside the margins of the trained
+   point.
 2. **A max-margin LP** on the branch vector of the given weights (sigma_j = sign z_j; without
    weights, the signs of a least-squares minimiser): HiGHS maximises t subject to
    s_ij sigma_j x_i . R_j >= t for sigma_j != 0, A_B R = p_B, R_j = 0 for sigma_j = 0, t <= 1.
@@ -27,9 +30,19 @@ from typing import Any
 
 import numpy as np
 
-from ..theory.witness import METHOD_GIVEN, METHOD_PROPOSED, Proposal, Proposer, Task, given_point
+from ..theory.witness import (
+    METHOD_GIVEN,
+    METHOD_PROPOSED,
+    RANK_LIMIT,
+    Proposal,
+    Proposer,
+    Task,
+    given_point,
+    sparse_columns,
+)
 
 LOCAL_STEPS = 6
+SLACK = 1e-9  # relative float margin the sparse correction must keep to be tried first
 QR_LIMIT = 20_000_000  # entries of A_B up to which the float QR picks the correction columns
 
 
@@ -57,6 +70,30 @@ def qr_columns(AB: Any) -> tuple[int, ...] | None:
         return None
     _, piv = scipy.linalg.qr(AB, mode="r", pivoting=True)
     return tuple(sorted(int(c) for c in piv[:r]))
+
+
+def keeps_signs(X: Any, I: Any, AB: Any, pB: Any, hint: Any, columns: tuple[int, ...]) -> bool:
+    """Module 1, sparse columns: does the float correction of the given point on ``columns``
+    (delta_C = A_{B,C}^{-1} (p_B - A_B R), in float64) keep every strict sign of its branch
+    vector with a relative margin of SLACK? Only then is the exact correction tried first."""
+    z = np.array([float(v) for v in hint.z])
+    R = (z[:, None] * np.array([[float(v) for v in w] for w in hint.w])).ravel()
+    C = np.array(columns, dtype=np.int64)
+    try:
+        delta = np.linalg.solve(AB[:, C], pB - AB @ R)
+    except np.linalg.LinAlgError:
+        return False
+    if not np.all(np.isfinite(delta)):
+        return False
+    R = R.copy()
+    R[C] += delta
+    V = X @ R.reshape(len(z), -1).T  # N x K: x_i . R_j
+    S = (2.0 * I - 1.0) * np.sign(z)[None, :]
+    live = z != 0
+    if not live.any():
+        return True
+    m = (S * V)[:, live]
+    return bool(m.min() > SLACK * np.abs(V[:, live]).max())
 
 
 def _seconds_left(deadline_ns: int | None) -> float | None:
@@ -148,6 +185,9 @@ def propose(task: Task) -> Iterator[Proposal]:
     cols = qr_columns(AB)
     hint = task.hint
     if hint is not None:
+        sparse = sparse_columns(task) if AB.shape[0] <= RANK_LIMIT else None
+        if sparse is not None and sparse != cols and keeps_signs(X, I, AB, pB, hint, sparse):
+            yield Proposal(given_point(hint), sparse, METHOD_GIVEN)
         if cols is not None:
             yield Proposal(given_point(hint), cols, METHOD_GIVEN)
         sigma = ["+" if v > 0 else "-" if v < 0 else "0" for v in hint.z]

@@ -20,10 +20,14 @@ searches:
    every one of the Kd coordinates; on r columns they are those of det(A_{B,C}), about
    half as many digits, in r coordinates (measured on a trained digits cell, N = 500,
    Kd = 2,080: 1,605-digit against 510-digit denominators). C: the proposal's columns
-   (a float proposer picks well-conditioned ones), else the pivot columns modulo a prime
-   of A_B with its columns in the order bias first, then pixels from the last to the
-   first, neurons interleaved (so the correction is spread over every neuron); A_{B,C}
-   non-singular is proved by the exact solve itself (flint, p-adic).
+   (a float proposer picks well-conditioned ones), else a sparse choice
+   (:mod:`exactscape.theory.peeling`): columns with one non-zero entry among the rows
+   not yet pivoted are peeled off (a triangular part of the minor, whose pivots are
+   sample entries), and the rows left over (the core) get the pivot columns modulo a
+   prime of the core with its columns in the order bias first, then pixels from the
+   last to the first, neurons interleaved (so the correction is spread over every
+   neuron). A_{B,C} non-singular is proved by the exact solve itself (flint, p-adic, on
+   the core; the peeled pivots are non-zero entries).
 3. **Signs.** Every x_i . R_j is computed exactly (one integer matrix product); neuron j
    gets branch + if s_ij x_i . R_j > 0 for every i (s_ij = +1 where I_ij = 1, else -1),
    - if all < 0, 0 if R_j = 0 (then w_j is the cell's feasibility witness). If every
@@ -47,6 +51,7 @@ import flint
 
 from ..minset import PRIMES, MinimiserSet, ZMat, minor_entries, samples
 from ..model import Instance, Mat, Pattern, Weights
+from . import peeling
 from .branches import Genuine
 
 GRID_BITS = 40  # bits kept below the largest entry of a proposal (rounding to 2^-k)
@@ -126,6 +131,66 @@ def _pivot_columns(entries: list[int], nrows: int, order: Sequence[int], p: int)
     return sorted(out)
 
 
+_SPARSE: dict[str, object] = {}  # the last instance, pattern and rows: their sparse rows and choices
+
+
+def _memo(inst: Instance, pat: Pattern, rows: Sequence[int]) -> dict[str, object]:
+    key = (id(inst), id(pat), tuple(rows))
+    if _SPARSE.get("key") != key or _SPARSE.get("inst") is not inst or _SPARSE.get("pat") is not pat:
+        _SPARSE.clear()
+        _SPARSE.update({"key": key, "inst": inst, "pat": pat, "choices": {}})
+    return _SPARSE
+
+
+def sparse_rows(inst: Instance, pat: Pattern, rows: Sequence[int]) -> list[peeling.SparseRow]:
+    """Rows ``rows`` of A_Z as sparse rows: (j d + l, Z_il) for every active j and Z_il != 0."""
+    memo = _memo(inst, pat, rows)
+    got = memo.get("rows")
+    if got is None:
+        S = samples(inst)
+        I, d, K = pat.I, inst.d, pat.K
+        out = []
+        for i in rows:
+            nz = [(l, v) for l, v in enumerate(S.rows[i]) if v]
+            out.append([(j * d + l, v) for j in range(K) if I[i][j] for l, v in nz])
+        memo["rows"] = got = out
+    return got  # type: ignore[return-value]
+
+
+def sparse_choice(
+    inst: Instance, pat: Pattern, rows: Sequence[int], allowed: set[int] | None = None
+) -> tuple[peeling.Peeled, list[int]] | None:
+    """Module step 2, sparse: the peeled pivots and the core's columns (in the default order)
+    among ``allowed`` (every column when None; :mod:`exactscape.theory.peeling`); None when
+    the core is larger than RANK_LIMIT or singular modulo every prime tried."""
+    K, d = pat.K, inst.d
+    full = set(range(K * d)) if allowed is None else allowed
+    memo = _memo(inst, pat, rows)
+    choices: dict[frozenset[int], tuple[peeling.Peeled, list[int]] | None] = memo["choices"]  # type: ignore[assignment]
+    key = frozenset(full)
+    if key in choices:
+        return choices[key]
+    srows = sparse_rows(inst, pat, rows)
+    peeled = peeling.peel(srows, full)
+    out: tuple[peeling.Peeled, list[int]] | None = None
+    if len(peeled.core) <= RANK_LIMIT:
+        used = {c for _, c, _ in peeled.pivots}
+        order = [c for c in default_order(K, d) if c in full and c not in used]
+        ccols = peeling.core_columns(srows, peeled.core, order, PRIMES)
+        if ccols is not None:
+            out = (peeled, ccols)
+    choices[key] = out
+    return out
+
+
+def sparse_columns(task: Task) -> tuple[int, ...] | None:
+    """The columns C of the sparse choice for a proposer's task (all neurons), increasing."""
+    got = sparse_choice(task.instance, task.pattern, task.rows)
+    if got is None:
+        return None
+    return tuple(sorted([*(c for _, c, _ in got[0].pivots), *got[1]]))
+
+
 class Verifier:
     """Exact verification of proposals for one cell (module docstring)."""
 
@@ -139,14 +204,13 @@ class Verifier:
         p = ms.fitted()
         self.pden = lcm(*(v.denominator for v in p))
         self.pB = [int(p[i] * self.pden) for i in self.B]
-        self._default: list[int] | None = None
 
     def _entries(self, cols: Sequence[int]) -> list[int]:
         """A_Z{B, cols} row by row (:func:`exactscape.minset.minor_entries`)."""
         return minor_entries(self.inst, self.pat, self.B, cols)
 
     def columns(self, allowed: set[int]) -> list[int] | None:
-        """Default columns C (module step 2) among ``allowed``, or None if A_{B, allowed}
+        """Dense default columns C (module step 2) among ``allowed``, or None if A_{B, allowed}
         has rank < r modulo every prime tried."""
         order = [c for c in default_order(self.K, self.d) if c in allowed]
         entries = self._entries(order)
@@ -155,6 +219,14 @@ class Verifier:
             if len(C) == len(self.B):
                 return C
         return None
+
+    def sparse_rows(self) -> list[peeling.SparseRow]:
+        """The rows B of A_Z as sparse rows (:func:`sparse_rows`)."""
+        return sparse_rows(self.inst, self.pat, self.B)
+
+    def sparse_columns(self, allowed: set[int]) -> tuple[peeling.Peeled, list[int]] | None:
+        """Module step 2, sparse (:func:`sparse_choice`)."""
+        return sparse_choice(self.inst, self.pat, self.B, allowed)
 
     def verify(self, prop: Proposal) -> Found | None:
         """Module steps 1-3 for one proposal: a verified witness or None."""
@@ -165,17 +237,16 @@ class Verifier:
         zero = {j for j in range(K) if all(v == 0 for v in Rz[j])}
         allowed = {j * d + l for j in range(K) if j not in zero for l in range(d)}
         r = len(self.B)
+        sparse: tuple[peeling.Peeled, list[int]] | None = None
         if prop.columns is not None and len(prop.columns) == r and set(prop.columns) <= allowed:
-            C = sorted(prop.columns)
-        elif not zero and self._default is not None:
-            C = self._default
-        else:
-            found = self.columns(allowed)
-            if found is None:
+            if r > RANK_LIMIT:
                 return None
-            C = found
-            if not zero:
-                self._default = C
+            C = sorted(prop.columns)
+        else:
+            sparse = self.sparse_columns(allowed)
+            if sparse is None:
+                return None
+            C = sorted([*(c for _, c, _ in sparse[0].pivots), *sparse[1]])
         # e = p_B - A_B R, scaled: A_Z = D A, R = Rz / 2^k, p = pB / pden:
         # D 2^k pden e = D 2^k pB - pden (A_Z Rz), with (A_Z Rz)_i = sum_j I_ij Z_i . Rz_j
         s = 2**k
@@ -188,21 +259,27 @@ class Verifier:
         scale_p = max((abs(self.D * s * pb) for pb in self.pB), default=0)
         if max((abs(v) for v in rhs), default=0) * FAR > scale_p:
             return None  # not near the minimiser set (random weights): no r x r solve for it
-        if r:
+        nums: dict[int, int] = {}
+        den = 1
+        if sparse is not None:
+            got = peeling.solve(self.sparse_rows(), sparse[0], sparse[1], rhs)
+            if got is None:
+                return None
+            nums, den = got
+        elif r:
             AC = ZMat(r, r, self._entries(C))
             try:
                 sol = AC.solve(ZMat(r, 1, rhs))  # A_Z{B,C} dz = rhs  <=>  A_{B,C} delta_C = e, delta = dz / (2^k pden)
             except ZeroDivisionError:  # singular: these columns do not correct
                 return None
-            num, den = sol.numer_denom()  # type: ignore[attr-defined]
-            den = int(den)
-        else:
-            num, den = ZMat(0, 1), 1
-        # R_new = Rz / 2^k + num / (den 2^k pden) = (Rz den pden + num) / (den 2^k pden)
+            num, dd = sol.numer_denom()  # type: ignore[attr-defined]
+            den = int(dd)
+            nums = {c: int(num[t, 0]) for t, c in enumerate(C)}
+        # R_new = Rz / 2^k + nums / (den 2^k pden) = (Rz den pden + nums) / (den 2^k pden)
         scale = den * self.pden
         Rn = [v * scale for b in Rz for v in b]
-        for t, c in enumerate(C):
-            Rn[c] += int(num[t, 0])
+        for c, v in nums.items():
+            Rn[c] += v
         total = den * s * self.pden
         blocks = ZMat(d, K, [Rn[j * d + l] for l in range(d) for j in range(K)])
         V = (self.Z * blocks).tolist()  # x_i . R_j = V[i][j] / (D total)
@@ -246,11 +323,12 @@ def search(
     """Every proposal of ``propose`` in its order (a float proposer starts with the given
     point on its own columns), then the given point on the default columns (module
     docstring), until one verifies or ``expired()`` says the budget is spent. Nothing is
-    tried when rank A > RANK_LIMIT (the exact correction's r x r solve could not be stopped
-    at the deadline)."""
-    if len(ms.evidence.basis) > RANK_LIMIT:
-        return None  # the r x r correction would run past any budget (it cannot be stopped)
+    tried when rank A > RANK_LIMIT and the peeling leaves a core larger than RANK_LIMIT
+    (the core's dense solve could not be stopped at the deadline, and its numbers would
+    have thousands of digits)."""
     ver = Verifier(inst, pat, ms, zero_witness)
+    if len(ms.evidence.basis) > RANK_LIMIT and ver.sparse_columns(set(range(pat.K * inst.d))) is None:
+        return None  # the core's correction would run past any budget (it cannot be stopped)
     given: Iterator[Proposal] = iter(())
     if hint is not None:
         given = iter((Proposal(given_point(hint), None, METHOD_GIVEN),))
