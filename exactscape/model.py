@@ -37,7 +37,7 @@ def _exact_vec(v: Any, where: str) -> Vec:
                 "floats go through exactscape.floats.convert)",
                 f"{where}[{i}]",
             )
-        out.append(Fraction(x))
+        out.append(x if type(x) is Fraction else Fraction(x))
     return tuple(out)
 
 

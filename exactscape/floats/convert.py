@@ -89,6 +89,16 @@ def array_to_rationals(arr: Any, where: str, max_denominator: int | None = None)
             flat.append(f if max_denominator is None else f.limit_denominator(max_denominator))
         return _nest(flat, a.shape)  # type: ignore[no-any-return]
 
+    if a.dtype.kind == "f" and max_denominator is None:  # finite binary16/32/64: exact, never refused
+        seen: dict[float, Fraction] = {}  # data sets repeat values (pixels): one Fraction per value
+        out: list[Fraction] = []
+        for x in a.reshape(-1).tolist():
+            q = seen.get(x)
+            if q is None:
+                q = seen[x] = Fraction(x)
+            out.append(q)
+        return _nest(out, a.shape)  # type: ignore[no-any-return]
+
     def conv(v: Any, path: str) -> Any:
         if isinstance(v, list):
             return [conv(u, f"{path}[{k}]") for k, u in enumerate(v)]
