@@ -130,17 +130,15 @@ def _check_minor(value: object, path: str, pattern: Pattern, inst: Instance, bas
     if not is_prime(p):
         raise CertificateError(p_path, f"{p} is not a prime")
     d = inst.d
+    where = [divmod(c, d) for c in cols]
     rows: list[list[int]] = []
     for i in basis:
-        row = []
-        for c in cols:
-            j, pos = divmod(c, d)
-            value_ = inst.xs[i][pos] if pattern[i][j] else ZERO
-            res = residue(value_, p)
-            if res is None:
-                raise CertificateError(p_path, f"the modulus divides the denominator of x_{i}")
-            row.append(res)
-        rows.append(row)
+        xi, on = inst.xs[i], pattern[i]
+        res = [residue(v, p) if v else 0 for v in xi]  # one residue per sample entry, not per column
+        row = [res[pos] if on[j] else 0 for j, pos in where]
+        if None in row:
+            raise CertificateError(p_path, f"the modulus divides the denominator of x_{i}")
+        rows.append(row)  # type: ignore[arg-type]
     if not det_mod_nonzero(rows, p):
         raise CertificateError(path, "the minor A_{B,C} is singular modulo the modulus")
 

@@ -276,6 +276,37 @@ def integer_samples(xs: list[Vector]) -> tuple[list[list[int]], int]:
     return rows, den
 
 
+_SPARSE: list[tuple[list[Vector], list[list[tuple[int, int]]]]] = []
+
+
+def sparse_samples(xs: list[Vector]) -> list[list[tuple[int, int]]]:
+    """The non-zero (position, integer) entries of every integer sample row (remembered for
+    the last ``xs``): a product w . x_i runs over the shorter of the two supports."""
+    if _SPARSE and _SPARSE[0][0] is xs:
+        return _SPARSE[0][1]
+    xz, _ = integer_samples(xs)
+    out = [[(pos, v) for pos, v in enumerate(row) if v] for row in xz]
+    _SPARSE[:] = [(xs, out)]
+    return out
+
+
+def _products(xs: list[Vector], wz: list[int], rows: Sequence[int] | None = None) -> list[int]:
+    """x_i . w (integer rows times integer w) for the samples ``rows`` (all when None), each over
+    the shorter of the supports of x_i and w."""
+    xz, _ = integer_samples(xs)
+    xs_nz = sparse_samples(xs)
+    nz = [(pos, a) for pos, a in enumerate(wz) if a]
+    out = []
+    for i in range(len(xs)) if rows is None else rows:
+        xn = xs_nz[i]
+        if len(xn) < len(nz):
+            out.append(sum(v * wz[pos] for pos, v in xn))
+        else:
+            xi = xz[i]
+            out.append(sum(a * xi[pos] for pos, a in nz))
+    return out
+
+
 def apply_a_fast(pattern: Pattern, xs: list[Vector], blocks: Blocks) -> Vector:
     """(A R)_i = sum_j I[i][j] (x_i . R_j), computed in integers on common denominators;
     zero blocks are skipped."""
@@ -315,19 +346,17 @@ def residual_int(pattern: Pattern, xs: list[Vector], blocks: Blocks, y: Vector) 
 
 def apply_a_int(pattern: Pattern, xs: list[Vector], blocks: Blocks) -> tuple[list[int], int]:
     """(A R)_i = totals[i] / den, in integers (zero blocks skipped)."""
-    xz, dx = integer_samples(xs)
+    _, dx = integer_samples(xs)
     rz, dr = as_integers([v for b in blocks for v in b])
     d = len(xs[0])
     totals = [0] * len(xs)
     for j in range(len(blocks)):
         rj = rz[j * d : (j + 1) * d]
-        nz = [(pos, a) for pos, a in enumerate(rj) if a]
-        if not nz:
+        if not any(rj):
             continue
-        for i, row in enumerate(pattern):
-            if row[j]:
-                xi = xz[i]
-                totals[i] += sum(a * xi[pos] for pos, a in nz)
+        active = [i for i, row in enumerate(pattern) if row[j]]
+        for i, v in zip(active, _products(xs, rj, active), strict=True):
+            totals[i] += v
     return totals, dx * dr
 
 
@@ -356,15 +385,8 @@ def apply_at_int_is_zero(pattern: Pattern, xs: list[Vector], vz: list[int], k: i
 
 def signs_of_products(xs: list[Vector], w: Vector) -> list[int]:
     """sign(w . x_i) for every sample, in integers."""
-    xz, _ = integer_samples(xs)
     wz, _ = as_integers(w)
-    nz = [(pos, a) for pos, a in enumerate(wz) if a]
-    out = []
-    for i in range(len(xs)):
-        xi = xz[i]
-        s = sum(a * xi[pos] for pos, a in nz)
-        out.append((s > 0) - (s < 0))
-    return out
+    return [(s > 0) - (s < 0) for s in _products(xs, wz)]
 
 
 # ---------------------------------------------------------------- modular rank evidence (new in 1.2)
