@@ -427,8 +427,57 @@ def residue(x: Fraction, p: int) -> int | None:
     return x.numerator * pow(q, -1, p) % p
 
 
+def peel_singletons(rows: list[list[int]], p: int) -> list[list[int]] | None:
+    """The square matrix left after expanding det(rows) modulo p along every column, then
+    every row, with one non-zero entry among the rows and columns left (a triangular part:
+    det = +- that entry times the minor without its row and column, non-zero modulo p);
+    None when a row or a column left is zero modulo p (det = 0). O(non-zero entries)."""
+    size = len(rows)
+    red = [[(c, v % p) for c, v in enumerate(row) if v % p] for row in rows]
+    col_rows: list[list[int]] = [[] for _ in range(size)]
+    for r, row in enumerate(red):
+        for c, _ in row:
+            col_rows[c].append(r)
+    row_alive, col_alive = [True] * size, [True] * size
+    col_count = [len(rs) for rs in col_rows]
+    row_count = [len(row) for row in red]
+    if 0 in col_count or 0 in row_count:
+        return None
+    queue = [("c", c) for c in range(size) if col_count[c] == 1] + [("r", r) for r in range(size) if row_count[r] == 1]
+    while queue:
+        kind, k = queue.pop()
+        if kind == "c":
+            if not col_alive[k] or col_count[k] != 1:
+                continue
+            r = next(t for t in col_rows[k] if row_alive[t])
+            c = k
+        else:
+            if not row_alive[k] or row_count[k] != 1:
+                continue
+            r = k
+            c = next(t for t, _ in red[k] if col_alive[t])
+        row_alive[r] = col_alive[c] = False
+        for t, _ in red[r]:  # the columns of row r lose an entry
+            if col_alive[t]:
+                col_count[t] -= 1
+                if col_count[t] == 0:
+                    return None
+                if col_count[t] == 1:
+                    queue.append(("c", t))
+        for t in col_rows[c]:  # the rows of column c lose an entry
+            if row_alive[t]:
+                row_count[t] -= 1
+                if row_count[t] == 0:
+                    return None
+                if row_count[t] == 1:
+                    queue.append(("r", t))
+    keep = [c for c in range(size) if col_alive[c]]
+    return [[rows[r][c] for c in keep] for r in range(size) if row_alive[r]]
+
+
 def det_mod_nonzero(rows: list[list[int]], p: int) -> bool:
-    """Is det(rows) != 0 modulo the prime p? Gaussian elimination over F_p, O(r^3).
+    """Is det(rows) != 0 modulo the prime p? The triangular part is expanded first
+    (:func:`peel_singletons`), then Gaussian elimination over F_p on the rest, O(r^3).
 
     Each row is packed into one integer, entry c in bits [c W, (c + 1) W) with W one bit more
     than r p^2 has;
@@ -437,6 +486,10 @@ def det_mod_nonzero(rows: list[list[int]], p: int) -> bool:
     and reduced modulo p only where read (the pivot column, and the pivot row before it
     is used): each operation adds less than p^2 to an entry, so r operations stay below
     r p^2 < 2^W and no entry carries into the next."""
+    left = peel_singletons(rows, p)  # the triangular part costs O(non-zero entries), not O(r^3)
+    if left is None:
+        return False
+    rows = left
     size = len(rows)
     width = (size * p * p).bit_length() + 1
     mask = (1 << width) - 1
