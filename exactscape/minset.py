@@ -51,6 +51,7 @@ SMALL_PRIMES = (32749, 1073741789)
 LARGE_MINOR = 100  # minors of at least this size get their evidence modulo a small prime when it shows it
 COLUMN_LIMIT = 200  # Kd up to which M = A^T A (Kd x Kd) is formed (its exact solves grow fast with Kd)
 SPARSE_RANK_LIMIT = 2000  # rank up to which a rank-deficient A gets the sparse null-space path
+GRAM_LIMIT = 2000  # non-zero rows up to which the wide path first checks the Gram matrix (N^2 Python integers)
 TALL_LIMIT = 1200  # above COLUMN_LIMIT, M is still formed up to this Kd when rank A is at most COLUMN_LIMIT
 
 QMat = flint.fmpq_mat
@@ -193,6 +194,31 @@ def _pivots(M: flint.fmpz_mat, p: int) -> list[int]:
     if M.nrows() == 0 or M.ncols() == 0:
         return []
     R, rank = flint.nmod_mat(M, p).rref()
+    out: list[int] = []
+    for k in range(rank):
+        j = out[-1] + 1 if out else 0
+        while int(R[k, j]) == 0:
+            j += 1
+        out.append(j)
+    return out
+
+
+def _pivots_of_rows(inst: Instance, pat: Pattern, rows: Sequence[int], p: int) -> list[int]:
+    """Pivot columns modulo p of the rows ``rows`` of A_Z, the matrix set entry by entry from
+    the samples' non-zero entries (no Python list of all N Kd entries)."""
+    S = samples(inst)
+    d, K = inst.d, pat.K
+    if not rows:
+        return []
+    M = flint.nmod_mat(len(rows), K * d, p)
+    for t, i in enumerate(rows):
+        nz = [(l, v % p) for l, v in enumerate(S.rows[i]) if v % p]
+        for j, on in enumerate(pat.I[i]):
+            if on:
+                base = j * d
+                for l, v in nz:
+                    M[t, base + l] = v
+    R, rank = M.rref()
     out: list[int] = []
     for k in range(rank):
         j = out[-1] + 1 if out else 0
@@ -423,22 +449,25 @@ def _sparse_null(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> Mini
 def _wide(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSet | None:
     """Wide A: only the case of independent non-zero rows (then p = y there)."""
     N, K, d = inst.N, pat.K, inst.d
-    G = sample_gram(inst).tolist()
     idx = list(nonzero)
-    Ip = ZMat([list(pat.I[i]) for i in idx]) if idx else ZMat(0, K)
-    common = (Ip * Ip.transpose()).tolist()  # (I I^T)_ab = number of neurons active on both a and b
-    GA = ZMat(
-        len(idx),
-        len(idx),
-        [G[a][b] * int(common[ka][kb]) for ka, a in enumerate(idx) for kb, b in enumerate(idx)],
-    )
-    # full rank modulo a prime proves full rank over Q (a non-zero determinant modulo p);
-    # a smaller rank modulo every prime tried leaves the case to the other paths
-    if not any(flint.nmod_mat(GA, p).rank() == len(idx) for p in PRIMES):
-        return None
-    sub = _rows(design_integers(inst, pat), idx)
-    for p in PRIMES:
-        C = _pivots(sub, p)
+    if len(idx) <= GRAM_LIMIT:  # a quick refusal of dependent rows; beyond, its lists need gigabytes
+        G = sample_gram(inst).tolist()
+        Ip = ZMat([list(pat.I[i]) for i in idx]) if idx else ZMat(0, K)
+        common = (Ip * Ip.transpose()).tolist()  # (I I^T)_ab = number of neurons active on both a and b
+        GA = ZMat(
+            len(idx),
+            len(idx),
+            [G[a][b] * int(common[ka][kb]) for ka, a in enumerate(idx) for kb, b in enumerate(idx)],
+        )
+        # full rank modulo a prime proves full rank over Q (a non-zero determinant modulo p);
+        # a smaller rank modulo every prime tried leaves the case to the other paths
+        if not any(flint.nmod_mat(GA, p).rank() == len(idx) for p in PRIMES):
+            return None
+    # the proof: |idx| pivot columns of the rows idx modulo a prime (a non-singular minor)
+    # beyond GRAM_LIMIT rows, a small prime first: its elimination is the cheapest here and in the checker
+    small = [q for q in SMALL_PRIMES if samples(inst).D % q] if len(idx) > GRAM_LIMIT else []
+    for p in (*small, *PRIMES):
+        C = _pivots_of_rows(inst, pat, idx, p)
         if len(C) == len(idx):
             break
     else:
@@ -446,5 +475,6 @@ def _wide(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSe
     nz = set(idx)
     yden = lcm(*(v.denominator for v in inst.y))
     pz = ZMat(N, 1, [v.numerator * (yden // v.denominator) if i in nz else 0 for i, v in enumerate(inst.y)])
-    ev = RankEvidence(tuple(idx), tuple(C), checker_modulus(inst, pat, idx, C, p), None)
+    modulus = p if p in small else checker_modulus(inst, pat, idx, C, p)
+    ev = RankEvidence(tuple(idx), tuple(C), modulus, None)
     return MinimiserSet(N, K, d, len(idx), nonzero, pz, yden, None, 1, None, ev, _loss(pz, yden, inst.y))
