@@ -55,7 +55,7 @@ NETS = {
         Net("gaussian-N400-d10-K50", "gaussian", 400, 50, 50000, 1e-2, d0=10),
         Net("digits-all-K8", "digits", 0, 8, 20000, 1e-2),
         Net("digits-all-K32", "digits", 0, 32, 40000, 1e-2),
-        Net("mnist-all-K16", "mnist", 0, 16, 4000, 3e-3),
+        Net("mnist-all-K16", "mnist", 0, 16, 15000, 1e-2),
     )
 }
 

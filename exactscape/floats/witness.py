@@ -3,13 +3,14 @@
 Floats only *propose*; every proposal is rationalised, moved onto the minimiser set and
 sign-checked exactly by the verifier, which alone can answer "genuine". In order:
 
-1. **The given point** R_j = z_j w_j, first on the sparse columns of the exact side
-   (:func:`exactscape.theory.witness.sparse_columns`: a peeled triangular part and a core,
-   whose determinant has fewer digits) when the float correction on them keeps every
-   strict sign, then on r well-conditioned columns C of A_B: the first r pivots of a
-   float QR factorisation of A_B with column pivoting (Businger-Golub), which keeps
-   A_{B,C}^{-1} e small so the exact correction stays inside the margins of the trained
-   point.
+1. **The given point** R_j = z_j w_j, on r well-conditioned columns C of A_B: the first r
+   pivots of a float QR factorisation of A_B with column pivoting (Businger-Golub), which
+   keeps A_{B,C}^{-1} e small so the exact correction stays inside the margins of the
+   trained point. First, when rows of A_B peel (a triangular part of the minor,
+   :func:`exactscape.theory.witness.peeled_rows`), on the peeled pivot columns plus the QR
+   pivots of the core rows left over: the determinant loses the core's digits for the
+   peeled rows' pivots; tried only when its float correction is at most GROWTH times as
+   long as the QR one and keeps every strict sign.
 2. **A max-margin LP** on the branch vector of the given weights (sigma_j = sign z_j; without
    weights, the signs of a least-squares minimiser): HiGHS maximises t subject to
    s_ij sigma_j x_i . R_j >= t for sigma_j != 0, A_B R = p_B, R_j = 0 for sigma_j = 0, t <= 1.
@@ -33,16 +34,16 @@ import numpy as np
 from ..theory.witness import (
     METHOD_GIVEN,
     METHOD_PROPOSED,
-    RANK_LIMIT,
     Proposal,
     Proposer,
     Task,
     given_point,
-    sparse_columns,
+    peeled_rows,
 )
 
 LOCAL_STEPS = 6
 SLACK = 1e-9  # relative float margin the sparse correction must keep to be tried first
+GROWTH = 20.0  # how much longer than the QR columns' correction the sparse one may be
 QR_LIMIT = 20_000_000  # entries of A_B up to which the float QR picks the correction columns
 
 
@@ -72,21 +73,51 @@ def qr_columns(AB: Any) -> tuple[int, ...] | None:
     return tuple(sorted(int(c) for c in piv[:r]))
 
 
-def keeps_signs(X: Any, I: Any, AB: Any, pB: Any, hint: Any, columns: tuple[int, ...]) -> bool:
-    """Module 1, sparse columns: does the float correction of the given point on ``columns``
-    (delta_C = A_{B,C}^{-1} (p_B - A_B R), in float64) keep every strict sign of its branch
-    vector with a relative margin of SLACK? Only then is the exact correction tried first."""
-    z = np.array([float(v) for v in hint.z])
-    R = (z[:, None] * np.array([[float(v) for v in w] for w in hint.w])).ravel()
+def peeled_qr_columns(task: Task, AB: Any) -> tuple[int, ...] | None:
+    """Module 1, sparse: the pivot columns of the peeled triangular part of A_B
+    (:func:`exactscape.theory.witness.peeled_rows`) and, for the core rows left over, the
+    first pivots of a column-pivoted QR of the core on the other columns; None when
+    nothing peels."""
+    import scipy.linalg
+
+    peeled = peeled_rows(task.instance, task.pattern, task.rows)
+    if not peeled.pivots:
+        return None
+    used = {c for _, c, _ in peeled.pivots}
+    core = list(peeled.core)
+    if not core:
+        return tuple(sorted(used))
+    rest = np.array([c for c in range(AB.shape[1]) if c not in used], dtype=np.int64)
+    sub = AB[np.array(core)][:, rest]
+    _, piv = scipy.linalg.qr(sub, mode="r", pivoting=True)
+    return tuple(sorted([*used, *(int(rest[k]) for k in piv[: len(core)])]))
+
+
+def _correction(AB: Any, pB: Any, R: Any, columns: tuple[int, ...]) -> Any:
+    """delta_C = A_{B,C}^{-1} (p_B - A_B R) in float64 (None if singular or not finite)."""
     C = np.array(columns, dtype=np.int64)
     try:
         delta = np.linalg.solve(AB[:, C], pB - AB @ R)
     except np.linalg.LinAlgError:
-        return False
-    if not np.all(np.isfinite(delta)):
+        return None
+    return delta if np.all(np.isfinite(delta)) else None
+
+
+def keeps_signs(
+    X: Any, I: Any, AB: Any, pB: Any, hint: Any, columns: tuple[int, ...], reference: tuple[int, ...]
+) -> bool:
+    """Module 1, sparse columns: is the float correction of the given point on ``columns``
+    at most GROWTH times as long as the one on the ``reference`` columns (so the exact
+    witness stays as near the given point: a cross-check's "near" depends on it), and does
+    it keep every strict sign of the branch vector with a relative margin of SLACK? Only
+    then is the exact correction on ``columns`` tried first."""
+    z = np.array([float(v) for v in hint.z])
+    R = (z[:, None] * np.array([[float(v) for v in w] for w in hint.w])).ravel()
+    delta, ref = _correction(AB, pB, R, columns), _correction(AB, pB, R, reference)
+    if delta is None or (ref is not None and np.linalg.norm(delta) > GROWTH * np.linalg.norm(ref)):
         return False
     R = R.copy()
-    R[C] += delta
+    R[np.array(columns, dtype=np.int64)] += delta
     V = X @ R.reshape(len(z), -1).T  # N x K: x_i . R_j
     S = (2.0 * I - 1.0) * np.sign(z)[None, :]
     live = z != 0
@@ -185,10 +216,10 @@ def propose(task: Task) -> Iterator[Proposal]:
     cols = qr_columns(AB)
     hint = task.hint
     if hint is not None:
-        sparse = sparse_columns(task) if AB.shape[0] <= RANK_LIMIT else None
-        if sparse is not None and sparse != cols and keeps_signs(X, I, AB, pB, hint, sparse):
-            yield Proposal(given_point(hint), sparse, METHOD_GIVEN)
         if cols is not None:
+            hybrid = peeled_qr_columns(task, AB)
+            if hybrid is not None and hybrid != cols and keeps_signs(X, I, AB, pB, hint, hybrid, cols):
+                yield Proposal(given_point(hint), hybrid, METHOD_GIVEN)
             yield Proposal(given_point(hint), cols, METHOD_GIVEN)
         sigma = ["+" if v > 0 else "-" if v < 0 else "0" for v in hint.z]
     else:

@@ -9,9 +9,9 @@ allow (theory.md §2 [12]):
   pivoted, in row a, pivots row a (a column singleton); the row is removed, which may turn
   further columns into singletons. Rows are pivoted in the order (a_1, c_1), ...,
   (a_t, c_t); column c_k is zero on every row pivoted after a_k and on every row left over.
-  Among the singleton columns of a row the pivot is the entry whose odd part is smallest,
-  then the largest entry (a power of two divides the dyadic grid's denominator and adds no
-  new prime; a large entry keeps the correction small).
+  Among the singleton columns of a row the pivot is the largest entry (within a factor of
+  two: a large pivot keeps the correction small), then the one whose odd part is smallest
+  (a power of two divides the dyadic grid's denominator and adds no new prime).
 * **Core.** The rows never pivoted (the core B') are solved densely on m = |B'| pivot
   columns C' (pivots modulo a prime of A_{B',.} on the columns not peeled, in the caller's
   order): A_{B',C'} delta_C' = e_B' (python-flint, p-adic). The peeled columns are zero on
@@ -52,8 +52,9 @@ def _odd_part(v: int) -> int:
 
 
 def _preference(v: int) -> tuple[int, int]:
-    """Smaller is better: small odd part first, then a large entry."""
-    return _odd_part(v), -abs(v)
+    """Smaller is better: a large entry first (within a factor of two: the pivot's size keeps
+    the correction small), then a small odd part (a power of two adds no new prime)."""
+    return -abs(v).bit_length(), _odd_part(v)
 
 
 def peel(rows: Sequence[SparseRow], allowed: set[int] | None = None) -> Peeled:

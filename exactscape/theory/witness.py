@@ -157,6 +157,17 @@ def sparse_rows(inst: Instance, pat: Pattern, rows: Sequence[int]) -> list[peeli
     return got  # type: ignore[return-value]
 
 
+def peeled_rows(inst: Instance, pat: Pattern, rows: Sequence[int], allowed: set[int] | None = None) -> peeling.Peeled:
+    """The column-singleton peeling of rows ``rows`` of A_Z on the columns ``allowed`` (all
+    when None): the triangular part of module step 2 and the core left over."""
+    memo = _memo(inst, pat, rows)
+    peels: dict[frozenset[int] | None, peeling.Peeled] = memo.setdefault("peels", {})  # type: ignore[assignment]
+    key = None if allowed is None else frozenset(allowed)
+    if key not in peels:
+        peels[key] = peeling.peel(sparse_rows(inst, pat, rows), allowed)
+    return peels[key]
+
+
 def sparse_choice(
     inst: Instance, pat: Pattern, rows: Sequence[int], allowed: set[int] | None = None
 ) -> tuple[peeling.Peeled, list[int]] | None:
@@ -171,7 +182,7 @@ def sparse_choice(
     if key in choices:
         return choices[key]
     srows = sparse_rows(inst, pat, rows)
-    peeled = peeling.peel(srows, full)
+    peeled = peeled_rows(inst, pat, rows, full)
     out: tuple[peeling.Peeled, list[int]] | None = None
     if len(peeled.core) <= RANK_LIMIT:
         used = {c for _, c, _ in peeled.pivots}
@@ -181,14 +192,6 @@ def sparse_choice(
             out = (peeled, ccols)
     choices[key] = out
     return out
-
-
-def sparse_columns(task: Task) -> tuple[int, ...] | None:
-    """The columns C of the sparse choice for a proposer's task (all neurons), increasing."""
-    got = sparse_choice(task.instance, task.pattern, task.rows)
-    if got is None:
-        return None
-    return tuple(sorted([*(c for _, c, _ in got[0].pivots), *got[1]]))
 
 
 class Verifier:
