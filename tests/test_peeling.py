@@ -244,3 +244,36 @@ def test_checker_peeling_keeps_the_determinant(seed: int, n: int, density: float
     assert det_mod_nonzero(rows, p) == _det_plain(rows, p)
     left = peel_singletons(rows, p)
     assert left is None or len(left) <= n
+
+
+def test_the_float_proposer_keeps_the_peeled_pivots() -> None:
+    """The proposer's sparse columns (peeled pivots plus QR pivots of the core) contain every
+    peeled pivot column, are r independent columns, and the verifier on them agrees with the
+    verifier on the QR columns (same branch vector, both exact)."""
+    from exactscape.floats.witness import _arrays, _design, peeled_qr_columns, qr_columns
+
+    seen = 0
+    for seed in range(120):
+        got = _sparse_net(seed)
+        if got is None:
+            continue
+        inst, pat, wts = got
+        ms = minset.minimiser_set(inst, pat)
+        if ms is None or ms.rank == 0:
+            continue
+        task = witness.Task(inst, pat, tuple(ms.fitted()), tuple(ms.evidence.basis), wts, None)
+        X, I, _, rows = _arrays(task)
+        AB = _design(X, I, rows)
+        cols = peeled_qr_columns(task, AB)
+        if cols is None:
+            continue
+        peeled = witness.peeled_rows(inst, pat, ms.evidence.basis)
+        assert {c for _, c, _ in peeled.pivots} <= set(cols) and len(cols) == ms.rank
+        ver = witness.Verifier(inst, pat, ms, None)
+        R = witness.given_point(wts)
+        a, b = ver.verify(witness.Proposal(R, cols)), ver.verify(witness.Proposal(R, qr_columns(AB)))
+        if a is not None and b is not None:
+            assert a.genuine.branches == b.genuine.branches
+            assert _satisfies(inst, pat, ms, a.genuine) and _satisfies(inst, pat, ms, b.genuine)
+            seen += 1
+    assert seen >= 5
