@@ -42,7 +42,7 @@ def load_runs() -> list[dict[str, Any]]:
 def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
     """Recompute one bundled run; returns its certificate."""
     from . import api
-    from .model import load_instance, load_pattern, load_weights
+    from .core.model import load_instance, load_pattern, load_weights
 
     inst = load_instance(EXAMPLES / run["instance"])
     wts = load_weights(EXAMPLES / run["weights"]) if "weights" in run else None
@@ -75,7 +75,7 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
             raise ValueError("a boundary run needs weights")
         return api.boundary(inst, wts, int(run["neuron"]), int(run["sample"]), verify=verify).certificate
     if run["command"] in ("census", "infimum"):  # new in 1.2 (the atlas)
-        from .atlas import WallProof, census_certificate, infimum_certificate, neuron_facets
+        from .landscape.atlas import WallProof, census_certificate, infimum_certificate, neuron_facets
         from .theory.census import enumerate_cells
         from .theory.infimum import cell_infimum
 
@@ -92,27 +92,27 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
                 raise ValueError("an infimum run needs a pattern")
             cert = infimum_certificate(inst, ci)
         if verify:
-            from .certify import self_check
+            from .io.certify import self_check
 
             self_check(cert)
         return cert
     if run["command"] == "faces":  # new in 1.3: the atlas's faces without a local minimum
-        from .atlas import atlas, faces_certificate
+        from .landscape.atlas import atlas, faces_certificate
 
         cert = faces_certificate(atlas(inst, int(run["neurons"]), saddles=False))
         if verify:
-            from .certify import self_check
+            from .io.certify import self_check
 
             self_check(cert)
         return cert
     if run["command"] == "branches":  # new in 1.3: the single branch vector (+, ..., +)
-        from .atlas import positive_certificate
+        from .landscape.atlas import positive_certificate
 
         if pat is None:
             raise ValueError("a branches run needs a pattern")
         cert = positive_certificate(inst, pat)
         if verify:
-            from .certify import self_check
+            from .io.certify import self_check
 
             self_check(cert)
         return cert
@@ -124,8 +124,8 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
         start, end = load_weights(EXAMPLES / run["from"]), load_weights(EXAMPLES / run["to"])
         return api.path(inst, start, end, verify=verify).certificate
     if run["command"] == "region":
-        from .region import parse_branches
-        from .region_api import region
+        from .landscape.region import region
+        from .landscape.region_dd import parse_branches
         from .theory.boundary import face_pattern
 
         face = (int(run["neuron"]), int(run["sample"])) if run["kind"] == "boundary" else None

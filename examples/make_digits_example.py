@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from exactscape import outputs
+from exactscape.io import outputs
 
 HERE = Path(__file__).resolve().parent
 TARGET = HERE / "digits-01.npz"

@@ -9,11 +9,21 @@ from typing import Any
 import cdd
 import cdd.gmp as cg
 
-from exactscape import polyhedra
-from exactscape.design import in_cell
-from exactscape.model import Instance, Pattern
-from exactscape.region import ZERO, Defining, Region, Row, boundary_defining, cell_defining, describe, primitive, rank
-from exactscape.region_api import region
+from exactscape.core import polyhedra
+from exactscape.core.design import in_cell
+from exactscape.core.model import Instance, Pattern
+from exactscape.landscape.region import region
+from exactscape.landscape.region_dd import (
+    ZERO,
+    Defining,
+    Region,
+    Row,
+    boundary_defining,
+    cell_defining,
+    describe,
+    primitive,
+    rank,
+)
 from exactscape.theory.saddles import analyse_zero_set
 
 

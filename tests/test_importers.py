@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exactscape import model
+from exactscape.core import model
+from exactscape.core.model import load_weights, weights_from_json
+from exactscape.core.numbers import loads_exact
 from exactscape.errors import InputError
 from exactscape.floats.convert import float_text_to_rational, unit_roundoff
 from exactscape.floats.files import load_instance
 from exactscape.floats.weights import float_weights_from_json_text, load_float_weights
-from exactscape.model import load_weights, weights_from_json
-from exactscape.numbers import loads_exact
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = ROOT / "examples"
@@ -103,10 +103,10 @@ def test_the_exact_model_does_not_import_the_float_package() -> None:
     (the old array-file dispatch did that, a model <-> conversion import cycle)."""
     imported = [
         "." * node.level + (node.module or "")
-        for node in ast.walk(ast.parse((ROOT / "exactscape" / "model.py").read_text(encoding="utf-8")))
+        for node in ast.walk(ast.parse((ROOT / "exactscape" / "core" / "model.py").read_text(encoding="utf-8")))
         if isinstance(node, ast.ImportFrom)
     ]
-    assert ".inputs" in imported and not [m for m in imported if "floats" in m or m == ".boundary"]
+    assert "..io.inputs" in imported and not [m for m in imported if "floats" in m or m == ".boundary"]
 
 
 def test_unit_roundoff() -> None:

@@ -23,14 +23,15 @@ from oracle_atlas import still_true_1_2 as atlas_still_true
 from oracle_landscape import still_true_1_2 as landscape_still_true
 from region_oracle import still_true_region
 
-from exactscape import api, linalg
+from exactscape import api
 from exactscape.checker import check_certificate
-from exactscape.curves import Curve, loss_polynomial, lowest_change
-from exactscape.design import design_matrix, in_cell
+from exactscape.core import linalg
+from exactscape.core.curves import Curve, loss_polynomial, lowest_change
+from exactscape.core.design import design_matrix, in_cell
+from exactscape.core.model import Instance, Pattern, Weights, instance_from_json
+from exactscape.core.numbers import parse_rational
+from exactscape.core.polyhedra import Farkas
 from exactscape.errors import ExactscapeError
-from exactscape.model import Instance, Pattern, Weights, instance_from_json
-from exactscape.numbers import parse_rational
-from exactscape.polyhedra import Farkas
 from exactscape.theory.minima import CellSearch, Feasibility
 
 CERTS = sorted((Path(__file__).resolve().parents[1] / "proofs" / "certificates").glob("*.cert.json"))

@@ -1,4 +1,4 @@
-"""The write side: every file exactscape writes goes through exactscape.outputs.
+"""The write side: every file exactscape writes goes through exactscape.io.outputs.
 
 One regression test per reproduction of the hardening report (data loss at
 the fixed temporary name, a full disk, experiment ``--out``, two certificate
@@ -24,12 +24,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exactscape import certify, outputs
 from exactscape.cli import main
 from exactscape.errors import OutputError
 from exactscape.experiments import trapped
 from exactscape.experiments.data import gaussian
 from exactscape.experiments.trapped import TrappedSettings, result_paths, run_to_files
+from exactscape.io import certify, outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = ROOT / "examples"
@@ -440,7 +440,7 @@ WRITERS = (r"\.write_(text|bytes)\(", r"open\([^)]*[\"'][wax]b?[\"']", r"json\.d
 
 
 def test_examples_and_regenerate_use_outputs() -> None:
-    """Every writer outside the package goes through exactscape.outputs too."""
+    """Every writer outside the package goes through exactscape.io.outputs too."""
     for rel in ["examples/make_examples.py", "examples/make_float_examples.py", "proofs/regenerate.py",
                 "benchmarks/run.py", "benchmarks/float_vs_exact.py", "benchmarks/scale.py"]:  # fmt: skip
         text = (ROOT / rel).read_text()

@@ -9,7 +9,7 @@ import oracles
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exactscape.polyhedra import Farkas, Point, System, decide
+from exactscape.core.polyhedra import Farkas, Point, System, decide
 
 coef = st.integers(-3, 3).map(Fraction)
 
@@ -83,7 +83,7 @@ def test_brute_force_grid_on_one_dimensional_systems() -> None:
 def test_elimination_and_plain_paths_agree(s: System) -> None:
     """decide() eliminates equalities first; the plain LP path (used when the
     null space is too large to write down) must reach the same answer."""
-    from exactscape.polyhedra import decide_plain
+    from exactscape.core.polyhedra import decide_plain
 
     a, b = decide(s), decide_plain(s, "ppl")
     assert isinstance(a, Point) == isinstance(b, Point)

@@ -202,7 +202,7 @@ def test_the_float_guard_is_not_vacuous() -> None:
     assert len(found) == len(expected), found  # math.gcd, lines 12-14, 20-21, 23, 25-26 and 28 (exact code) pass
     pkg = ROOT / "exactscape"
     scanned = {p.relative_to(pkg).as_posix() for p in _exact_core_modules()}
-    assert {"theory/boundary.py", "checker/__init__.py", "checker/boundary.py", "linalg.py", "cli.py"} <= scanned
+    assert {"theory/boundary.py", "checker/__init__.py", "checker/boundary.py", "core/linalg.py", "cli/__init__.py"} <= scanned
     checker = {p.relative_to(pkg).as_posix() for p in (pkg / "checker").rglob("*.py")}
     assert checker and checker <= scanned
     assert not any(s.startswith(("floats/", "experiments/")) for s in scanned)
@@ -212,10 +212,10 @@ def test_the_float_guard_is_not_vacuous() -> None:
 
 
 def test_plot_markers_are_spelled_once(tmp_path: Path) -> None:
-    """One table of plot markers (exactscape.outputs.PLOT_MARKERS): the writer uses it, the
+    """One table of plot markers (exactscape.io.outputs.PLOT_MARKERS): the writer uses it, the
     recognisers use it, and no other module spells a marker."""
-    from exactscape import outputs
     from exactscape.floats import plots
+    from exactscape.io import outputs
 
     assert (plots.ATLAS_MARK, plots.PATH_MARK) == (outputs.PLOT_MARKERS["atlas"], outputs.PLOT_MARKERS["path"])
     spelled = [
@@ -224,7 +224,7 @@ def test_plot_markers_are_spelled_once(tmp_path: Path) -> None:
         for mark in outputs.PLOT_MARKERS.values()
         if mark in p.read_text(encoding="utf-8")
     ]
-    assert spelled == ["exactscape/outputs.py"] * len(outputs.PLOT_MARKERS)
+    assert spelled == ["exactscape/io/outputs.py"] * len(outputs.PLOT_MARKERS)
     for kind, recognise in (("atlas", outputs.ATLAS_PLOT), ("path", outputs.PATH_PLOT)):
         ours, other = tmp_path / f"{kind}.png", tmp_path / f"{kind}-other.png"
         ours.write_bytes(b"\x89PNG tEXtSoftware\x00" + outputs.PLOT_MARKERS[kind].encode() + b" IDAT")

@@ -20,9 +20,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exactscape import api, certify
-from exactscape.atlas import write_bundle
-from exactscape.model import (
+from exactscape import api
+from exactscape.core.model import (
     Instance,
     Pattern,
     Weights,
@@ -33,7 +32,9 @@ from exactscape.model import (
     pattern_from_json,
     weights_from_json,
 )
-from exactscape.numbers import fmt, loads_exact, parse_rational
+from exactscape.core.numbers import fmt, loads_exact, parse_rational
+from exactscape.io import certify
+from exactscape.landscape.atlas import write_bundle
 
 REPO = Path(__file__).resolve().parents[1]
 EX = REPO / "examples"

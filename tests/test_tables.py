@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from exactscape.core.model import load_instance, load_pattern, load_weights, pattern_of
 from exactscape.errors import InputError, OutputError
 from exactscape.experiments import tables as tb
 from exactscape.experiments.data import sample_weights
 from exactscape.experiments.trapped import plus_only
-from exactscape.model import load_instance, load_pattern, load_weights, pattern_of
 from exactscape.theory.minima import analyse_cell
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -296,7 +296,7 @@ def test_replay_checks_every_decided_trial_and_reports_a_rejection(
     assert "certificates of kind `branches`): bias 20: 2 of 2 verified" in tb.markdown(doc)
 
     # a producer that lies is caught per trial, and the table says so
-    from exactscape import certify
+    from exactscape.io import certify
 
     real = certify.cell_certificate
 

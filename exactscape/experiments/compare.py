@@ -35,10 +35,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import outputs
+from ..core.model import Instance, Pattern, Weights, pattern_of
+from ..core.numbers import fmt_mat, fmt_vec
 from ..floats import lp
-from ..model import Instance, Pattern, Weights, pattern_of
-from ..numbers import fmt_mat, fmt_vec
+from ..io import outputs
 from ..theory.minima import Decider, Genuineness, analyse_cell
 from .data import gaussian, sample_weights
 

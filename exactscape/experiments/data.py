@@ -22,9 +22,9 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import NDArray
 
+from ..core.model import Instance, Weights
 from ..errors import InputError
 from ..floats.convert import instance_from_arrays, weights_from_arrays
-from ..model import Instance, Weights
 
 FArr = NDArray[np.float64]
 

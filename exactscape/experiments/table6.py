@@ -7,7 +7,7 @@ Gaussian data with class means +-e_1, identity covariance, rounded to the grid
 
 1. Boundedness of every cell, exactly: a coordinate that is zero on every
    sample, or rank X < d0, gives a line of every cell (every cell unbounded);
-   otherwise per sampled cell an exact LP (:func:`exactscape.cells.unbounded_proof`)
+   otherwise per sampled cell an exact LP (:func:`exactscape.landscape.arrangement.unbounded_proof`)
    where affordable, or a sampled direction that meets no hyperplane on one side.
 2. The paper's estimator: M = 10 d0 random integer directions per point; the
    chord to the nearest hyperplane both ways. Chord^2 is an exact rational.
@@ -17,7 +17,7 @@ Gaussian data with class means +-e_1, identity covariance, rounded to the grid
    monotone; hence the exact minimum is among the indices whose float
    quotient equals the float minimum, and those few are compared with
    Fractions. Every reported chord is exact and a LOWER bound on the diameter.
-3. Exact diameters (cdd vertex enumeration, :func:`exactscape.cells.exact_diameter`)
+3. Exact diameters (cdd vertex enumeration, :func:`exactscape.landscape.arrangement.exact_diameter`)
    where the dimension allows (d0 = 3; d0 = 10 with N = 200 if --exact10).
 
 The paper does not say where the bias is fixed or where weights are drawn;
@@ -38,9 +38,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .. import outputs
-from ..cells import Arrangement, approx_sqrt, exact_diameter, random_point, surd, unbounded_proof
-from ..numbers import fmt
+from ..core.numbers import fmt
+from ..io import outputs
+from ..landscape.arrangement import Arrangement, approx_sqrt, exact_diameter, random_point, surd, unbounded_proof
 
 
 def _ours(path: Path) -> bool:
@@ -328,7 +328,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 def counts(seed: int = 0) -> str:
     """Cell counts of small arrangements three ways (markdown): enumeration (exact LPs),
     Zaslavsky's theorem (2^N subsets), and the general-position formula of Part 2."""
-    from ..cells import count_by_enumeration, count_by_zaslavsky, count_general_position
+    from ..landscape.arrangement import count_by_enumeration, count_by_zaslavsky, count_general_position
 
     cases: list[tuple[str, NDArray[np.int64], int, Fraction]] = []
     for N, d0 in ((6, 2), (8, 2), (10, 2), (8, 3), (10, 3)):

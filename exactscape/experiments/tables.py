@@ -48,11 +48,11 @@ from typing import Any
 
 import numpy as np
 
-from .. import outputs
+from ..core.model import Instance, Pattern, pattern_of
+from ..core.numbers import fmt_mat, fmt_vec, show_json
 from ..errors import InputError, InternalError, OutputError, clip, show_path
-from ..inputs import read_bytes
-from ..model import Instance, Pattern, pattern_of
-from ..numbers import fmt_mat, fmt_vec, show_json
+from ..io import outputs
+from ..io.inputs import read_bytes
 from .data import DataSet, digits, gaussian, sample_weights
 
 PARTIAL_FORMAT = "exactscape-tables-partial"
@@ -246,11 +246,11 @@ def decide_trial(
     unless its witness already has every z_j > 0, the single branch vector (+, ..., +)
     (Part 2's reading) in the time left, or with a budget of its own when the per-neuron search
     was undecided (so a trial may take up to twice the budget). The deadline is checked before every exact LP, and a
-    large LP still running at the deadline is stopped (:mod:`exactscape.deadline`), so
+    large LP still running at the deadline is stopped (:mod:`exactscape.core.deadline`), so
     ``seconds`` exceeds the budget by about a second at most (plus the minimiser set's build).
     With ``replay``, a decided per-neuron answer's certificate (FORMAT 4) is written to JSON
     text and replayed by the independent checker from that text (not counted in ``seconds``)."""
-    from .. import minset
+    from ..core import minset
     from ..deciders import decider
     from ..theory import genuine as fast
     from ..theory.minima import analyse_cell
@@ -335,7 +335,7 @@ def _replay_positive(a: Any, genuine: Any, leaf: Any) -> tuple[str, float]:
     """The certificate of kind ``branches`` (FORMAT 13) for the single branch vector
     (+, ..., +) of analysis ``a``: the witness ``genuine`` or the refuting ``leaf`` (an
     empty cell needs neither), as JSON text replayed by the independent checker."""
-    from .. import certify
+    from ..io import certify
 
     t = time.perf_counter()
     plus = tuple("+" for _ in range(a.pattern.K))
@@ -351,7 +351,7 @@ def _replay_positive(a: Any, genuine: Any, leaf: Any) -> tuple[str, float]:
 def _replay(a: Any) -> tuple[str, float]:
     """The cell certificate of analysis ``a`` as JSON text, replayed by the independent
     checker: ("verified" or "rejected: <reason>", seconds)."""
-    from .. import certify
+    from ..io import certify
 
     t = time.perf_counter()
     res = certify.replay(certify.cell_certificate(a))
@@ -468,7 +468,7 @@ def run_trial(task: Task) -> dict[str, Any]:
 
 
 def _append_record(path: Path, obj: dict[str, Any]) -> None:
-    """Append one JSON line (exactscape.outputs.append_line: O_APPEND, regular files only,
+    """Append one JSON line (exactscape.io.outputs.append_line: O_APPEND, regular files only,
     never truncates what was there)."""
     outputs.append_line(path, json.dumps(obj, sort_keys=True), may_replace=_ours)
 
@@ -479,7 +479,7 @@ def _ours(path: Path) -> bool:
 
 
 def write_table(path: Path, data: bytes, protected: tuple[Path, ...] = ()) -> None:
-    """Write ``path`` atomically through exactscape.outputs; refuse an input of this run or a
+    """Write ``path`` atomically through exactscape.io.outputs; refuse an input of this run or a
     file that exists and was not written by this runner."""
     outputs.write_bytes(path, data, inputs=protected, may_replace=_ours)
 
@@ -495,7 +495,7 @@ def open_partial(path: Path, st: TableSettings) -> dict[tuple[float, int], dict[
     killed mid-write) is ignored and closed with a newline; nothing is ever truncated."""
     header = {"format": PARTIAL_FORMAT, "version": 1, "marker": MARKER, "settings": st.header()}
     if not path.exists():
-        _append_record(path, header)  # creates it (exactscape.outputs.append_line)
+        _append_record(path, header)  # creates it (exactscape.io.outputs.append_line)
         return {}
     # a regular file of ours (or empty), never a link or a FIFO
     outputs.check_target(path, (), lambda p: _ours(p) or outputs.read_prefix(p, 1) == b"")
@@ -662,7 +662,7 @@ def keep_instances(
     each replayable with ``exactscape cell INSTANCE --pattern P``; the sampled weights too
     when they are small (K d <= WEIGHTS_LIMIT; larger ones, e.g. MNIST's, are reproduced from
     (seed, location, trial) by :func:`trial_rng`). The commands name the files relative to
-    ``base``, the folder of the results file (:func:`exactscape.outputs.replay_path`)."""
+    ``base``, the folder of the results file (:func:`exactscape.io.outputs.replay_path`)."""
     kept = [r for r in records if r.get("differs") and r.get("pattern")]
     if not kept:
         return []
@@ -719,7 +719,8 @@ def _import_engine() -> None:
     """Import the exact engine in the calling thread. pplpy (through cysignals) installs
     signal handlers when imported, which Python allows only in the main thread; a dask
     worker runs its tasks in other threads, so the engine is imported before."""
-    from .. import deciders, polyhedra
+    from .. import deciders
+    from ..core import polyhedra
     from ..theory import branches, minima
 
     _ = (deciders, polyhedra, branches, minima)

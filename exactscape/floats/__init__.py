@@ -16,5 +16,5 @@ Modules:
 * :mod:`~exactscape.floats.hint` -- HiGHS hints for the exact polyhedron decision, kept only once verified exactly;
 * :mod:`~exactscape.floats.spurious` -- a float search for a point of lower loss, made exact before use;
 * :mod:`~exactscape.floats.plots` -- matplotlib pictures of atlases and of the loss along a path;
-* :mod:`~exactscape.floats.cli` -- the ``crosscheck``, ``compare`` and ``experiment`` commands.
+* :mod:`~exactscape.cli.crosscheck` -- the ``crosscheck``, ``compare`` and ``experiment`` commands.
 """

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..model import Instance, Pattern
+from ..core.model import Instance, Pattern
 from ..theory.boxes import Proposal
 
 ROUNDS = 3  # the first solve and two reweighted ones

@@ -14,9 +14,9 @@ import math
 from fractions import Fraction
 from typing import Any
 
+from ..core.model import Instance, Weights
+from ..core.numbers import MAX_DIGITS, check_decimal_size, too_long
 from ..errors import InputError
-from ..model import Instance, Weights
-from ..numbers import MAX_DIGITS, check_decimal_size, too_long
 
 
 def float_to_rational(x: Any, where: str, max_denominator: int | None = None) -> Fraction:

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..model import Instance, Pattern, Weights
+from ..core.model import Instance, Pattern, Weights
 
 FArr = NDArray[np.float64]
 

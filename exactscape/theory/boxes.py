@@ -47,9 +47,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .. import linalg, polyhedra
-from ..minset import MinimiserSet
-from ..model import Instance, Mat, Pattern, Vec, dot
+from ..core import linalg, polyhedra
+from ..core.minset import MinimiserSet
+from ..core.model import Instance, Mat, Pattern, Vec, dot
 from .branches import BRANCHES, Genuine, Leaf, Split, Tree, genuine_from_blocks
 from .genuine import Budget, Decider, Decision, OutOfBudget
 
@@ -429,7 +429,7 @@ def decide(
     """Decide genuineness of a feasible cell by the box search (module docstring).
 
     ``decide_node`` decides each open polyhedron exactly (default
-    :func:`exactscape.polyhedra.decide`; a float-hinted decider such as
+    :func:`exactscape.core.polyhedra.decide`; a float-hinted decider such as
     :func:`exactscape.floats.hint.decide_hinted` lets floats propose, its answers are
     verified exactly). ``generalise`` may propose a refutation with more free neurons for each
     refuted branch vector (:class:`Proposal`, e.g. :func:`exactscape.floats.boxes.propose`); it

@@ -3,7 +3,7 @@ dimension of the cell, with the certificate shapes of FORMAT.md 4 (a witness
 (z, w), or a branch tree with Motzkin leaves).
 
 Input: a cell (instance, pattern) whose minimiser set {R0 + Nb c} was built by
-:mod:`exactscape.minset`. Three structures decide most cells without
+:mod:`exactscape.core.minset`. Three structures decide most cells without
 enumerating {+, -, 0}^K:
 
 1. **Fixed neurons.** A neuron j whose block is zero in every null vector has
@@ -18,7 +18,7 @@ enumerating {+, -, 0}^K:
 2. **Free neurons in the coordinates c** (dimension Kd - r). Each node of the
    branch search is an open polyhedron in c whose rows are the sign rows of
    the split free neurons, generated lazily: an exact LP on the rows learnt so
-   far (:func:`exactscape.polyhedra.decide`), then every row checked exactly
+   far (:func:`exactscape.core.polyhedra.decide`), then every row checked exactly
    at its point with one integer matrix product, violated rows added, until
    the point is valid for all rows or the subsystem is infeasible (then its
    Farkas multipliers are valid for the whole node). A Farkas answer in c is
@@ -63,9 +63,17 @@ from typing import TypeVar
 
 import flint
 
-from .. import deadline, polyhedra
-from ..minset import MinimiserSet, ZMat, design_integers, samples, samples_independent, selection_matrix, sign_solutions
-from ..model import Instance, Mat, Pattern
+from ..core import deadline, polyhedra
+from ..core.minset import (
+    MinimiserSet,
+    ZMat,
+    design_integers,
+    samples,
+    samples_independent,
+    selection_matrix,
+    sign_solutions,
+)
+from ..core.model import Instance, Mat, Pattern
 from .branches import BRANCHES, Genuine, Leaf, Split, Tree, genuine_from_blocks
 
 Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
@@ -112,7 +120,7 @@ class Budget:
 
     def bound(self, decide: Decider) -> Decider:
         """``decide`` under this budget's hard deadline: a large LP still running at the
-        deadline is stopped and the search sees :class:`OutOfBudget` (:mod:`exactscape.deadline`)."""
+        deadline is stopped and the search sees :class:`OutOfBudget` (:mod:`exactscape.core.deadline`)."""
         return deadline.bounded(decide, self.deadline_ns, OutOfBudget)
 
 

@@ -1,6 +1,6 @@
 """Argument types of the numeric command-line options.
 
-Each function here and the float ones in :mod:`exactscape.floats.cli` (the
+Each function here and the float ones in :mod:`exactscape.cli.crosscheck` (the
 float side) is an ``argparse`` ``type=``: it returns the parsed value or
 raises :class:`argparse.ArgumentTypeError` with a one-line reason, which
 :class:`exactscape.cli.Parser` prints as ``exactscape CMD: error: argument
@@ -25,8 +25,8 @@ import argparse
 from collections.abc import Callable
 from fractions import Fraction
 
-from .errors import InputError, one_line
-from .numbers import parse_rational
+from ..core.numbers import parse_rational
+from ..errors import InputError, one_line
 
 MAX_INT_TEXT = 40
 """Longest integer option text read (digits and sign)."""

@@ -12,13 +12,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from . import outputs
-from .claims import mark_json, not_certified
-from .cli_common import INSTANCE_HELP, cert_help, cert_path
-from .errors import InputError
-from .numbers import fmt, parse_rational
+from ..core.numbers import fmt, parse_rational
+from ..errors import InputError
+from ..io import outputs
+from ..io.claims import mark_json, not_certified
 from .options import SEED, SEED_HELP, int_range, positive_rational
 from .progress import bar as progress_bar
+from .runner import INSTANCE_HELP, cert_help, cert_path
 
 CELLS_MAX_COUNT = 100_000
 """Largest ``cells --points``, ``--sample`` and ``--directions``."""
@@ -152,13 +152,13 @@ def _term_row(a: Any, d: int) -> str:
 
 
 def _cmd_region(args: argparse.Namespace) -> int:
-    from . import certify
-    from .api import pattern_for
-    from .floats.files import load_instance
-    from .model import load_pattern, load_weights
-    from .region import parse_branches
-    from .region_api import region
-    from .theory.boundary import face_pattern
+    from ..api import pattern_for
+    from ..core.model import load_pattern, load_weights
+    from ..floats.files import load_instance
+    from ..io import certify
+    from ..landscape.region import region
+    from ..landscape.region_dd import parse_branches
+    from ..theory.boundary import face_pattern
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights) if args.weights else None
@@ -265,7 +265,8 @@ def _cmd_region(args: argparse.Namespace) -> int:
 
 
 def _cmd_cells(args: argparse.Namespace) -> int:
-    from .cells import (
+    from ..floats.files import load_instance
+    from ..landscape.arrangement import (
         Arrangement,
         approx_sqrt,
         count_by_enumeration,
@@ -273,7 +274,6 @@ def _cmd_cells(args: argparse.Namespace) -> int:
         count_general_position,
         sample_cells,
     )
-    from .floats.files import load_instance
 
     inst = load_instance(args.instance)
     arr = Arrangement(tuple(tuple(x) for x in inst.X), args.bias)

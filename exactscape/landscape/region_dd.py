@@ -27,7 +27,7 @@ closure cl P (the strict rows made non-strict) is what cdd computes with.
   equality of cl P (then every facet is removed by strictness and a relative
   interior point, the centroid of the vertices plus the sum of the rays, is
   given), else P is empty although cl P may not be; emptiness is decided
-  independently by :func:`exactscape.polyhedra.decide` (Motzkin certificate)
+  independently by :func:`exactscape.core.polyhedra.decide` (Motzkin certificate)
   and the two answers must agree.
 
 Algorithm: cdd's matrix_canonicalize (LPs, exact) finds implicit equalities
@@ -47,10 +47,10 @@ from math import gcd, lcm
 import cdd
 import cdd.gmp as cg
 
-from . import polyhedra
-from .design import cell_sign, design_rows
-from .errors import BackendError, InputError, InternalError, clip
-from .model import Instance, Pattern
+from ..core import polyhedra
+from ..core.design import cell_sign, design_rows
+from ..core.model import Instance, Pattern
+from ..errors import BackendError, InputError, InternalError, clip
 
 Row = tuple[Fraction, ...]
 Key = tuple[int, ...]

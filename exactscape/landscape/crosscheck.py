@@ -33,7 +33,7 @@ float already converted to the rational it equals, in
    a + t b > 0 holds for t > t_0 (exact), and t = t_0 + (1 - t_0)/1024 is
    taken. z keeps the float magnitudes where the sign agrees, and
    w_j = R_j / z_j. The snapped point is classified by
-   :func:`exactscape.classify.classify_point` and must be a local minimum.
+   :func:`exactscape.landscape.point.classify_point` and must be a local minimum.
 5. **Saddle** (theory.md §3): neurons whose R_j is tiny (||R_j||^2 <= tol^2 ||R_f||^2)
    form Z; R_S is projected onto the minimisers of A_S, z_j = 0 for j in Z
    and w_j is projected onto the hyperplane w . g_j = 0; if the result stays
@@ -65,15 +65,16 @@ from fractions import Fraction
 from math import lcm
 from typing import Any
 
-from . import certify, linalg, minset
-from .classify import PointVerdict, classify_point, loss, products
-from .design import design_matrix, in_cell
-from .errors import InputError
-from .floats.convert import unit_roundoff
-from .model import Instance, Pattern, Vec, Weights, dot, pattern_of
-from .theory import minima
-from .theory.minima import CellAnalysis, analyse_cell
-from .theory.witness import Proposer
+from ..core import linalg, minset
+from ..core.design import design_matrix, in_cell
+from ..core.model import Instance, Pattern, Vec, Weights, dot, pattern_of
+from ..errors import InputError
+from ..floats.convert import unit_roundoff
+from ..io import certify
+from ..theory import minima
+from ..theory.minima import CellAnalysis, analyse_cell
+from ..theory.witness import Proposer
+from .point import PointVerdict, classify_point, loss, products
 
 
 def _ndigits(n: int) -> int:
@@ -181,7 +182,7 @@ def project(A: linalg.QMat, basis: Sequence[int], fitted: Sequence[Fraction], R:
     try:
         u = (AB * AB.transpose()).solve(s)
     except Exception as exc:  # noqa: BLE001 - flint raises plain exceptions
-        from .errors import BackendError
+        from ..errors import BackendError
 
         raise BackendError(f"flint solve failed on a full-rank Gram matrix: {exc}") from exc
     delta = linalg.to_vec(AB.transpose() * u)
@@ -499,7 +500,7 @@ def crosscheck(
         exact = upper == proj.dist_sq
         affine = proj.dist_sq
         if snap.verdict.verdict != "local-minimum":  # pragma: no cover - a genuine snap is a minimum
-            from .errors import InternalError
+            from ..errors import InternalError
 
             raise InternalError(f"the snapped point is {snap.verdict.verdict}, not a local minimum")
         if upper <= limit:
@@ -522,7 +523,7 @@ def crosscheck(
 
 def summary(cc: CrossCheck, float_loss: float | None = None) -> dict[str, Any]:
     """The ``--json`` object of ``exactscape crosscheck`` (all rationals as "p/q")."""
-    from .numbers import fmt
+    from ..core.numbers import fmt
 
     out: dict[str, Any] = {
         "verdict": cc.verdict,

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import outputs
-from .claims import not_certified
-from .cli_common import INSTANCE_HELP, cert_help, cert_path, emit
-from .errors import InputError, OutputError
+from ..errors import InputError, OutputError
+from ..io import outputs
+from ..io.claims import not_certified
 from .options import SEED, SEED_HELP, int_range
+from .runner import INSTANCE_HELP, cert_help, cert_path, emit
 
 SPURIOUS_MAX_K = 256
 """Largest ``spurious --neurons`` (the certificate holds K (d + 1) numbers; K = 256 takes a few seconds)."""
@@ -20,7 +20,7 @@ SPURIOUS_MAX_K = 256
 
 def check_output_target(path: Path, protected: tuple[Path, ...]) -> None:
     """Refuse an input, a folder or special file, or an existing file that is not a plot
-    written by exactscape (exactscape.outputs)."""
+    written by exactscape (exactscape.io.outputs)."""
     outputs.check_target(path, protected, outputs.PATH_PLOT)
 
 
@@ -100,10 +100,10 @@ REASON_TEXT = {
 
 
 def _cmd_spurious(args: argparse.Namespace) -> int:
-    from . import api
-    from .floats.files import load_instance
-    from .model import load_weights
-    from .region import parse_branches
+    from .. import api
+    from ..core.model import load_weights
+    from ..floats.files import load_instance
+    from ..landscape.region_dd import parse_branches
 
     inst = load_instance(args.instance)
     if args.neurons < 1:
@@ -152,9 +152,9 @@ def _cmd_spurious(args: argparse.Namespace) -> int:
 
 
 def _cmd_path(args: argparse.Namespace) -> int:
-    from . import api
-    from .floats.files import load_instance
-    from .model import load_weights
+    from .. import api
+    from ..core.model import load_weights
+    from ..floats.files import load_instance
 
     inst = load_instance(args.instance)
     w0, w1 = load_weights(args.start), load_weights(args.end)
@@ -165,7 +165,7 @@ def _cmd_path(args: argparse.Namespace) -> int:
         check_output_target(plot_path, tuple(Path(x) for x in inputs))
         if cert.resolve() == plot_path.resolve():
             raise OutputError(f"{plot_path}: the plot and the certificate would be the same file")
-        from .floats.plots import require_matplotlib
+        from ..floats.plots import require_matplotlib
 
         require_matplotlib()
     res = api.path(inst, w0, w1, verify=not args.no_verify, max_work=args.max_work)
@@ -194,7 +194,7 @@ def _cmd_path(args: argparse.Namespace) -> int:
         )
     code = emit(args, res, "path", lambda: lines, inputs)
     if plot_path is not None:
-        from .floats.plots import path_plot
+        from ..floats.plots import path_plot
 
         outputs.write_bytes(
             plot_path,

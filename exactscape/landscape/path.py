@@ -39,9 +39,9 @@ from typing import Any
 
 import flint
 
-from .errors import InputError
-from .model import Instance, Weights, dot
-from .numbers import fmt, fmt_vec
+from ..core.model import Instance, Weights, dot
+from ..core.numbers import fmt, fmt_vec
+from ..errors import InputError
 
 Poly = tuple[Fraction, ...]  # coefficients, constant first, no trailing zeros
 ROOT_WIDTH = Fraction(1, 2**20)
@@ -576,7 +576,7 @@ def path_claim(a: PathAnalysis) -> dict[str, Any]:
 
 def path_certificate(a: PathAnalysis) -> dict[str, Any]:
     """Certificate of kind ``path`` (FORMAT 11, new in 1.2)."""
-    from .certify import envelope
+    from ..io.certify import envelope
 
     cert = envelope("path", a.segment.instance.to_json(), path_claim(a))
     located = a.minimum.location is not None or a.maximum.location is not None

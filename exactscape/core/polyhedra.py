@@ -40,8 +40,8 @@ import cdd
 import cdd.gmp as cg
 import ppl
 
+from ..errors import BackendError
 from . import linalg
-from .errors import BackendError
 
 Row = tuple[Fraction, ...]
 

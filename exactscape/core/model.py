@@ -14,8 +14,8 @@ from math import lcm
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import InputError, clip
-from .inputs import describe_path, read_text
+from ..errors import InputError, clip
+from ..io.inputs import describe_path, read_text
 from .numbers import fmt_mat, fmt_vec, loads_exact, parse_rational, show_json
 
 Vec = tuple[Fraction, ...]
@@ -269,7 +269,7 @@ BINARY_SUFFIXES = (".npy", ".npz", ".pt", ".pth", ".pkl", ".pickle")
 
 def load_json_file(path: str | Path) -> Any:
     """An exact JSON input file (a regular file within the size cap, UTF-8
-    without BOM: :func:`exactscape.inputs.read_text`), floats kept as markers."""
+    without BOM: :func:`exactscape.io.inputs.read_text`), floats kept as markers."""
     p = Path(path)
     if p.suffix.lower() in BINARY_SUFFIXES:
         raise InputError(

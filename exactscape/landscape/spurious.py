@@ -39,13 +39,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from . import linalg
-from .errors import InputError
-from .model import Instance, Pattern, Vec, Weights, dot, pattern_of
-from .numbers import fmt, fmt_vec
+from ..core import linalg
+from ..core.model import Instance, Pattern, Vec, Weights, dot, pattern_of
+from ..core.numbers import fmt, fmt_vec
+from ..errors import InputError
 
 if TYPE_CHECKING:
-    from .theory.minima import Genuineness
+    from ..theory.minima import Genuineness
 
 REASONS = ("affine-fit-exact", "affine-fit-optimal", "no-all-active-cell", "one-neuron-sign-change")
 
@@ -129,7 +129,7 @@ def all_active_direction(inst: Instance) -> tuple[Vec | None, tuple[tuple[int, F
     """v with v . x_i > 0 for all i, or Farkas multipliers (m_i > 0, sum m_i x_i = 0)."""
     if inst.bias:
         return tuple(Fraction(0) for _ in range(inst.d - 1)) + (Fraction(1),), ()
-    from .theory.minima import cell_feasibility
+    from ..theory.minima import cell_feasibility
 
     f = cell_feasibility(inst, Pattern(tuple((1,) for _ in range(inst.N))))
     if f.feasible and f.witness is not None:
@@ -169,8 +169,8 @@ def certify_lower(inst: Instance, lower: Weights) -> tuple[Weights, bool, Genuin
     genuine minimum (loss no larger, a local minimum); else ``lower`` unchanged. The third
     value is the genuineness of the point's cell when it was analysed, else None: "not
     shown to be a minimum" never reads an undecided cell as "no"."""
-    from .classify import classify_point
-    from .theory.minima import analyse_cell
+    from ..theory.minima import analyse_cell
+    from .point import classify_point
 
     pat, on = pattern_of(inst, lower)
     if on:
@@ -239,7 +239,7 @@ def analyse_spurious(
         low.check_against(inst)
         if low.K != K:
             raise InputError(f"the lower point has K = {low.K}, expected {K}")
-    from .classify import loss as point_loss
+    from .point import loss as point_loss
 
     if low is None or point_loss(inst, low) >= L:
         return SpuriousAnalysis(
@@ -286,7 +286,7 @@ def spurious_claim(s: SpuriousAnalysis) -> dict[str, Any]:
 
 def spurious_certificate(s: SpuriousAnalysis) -> dict[str, Any]:
     """Certificate of kind ``spurious`` (FORMAT 12, new in 1.2)."""
-    from .certify import envelope
+    from ..io.certify import envelope
 
     cert = envelope("spurious", s.instance.to_json(), spurious_claim(s))
     cert["version"] = "1.2"

@@ -18,7 +18,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
-from .errors import InputError, clip
+from ..errors import InputError, clip
 
 _INT = re.compile(r"[+-]?[0-9]+\Z")
 _FRAC = re.compile(r"[+-]?[0-9]+/[0-9]+\Z")

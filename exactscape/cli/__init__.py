@@ -21,15 +21,18 @@ from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from typing import Any, NoReturn
 
-from . import __version__, cli_atlas, cli_region, cli_spurious_path
-from .claims import not_certified
-from .cli_common import INSTANCE_HELP, cert_help, check_file_options, check_output, emit
-from .deciders import ENGINES
-from .deciders import NAMES as DECIDER_NAMES
-from .errors import ExactscapeError, InputError, NotCovered, clip, one_line, show_path
-from .floats import cli as float_cli
+from .. import __version__
+from ..deciders import ENGINES
+from ..deciders import NAMES as DECIDER_NAMES
+from ..errors import ExactscapeError, InputError, NotCovered, clip, one_line, show_path
+from ..io.claims import not_certified
+from . import atlas as cli_atlas
+from . import crosscheck as float_cli
+from . import region as cli_region
+from . import spurious as cli_spurious_path
 from .options import int_range, seconds_or_none
 from .progress import bar as progress_bar
+from .runner import INSTANCE_HELP, cert_help, check_file_options, check_output, emit
 
 EPILOG = "exit codes: 0 verdict reached, 1 certificate rejected (check), 2 bad input, 3 output error, 4 internal error"
 
@@ -236,9 +239,9 @@ def _provenance(inst: Any) -> list[str]:
 
 
 def _cmd_cell(args: argparse.Namespace) -> int:
-    from . import api
-    from .floats.files import load_instance
-    from .model import load_pattern, load_weights
+    from .. import api
+    from ..core.model import load_pattern, load_weights
+    from ..floats.files import load_instance
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights) if args.weights else None
@@ -305,9 +308,9 @@ def _cmd_cell(args: argparse.Namespace) -> int:
 
 
 def _cmd_point(args: argparse.Namespace) -> int:
-    from . import api
-    from .floats.files import load_instance
-    from .model import load_weights
+    from .. import api
+    from ..core.model import load_weights
+    from ..floats.files import load_instance
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)
@@ -351,9 +354,9 @@ def _cmd_point(args: argparse.Namespace) -> int:
 
 
 def _cmd_saddles(args: argparse.Namespace) -> int:
-    from . import api
-    from .floats.files import load_instance
-    from .model import load_pattern, load_weights
+    from .. import api
+    from ..core.model import load_pattern, load_weights
+    from ..floats.files import load_instance
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights) if args.weights else None
@@ -394,9 +397,9 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
 
 
 def _cmd_boundary(args: argparse.Namespace) -> int:
-    from . import api
-    from .floats.files import load_instance
-    from .model import load_weights
+    from .. import api
+    from ..core.model import load_weights
+    from ..floats.files import load_instance
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)
@@ -424,7 +427,7 @@ def _cmd_boundary(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .checker import check_file
+    from ..checker import check_file
 
     code, lines = check_file(args.cert)
     for line in lines if not args.quiet else lines[-1:]:
@@ -433,7 +436,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_selftest(args: argparse.Namespace) -> int:
-    from .selftest import run
+    from ..selftest import run
 
     return run(args.dir)
 

@@ -57,19 +57,20 @@ from math import comb
 from pathlib import Path
 from typing import Any
 
-from . import certify, outputs, polyhedra
-from .classify import classify_point
-from .errors import InputError, InternalError, OutputError
-from .model import Instance, Mat, Pattern, Vec, Weights
-from .numbers import fmt, fmt_vec
-from .theory.boundary import FaceAnalysis, analyse_face
-from .theory.branches import BranchProblem, Genuine, Leaf, Split, Tree, search
-from .theory.census import Census, CensusCell, CensusLeaf, CensusNode, TooMany, enumerate_cells
-from .theory.census import region_bound as region_bound
-from .theory.infimum import CellInfimum, cell_infimum
-from .theory.local import MAX_PIECES, FaceDecision, FanCache, NeuronFace, decide_face, neuron_faces
-from .theory.minima import CellAnalysis, analyse_cell
-from .theory.saddles import SaddleAnalysis, analyse_saddles
+from ..core import polyhedra
+from ..core.model import Instance, Mat, Pattern, Vec, Weights
+from ..core.numbers import fmt, fmt_vec
+from ..errors import InputError, InternalError, OutputError
+from ..io import certify, outputs
+from ..theory.boundary import FaceAnalysis, analyse_face
+from ..theory.branches import BranchProblem, Genuine, Leaf, Split, Tree, search
+from ..theory.census import Census, CensusCell, CensusLeaf, CensusNode, TooMany, enumerate_cells
+from ..theory.census import region_bound as region_bound
+from ..theory.infimum import CellInfimum, cell_infimum
+from ..theory.local import MAX_PIECES, FaceDecision, FanCache, NeuronFace, decide_face, neuron_faces
+from ..theory.minima import CellAnalysis, analyse_cell
+from ..theory.saddles import SaddleAnalysis, analyse_saddles
+from .point import classify_point
 
 DEFAULT_MAX_CELLS = 100_000
 VERSION_1_2 = "1.2"
@@ -420,7 +421,7 @@ def atlas(
         point = _attaining_point(inst, K, records, face_records, face_minima, upper, census)
     lower = min((r.lower for r in records), default=None)
     if lower is not None and lower > upper:
-        from .errors import InternalError
+        from ..errors import InternalError
 
         raise InternalError("the lower bound of the global minimum exceeds an attained loss")
     return Atlas(
@@ -848,7 +849,7 @@ def ours(path: Path) -> bool:
 
 def check_target(path: Path, protected: tuple[Path, ...]) -> None:
     """Refuse an input (``protected``), a folder, a special file, or an existing file that
-    exactscape did not write (exactscape.outputs, with :func:`ours`)."""
+    exactscape did not write (exactscape.io.outputs, with :func:`ours`)."""
     outputs.check_target(path, protected, ours)
 
 
@@ -881,8 +882,8 @@ def write_bundle(at: Atlas, folder: Path, protected: tuple[Path, ...] = ()) -> l
         )
     )
     # the bundle as a whole (FORMAT 10.4): every line of atlas.json re-derived by the checker
-    from .checker import check_file
-    from .errors import InternalError
+    from ..checker import check_file
+    from ..errors import InternalError
 
     code, lines = check_file(folder)
     if code != 0:

@@ -1,6 +1,6 @@
 """``exactscape region``: the genuine set of one cell / zero set / face and one
 branch vector, as an exact polyhedron, with its certificate (kind ``region``,
-FORMAT.md section 9). The mathematics is in :mod:`exactscape.region`.
+FORMAT.md section 9). The mathematics is in :mod:`exactscape.landscape.region_dd`.
 
 Kinds (R-space, n = K d, R_j = z_j w_j):
 
@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from . import linalg, polyhedra
-from .certify import envelope, self_check
-from .design import cell_sign, design_matrix
-from .errors import InputError
-from .model import Instance, Pattern, Vec
-from .numbers import fmt, fmt_vec
-from .region import Defining, Region, boundary_defining, cell_defining, closure_proofs, describe
-from .theory.boundary import check_face, sign_condition, solve_face
-from .theory.saddles import ZeroCut, analyse_zero_set, zero_part
+from ..core import linalg, polyhedra
+from ..core.design import cell_sign, design_matrix
+from ..core.model import Instance, Pattern, Vec
+from ..core.numbers import fmt, fmt_vec
+from ..errors import InputError
+from ..io.certify import envelope, self_check
+from ..theory.boundary import check_face, sign_condition, solve_face
+from ..theory.saddles import ZeroCut, analyse_zero_set, zero_part
+from .region_dd import Defining, Region, boundary_defining, cell_defining, closure_proofs, describe
 
 VERSION = "1.3"  # the closure proofs of FORMAT 9.2 check 7 (new in 1.3)
 KINDS = ("cell", "saddle", "boundary")

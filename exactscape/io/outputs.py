@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError, show_path
+from ..errors import OutputError, show_path
 
 PREFIX_LIMIT = 16384
 """How many bytes of an existing target are read to recognise it as ours."""

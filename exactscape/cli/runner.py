@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError, show_path
+from ..errors import OutputError, show_path
 
 INSTANCE_HELP = "instance file (.json exact; .npz/.npy/.csv each float converted exactly to a rational)"
 
@@ -45,8 +45,8 @@ def cert_path(args: argparse.Namespace, command: str) -> Path:
 
 
 def check_output(args: argparse.Namespace, command: str, inputs: Sequence[str | None]) -> None:
-    """Refuse the certificate path before any work (:mod:`exactscape.outputs`, rule 1)."""
-    from . import outputs
+    """Refuse the certificate path before any work (:mod:`exactscape.io.outputs`, rule 1)."""
+    from ..io import outputs
 
     outputs.check_targets([cert_path(args, command)], [Path(x) for x in inputs if x], outputs.CERTIFICATE)
 
@@ -62,7 +62,7 @@ def emit(
     ``human()`` lines and the certificate line, or one JSON object (``--json``)
     with ``certificate`` and ``certificate_verified`` added. An undecided result
     (no certificate) writes nothing and says so. Returns the exit code 0."""
-    from . import certify
+    from ..io import certify
 
     if not res.certificate:  # undecided: nothing is claimed, nothing is written
         if args.json:

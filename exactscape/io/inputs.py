@@ -27,7 +27,7 @@ import os
 import stat
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 ENV_MAX_INPUT_MIB = "EXACTSCAPE_MAX_INPUT_MIB"
 DEFAULT_MAX_INPUT_MIB = 64

@@ -1,5 +1,5 @@
 """CLI commands ``atlas`` and ``gaussian1d``, registered by :mod:`exactscape.cli`.
-Thin: parses, calls :mod:`exactscape.atlas` / :mod:`exactscape.experiments.gaussian1d`, prints."""
+Thin: parses, calls :mod:`exactscape.landscape.atlas` / :mod:`exactscape.experiments.gaussian1d`, prints."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from . import outputs
-from .cli_common import INSTANCE_HELP
-from .errors import InputError, OutputError, show_path
+from ..errors import InputError, OutputError, show_path
+from ..io import outputs
 from .options import SEED, SEED_HELP, int_range
 from .progress import bar as progress_bar
+from .runner import INSTANCE_HELP
 
 TABLE_LIMIT = 300  # network cells printed in full; above, only cells with a genuine minimum
 ATLAS_MAX_K = 12
-"""Largest ``atlas --neurons`` (exactscape.atlas.MAX_K: 2^K branch vectors per cell)."""
+"""Largest ``atlas --neurons`` (exactscape.landscape.atlas.MAX_K: 2^K branch vectors per cell)."""
 G1_MAX_N = 100_000
 """Largest ``gaussian1d -N``."""
 G1_MAX_CHECK_N = 10_000
@@ -123,8 +123,8 @@ def _bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
 
 
 def _cmd_atlas(args: argparse.Namespace) -> int:
-    from . import atlas as atlas_mod
-    from .floats.files import load_instance
+    from ..floats.files import load_instance
+    from ..landscape import atlas as atlas_mod
 
     inst = load_instance(args.instance)
     protected = (Path(args.instance),)
@@ -133,7 +133,7 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
         if plot.suffix.lower() not in (".png", ".svg"):
             raise InputError("the plot file must end in .png or .svg", "--plot")
         atlas_mod.check_target(plot, protected)
-        from .floats.plots import require_matplotlib
+        from ..floats.plots import require_matplotlib
 
         require_matplotlib()
     out = Path(args.out) if args.out else None
@@ -159,7 +159,7 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
     if out is not None:
         written = atlas_mod.write_bundle(at, out, protected)
     if plot is not None:
-        from .floats.plots import draw_atlas
+        from ..floats.plots import draw_atlas
 
         outputs.write_bytes(plot, draw_atlas(at, plot.suffix.lower()[1:]), inputs=protected, may_replace=atlas_mod.ours)
     if args.json:
@@ -285,7 +285,7 @@ def _min_text(m: dict[str, Any]) -> str:
 
 
 def _cmd_gaussian1d(args: argparse.Namespace) -> int:
-    from .experiments import gaussian1d as g1
+    from ..experiments import gaussian1d as g1
 
     sweep = g1.parse_sweep(args.sweep)
     if args.samples * sweep[2] > G1_MAX_WORK:  # the work estimate, before any sampling
@@ -303,11 +303,11 @@ def _cmd_gaussian1d(args: argparse.Namespace) -> int:
     res = g1.run(args.samples, sweep, args.seed, exact_check=args.check, more=args.more)
     plot = Path(args.plot) if args.plot else None
     if plot is not None:
-        from . import atlas as atlas_mod
+        from ..landscape import atlas as atlas_mod
 
         if plot.suffix.lower() not in (".png", ".svg"):
             raise InputError("the plot file must end in .png or .svg", "--plot")
-        from .floats.plots import require_matplotlib
+        from ..floats.plots import require_matplotlib
 
         require_matplotlib()
         atlas_mod.check_target(plot, ())

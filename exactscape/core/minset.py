@@ -28,7 +28,7 @@ Two shapes are used, each working on the small side of A (Kd columns or N rows):
   non-zero rows and 0 elsewhere, and no minimiser needs to be written down.
 
 Everything else (small over-parameterised cells) falls back to
-:func:`exactscape.linalg.least_squares`.
+:func:`exactscape.core.linalg.least_squares`.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from math import gcd, isqrt, lcm
 
 import flint
 
-from .errors import BackendError
+from ..errors import BackendError
 from .model import Instance, Pattern
 
 # primes for the modular rank evidence (the checker verifies primality)
@@ -258,7 +258,7 @@ def _loss(pz: ZMat, pden: int, y: tuple[Fraction, ...]) -> Fraction:
 
 def minimiser_set(inst: Instance, pat: Pattern) -> MinimiserSet | None:
     """The minimiser set with rank evidence (module docstring), or None for shapes
-    this module does not handle (the caller then uses :mod:`exactscape.linalg`)."""
+    this module does not handle (the caller then uses :mod:`exactscape.core.linalg`)."""
     pat.check_against(inst)
     S = samples(inst)
     nonzero = tuple(i for i in range(inst.N) if any(pat.I[i]) and any(S.rows[i]))

@@ -28,7 +28,7 @@ from fractions import Fraction
 
 import flint
 
-from .errors import BackendError
+from ..errors import BackendError
 
 QMat = flint.fmpq_mat
 

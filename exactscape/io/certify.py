@@ -12,20 +12,20 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .classify import PointVerdict
-from .errors import InputError, InternalError
-from .linalg import RankFactorisation
-from .minset import MinimiserSet
-from .numbers import CERTIFICATE_DIGITS, find_overlong, fmt, fmt_mat, fmt_vec
-from .theory.boundary import FaceAnalysis
-from .theory.branches import Genuine
-from .theory.census import CensusCell, CensusLeaf, CensusNode
-from .theory.local import NeuronProof
-from .theory.minima import CellAnalysis, Leaf, Tree
-from .theory.saddles import SaddleAnalysis
+from ..core.linalg import RankFactorisation
+from ..core.minset import MinimiserSet
+from ..core.numbers import CERTIFICATE_DIGITS, find_overlong, fmt, fmt_mat, fmt_vec
+from ..errors import InputError, InternalError
+from ..landscape.point import PointVerdict
+from ..theory.boundary import FaceAnalysis
+from ..theory.branches import Genuine
+from ..theory.census import CensusCell, CensusLeaf, CensusNode
+from ..theory.local import NeuronProof
+from ..theory.minima import CellAnalysis, Leaf, Tree
+from ..theory.saddles import SaddleAnalysis
 
 if TYPE_CHECKING:
-    from .checker import CheckResult
+    from ..checker import CheckResult
 
 FORMAT = "exactscape-certificate"
 VERSION = "1.0"
@@ -186,7 +186,7 @@ def dumps(cert: dict[str, Any]) -> str:
 
 def replay(cert: dict[str, Any]) -> CheckResult:
     """The independent checker's result on ``cert``, read back from its JSON text."""
-    from .checker import check_certificate
+    from ..checker import check_certificate
 
     return check_certificate(json.loads(json.dumps(cert)))
 
@@ -200,7 +200,7 @@ def self_check(cert: dict[str, Any]) -> list[str]:
 
 
 def write(cert: dict[str, Any], path: str | Path, protected: tuple[Path, ...] = ()) -> Path:
-    """Write ``cert`` to ``path`` through :func:`exactscape.outputs.write_text`:
+    """Write ``cert`` to ``path`` through :func:`exactscape.io.outputs.write_text`:
     never over an input (``protected``), a link, a special file or a file that
     is not an exactscape certificate; atomically, through a fresh temporary file."""
     from . import outputs

@@ -48,9 +48,9 @@ from math import comb, isqrt
 import cdd
 import cdd.gmp as cg
 
-from . import polyhedra
-from .errors import BackendError, InputError
-from .region import ZERO, rank
+from ..core import polyhedra
+from ..errors import BackendError, InputError
+from .region_dd import ZERO, rank
 
 Vec = tuple[Fraction, ...]
 

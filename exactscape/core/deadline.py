@@ -24,8 +24,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from ..errors import BackendError
 from . import polyhedra
-from .errors import BackendError
 
 T = TypeVar("T")
 

@@ -13,12 +13,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ..claims import mark_json, not_certified
-from ..cli_common import INSTANCE_HELP, cert_help, cert_path
 from ..deciders import NAMES as DECIDER_NAMES
 from ..errors import InputError, one_line, show_path
-from ..options import SEED, int_range, tolerance
-from ..progress import ticker
+from ..io.claims import mark_json, not_certified
+from .options import SEED, int_range, tolerance
+from .progress import ticker
+from .runner import INSTANCE_HELP, cert_help, cert_path
 
 MAX_OPTION_TEXT = 40
 """Longest numeric option text read."""
@@ -275,14 +275,14 @@ NO_CELL_CERT = "the cell's genuineness is undecided, and no certificate exists f
 
 
 def _cmd_crosscheck(args: argparse.Namespace) -> int:
-    from .. import certify, outputs
-    from ..certify import point_certificate
-    from ..crosscheck import crosscheck, sci, summary
     from ..experiments.compare import backend
-    from .files import load_instance
-    from .lp import float_loss, instance_arrays, weights_arrays
-    from .weights import load_float_weights
-    from .witness import proposer as witness_proposer
+    from ..floats.files import load_instance
+    from ..floats.lp import float_loss, instance_arrays, weights_arrays
+    from ..floats.weights import load_float_weights
+    from ..floats.witness import proposer as witness_proposer
+    from ..io import certify, outputs
+    from ..io.certify import point_certificate
+    from ..landscape.crosscheck import crosscheck, sci, summary
 
     inst = load_instance(args.instance)
     fw = load_float_weights(args.weights, mode=args.float_mode, max_denominator=args.max_denominator)
@@ -444,23 +444,23 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from ..core.model import load_pattern, pattern_of
     from ..experiments.compare import DEFAULT_TOLS, backend, compare_cell, comparison_json
-    from ..model import load_pattern, pattern_of
-    from .files import load_instance
+    from ..floats.files import load_instance
 
     inst = load_instance(args.instance)
     if args.pattern:
         pat = load_pattern(args.pattern)
         pat.check_against(inst)
     else:
-        from .weights import load_float_weights
+        from ..floats.weights import load_float_weights
 
         wts = load_float_weights(args.weights).weights
         wts.check_against(inst)
         pat, on = pattern_of(inst, wts)
         if on:
             raise InputError(f"the weights lie on the hyperplane w_{on[0][0]} . x_{on[0][1]} = 0; give a pattern")
-    from .lp import instance_arrays
+    from ..floats.lp import instance_arrays
 
     if not all(np.isfinite(a).all() for a in instance_arrays(inst)):
         raise InputError("a value is beyond the float64 range, so the float LP cannot be set up", args.instance)
@@ -506,7 +506,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
-    from .. import outputs
+    from ..io import outputs
 
     if args.experiment == "trapped":
         import numpy as np

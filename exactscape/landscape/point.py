@@ -34,11 +34,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
 
-from . import minset
-from .curves import Curve
-from .model import Instance, Pattern, Weights, dot, pattern_of
-from .theory.boundary import classify_boundary_point, covered
-from .theory.local import NeuronProof, decide_point
+from ..core import minset
+from ..core.curves import Curve
+from ..core.model import Instance, Pattern, Weights, dot, pattern_of
+from ..theory.boundary import classify_boundary_point, covered
+from ..theory.local import NeuronProof, decide_point
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class PointVerdict:
 
 def products(inst: Instance, wts: Weights) -> tuple[list[list[int]], int]:
     """x_i . w_j = V[i][j] / den for every sample and neuron, in integers: x_i = Z_i / D
-    (:func:`exactscape.minset.samples`) and w = W / wden with one common denominator, so
+    (:func:`exactscape.core.minset.samples`) and w = W / wden with one common denominator, so
     V = Z W^T is one integer matrix product (python-flint) and den = D wden."""
     S = minset.samples(inst)
     wden = lcm(*{v.denominator for wj in wts.w for v in wj})
@@ -91,7 +91,7 @@ def residuals(inst: Instance, wts: Weights) -> list[Fraction]:
 
 
 def gradient_blocks(inst: Instance, pat: Pattern, e: list[Fraction]) -> list[tuple[Fraction, ...]]:
-    """G_j = sum_i I_ij e_i x_i for every j (:func:`exactscape.design.block_gradient`), as one
+    """G_j = sum_i I_ij e_i x_i for every j (:func:`exactscape.core.design.block_gradient`), as one
     integer product Z^T (I o e) on common denominators."""
     S = minset.samples(inst)
     eden = lcm(*{v.denominator for v in e})
