@@ -28,6 +28,7 @@ from ..errors import ExactscapeError, InputError, NotCovered, clip, one_line, sh
 from ..io.claims import not_certified
 from . import atlas as cli_atlas
 from . import crosscheck as float_cli
+from . import experiments as cli_experiments
 from . import region as cli_region
 from . import spurious as cli_spurious_path
 from .options import int_range, seconds_or_none
@@ -186,7 +187,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
     )
     st.add_argument("--dir", default=None, help="folder of certificates (default: the bundled ones)")
-    float_cli.add_parsers(sub, EPILOG)  # crosscheck, compare, experiment
+    float_cli.add_parsers(sub, EPILOG)  # crosscheck, compare
+    cli_experiments.add_parsers(sub, EPILOG)  # experiment
     cli_atlas.add_parsers(sub, EPILOG)  # atlas, gaussian1d
     cli_region.add_parsers(sub, EPILOG)  # region, cells
     cli_spurious_path.add_parsers(sub, EPILOG)  # spurious, path
@@ -450,7 +452,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "selftest": _cmd_selftest,
 }
 
-COMMANDS.update(float_cli.COMMANDS)  # crosscheck, compare, experiment
+COMMANDS.update(float_cli.COMMANDS)  # crosscheck, compare
+COMMANDS.update(cli_experiments.COMMANDS)  # experiment
 COMMANDS.update(cli_atlas.COMMANDS)  # atlas, gaussian1d
 COMMANDS.update(cli_region.COMMANDS)  # region, cells
 COMMANDS.update(cli_spurious_path.COMMANDS)  # spurious, path

@@ -1,6 +1,6 @@
 """Argument types of the numeric command-line options.
 
-Each function here and the float ones in :mod:`exactscape.cli.crosscheck` (the
+Each function here and the float ones in :mod:`exactscape.floats.options` (the
 float side) is an ``argparse`` ``type=``: it returns the parsed value or
 raises :class:`argparse.ArgumentTypeError` with a one-line reason, which
 :class:`exactscape.cli.Parser` prints as ``exactscape CMD: error: argument

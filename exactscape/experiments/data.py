@@ -52,6 +52,11 @@ def gaussian(N: int, d0: int, rng: np.random.Generator) -> DataSet:
     return DataSet(inst.name, inst, np.hstack([X, np.ones((N, 1))]), y)
 
 
+def gaussian_seeded(N: int, d0: int, seed: int) -> DataSet:
+    """:func:`gaussian` drawn from NumPy's default generator seeded with ``seed``."""
+    return gaussian(N, d0, np.random.default_rng(seed))
+
+
 def digits(source: str, per_class: int, classes: tuple[int, int] = (0, 1)) -> DataSet:
     """Real digit images (module docstring); ``source`` is "sklearn" or "mnist"."""
     if source == "sklearn":

@@ -55,6 +55,11 @@ def instance_arrays(inst: Instance) -> tuple[FArr, FArr]:
     return X, y
 
 
+def finite(inst: Instance) -> bool:
+    """Whether every sample and label of ``inst`` is within the float64 range (a float LP can be set up)."""
+    return all(bool(np.isfinite(a).all()) for a in instance_arrays(inst))
+
+
 def weights_arrays(wts: Weights) -> tuple[FArr, FArr]:
     z = np.array([to_float(v) for v in wts.z], dtype=np.float64)
     w = np.array([[to_float(v) for v in r] for r in wts.w], dtype=np.float64)
