@@ -28,7 +28,7 @@ from .core.curves import lowest_change as lowest_change
 from .core.design import design_matrix
 from .core.model import Instance, Pattern, Weights, pattern_of
 from .core.numbers import fmt, fmt_vec
-from .deciders import SMALL_CELL, decider
+from .deciders import decider
 from .errors import InputError, NotCovered, clip
 from .io import certify
 from .io.claims import mark_json
@@ -36,6 +36,7 @@ from .landscape.atlas import Atlas as Atlas
 from .landscape.atlas import atlas as atlas
 from .landscape.point import PointVerdict, classify_point
 from .theory.boundary import FaceAnalysis, analyse_face, face_pattern
+from .theory.engines import SMALL_CELL
 from .theory.minima import CellAnalysis, analyse_cell
 from .theory.saddles import SaddleAnalysis, analyse_saddles, zero_set_work
 

@@ -31,13 +31,6 @@ if TYPE_CHECKING:  # the CLI imports NAMES at start-up; the exact backends load 
 
 NAMES = ("auto", "exact", "ppl", "cdd", "hinted")
 
-# the genuineness searches of a cell (exactscape.theory.minima.analyse_cell): "plain", the branch
-# tree over R-space nodes (format 1.0 evidence); "fast", the minimiser set from integer matrices and
-# the structured search of theory/genuine.py (format 1.2 evidence); "auto", fast from
-# SMALL_CELL entries of the design matrix A on
-ENGINES = ("auto", "fast", "plain")
-SMALL_CELL = 4000
-
 
 def decider(name: str) -> Decider:
     """The decider called ``name`` (see the module docstring)."""

@@ -22,10 +22,10 @@ from fractions import Fraction
 from typing import Any, NoReturn
 
 from .. import __version__
-from ..deciders import ENGINES
 from ..deciders import NAMES as DECIDER_NAMES
 from ..errors import ExactscapeError, InputError, NotCovered, clip, one_line, show_path
 from ..io.claims import not_certified
+from ..theory.engines import ENGINES
 from . import atlas as cli_atlas
 from . import crosscheck as float_cli
 from . import experiments as cli_experiments

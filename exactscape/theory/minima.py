@@ -42,10 +42,10 @@ from typing import Any
 from ..core import linalg, minset, polyhedra
 from ..core.design import cell_sign, design_matrix
 from ..core.model import Instance, Mat, Pattern, Vec, Weights, pattern_of
-from ..deciders import ENGINES, SMALL_CELL
 from . import boxes, witness
 from . import genuine as fast
 from .branches import BRANCHES, BranchProblem, BranchSearch, Decider, Genuine, Leaf, Split, Tree, search
+from .engines import ENGINES, SMALL_CELL
 
 PLAIN_LIMIT = 40_000  # entries of A above which the plain branch tree is not attempted by the fast engine
 
