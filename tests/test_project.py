@@ -202,7 +202,13 @@ def test_the_float_guard_is_not_vacuous() -> None:
     assert len(found) == len(expected), found  # math.gcd, lines 12-14, 20-21, 23, 25-26 and 28 (exact code) pass
     pkg = ROOT / "exactscape"
     scanned = {p.relative_to(pkg).as_posix() for p in _exact_core_modules()}
-    assert {"theory/boundary.py", "checker/__init__.py", "checker/boundary.py", "core/linalg.py", "cli/__init__.py"} <= scanned
+    assert {
+        "theory/boundary.py",
+        "checker/__init__.py",
+        "checker/boundary.py",
+        "core/linalg.py",
+        "cli/__init__.py",
+    } <= scanned
     checker = {p.relative_to(pkg).as_posix() for p in (pkg / "checker").rglob("*.py")}
     assert checker and checker <= scanned
     assert not any(s.startswith(("floats/", "experiments/")) for s in scanned)
