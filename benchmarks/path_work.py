@@ -29,8 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from run import BENCHMARK_RESULTS  # noqa: E402  (one output rule for the benchmarks)
 
-from exactscape.core.model import Weights, load_instance  # noqa: E402
+from exactscape.core.model import Weights  # noqa: E402
 from exactscape.io import outputs  # noqa: E402
+from exactscape.io.instances import load_instance  # noqa: E402
 from exactscape.landscape import path as pathloss  # noqa: E402
 
 

@@ -80,10 +80,10 @@ def run_net(name: str, budget: float, lp_limit: float) -> dict[str, Any]:
     from exactscape.checker import check_certificate
     from exactscape.core.model import pattern_of
     from exactscape.deciders import decider
-    from exactscape.floats.files import load_instance
     from exactscape.floats.weights import load_float_weights
     from exactscape.floats.witness import _arrays, _design, max_margin, proposer
     from exactscape.io import certify
+    from exactscape.io.instances import load_instance
     from exactscape.landscape.crosscheck import crosscheck
     from exactscape.theory.minima import analyse_cell
     from exactscape.theory.witness import Task

@@ -45,9 +45,9 @@ sys.path.insert(0, str(ROOT))  # use this checkout's exactscape
 from exactscape import api
 from exactscape.core.model import Instance, pattern_of  # noqa: E402
 from exactscape.floats.convert import weights_from_arrays  # noqa: E402
-from exactscape.floats.files import load_instance  # noqa: E402
 from exactscape.floats.plots import draw_atlas  # noqa: E402
 from exactscape.io import certify  # noqa: E402
+from exactscape.io.instances import load_instance  # noqa: E402
 from exactscape.landscape.atlas import write_bundle  # noqa: E402
 from exactscape.landscape.crosscheck import crosscheck, sci  # noqa: E402
 from exactscape.landscape.point import classify_point, loss  # noqa: E402

@@ -42,7 +42,7 @@ def load_runs() -> list[dict[str, Any]]:
 def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
     """Recompute one bundled run; returns its certificate."""
     from . import api
-    from .core.model import load_instance, load_pattern, load_weights
+    from .io.instances import load_instance, load_pattern, load_weights
 
     inst = load_instance(EXAMPLES / run["instance"])
     wts = load_weights(EXAMPLES / run["weights"]) if "weights" in run else None

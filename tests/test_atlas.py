@@ -21,7 +21,8 @@ from oracle_atlas import infimum_still_true as _infimum_still_true
 from exactscape import api
 from exactscape.checker import check_certificate
 from exactscape.core.design import in_cell
-from exactscape.core.model import Instance, Pattern, Weights, load_instance, pattern_of
+from exactscape.core.model import Instance, Pattern, Weights, pattern_of
+from exactscape.io.instances import load_instance
 from exactscape.landscape.atlas import atlas, census_certificate, infimum_certificate
 from exactscape.theory.census import enumerate_cells, region_bound
 from exactscape.theory.infimum import cell_infimum, verify

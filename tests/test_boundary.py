@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from exactscape import api
 from exactscape.checker import check_certificate
 from exactscape.core import linalg
-from exactscape.core.model import Instance, Pattern, Weights, load_instance, load_weights
+from exactscape.core.model import Instance, Pattern, Weights
 from exactscape.io import certify
+from exactscape.io.instances import load_instance, load_weights
 from exactscape.theory.boundary import analyse_face, sign_condition
 
 EX = Path(__file__).resolve().parents[1] / "examples"

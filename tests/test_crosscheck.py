@@ -14,10 +14,11 @@ import pytest
 from exactscape.checker import check_certificate
 from exactscape.core import linalg
 from exactscape.core.design import design_matrix
-from exactscape.core.model import Instance, Weights, load_instance, load_weights
+from exactscape.core.model import Instance, Weights
 from exactscape.floats.convert import weights_from_arrays
 from exactscape.floats.lp import instance_arrays, train
 from exactscape.io import certify
+from exactscape.io.instances import load_instance, load_weights
 from exactscape.landscape.crosscheck import crosscheck, project, robustness, sci
 
 ROOT = Path(__file__).resolve().parents[1]

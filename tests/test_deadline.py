@@ -13,8 +13,9 @@ import pytest
 from conftest import ROOT
 
 from exactscape.core import deadline, polyhedra
-from exactscape.core.model import load_instance, load_pattern, load_weights, pattern_of
+from exactscape.core.model import pattern_of
 from exactscape.errors import BackendError
+from exactscape.io.instances import load_instance, load_pattern, load_weights
 from exactscape.theory.minima import analyse_cell
 
 FAR = 10**18  # a deadline in monotonic nanoseconds that never comes

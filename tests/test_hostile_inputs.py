@@ -23,8 +23,9 @@ from numpy.lib import format as npformat
 
 from exactscape.cli import main
 from exactscape.floats.convert import significand_bits, unit_roundoff
-from exactscape.floats.files import MAX_NPZ_MEMBERS, NPY_HEADER_LIMIT, load_instance
+from exactscape.floats.files import MAX_NPZ_MEMBERS, NPY_HEADER_LIMIT
 from exactscape.floats.weights import load_float_weights
+from exactscape.io.instances import load_instance
 
 REPO = Path(__file__).resolve().parents[1]
 EX = REPO / "examples"

@@ -21,9 +21,10 @@ from numpy.lib import format as npformat
 
 from exactscape import api
 from exactscape.cli import main
-from exactscape.core.model import Instance, Pattern, load_instance
+from exactscape.core.model import Instance, Pattern
 from exactscape.errors import InputError
 from exactscape.io.inputs import ENV_MAX_INPUT_MIB, max_array_elements, read_bytes, read_text
+from exactscape.io.instances import load_instance
 
 EX = Path(__file__).resolve().parents[1] / "examples"
 ZIGZAG = EX / "zigzag.json"

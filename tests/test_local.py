@@ -16,7 +16,8 @@ from test_boundary import assert_brute_force
 
 from exactscape import api
 from exactscape.checker import check_certificate
-from exactscape.core.model import Instance, Weights, load_instance, load_weights
+from exactscape.core.model import Instance, Weights
+from exactscape.io.instances import load_instance, load_weights
 from exactscape.theory.local import decide_point, ray_bound, ray_groups
 
 EX = Path(__file__).resolve().parents[1] / "examples"

@@ -20,7 +20,8 @@ from exactscape.checker import check_certificate
 from exactscape.checker.sturm import weak_sign
 from exactscape.cli import main
 from exactscape.core import polyhedra
-from exactscape.core.model import Instance, Pattern, Weights, load_instance, load_weights
+from exactscape.core.model import Instance, Pattern, Weights
+from exactscape.io.instances import load_instance, load_weights
 from exactscape.landscape.path import Segment, analyse_path, breakpoints, evaluate, simplest
 from exactscape.landscape.point import classify_point
 from exactscape.landscape.point import loss as point_loss

@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exactscape.core.model import load_instance, load_pattern, load_weights, pattern_of
+from exactscape.core.model import pattern_of
 from exactscape.errors import InputError, OutputError
 from exactscape.experiments import tables as tb
 from exactscape.experiments.data import sample_weights
 from exactscape.experiments.trapped import plus_only
+from exactscape.io.instances import load_instance, load_pattern, load_weights
 from exactscape.theory.minima import analyse_cell
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -242,8 +242,7 @@ def _provenance(inst: Any) -> list[str]:
 
 def _cmd_cell(args: argparse.Namespace) -> int:
     from .. import api
-    from ..core.model import load_pattern, load_weights
-    from ..floats.files import load_instance
+    from ..io.instances import load_instance, load_pattern, load_weights
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights) if args.weights else None
@@ -311,8 +310,7 @@ def _cmd_cell(args: argparse.Namespace) -> int:
 
 def _cmd_point(args: argparse.Namespace) -> int:
     from .. import api
-    from ..core.model import load_weights
-    from ..floats.files import load_instance
+    from ..io.instances import load_instance, load_weights
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)
@@ -357,8 +355,7 @@ def _cmd_point(args: argparse.Namespace) -> int:
 
 def _cmd_saddles(args: argparse.Namespace) -> int:
     from .. import api
-    from ..core.model import load_pattern, load_weights
-    from ..floats.files import load_instance
+    from ..io.instances import load_instance, load_pattern, load_weights
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights) if args.weights else None
@@ -400,8 +397,7 @@ def _cmd_saddles(args: argparse.Namespace) -> int:
 
 def _cmd_boundary(args: argparse.Namespace) -> int:
     from .. import api
-    from ..core.model import load_weights
-    from ..floats.files import load_instance
+    from ..io.instances import load_instance, load_weights
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights)

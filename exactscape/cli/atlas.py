@@ -123,7 +123,7 @@ def _bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
 
 
 def _cmd_atlas(args: argparse.Namespace) -> int:
-    from ..floats.files import load_instance
+    from ..io.instances import load_instance
     from ..landscape import atlas as atlas_mod
 
     inst = load_instance(args.instance)

@@ -116,12 +116,12 @@ NO_CELL_CERT = "the cell's genuineness is undecided, and no certificate exists f
 
 def _cmd_crosscheck(args: argparse.Namespace) -> int:
     from ..experiments.compare import backend
-    from ..floats.files import load_instance
     from ..floats.lp import float_loss, instance_arrays, weights_arrays
     from ..floats.weights import load_float_weights
     from ..floats.witness import proposer as witness_proposer
     from ..io import certify, outputs
     from ..io.certify import point_certificate
+    from ..io.instances import load_instance
     from ..landscape.crosscheck import crosscheck, sci, summary
 
     inst = load_instance(args.instance)
@@ -282,9 +282,9 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from ..core.model import load_pattern, pattern_of
+    from ..core.model import pattern_of
     from ..experiments.compare import DEFAULT_TOLS, backend, compare_cell, comparison_json
-    from ..floats.files import load_instance
+    from ..io.instances import load_instance, load_pattern
 
     inst = load_instance(args.instance)
     if args.pattern:

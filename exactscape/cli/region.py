@@ -153,9 +153,8 @@ def _term_row(a: Any, d: int) -> str:
 
 def _cmd_region(args: argparse.Namespace) -> int:
     from ..api import pattern_for
-    from ..core.model import load_pattern, load_weights
-    from ..floats.files import load_instance
     from ..io import certify
+    from ..io.instances import load_instance, load_pattern, load_weights
     from ..landscape.region import region
     from ..landscape.region_dd import parse_branches
     from ..theory.boundary import face_pattern
@@ -265,7 +264,7 @@ def _cmd_region(args: argparse.Namespace) -> int:
 
 
 def _cmd_cells(args: argparse.Namespace) -> int:
-    from ..floats.files import load_instance
+    from ..io.instances import load_instance
     from ..landscape.arrangement import (
         Arrangement,
         approx_sqrt,

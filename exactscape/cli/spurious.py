@@ -101,8 +101,7 @@ REASON_TEXT = {
 
 def _cmd_spurious(args: argparse.Namespace) -> int:
     from .. import api
-    from ..core.model import load_weights
-    from ..floats.files import load_instance
+    from ..io.instances import load_instance, load_weights
     from ..landscape.region_dd import parse_branches
 
     inst = load_instance(args.instance)
@@ -153,8 +152,7 @@ def _cmd_spurious(args: argparse.Namespace) -> int:
 
 def _cmd_path(args: argparse.Namespace) -> int:
     from .. import api
-    from ..core.model import load_weights
-    from ..floats.files import load_instance
+    from ..io.instances import load_instance, load_weights
 
     inst = load_instance(args.instance)
     w0, w1 = load_weights(args.start), load_weights(args.end)

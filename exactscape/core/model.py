@@ -1,22 +1,20 @@
 """Instances, weights and activation patterns (theory.md §1), and their JSON I/O.
 
 All three are frozen dataclasses of exact rationals (:class:`fractions.Fraction`).
-Input formats are documented in proofs/FORMAT.md section 2. Floats never get
-here: array files are read by :mod:`exactscape.floats.files`, which converts exactly.
+Input formats are documented in proofs/FORMAT.md section 2; the files are read by
+:mod:`exactscape.io.instances`. Floats never get here: array files are converted exactly
+by :mod:`exactscape.floats.files` first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import lcm
-from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import InputError, clip
-from ..io.inputs import describe_path, read_text
-from .numbers import fmt_mat, fmt_vec, loads_exact, parse_rational, show_json
+from .numbers import fmt_mat, fmt_vec, parse_rational, show_json
 
 Vec = tuple[Fraction, ...]
 Mat = tuple[Vec, ...]
@@ -261,46 +259,3 @@ def pattern_from_json(obj: Any, where: str = "pattern") -> Pattern:
                 raise InputError(f"entries must be the integers 0 or 1, got {v!r}", f"I[{i}][{j}]")
         out.append(tuple(r))
     return Pattern(tuple(out))
-
-
-BINARY_SUFFIXES = (".npy", ".npz", ".pt", ".pth", ".pkl", ".pickle")
-"""File name suffixes of binary array files, which no exact JSON reader opens."""
-
-
-def load_json_file(path: str | Path) -> Any:
-    """An exact JSON input file (a regular file within the size cap, UTF-8
-    without BOM: :func:`exactscape.io.inputs.read_text`), floats kept as markers."""
-    p = Path(path)
-    if p.suffix.lower() in BINARY_SUFFIXES:
-        raise InputError(
-            f"a {p.suffix} file is not exact JSON: exact weights and patterns are JSON files "
-            "(float arrays are read as instances, and as weights by crosscheck and compare)",
-            describe_path(p),
-        )
-    return loads_exact(read_text(p), describe_path(p))
-
-
-def load_instance(path: str | Path) -> Instance:
-    """Read an exact JSON instance (array files: :func:`exactscape.floats.files.load_instance`)."""
-    p = Path(path)
-    return _located(instance_from_json, load_json_file(p), p)
-
-
-def load_weights(path: str | Path) -> Weights:
-    p = Path(path)
-    return _located(weights_from_json, load_json_file(p), p)
-
-
-def load_pattern(path: str | Path) -> Pattern:
-    p = Path(path)
-    return _located(pattern_from_json, load_json_file(p), p)
-
-
-def _located(fn: Callable[[Any, str], T], obj: Any, p: Path) -> T:
-    shown = describe_path(p)  # control characters escaped: the message stays one line
-    try:
-        return fn(obj, shown)
-    except InputError as exc:
-        if exc.where and not exc.where.startswith(shown):
-            raise InputError(str(exc), shown) from None
-        raise

@@ -5,7 +5,7 @@ This module only *reads* files into arrays or float literals; every
 conversion of a float into a rational happens in :mod:`exactscape.floats.convert`
 (exact dyadic by default, or a stated rounding), and the returned
 :class:`FloatWeights` carries the sentence saying how. The exact JSON reader
-(:func:`exactscape.core.model.load_weights`) still refuses floats: this is a
+(:func:`exactscape.io.instances.load_weights`) still refuses floats: this is a
 separate, explicitly float path.
 
 Layouts accepted (d = d0 + 1 with a bias, the bias being the last entry of
