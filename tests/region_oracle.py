@@ -11,6 +11,7 @@ import cdd.gmp as cg
 
 from exactscape.core import polyhedra
 from exactscape.core.design import in_cell
+from exactscape.core.linalg import rank
 from exactscape.core.model import Instance, Pattern
 from exactscape.landscape.region import region
 from exactscape.landscape.region_dd import (
@@ -22,7 +23,6 @@ from exactscape.landscape.region_dd import (
     cell_defining,
     describe,
     primitive,
-    rank,
 )
 from exactscape.theory.saddles import analyse_zero_set
 

@@ -105,7 +105,7 @@ def test_the_quadrilateral_cut_to_dimension_one_is_rejected() -> None:
     a, b = verts[v0], verts[v1]
     diff = [p - q for p, q in zip(b, a)]
     rows = [[F(x) for x in e[1:]] for e in cl["equations"]]
-    from exactscape.landscape.region_dd import rank
+    from exactscape.core.linalg import rank
 
     c = next(
         cand

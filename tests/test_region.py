@@ -21,6 +21,7 @@ from exactscape.checker import check_certificate
 from exactscape.cli import main
 from exactscape.core import linalg, polyhedra
 from exactscape.core.design import design_matrix
+from exactscape.core.linalg import rref
 from exactscape.core.model import Instance, Pattern
 from exactscape.landscape.arrangement import (
     Arrangement,
@@ -33,7 +34,7 @@ from exactscape.landscape.arrangement import (
     surd,
 )
 from exactscape.landscape.region import region
-from exactscape.landscape.region_dd import Defining, Region, cell_defining, describe, primitive, project_out, rref
+from exactscape.landscape.region_dd import Defining, Region, cell_defining, describe, primitive, project_out
 from exactscape.theory.minima import CellSearch, Feasibility, analyse_cell, cell_feasibility
 
 F = Fraction

@@ -94,6 +94,28 @@ class RankFactorisation:
         return [frac(self.coeffs[i, k]) for k in range(self.rank)]
 
 
+def rref(rows: Sequence[Sequence[Fraction]], ncols: int) -> list[list[Fraction]]:
+    """Reduced row echelon form over Q with the zero rows dropped: the canonical basis of the
+    row space (unique, so any exact elimination gives the same rows; flint's here).
+
+    Rows may be longer than ``ncols`` (an augmented system [E | f], pivots sought in the
+    first ``ncols`` columns, the rest carried along); when such a system is consistent its
+    RREF has every pivot there, else a row (0 ... 0 | 1) shows the inconsistency."""
+    if not rows:
+        return []
+    width = max(ncols, len(rows[0]))
+    try:
+        R, r = matrix(rows, width).rref()
+    except Exception as exc:  # flint raises plain exceptions
+        raise BackendError(f"flint rref failed: {exc}") from exc
+    return [[frac(R[i, j]) for j in range(width)] for i in range(r)]
+
+
+def rank(rows: Sequence[Sequence[Fraction]], ncols: int) -> int:
+    """Rank over Q of the matrix with these rows (``ncols`` columns)."""
+    return len(rref(rows, ncols))
+
+
 def rank_factorisation(A: QMat) -> RankFactorisation:
     """Rank factorisation A = C A_B (module docstring); B lexicographically first."""
     N, n = A.nrows(), A.ncols()

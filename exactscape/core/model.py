@@ -8,10 +8,11 @@ by :mod:`exactscape.floats.files` first.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import lcm
-from typing import Any, TypeVar
+from typing import Any
 
 from ..errors import InputError, clip
 from .numbers import fmt_mat, fmt_vec, parse_rational, show_json
@@ -19,7 +20,6 @@ from .numbers import fmt_mat, fmt_vec, parse_rational, show_json
 Vec = tuple[Fraction, ...]
 Mat = tuple[Vec, ...]
 
-T = TypeVar("T")
 
 _OPTIONAL_TEXT = ("name", "description", "source", "notes")
 
@@ -156,8 +156,8 @@ class Pattern:
         return [list(r) for r in self.I]
 
 
-def dot(a: Vec, b: Vec) -> Fraction:
-    """Exact inner product."""
+def dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
+    """Exact inner product a . b = sum_i a_i b_i (the one of the package)."""
     return sum((x * y for x, y in zip(a, b, strict=True)), Fraction(0))
 
 

@@ -42,12 +42,9 @@ import ppl
 
 from ..errors import BackendError
 from . import linalg
+from .model import dot
 
 Row = tuple[Fraction, ...]
-
-
-def _dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
-    return sum((x * y for x, y in zip(a, b, strict=True)), Fraction(0))
 
 
 @dataclass(frozen=True)
@@ -65,9 +62,9 @@ class System:
     def verify_point(self, v: Sequence[Fraction]) -> bool:
         return (
             len(v) == self.n
-            and all(_dot(r, v) == b for r, b in zip(self.E, self.f, strict=True))
-            and all(_dot(r, v) > b for r, b in zip(self.G, self.h, strict=True))
-            and all(_dot(r, v) >= b for r, b in zip(self.H, self.k, strict=True))
+            and all(dot(r, v) == b for r, b in zip(self.E, self.f, strict=True))
+            and all(dot(r, v) > b for r, b in zip(self.G, self.h, strict=True))
+            and all(dot(r, v) >= b for r, b in zip(self.H, self.k, strict=True))
         )
 
     def verify_farkas(self, cert: Farkas) -> bool:
@@ -77,10 +74,10 @@ class System:
         if any(m < 0 for m in mG) or any(m < 0 for m in mH):
             return False
         for c in range(self.n):
-            s = _dot([r[c] for r in self.E], mE) + _dot([r[c] for r in self.G], mG) + _dot([r[c] for r in self.H], mH)
+            s = dot([r[c] for r in self.E], mE) + dot([r[c] for r in self.G], mG) + dot([r[c] for r in self.H], mH)
             if s != 0:
                 return False
-        beta = _dot(self.f, mE) + _dot(self.h, mG) + _dot(self.k, mH)
+        beta = dot(self.f, mE) + dot(self.h, mG) + dot(self.k, mH)
         if any(m > 0 for m in mG):
             return beta >= 0
         if any(m > 0 for m in mH):
@@ -207,8 +204,8 @@ def _primal(s: System, backend: str) -> tuple[Point | None, tuple[list[int], lis
         raise BackendError(f"{backend} LP ended without an optimum on a bounded problem")
     if strict and val <= 0:
         v, t = x[:n], x[n]
-        tight_g = [i for i, (r, b) in enumerate(zip(s.G, s.h, strict=True)) if _dot(r, v) - t == b]
-        tight_h = [i for i, (r, b) in enumerate(zip(s.H, s.k, strict=True)) if _dot(r, v) == b]
+        tight_g = [i for i, (r, b) in enumerate(zip(s.G, s.h, strict=True)) if dot(r, v) - t == b]
+        tight_h = [i for i, (r, b) in enumerate(zip(s.H, s.k, strict=True)) if dot(r, v) == b]
         return None, (tight_g, tight_h)
     return Point(tuple(x[:n])), None
 

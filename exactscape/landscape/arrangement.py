@@ -49,14 +49,13 @@ import cdd
 import cdd.gmp as cg
 
 from ..core import polyhedra
+from ..core.linalg import rank
+from ..core.model import dot
 from ..errors import BackendError, InputError
-from .region_dd import ZERO, rank
+
+ZERO = Fraction(0)
 
 Vec = tuple[Fraction, ...]
-
-
-def _dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
-    return sum((x * y for x, y in zip(a, b, strict=True)), ZERO)
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ class Arrangement:
         """The cell of w as a sign vector, None when w lies on a hyperplane."""
         out = []
         for x in self.X:
-            v = _dot(x, w) + self.b
+            v = dot(x, w) + self.b
             if v == 0:
                 return None
             out.append(1 if v > 0 else -1)
@@ -190,17 +189,17 @@ def chord(arr: Arrangement, w: Sequence[Fraction], u: Sequence[Fraction]) -> Cho
     s1: Fraction | None = None
     s2: Fraction | None = None
     for x in arr.X:
-        xu = _dot(x, u)
+        xu = dot(x, u)
         if xu == 0:
             continue
-        s = -(_dot(x, w) + arr.b) / xu
+        s = -(dot(x, w) + arr.b) / xu
         if s > 0:
             s1 = s if s1 is None or s < s1 else s1
         elif s < 0:
             s2 = -s if s2 is None or -s < s2 else s2
     if s1 is None or s2 is None:
         return Chord(None)
-    return Chord((s1 + s2) * (s1 + s2) * _dot(u, u))
+    return Chord((s1 + s2) * (s1 + s2) * dot(u, u))
 
 
 def random_point(rng: random.Random, d0: int, box: Fraction, bits: int = 20) -> Vec:

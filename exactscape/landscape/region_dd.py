@@ -49,45 +49,13 @@ import cdd.gmp as cg
 
 from ..core import polyhedra
 from ..core.design import cell_sign, design_rows
-from ..core.model import Instance, Pattern
+from ..core.linalg import rref
+from ..core.model import Instance, Pattern, dot
 from ..errors import BackendError, InputError, InternalError, clip
 
 Row = tuple[Fraction, ...]
 Key = tuple[int, ...]
 ZERO = Fraction(0)
-
-
-def _dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
-    return sum((x * y for x, y in zip(a, b, strict=True)), ZERO)
-
-
-def rref(rows: Sequence[Sequence[Fraction]], ncols: int) -> list[list[Fraction]]:
-    """Reduced row echelon form over Q (zero rows dropped): a canonical basis of the row space."""
-    m = [list(r) for r in rows]
-    out: list[list[Fraction]] = []
-    col = 0
-    r0 = 0
-    while r0 < len(m) and col < ncols:
-        piv = next((r for r in range(r0, len(m)) if m[r][col] != 0), None)
-        if piv is None:
-            col += 1
-            continue
-        m[r0], m[piv] = m[piv], m[r0]
-        head = m[r0][col]
-        m[r0] = [v / head for v in m[r0]]
-        for r in range(len(m)):
-            if r != r0 and m[r][col] != 0:
-                c = m[r][col]
-                m[r] = [a - c * b for a, b in zip(m[r], m[r0], strict=True)]
-        r0 += 1
-        col += 1
-    out = [row for row in m[:r0]]
-    return out
-
-
-def rank(rows: Sequence[Sequence[Fraction]], ncols: int) -> int:
-    """Rank over Q."""
-    return len(rref(rows, ncols)) if rows else 0
 
 
 def primitive(v: Sequence[Fraction]) -> Row:
@@ -106,13 +74,13 @@ def project_out(v: Sequence[Fraction], basis: Sequence[Sequence[Fraction]]) -> R
     for b in basis:
         u = list(b)
         for o in ortho:
-            c = _dot(u, o) / _dot(o, o)
+            c = dot(u, o) / dot(o, o)
             u = [x - c * y for x, y in zip(u, o, strict=True)]
         if any(u):
             ortho.append(u)
     out = list(v)
     for o in ortho:
-        c = _dot(out, o) / _dot(o, o)
+        c = dot(out, o) / dot(o, o)
         if c:
             out = [x - c * y for x, y in zip(out, o, strict=True)]
     return tuple(out)
@@ -324,7 +292,7 @@ def cell_defining(inst: Instance, pat: Pattern, branches: Sequence[str], R0: Seq
     """The genuine minimisers of the cell with branch vector ``branches`` ([15-18]);
     ``R0`` is a minimiser of the cell's quadratic (p = A R0)."""
     A = design_rows(inst, pat)
-    p = [_dot(row, R0) for row in A]
+    p = [dot(row, R0) for row in A]
     E, f = _fit_rows(inst, pat, branches, p)
     G, keys = _sign_rows(inst, pat, branches)
     n = pat.K * inst.d
@@ -340,7 +308,7 @@ def boundary_defining(
     a yes/no, decided by the caller)."""
     d, K = inst.d, pat.K
     A = design_rows(inst, pat)
-    p = [_dot(row, R0) for row in A]
+    p = [dot(row, R0) for row in A]
     E, f = _fit_rows(inst, pat, branches, p)
     face = [ZERO] * (K * d)
     face[k * d : (k + 1) * d] = inst.xs[n_]
