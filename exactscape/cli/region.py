@@ -28,10 +28,8 @@ direction draws a direction and tests every hyperplane; measured about 20 us per
 so the limit is about a minute)."""
 
 
-def _ours(path: Path) -> bool:
-    """JSON this command wrote earlier (it carries "generator": "exactscape cells")."""
-    data = outputs.read_prefix(path)
-    return data is not None and outputs.top_fields(data).get("generator") == "exactscape cells"
+CELLS_JSON = outputs.JsonFormat("exactscape cells", "an earlier output of exactscape cells", field="generator")
+"""The JSON this command writes (it carries "generator": "exactscape cells")."""
 
 
 def _rational(text: str) -> Fraction:
@@ -357,7 +355,7 @@ def _cmd_cells(args: argparse.Namespace) -> int:
             Path(args.out),
             (json.dumps(out, indent=1) + "\n").encode(),
             inputs=(Path(args.instance),),
-            may_replace=_ours,
+            may_replace=CELLS_JSON,
         )
     if args.json:
         print(json.dumps(out))

@@ -35,10 +35,16 @@ from ..floats.spurious import adam
 from ..io import certify, outputs
 from .data import DataSet, digits, gaussian
 
-
-def _ours(path: Path) -> bool:
-    """Results of this study are regenerated in place (the output folder is the study's own)."""
-    return path.suffix in (".json", ".md", ".gz")
+_ours = outputs.AnyOf(
+    (
+        outputs.JsonFormat("exactscape-instance", "an instance of the study"),
+        outputs.Gzipped(outputs.CERTIFICATE),
+        outputs.JsonRows(("data", "N", "d0", "K", "seconds"), "the results of the study"),
+        outputs.TextHeading("# Spurious minima by construction", "the spurious-minima table"),
+        outputs.TextHeading("# Is the loss monotone", "the path table"),
+    ),
+    "a file of the landscape studies (regenerated in place)",
+)
 
 
 def _instance_json(inst: Instance, name: str) -> dict[str, Any]:

@@ -42,10 +42,9 @@ from ..core.numbers import fmt
 from ..io import outputs
 from ..landscape.arrangement import Arrangement, approx_sqrt, exact_diameter, random_point, surd, unbounded_proof
 
-
-def _ours(path: Path) -> bool:
-    """The study's own results (regenerated in place in its output folder)."""
-    return path.suffix in (".json", ".md")
+TABLE6_JSON = outputs.JsonFormat("exactscape table6", "the results of the Table VI study", field="generator")
+TABLE6_MD = outputs.TextHeading("# Table VI reproduced: cell diameters", "the table of the Table VI study")
+COUNTS_MD = outputs.TextHeading("# Cell counts of the sample arrangement", "the cell counts of the Table VI study")
 
 
 PAPER = {  # Part 2 Table VI: (N=2000, N=200)
@@ -383,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--counts", action="store_true", help="write arrangement-counts.md instead")
     args = p.parse_args(argv)
     if args.counts:
-        outputs.write_text(Path(args.out) / "arrangement-counts.md", counts(args.seed), may_replace=_ours)
+        outputs.write_text(Path(args.out) / "arrangement-counts.md", counts(args.seed), may_replace=COUNTS_MD)
         return 0
     plan: list[tuple[str, int, int]] = []
     for N in (2000, 200):
@@ -418,8 +417,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = [x for x in rows if (x["dataset"], x["N"]) != (name, N)] + [r]
         rows.sort(key=lambda x: order.get((x["dataset"], x["N"]), 99))
         doc = json.dumps({"generator": "exactscape table6", "rows": rows}, indent=1) + "\n"
-        outputs.write_text(out / "table6.json", doc, may_replace=_ours)
-        outputs.write_text(out / "table6.md", markdown(rows), may_replace=_ours)
+        outputs.write_text(out / "table6.json", doc, may_replace=TABLE6_JSON)
+        outputs.write_text(out / "table6.md", markdown(rows), may_replace=TABLE6_MD)
     return 0
 
 

@@ -473,9 +473,7 @@ def _append_record(path: Path, obj: dict[str, Any]) -> None:
     outputs.append_line(path, json.dumps(obj, sort_keys=True), may_replace=_ours)
 
 
-def _ours(path: Path) -> bool:
-    data = outputs.read_prefix(path, 4096)
-    return data is not None and MARKER.encode() in data
+_ours = outputs.Marked(MARKER, "a file of experiment tables")
 
 
 def write_table(path: Path, data: bytes, protected: tuple[Path, ...] = ()) -> None:

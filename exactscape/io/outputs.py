@@ -16,9 +16,13 @@ under three rules:
      a directory, or a special file (FIFO, character or block device, socket:
      ``/dev/full``, ``/dev/stdout`` is a link, a named pipe), which is never
      opened;
-   - the target is a regular file that is not ours: ``may_replace`` decides
-     by reading at most :data:`PREFIX_LIMIT` bytes of it (the top-level
-     ``"format"`` field of a JSON file, the heading of a Markdown table);
+   - the target is a regular file that is not ours. The one rule: a file is
+     ours when one of this module's kinds (:class:`JsonFormat`, :class:`TextHeading`,
+     :class:`PlotFile`, :class:`Marked`, :class:`JsonRows`, :class:`Gzipped`,
+     combined by :class:`AnyOf` / :class:`OrEmpty`), passed as ``may_replace``,
+     recognises its content (the top-level ``"format"`` field of a JSON file, the
+     heading of a Markdown table, the marker of a plot or a log), read from at most
+     :data:`PREFIX_LIMIT` bytes of it; never by its name or suffix;
    - no existing ancestor of the target is a writable directory.
 
 2. **Never a partial file at the target, never a fixed temporary name.** The
@@ -43,6 +47,7 @@ import json
 import os
 import secrets
 import stat
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,23 +131,27 @@ def top_fields(data: bytes) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class JsonFormat:
-    """``may_replace`` for a JSON file of ours: its top-level ``"format"`` is
-    ``name`` (and, if given, ``check`` accepts its top-level fields), within
-    the first :data:`PREFIX_LIMIT` bytes."""
+    """``may_replace`` for a JSON file of ours: its top-level ``field`` (``"format"``
+    unless told) is ``name`` (and, if given, ``check`` accepts its top-level fields),
+    within the first :data:`PREFIX_LIMIT` bytes."""
 
     name: str
     what: str
     check: Callable[[dict[str, Any]], bool] | None = None
+    field: str = "format"
 
     def __call__(self, path: Path) -> bool:
-        data = read_prefix(path)
+        return self.accepts(read_prefix(path))
+
+    def accepts(self, data: bytes | None) -> bool:
+        """Whether the first bytes ``data`` of a file are those of this format."""
         if data is None:
             return False
         try:
             fields = top_fields(data)
         except UnicodeDecodeError:
             return False
-        if fields.get("format") != self.name:
+        if fields.get(self.field) != self.name:
             return False
         return self.check is None or self.check(fields)
 
@@ -222,6 +231,75 @@ class PlotFile:
 
 ATLAS_PLOT = PlotFile("atlas", "an exactscape atlas plot")
 PATH_PLOT = PlotFile("path", "an exactscape path plot")
+
+
+@dataclass(frozen=True)
+class Marked:
+    """``may_replace`` for a file of ours that carries ``marker`` in its first ``limit`` bytes
+    (a resumable log whose header names its writer)."""
+
+    marker: str
+    what: str
+    limit: int = 4096
+
+    def __call__(self, path: Path) -> bool:
+        data = read_prefix(path, self.limit)
+        return data is not None and self.marker.encode("utf-8") in data
+
+
+@dataclass(frozen=True)
+class JsonRows:
+    """``may_replace`` for a JSON list of result rows of ours: its first row (read from the
+    first :data:`PREFIX_LIMIT` bytes) is an object holding every key of ``keys``."""
+
+    keys: tuple[str, ...]
+    what: str
+
+    def __call__(self, path: Path) -> bool:
+        data = read_prefix(path)
+        if data is None:
+            return False
+        try:
+            text = data.decode("utf-8", errors="ignore").lstrip()
+            if not text.startswith("["):
+                return False
+            first, _ = json.JSONDecoder().raw_decode(text, len(text) - len(text[1:].lstrip()))
+        except (ValueError, RecursionError):
+            return False
+        return isinstance(first, dict) and all(k in first for k in self.keys)
+
+
+@dataclass(frozen=True)
+class Gzipped:
+    """``may_replace`` for a gzip file of ours: its decompressed first bytes are ``inner``'s."""
+
+    inner: JsonFormat
+
+    @property
+    def what(self) -> str:
+        return f"{self.inner.what} (gzip)"
+
+    def __call__(self, path: Path) -> bool:
+        data = read_prefix(path)
+        if data is None:
+            return False
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, PREFIX_LIMIT)
+        except zlib.error:
+            return False
+        return self.inner.accepts(head)
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """``may_replace`` for an output that may hold any of several kinds of ours (a results
+    folder's files, a bundle); every kind recognises a file by its content, never by its name."""
+
+    kinds: tuple[Callable[[Path], bool], ...]
+    what: str
+
+    def __call__(self, path: Path) -> bool:
+        return any(kind(path) for kind in self.kinds)
 
 
 def nothing(path: Path) -> bool:

@@ -836,15 +836,11 @@ def faces_certificate(at: Atlas) -> dict[str, Any]:
     return cert
 
 
-def ours(path: Path) -> bool:
-    """An existing file exactscape wrote: a certificate, an atlas summary, or a marked plot."""
-    if path.suffix.lower() in (".png", ".svg"):
-        return outputs.ATLAS_PLOT(path)
-    data = outputs.read_prefix(path)
-    if data is None:
-        return False
-    fields = outputs.top_fields(data)
-    return fields.get("format") in (certify.FORMAT, "exactscape-atlas")
+ours = outputs.AnyOf(
+    (outputs.CERTIFICATE, outputs.JsonFormat("exactscape-atlas", "an atlas summary"), outputs.ATLAS_PLOT),
+    "an exactscape certificate, atlas summary or atlas plot",
+)
+"""An existing file exactscape wrote: a certificate, an atlas summary, or a marked plot."""
 
 
 def check_target(path: Path, protected: tuple[Path, ...]) -> None:
