@@ -568,7 +568,7 @@ def test_one_rule_for_files_of_ours(tmp_path: Path) -> None:
     foreign["c.json.gz"].write_bytes(gzip.compress(b'{"format": "someone-else"}'))
     foreign["d.png"].write_bytes(b"\x89PNG someone else")
     foreign["e.jsonl"].write_text('{"marker": "someone-else"}\n')
-    kinds = [landscape._ours, table6.TABLE6_JSON, table6.TABLE6_MD, table6.COUNTS_MD, tables._ours, atlas.ours]
+    kinds = [landscape._ours, table6.TABLE6_JSON, table6.TABLE6_MD, table6.COUNTS_MD, tables.OURS, atlas.ours]
     for kind in kinds:
         for p in foreign.values():
             assert not kind(p), (kind, p.name)
@@ -583,4 +583,4 @@ def test_one_rule_for_files_of_ours(tmp_path: Path) -> None:
     (mine / "table6.md").write_text("# Table VI reproduced: cell diameters (Part 2 Section VI)\n")
     assert table6.TABLE6_JSON(mine / "table6.json") and table6.TABLE6_MD(mine / "table6.md")
     (mine / "t.partial.jsonl").write_text(json.dumps({"marker": tables.MARKER}) + "\n")
-    assert tables._ours(mine / "t.partial.jsonl")
+    assert tables.OURS(mine / "t.partial.jsonl")

@@ -268,7 +268,7 @@ def test_a_failing_trial_is_reported_and_rerun_on_resume(tmp_path: Path, monkeyp
             raise MemoryError("simulated")
         return real(*args, **kw)
 
-    monkeypatch.setattr(tb, "decide_trial", flaky)
+    monkeypatch.setattr(tb.trial, "decide_trial", flaky)  # where run_trial looks it up
     out = tmp_path / "e.json"
     first = tb.run_table(st, out)
     assert len(first.records) == 1 and first.errors[0]["error"] == "MemoryError: simulated"
