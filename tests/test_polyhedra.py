@@ -49,7 +49,7 @@ def test_strictness_matters_for_inhomogeneous_systems() -> None:
     s = System(n=1, G=((Fraction(1),), (Fraction(-1),)), h=(Fraction(0), Fraction(-1, 1000)))
     ans = decide(s)
     assert isinstance(ans, Point) and 0 < ans.v[0] < Fraction(1, 1000)
-    # x > 0 and x < 0: empty, with a Motzkin certificate using the strict rows
+    # x > 0 and x < 0: empty, with a Farkas certificate using the strict rows
     s = System(n=1, G=((Fraction(1),), (Fraction(-1),)), h=(Fraction(0), Fraction(0)))
     ans = decide(s)
     assert isinstance(ans, Farkas) and s.verify_farkas(ans) and sum(ans.mG) > 0
@@ -92,7 +92,7 @@ def test_elimination_and_plain_paths_agree(s: System) -> None:
 
 
 def test_unique_solution_needs_no_lp() -> None:
-    # x = 1, y = 2 (unique) with x - y > 0 violated: a one-row Motzkin certificate
+    # x = 1, y = 2 (unique) with x - y > 0 violated: a one-row Farkas certificate
     s = System(
         n=2,
         E=((Fraction(1), Fraction(0)), (Fraction(0), Fraction(1))),

@@ -4,7 +4,7 @@ The checks run in the order of FORMAT.md 4.2 and stop at the first failure:
 1. pattern, 2. feasibility (witness or Farkas multipliers), 3. rank of A
 (non-zero Gram minor and explicit row combinations), 4. minimiser (normal
 equations [10-12], loss [14]), 5. genuineness [15-18] (witness (z, w), or a
-tree of branch splits whose leaves carry Motzkin multipliers).
+tree of branch splits whose leaves carry Farkas multipliers).
 """
 
 from collections.abc import Callable, Sequence
@@ -271,7 +271,7 @@ def check_genuine_witness(value: object, path: str, pattern: Pattern, inst: Inst
 def check_tree(value: object, path: str, pattern: Pattern, inst: Instance, fitted: Sequence[Fraction]) -> int:
     """FORMAT 4.2 (5), tree: every branch vector in {+,-,0}^K is covered by a refuted leaf (theory.md §2).
 
-    The walk and the Motzkin leaves are those of :func:`branchtree.check_tree`
+    The walk and the Farkas leaves are those of :func:`branchtree.check_tree`
     with every neuron split into {+, -, 0}, no skipped pair and no face row:
     variables R_j for sigma_j != "0"; fit rows sum_j I[i][j] (x_i . R_j) = p_i;
     sign rows s_ji (x_i . R_j) > 0 for split neurons with sigma_j in {+, -}.

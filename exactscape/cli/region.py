@@ -220,7 +220,7 @@ def _cmd_region(args: argparse.Namespace) -> int:
         bounded = "bounded" if reg.bounded else "unbounded"
         lines.append(f"closure: dimension {reg.dimension}, {bounded}")
         if reg.empty:
-            lines.append("open region: EMPTY (a strict row is an equality on the closure; Motzkin certificate)")
+            lines.append("open region: EMPTY (a strict row is an equality on the closure; Farkas certificate)")
         else:
             lines.append(
                 "open region: non-empty (an interior point below), the relative interior of the closure, "

@@ -136,7 +136,7 @@ def branches_certificate(
 ) -> dict[str, Any]:
     """Certificate of kind ``branches`` (FORMAT 13, new in 1.3): is some minimiser of the cell
     genuine with a branch vector in ``vectors``? A witness whose branch vector is in the set,
-    or one Motzkin leaf per vector (or the cell's Farkas certificate when it is empty)."""
+    or one Farkas leaf per vector (or the cell's Farkas certificate when it is empty)."""
     feasible = a.feasibility.feasible
     if genuine is not None and genuine.branches not in vectors:
         raise InternalError("the witness's branch vector is not in the set")

@@ -27,7 +27,7 @@ closure cl P (the strict rows made non-strict) is what cdd computes with.
   equality of cl P (then every facet is removed by strictness and a relative
   interior point, the centroid of the vertices plus the sum of the rays, is
   given), else P is empty although cl P may not be; emptiness is decided
-  independently by :func:`exactscape.core.polyhedra.decide` (Motzkin certificate)
+  independently by :func:`exactscape.core.polyhedra.decide` (Farkas certificate)
   and the two answers must agree.
 
 Algorithm: cdd's matrix_canonicalize (LPs, exact) finds implicit equalities
@@ -124,7 +124,7 @@ class Region:
     lines: tuple[Row, ...]
     closure_empty: bool
     interior: Row | None  # a point of P (None: P empty)
-    farkas: polyhedra.Farkas | None  # Motzkin certificate that P is empty
+    farkas: polyhedra.Farkas | None  # Farkas certificate that P is empty
 
     @property
     def n(self) -> int:

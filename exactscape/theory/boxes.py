@@ -2,7 +2,7 @@
 for the cells no other structure decides (a wide A of full row rank whose samples are
 dependent, Kd > N > d; docs/theory.md section 2).
 
-A Motzkin leaf (FORMAT.md 4.2 check 5) is a fit multiplier m in Q^N and sign multipliers
+A Farkas leaf (FORMAT.md 4.2 check 5) is a fit multiplier m in Q^N and sign multipliers
 mu >= 0. Write g_j = sum_i m_i I_ij x_i (block j of A^T m) and beta = m . p. For a branch
 vector sigma the leaf needs, for every neuron j with sigma_j != 0,
 
@@ -62,7 +62,7 @@ Domains = dict[int, frozenset[str]]
 
 @dataclass(frozen=True)
 class Box:
-    """A refuted box of branch vectors and the Motzkin multipliers refuting it.
+    """A refuted box of branch vectors and the Farkas multipliers refuting it.
 
     ``allowed`` lists the non-free neurons with the branches B_j the box contains (every
     other neuron is free: g_j = 0); ``signs`` gives, per (neuron, sign branch) of the box,

@@ -11,7 +11,7 @@ for some branch vector sigma, sigma_j ranging over ``allowed[j]``, where
 s_ji = (2 I_ij - 1) sign(sigma_j)? Neurons with one allowed branch are fixed
 at the root; the others are split. Every node is an open polyhedron decided
 exactly by :func:`exactscape.core.polyhedra.decide`. An empty node is a leaf with
-its Motzkin multipliers (valid for every completion: completing sigma only
+its Farkas multipliers (valid for every completion: completing sigma only
 adds rows or removes variables). A non-empty node whose rational point
 already puts every free neuron in an allowed branch ends the search with a
 witness; otherwise the next neuron is split.

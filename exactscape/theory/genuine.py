@@ -1,6 +1,6 @@
 """Genuineness at scale: the decision of Theorem 1 [15-18] in the intrinsic
 dimension of the cell, with the certificate shapes of FORMAT.md 4 (a witness
-(z, w), or a branch tree with Motzkin leaves).
+(z, w), or a branch tree with Farkas leaves).
 
 Input: a cell (instance, pattern) whose minimiser set {R0 + Nb c} was built by
 :mod:`exactscape.core.minset`. Three structures decide most cells without
@@ -12,7 +12,7 @@ enumerating {+, -, 0}^K:
    R0_j = 0. If some fixed neuron has no branch, the cell is refuted by a tree
    of three leaves (split that neuron), each leaf built algebraically: the
    functional R -> x_i . R_j (or R -> R_jl) is constant on the minimiser set,
-   hence lies in the row space of A, A^T m = g, and m is the Motzkin
+   hence lies in the row space of A, A^T m = g, and m is the Farkas
    multiplier on the fit rows (solved with the r x r minor A_{B,P}). A unique
    minimiser (rank A = Kd) makes every neuron fixed: no LP at all.
 2. **Free neurons in the coordinates c** (dimension Kd - r). Each node of the
@@ -510,7 +510,7 @@ class _Engine:
 
     def run_positive(self) -> Decision:
         """The paper's reading: is some minimiser genuine with every z_j > 0 (one branch vector)?
-        A witness, or a refutation whose ``tree`` is one Motzkin leaf for sigma = (+, ..., +)
+        A witness, or a refutation whose ``tree`` is one Farkas leaf for sigma = (+, ..., +)
         (FORMAT 13: the certificate of kind ``branches``), not a cell certificate's tree."""
         fixed: dict[int, str] = {}
         for j in range(self.K):

@@ -208,7 +208,7 @@ def markdown(doc: dict[str, Any]) -> str:
                 )
                 for r in doc["table"]
             )
-            + " (a witness with every z_j > 0, one Motzkin leaf refuting the branch vector, or the empty cone)."
+            + " (a witness with every z_j > 0, one Farkas leaf refuting the branch vector, or the empty cone)."
         )
     nerr = sum(r["errors"] for r in doc["table"])
     if nerr:
