@@ -104,9 +104,19 @@ def _f(v: Any) -> str:
 
 
 def markdown(doc: dict[str, Any]) -> str:
-    """The table as Markdown, the paper's numbers beside ours."""
+    """The table as Markdown, the paper's numbers beside ours: the run's command and the
+    column heads, one row per location, the notes on the trials, then the counts below."""
     s = doc["settings"]
     paper = s["table"] in PAPER
+    lines = _head(s, paper)
+    lines += [_row(r, paper) for r in doc["table"]]
+    lines += _notes(doc)
+    lines += _counts(doc, s, paper)
+    return "\n".join(lines) + "\n"
+
+
+def _head(s: dict[str, Any], paper: bool) -> list[str]:
+    """The title, the command that reproduces the run, the column heads and the rule below them."""
     lines = [
         f"# {s['title']} ({MARKER})",
         "",
@@ -131,33 +141,42 @@ def markdown(doc: dict[str, Any]) -> str:
     ]
     ncol = lines[-1].count("|") - 1
     lines.append("|" + "---|" * ncol)
-    for r in doc["table"]:
-        p = r["paper"] or {}
-        v = r["verdicts"]
-        cells = [
-            f"{r['location']:g}",
-            f"{r['trials_finished']}/{r['trials_requested']}",
-            f"{r['decided']} / {r['decided_positive']}",
-            _f(r["genuine_pct"]),
-            _f(r["genuine_positive_pct"]),
-        ]
-        if paper:
-            cells.append(_f(p.get("genuine")))
-        cells.append(_f(r["continuous_pct"]))
-        if paper:
-            cells.append(_f(p.get("continuous")))
-        cells.append(_f(r["activated_pct"]))
-        if paper:
-            cells.append(_f(p.get("activated")))
-        cells.append(_f(r["trapped_pct"]) if r["gd_runs"] else "not run")
-        if paper:
-            cells.append(_f(p.get("trapped")))
-        cells += [
-            f"{v['genuine']} / {v['not-genuine']} / {v['undecided']} / {v['infeasible']}",
-            _f(r["seconds_mean"]),
-            _f(r["seconds_max"]),
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _row(r: dict[str, Any], paper: bool) -> str:
+    """One location's row (the paper's numbers beside ours when the table has them)."""
+    p = r["paper"] or {}
+    v = r["verdicts"]
+    cells = [
+        f"{r['location']:g}",
+        f"{r['trials_finished']}/{r['trials_requested']}",
+        f"{r['decided']} / {r['decided_positive']}",
+        _f(r["genuine_pct"]),
+        _f(r["genuine_positive_pct"]),
+    ]
+    if paper:
+        cells.append(_f(p.get("genuine")))
+    cells.append(_f(r["continuous_pct"]))
+    if paper:
+        cells.append(_f(p.get("continuous")))
+    cells.append(_f(r["activated_pct"]))
+    if paper:
+        cells.append(_f(p.get("activated")))
+    cells.append(_f(r["trapped_pct"]) if r["gd_runs"] else "not run")
+    if paper:
+        cells.append(_f(p.get("trapped")))
+    cells += [
+        f"{v['genuine']} / {v['not-genuine']} / {v['undecided']} / {v['infeasible']}",
+        _f(r["seconds_mean"]),
+        _f(r["seconds_max"]),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _notes(doc: dict[str, Any]) -> list[str]:
+    """How many trials stand behind each row, what was resumed, replayed, and failed."""
+    lines: list[str] = []
     lines.append("")
     lines.append(
         "Trials behind every row: "
@@ -216,6 +235,12 @@ def markdown(doc: dict[str, Any]) -> str:
             f"{nerr} trial(s) failed with an error in this run (see `errors` in the JSON); they are not counted "
             "above and run again when the command is rerun."
         )
+    return lines
+
+
+def _counts(doc: dict[str, Any], s: dict[str, Any], paper: bool) -> list[str]:
+    """The methods that decided, the trapped contradictions, the trials against the paper."""
+    lines: list[str] = []
     methods: dict[str, int] = {}
     for r in doc["table"]:
         for m, c in r["methods"].items():
@@ -245,7 +270,7 @@ def markdown(doc: dict[str, Any]) -> str:
         )
     lines.append("")
     lines.append(CIFAR_NOTE)
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def write_results(state: RunState, out: Path, instances_dir: Path | None) -> tuple[Path, Path, dict[str, Any]]:
