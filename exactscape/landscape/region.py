@@ -17,7 +17,7 @@ Kinds (R-space, n = K d, R_j = z_j w_j):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -64,6 +64,20 @@ def _vec_json(v: Vec) -> list[str]:
     return fmt_vec(v)
 
 
+@dataclass(frozen=True)
+class _System:
+    """The defining system of one region and what its certificate carries beside it: R0, a
+    witness w_j in C_j per neuron on branch 0, the face's sign condition, whether the zero set
+    holds saddles, and the face (kind ``boundary``)."""
+
+    df: Defining
+    R0: Vec
+    zero_w: list[tuple[int, Vec]]
+    condition: bool = True
+    saddle: bool | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
 def region(
     inst: Instance,
     pat: Pattern,
@@ -74,53 +88,94 @@ def region(
 ) -> RegionResult:
     """Compute the region of ``kind`` for the branch vector and emit its certificate."""
     pat.check_against(inst)
-    K = pat.K
-    if len(branches) != K:
-        raise InputError(f"expected {K} branch symbols, got {len(branches)}", field="branches")
-    zero_w: list[tuple[int, Vec]] = []
-    condition = True
-    saddle: bool | None = None
-    extra: dict[str, Any] = {}
+    if len(branches) != pat.K:
+        raise InputError(f"expected {pat.K} branch symbols, got {len(branches)}", field="branches")
     if kind == "cell":
-        lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
-        R0 = tuple(lsq.R0)
-        df: Defining = cell_defining(inst, pat, branches, R0)
-        zero_w = [(j, _zero_cone_witness(inst, pat, j)) for j, b in enumerate(branches) if b == "0"]
+        sy = _cell_system(inst, pat, branches)
     elif kind == "saddle":
-        Z = tuple(j for j, b in enumerate(branches) if b == "0")
-        if not Z:
-            raise InputError("a saddle region needs at least one neuron on branch 0 (the zero set Z)", field="branches")
-        case = analyse_zero_set(inst, pat, Z)
-        R0 = tuple(v for blk in case.solution for v in blk)
-        df = cell_defining(inst, pat, branches, R0)
-        for j, g in case.g:
-            part = zero_part(inst, pat, j, g, None)
-            if isinstance(part, ZeroCut):
-                raise InputError(
-                    f"C_{j} misses the hyperplane w . g_{j} = 0 of [21], so zero set {list(Z)} has no genuine "
-                    "point (run `exactscape saddles` for the certified decision)"
-                )
-            zero_w.append((j, part))
-        saddle = any(any(g) for _, g in case.g)
+        sy = _saddle_system(inst, pat, branches)
     elif kind == "boundary":
-        if face is None:
-            raise InputError("the boundary kind needs a face (a neuron and a sample)", field="face")
-        k, n = face
-        check_face(inst, K, k, n)
-        if pat.I[n][k] != 0:
-            raise InputError("the face pattern must have I[n][k] = 0 (the cell on the side w_k . x_n < 0)")
-        if branches[k] == "0":
-            raise InputError(f"neuron {k} carries the face and needs branch + or -", field="branches")
-        sol = solve_face(inst, pat, k, n)
-        R0 = tuple(v for blk in sol.R for v in blk)
-        df = boundary_defining(inst, pat, k, n, branches, R0)
-        condition = sign_condition(branches[k], sol.lam, sol.e_n)
-        zero_w = [(j, _zero_cone_witness(inst, pat, j)) for j, b in enumerate(branches) if b == "0"]
-        extra = {"face": {"neuron": k, "sample": n}}
+        sy = _face_system(inst, pat, branches, face)
     else:
         raise InputError(f"unknown region kind {kind!r} (choose from {', '.join(KINDS)})", field="kind")
-    reg = describe(df)
-    empty = reg.empty or not condition
+    reg = describe(sy.df)
+    empty = reg.empty or not sy.condition
+    claim: dict[str, Any] = {
+        "region": kind,
+        "branches": list(branches),
+        "empty": empty,
+        "dimension": reg.dimension,
+        "bounded": reg.bounded if not reg.closure_empty else True,
+        "vertices": len(reg.vertices),
+        "rays": len(reg.rays),
+        "lines": len(reg.lines),
+        "facets": len(reg.facets),
+    }
+    if kind == "saddle":
+        claim["saddle"] = sy.saddle
+    cert = envelope("region", inst.to_json(), claim)
+    cert["version"] = VERSION
+    cert["pattern"] = pat.to_json()
+    cert.update(sy.extra)
+    cert["solution"] = fmt_vec(sy.R0)
+    proofs = closure_proofs(reg)
+    cert["closure"] = _closure_json(sy.df, reg, proofs, empty)
+    cert.update(_nonempty_or_emptiness(sy, reg, proofs, empty))
+    lines = tuple(self_check(cert)) if verify else ()
+    summary = summary_json(inst, kind, branches, reg, empty, sy.condition, sy.saddle, sy.extra)
+    return RegionResult(kind, branches, reg, sy.condition, sy.saddle, summary, cert, lines)
+
+
+def _cell_system(inst: Instance, pat: Pattern, branches: tuple[str, ...]) -> _System:
+    """Kind ``cell`` [15-18]: R0 = A^+ y, the minimiser set with the branch vector's sign rows."""
+    lsq = linalg.least_squares(design_matrix(inst, pat), inst.y)
+    R0 = tuple(lsq.R0)
+    zero_w = [(j, _zero_cone_witness(inst, pat, j)) for j, b in enumerate(branches) if b == "0"]
+    return _System(cell_defining(inst, pat, branches, R0), R0, zero_w)
+
+
+def _saddle_system(inst: Instance, pat: Pattern, branches: tuple[str, ...]) -> _System:
+    """Kind ``saddle`` [19-21]: the zero set Z = {j : sigma_j = 0}, R0 the least-squares
+    solution on S, and per j in Z a witness w_j in C_j with w_j . g_j = 0."""
+    Z = tuple(j for j, b in enumerate(branches) if b == "0")
+    if not Z:
+        raise InputError("a saddle region needs at least one neuron on branch 0 (the zero set Z)", field="branches")
+    case = analyse_zero_set(inst, pat, Z)
+    R0 = tuple(v for blk in case.solution for v in blk)
+    df = cell_defining(inst, pat, branches, R0)
+    zero_w: list[tuple[int, Vec]] = []
+    for j, g in case.g:
+        part = zero_part(inst, pat, j, g, None)
+        if isinstance(part, ZeroCut):
+            raise InputError(
+                f"C_{j} misses the hyperplane w . g_{j} = 0 of [21], so zero set {list(Z)} has no genuine "
+                "point (run `exactscape saddles` for the certified decision)"
+            )
+        zero_w.append((j, part))
+    return _System(df, R0, zero_w, saddle=any(any(g) for _, g in case.g))
+
+
+def _face_system(inst: Instance, pat: Pattern, branches: tuple[str, ...], face: tuple[int, int] | None) -> _System:
+    """Kind ``boundary`` [38-46]: the face w_k . x_n = 0, R0 solving its KKT system, and the
+    sign condition [29]/[30] of neuron k's branch."""
+    if face is None:
+        raise InputError("the boundary kind needs a face (a neuron and a sample)", field="face")
+    k, n = face
+    check_face(inst, pat.K, k, n)
+    if pat.I[n][k] != 0:
+        raise InputError("the face pattern must have I[n][k] = 0 (the cell on the side w_k . x_n < 0)")
+    if branches[k] == "0":
+        raise InputError(f"neuron {k} carries the face and needs branch + or -", field="branches")
+    sol = solve_face(inst, pat, k, n)
+    R0 = tuple(v for blk in sol.R for v in blk)
+    df = boundary_defining(inst, pat, k, n, branches, R0)
+    zero_w = [(j, _zero_cone_witness(inst, pat, j)) for j, b in enumerate(branches) if b == "0"]
+    condition = sign_condition(branches[k], sol.lam, sol.e_n)
+    return _System(df, R0, zero_w, condition=condition, extra={"face": {"neuron": k, "sample": n}})
+
+
+def _closure_json(df: Defining, reg: Region, proofs: Any, empty: bool) -> dict[str, Any]:
+    """The closure's H- and V-description with its proofs (FORMAT 9.2 checks 6-7)."""
     ineq = df.inequalities()
 
     def key_json(idx: int) -> list[int]:
@@ -134,7 +189,6 @@ def region(
         "rays": [_vec_json(v) for v in reg.rays],
         "lines": [_vec_json(v) for v in reg.lines],
     }
-    proofs = closure_proofs(reg)
 
     def mults(m: tuple[tuple[Fraction, ...], tuple[Fraction, ...]]) -> dict[str, Any]:
         return {
@@ -159,49 +213,35 @@ def region(
         }
         for r, lam, mu in proofs.redundant
     ]
-    claim: dict[str, Any] = {
-        "region": kind,
-        "branches": list(branches),
-        "empty": empty,
-        "dimension": reg.dimension,
-        "bounded": reg.bounded if not reg.closure_empty else True,
-        "vertices": len(reg.vertices),
-        "rays": len(reg.rays),
-        "lines": len(reg.lines),
-        "facets": len(reg.facets),
-    }
-    if kind == "saddle":
-        claim["saddle"] = saddle
-    cert = envelope("region", inst.to_json(), claim)
-    cert["version"] = VERSION
-    cert["pattern"] = pat.to_json()
-    cert.update(extra)
-    cert["solution"] = fmt_vec(R0)
-    cert["closure"] = closure
+    return closure
+
+
+def _nonempty_or_emptiness(sy: _System, reg: Region, proofs: Any, empty: bool) -> dict[str, Any]:
+    """An interior point and the branch-0 witnesses, or why the region is empty: the failing
+    sign condition, or Farkas multipliers for the open (or, when cl P is empty, the closed) rows."""
+    out: dict[str, Any] = {}
     if not empty:
         if reg.interior is None:  # pragma: no cover - empty covers this
             raise InputError("internal: no interior point")
-        cert["interior"] = fmt_vec(reg.interior)
-        cert["zero_witness"] = [[j, fmt_vec(w)] for j, w in zero_w]
-    elif not condition:
-        cert["emptiness"] = {"condition": "fails"}
+        out["interior"] = fmt_vec(reg.interior)
+        out["zero_witness"] = [[j, fmt_vec(w)] for j, w in sy.zero_w]
+    elif not sy.condition:
+        out["emptiness"] = {"condition": "fails"}
     else:
         fk = reg.farkas
         if fk is None:  # pragma: no cover
             raise InputError("internal: no emptiness certificate")
-        cert["emptiness"] = {
+        out["emptiness"] = {
             "equalities": [[r, fmt(m)] for r, m in enumerate(fk.mE) if m != 0],
-            "sign": [[*df.keys[r], fmt(m)] for r, m in enumerate(fk.mG) if m != 0],
+            "sign": [[*sy.df.keys[r], fmt(m)] for r, m in enumerate(fk.mG) if m != 0],
         }
     if proofs.closure_farkas is not None:  # cl P empty: Farkas multipliers for the closed rows (9.2 check 6)
         cfk = proofs.closure_farkas
-        cert["emptiness"] = {
+        out["emptiness"] = {
             "equalities": [[r, fmt(m)] for r, m in enumerate(cfk.mE) if m != 0],
-            "sign": [[*df.keys[r], fmt(m)] for r, m in enumerate(cfk.mH) if m != 0],
+            "sign": [[*sy.df.keys[r], fmt(m)] for r, m in enumerate(cfk.mH) if m != 0],
         }
-    lines = tuple(self_check(cert)) if verify else ()
-    summary = summary_json(inst, kind, branches, reg, empty, condition, saddle, extra)
-    return RegionResult(kind, branches, reg, condition, saddle, summary, cert, lines)
+    return out
 
 
 def summary_json(
