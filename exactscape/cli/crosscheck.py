@@ -119,10 +119,9 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     from ..floats.lp import float_loss, instance_arrays, weights_arrays
     from ..floats.weights import load_float_weights
     from ..floats.witness import proposer as witness_proposer
-    from ..io import certify, outputs
-    from ..io.certify import point_certificate
+    from ..io import outputs
     from ..io.instances import load_instance
-    from ..landscape.crosscheck import crosscheck, sci, summary
+    from ..landscape.crosscheck import crosscheck, summary
 
     inst = load_instance(args.instance)
     fw = load_float_weights(args.weights, mode=args.float_mode, max_denominator=args.max_denominator)
@@ -154,6 +153,29 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
         s["instance_provenance"] = inst.provenance
 
     point = cc.snap.verdict if cc.snap is not None and cc.verdict.startswith("near-") else cc.point
+    lines, cell_cert_note = _write_certificates(args, cc, point, s, path, protected)
+    snapped = point is not cc.point
+    mark_json(s, _uncertified(args, cc, s, snapped))
+    if args.json:
+        print(json.dumps(s))
+        return 0
+    out = _crosscheck_lines(args, inst, fw, cc, s, Lf, snapped)
+    if cell_cert_note:
+        out.append(cell_cert_note)
+    ver = "verified by the independent checker" if lines else "not replayed (--no-verify)"
+    out.append(f"certificate: {show_path(path)} ({s['certificate_kind']}, {ver})")
+    print("\n".join(out))
+    return 0
+
+
+def _write_certificates(
+    args: argparse.Namespace, cc: Any, point: Any, s: dict[str, Any], path: Path, protected: tuple[Path, ...]
+) -> tuple[list[str], str]:
+    """Write the point certificate (and ``--cell-cert``'s, unless the cell is undecided), noting
+    them in the summary ``s``; the checker's lines and the note printed for an undecided cell."""
+    from ..io import certify
+    from ..io.certify import point_certificate
+
     cert = point_certificate(point)
     lines: list[str] = []
     if not args.no_verify:
@@ -174,7 +196,11 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
             certify.self_check(ccert)
         certify.write(ccert, Path(args.cell_cert), protected=protected)
         s["cell_certificate"] = args.cell_cert
-    snapped = point is not cc.point
+    return lines, cell_cert_note
+
+
+def _uncertified(args: argparse.Namespace, cc: Any, s: dict[str, Any], snapped: bool) -> list[str]:
+    """The summary fields no certificate written by this run proves."""
     uncertified = [
         "robustness",
         "loss_excess",
@@ -193,10 +219,16 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
         # nearness rests on the distances above (not in the certificate), and "nothing" / "undecided"
         # on a saddle projection that found none (not a proof that none is near)
         uncertified.append("verdict")
-    mark_json(s, uncertified)
-    if args.json:
-        print(json.dumps(s))
-        return 0
+    return uncertified
+
+
+def _crosscheck_lines(
+    args: argparse.Namespace, inst: Any, fw: Any, cc: Any, s: dict[str, Any], Lf: float, snapped: bool
+) -> list[str]:
+    """The human summary: verdict, provenance, pattern robustness, the cell, losses, distances, the snap."""
+    from ..landscape.crosscheck import sci
+
+    wts = fw.weights
     cell_mark = (lambda t: t) if s.get("cell_certificate") else not_certified
     out = [f"verdict: {cc.verdict}"]
     if inst.provenance != "exact":
@@ -273,12 +305,7 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
         "not-covered": "boundary points are not decided by this command",
     }
     out.append(explain[cc.verdict] if cc.verdict == "not-covered" else not_certified(explain[cc.verdict]))
-    if cell_cert_note:
-        out.append(cell_cert_note)
-    ver = "verified by the independent checker" if lines else "not replayed (--no-verify)"
-    out.append(f"certificate: {show_path(path)} ({s['certificate_kind']}, {ver})")
-    print("\n".join(out))
-    return 0
+    return out
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
