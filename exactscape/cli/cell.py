@@ -23,7 +23,14 @@ from .runner import INSTANCE_HELP, add_common, load_inputs, run
 
 def add_parsers(sub: Any, epilog: str) -> None:
     """Add ``cell``, ``point``, ``saddles`` and ``boundary`` to the main parser's sub-parsers."""
+    _add_cell(sub, epilog)
+    _add_point(sub, epilog)
+    _add_saddles(sub, epilog)
+    _add_boundary(sub, epilog)
 
+
+def _add_cell(sub: Any, epilog: str) -> None:
+    """``cell`` (Theorem 1)."""
     c = sub.add_parser(
         "cell",
         help="minimiser set, loss and genuineness of one cell (Theorem 1)",
@@ -60,6 +67,9 @@ def add_parsers(sub: Any, epilog: str) -> None:
     )
     add_common(c, progress=True)
 
+
+def _add_point(sub: Any, epilog: str) -> None:
+    """``point``."""
     pt = sub.add_parser(
         "point",
         help="classify a point (z, w): local minimum, saddle, not stationary, on a boundary",
@@ -74,6 +84,9 @@ def add_parsers(sub: Any, epilog: str) -> None:
     pt.add_argument("--weights", metavar="W", required=True, help="weights file")
     add_common(pt, progress=True)
 
+
+def _add_saddles(sub: Any, epilog: str) -> None:
+    """``saddles`` (Theorem 2)."""
     sd = sub.add_parser(
         "saddles",
         help="differentiable saddles of one cell for a set of zero output weights (Theorem 2)",
@@ -106,6 +119,9 @@ def add_parsers(sub: Any, epilog: str) -> None:
     )
     add_common(sd, progress=True)
 
+
+def _add_boundary(sub: Any, epilog: str) -> None:
+    """``boundary`` (Theorem 3 on one face)."""
     bd = sub.add_parser(
         "boundary",
         help="non-differentiable local minima on the face w_k . x_n = 0 (Theorem 3)",

@@ -30,6 +30,13 @@ def add_parsers(sub: Any, epilog: str) -> None:
     """Add the ``experiment`` command to the main parser's sub-parsers."""
     ex = sub.add_parser("experiment", help="Part 2 experiments and float-vs-exact batches", epilog=epilog)
     exs = ex.add_subparsers(dest="experiment", metavar="EXPERIMENT")
+    _add_trapped(exs, epilog)
+    _add_disagreement(exs, epilog)
+    _add_tables(exs, epilog)
+
+
+def _add_trapped(exs: Any, epilog: str) -> None:
+    """``experiment trapped``: Part 2 Tables IV-V, gradient descent against the exact verdict."""
     tr = exs.add_parser(
         "trapped",
         help="Part 2 Tables IV-V 'trapped in cells': float gradient descent vs the exact genuineness verdict",
@@ -66,6 +73,9 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "suffix .md and finished trials to OUT-STEM.partial.jsonl, from which a stopped run resumes",
     )
 
+
+def _add_disagreement(exs: Any, epilog: str) -> None:
+    """``experiment disagreement``: float LP against exact genuineness on random cells."""
     dg = exs.add_parser(
         "disagreement", help="rate of float-LP vs exact genuineness disagreements on random cells", epilog=epilog
     )
@@ -94,6 +104,9 @@ def add_parsers(sub: Any, epilog: str) -> None:
         "with suffix .md",
     )
 
+
+def _add_tables(exs: Any, epilog: str) -> None:
+    """``experiment tables``: Part 2 Tables I-IV at full size, resumable."""
     tb = exs.add_parser(
         "tables",
         help="Part 2 Tables I-IV (and sklearn digits) at full size, exact verdicts per trial, resumable",
@@ -147,84 +160,10 @@ def add_parsers(sub: Any, epilog: str) -> None:
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
-    from ..io import outputs
-
     if args.experiment == "trapped":
-        from ..experiments.data import digits, gaussian_seeded
-        from ..experiments.trapped import PARTIAL, RESULTS, TABLE, TrappedSettings, markdown, result_paths, run_to_files
-
-        if args.out:  # refuse a bad --out before loading any data
-            j, m, part = result_paths(Path(args.out))
-            outputs.check_outputs([(j, RESULTS), (m, TABLE), (part, PARTIAL)], ())
-        if args.data == "gaussian":
-            ds = gaussian_seeded(args.N, args.d0, args.seed + 1_000_003)
-        else:
-            ds = digits(args.data, args.N // 2)
-        st = TrappedSettings(
-            args.K,
-            tuple(args.locations),
-            args.trials,
-            args.seed,
-            args.lr,
-            args.max_steps,
-            args.grad_tol,
-            args.exact_backend,
-        )
-        out = Path(args.out or f"results/trapped-{args.data}-N{ds.instance.N}-K{args.K}.json")
-        with ticker(len(st.locations) * st.trials, f"trapped {ds.name} K={args.K}") as tick:
-            res, j, m, resumed = run_to_files(ds, st, out, tick)
-        print("verdict: measured")
-        print(markdown(res))
-        if resumed:
-            print(f"resumed: {resumed} finished trials read from {show_path(result_paths(out)[2])}")
-        print(f"results: {show_path(j)} and {show_path(m)}")
-        return 0
+        return _run_trapped(args)
     if args.experiment == "disagreement":
-        from ..experiments.compare import (
-            DEFAULT_TOLS,
-            RESULTS_D,
-            TABLE_D,
-            backend,
-            batch_markdown,
-            random_batch,
-        )
-
-        tols = args.tols or DEFAULT_TOLS
-        save = Path(args.save_dir or "results/disagreements")
-        out = Path(args.out or f"results/disagreement-{args.kind}-N{args.N}-K{args.K}.json")
-        md_path = outputs.companion(out, ".md")
-        outputs.check_outputs([(out, RESULTS_D), (md_path, TABLE_D)], ())
-        outputs.check_directory(save)
-        with ticker(len(args.locations) * args.trials, f"float vs exact ({args.kind})") as tick:
-            batch = random_batch(
-                kind=args.kind,
-                trials=args.trials,
-                N=args.N,
-                d0=args.d0,
-                K=args.K,
-                locations=tuple(args.locations),
-                seed=args.seed,
-                tols=tuple(tols),
-                save_dir=save,
-                progress=tick,
-                decide=backend(args.exact_backend),
-                base=out.parent,
-            )
-        doc = {
-            "format": "exactscape-disagreement-results",
-            "version": 1,
-            "settings": batch.settings,
-            "table": batch.rows,
-            "cases": batch.cases,
-        }
-        md = batch_markdown(batch)
-        outputs.check_outputs([(out, RESULTS_D), (md_path, TABLE_D)], ())
-        outputs.write_text(out, json.dumps(doc, indent=1) + "\n", may_replace=RESULTS_D)
-        outputs.write_text(md_path, md, may_replace=TABLE_D)
-        print("verdict: measured")
-        print(md)
-        print(f"results: {show_path(out)} and {show_path(md_path)}")
-        return 0
+        return _run_disagreement(args)
     if args.experiment == "tables":
         return _cmd_tables(args)
     print(
@@ -232,6 +171,90 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 2
+
+
+def _run_trapped(args: argparse.Namespace) -> int:
+    """``experiment trapped``: run (or resume) the trials, print the table, name the files."""
+    from ..experiments.data import digits, gaussian_seeded
+    from ..experiments.trapped import PARTIAL, RESULTS, TABLE, TrappedSettings, markdown, result_paths, run_to_files
+    from ..io import outputs
+
+    if args.out:  # refuse a bad --out before loading any data
+        j, m, part = result_paths(Path(args.out))
+        outputs.check_outputs([(j, RESULTS), (m, TABLE), (part, PARTIAL)], ())
+    if args.data == "gaussian":
+        ds = gaussian_seeded(args.N, args.d0, args.seed + 1_000_003)
+    else:
+        ds = digits(args.data, args.N // 2)
+    st = TrappedSettings(
+        args.K,
+        tuple(args.locations),
+        args.trials,
+        args.seed,
+        args.lr,
+        args.max_steps,
+        args.grad_tol,
+        args.exact_backend,
+    )
+    out = Path(args.out or f"results/trapped-{args.data}-N{ds.instance.N}-K{args.K}.json")
+    with ticker(len(st.locations) * st.trials, f"trapped {ds.name} K={args.K}") as tick:
+        res, j, m, resumed = run_to_files(ds, st, out, tick)
+    print("verdict: measured")
+    print(markdown(res))
+    if resumed:
+        print(f"resumed: {resumed} finished trials read from {show_path(result_paths(out)[2])}")
+    print(f"results: {show_path(j)} and {show_path(m)}")
+    return 0
+
+
+def _run_disagreement(args: argparse.Namespace) -> int:
+    """``experiment disagreement``: the random batch, its JSON and Markdown, the disagreeing cells saved."""
+    from ..experiments.compare import (
+        DEFAULT_TOLS,
+        RESULTS_D,
+        TABLE_D,
+        backend,
+        batch_markdown,
+        random_batch,
+    )
+    from ..io import outputs
+
+    tols = args.tols or DEFAULT_TOLS
+    save = Path(args.save_dir or "results/disagreements")
+    out = Path(args.out or f"results/disagreement-{args.kind}-N{args.N}-K{args.K}.json")
+    md_path = outputs.companion(out, ".md")
+    outputs.check_outputs([(out, RESULTS_D), (md_path, TABLE_D)], ())
+    outputs.check_directory(save)
+    with ticker(len(args.locations) * args.trials, f"float vs exact ({args.kind})") as tick:
+        batch = random_batch(
+            kind=args.kind,
+            trials=args.trials,
+            N=args.N,
+            d0=args.d0,
+            K=args.K,
+            locations=tuple(args.locations),
+            seed=args.seed,
+            tols=tuple(tols),
+            save_dir=save,
+            progress=tick,
+            decide=backend(args.exact_backend),
+            base=out.parent,
+        )
+    doc = {
+        "format": "exactscape-disagreement-results",
+        "version": 1,
+        "settings": batch.settings,
+        "table": batch.rows,
+        "cases": batch.cases,
+    }
+    md = batch_markdown(batch)
+    outputs.check_outputs([(out, RESULTS_D), (md_path, TABLE_D)], ())
+    outputs.write_text(out, json.dumps(doc, indent=1) + "\n", may_replace=RESULTS_D)
+    outputs.write_text(md_path, md, may_replace=TABLE_D)
+    print("verdict: measured")
+    print(md)
+    print(f"results: {show_path(out)} and {show_path(md_path)}")
+    return 0
 
 
 def _cmd_tables(args: argparse.Namespace) -> int:
