@@ -150,17 +150,42 @@ def _term_row(a: Any, d: int) -> str:
 
 
 def _cmd_region(args: argparse.Namespace) -> int:
-    from ..api import pattern_for
     from ..io import certify
-    from ..io.instances import load_instance, load_pattern, load_weights
+    from ..io.instances import load_instance, load_weights
     from ..landscape.region import region
-    from ..landscape.region_dd import parse_branches
-    from ..theory.boundary import face_pattern
 
     inst = load_instance(args.instance)
     wts = load_weights(args.weights) if args.weights else None
     if wts is not None:
         wts.check_against(inst)
+    pat, branches, face = _region_selection(args, inst, wts)
+    res = region(inst, pat, branches, args.kind, face, verify=not args.no_verify)
+    path = cert_path(args, "region")
+    protected = tuple(Path(x) for x in (args.instance, args.weights, args.pattern) if x)
+    certify.write(res.certificate, path, protected=protected)
+    s = res.summary
+    if args.json:
+        out = dict(s)
+        out["certificate"] = str(path)
+        out["certificate_verified"] = bool(res.checker_lines)
+        print(json.dumps(out))
+        return 0
+    lines = _region_head(args, res, branches, face, inst.d)
+    lines += _closure_lines(res, inst.d)
+    verified = "verified by the independent checker" if res.checker_lines else "not replayed (--no-verify)"
+    lines.append(f"certificate: {path} ({verified})")
+    for line in lines:
+        print(line)
+    return 0
+
+
+def _region_selection(args: argparse.Namespace, inst: Any, wts: Any) -> tuple[Any, tuple[str, ...], Any]:
+    """The pattern, branch vector and face (kind ``boundary``) the options select."""
+    from ..api import pattern_for
+    from ..io.instances import load_pattern
+    from ..landscape.region_dd import parse_branches
+    from ..theory.boundary import face_pattern
+
     face = None
     if args.kind == "boundary":
         if args.neuron is None or args.sample is None:
@@ -178,18 +203,14 @@ def _cmd_region(args: argparse.Namespace) -> int:
         branches = tuple("+" if z > 0 else "-" if z < 0 else "0" for z in wts.z)
     else:
         raise InputError("give --branches (one of + - 0 per neuron) with --pattern")
-    res = region(inst, pat, branches, args.kind, face, verify=not args.no_verify)
-    path = cert_path(args, "region")
-    protected = tuple(Path(x) for x in (args.instance, args.weights, args.pattern) if x)
-    certify.write(res.certificate, path, protected=protected)
+    return pat, branches, face
+
+
+def _region_head(
+    args: argparse.Namespace, res: Any, branches: tuple[str, ...], face: tuple[int, int] | None, d: int
+) -> list[str]:
+    """The verdict, what the region is, the face's sign condition, saddles or minima."""
     s = res.summary
-    if args.json:
-        out = dict(s)
-        out["certificate"] = str(path)
-        out["certificate_verified"] = bool(res.checker_lines)
-        print(json.dumps(out))
-        return 0
-    d = inst.d
     reg = res.region
     lines = [f"verdict: {s['verdict']}"]
     what = {
@@ -212,6 +233,13 @@ def _cmd_region(args: argparse.Namespace) -> int:
             if res.saddle
             else "its points are minima (every g_j = 0)"
         )
+    return lines
+
+
+def _closure_lines(res: Any, d: int) -> list[str]:
+    """The closure: emptiness, dimension, boundedness, H- and V-representation, an interior point."""
+    reg = res.region
+    lines: list[str] = []
     # the closure's emptiness (Farkas), dimension (relative interior point and implicit rows),
     # boundedness and the minimal H-representation are proved by the certificate (FORMAT 9.2)
     if reg.closure_empty:
@@ -254,23 +282,12 @@ def _cmd_region(args: argparse.Namespace) -> int:
                 "in (z, w): z_j = +1 / -1 on branch + / -, w_j = R_j / z_j (same polyhedron, block j "
                 "negated on branch -); on branch 0, z_j = 0 and w_j anywhere in its open cell"
             )
-    verified = "verified by the independent checker" if res.checker_lines else "not replayed (--no-verify)"
-    lines.append(f"certificate: {path} ({verified})")
-    for line in lines:
-        print(line)
-    return 0
+    return lines
 
 
 def _cmd_cells(args: argparse.Namespace) -> int:
     from ..io.instances import load_instance
-    from ..landscape.arrangement import (
-        Arrangement,
-        approx_sqrt,
-        count_by_enumeration,
-        count_by_zaslavsky,
-        count_general_position,
-        sample_cells,
-    )
+    from ..landscape.arrangement import Arrangement, sample_cells
 
     inst = load_instance(args.instance)
     arr = Arrangement(tuple(tuple(x) for x in inst.X), args.bias)
@@ -284,22 +301,58 @@ def _cmd_cells(args: argparse.Namespace) -> int:
         )
     with _bar(args, "measuring cells") as progress:
         res = sample_cells(arr, args.points, dirs, args.seed, args.box, bool(args.exact), args.decide_bounded, progress)
-    records = []
-    for r in res:
-        rec: dict[str, Any] = {
-            "point": [fmt(x) for x in r.point],
-            "bounded": r.bounded,
-            "reason": r.reason,
-            "ray_found_by_sampling": r.ray_found,
-            "lower_bound_squared": fmt(r.lower_sq) if r.lower_sq is not None else None,
-            "lower_bound": approx_sqrt(r.lower_sq) if r.lower_sq is not None else None,
-        }
-        if r.exact is not None:
-            rec["exact_squared"] = fmt(r.exact.squared) if r.exact.squared is not None else None
-            rec["exact_surd"] = r.exact.surd
-            rec["exact_decimal"] = approx_sqrt(r.exact.squared) if r.exact.squared is not None else None
-            rec["vertices"] = r.exact.vertices
-        records.append(rec)
+    out = _cells_json(args, arr, dirs, res)
+    mark_json(
+        out,
+        [
+            "bounded",
+            "unbounded",
+            "undecided",
+            "cells",
+            "count",
+            "bounded_cells_exact_diameters",
+            "estimator_over_exact_on_bounded_cells",
+        ],
+    )
+    if args.out:
+        outputs.write_bytes(
+            Path(args.out),
+            (json.dumps(out, indent=1) + "\n").encode(),
+            inputs=(Path(args.instance),),
+            may_replace=CELLS_JSON,
+        )
+    if args.json:
+        print(json.dumps(out))
+        return 0
+    _print_cells(args, arr, dirs, res, out)
+    return 0
+
+
+def _cell_record(r: Any) -> dict[str, Any]:
+    """One measured cell: its point, boundedness, the estimator's and the exact diameter."""
+    from ..landscape.arrangement import approx_sqrt
+
+    rec: dict[str, Any] = {
+        "point": [fmt(x) for x in r.point],
+        "bounded": r.bounded,
+        "reason": r.reason,
+        "ray_found_by_sampling": r.ray_found,
+        "lower_bound_squared": fmt(r.lower_sq) if r.lower_sq is not None else None,
+        "lower_bound": approx_sqrt(r.lower_sq) if r.lower_sq is not None else None,
+    }
+    if r.exact is not None:
+        rec["exact_squared"] = fmt(r.exact.squared) if r.exact.squared is not None else None
+        rec["exact_surd"] = r.exact.surd
+        rec["exact_decimal"] = approx_sqrt(r.exact.squared) if r.exact.squared is not None else None
+        rec["vertices"] = r.exact.vertices
+    return rec
+
+
+def _cells_json(args: argparse.Namespace, arr: Any, dirs: int, res: Any) -> dict[str, Any]:
+    """The JSON of ``cells``: the settings, the counts, every cell, the exact diameters and counts asked for."""
+    from ..landscape.arrangement import approx_sqrt, count_by_enumeration, count_by_zaslavsky, count_general_position
+
+    records = [_cell_record(r) for r in res]
     bounded = [r for r in res if r.bounded]
     out: dict[str, Any] = {
         "generator": "exactscape cells",
@@ -338,28 +391,13 @@ def _cmd_cells(args: argparse.Namespace) -> int:
             "zaslavsky": {"cells": za[0], "bounded": za[1]},
             "general_position": {"cells": gp[0], "bounded": gp[1]},
         }
-    mark_json(
-        out,
-        [
-            "bounded",
-            "unbounded",
-            "undecided",
-            "cells",
-            "count",
-            "bounded_cells_exact_diameters",
-            "estimator_over_exact_on_bounded_cells",
-        ],
-    )
-    if args.out:
-        outputs.write_bytes(
-            Path(args.out),
-            (json.dumps(out, indent=1) + "\n").encode(),
-            inputs=(Path(args.instance),),
-            may_replace=CELLS_JSON,
-        )
-    if args.json:
-        print(json.dumps(out))
-        return 0
+    return out
+
+
+def _print_cells(args: argparse.Namespace, arr: Any, dirs: int, res: Any, out: dict[str, Any]) -> None:
+    """The human summary of ``cells`` (exact, but no certificate: every fact marked)."""
+    from ..landscape.arrangement import approx_sqrt
+
     print("verdict: measured")
     print(
         f"arrangement: N = {arr.N} hyperplanes x_i . w + {fmt(args.bias)} = 0 in Q^{arr.d0}; "
@@ -384,7 +422,6 @@ def _cmd_cells(args: argparse.Namespace) -> int:
                 f"{c['general_position']['cells']} ({c['general_position']['bounded']})"
             )
         )
-    return 0
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"region": _cmd_region, "cells": _cmd_cells}
