@@ -178,7 +178,12 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
 
 
 def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
-    """The readable table of an atlas."""
+    """The readable table of an atlas: the counts, the cells, the faces, the global and spurious minima."""
+    return _atlas_head(at, s, name) + _cell_table(at, s) + _face_lines(at, s) + _minima_lines(s)
+
+
+def _atlas_head(at: Any, s: dict[str, Any], name: str) -> list[str]:
+    """The verdict, the instance, the cell counts and the genuineness counts."""
     inst = at.instance
     lines = [f"verdict: {s['verdict']}"]
     if inst.provenance != "exact":
@@ -195,6 +200,12 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
         lines.append(
             f"genuine minimum: in {gc['genuine']} cells; not genuine: {gc['not-genuine']}; undecided: {gc['undecided']}"
         )
+    return lines
+
+
+def _cell_table(at: Any, s: dict[str, Any]) -> list[str]:
+    """One line per network cell (above TABLE_LIMIT cells only those not refuted)."""
+    lines: list[str] = []
     full = len(at.cells) <= TABLE_LIMIT
     if at.cells:
         if not full:
@@ -225,6 +236,13 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
                 f"{c['index']:>5}  {c['pattern']:<{width}}  {c['loss']:>9}  {inf:>9}  "
                 f"{mins:<10}  {gen:<9}  {pos:<3}  {sd or '-'}"
             )
+    return lines
+
+
+def _face_lines(at: Any, s: dict[str, Any]) -> list[str]:
+    """The boundary minima on facets (Theorem 3) and the local minima on other faces (Lemma D)."""
+    full = len(at.cells) <= TABLE_LIMIT
+    lines: list[str] = []
     bm = s["boundary_minima"]
     lines.append(f"boundary minima (Theorem 3): on {len(bm)} of {len(s['faces'])} facets")
     for f in bm[: TABLE_LIMIT if full else 20]:
@@ -240,6 +258,12 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
             lines.append(f"  face {f['face']}, z signs {' '.join(f['z_signs'])}, loss {f['loss']}")
         if len(fm) > 20:
             lines.append(f"  ... {len(fm) - 20} more in --json")
+    return lines
+
+
+def _minima_lines(s: dict[str, Any]) -> list[str]:
+    """Cells hidden by positive output weights, the global minimum, spurious and undecided minima."""
+    lines: list[str] = []
     hidden = [c["index"] for c in s["cells"] if c["genuine_with_positive_z"] is False]
     if hidden:
         lines.append(
@@ -272,6 +296,7 @@ def human(at: Any, s: dict[str, Any], name: str) -> list[str]:
         lines.append(f"undecided (loss between the bounds): {len(s['undecided'])} minima")
     for t in s["not_covered"]:
         lines.append(f"not covered: {t}")
+    return lines
     return lines
 
 
