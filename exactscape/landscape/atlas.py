@@ -321,6 +321,48 @@ def atlas(
     max_face_lps: int = DEFAULT_MAX_FACE_LPS,
 ) -> Atlas:
     """The atlas of ``inst`` with ``K`` neurons (module docstring)."""
+    census = _census(inst, K, max_cells, saddles, max_face_lps)
+    wall_proofs: WallProof = {}
+    facets, walls = neuron_facets(inst, census, wall_proofs) if faces else ({}, [])
+    records, face_records, minima = _analyse_cells(inst, K, census, facets, saddles, faces, progress)
+    if progress is not None:
+        progress("cells", len(records), len(records))
+    nfaces, face_minima, face_empty, examined, skipped, note = (
+        _other_faces(inst, K, census, max_face_lps, progress) if faces else ((), [], [], 0, 0, "")
+    )
+    minima[:0] = _face_minima(nfaces, face_minima)
+    upper, upper_from, point = _least_attained(inst, records, minima)
+    if point is None:
+        point = _attaining_point(inst, K, records, face_records, face_minima, upper, census)
+    lower = min((r.lower for r in records), default=None)
+    if lower is not None and lower > upper:
+        from ..errors import InternalError
+
+        raise InternalError("the lower bound of the global minimum exceeds an attained loss")
+    return Atlas(
+        inst,
+        K,
+        census,
+        tuple(records),
+        tuple(face_records),
+        tuple(walls),
+        lower,
+        upper,
+        upper_from,
+        tuple(minima),
+        point,
+        wall_proofs if faces else None,
+        nfaces,
+        tuple(face_minima),
+        tuple(face_empty),
+        examined,
+        skipped,
+        note,
+    )
+
+
+def _census(inst: Instance, K: int, max_cells: int, saddles: bool, max_face_lps: int) -> Census:
+    """The cells of one neuron, after every limit is checked (K, the cell limit, the face LPs, the size)."""
     if K < 1:
         raise InputError("K must be at least 1", field="K")
     if K > MAX_K:
@@ -346,8 +388,20 @@ def atlas(
             f"K = {K} > {MAX_SADDLE_K}: every zero set of every cell is too many; leave the saddles out",
             field="saddles",
         )
-    wall_proofs: WallProof = {}
-    facets, walls = neuron_facets(inst, census, wall_proofs) if faces else ({}, [])
+    return census
+
+
+def _analyse_cells(
+    inst: Instance,
+    K: int,
+    census: Census,
+    facets: dict[int, list[tuple[int, Vec]]],
+    saddles: bool,
+    faces: bool,
+    progress: Callable[[str, int, int], None] | None,
+) -> tuple[list[CellRecord], list[FaceRecord], list[Minimum]]:
+    """Every network cell decided (Theorems 1 and 2, the infimum of its closure), the facets of
+    its neurons (Theorem 3), and the minima found."""
     records: list[CellRecord] = []
     face_records: list[FaceRecord] = []
     minima: list[Minimum] = []
@@ -379,11 +433,12 @@ def atlas(
                     for sr in fa.results:
                         if sr.exists:
                             minima.append(Minimum("boundary", idx, fa.solution.loss, k, n, sr.sign))
-    if progress is not None:
-        progress("cells", len(nets), len(nets))
-    nfaces, face_minima, face_empty, examined, skipped, note = (
-        _other_faces(inst, K, census, max_face_lps, progress) if faces else ((), [], [], 0, 0, "")
-    )
+    return records, face_records, minima
+
+
+def _face_minima(nfaces: tuple[NeuronFace, ...], face_minima: list[Any]) -> list[Minimum]:
+    """The local minima on other faces, listed first (cell -1): the order the bundle check re-derives
+    (FORMAT 10.4)."""
     face_mins = []  # listed first (cell -1): the order the bundle check re-derives (FORMAT 10.4)
     for fm in face_minima:
         if fm.decision.loss is not None:
@@ -396,7 +451,14 @@ def atlas(
                     face=face_text(nfaces, fm.faces),
                 )
             )
-    minima[:0] = face_mins
+    return face_mins
+
+
+def _least_attained(
+    inst: Instance, records: list[CellRecord], minima: list[Minimum]
+) -> tuple[Fraction, str, Weights | None]:
+    """The least loss attained (z = 0, a minimum found, or a cell closure's infimum), what attains
+    it, and the point when an infimum does."""
     zero_loss = sum((v * v for v in inst.y), Fraction(0)) / inst.N
     upper, upper_from = zero_loss, "z = 0 (any w): loss (1/N) ||y||^2"
     point: Weights | None = None
@@ -417,33 +479,7 @@ def atlas(
             upper_from = f"the closure of cell {r.index} (branches {' '.join(b.branches)}; a point on its boundary)"
             sg = tuple(Fraction(1 if s == "+" else -1) for s in b.branches)
             point = Weights(sg, tuple(tuple(g * v for v in blk) for g, blk in zip(sg, b.R, strict=True)))
-    if point is None:
-        point = _attaining_point(inst, K, records, face_records, face_minima, upper, census)
-    lower = min((r.lower for r in records), default=None)
-    if lower is not None and lower > upper:
-        from ..errors import InternalError
-
-        raise InternalError("the lower bound of the global minimum exceeds an attained loss")
-    return Atlas(
-        inst,
-        K,
-        census,
-        tuple(records),
-        tuple(face_records),
-        tuple(walls),
-        lower,
-        upper,
-        upper_from,
-        tuple(minima),
-        point,
-        wall_proofs if faces else None,
-        nfaces,
-        tuple(face_minima),
-        tuple(face_empty),
-        examined,
-        skipped,
-        note,
-    )
+    return upper, upper_from, point
 
 
 _SIGN = {1: "+", -1: "-", 0: "0"}
