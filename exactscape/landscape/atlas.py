@@ -645,55 +645,15 @@ def summary(at: Atlas, bundle: bool = False) -> dict[str, Any]:
     """The ``--json`` object (docs/manual.md: atlas); with ``bundle``, also the certificate file of
     every line (``atlas.json`` of a bundle, FORMAT 10.4: the checker re-derives every line)."""
     names, face_names = file_names(at)
-    cells = []
-    for r in at.cells:
-        a = r.analysis
-        rec: dict[str, Any] = {
-            "index": r.index,
-            "neuron_cells": list(r.cells),
-            "pattern": pattern_text(at.census, r.cells),
-            "feasible": a.feasibility.feasible,
-            "kind": a.kind,
-            "dimension": a.dimension,
-            "loss": fmt(a.loss),
-            "genuine": a.genuineness.known(),
-            **a.genuineness.to_json(),
-            "branches": list(a.genuine.branches) if a.genuine else None,
-            "genuine_with_positive_z": r.positive_genuine,
-            "infimum": fmt(r.lower) if r.exact else None,
-            "lower_bound": fmt(r.lower),
-        }
-        if r.saddles is not None:
-            rec["saddles"] = [
-                {"zero": list(c.zero), "verdict": c.verdict, "loss": fmt(c.loss)} for c in r.saddles.cases
-            ]
-        if bundle:
-            rec["certificates"] = names[r.index]
-        cells.append(rec)
-    faces = [
-        {
-            "cell": f.cell,
-            "neuron": f.analysis.neuron,
-            "sample": f.analysis.sample,
-            "loss": fmt(f.analysis.solution.loss),
-            "lambda": fmt(f.analysis.solution.lam),
-            "plus": bool((p := f.analysis.result("+")) and p.exists),
-            "minus": bool((q := f.analysis.result("-")) and q.exists),
-        }
-        for f in at.faces
-    ]
+    cells = [_cell_json(at, r) for r in at.cells]
     if bundle:
-        for rec, name in zip(faces, face_names, strict=True):
-            rec["certificate"] = name
-    gm: dict[str, Any] = {
-        "certified": at.certified,
-        "lower": fmt(at.lower) if at.lower is not None else None,
-        "upper": fmt(at.upper),
-        "attained_by": at.upper_from,
-    }
-    if at.certified:
-        gm["loss"] = fmt(at.upper)
-    gm["point"] = at.point.to_json() if at.point is not None else None
+        for rec in cells:
+            rec["certificates"] = names[rec["index"]]
+    faces = _faces_json(at)
+    if bundle:
+        for face, name in zip(faces, face_names, strict=True):
+            face["certificate"] = name
+    gm = _global_json(at)
     out: dict[str, Any] = {
         "verdict": verdict(at),
         "N": at.instance.N,
@@ -735,6 +695,59 @@ def summary(at: Atlas, bundle: bool = False) -> dict[str, Any]:
         out["saddles_analysed"] = all(r.saddles is not None for r in at.cells)
         out["faces_analysed"] = at.wall_proofs is not None
     return out
+
+
+def _cell_json(at: Atlas, r: CellRecord) -> dict[str, Any]:
+    """One network cell of the summary: its pattern, minimiser set, genuineness, infimum, saddles."""
+    a = r.analysis
+    rec: dict[str, Any] = {
+        "index": r.index,
+        "neuron_cells": list(r.cells),
+        "pattern": pattern_text(at.census, r.cells),
+        "feasible": a.feasibility.feasible,
+        "kind": a.kind,
+        "dimension": a.dimension,
+        "loss": fmt(a.loss),
+        "genuine": a.genuineness.known(),
+        **a.genuineness.to_json(),
+        "branches": list(a.genuine.branches) if a.genuine else None,
+        "genuine_with_positive_z": r.positive_genuine,
+        "infimum": fmt(r.lower) if r.exact else None,
+        "lower_bound": fmt(r.lower),
+    }
+    if r.saddles is not None:
+        rec["saddles"] = [{"zero": list(c.zero), "verdict": c.verdict, "loss": fmt(c.loss)} for c in r.saddles.cases]
+    return rec
+
+
+def _faces_json(at: Atlas) -> list[dict[str, Any]]:
+    """The facets examined (Theorem 3): the face, its KKT loss and multiplier, minima for z_k > 0 / < 0."""
+    return [
+        {
+            "cell": f.cell,
+            "neuron": f.analysis.neuron,
+            "sample": f.analysis.sample,
+            "loss": fmt(f.analysis.solution.loss),
+            "lambda": fmt(f.analysis.solution.lam),
+            "plus": bool((p := f.analysis.result("+")) and p.exists),
+            "minus": bool((q := f.analysis.result("-")) and q.exists),
+        }
+        for f in at.faces
+    ]
+
+
+def _global_json(at: Atlas) -> dict[str, Any]:
+    """The global minimum: its bounds, what attains the upper one, and whether they meet (certified)."""
+    gm: dict[str, Any] = {
+        "certified": at.certified,
+        "lower": fmt(at.lower) if at.lower is not None else None,
+        "upper": fmt(at.upper),
+        "attained_by": at.upper_from,
+    }
+    if at.certified:
+        gm["loss"] = fmt(at.upper)
+    gm["point"] = at.point.to_json() if at.point is not None else None
+    return gm
 
 
 def verdict(at: Atlas) -> str:
