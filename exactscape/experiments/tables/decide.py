@@ -68,9 +68,7 @@ def decide_trial(
     ``seconds`` exceeds the budget by about a second at most (plus the minimiser set's build).
     With ``replay``, a decided per-neuron answer's certificate (FORMAT 4) is written to JSON
     text and replayed by the independent checker from that text (not counted in ``seconds``)."""
-    from ...core import minset
     from ...deciders import decider
-    from ...theory import genuine as fast
     from ...theory.minima import analyse_cell
 
     t0 = time.perf_counter()
@@ -123,7 +121,20 @@ def decide_trial(
         how = f"undecided: {g.reason_text()}"
     if a.genuine is not None and all(b == "+" for b in a.genuine.branches):
         return done(True, True, how + "; witness on (+,...,+)", evidence=(a.genuine, None))
-    # the paper's reading: the single branch vector (+, ..., +)
+    positive, evidence = _positive_branch(instance, pattern, a, budget, t0, decide)
+    return done(
+        per_neuron, positive, how + f"; (+,...,+) {'undecided' if positive is None else positive}", evidence=evidence
+    )
+
+
+def _positive_branch(
+    instance: Instance, pattern: Pattern, a: Any, budget: float, t0: float, decide: Any
+) -> tuple[bool | None, tuple[Any, Any] | None]:
+    """The paper's reading: is there a genuine minimum on the single branch vector (+, ..., +)?
+    None when undecided; the evidence (a witness, or the refuting tree) when decided."""
+    from ...core import minset
+    from ...theory import genuine as fast
+
     ms = a.ms if a.ms is not None else minset.minimiser_set(instance, pattern)
     positive: bool | None = None
     evidence: tuple[Any, Any] | None = None
@@ -144,9 +155,7 @@ def decide_trial(
             if d is not None and not d.undecided:
                 positive = d.genuine is not None
                 evidence = (d.genuine, d.tree)
-    return done(
-        per_neuron, positive, how + f"; (+,...,+) {'undecided' if positive is None else positive}", evidence=evidence
-    )
+    return positive, evidence
 
 
 def _replay_positive(a: Any, genuine: Any, leaf: Any) -> tuple[str, float]:
