@@ -253,20 +253,7 @@ def _crosscheck_lines(
             )
         )
     a = cc.analysis
-    if a is not None:
-        kd = wts.K * inst.d
-        shape = "a unique point" if a.kind == "unique" else f"an affine set of dimension {a.dimension}"
-        out.append(
-            cell_mark(f"cell minimisers: {shape} (rank A = {a.rank}, Kd = {kd}); minimum loss L* = {sci(a.loss, 6)}")
-        )
-        g = a.genuineness
-        if g.is_genuine and a.genuine is not None:
-            gen = f"yes, branches {' '.join(a.genuine.branches)}"
-        elif g.is_refuted:
-            gen = "no (every branch vector refuted)" if a.feasibility.feasible else "no (the cell is empty)"
-        else:
-            gen = f"undecided: {g.reason_text()} (neither shown nor refuted)"
-        out.append(cell_mark(f"genuine minimum in this cell: {gen}"))
+    out += _cell_part(cc, inst.d * wts.K, cell_mark)
     own = not_certified if snapped else (lambda t: t)  # the float point's values: in its own certificate
     out.append(own(f"loss at the float point: exact {sci(cc.loss_exact, 10)}, float64 evaluation {Lf:.10e}"))
     if a is not None:
@@ -305,6 +292,29 @@ def _crosscheck_lines(
         "not-covered": "boundary points are not decided by this command",
     }
     out.append(explain[cc.verdict] if cc.verdict == "not-covered" else not_certified(explain[cc.verdict]))
+    return out
+
+
+def _cell_part(cc: Any, kd: int, cell_mark: Callable[[str], str]) -> list[str]:
+    """The cell of the float point: its minimiser set and loss, and its genuineness (three-valued)."""
+    from ..landscape.crosscheck import sci
+
+    a = cc.analysis
+    if a is None:
+        return []
+    out: list[str] = []
+    shape = "a unique point" if a.kind == "unique" else f"an affine set of dimension {a.dimension}"
+    out.append(
+        cell_mark(f"cell minimisers: {shape} (rank A = {a.rank}, Kd = {kd}); minimum loss L* = {sci(a.loss, 6)}")
+    )
+    g = a.genuineness
+    if g.is_genuine and a.genuine is not None:
+        gen = f"yes, branches {' '.join(a.genuine.branches)}"
+    elif g.is_refuted:
+        gen = "no (every branch vector refuted)" if a.feasibility.feasible else "no (the cell is empty)"
+    else:
+        gen = f"undecided: {g.reason_text()} (neither shown nor refuted)"
+    out.append(cell_mark(f"genuine minimum in this cell: {gen}"))
     return out
 
 
