@@ -213,15 +213,10 @@ def analyse_spurious(
         )
     sigma = branches if branches is not None else default_branches(K, p)
     if sigma is None:
-        i = next((i for i, x in enumerate(p) if x > 0), None)
-        k = next((k for k, x in enumerate(p) if x < 0), None)
-        if i is None or k is None:
-            i = next(i for i, x in enumerate(p) if x == 0)
-            k = next(k for k, x in enumerate(p) if x != 0)
         return SpuriousAnalysis(
             verdict="not-applicable",
             reason="one-neuron-sign-change",
-            samples=(i, k),
+            samples=_sign_change(p),
             **base,  # type: ignore[arg-type]
         )
     if len(sigma) != K:
@@ -236,9 +231,7 @@ def analyse_spurious(
     count = count_branch_vectors(K, p)
     low = lower if lower is not None else (search(inst, m, L) if search is not None else None)
     if low is not None:
-        low.check_against(inst)
-        if low.K != K:
-            raise InputError(f"the lower point has K = {low.K}, expected {K}")
+        _check_lower(inst, low, K)
     from .point import loss as point_loss
 
     if low is None or point_loss(inst, low) >= L:
@@ -266,6 +259,24 @@ def analyse_spurious(
         lower_cell=cell_state,
         **base,  # type: ignore[arg-type]
     )
+
+
+def _sign_change(p: Vec) -> tuple[int, int]:
+    """Two samples on which the affine fit p has opposite strict signs, or one where it is 0 and
+    one where it is not: why one neuron active on every sample cannot realise it."""
+    i = next((i for i, x in enumerate(p) if x > 0), None)
+    k = next((k for k, x in enumerate(p) if x < 0), None)
+    if i is None or k is None:
+        i = next(i for i, x in enumerate(p) if x == 0)
+        k = next(k for k, x in enumerate(p) if x != 0)
+    return i, k
+
+
+def _check_lower(inst: Instance, low: Weights, K: int) -> None:
+    """The lower point fits the instance and has K neurons."""
+    low.check_against(inst)
+    if low.K != K:
+        raise InputError(f"the lower point has K = {low.K}, expected {K}")
 
 
 # ------------------------------------------------------------ certificate

@@ -123,6 +123,11 @@ def record_problem(rec: Any, st: TableSettings) -> str | None:
         return None if isinstance(rec["error"], str) and set(rec) == {"location", "trial", "error"} else "error record"
     if "skipped" in rec:
         return None if isinstance(rec["skipped"], str) and set(rec) == {"location", "trial", "skipped"} else "skipped"
+    return _fields_problem(rec) or _verdict_problem(rec, st) or _measure_problem(rec) or _pattern_problem(rec, st)
+
+
+def _fields_problem(rec: dict[str, Any]) -> str | None:
+    """A field missing or unknown."""
     need = {
         "verdict",
         "genuine",
@@ -143,6 +148,11 @@ def record_problem(rec: Any, st: TableSettings) -> str | None:
     unknown = sorted(set(rec) - need - optional - {"location", "trial"})
     if unknown:
         return f"unknown field {clip(unknown[0])}"
+    return None
+
+
+def _verdict_problem(rec: dict[str, Any], st: TableSettings) -> str | None:
+    """The verdict against ``genuine`` / ``genuine_positive``; rank + dimension = K d; ``continuous``."""
     v, g, gp = rec["verdict"], rec["genuine"], rec["genuine_positive"]
     if v not in VERDICTS:
         return "verdict"
@@ -160,6 +170,11 @@ def record_problem(rec: Any, st: TableSettings) -> str | None:
         return f"rank + dimension is not K d = {kd}"
     if rec["continuous"] is not (rec["dimension"] > 0):
         return "continuous is not (dimension > 0)"
+    return None
+
+
+def _measure_problem(rec: dict[str, Any]) -> str | None:
+    """The activated share, the times, the method, gradient descent's fields and the replay's."""
     act = rec["activated"]
     if not (_seconds_ok(act) and act <= 1):
         return "activated is not a share in [0, 1]"
@@ -178,6 +193,13 @@ def record_problem(rec: Any, st: TableSettings) -> str | None:
         isinstance(rec["replayed"], str) and (rec["replayed"] == "verified" or rec["replayed"].startswith("rejected: "))
     ):
         return "replayed"
+    return None
+
+
+def _pattern_problem(rec: dict[str, Any], st: TableSettings) -> str | None:
+    """The kept pattern (N rows of K digits, matching ``activated``) and ``differs`` against the paper's row."""
+    act = rec["activated"]
+    loc = rec["location"]
     pat = rec.get("pattern")
     if pat is not None:
         if not (
