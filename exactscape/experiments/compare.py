@@ -229,17 +229,7 @@ def random_batch(
             undecided += c.exact.is_undecided
             tex += c.exact_seconds
             tfl += c.float_seconds
-            bad = False
-            for t in tols:
-                if c.errors(t):
-                    counts[t]["error"] += 1
-                    bad = True
-                elif c.disagrees(t):
-                    counts[t]["disagree"] += 1
-                    key = "exact_genuine_float_not" if c.exact_genuine else "float_genuine_exact_not"
-                    counts[t][key] += 1
-                    bad = True
-            if bad:
+            if _count(counts, c, tols):
                 name = f"{kind}-loc{loc:g}-t{trial}-seed{seed}"
                 case: dict[str, Any] = {"name": name, "location": loc, "trial": trial, **comparison_json(c)}
                 if save_dir is not None:
@@ -262,6 +252,21 @@ def random_batch(
             }
         )
     return res
+
+
+def _count(counts: dict[float, dict[str, int]], c: Comparison, tols: tuple[float, ...]) -> bool:
+    """Count the float LP's errors and disagreements with the exact answer per threshold; whether any."""
+    bad = False
+    for t in tols:
+        if c.errors(t):
+            counts[t]["error"] += 1
+            bad = True
+        elif c.disagrees(t):
+            counts[t]["disagree"] += 1
+            key = "exact_genuine_float_not" if c.exact_genuine else "float_genuine_exact_not"
+            counts[t][key] += 1
+            bad = True
+    return bad
 
 
 def _random_case(kind: str, N: int, d0: int, K: int, loc: float, rng: np.random.Generator) -> tuple[Instance, Weights]:
