@@ -19,9 +19,9 @@ from exactscape.landscape.region_dd import (
     Defining,
     Region,
     Row,
-    boundary_defining,
     cell_defining,
     describe,
+    face_defining,
     primitive,
 )
 from exactscape.theory.saddles import analyse_zero_set
@@ -55,7 +55,7 @@ def still_true_region(m: dict[str, Any]) -> bool:
     reg = res.region
     R0 = _vecs([m["solution"]])[0]
     df = (
-        boundary_defining(inst, pat, face[0], face[1], branches, R0)
+        face_defining(inst, pat, face[0], face[1], branches, R0)
         if face is not None
         else cell_defining(inst, pat, branches, R0)
     )

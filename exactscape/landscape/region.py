@@ -29,7 +29,7 @@ from ..errors import InputError
 from ..io.certify import envelope, self_check
 from ..theory.boundary import check_face, sign_condition, solve_face
 from ..theory.saddles import ZeroCut, analyse_zero_set, zero_part
-from .region_dd import Defining, Region, boundary_defining, cell_defining, closure_proofs, describe
+from .region_dd import Defining, Region, cell_defining, closure_proofs, describe, face_defining
 
 VERSION = "1.3"  # the closure proofs of FORMAT 9.2 check 7 (new in 1.3)
 KINDS = ("cell", "saddle", "boundary")
@@ -168,7 +168,7 @@ def _face_system(inst: Instance, pat: Pattern, branches: tuple[str, ...], face: 
         raise InputError(f"neuron {k} carries the face and needs branch + or -", field="branches")
     sol = solve_face(inst, pat, k, n)
     R0 = tuple(v for blk in sol.R for v in blk)
-    df = boundary_defining(inst, pat, k, n, branches, R0)
+    df = face_defining(inst, pat, k, n, branches, R0)
     zero_w = [(j, _zero_cone_witness(inst, pat, j)) for j, b in enumerate(branches) if b == "0"]
     condition = sign_condition(branches[k], sol.lam, sol.e_n)
     return _System(df, R0, zero_w, condition=condition, extra={"face": {"neuron": k, "sample": n}})

@@ -299,10 +299,10 @@ def cell_defining(inst: Instance, pat: Pattern, branches: Sequence[str], R0: Seq
     return Defining(n=n, E=tuple(E), f=tuple(f), G=tuple(G), h=tuple(ZERO for _ in G), keys=tuple(keys))
 
 
-def boundary_defining(
+def face_defining(
     inst: Instance, pat: Pattern, k: int, n_: int, branches: Sequence[str], R0: Sequence[Fraction]
 ) -> Defining:
-    """The boundary minima of the face (k, n) [38-46] with z_k of sign branches[k]:
+    """The defining system of the boundary minima on the face (k, n) [38-46], z_k of sign branches[k]:
     A R = A R0, x_n . R_k = 0, strict rows for every other pair (Lemma A: lambda and
     e_n are the same on the whole solution set, so the sign condition [29-30] is
     a yes/no, decided by the caller)."""
