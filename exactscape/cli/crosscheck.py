@@ -226,6 +226,7 @@ def _crosscheck_lines(
     args: argparse.Namespace, inst: Any, fw: Any, cc: Any, s: dict[str, Any], Lf: float, snapped: bool
 ) -> list[str]:
     """The human summary: verdict, provenance, pattern robustness, the cell, losses, distances, the snap."""
+    from ..floats.convert import percent_text
     from ..landscape.crosscheck import sci
 
     wts = fw.weights
@@ -242,10 +243,10 @@ def _crosscheck_lines(
         )
     r = cc.robustness
     if r is not None:
-        share = sum(sum(row) for row in cc.pattern.I) / (inst.N * wts.K)
+        share = percent_text(sum(sum(row) for row in cc.pattern.I), inst.N * wts.K)
         out.append(
             not_certified(
-                f"pattern: {share:.1%} of the N x K states active; "
+                f"pattern: {share} of the N x K states active; "
                 + ("robust" if r.robust else "NOT robust")
                 + f" (min relative margin |w_j.x_i| / sum|w_jl x_il| = {sci(r.min_relative_margin)} at neuron "
                 f"{r.closest[0]}, sample {r.closest[1]}; float error bound gamma_(d+1) = {sci(r.gamma)} in "

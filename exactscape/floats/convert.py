@@ -226,3 +226,9 @@ def unit_roundoff(dtype_name: str) -> Fraction:
     if p is None:
         raise InputError(f"unknown floating-point format {dtype_name!r}", "precision")
     return Fraction(1, 2**p)
+
+
+def percent_text(k: int, n: int) -> str:
+    """k / n as a percentage with one decimal, as a float program prints it (k / n in binary64,
+    then ``.1%``); for display only (the CLI's share of active states)."""
+    return f"{k / n:.1%}"
