@@ -1,0 +1,189 @@
+"""Float proposals of quadratic refutations (:mod:`exactscape.theory.quadratic`; docs/theory.md
+section 2.1).
+
+For a cell with minimiser set M = {R : A R = p}, every genuine point has R_j in
+C_j u (-C_j) u {0}, where C_j = {r : g_ij . r >= 0 for all i} and g_ij = (2 I_ij - 1) x_i. For
+multipliers mu >= 0 the form
+
+    q(R) = sum_j sum_{(i, k) in S_j} mu^j_ik (g_ij . R_j)(g_kj . R_j)
+
+is >= 0 there. With a float orthonormal basis U of null(A) and a float point R0 of M, the
+matrix P(mu) of (u, t) -> q(R0 t + U u) is linear in mu, and this module solves the SDP
+
+    maximise delta  subject to  -P(mu) >= delta I  (positive semidefinite order),
+                                mu >= 0,  sum mu = 1
+
+with cvxpy (Clarabel for small matrices, SCS for large ones). delta > 0 means q < 0 on all of
+M (floats). The support S_j is a few rows of C_j near its walls: the rows with the smallest
+normalised slack g_ij . a_j / ||g_ij|| at the axis a_j of the largest ball inscribed in C_j
+(one LP per neuron), all pairs among them. The answer is a proposal: the exact side
+rationalises mu and recomputes P on an exact basis before anything counts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..model import Instance, Pattern
+
+ROWS_PER_NEURON = 8  # facet candidates per neuron (all pairs among them enter the support)
+RIDGE = 0.0  # weight of the reachable directions beside e_t e_t^T in the margin
+CLARABEL_LIMIT = 60  # matrix sizes m + 1 up to which the interior-point solver is used
+
+
+@dataclass(frozen=True)
+class QuadraticProposal:
+    """Float multipliers ``mu`` ((j, i, k) with i < k -> mu >= 0), the SDP's optimum ``delta``
+    (> 0: q < 0 on the minimiser set, in floats), its status and time."""
+
+    mu: dict[tuple[int, int, int], float]
+    delta: float
+    status: str
+    seconds: float
+    size: int
+
+
+def _arrays(inst: Instance, pat: Pattern, fitted: Sequence[Fraction]) -> tuple[Any, Any, Any]:
+    X = np.array([[float(v) for v in x] for x in inst.xs], dtype=np.float64).reshape(inst.N, inst.d)
+    I = np.array(pat.I, dtype=np.float64).reshape(inst.N, pat.K)
+    p = np.array([float(v) for v in fitted], dtype=np.float64)
+    return X, I, p
+
+
+def candidate_rows(G: Any, count: int) -> list[int]:
+    """Rows of the cone {r : G r >= 0} nearest to its walls, seen from its inscribed-ball axis."""
+    from scipy.optimize import linprog
+
+    n, d = G.shape
+    norms = np.linalg.norm(G, axis=1)
+    ok = norms > 0
+    if not ok.any():
+        return []
+    Gn = np.where(ok[:, None], G / np.where(norms > 0, norms, 1.0)[:, None], 0.0)
+    res = linprog(
+        np.r_[np.zeros(d), -1.0],
+        A_ub=np.c_[-Gn[ok], np.ones(int(ok.sum()))],
+        b_ub=np.zeros(int(ok.sum())),
+        bounds=[(-1, 1)] * d + [(None, 1)],
+        method="highs",
+    )
+    a = res.x[:d] if res.status == 0 else np.ones(d)
+    slack = np.where(ok, Gn @ a, np.inf)
+    order = np.argsort(slack, kind="stable")
+    return [int(i) for i in order[: min(count, int(ok.sum()))]]
+
+
+def propose(
+    inst: Instance,
+    pat: Pattern,
+    fitted: Sequence[Fraction],
+    rows_per_neuron: int = ROWS_PER_NEURON,
+    ridge: float = RIDGE,
+) -> QuadraticProposal | None:
+    """The SDP of the module docstring; None when the minimiser set is a point of a full-rank
+    A (nothing to refute quadratically) or the solver fails."""
+    import cvxpy as cp
+
+    t0 = time.perf_counter()
+    X, I, p = _arrays(inst, pat, fitted)
+    N, d = X.shape
+    K = I.shape[1]
+    A = np.hstack([I[:, j : j + 1] * X for j in range(K)])
+    _, S, Vt = np.linalg.svd(A)
+    rank = int(np.sum(S > 1e-9 * (S[0] if S.size and S[0] > 0 else 1.0)))
+    Nb = Vt[rank:].T  # Kd x m, orthonormal
+    R0 = np.linalg.lstsq(A, p, rcond=None)[0]
+    B = np.c_[Nb, R0]  # columns: the null basis, then R0 (coordinate t last)
+    n = B.shape[1]
+    C = 2 * I - 1
+    terms: list[Any] = []
+    keys: list[tuple[int, int, int]] = []
+    touched: list[Any] = []
+    for j in range(K):
+        G = C[:, j : j + 1] * X
+        rows = candidate_rows(G, rows_per_neuron)
+        V = G[rows] @ B[j * d : (j + 1) * d]  # values g_ij . (basis vector)_j
+        touched.append(V)
+        for a in range(len(rows)):
+            for b in range(a + 1, len(rows)):
+                i, k = rows[a], rows[b]
+                M = np.outer(V[a], V[b])
+                terms.append(((M + M.T) / 2)[np.triu_indices(n)])
+                keys.append((j, min(i, k), max(i, k)))
+    if not keys:
+        return None
+    # the ridge acts on the directions some multiplier can reach (the span of the values): the
+    # others are zero rows of P for every mu, which the exact LDL^T accepts as they are
+    _, sv, wt = np.linalg.svd(np.vstack(touched), full_matrices=False)
+    reach = wt[sv > 1e-9 * sv[0]] if sv.size and sv[0] > 0 else np.zeros((0, n))
+    margin = ridge * reach.T @ reach
+    margin[-1, -1] += 1.0
+    coef = np.array(terms).T  # the upper triangle of P (row by row), one column per multiplier
+    diag = np.array([r * n - r * (r - 1) // 2 for r in range(n)])  # where (r, r) sits in it
+    strict = np.setdiff1d(np.arange(coef.shape[0]), diag)
+    mu = cp.Variable(len(keys), nonneg=True)
+    delta = cp.Variable()
+    Pm = cp.Variable((n, n), symmetric=True)
+    cons = [
+        cp.diag(Pm) == coef[diag] @ mu,
+        cp.upper_tri(Pm) == coef[strict] @ mu,
+        -Pm - delta * margin >> 0,
+        cp.sum(mu) == 1,
+    ]
+    prob = cp.Problem(cp.Maximize(delta), cons)
+    solvers = [cp.CLARABEL, cp.SCS] if n <= CLARABEL_LIMIT else [cp.SCS]
+    status = "not solved"
+    for solver in solvers:
+        try:
+            prob.solve(solver=solver)
+        except Exception as exc:  # noqa: BLE001 - a solver failure is "no proposal", never an answer
+            status = f"solver error: {type(exc).__name__}"
+            continue
+        if mu.value is not None and delta.value is not None:
+            break
+    else:
+        return QuadraticProposal({}, float("-inf"), status, time.perf_counter() - t0, n)
+    vals = np.maximum(np.asarray(mu.value, dtype=np.float64), 0.0)
+    out = {key: float(v) for key, v in zip(keys, vals, strict=True) if v > 1e-9 * max(vals.max(), 1e-300)}
+    return QuadraticProposal(out, float(delta.value), str(prob.status), time.perf_counter() - t0, n)
+
+
+def rationalise(mu: dict[tuple[int, int, int], float], den: int) -> tuple[tuple[int, int, int, Fraction], ...]:
+    """mu / max(mu), each entry the nearest fraction with denominator at most ``den``
+    (entries below 10^-6 of the largest, solver noise, dropped; so are those that round to 0).
+    Optima of the SDP often sit where the u block of -P is singular, which only exact ratios
+    of the multipliers keep: small denominators find them on integer data."""
+    if not mu:
+        return ()
+    top = max(mu.values())
+    out = []
+    for (j, i, k), v in sorted(mu.items()):
+        if v < 1e-6 * top:
+            continue
+        f = Fraction(v / top).limit_denominator(den)
+        if f > 0:
+            out.append((j, i, k, f))
+    return tuple(out)
+
+
+def propose_candidates(
+    inst: Instance, pat: Pattern, fitted: Sequence[Fraction]
+) -> list[tuple[tuple[int, int, int, Fraction], ...]]:
+    """Rational candidates for :func:`exactscape.theory.quadratic.refute`: the SDP's mu rounded
+    to denominators 10, 100, ..., 10^9 (distinct candidates only); none when the SDP finds no
+    delta > 0."""
+    prop = propose(inst, pat, fitted)
+    if prop is None or not prop.delta > 0:
+        return []
+    out: list[tuple[tuple[int, int, int, Fraction], ...]] = []
+    for e in (1, 2, 3, 4, 6, 9):
+        c = rationalise(prop.mu, 10**e)
+        if c and c not in out:
+            out.append(c)
+    return out
