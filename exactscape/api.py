@@ -109,8 +109,20 @@ def cell(
     if backend == "auto":  # float hints pay off on large cells only (scipy's import alone takes a second)
         large = engine == "fast" or (engine == "auto" and inst.N * pat.K * inst.d >= SMALL_CELL)
         backend = "auto" if large else "exact"
+    from .theory.quadratic import default_proposer
+
+    # under a budget, wide cells with dependent samples may be refuted by one quadratic form
+    # (floats propose its multipliers, exact arithmetic verifies them)
+    quadratic = default_proposer() if budget is not None and backend in ("auto", "hinted") else None
     a: CellAnalysis = analyse_cell(
-        inst, pat, hint=weights, progress=progress, decide=decider(backend), engine=engine, budget=budget
+        inst,
+        pat,
+        hint=weights,
+        progress=progress,
+        decide=decider(backend),
+        engine=engine,
+        budget=budget,
+        quadratic=quadratic,
     )
     summary = dict(certify.cell_claim(a))
     summary.update({"N": inst.N, "K": pat.K, "d": inst.d, "lp_nodes": a.nodes, "method": a.method})

@@ -135,6 +135,12 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
             pat = api.pattern_for(inst, pat, wts)
         br = parse_branches(str(run["branches"]), pat.K)
         return region(inst, pat, br, str(run["kind"]), face, verify=verify).certificate
+    if run["command"] == "quadratic":  # new in 1.4: a cell refuted by one quadratic form (FORMAT 4.3)
+        from .theory.quadratic import quadratic_cell_certificate
+
+        if pat is None:
+            raise ValueError("a quadratic run needs a pattern")
+        return quadratic_cell_certificate(inst, pat, run["mu"], verify=verify)
     raise ValueError(f"unknown command {run['command']!r}")
 
 

@@ -88,7 +88,9 @@ def propose(
 ) -> QuadraticProposal | None:
     """The SDP of the module docstring; None when the minimiser set is a point of a full-rank
     A (nothing to refute quadratically) or the solver fails."""
-    import cvxpy as cp
+    import cvxpy
+
+    cp: Any = cvxpy  # cvxpy's stubs are partial: use it untyped
 
     t0 = time.perf_counter()
     X, I, p = _arrays(inst, pat, fitted)

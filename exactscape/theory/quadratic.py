@@ -76,8 +76,8 @@ def affine_basis(inst: Instance, pat: Pattern, fitted: Sequence[Fraction], ms: M
         cols = set(ms.evidence.columns)
         pivots = tuple(c for c in range(Kd) if c not in cols)
         rows = ms.Nb.tolist()
-        null = tuple(tuple(Fraction(int(rows[r][a])) for r in range(Kd)) for a in range(ms.Nb.ncols()))
-        return AffineBasis(tuple(R0), null, pivots)
+        vecs = tuple(tuple(Fraction(int(rows[r][a])) for r in range(Kd)) for a in range(ms.Nb.ncols()))
+        return AffineBasis(tuple(R0), vecs, pivots)
     D = samples(inst).D
     AZ = design_integers(inst, pat)
     N = inst.N
@@ -99,8 +99,7 @@ def affine_basis(inst: Instance, pat: Pattern, fitted: Sequence[Fraction], ms: M
         raise ValueError("the fitted values are not in the column space of A")
     R0 = [Fraction(0)] * Kd
     for r, c in enumerate(piv):
-        v = E[r, Kd]
-        R0[c] = Fraction(int(v.p), int(v.q))
+        R0[c] = _frac(E[r, Kd])
     pset = set(piv)
     free = [c for c in range(Kd) if c not in pset]
     null = []
@@ -108,11 +107,15 @@ def affine_basis(inst: Instance, pat: Pattern, fitted: Sequence[Fraction], ms: M
         vec = [Fraction(0)] * Kd
         vec[c] = Fraction(1)
         for r, pc in enumerate(piv):
-            v = E[r, c]
-            if v != 0:
-                vec[pc] = -Fraction(int(v.p), int(v.q))
+            if E[r, c] != 0:
+                vec[pc] = -_frac(E[r, c])
         null.append(tuple(vec))
     return AffineBasis(tuple(R0), tuple(null), tuple(free))
+
+
+def _frac(v: object) -> Fraction:
+    """A python-flint rational as a Fraction."""
+    return Fraction(int(getattr(v, "p")), int(getattr(v, "q")))  # noqa: B009 - fmpq_mat entries are typed fmpz
 
 
 def form_matrix(inst: Instance, pat: Pattern, basis: AffineBasis, mu: Mu) -> list[list[flint.fmpq]]:
@@ -175,8 +178,7 @@ def schur_margin(W: list[list[flint.fmpq]]) -> Fraction | None:
                 pc = prow[c]
                 if pc != 0:
                     row[c] -= f * pc
-    s = A[n - 1][n - 1]
-    return Fraction(int(s.p), int(s.q))
+    return _frac(A[n - 1][n - 1])
 
 
 def simple_below(s: Fraction) -> Fraction:
@@ -254,6 +256,28 @@ def refute(
         return deadline.call_before(deadline_ns, _exact, args)
     except deadline.Expired:
         return Attempt(None, "budget", Fraction(0))
+
+
+def quadratic_cell_certificate(
+    inst: Instance, pat: Pattern, mu: Sequence[Sequence[object]], verify: bool = True
+) -> dict[str, object]:
+    """The cell certificate (FORMAT 4.3) of a cell refuted by the given multipliers
+    [[j, i, k, "p/q"], ...] (deterministic: the bundled example's multipliers are stored, no
+    solver runs), on the plain engine's minimiser set; ValueError when they do not refute it."""
+    from dataclasses import replace
+
+    from ..certify import cell_certificate, self_check
+    from .minima import analyse_cell
+
+    a = analyse_cell(inst, pat, engine="plain")
+    cand = tuple((int(str(j)), int(str(i)), int(str(k)), Fraction(str(m))) for j, i, k, m in mu)
+    att = refute(inst, pat, a.fitted(), None, [cand])
+    if att.refutation is None or not a.feasibility.feasible:
+        raise ValueError(f"the multipliers do not refute the cell ({att.reason})")
+    cert = cell_certificate(replace(a, genuine=None, tree=None, quadratic=att.refutation, method=METHOD))
+    if verify:
+        self_check(cert)
+    return cert
 
 
 def default_proposer() -> Proposer | None:
