@@ -23,6 +23,7 @@ rationalises mu and recomputes P on an exact basis before anything counts.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -143,7 +144,9 @@ def propose(
     status = "not solved"
     for solver in solvers:
         try:
-            prob.solve(solver=solver)
+            with warnings.catch_warnings():  # cvxpy's note on its canonicalisation backend
+                warnings.simplefilter("ignore", UserWarning)
+                prob.solve(solver=solver)
         except Exception as exc:  # noqa: BLE001 - a solver failure is "no proposal", never an answer
             status = f"solver error: {type(exc).__name__}"
             continue
