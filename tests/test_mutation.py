@@ -142,7 +142,7 @@ def _quadratic_still_true(
     coefficients alternate in sign)."""
     import flint
 
-    K, d, Kd = pat.K, inst.d, pat.K * inst.d
+    d, Kd = inst.d, pat.K * inst.d
     mu = [(int(j), int(i), int(k), _q(v)) for j, i, k, v in q["mu"]]
     if not mu or any(i >= k or v <= 0 for _, i, k, v in mu) or [e[:3] for e in mu] != sorted({e[:3] for e in mu}):
         return False
@@ -152,7 +152,9 @@ def _quadratic_still_true(
     null = [[_q(v) for blk in vec for v in blk] for vec in q["null"]["vectors"]]
     A = design_matrix(inst, pat)
     rank = linalg.rank_factorisation(A).rank
-    if len(null) != Kd - rank or any(any(sum((r[c] * n[c] for c in range(Kd)), Fraction(0)) for r in rows) for n in null):
+    if len(null) != Kd - rank or any(
+        any(sum((r[c] * n[c] for c in range(Kd)), Fraction(0)) for r in rows) for n in null
+    ):
         return False
     if null and linalg.rank_factorisation(linalg.matrix(null, Kd)).rank != len(null):
         return False

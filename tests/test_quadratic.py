@@ -59,7 +59,9 @@ def _differential(seeds: range) -> tuple[int, int]:
             refuted += 1
             assert state == "not-genuine", f"seed {seed}: refuted quadratically, the branch tree says {state}"
             cert = certify.cell_certificate(
-                minima.CellAnalysis(inst, pat, a.feasibility, a.lsq, None, None, 0, None, "quadratic", False, "", att.refutation)
+                minima.CellAnalysis(
+                    inst, pat, a.feasibility, a.lsq, None, None, 0, None, "quadratic", False, "", att.refutation
+                )
             )
             res = check_certificate(json.loads(json.dumps(cert)))
             assert res.verified, (seed, res.reason)

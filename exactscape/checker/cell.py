@@ -356,7 +356,8 @@ def check_cell(cert: dict[str, object], log: list[str]) -> None:
     if isinstance(evidence, dict) and "quadratic" in evidence:
         if minor_version(cert) < 4:
             raise CertificateError(
-                "genuineness.quadratic", f"a quadratic refutation is new in version 1.4; this certificate says version {cert['version']}"
+                "genuineness.quadratic",
+                f"a quadratic refutation is new in version 1.4; this certificate says version {cert['version']}",
             )
         fields = record(evidence, "genuineness", ("quadratic",))
         count = check_quadratic(
@@ -364,7 +365,9 @@ def check_cell(cert: dict[str, object], log: list[str]) -> None:
         )
         compare("claim.genuine", claim.genuine, False)
         compare("claim.branches", claim.branches, None)
-        log.append(f"c 5 genuineness: no minimiser is genuine (a quadratic form with {count} multipliers, >= 0 at every")
+        log.append(
+            f"c 5 genuineness: no minimiser is genuine (a quadratic form with {count} multipliers, >= 0 at every"
+        )
         log.append("c   genuine point, is negative on the whole minimiser set)")
         return
     branches = check_genuine_witness(evidence, "genuineness", pattern, inst)

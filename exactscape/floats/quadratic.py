@@ -8,16 +8,20 @@ multipliers mu >= 0 the form
     q(R) = sum_j sum_{(i, k) in S_j} mu^j_ik (g_ij . R_j)(g_kj . R_j)
 
 is >= 0 there. With a float orthonormal basis U of null(A) and a float point R0 of M, the
-matrix P(mu) of (u, t) -> q(R0 t + U u) is linear in mu, and this module solves the SDP
+matrix P(mu) of (u, t) -> q(R0 t + U u) (t last) is linear in mu, and this module solves the SDP
 
-    maximise delta  subject to  -P(mu) >= delta I  (positive semidefinite order),
+    maximise delta  subject to  -P(mu) - delta e_t e_t^T >= 0  (positive semidefinite order),
                                 mu >= 0,  sum mu = 1
 
-with cvxpy (Clarabel for small matrices, SCS for large ones). delta > 0 means q < 0 on all of
-M (floats). The support S_j is a few rows of C_j near its walls: the rows with the smallest
-normalised slack g_ij . a_j / ||g_ij|| at the axis a_j of the largest ball inscribed in C_j
-(one LP per neuron), all pairs among them. The answer is a proposal: the exact side
-rationalises mu and recomputes P on an exact basis before anything counts.
+(the exact certificate's condition; ``ridge`` > 0 would also ask a margin on the directions the
+multipliers reach). Small matrices (m + 1 <= CLARABEL_LIMIT) go through cvxpy with Clarabel
+(SCS as fallback); larger ones straight to SCS with a time limit, because cvxpy's
+canonicalisation of the dense coefficient matrix needs gigabytes at m + 1 = 151. delta > 0
+means q < 0 on all of M (floats). The support S_j is a few rows of C_j near its walls: the rows
+with the smallest normalised slack g_ij . a_j / ||g_ij|| at the axis a_j of the largest ball
+inscribed in C_j (one LP per neuron), all pairs among them. The answer is a proposal: the exact
+side rationalises mu (small denominators, :func:`rationalise`) and recomputes P on an exact
+basis before anything counts.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import numpy as np
 from ..model import Instance, Pattern
 
 ROWS_PER_NEURON = 8  # facet candidates per neuron (all pairs among them enter the support)
+ROWS_PER_NEURON_LARGE = 5  # the same above CLARABEL_LIMIT (memory: (m + 1)^2 / 2 floats per multiplier)
 RIDGE = 0.0  # weight of the reachable directions beside e_t e_t^T in the margin
 CLARABEL_LIMIT = 60  # matrix sizes m + 1 up to which the interior-point solver is used
 
@@ -84,15 +89,12 @@ def propose(
     inst: Instance,
     pat: Pattern,
     fitted: Sequence[Fraction],
-    rows_per_neuron: int = ROWS_PER_NEURON,
+    rows_per_neuron: int | None = None,
     ridge: float = RIDGE,
+    time_limit: float = 40.0,
 ) -> QuadraticProposal | None:
     """The SDP of the module docstring; None when the minimiser set is a point of a full-rank
     A (nothing to refute quadratically) or the solver fails."""
-    import cvxpy
-
-    cp: Any = cvxpy  # cvxpy's stubs are partial: use it untyped
-
     t0 = time.perf_counter()
     X, I, p = _arrays(inst, pat, fitted)
     N, d = X.shape
@@ -104,6 +106,8 @@ def propose(
     R0 = np.linalg.lstsq(A, p, rcond=None)[0]
     B = np.c_[Nb, R0]  # columns: the null basis, then R0 (coordinate t last)
     n = B.shape[1]
+    if rows_per_neuron is None:
+        rows_per_neuron = ROWS_PER_NEURON if n <= CLARABEL_LIMIT else ROWS_PER_NEURON_LARGE
     C = 2 * I - 1
     terms: list[Any] = []
     keys: list[tuple[int, int, int]] = []
@@ -128,9 +132,26 @@ def propose(
     margin = ridge * reach.T @ reach
     margin[-1, -1] += 1.0
     coef = np.array(terms).T  # the upper triangle of P (row by row), one column per multiplier
-    diag = np.array([r * n - r * (r - 1) // 2 for r in range(n)])  # where (r, r) sits in it
+    if n <= CLARABEL_LIMIT:
+        got = _solve_cvxpy(coef, margin, n)
+    else:
+        got = _solve_scs(coef, margin, n, time_limit)
+    if isinstance(got, str):
+        return QuadraticProposal({}, float("-inf"), got, time.perf_counter() - t0, n)
+    mu_value, delta_value, status = got
+    vals = np.maximum(np.asarray(mu_value, dtype=np.float64), 0.0)
+    out = {key: float(v) for key, v in zip(keys, vals, strict=True) if v > 1e-9 * max(vals.max(), 1e-300)}
+    return QuadraticProposal(out, float(delta_value), status, time.perf_counter() - t0, n)
+
+
+def _solve_cvxpy(coef: Any, margin: Any, n: int) -> tuple[Any, float, str] | str:
+    """The SDP through cvxpy (Clarabel, then SCS): (mu, delta, status) or the failure."""
+    import cvxpy
+
+    cp: Any = cvxpy  # cvxpy's stubs are partial: use it untyped
+    diag = np.array([r * n - r * (r - 1) // 2 for r in range(n)])  # where (r, r) sits in the triangle
     strict = np.setdiff1d(np.arange(coef.shape[0]), diag)
-    mu = cp.Variable(len(keys), nonneg=True)
+    mu = cp.Variable(coef.shape[1], nonneg=True)
     delta = cp.Variable()
     Pm = cp.Variable((n, n), symmetric=True)
     cons = [
@@ -140,9 +161,8 @@ def propose(
         cp.sum(mu) == 1,
     ]
     prob = cp.Problem(cp.Maximize(delta), cons)
-    solvers = [cp.CLARABEL, cp.SCS] if n <= CLARABEL_LIMIT else [cp.SCS]
     status = "not solved"
-    for solver in solvers:
+    for solver in (cp.CLARABEL, cp.SCS):
         try:
             with warnings.catch_warnings():  # cvxpy's note on its canonicalisation backend
                 warnings.simplefilter("ignore", UserWarning)
@@ -151,12 +171,50 @@ def propose(
             status = f"solver error: {type(exc).__name__}"
             continue
         if mu.value is not None and delta.value is not None:
-            break
-    else:
-        return QuadraticProposal({}, float("-inf"), status, time.perf_counter() - t0, n)
-    vals = np.maximum(np.asarray(mu.value, dtype=np.float64), 0.0)
-    out = {key: float(v) for key, v in zip(keys, vals, strict=True) if v > 1e-9 * max(vals.max(), 1e-300)}
-    return QuadraticProposal(out, float(delta.value), str(prob.status), time.perf_counter() - t0, n)
+            return mu.value, float(delta.value), str(prob.status)
+        status = str(prob.status)
+    return status
+
+
+def _solve_scs(coef: Any, margin: Any, n: int, time_limit: float) -> tuple[Any, float, str] | str:
+    """The same SDP handed to SCS directly (cvxpy's canonicalisation of a dense n^2 x L
+    coefficient matrix needs several GB at m + 1 = 151): minimise -delta subject to
+    sum mu = 1 (zero cone), mu >= 0, and svec(-P(mu) - delta margin) in the PSD cone (SCS's
+    svec: the lower triangle column by column, off-diagonal entries times sqrt 2)."""
+    import scs
+    from scipy import sparse
+
+    L = coef.shape[1]
+    rows, cols = np.triu_indices(n)  # row-major upper triangle = column-major lower triangle
+    order = np.lexsort((rows, cols))  # column-major lower: by column c = rows (upper), then row
+    scale = np.where(rows == cols, 1.0, np.sqrt(2.0))
+    svec_p = (coef * scale[:, None])[order]  # svec(P_l), one column per multiplier
+    svec_m = (margin[rows, cols] * scale)[order]
+    nsv = svec_p.shape[0]
+    A = sparse.vstack(
+        [
+            sparse.csc_matrix(np.r_[np.ones(L), 0.0][None, :]),
+            sparse.hstack([-sparse.identity(L, format="csc"), sparse.csc_matrix((L, 1))]),
+            sparse.hstack([sparse.csc_matrix(svec_p), sparse.csc_matrix(svec_m[:, None])]),
+        ],
+        format="csc",
+    )
+    b = np.r_[1.0, np.zeros(L), np.zeros(nsv)]
+    c = np.r_[np.zeros(L), -1.0]
+    solver = scs.SCS(
+        {"A": A, "b": b, "c": c},
+        {"z": 1, "l": L, "s": [n]},
+        verbose=False,
+        eps_abs=1e-7,
+        eps_rel=1e-7,
+        max_iters=20000,
+        time_limit_secs=time_limit,
+    )
+    sol = solver.solve()
+    x = sol.get("x")
+    if x is None or not np.all(np.isfinite(x)):
+        return str(sol["info"]["status"])
+    return x[:L], float(x[L]), str(sol["info"]["status"])
 
 
 def rationalise(mu: dict[tuple[int, int, int], float], den: int) -> tuple[tuple[int, int, int, Fraction], ...]:

@@ -44,10 +44,10 @@ from ..deciders import ENGINES, SMALL_CELL
 from ..design import cell_sign, design_matrix
 from ..model import Instance, Mat, Pattern, Vec, Weights, pattern_of
 from . import boxes, witness
-from . import quadratic as quad
-from .quadratic import QuadraticRefutation
 from . import genuine as fast
+from . import quadratic as quad
 from .branches import BRANCHES, BranchProblem, BranchSearch, Decider, Genuine, Leaf, Split, Tree, search
+from .quadratic import QuadraticRefutation
 
 PLAIN_LIMIT = 40_000  # entries of A above which the plain branch tree is not attempted by the fast engine
 
