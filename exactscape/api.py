@@ -101,7 +101,8 @@ def cell(
     PARTICULAR_LIMIT entries) and, when small enough to print, ``null_space`` (a
     basis of {R : A R = 0}, each vector K x d); the set is particular + span.
     ``method`` names what decided genuineness (``plain``: the branch tree;
-    ``fixed-signs``, ``lazy-lp``, ``independent-samples``: theory/genuine.py).
+    ``fixed-signs``, ``lazy-lp``, ``independent-samples``: theory/genuine.py;
+    ``quadratic``: one quadratic form, theory/quadratic.py).
     """
     pat = pattern_for(inst, pattern, weights)
     if weights is not None and weights.K != pat.K:  # pragma: no cover - pattern_of keeps K

@@ -38,7 +38,7 @@ import numpy as np
 from ..model import Instance, Pattern
 
 ROWS_PER_NEURON = 8  # facet candidates per neuron (all pairs among them enter the support)
-ROWS_PER_NEURON_LARGE = 5  # the same above CLARABEL_LIMIT (memory: (m + 1)^2 / 2 floats per multiplier)
+ROWS_PER_NEURON_LARGE = 40  # above CLARABEL_LIMIT: one variable per neuron (its pair weights by a d x d SDP)
 RIDGE = 0.0  # weight of the reachable directions beside e_t e_t^T in the margin
 CLARABEL_LIMIT = 60  # matrix sizes m + 1 up to which the interior-point solver is used
 
@@ -64,13 +64,18 @@ def _arrays(inst: Instance, pat: Pattern, fitted: Sequence[Fraction]) -> tuple[A
 
 def candidate_rows(G: Any, count: int) -> list[int]:
     """Rows of the cone {r : G r >= 0} nearest to its walls, seen from its inscribed-ball axis."""
+    return _rows_and_axis(G, count)[0]
+
+
+def _rows_and_axis(G: Any, count: int) -> tuple[list[int], Any]:
+    """:func:`candidate_rows` and the unit axis a of the largest inscribed ball."""
     from scipy.optimize import linprog
 
     n, d = G.shape
     norms = np.linalg.norm(G, axis=1)
     ok = norms > 0
     if not ok.any():
-        return []
+        return [], np.zeros(d)
     Gn = np.where(ok[:, None], G / np.where(norms > 0, norms, 1.0)[:, None], 0.0)
     res = linprog(
         np.r_[np.zeros(d), -1.0],
@@ -82,7 +87,31 @@ def candidate_rows(G: Any, count: int) -> list[int]:
     a = res.x[:d] if res.status == 0 else np.ones(d)
     slack = np.where(ok, Gn @ a, np.inf)
     order = np.argsort(slack, kind="stable")
-    return [int(i) for i in order[: min(count, int(ok.sum()))]]
+    return [int(i) for i in order[: min(count, int(ok.sum()))]], a / max(float(np.linalg.norm(a)), 1e-300)
+
+
+def neuron_form(Gr: Any, a: Any) -> Any | None:
+    """Pair weights W (f x f, symmetric, zero diagonal, >= 0) of rows Gr (f x d) whose form
+    r -> sum_{i<k} W_ik (g_i . r)(g_k . r) = r^T Gr^T W Gr r / 2 is at most (a . r)^2 - c ||r||^2
+    with c as large as possible (an SDP in d x d): a form that is >= 0 on the double cone and
+    negative off a narrow cone around its axis a. None when the solver fails or c <= 0."""
+    import cvxpy
+
+    cp: Any = cvxpy
+    f, d = Gr.shape
+    W = cp.Variable((f, f), symmetric=True)
+    c = cp.Variable()
+    cons = [W >= 0, cp.diag(W) == 0, np.outer(a, a) - c * np.eye(d) - Gr.T @ W @ Gr / 2 >> 0, cp.sum(W) <= 1e3]
+    prob = cp.Problem(cp.Maximize(c), cons)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            prob.solve(solver=cp.CLARABEL)
+    except Exception:  # noqa: BLE001 - no form for this neuron
+        return None
+    if W.value is None or c.value is None or not c.value > 0:
+        return None
+    return np.maximum(np.asarray(W.value), 0.0)
 
 
 def propose(
@@ -104,25 +133,54 @@ def propose(
     rank = int(np.sum(S > 1e-9 * (S[0] if S.size and S[0] > 0 else 1.0)))
     Nb = Vt[rank:].T  # Kd x m, orthonormal
     R0 = np.linalg.lstsq(A, p, rcond=None)[0]
-    B = np.c_[Nb, R0]  # columns: the null basis, then R0 (coordinate t last)
+    # columns: the null basis, then R0 scaled to unit length (coordinate t last; the scale of t
+    # changes no sign of the form, and keeps the SDP's data of one size)
+    B = np.c_[Nb, R0 / max(float(np.linalg.norm(R0)), 1e-300)]
     n = B.shape[1]
     if rows_per_neuron is None:
         rows_per_neuron = ROWS_PER_NEURON if n <= CLARABEL_LIMIT else ROWS_PER_NEURON_LARGE
     C = 2 * I - 1
-    terms: list[Any] = []
-    keys: list[tuple[int, int, int]] = []
+    uniform = n > CLARABEL_LIMIT
+    iu = np.triu_indices(n)
+    terms: list[Any] = []  # one column of P's upper triangle per SDP variable
+    groups: list[list[tuple[tuple[int, int, int], float]]] = []  # the multipliers each variable sets
     touched: list[Any] = []
     for j in range(K):
         G = C[:, j : j + 1] * X
-        rows = candidate_rows(G, rows_per_neuron)
+        rows, axis = _rows_and_axis(G, rows_per_neuron)
         V = G[rows] @ B[j * d : (j + 1) * d]  # values g_ij . (basis vector)_j
         touched.append(V)
+        if uniform and len(rows) > 1:
+            # one variable per neuron: its pair weights W fixed by the neuron's own SDP
+            # (neuron_form: at most (a . r)^2 - c ||r||^2), the global SDP scales them
+            Wn = neuron_form(G[rows] / np.linalg.norm(G[rows], axis=1)[:, None], axis)
+            if Wn is None:
+                continue
+            sc = 1.0 / np.linalg.norm(G[rows], axis=1)
+            Ws = Wn * np.outer(sc, sc)  # the weights of the unnormalised rows g_ij
+            M = V.T @ Ws @ V / 2
+            terms.append(M[iu])
+            groups.append(
+                [
+                    ((j, min(rows[a], rows[b]), max(rows[a], rows[b])), float(Ws[a, b]))
+                    for a in range(len(rows))
+                    for b in range(a + 1, len(rows))
+                    if Ws[a, b] > 1e-9 * Ws.max()
+                ]
+            )
+            continue
         for a in range(len(rows)):
             for b in range(a + 1, len(rows)):
                 i, k = rows[a], rows[b]
                 M = np.outer(V[a], V[b])
-                terms.append(((M + M.T) / 2)[np.triu_indices(n)])
-                keys.append((j, min(i, k), max(i, k)))
+                terms.append(((M + M.T) / 2)[iu])
+                groups.append([((j, min(i, k), max(i, k)), 1.0)])
+    keys = groups
+    for g, term in enumerate(terms):  # each variable's column scaled to entries of size 1
+        top = float(np.abs(term).max())
+        if top > 0:
+            terms[g] = term / top
+            groups[g] = [(key, weight / top) for key, weight in groups[g]]
     if not keys:
         return None
     # the ridge acts on the directions some multiplier can reach (the span of the values): the
@@ -140,7 +198,11 @@ def propose(
         return QuadraticProposal({}, float("-inf"), got, time.perf_counter() - t0, n)
     mu_value, delta_value, status = got
     vals = np.maximum(np.asarray(mu_value, dtype=np.float64), 0.0)
-    out = {key: float(v) for key, v in zip(keys, vals, strict=True) if v > 1e-9 * max(vals.max(), 1e-300)}
+    out: dict[tuple[int, int, int], float] = {}
+    for group, v in zip(groups, vals, strict=True):
+        if v > 1e-9 * max(vals.max(), 1e-300):
+            for key, weight in group:
+                out[key] = out.get(key, 0.0) + float(v) * weight
     return QuadraticProposal(out, float(delta_value), status, time.perf_counter() - t0, n)
 
 
@@ -186,10 +248,9 @@ def _solve_scs(coef: Any, margin: Any, n: int, time_limit: float) -> tuple[Any, 
 
     L = coef.shape[1]
     rows, cols = np.triu_indices(n)  # row-major upper triangle = column-major lower triangle
-    order = np.lexsort((rows, cols))  # column-major lower: by column c = rows (upper), then row
     scale = np.where(rows == cols, 1.0, np.sqrt(2.0))
-    svec_p = (coef * scale[:, None])[order]  # svec(P_l), one column per multiplier
-    svec_m = (margin[rows, cols] * scale)[order]
+    svec_p = coef * scale[:, None]  # svec(P_l), one column per multiplier
+    svec_m = margin[rows, cols] * scale
     nsv = svec_p.shape[0]
     A = sparse.vstack(
         [
@@ -241,7 +302,10 @@ def propose_candidates(
     """Rational candidates for :func:`exactscape.theory.quadratic.refute`: the SDP's mu rounded
     to denominators 10, 100, ..., 10^9 (distinct candidates only); none when the SDP finds no
     delta > 0."""
-    prop = propose(inst, pat, fitted)
+    try:
+        prop = propose(inst, pat, fitted)
+    except Exception:  # noqa: BLE001 - a failing float proposer proposes nothing; it never answers
+        return []
     if prop is None or not prop.delta > 0:
         return []
     out: list[tuple[tuple[int, int, int, Fraction], ...]] = []

@@ -362,19 +362,22 @@ def analyse_cell(
 def _quadratic_step(
     inst: Instance, pat: Pattern, ms: minset.MinimiserSet, propose: quad.Proposer, bud: fast.Budget
 ) -> QuadraticRefutation | None:
-    """Floats propose multipliers (in a child process stopped at the deadline), the exact side
-    verifies them (likewise bounded); None when nothing verified in time."""
+    """Floats propose multipliers (in a child process), the exact side verifies them (likewise),
+    both stopped at half of the remaining budget (the box search keeps the rest); None when
+    nothing verified in time."""
     from .. import deadline
 
     fitted = tuple(ms.fitted())
+    # half of what is left of the budget: the box search keeps the other half
+    stop = None if bud.deadline_ns is None else (time.monotonic_ns() + bud.deadline_ns) // 2
     try:
-        if bud.deadline_ns is None:
+        if stop is None:
             candidates = propose(inst, pat, fitted)
         else:
-            candidates = deadline.call_before(bud.deadline_ns, _call_proposer, (propose, inst, pat, fitted))
+            candidates = deadline.call_before(stop, _call_proposer, (propose, inst, pat, fitted))
     except deadline.Expired:
         return None
-    return quad.refute(inst, pat, fitted, ms, candidates, bud.deadline_ns).refutation
+    return quad.refute(inst, pat, fitted, ms, candidates, stop).refutation
 
 
 def _call_proposer(args: tuple[quad.Proposer, Instance, Pattern, tuple[Fraction, ...]]) -> list[quad.Mu]:
