@@ -211,3 +211,38 @@ def test_the_engine_decides_by_the_quadratic_form_under_a_budget(monkeypatch: py
     # without a proposer the same cell goes to the box search
     b = minima.analyse_cell(inst, pat, engine="fast", budget=30)
     assert b.method != "quadratic"
+
+
+def test_the_scs_path_solves_the_same_sdp_as_cvxpy() -> None:
+    """The direct SCS formulation (svec order and scaling) against cvxpy on small random data:
+    its answer satisfies the constraints, and its delta is at least the interior-point one."""
+    np = pytest.importorskip("numpy")
+    pytest.importorskip("cvxpy")
+    from exactscape.floats import quadratic as fq
+
+    rng = np.random.default_rng(1)
+    solved = 0
+    for n in (3, 4, 6):
+        iu = np.triu_indices(n)
+        terms = []
+        for _ in range(8):
+            v = rng.normal(size=(2, n))
+            M = np.outer(v[0], v[1])
+            terms.append(((M + M.T) / 2 - np.eye(n) * rng.uniform(0, 1))[iu])
+        coef = np.array(terms).T
+        margin = np.zeros((n, n))
+        margin[-1, -1] = 1.0
+        got = fq._solve_scs(coef, margin, n, 30.0)
+        ref = fq._solve_cvxpy(coef, margin, n)
+        if isinstance(got, str):
+            continue
+        mu, delta, _ = got
+        P = np.zeros((n, n))
+        P[iu] = coef @ mu
+        P = P + P.T - np.diag(np.diag(P))
+        assert np.linalg.eigvalsh(-P - delta * margin).min() > -1e-6
+        assert abs(mu.sum() - 1) < 1e-6 and mu.min() > -1e-6
+        if not isinstance(ref, str):
+            assert delta >= ref[1] - 1e-4
+        solved += 1
+    assert solved >= 2

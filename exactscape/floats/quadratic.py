@@ -176,9 +176,9 @@ def propose(
                 terms.append(((M + M.T) / 2)[iu])
                 groups.append([((j, min(i, k), max(i, k)), 1.0)])
     keys = groups
-    for g, term in enumerate(terms):  # each variable's column scaled to entries of size 1
-        top = float(np.abs(term).max())
-        if top > 0:
+    for g, term in enumerate(terms):  # each neuron's column scaled to entries of size 1 (large cells;
+        top = float(np.abs(term).max())  # on small ones the multipliers' exact ratios matter, see rationalise)
+        if uniform and top > 0:
             terms[g] = term / top
             groups[g] = [(key, weight / top) for key, weight in groups[g]]
     if not keys:
