@@ -52,6 +52,7 @@ def cell(loc: float, trial: int, budget: float) -> dict[str, Any]:
     fitted = ms.fitted() if ms is not None else []
     row["minset_s"] = round(time.perf_counter() - t0, 2)
     row["null_dim"] = ms.dimension if ms is not None else None
+    row["basis_digits_estimate"] = quad.estimated_basis_digits(inst, pat, ms)
     t1 = time.perf_counter()
     prop = propose(inst, pat, fitted)
     row["sdp_s"] = round(time.perf_counter() - t1, 2)

@@ -367,6 +367,8 @@ def _quadratic_step(
     nothing verified in time."""
     from .. import deadline
 
+    if quad.estimated_basis_digits(inst, pat, ms) > quad.MAX_BASIS_DIGITS:
+        return None  # no exact basis could be written (float data at Table III's size): skip the SDP
     fitted = tuple(ms.fitted())
     # half of what is left of the budget: the box search keeps the other half
     stop = None if bud.deadline_ns is None else (time.monotonic_ns() + bud.deadline_ns) // 2

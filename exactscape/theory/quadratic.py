@@ -209,6 +209,19 @@ def verify(inst: Instance, pat: Pattern, basis: AffineBasis, mu: Mu) -> Quadrati
     )
 
 
+def estimated_basis_digits(inst: Instance, pat: Pattern, ms: MinimiserSet | None) -> int:
+    """An estimate of :func:`basis_digits` before the basis is built: 0 when the minimiser set
+    already holds its basis, else m Kd entries of about r (log10 of the largest integer entry
+    of D A + 1) digits each (Cramer's rule: ratios of r x r minors of the integer matrix D A;
+    Table III's cells, r = 400 with 20-digit entries, give about 7 * 10^8 digits)."""
+    if ms is not None and ms.Nb is not None and ms.R0z is not None:
+        return 0
+    Kd = pat.K * inst.d
+    r = ms.rank if ms is not None else min(inst.N, Kd)
+    top = max((abs(v) for row in samples(inst).rows for v in row), default=1)
+    return (Kd - r) * Kd * r * (len(str(top)) + 1)
+
+
 def basis_digits(basis: AffineBasis) -> int:
     """Decimal digits of the basis (its size in a certificate)."""
     return sum(len(str(v.numerator)) + len(str(v.denominator)) for vec in (basis.R0, *basis.null) for v in vec if v)
