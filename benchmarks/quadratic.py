@@ -60,6 +60,8 @@ def cell(loc: float, trial: int, budget: float) -> dict[str, Any]:
     row["delta"] = prop.delta if prop else None
     row["status"] = prop.status if prop else "none"
     row["multipliers"] = len(prop.mu) if prop else 0
+    row["eig_max"] = prop.eig_max if prop else None
+    row["q_max"] = prop.q_max if prop else None
     if prop is None or not prop.delta > 0:
         row["outcome"] = "sdp: no delta > 0 on this support"
         return row
@@ -87,6 +89,10 @@ def cell(loc: float, trial: int, budget: float) -> dict[str, Any]:
     return row
 
 
+def _g(v: Any) -> str:
+    return "-" if v is None else f"{v:.3g}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--budget", type=float, default=60.0)
@@ -112,14 +118,16 @@ def main() -> None:
         f"Load average at the start: {os.getloadavg()[0]:.2f} (2 cores, shared). Decided (a verified"
         f" quadratic refutation within {args.budget:g} s): {decided} of {len(rows)}.",
         "",
-        "| bias | trial | null dim | SDP s | m+1 | delta | SDP status | exact s | outcome | cert bytes | replay s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| bias | trial | null dim | SDP s | m+1 | delta | SDP status | eig max (u block) | q max on M | exact s |"
+        " outcome | cert bytes | replay s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         delta = r.get("delta")
         lines.append(
             f"| {r['bias']:g} | {r['trial']} | {r.get('null_dim', '-')} | {r.get('sdp_s', '-')} | {r.get('size', '-')} |"
-            f" {'-' if delta is None else f'{delta:.3g}'} | {r.get('status', '-')} | {r.get('exact_s', '-')} |"
+            f" {'-' if delta is None else f'{delta:.3g}'} | {r.get('status', '-')} | {_g(r.get('eig_max'))} |"
+            f" {_g(r.get('q_max'))} | {r.get('exact_s', '-')} |"
             f" {r.get('outcome', '-')} | {r.get('cert_bytes', '-')} | {r.get('replay_s', '-')} |"
         )
     (OUT / "quadratic.md").write_text("\n".join(lines) + "\n")

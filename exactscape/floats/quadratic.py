@@ -46,13 +46,18 @@ CLARABEL_LIMIT = 60  # matrix sizes m + 1 up to which the interior-point solver 
 @dataclass(frozen=True)
 class QuadraticProposal:
     """Float multipliers ``mu`` ((j, i, k) with i < k -> mu >= 0), the SDP's optimum ``delta``
-    (> 0: q < 0 on the minimiser set, in floats), its status and time."""
+    (> 0: q < 0 on the minimiser set, in floats), its status and time; ``eig_max`` the largest
+    eigenvalue of the u block of P(mu) and ``q_max`` the largest value of q on the minimiser set
+    (t = 1; None when q is unbounded there), both recomputed in floats from the clipped mu, so
+    that an inaccurate solver status still gives an honest float reading."""
 
     mu: dict[tuple[int, int, int], float]
     delta: float
     status: str
     seconds: float
     size: int
+    eig_max: float | None = None
+    q_max: float | None = None
 
 
 def _arrays(inst: Instance, pat: Pattern, fitted: Sequence[Fraction]) -> tuple[Any, Any, Any]:
@@ -203,7 +208,16 @@ def propose(
         if v > 1e-9 * max(vals.max(), 1e-300):
             for key, weight in group:
                 out[key] = out.get(key, 0.0) + float(v) * weight
-    return QuadraticProposal(out, float(delta_value), status, time.perf_counter() - t0, n)
+    P = np.zeros((n, n))
+    P[iu] = coef @ vals
+    P = P + P.T - np.diag(np.diag(P))
+    eig = float(np.linalg.eigvalsh(P[:-1, :-1]).max()) if n > 1 else float("-inf")
+    qmax = None
+    if eig < 0:
+        qmax = float(P[-1, -1] - P[:-1, -1] @ np.linalg.solve(P[:-1, :-1], P[:-1, -1]))
+    elif n == 1:
+        qmax = float(P[0, 0])
+    return QuadraticProposal(out, float(delta_value), status, time.perf_counter() - t0, n, eig, qmax)
 
 
 def _solve_cvxpy(coef: Any, margin: Any, n: int) -> tuple[Any, float, str] | str:
