@@ -39,7 +39,8 @@ from ..model import Instance, Pattern
 
 ROWS_PER_NEURON = 8  # facet candidates per neuron (all pairs among them enter the support)
 ROWS_PER_NEURON_LARGE = 40  # above CLARABEL_LIMIT: one variable per neuron (its pair weights by a d x d SDP)
-RIDGE = 0.0  # weight of the reachable directions beside e_t e_t^T in the margin
+RIDGE = 0.0  # weight of the reachable directions beside e_t e_t^T in the margin (small cells)
+RIDGE_LARGE = 1e-2  # the same on large cells: no exact ratios to recover there, so keep the u block strict
 CLARABEL_LIMIT = 60  # matrix sizes m + 1 up to which the interior-point solver is used
 
 
@@ -124,7 +125,7 @@ def propose(
     pat: Pattern,
     fitted: Sequence[Fraction],
     rows_per_neuron: int | None = None,
-    ridge: float = RIDGE,
+    ridge: float | None = None,
     time_limit: float = 40.0,
 ) -> QuadraticProposal | None:
     """The SDP of the module docstring; None when the minimiser set is a point of a full-rank
@@ -146,6 +147,8 @@ def propose(
         rows_per_neuron = ROWS_PER_NEURON if n <= CLARABEL_LIMIT else ROWS_PER_NEURON_LARGE
     C = 2 * I - 1
     uniform = n > CLARABEL_LIMIT
+    if ridge is None:
+        ridge = RIDGE_LARGE if uniform else RIDGE
     iu = np.triu_indices(n)
     terms: list[Any] = []  # one column of P's upper triangle per SDP variable
     groups: list[list[tuple[tuple[int, int, int], float]]] = []  # the multipliers each variable sets
