@@ -157,13 +157,13 @@ def propose(
         G = C[:, j : j + 1] * X
         rows, axis = _rows_and_axis(G, rows_per_neuron)
         V = G[rows] @ B[j * d : (j + 1) * d]  # values g_ij . (basis vector)_j
-        touched.append(V)
         if uniform and len(rows) > 1:
             # one variable per neuron: its pair weights W fixed by the neuron's own SDP
             # (neuron_form: at most (a . r)^2 - c ||r||^2), the global SDP scales them
             Wn = neuron_form(G[rows] / np.linalg.norm(G[rows], axis=1)[:, None], axis)
             if Wn is None:
                 continue
+            touched.append(V)
             sc = 1.0 / np.linalg.norm(G[rows], axis=1)
             Ws = Wn * np.outer(sc, sc)  # the weights of the unnormalised rows g_ij
             M = V.T @ Ws @ V / 2
@@ -177,6 +177,7 @@ def propose(
                 ]
             )
             continue
+        touched.append(V)
         for a in range(len(rows)):
             for b in range(a + 1, len(rows)):
                 i, k = rows[a], rows[b]
@@ -193,6 +194,8 @@ def propose(
         return None
     # the ridge acts on the directions some multiplier can reach (the span of the values): the
     # others are zero rows of P for every mu, which the exact LDL^T accepts as they are
+    if not touched:
+        return None
     _, sv, wt = np.linalg.svd(np.vstack(touched), full_matrices=False)
     reach = wt[sv > 1e-9 * sv[0]] if sv.size and sv[0] > 0 else np.zeros((0, n))
     margin = ridge * reach.T @ reach
