@@ -115,7 +115,7 @@ def main() -> None:
         f"# Quadratic refutations on Table III cells (`python benchmarks/quadratic.py --budget {args.budget:g}"
         f" --locations {args.locations} --trials {args.trials}`)",
         "",
-        f"Load average at the start of the run: {rows[0].get('load', 7.12) if rows else '-'} (2 cores, shared)."
+        f"Load average at the start of the run: {rows[0].get('load', 'not recorded') if rows else '-'} (2 cores, shared)."
         " Decided (a verified"
         f" quadratic refutation within {args.budget:g} s): {decided} of {len(rows)}.",
         "",
