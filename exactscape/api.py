@@ -103,7 +103,8 @@ def cell(
     PARTICULAR_LIMIT entries) and, when small enough to print, ``null_space`` (a
     basis of {R : A R = 0}, each vector K x d); the set is particular + span.
     ``method`` names what decided genuineness (``plain``: the branch tree;
-    ``fixed-signs``, ``lazy-lp``, ``independent-samples``: theory/genuine.py).
+    ``fixed-signs``, ``lazy-lp``, ``independent-samples``: theory/genuine.py;
+    ``quadratic``: one quadratic form, theory/quadratic.py).
     """
     pat = pattern_for(inst, pattern, weights)
     if weights is not None and weights.K != pat.K:  # pragma: no cover - pattern_of keeps K
@@ -111,8 +112,20 @@ def cell(
     if backend == "auto":  # float hints pay off on large cells only (scipy's import alone takes a second)
         large = engine == "fast" or (engine == "auto" and inst.N * pat.K * inst.d >= SMALL_CELL)
         backend = "auto" if large else "exact"
+    from .deciders import quadratic_proposer
+
+    # under a budget, wide cells with dependent samples may be refuted by one quadratic form
+    # (floats propose its multipliers, exact arithmetic verifies them)
+    quadratic = quadratic_proposer() if budget is not None and backend in ("auto", "hinted") else None
     a: CellAnalysis = analyse_cell(
-        inst, pat, hint=weights, progress=progress, decide=decider(backend), engine=engine, budget=budget
+        inst,
+        pat,
+        hint=weights,
+        progress=progress,
+        decide=decider(backend),
+        engine=engine,
+        budget=budget,
+        quadratic=quadratic,
     )
     summary = dict(certify.cell_claim(a))
     summary.update({"N": inst.N, "K": pat.K, "d": inst.d, "lp_nodes": a.nodes, "method": a.method})

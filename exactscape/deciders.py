@@ -26,6 +26,7 @@ from .errors import InputError
 
 if TYPE_CHECKING:  # the CLI imports NAMES at start-up; the exact backends load only when used
     from .core import polyhedra
+    from .theory.quadratic import Proposer
 
     Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
 
@@ -53,3 +54,14 @@ def decider(name: str) -> Decider:
             raise InputError(f"the hinted backend needs scipy ({exc}); use --exact-backend exact") from None
         return decide_hinted
     raise InputError(f"unknown exact backend {name!r} (choose from {', '.join(NAMES)})")
+
+
+def quadratic_proposer() -> Proposer | None:
+    """The float proposer of quadratic refutations (:mod:`exactscape.floats.quadratic`: an SDP
+    proposes the multipliers, :mod:`exactscape.theory.quadratic` verifies them exactly), or
+    None when cvxpy or its solvers are not installed."""
+    try:
+        from .floats.quadratic import propose_candidates
+    except ImportError:
+        return None
+    return propose_candidates

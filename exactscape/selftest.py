@@ -90,6 +90,12 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
         return api.path(inst, start, end, verify=verify).certificate
     if run["command"] == "region":
         return _region_certificate(run, inst, wts, pat, verify)
+    if run["command"] == "quadratic":  # new in 1.4: a cell refuted by one quadratic form (FORMAT 4.3)
+        from .theory.quadratic import quadratic_cell_certificate
+
+        if pat is None:
+            raise ValueError("a quadratic run needs a pattern")
+        return quadratic_cell_certificate(inst, pat, run["mu"], verify=verify)
     raise ValueError(f"unknown command {run['command']!r}")
 
 

@@ -12,7 +12,7 @@ section modules
 1       ``numbers``
 2       ``readfile`` ``fields``
 3       ``envelope`` ``fields``
-4       ``cell`` ``linalg`` ``cones`` ``branchtree``
+4       ``cell`` ``linalg`` ``cones`` ``branchtree`` ``quadratic``
 5       ``point`` ``curves`` ``poly`` ``hyperplane`` ``local`` ``faces``
 6       ``protocol`` ``errors`` ``readfile``
 7       ``saddle`` ``linalg`` ``cones`` ``branchtree`` ``curves``

@@ -37,6 +37,7 @@ from .linalg import (
     residue,
 )
 from .numbers import boolean, describe, integer, rational, show
+from .quadratic import check_quadratic
 
 ROOT_FIELDS = (
     "format",
@@ -351,6 +352,23 @@ def check_cell(cert: dict[str, object], log: list[str]) -> None:
         compare("claim.genuine", claim.genuine, False)
         compare("claim.branches", claim.branches, None)
         log.append(f"c 5 genuineness: no minimiser is genuine ({leaves} refuted leaves cover {{+,-,0}}^{k})")
+        return
+    if isinstance(evidence, dict) and "quadratic" in evidence:
+        if minor_version(cert) < 4:
+            raise CertificateError(
+                "genuineness.quadratic",
+                f"a quadratic refutation is new in version 1.4; this certificate says version {cert['version']}",
+            )
+        fields = record(evidence, "genuineness", ("quadratic",))
+        count = check_quadratic(
+            fields["quadratic"], "genuineness.quadratic", pattern, inst, inst.xs, fitted, ms.rank, _check_null_space
+        )
+        compare("claim.genuine", claim.genuine, False)
+        compare("claim.branches", claim.branches, None)
+        log.append(
+            f"c 5 genuineness: no minimiser is genuine (a quadratic form with {count} multipliers, >= 0 at every"
+        )
+        log.append("c   genuine point, is negative on the whole minimiser set)")
         return
     branches = check_genuine_witness(evidence, "genuineness", pattern, inst)
     compare("claim.genuine", claim.genuine, True)

@@ -22,6 +22,7 @@ from ..theory.branches import Genuine
 from ..theory.census import CensusCell, CensusLeaf, CensusNode
 from ..theory.local import NeuronProof
 from ..theory.minima import CellAnalysis, Leaf, Tree
+from ..theory.quadratic import QuadraticRefutation
 from ..theory.saddles import SaddleAnalysis
 
 if TYPE_CHECKING:
@@ -123,12 +124,26 @@ def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
             cert["genuineness"] = {"z": fmt_vec(a.genuine.z), "w": fmt_mat(a.genuine.w)}
         elif a.tree is not None:
             cert["genuineness"] = {"tree": tree_json(a.tree)}
+        elif a.quadratic is not None:
+            cert["version"] = VERSION_1_4
+            cert["genuineness"] = {"quadratic": quadratic_json(a.quadratic)}
         else:
             raise InternalError("a feasible cell has neither a witness nor a tree")
     return within_limits(cert)
 
 
 VERSION_1_3 = "1.3"
+VERSION_1_4 = "1.4"
+
+
+def quadratic_json(q: QuadraticRefutation) -> dict[str, Any]:
+    """A quadratic refutation (FORMAT 4.3, new in 1.4): multipliers, R0, the null basis, epsilon."""
+    return {
+        "mu": [[j, i, k, fmt(m)] for j, i, k, m in q.mu],
+        "R0": fmt_mat(q.R0),
+        "null": {"vectors": [fmt_mat(v) for v in q.null], "pivots": list(q.pivots)},
+        "epsilon": fmt(q.epsilon),
+    }
 
 
 def branches_certificate(

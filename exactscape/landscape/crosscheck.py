@@ -477,7 +477,10 @@ def crosscheck(
             inst, wts, "not-covered", pat, tuple(on), None, None, point, Lx, None, None, False, Rn, None, tol
         )
     rob = robustness(inst, wts, precision)
-    a = analyse_cell(inst, pat, hint=wts, decide=decide, propose=propose, budget=budget)
+    from ..deciders import quadratic_proposer
+
+    quadratic = quadratic_proposer() if budget is not None and propose is not None else None
+    a = analyse_cell(inst, pat, hint=wts, decide=decide, propose=propose, budget=budget, quadratic=quadratic)
     limit = tol * tol * max(Fraction(1), Rn)
     snap: Snap | None = None
     upper: Fraction | None = None

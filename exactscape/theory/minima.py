@@ -44,8 +44,10 @@ from ..core.design import cell_sign, design_matrix
 from ..core.model import Instance, Mat, Pattern, Vec, Weights, pattern_of
 from . import boxes, witness
 from . import genuine as fast
+from . import quadratic as quad
 from .branches import BRANCHES, BranchProblem, BranchSearch, Decider, Genuine, Leaf, Split, Tree, search
 from .engines import ENGINES, SMALL_CELL
+from .quadratic import QuadraticRefutation
 
 PLAIN_LIMIT = 40_000  # entries of A above which the plain branch tree is not attempted by the fast engine
 
@@ -215,6 +217,7 @@ class CellAnalysis:
     method: str = "plain"
     undecided: bool = False
     undecided_reason: str = ""
+    quadratic: QuadraticRefutation | None = None  # a refutation of the whole cell (method "quadratic")
 
     @property
     def K(self) -> int:
@@ -278,6 +281,7 @@ def analyse_cell(
     budget: int | Fraction | None = None,
     propose: witness.Proposer | None = None,
     generalise: boxes.Generaliser | None = None,
+    quadratic: quad.Proposer | None = None,
 ) -> CellAnalysis:
     """Decide feasibility, the minimiser set, its loss and genuineness of one cell.
 
@@ -295,7 +299,12 @@ def analyse_cell(
     exhaustive search would start, the given point ``hint`` (R_j = z_j w_j) and then every
     proposal of ``propose`` (a float proposer, :mod:`exactscape.floats.witness`) are moved
     exactly onto the minimiser set and sign-checked; the first that verifies is the
-    witness (method ``given-point`` or ``float-witness``)."""
+    witness (method ``given-point`` or ``float-witness``).
+
+    Quadratic refutations (:mod:`exactscape.theory.quadratic`): before the box search,
+    ``quadratic`` (a float proposer, :mod:`exactscape.floats.quadratic`) proposes multipliers of
+    a quadratic form that is >= 0 at every genuine point; one verified exactly to be negative on
+    the whole minimiser set decides "not genuine" (method ``quadratic``)."""
     pat.check_against(inst)
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
@@ -323,6 +332,10 @@ def analyse_cell(
             # cell is undecided at once (no-method)
             if budget is None:
                 return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "no-method", True)
+            if quadratic is not None:
+                ref = _quadratic_step(inst, pat, ms, quadratic, bud)
+                if ref is not None:
+                    return CellAnalysis(inst, pat, feas, None, None, None, bud.nodes, ms, quad.METHOD, quadratic=ref)
             box = boxes.decide(inst, pat, ms, feas.witness, budget=bud, decide_node=decide, generalise=generalise)
             return CellAnalysis(
                 inst, pat, feas, None, box.genuine, box.tree, box.nodes, ms, box.method, box.undecided, box.reason
@@ -344,6 +357,34 @@ def analyse_cell(
     except fast.OutOfBudget:
         return CellAnalysis(inst, pat, feas, lsq, None, None, bud.nodes, ms, "budget", True)
     return CellAnalysis(inst, pat, feas, lsq, res.genuine, res.tree, res.nodes, ms, "plain")
+
+
+def _quadratic_step(
+    inst: Instance, pat: Pattern, ms: minset.MinimiserSet, propose: quad.Proposer, bud: fast.Budget
+) -> QuadraticRefutation | None:
+    """Floats propose multipliers (in a child process), the exact side verifies them (likewise),
+    both stopped at half of the remaining budget (the box search keeps the rest); None when
+    nothing verified in time."""
+    from ..core import deadline
+
+    if quad.estimated_basis_digits(inst, pat, ms) > quad.MAX_BASIS_DIGITS:
+        return None  # no exact basis could be written (float data at Table III's size): skip the SDP
+    fitted = tuple(ms.fitted())
+    # half of what is left of the budget: the box search keeps the other half
+    stop = None if bud.deadline_ns is None else (time.monotonic_ns() + bud.deadline_ns) // 2
+    try:
+        if stop is None:
+            candidates = propose(inst, pat, fitted)
+        else:
+            candidates = deadline.call_before(stop, _call_proposer, (propose, inst, pat, fitted))
+    except deadline.Expired:
+        return None
+    return quad.refute(inst, pat, fitted, ms, candidates, stop).refutation
+
+
+def _call_proposer(args: tuple[quad.Proposer, Instance, Pattern, tuple[Fraction, ...]]) -> list[quad.Mu]:
+    propose, inst, pat, fitted = args
+    return list(propose(inst, pat, fitted))
 
 
 def _witness_step(

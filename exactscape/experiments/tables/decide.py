@@ -76,8 +76,18 @@ def decide_trial(
     from ...floats.boxes import propose
 
     generalise = propose if backend == "hinted" else None  # floats propose, the box search verifies exactly
+    from ...deciders import quadratic_proposer
+
+    quadratic = quadratic_proposer() if backend == "hinted" else None  # an SDP proposes, exact LDL^T verifies
     a = analyse_cell(
-        instance, pattern, hint=hint, decide=decide, engine="auto", budget=Fraction(budget), generalise=generalise
+        instance,
+        pattern,
+        hint=hint,
+        decide=decide,
+        engine="auto",
+        budget=Fraction(budget),
+        generalise=generalise,
+        quadratic=quadratic,
     )
     rank, dim = a.rank, a.dimension
     replayed, replay_s = (None, 0.0) if not replay or a.undecided else _replay(a)
