@@ -17,11 +17,12 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exactscape import certify, minset
 from exactscape.checker import check_certificate
 from exactscape.checker.linalg import det_mod_nonzero, peel_singletons
-from exactscape.model import Instance, Pattern, Weights, dot, pattern_of
-from exactscape.numbers import fmt
+from exactscape.core import minset
+from exactscape.core.model import Instance, Pattern, Weights, dot, pattern_of
+from exactscape.core.numbers import fmt
+from exactscape.io import certify
 from exactscape.theory import peeling, witness
 from exactscape.theory.minima import CellAnalysis, cell_feasibility
 

@@ -49,8 +49,8 @@ from math import lcm
 
 import flint
 
-from ..minset import PRIMES, MinimiserSet, ZMat, minor_entries, samples
-from ..model import Instance, Mat, Pattern, Weights
+from ..core.minset import PRIMES, MinimiserSet, ZMat, minor_entries, samples
+from ..core.model import Instance, Mat, Pattern, Weights
 from . import peeling
 from .branches import Genuine
 
@@ -209,7 +209,7 @@ class Verifier:
         self.pB = [int(p[i] * self.pden) for i in self.B]
 
     def _entries(self, cols: Sequence[int]) -> list[int]:
-        """A_Z{B, cols} row by row (:func:`exactscape.minset.minor_entries`)."""
+        """A_Z{B, cols} row by row (:func:`exactscape.core.minset.minor_entries`)."""
         return minor_entries(self.inst, self.pat, self.B, cols)
 
     def columns(self, allowed: set[int]) -> list[int] | None:
