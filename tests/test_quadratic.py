@@ -14,11 +14,11 @@ from typing import Any
 import flint
 import pytest
 
-from exactscape.io import certify
 from exactscape.checker import check_certificate
 from exactscape.checker.errors import CertificateError
 from exactscape.checker.quadratic import semidefinite
 from exactscape.core.model import Instance, Pattern, Weights, pattern_of
+from exactscape.io import certify
 from exactscape.theory import minima
 from exactscape.theory import quadratic as quad
 
