@@ -268,8 +268,12 @@ def minimiser_set(inst: Instance, pat: Pattern) -> MinimiserSet | None:
             return _tall(inst, pat, nonzero)
         # more non-zero rows than columns: the rows cannot be independent (no wide path)
         wide = _wide(inst, pat, nonzero) if len(nonzero) <= Kd else None
-        if Kd > TALL_LIMIT or (wide is not None and samples_independent(inst)):
+        if wide is not None and (Kd > TALL_LIMIT or samples_independent(inst)):
             return wide
+        if Kd > TALL_LIMIT:
+            # dependent rows beyond the tall path's size (sklearn digits, K = 32: rank 1,426 <
+            # N = 1,797 < Kd = 2,080): the sparse null space, whose solves are on r columns
+            return _sparse_null(inst, pat, nonzero)
         # a moderate Kd and a small rank (an all-active cell has rank A = rank X, a dead one 0):
         # the tall path gives a minimiser and the null space, its solves are r x r
         r = wide.rank if wide is not None else flint.nmod_mat(design_integers(inst, pat), PRIMES[0]).rank()
@@ -356,6 +360,26 @@ def _lift(v: int, p: int) -> Fraction | None:
     return Fraction(r1, t1)
 
 
+def _support_null_vector(AZ: flint.fmpz_mat, c: int, support: list[int]) -> dict[int, int] | None:
+    """The integer null vector of A_Z on the columns {c} + ``support`` (pivot columns that the
+    echelon form modulo a prime puts in column c's dependency), normalised to a positive entry
+    at c, when those columns have a one-dimensional null space with a non-zero entry at c
+    (else None). Multimodular in effect: the prime gave the support, flint solves the
+    N x (|support| + 1) integer system exactly (its numbers are short: Cramer's rule on a
+    minor of |support| columns, not of rank A); the caller checks A_Z Nb = 0 exactly."""
+    cols = [c, *support]
+    sub = _columns(AZ, cols)
+    ns, nullity = sub.nullspace()
+    if nullity != 1:
+        return None
+    vals = [int(ns[k, 0]) for k in range(len(cols))]
+    g = gcd(*vals)
+    if vals[0] == 0 or g == 0:
+        return None
+    sgn = 1 if vals[0] > 0 else -1
+    return {col: sgn * v // g for col, v in zip(cols, vals, strict=True) if v}
+
+
 def _sparse_null(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSet | None:
     """Rank-deficient A beyond COLUMN_LIMIT (rank A < the non-zero rows, and < Kd): real data
     has columns that are zero (a pixel zero on every image where the neuron is active) and
@@ -376,6 +400,8 @@ def _sparse_null(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> Mini
     yz = ZMat(N, 1, [v.numerator * (yden // v.denominator) for v in inst.y])
     for p in PRIMES:
         R, r = flint.nmod_mat(AZ, p).rref()
+        if r > SPARSE_RANK_LIMIT:
+            return None
         P: list[int] = []
         for k in range(r):
             j = P[-1] + 1 if P else 0
@@ -390,8 +416,14 @@ def _sparse_null(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> Mini
         for t, c in enumerate(nonpiv):
             coef = {cp: _lift(int(R[k, c]), p) for k, cp in enumerate(P) if int(R[k, c])}
             if any(v is None for v in coef.values()):
-                lifted = False
-                break
+                # a dependency with long coefficients: solved exactly on its own support
+                vec = _support_null_vector(AZ, c, sorted(coef))
+                if vec is None:
+                    lifted = False
+                    break
+                for cp, v in vec.items():
+                    Nb[cp, t] = v
+                continue
             den = lcm(*(v.denominator for v in coef.values() if v is not None))
             Nb[c, t] = den  # den e_c - sum_k R[k, c] den e_(P_k): an integer null vector
             for cp, v in coef.items():
@@ -423,25 +455,15 @@ def _sparse_null(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> Mini
 def _wide(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSet | None:
     """Wide A: only the case of independent non-zero rows (then p = y there)."""
     N, K, d = inst.N, pat.K, inst.d
-    G = sample_gram(inst).tolist()
     idx = list(nonzero)
-    Ip = ZMat([list(pat.I[i]) for i in idx]) if idx else ZMat(0, K)
-    common = (Ip * Ip.transpose()).tolist()  # (I I^T)_ab = number of neurons active on both a and b
-    GA = ZMat(
-        len(idx),
-        len(idx),
-        [G[a][b] * int(common[ka][kb]) for ka, a in enumerate(idx) for kb, b in enumerate(idx)],
-    )
-    # full rank modulo a prime proves full rank over Q (a non-zero determinant modulo p);
-    # a smaller rank modulo every prime tried leaves the case to the other paths
-    if not any(flint.nmod_mat(GA, p).rank() == len(idx) for p in PRIMES):
-        return None
+    # independent rows: pivots of the rows' echelon form modulo a prime, one for each row (a
+    # non-zero minor modulo p is non-zero over Q). One prime: a smaller rank modulo it leaves
+    # the case to the other paths (exact either way), and A's echelon form costs no more than
+    # the Gram matrix (X X^T) o (I I^T) it replaces, which had to be formed entry by entry
+    p = PRIMES[0]
     sub = _rows(design_integers(inst, pat), idx)
-    for p in PRIMES:
-        C = _pivots(sub, p)
-        if len(C) == len(idx):
-            break
-    else:
+    C = _pivots(sub, p)
+    if len(C) != len(idx):
         return None
     nz = set(idx)
     yden = lcm(*(v.denominator for v in inst.y))

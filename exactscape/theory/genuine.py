@@ -220,6 +220,7 @@ class _Engine:
                 blk = [[int(v) for v in Nrows[j * self.d + l]] for l in range(self.d)]
                 self.Nbj[j] = blk
                 self.Y[j] = self.Z * ZMat(blk)  # N x q: x_i . Nb_j c = (Y_j c)_i / D
+        self._yrow: dict[tuple[int, int], list[int]] = {}  # (j, i) -> row i of Y_j, on demand
         self.cands: dict[int, set[int]] = {j: set() for j in self.free}
         groups: dict[tuple[int, ...], list[int]] = {}
         for j in range(self.K):
@@ -262,14 +263,19 @@ class _Engine:
 
     # ---------------------------------------------------------------- the c-space node
     def _row(self, j: int, b: str, i: int) -> tuple[tuple[Fraction, ...], Fraction, int]:
-        """Row of sign (j, i) under branch b in c: a . c > h (scaled by D R0den > 0, then
-        divided by the gcd of its integer entries)."""
+        """Row of sign (j, i) under branch b in c: a . c > h, the R-space row s x_i . R_j > 0
+        times D > 0 (a = s (Y_j)_i, h = -s V0_ij / R0den), divided by the gcd g of the integers
+        a. The row's entries are the short integers of the samples and the null vectors; only
+        h carries R0's long denominator (a Farkas combination of rows is then found on short
+        numbers, and a point's check costs one long comparison per row)."""
         s = _branch_sign(b) * _sign(self.pat, i, j)
-        Y = self.Y[j]
-        a = [s * self.R0den * int(Y[i, c]) for c in range(self.q)]
-        h = -s * self.V0[i][j]
-        g = gcd(*a, h) or 1
-        return tuple(Fraction(v // g) for v in a), Fraction(h // g), g
+        yr = self._yrow.get((j, i))
+        if yr is None:
+            Y = self.Y[j]
+            yr = self._yrow[(j, i)] = [int(Y[i, c]) for c in range(self.q)]
+        a = [s * v for v in yr]
+        g = gcd(*a) or 1
+        return tuple(Fraction(v // g) for v in a), Fraction(-s * self.V0[i][j], self.R0den * g), g
 
     def _system(
         self, sigma: dict[int, str]
@@ -290,8 +296,8 @@ class _Engine:
             if sigma[j] != "0":
                 continue
             for l in range(self.d):
-                E.append(tuple(Fraction(self.R0den * v) for v in self.Nbj[j][l]))
-                f.append(Fraction(-int(self.R0z[j * self.d + l, 0])))
+                E.append(tuple(Fraction(v) for v in self.Nbj[j][l]))  # R_jl = R0_jl + (Nb_j c)_l = 0
+                f.append(Fraction(-int(self.R0z[j * self.d + l, 0]), self.R0den))
                 ekeys.append((j, l))
         return polyhedra.System(n=self.q, E=tuple(E), f=tuple(f), G=tuple(G), h=tuple(h)), keys, ekeys
 
@@ -341,7 +347,7 @@ class _Engine:
         keys: list[tuple[int, int, int]],
         ekeys: list[tuple[int, int]],
     ) -> tuple[Leaf, dict[int, str]]:
-        scale = self.D * self.R0den  # c-space rows are R-space rows times D R0den, divided by g
+        scale = self.D  # c-space sign rows are R-space rows times D, divided by g; equality rows are R-space rows
         u = [Fraction(0)] * (self.K * self.d)
         sign: list[tuple[int, int, Fraction]] = []
         deps: dict[int, str] = {}
@@ -357,7 +363,7 @@ class _Engine:
         for (j, l), m in zip(ekeys, ans.mE, strict=True):
             if m == 0:
                 continue
-            u[j * self.d + l] += m * self.R0den
+            u[j * self.d + l] += m
             deps[j] = "0"
         fit = self.rowspace.solve([-v for v in u])
         return Leaf(fit=fit, sign=tuple(sorted(sign))), deps
