@@ -90,3 +90,76 @@ def test_sparse_dispatch_agrees_with_enumeration(cell: tuple[Instance, Pattern])
     if s["feasible"]:
         assert s["genuine"] == is_genuine
     assert check_certificate(res.certificate).verified
+
+
+def _reference_leaf_ok(
+    pattern: list[list[int]],
+    xs: list[list[F]],
+    fitted: list[F],
+    sigma: dict[int, str],
+    fit: list[tuple[int, F]],
+    sign: list[tuple[int, int, F]],
+) -> bool:
+    """FORMAT 4.2 check 5 for one leaf, in Fractions (the checker's former path)."""
+    k, d = len(pattern[0]), len(xs[0])
+    comb = [[F(0)] * d for _ in range(k)]
+    for i, m in fit:
+        for j in range(k):
+            if sigma.get(j) != "0" and pattern[i][j]:
+                comb[j] = [a + m * b for a, b in zip(comb[j], xs[i], strict=True)]
+    for j, i, m in sign:
+        s = (1 if pattern[i][j] else -1) * (1 if sigma[j] == "+" else -1)
+        comb[j] = [a + m * s * b for a, b in zip(comb[j], xs[i], strict=True)]
+    if any(v for j in range(k) if sigma.get(j) != "0" for v in comb[j]):
+        return False
+    beta = sum((m * fitted[i] for i, m in fit), F(0))
+    return beta >= 0 if sign else beta != 0
+
+
+def test_integer_leaf_check_agrees_with_fractions() -> None:
+    """The checker's leaf check in integers (common denominators) accepts exactly the leaves
+    that the Fraction computation accepts: random leaves, half of them built to cancel."""
+    import random
+
+    from exactscape.checker.branchtree import check_leaf
+    from exactscape.checker.errors import CertificateError
+    from exactscape.checker.linalg import Fitted
+
+    rng = random.Random(3)
+    agree = accepted = 0
+    for trial in range(300):
+        n, k, d = rng.randint(1, 4), rng.randint(1, 3), rng.randint(1, 3)
+        xs = [[F(rng.randint(-3, 3), rng.choice((1, 2, 4))) for _ in range(d)] for _ in range(n)]
+        pattern = [[rng.randint(0, 1) for _ in range(k)] for _ in range(n)]
+        y = [F(rng.randint(-2, 2), rng.choice((1, 3))) for _ in range(n)]
+        e = [rng.randint(-5, 5) for _ in range(n)]
+        den = rng.choice((1, 7, 10**30 + 3))
+        fitted = Fitted(y, e, den)
+        sigma = {j: rng.choice("+-0") for j in range(k)}
+        fit = [
+            (i, F(rng.randint(-4, 4) or 1, rng.choice((1, 3)))) for i in sorted(rng.sample(range(n), rng.randint(0, n)))
+        ]
+        split = [j for j in range(k) if sigma[j] != "0"]
+        sign = []
+        if split and rng.random() < 0.7:
+            j = rng.choice(split)
+            sign = [
+                (j, i, F(rng.randint(1, 3), rng.choice((1, 5))))
+                for i in sorted(rng.sample(range(n), rng.randint(1, n)))
+            ]
+        if trial % 2 and split:  # make the combination vanish: one neuron, one sample, fit = -s m
+            j, i = split[0], rng.randrange(n)
+            pattern[i] = [1 if jj == j else 0 for jj in range(k)]
+            s = 1 if sigma[j] == "+" else -1
+            sign, fit = [(j, i, F(1))], [(i, F(-s))]
+        want = _reference_leaf_ok(pattern, xs, list(fitted), sigma, fit, sign)
+        leaf = {"fit": [[i, str(m)] for i, m in fit], "sign": [[j, i, str(m)] for j, i, m in sign]}
+        try:
+            check_leaf(leaf, "leaf", sigma, pattern, xs, fitted, frozenset(), None)
+            got = True
+        except CertificateError:
+            got = False
+        agree += got == want
+        accepted += got
+    assert agree == 300
+    assert 20 < accepted < 280  # both outcomes occur

@@ -293,6 +293,16 @@ class Fitted(Sequence[Fraction]):
     def __len__(self) -> int:
         return len(self._y)
 
+    @property
+    def y_values(self) -> Vector:
+        """The labels y."""
+        return self._y
+
+    @property
+    def integers(self) -> tuple[list[int], int]:
+        """(e, den): p_i = y_i + e_i / den."""
+        return self._ez, self._den
+
     @overload
     def __getitem__(self, i: int) -> Fraction: ...
 
