@@ -163,3 +163,17 @@ def test_integer_leaf_check_agrees_with_fractions() -> None:
         accepted += got
     assert agree == 300
     assert 20 < accepted < 280  # both outcomes occur
+
+
+def test_farkas_hint_without_the_cap_row() -> None:
+    """v > 3 and -4 v > 0: HiGHS sees the rows scaled by powers of two, so its beta sits on the
+    cap beta <= 1 while the exact multipliers (4/5, 1/5) on the unscaled rows have beta = 12/5;
+    the cap row made the exact support system inconsistent and the hint was lost (the
+    decision fell back to the exact simplex; on digits all K = 32 every node did)."""
+    from exactscape import polyhedra
+    from exactscape.floats import hint
+
+    s = polyhedra.System(n=1, G=((F(1),), (F(-4),)), h=(F(3), F(0)))
+    cert = hint._farkas_hint(s, *hint._arrays(s))
+    assert cert is not None and s.verify_farkas(cert)
+    assert cert.mG == (F(4, 5), F(1, 5))

@@ -114,20 +114,25 @@ def _farkas_hint(s: polyhedra.System, E: Any, f: Any, G: Any, h: Any, H: Any, k:
     one = [Fraction(1) if nE <= i < nE + nG else Fraction(0) for i in support]
     eqs = [[rows[i][c] for i in support] for c in range(s.n)] + [one]
     target = [Fraction(0)] * s.n + [Fraction(1)]
+    systems = [(eqs, target)]
     if -float(res.fun) > 1 - 1e-9:  # the cap beta <= 1 is active: it is one more equation of the vertex
-        eqs.append([rhs[i] for i in support])
-        target.append(Fraction(1))
-    M = linalg.matrix(eqs, len(support))
-    b = linalg.column(target)
-    try:
-        sol = linalg.to_vec((M.transpose() * M).solve(M.transpose() * b))
-    except Exception:  # noqa: BLE001 - singular: the support is not a basis
-        return None
-    full = [Fraction(0)] * (nE + nG + nH)
-    for i, v in zip(support, sol, strict=True):
-        full[i] = v
-    cert = polyhedra.Farkas(tuple(full[:nE]), tuple(full[nE : nE + nG]), tuple(full[nE + nG :]))
-    return cert if s.verify_farkas(cert) else None
+        # ... unless the support's multipliers are already determined without it (then the exact
+        # beta differs from the float cap and the extended system has no exact solution)
+        systems.insert(0, (eqs + [[rhs[i] for i in support]], target + [Fraction(1)]))
+    for eq_rows, tgt in systems:
+        M = linalg.matrix(eq_rows, len(support))
+        b = linalg.column(tgt)
+        try:
+            sol = linalg.to_vec((M.transpose() * M).solve(M.transpose() * b))
+        except Exception:  # noqa: BLE001 - singular: the support is not a basis
+            continue
+        full = [Fraction(0)] * (nE + nG + nH)
+        for i, v in zip(support, sol, strict=True):
+            full[i] = v
+        cert = polyhedra.Farkas(tuple(full[:nE]), tuple(full[nE : nE + nG]), tuple(full[nE + nG :]))
+        if s.verify_farkas(cert):
+            return cert
+    return None
 
 
 def _equality_farkas(s: polyhedra.System) -> polyhedra.Farkas | None:

@@ -71,6 +71,11 @@ from .branches import BRANCHES, Genuine, Leaf, Split, Tree, genuine_from_blocks
 Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
 
 
+# violated sign rows a node's lazy loop adds per neuron and round (at most q + 1 are ever needed
+# at once; on digits all K = 32, q = 654, adding q + 1 per neuron made exact LPs of 17,000 rows)
+ROWS_PER_ROUND = 24
+
+
 class OutOfBudget(Exception):
     """The deadline passed during the search (internal; reported as undecided)."""
 
@@ -333,7 +338,7 @@ class _Engine:
                 vals = self._values(j, c)
                 bad = [(sg * _sign(self.pat, i, j) * v, i) for i, v in enumerate(vals)]
                 bad = sorted((v, i) for v, i in bad if v <= 0 and i not in self.cands[j])
-                for _, i in bad[: self.q + 1]:
+                for _, i in bad[: min(self.q + 1, ROWS_PER_ROUND)]:
                     self.cands[j].add(i)
                     added += 1
             if not added:
