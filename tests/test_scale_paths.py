@@ -177,3 +177,16 @@ def test_farkas_hint_without_the_cap_row() -> None:
     cert = hint._farkas_hint(s, *hint._arrays(s))
     assert cert is not None and s.verify_farkas(cert)
     assert cert.mG == (F(4, 5), F(1, 5))
+
+
+def test_farkas_ray_on_a_support_of_two_rays() -> None:
+    """A float support holding two rays (v1 > 1, -v1 > 0 and v2 > 1, -v2 > 5): its null space is
+    two-dimensional, so one row is dropped and the exact ray (0, 0, 1, 1) with beta = 6 is found."""
+    from exactscape import polyhedra
+    from exactscape.floats import hint
+
+    G = ((F(1), F(0)), (F(-1), F(0)), (F(0), F(1)), (F(0), F(-1)))
+    s = polyhedra.System(n=2, G=G, h=(F(1), F(0), F(1), F(5)))
+    cert = hint._ray_on_support(s, list(G), [0, 1, 2, 3], [0, 1, 2, 3], 0, 4, 0)
+    assert cert is not None and s.verify_farkas(cert)
+    assert cert.mG == (0, 0, 1, 1)
