@@ -421,8 +421,8 @@ def _sparse_null(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> Mini
                 if vec is None:
                     lifted = False
                     break
-                for cp, v in vec.items():
-                    Nb[cp, t] = v
+                for cp, e in vec.items():
+                    Nb[cp, t] = e
                 continue
             den = lcm(*(v.denominator for v in coef.values() if v is not None))
             Nb[c, t] = den  # den e_c - sum_k R[k, c] den e_(P_k): an integer null vector

@@ -11,6 +11,7 @@ measured in benchmarks/trained.py, never timed here).
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 import flint
@@ -190,3 +191,120 @@ def test_farkas_ray_on_a_support_of_two_rays() -> None:
     cert = hint._ray_on_support(s, list(G), [0, 1, 2, 3], [0, 1, 2, 3], 0, 4, 0)
     assert cert is not None and s.verify_farkas(cert)
     assert cert.mG == (0, 0, 1, 1)
+
+
+def _implied_cells() -> list[tuple[Instance, Pattern]]:
+    """Small cells with a rank-deficient tall A (null space in the certificate) that the fast
+    engine refutes by a tree: K = 2..3 neurons, dependent samples."""
+    import random
+
+    from exactscape.theory.minima import analyse_cell
+
+    rng = random.Random(11)
+    out: list[tuple[Instance, Pattern]] = []
+    while len(out) < 6:
+        N, d0, K = rng.randint(4, 8), rng.randint(1, 2), rng.randint(2, 3)
+        X = tuple(tuple(F(rng.randint(-3, 3)) for _ in range(d0)) for _ in range(N))
+        y = tuple(F(rng.randint(-3, 3)) for _ in range(N))
+        inst = Instance(X=X, y=y, bias=True)
+        pat = Pattern(tuple(tuple(rng.randint(0, 1) for _ in range(K)) for _ in range(N)))
+        a = analyse_cell(inst, pat, engine="fast")
+        ms = a.ms
+        if a.feasibility.feasible and a.tree is not None and ms is not None and ms.evidence.null_pivots is not None:
+            out.append((inst, pat))
+    return out
+
+
+def test_implied_leaves_agree_with_fit_leaves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Leaves with implied fit multipliers (FORMAT 1.4) from the threshold 0: the same verdict
+    as the fit-multiplier leaves and the enumeration oracle, version 1.4, verified; the old
+    checker path (version 1.2 said) refuses them."""
+    from exactscape import certify
+    from exactscape.theory import genuine
+    from exactscape.theory.minima import analyse_cell
+
+    cells = _implied_cells()
+    for inst, pat in cells:
+        old = analyse_cell(inst, pat, engine="fast")
+        with monkeypatch.context() as m:
+            m.setattr(genuine, "IMPLIED_RANK", 0)
+            new = analyse_cell(inst, pat, engine="fast")
+        assert old.genuineness.known() is new.genuineness.known() is False
+        assert oracle_cell(inst, pat.I)[2] is False
+        c_old, c_new = certify.cell_certificate(old), certify.cell_certificate(new)
+        assert c_old["version"] == "1.2" and c_new["version"] == "1.4"
+        assert "fit" not in json.dumps(c_new["genuineness"])
+        assert check_certificate(c_old).verified and check_certificate(c_new).verified
+        assert not check_certificate({**c_new, "version": "1.2"}).verified
+
+
+def _implied_leaf_true(inst: Instance, pat: Pattern, sigma: dict[int, str], leaf: dict[str, object]) -> bool:
+    """Independent re-derivation (SymPy) of an implied leaf: its multipliers have the signs and
+    neurons FORMAT 4.2 asks for, some m solves A^T m = -w, and beta = m . p (p = A A^+ y)."""
+    import sympy
+    from test_minima import _design
+
+    K, d = pat.K, inst.d
+    w = [F(0)] * (K * d)
+    signs = [(int(j), int(i), F(m)) for j, i, m in leaf["sign"]]  # type: ignore[union-attr]
+    zeros = [(int(j), int(l), F(m)) for j, l, m in leaf["zero"]]  # type: ignore[union-attr]
+    for j, i, m in signs:
+        if sigma.get(j) not in ("+", "-") or m <= 0:
+            return False
+        s = (1 if pat.I[i][j] else -1) * (1 if sigma[j] == "+" else -1)
+        for l, v in enumerate(inst.xs[i]):
+            w[j * d + l] += m * s * v
+    for j, _l, m in zeros:
+        if sigma.get(j) != "0" or not m:
+            return False
+    for j, l, m in zeros:
+        w[j * d + l] += m
+    A = sympy.Matrix([[sympy.Rational(v.numerator, v.denominator) for v in row] for row in _design(inst, pat.I)])
+    rhs = sympy.Matrix([-sympy.Rational(v.numerator, v.denominator) for v in w])
+    try:
+        sol, params = A.T.gauss_jordan_solve(rhs)
+    except ValueError:  # no solution
+        return False
+    m = sol.subs({t: 0 for t in params})
+    y = sympy.Matrix([sympy.Rational(v.numerator, v.denominator) for v in inst.y])
+    beta = (m.T * (A * A.pinv() * y))[0, 0]
+    return bool(beta >= 0) if signs else bool(beta != 0)
+
+
+def _tree_true(inst: Instance, pat: Pattern, node: object, sigma: dict[int, str], seen: frozenset[int]) -> bool:
+    """Every branch vector covered (splits of unsplit neurons into +, -, 0) and every leaf true."""
+    if not isinstance(node, dict):
+        return False
+    if set(node) == {"leaf"}:
+        leaf = node["leaf"]
+        return isinstance(leaf, dict) and set(leaf) == {"sign", "zero"} and _implied_leaf_true(inst, pat, sigma, leaf)
+    j = node.get("split")
+    if set(node) != {"split", "+", "-", "0"} or not isinstance(j, int) or j in seen or not 0 <= j < pat.K:
+        return False
+    return all(_tree_true(inst, pat, node[b], {**sigma, j: b}, seen | {j}) for b in "+-0")
+
+
+def test_implied_leaf_corruptions_are_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every single-field corruption of the tree of a 1.4 certificate with implied leaves is
+    rejected, never a crash, unless it is still true: the mutant's tree is re-derived
+    independently (SymPy: fit multipliers exist, beta's sign) and must then be a refutation."""
+    from mutations import mutants
+
+    from exactscape import certify
+    from exactscape.theory import genuine
+    from exactscape.theory.minima import analyse_cell
+
+    inst, pat = _implied_cells()[0]
+    monkeypatch.setattr(genuine, "IMPLIED_RANK", 0)
+    cert = certify.cell_certificate(analyse_cell(inst, pat, engine="fast"))
+    assert _tree_true(inst, pat, cert["genuineness"]["tree"], {}, frozenset())
+    rejected = total = 0
+    for name, mutant in mutants(cert):
+        if not name.startswith("genuineness/") or mutant["genuineness"] == cert["genuineness"]:
+            continue
+        total += 1
+        if not check_certificate(mutant).verified:
+            rejected += 1
+            continue
+        assert _tree_true(inst, pat, mutant["genuineness"]["tree"], {}, frozenset()), name
+    assert total > 50 and rejected > total // 2

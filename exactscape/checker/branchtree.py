@@ -18,7 +18,7 @@ The walk is iterative; a neuron is split at most once per path, so the
 depth is at most K.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from .errors import CertificateError
@@ -144,10 +144,10 @@ def weighted_sum(fitted: Sequence[Fraction], terms: list[tuple[int, Fraction]]) 
         # sum m_i (y_i + e_i / den) = (sum mz_i (yz_i den + e_i yden)) / (L yden den)
         total = sum(a * (b * den + ez[i] * yden) for (i, _), a, b in zip(terms, mz, yz, strict=True))
         return Fraction(total, L * yden * den)
-    total = ZERO
+    acc = ZERO
     for i, m in terms:
-        total += m * fitted[i]
-    return total
+        acc += m * fitted[i]
+    return acc
 
 
 def check_tree(
@@ -160,9 +160,11 @@ def check_tree(
     allowed: tuple[str, ...],
     skip: frozenset[tuple[int, int]] = frozenset(),
     face: Face | None = None,
+    leaf_check: Callable[[object, str, dict[int, str]], bool] | None = None,
 ) -> int:
     """FORMAT 4.2 (5), the tree: walk it (module docstring); neurons in ``fixed`` are never split,
-    the others split into ``allowed``. Returns the number of leaves."""
+    the others split into ``allowed``. ``leaf_check(leaf, path, sigma)`` may check a leaf of
+    another form first (True: checked; False: the Motzkin leaf above). Returns the number of leaves."""
     k = len(pattern[0])
     leaves = 0
     stack: list[tuple[object, str, dict[int, str]]] = [(value, path, dict(fixed))]
@@ -170,7 +172,8 @@ def check_tree(
         node, n_path, sigma = stack.pop()
         if isinstance(node, dict) and "leaf" in node:
             fields = record(node, n_path, ("leaf",))
-            check_leaf(fields["leaf"], at(n_path, "leaf"), sigma, pattern, xs, fitted, skip, face)
+            if leaf_check is None or not leaf_check(fields["leaf"], at(n_path, "leaf"), sigma):
+                check_leaf(fields["leaf"], at(n_path, "leaf"), sigma, pattern, xs, fitted, skip, face)
             leaves += 1
             continue
         fields = record(node, n_path, ("split",) + allowed)

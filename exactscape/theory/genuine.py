@@ -76,6 +76,12 @@ Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
 ROWS_PER_ROUND = 24
 
 
+# rank from which a cell tree's leaves leave their fit multipliers implied by the null space
+# (FORMAT 4.2 check 5, new in 1.4): each would otherwise be the solution of an r x r system
+# A_{B,P}^T m = g, with numbers of about 3 r digits on 8 x 8 digits (3,600 at r = 1,426)
+IMPLIED_RANK = 300
+
+
 class OutOfBudget(Exception):
     """The deadline passed during the search (internal; reported as undecided)."""
 
@@ -235,6 +241,9 @@ class _Engine:
         self.search = tuple(j for j in self.free if j not in self.flex)
         self.cache: list[tuple[dict[int, str], Leaf]] = []
         self.leaves = 0
+        # leaves with implied fit multipliers need the certificate's null space (or rank Kd)
+        has_null = ms.evidence.null_pivots is not None or ms.rank == self.K * self.d
+        self.implied = has_null and ms.rank >= IMPLIED_RANK
 
     # ---------------------------------------------------------------- fixed neurons
     def fixed_branches(self, j: int) -> list[str]:
@@ -254,6 +263,9 @@ class _Engine:
         for b in BRANCHES:
             if b == "0":
                 l = next(l for l in range(self.d) if self.R0z[j * self.d + l, 0] != 0)
+                if self.implied:  # w = -e_(j,l): beta = R0_jl != 0
+                    kids.append(("0", Leaf(fit=(), sign=(), zero=((j, l, Fraction(-1)),), implied=True)))
+                    continue
                 g = [Fraction(0)] * (self.K * self.d)
                 g[j * self.d + l] = Fraction(1)
                 kids.append(("0", Leaf(fit=self.rowspace.solve(g), sign=())))
@@ -261,6 +273,9 @@ class _Engine:
             sg = _branch_sign(b)
             i = next(i for i in range(self.N) if sg * _sign(self.pat, i, j) * self.V0[i][j] <= 0)
             s = sg * _sign(self.pat, i, j)
+            if self.implied:  # w = s x_i in block j, constant on the minimiser set
+                kids.append((b, Leaf(fit=(), sign=((j, i, Fraction(1)),), implied=True)))
+                continue
             fit = self.rowspace.solve(_row_vector(self.inst, self.K, j, i, Fraction(-s)))
             kids.append((b, Leaf(fit=fit, sign=((j, i, Fraction(1)),))))
         self.leaves += 3
@@ -365,11 +380,15 @@ class _Engine:
             deps[j] = sigma[j]
             for l, v in enumerate(self.inst.xs[i]):
                 u[j * self.d + l] += mr * s * v
+        zero: list[tuple[int, int, Fraction]] = []
         for (j, l), m in zip(ekeys, ans.mE, strict=True):
             if m == 0:
                 continue
             u[j * self.d + l] += m
+            zero.append((j, l, m))
             deps[j] = "0"
+        if self.implied:  # w = u: orthogonal to the null space by the Farkas identity in c
+            return Leaf(fit=(), sign=tuple(sorted(sign)), zero=tuple(sorted(zero)), implied=True), deps
         fit = self.rowspace.solve([-v for v in u])
         return Leaf(fit=fit, sign=tuple(sorted(sign))), deps
 
