@@ -308,3 +308,78 @@ def test_implied_leaf_corruptions_are_rejected(monkeypatch: pytest.MonkeyPatch) 
             continue
         assert _tree_true(inst, pat, mutant["genuineness"]["tree"], {}, frozenset()), name
     assert total > 50 and rejected > total // 2
+
+
+def test_curve_loss_change_in_integers_agrees_with_fractions() -> None:
+    """FORMAT 5.3's L(t) - L(0), computed by the checker in integer polynomials, equals the
+    Fraction computation (the checker's former path) on random curves, [.]_+ cases included."""
+    import random
+
+    from exactscape.checker import poly
+    from exactscape.checker.curves import _loss_change
+
+    rng = random.Random(5)
+
+    def q() -> F:
+        return F(rng.randint(-4, 4), rng.choice((1, 2, 3, 16)))
+
+    for _ in range(200):
+        n, k, d = rng.randint(1, 4), rng.randint(1, 3), rng.randint(1, 3)
+        xs = [[q() for _ in range(d)] for _ in range(n)]
+        y = [q() for _ in range(n)]
+        z_t = [poly.trim([q() for _ in range(rng.randint(1, 3))]) for _ in range(k)]
+        w_t = [[poly.trim([q() for _ in range(rng.randint(1, 3))]) for _ in range(d)] for _ in range(k)]
+        loss = q() ** 2
+        total: poly.Poly = []
+        for x, yi in zip(xs, y, strict=True):
+            out: poly.Poly = []
+            for zj, wj in zip(z_t, w_t, strict=True):
+                pre: poly.Poly = []
+                for coord, xl in zip(wj, x, strict=True):
+                    pre = poly.add(pre, poly.scale(xl, coord))
+                out = poly.add(out, poly.mul(zj, poly.positive_part(pre)))
+            err = poly.sub(out, poly.const(yi))
+            total = poly.add(total, poly.mul(err, err))
+        want = poly.sub(poly.scale(F(1, n), total), poly.const(loss))
+
+        class _Inst:
+            pass
+
+        fake = _Inst()
+        fake.xs, fake.y, fake.n = xs, y, n  # type: ignore[attr-defined]
+        assert _loss_change(z_t, w_t, fake, loss) == want  # type: ignore[arg-type]
+
+
+def test_packed_modular_determinant_agrees_with_plain_elimination() -> None:
+    """The checker's packed elimination (rows shrinking as columns are eliminated) decides
+    det != 0 mod p as plain elimination over F_p does, on random and on singular matrices."""
+    import random
+
+    from exactscape.checker.linalg import det_mod_nonzero
+
+    def plain(rows: list[list[int]], p: int) -> bool:
+        a = [[v % p for v in r] for r in rows]
+        n = len(a)
+        for c in range(n):
+            piv = next((r for r in range(c, n) if a[r][c]), None)
+            if piv is None:
+                return False
+            a[c], a[piv] = a[piv], a[c]
+            inv = pow(a[c][c], -1, p)
+            for r in range(c + 1, n):
+                f = a[r][c] * inv % p
+                a[r] = [(x - f * y) % p for x, y in zip(a[r], a[c], strict=True)]
+        return True
+
+    rng = random.Random(9)
+    seen = set()
+    for _ in range(300):
+        p = rng.choice((2, 3, 7, 32749, 2305843009213693951))
+        n = rng.randint(0, 7)
+        rows = [[rng.randint(-2, 2) for _ in range(n)] for _ in range(n)]
+        if n > 1 and rng.random() < 0.3:  # a dependent row
+            rows[-1] = [a + 2 * b for a, b in zip(rows[0], rows[1], strict=True)]
+        want = plain(rows, p)
+        seen.add(want)
+        assert det_mod_nonzero(rows, p) == want
+    assert seen == {True, False}

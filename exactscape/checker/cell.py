@@ -25,15 +25,16 @@ from .linalg import (
     Pattern,
     add_scaled,
     apply_a,
-    apply_a_fast,
     apply_at,
     apply_at_int_is_zero,
+    as_integers,
     basis_rows,
     check_rank_evidence,
     combine_rows,
     det_mod_nonzero,
     first_nonzero,
     gram,
+    integer_samples,
     is_prime,
     residual_int,
     residue,
@@ -132,13 +133,17 @@ def _check_minor(value: object, path: str, pattern: Pattern, inst: Instance, bas
     if not is_prime(p):
         raise CertificateError(p_path, f"{p} is not a prime")
     d = inst.d
+    where = [divmod(c, d) for c in cols]
     rows: list[list[int]] = []
     for i in basis:
+        x_res = [residue(v, p) for v in inst.xs[i]]  # each entry of x_i once, not once per column
+        on = pattern[i]
         row = []
-        for c in cols:
-            j, pos = divmod(c, d)
-            value_ = inst.xs[i][pos] if pattern[i][j] else ZERO
-            res = residue(value_, p)
+        for j, pos in where:
+            if not on[j]:
+                row.append(0)
+                continue
+            res = x_res[pos]
             if res is None:
                 raise CertificateError(p_path, f"the modulus divides the denominator of x_{i}")
             row.append(res)
@@ -147,36 +152,57 @@ def _check_minor(value: object, path: str, pattern: Pattern, inst: Instance, bas
         raise CertificateError(path, "the minor A_{B,C} is singular modulo the modulus")
 
 
-def _check_null_space(value: object, path: str, pattern: Pattern, inst: Instance, count: int) -> list[Blocks]:
+def _check_null_space(
+    value: object, path: str, pattern: Pattern, inst: Instance, count: int
+) -> list[list[tuple[int, int]]]:
     """FORMAT 4.2 (3), upper bound (new in 1.2): ``count`` vectors n_k with A n_k = 0, independent because
-    n_k is non-zero at its own pivot and zero at every other vector's pivot. Returns them."""
+    n_k is non-zero at its own pivot and zero at every other vector's pivot. Returns them as
+    sparse integer vectors (column j d + l, value), each scaled by its own positive factor.
+
+    A n_k is computed on the support of n_k only: (A n)_i = sum over the support's columns
+    (j, l) with I[i][j] = 1 of x_il n_jl, in integers."""
     fields = record(value, path, ("vectors", "pivots"))
     k, d = len(pattern[0]), inst.d
     p_path = at(path, "pivots")
     pivots = [integer(e, item(p_path, n), 0, k * d - 1) for n, e in enumerate(array(fields["pivots"], p_path, count))]
     if len(set(pivots)) != len(pivots):
         raise CertificateError(p_path, "pivots must be distinct")
+    pivot_of = {c: m for m, c in enumerate(pivots)}
+    xz, _ = integer_samples(inst.xs)
+    active = [[i for i in range(inst.n) if pattern[i][j]] for j in range(k)]
     v_path = at(path, "vectors")
-    out: list[Blocks] = []
+    out: list[list[tuple[int, int]]] = []
     for n, raw in enumerate(array(fields["vectors"], v_path, count)):
         e_path = item(v_path, n)
         blocks = matrix(raw, e_path, k, d)
-        for m, c in enumerate(pivots):
-            j, pos = divmod(c, d)
-            if (blocks[j][pos] != 0) != (m == n):
-                what = "zero at its own pivot" if m == n else f"non-zero at the pivot of vector {m}"
-                raise CertificateError(e_path, f"vector is {what} (column {c})")
-        image = apply_a_fast(pattern, inst.xs, blocks)
+        support = [(j * d + pos, v) for j, b in enumerate(blocks) for pos, v in enumerate(b) if v]
+        at_pivots = {pivot_of[c] for c, _ in support if c in pivot_of}
+        wrong = (at_pivots - {n}) | ({n} - at_pivots)  # pivots where n_k is non-zero iff it is another's
+        if wrong:
+            m = min(wrong)
+            c = pivots[m]
+            what = "zero at its own pivot" if m == n else f"non-zero at the pivot of vector {m}"
+            raise CertificateError(e_path, f"vector is {what} (column {c})")
+        ints, _ = as_integers([v for _, v in support])
+        sparse = [(c, v) for (c, _), v in zip(support, ints, strict=True)]
+        by_block: dict[int, list[tuple[int, int]]] = {}
+        for c, v in sparse:
+            by_block.setdefault(c // d, []).append((c % d, v))
+        image = [0] * inst.n
+        for j, entries in by_block.items():
+            for i in active[j]:
+                xi = xz[i]
+                image[i] += sum(xi[pos] * v for pos, v in entries)
         bad = next((i for i, v in enumerate(image) if v), None)
         if bad is not None:
             raise CertificateError(e_path, f"A n is non-zero at row {bad}")
-        out.append(blocks)
+        out.append(sparse)
     return out
 
 
 def check_rank(
     value: object, path: str, pattern: Pattern, inst: Instance, version_1_2: bool
-) -> tuple[list[int], list[Blocks] | None]:
+) -> tuple[list[int], list[list[tuple[int, int]]] | None]:
     """FORMAT 4.2 (3): rows B independent, and rank A <= |B|.
 
     1.0 evidence: det(A_B A_B^T) != 0 and every other row a combination of the rows B.

@@ -39,15 +39,10 @@ class NullSpace:
     r0_den: int
 
 
-def null_space_of(vectors: Sequence[Sequence[Vector]], r0: Sequence[Vector]) -> NullSpace:
-    """:class:`NullSpace` from null vectors and R0 given as K blocks of Fractions."""
-    sparse: list[SparseVector] = []
-    for blocks in vectors:
-        flat = [v for b in blocks for v in b]
-        ints, _ = as_integers(flat)
-        sparse.append([(c, v) for c, v in enumerate(ints) if v])
+def null_space_of(vectors: list[SparseVector], r0: Sequence[Vector]) -> NullSpace:
+    """:class:`NullSpace` from the sparse null vectors of check 3 and R0 given as K blocks."""
     rz, rden = as_integers([v for b in r0 for v in b])
-    return NullSpace(sparse, rz, rden)
+    return NullSpace(vectors, rz, rden)
 
 
 def check_implied_leaf(
