@@ -72,6 +72,14 @@ def target_note(r: dict[str, Any]) -> str:
     return f"<= {t:g} s: missed by {total - float(t):.0f} s{why}"
 
 
+def cpu() -> float:
+    """CPU seconds of this process and of its reaped children (the forked exact LPs of
+    :mod:`exactscape.deadline`): on a shared machine the wall clock also counts other jobs."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run_net(name: str, budget: float, lp_limit: float) -> dict[str, Any]:
     """One network, in this process (called in a child by main)."""
     import numpy as np
@@ -106,9 +114,11 @@ def run_net(name: str, budget: float, lp_limit: float) -> dict[str, Any]:
     if on:
         row["verdict"] = "not-covered (a trained weight lies on a sample hyperplane)"
         return row
-    t0 = time.perf_counter()
+    row["loadavg_start"] = [round(x, 2) for x in os.getloadavg()]
+    t0, c0 = time.perf_counter(), cpu()
     a = analyse_cell(inst, pat, hint=wts, decide=decider("auto"), propose=proposer(), budget=Fraction(budget))
     row["decide_s"] = round(time.perf_counter() - t0, 2)
+    row["decide_cpu_s"] = round(cpu() - c0, 2)
     row["rank"] = a.rank if a.ms is not None or a.lsq is not None else None
     row["method"] = a.method
     row["verdict"] = (
@@ -128,11 +138,13 @@ def run_net(name: str, budget: float, lp_limit: float) -> dict[str, Any]:
             certify.write(cert, p)
             row["write_s"] = round(time.perf_counter() - t1, 2)
             row["certificate_bytes"] = p.stat().st_size
-            t2 = time.perf_counter()
+            row["certificate_version"] = cert["version"]
+            t2, c2 = time.perf_counter(), cpu()
             row["verified"] = check_certificate(json.loads(p.read_text())).verified
             row["check_s"] = round(time.perf_counter() - t2, 2)
+            row["check_cpu_s"] = round(cpu() - c2, 2)
     # the whole crosscheck: verdict, point certificate written and replayed
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), cpu()
     cc = crosscheck(inst, wts, decide=decider("auto"), propose=proposer(), budget=Fraction(budget))
     point = cc.snap.verdict if cc.snap is not None and cc.verdict.startswith("near-") else cc.point
     pcert = certify.point_certificate(point)
@@ -141,6 +153,8 @@ def run_net(name: str, budget: float, lp_limit: float) -> dict[str, Any]:
         certify.write(pcert, p)
         ok = check_certificate(json.loads(p.read_text())).verified
     row["crosscheck_s"] = round(time.perf_counter() - t3, 2)
+    row["crosscheck_cpu_s"] = round(cpu() - c3, 2)
+    row["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     row["crosscheck_verdict"] = cc.verdict + ("" if ok else " (point certificate REJECTED)")
     # one float LP on the trained branch vector
     task = Task(inst, pat, tuple(a.fitted()), tuple(a.ms.evidence.basis) if a.ms else tuple(range(inst.N)), wts, None)
