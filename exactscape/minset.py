@@ -177,8 +177,32 @@ class MinimiserSet:
         return tuple(j for j in range(self.K) if any(v != 0 for r in rows[j * d : (j + 1) * d] for v in r))
 
 
+_DESIGN: list[tuple[Instance, Pattern, flint.fmpz_mat]] = []
+_ECHELON: list[tuple[flint.fmpz_mat, int, flint.nmod_mat, int]] = []
+
+
 def design_integers(inst: Instance, pat: Pattern) -> flint.fmpz_mat:
-    """A_Z = D A as an integer matrix (row i: I_ij Z_i for every j)."""
+    """A_Z = D A as an integer matrix (row i: I_ij Z_i for every j); the last one is remembered
+    (the paths of :func:`minimiser_set` and the engine ask for the same matrix)."""
+    if _DESIGN and _DESIGN[0][0] is inst and _DESIGN[0][1] == pat:
+        return _DESIGN[0][2]
+    AZ = _design_integers(inst, pat)
+    _DESIGN[:] = [(inst, pat, AZ)]
+    return AZ
+
+
+def _echelon(M: flint.fmpz_mat, p: int) -> tuple[flint.nmod_mat, int]:
+    """The reduced echelon form of M modulo p and its rank (the last one is remembered: the
+    wide path's test of independent rows and the sparse null space reduce the same A_Z)."""
+    if _ECHELON and _ECHELON[0][0] is M and _ECHELON[0][1] == p:
+        return _ECHELON[0][2], _ECHELON[0][3]
+    R, r = flint.nmod_mat(M, p).rref()
+    _ECHELON[:] = [(M, p, R, r)]
+    return R, r
+
+
+def _design_integers(inst: Instance, pat: Pattern) -> flint.fmpz_mat:
+    """A_Z, built."""
     S = samples(inst)
     zero = (0,) * inst.d
     flat: list[int] = []
@@ -192,7 +216,7 @@ def _pivots(M: flint.fmpz_mat, p: int) -> list[int]:
     """Pivot columns of the reduced echelon form of M modulo p."""
     if M.nrows() == 0 or M.ncols() == 0:
         return []
-    R, rank = flint.nmod_mat(M, p).rref()
+    R, rank = _echelon(M, p)
     out: list[int] = []
     for k in range(rank):
         j = out[-1] + 1 if out else 0
@@ -399,7 +423,7 @@ def _sparse_null(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> Mini
     yden = lcm(*(v.denominator for v in inst.y))
     yz = ZMat(N, 1, [v.numerator * (yden // v.denominator) for v in inst.y])
     for p in PRIMES:
-        R, r = flint.nmod_mat(AZ, p).rref()
+        R, r = _echelon(AZ, p)
         if r > SPARSE_RANK_LIMIT:
             return None
         P: list[int] = []
@@ -429,7 +453,7 @@ def _sparse_null(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> Mini
             for cp, v in coef.items():
                 if v is not None:
                     Nb[cp, t] = -int(v * den)
-        if not lifted or not (AZ * Nb).is_zero():
+        if not lifted or not _null_vectors_hold(inst, pat, Nb):
             continue
         AP = AZ * selection_matrix(Kd, P)
         B = _pivots(AP.transpose(), p)
@@ -450,6 +474,29 @@ def _sparse_null(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> Mini
         ev = RankEvidence(tuple(B), tuple(P), checker_modulus(inst, pat, B, P, p), tuple(nonpiv) if need_null else None)
         return MinimiserSet(N, K, d, r, nonzero, pz, pden, R0z, R0den, Nb, ev, _loss(pz, pden, inst.y), AZ)
     return None
+
+
+def _null_vectors_hold(inst: Instance, pat: Pattern, Nb: flint.fmpz_mat) -> bool:
+    """A_Z Nb = 0, exactly, on each null vector's support: (A_Z n)_i = sum over its non-zero
+    entries (j, l) with I_ij = 1 of Z_il n_jl (the vectors have a few entries each, so this
+    is cheaper than the dense product)."""
+    S = samples(inst)
+    d, K = inst.d, pat.K
+    active = [[i for i in range(inst.N) if pat.I[i][j]] for j in range(K)]
+    cols = Nb.transpose().tolist()
+    for col in cols:
+        by_block: dict[int, list[tuple[int, int]]] = {}
+        for c, v in enumerate(col):
+            if v != 0:
+                by_block.setdefault(c // d, []).append((c % d, int(v)))
+        image = [0] * inst.N
+        for j, entries in by_block.items():
+            for i in active[j]:
+                z = S.rows[i]
+                image[i] += sum(z[l] * v for l, v in entries)
+        if any(image):
+            return False
+    return True
 
 
 def _wide(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSet | None:

@@ -383,3 +383,20 @@ def test_packed_modular_determinant_agrees_with_plain_elimination() -> None:
         seen.add(want)
         assert det_mod_nonzero(rows, p) == want
     assert seen == {True, False}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_cells(n=(2, 7), d0=(1, 3), k=(1, 3)))
+def test_null_vectors_on_their_support_agree_with_the_product(cell: tuple[Instance, Pattern]) -> None:
+    """The sparse check A_Z n = 0 agrees with the dense integer product, on the true null
+    space and on it with one entry changed."""
+    inst, pat = cell
+    AZ = minset.design_integers(inst, pat)
+    ns, nullity = AZ.nullspace()
+    if nullity == 0:
+        return
+    Nb = flint.fmpz_mat(AZ.ncols(), nullity, [ns[i, k] for i in range(AZ.ncols()) for k in range(nullity)])
+    assert minset._null_vectors_hold(inst, pat, Nb) is True
+    bad = flint.fmpz_mat(Nb)
+    bad[0, 0] += 1
+    assert minset._null_vectors_hold(inst, pat, bad) is (AZ * bad).is_zero()
