@@ -15,6 +15,12 @@ enumerating {+, -, 0}^K:
    hence lies in the row space of A, A^T m = g, and m is the Motzkin
    multiplier on the fit rows (solved with the r x r minor A_{B,P}). A unique
    minimiser (rank A = Kd) makes every neuron fixed: no LP at all.
+   The same holds for single samples and coordinates of a free neuron: where
+   x_i . R_j (row i of Z Nb_j zero) or R_jl (row (j, l) of Nb zero) is the same
+   on every minimiser, a wrong sign for + and for - and a non-zero R_jl refute
+   the neuron by three one-row leaves (method ``constant-samples``; sklearn
+   digits, all samples: every pixel zero on a neuron's active images makes
+   such samples), again without an LP, before any witness is tried.
 2. **Free neurons in the coordinates c** (dimension Kd - r). Each node of the
    branch search is an open polyhedron in c whose rows are the sign rows of
    the split free neurons, generated lazily: an exact LP on the rows learnt so
@@ -280,6 +286,74 @@ class _Engine:
             kids.append((b, Leaf(fit=fit, sign=((j, i, Fraction(1)),))))
         self.leaves += 3
         return Split(j, tuple(kids))
+
+    # ---------------------------------------------------------------- constant samples
+    def _constant_candidates(self, j: int) -> list[int]:
+        """Samples i whose value x_i . R_j may be constant on the minimiser set (row i of
+        Y_j = Z Nb_j zero): those with Z_i . (Nb_j r) = 0 for one fixed vector r (a zero row
+        passes; :meth:`_is_constant` then proves it exactly)."""
+        rows = self.Nbj[j]
+        r = [(c * 2654435761) % 1000003 + 1 for c in range(self.q)]
+        u = [sum(v * rc for v, rc in zip(row, r, strict=True)) for row in rows]
+        S = samples(self.inst)
+        return [i for i in range(self.N) if not sum(a * b for a, b in zip(S.rows[i], u, strict=True))]
+
+    def _is_constant(self, j: int, i: int) -> bool:
+        """Is row i of Y_j zero, exactly (x_i . Nb_j c = 0 for every c)?"""
+        z = samples(self.inst).rows[i]
+        rows = self.Nbj[j]
+        return all(not sum(z[l] * rows[l][c] for l in range(self.d)) for c in range(self.q))
+
+    def constant_refutation(self) -> Tree | None:
+        """A free neuron j that no branch fits on the samples where x_i . R_j is the same on
+        every minimiser (module docstring, 1, applied to single samples and coordinates):
+        branch + fails on a constant sample i with s_ij x_i . R0_j <= 0, branch - on one with
+        s_ij x_i . R0_j >= 0, branch 0 on a constant coordinate R_jl = R0_jl != 0. The tree
+        splits j into three leaves (as :meth:`fixed_refutation`), found without an LP. The
+        neurons of the lazy search only (a flexible group's members are never split)."""
+        for j in self.search:
+            cands = self._constant_candidates(j)
+            kids: list[tuple[str, Tree]] = []
+            for b in BRANCHES:
+                if b == "0":
+                    l = next(
+                        (l for l in range(self.d) if self.R0z[j * self.d + l, 0] != 0 and not any(self.Nbj[j][l])),
+                        None,
+                    )
+                    if l is None:
+                        break
+                    kids.append(("0", self._zero_leaf(j, l)))
+                    continue
+                sg = _branch_sign(b)
+                i = next(
+                    (i for i in cands if sg * _sign(self.pat, i, j) * self.V0[i][j] <= 0 and self._is_constant(j, i)),
+                    None,
+                )
+                if i is None:
+                    break
+                kids.append((b, self._sign_leaf(j, i, sg * _sign(self.pat, i, j))))
+            else:
+                self.leaves += 3
+                return Split(j, tuple(kids))
+        return None
+
+    def _zero_leaf(self, j: int, l: int) -> Leaf:
+        """Branch 0 of neuron j refuted by the coordinate R_jl, constant and non-zero on the
+        minimiser set: A^T m = e_(j,l) (in the row space), beta = R0_jl != 0."""
+        if self.implied:  # w = -e_(j,l): beta = R0_jl != 0
+            return Leaf(fit=(), sign=(), zero=((j, l, Fraction(-1)),), implied=True)
+        g = [Fraction(0)] * (self.K * self.d)
+        g[j * self.d + l] = Fraction(1)
+        return Leaf(fit=self.rowspace.solve(g), sign=())
+
+    def _sign_leaf(self, j: int, i: int, s: int) -> Leaf:
+        """A branch of neuron j with sign s on sample i (s x_i . R_j > 0 asked) refuted by the
+        sample, constant on the minimiser set with s x_i . R0_j <= 0: A^T m = -s (x_i in block
+        j), sign multiplier 1 on (j, i), beta = -s x_i . R0_j >= 0."""
+        if self.implied:  # w = s x_i in block j
+            return Leaf(fit=(), sign=((j, i, Fraction(1)),), implied=True)
+        fit = self.rowspace.solve(_row_vector(self.inst, self.K, j, i, Fraction(-s)))
+        return Leaf(fit=fit, sign=((j, i, Fraction(1)),))
 
     # ---------------------------------------------------------------- the c-space node
     def _row(self, j: int, b: str, i: int) -> tuple[tuple[Fraction, ...], Fraction, int]:
@@ -604,6 +678,9 @@ class _Engine:
         if not self.search:  # every free neuron is flexible: any minimiser splits into a witness
             c = tuple(Fraction(0) for _ in range(self.q))
             return Decision(self.witness(fixed, self.point_R(c)), None, "flexible-groups", self.budget.nodes, 0)
+        constant = self.constant_refutation()
+        if constant is not None:
+            return Decision(None, constant, "constant-samples", self.budget.nodes, self.leaves)
         if before_search is not None:
             early = before_search()
             if early is not None:
