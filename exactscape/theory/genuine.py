@@ -229,14 +229,12 @@ class _Engine:
         self.V0 = [[int(v) for v in row] for row in (self.Z * R0blocks).tolist()]
         self.free = ms.free_neurons()
         self.q = ms.Nb.ncols() if ms.Nb is not None else 0
-        self.Y: dict[int, flint.fmpz_mat] = {}
+        self._Y: dict[int, flint.fmpz_mat] = {}  # N x q: x_i . Nb_j c = (Y_j c)_i / D, formed on first use
         self.Nbj: dict[int, list[list[int]]] = {}
         if ms.Nb is not None:
             Nrows = ms.Nb.tolist()
             for j in self.free:
-                blk = [[int(v) for v in Nrows[j * self.d + l]] for l in range(self.d)]
-                self.Nbj[j] = blk
-                self.Y[j] = self.Z * ZMat(blk)  # N x q: x_i . Nb_j c = (Y_j c)_i / D
+                self.Nbj[j] = [[int(v) for v in Nrows[j * self.d + l]] for l in range(self.d)]
         self._yrow: dict[tuple[int, int], list[int]] = {}  # (j, i) -> row i of Y_j, on demand
         self.cands: dict[int, set[int]] = {j: set() for j in self.free}
         groups: dict[tuple[int, ...], list[int]] = {}
@@ -250,6 +248,15 @@ class _Engine:
         # leaves with implied fit multipliers need the certificate's null space (or rank Kd)
         has_null = ms.evidence.null_pivots is not None or ms.rank == self.K * self.d
         self.implied = has_null and ms.rank >= IMPLIED_RANK
+
+    def Y(self, j: int) -> flint.fmpz_mat:
+        """Y_j = Z Nb_j (N x q) of a free neuron j, formed when first asked for (a cell
+        refuted on constant samples never forms it: 26 products of 1,797 x 65 by 65 x 654 on
+        digits all K = 32)."""
+        Y = self._Y.get(j)
+        if Y is None:
+            Y = self._Y[j] = self.Z * ZMat(self.Nbj[j])
+        return Y
 
     # ---------------------------------------------------------------- fixed neurons
     def fixed_branches(self, j: int) -> list[str]:
@@ -365,7 +372,7 @@ class _Engine:
         s = _branch_sign(b) * _sign(self.pat, i, j)
         yr = self._yrow.get((j, i))
         if yr is None:
-            Y = self.Y[j]
+            Y = self.Y(j)
             yr = self._yrow[(j, i)] = [int(Y[i, c]) for c in range(self.q)]
         a = [s * v for v in yr]
         g = gcd(*a) or 1
@@ -397,11 +404,11 @@ class _Engine:
 
     def _values(self, j: int, c: tuple[Fraction, ...]) -> list[int]:
         """x_i . R_j at R = R0 + Nb c for every sample i, exactly, times D R0den cden > 0."""
-        if j not in self.Y:
+        if j not in self.Nbj:
             return [self.V0[i][j] for i in range(self.N)]
         den = _lcm_all(c)
         cz = ZMat(self.q, 1, [int(v * den) for v in c])
-        Yc = (self.Y[j] * cz).entries()
+        Yc = (self.Y(j) * cz).entries()
         return [self.V0[i][j] * den + self.R0den * int(Yc[i]) for i in range(self.N)]
 
     def node(self, sigma: dict[int, str]) -> tuple[Leaf | None, tuple[Fraction, ...] | None]:
@@ -575,11 +582,11 @@ class _Engine:
     def _group_sum_fixed(self, g: list[int]) -> bool:
         """Is x_i . sum_{j in g} R_j the same on the whole minimiser set, for every sample i
         (the null vectors' group sums are invisible to the samples: sum_j X Nb_j = 0)?"""
-        if self.ms.Nb is None or any(j not in self.Y for j in g):
+        if self.ms.Nb is None or any(j not in self.Nbj for j in g):
             return False
-        total = self.Y[g[0]]
+        total = self.Y(g[0])
         for j in g[1:]:
-            total = total + self.Y[j]
+            total = total + self.Y(j)
         return bool(total.is_zero())
 
     def plus_leaf(self, j: int) -> Leaf:
