@@ -84,7 +84,7 @@ ROWS_PER_ROUND = 24
 
 # rank from which a cell tree's leaves leave their fit multipliers implied by the null space
 # (FORMAT 4.2 check 5, new in 1.4): each would otherwise be the solution of an r x r system
-# A_{B,P}^T m = g, with numbers of about 3 r digits on 8 x 8 digits (3,600 at r = 1,426)
+# A_{B,P}^T m = g, with numbers of about 3 r digits on 8 x 8 digits (1,300 at r = 399)
 IMPLIED_RANK = 300
 
 
