@@ -20,8 +20,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from exactscape.atlas import atlas, summary  # noqa: E402
-from exactscape.model import load_instance  # noqa: E402
+from exactscape.io.instances import load_instance  # noqa: E402
+from exactscape.landscape.atlas import atlas, summary  # noqa: E402
 
 NAMES = (
     "toy-positive",

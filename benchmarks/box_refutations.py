@@ -5,7 +5,7 @@ Run from the repository root: ``python benchmarks/box_refutations.py [--trials T
 Writes benchmarks/results/box-refutations.json and .md. Floats only (HiGHS through scipy):
 this measures, it certifies nothing.
 
-A Motzkin leaf (m, mu) leaves neuron j free iff g_j = X^T (I_j o m) = 0; every other neuron
+A Farkas leaf (m, mu) leaves neuron j free iff g_j = X^T (I_j o m) = 0; every other neuron
 must be split on the path to the leaf, so a branch tree whose leaves leave at most F of the
 K neurons free has at least 3^(K - F) leaves (docs/theory.md section 2). Per trial (the
 table's cell of trial t at the bias):

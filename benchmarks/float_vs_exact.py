@@ -5,7 +5,7 @@ writes benchmarks/results/float_vs_exact.json (and prints it). Nothing is assert
 
 Cases (Part 2 Gaussian data, weights at bias 0 and 3):
 1. exact genuineness of one cell (the branch tree with certificate data, each
-   node decided by the default exact decider :func:`exactscape.polyhedra.decide`:
+   node decided by the default exact decider :func:`exactscape.core.polyhedra.decide`:
    exact equality elimination, then PPL's exact simplex) against the float
    decision of the same cell (HiGHS, :mod:`exactscape.floats.lp`) -- the price
    of exactness;
@@ -29,13 +29,13 @@ sys.path.insert(0, str(ROOT))
 
 from run import BENCHMARK_RESULTS, timed  # noqa: E402  (the benchmarks share one timer and one output rule)
 
-from exactscape import outputs  # noqa: E402
-from exactscape.crosscheck import crosscheck  # noqa: E402
+from exactscape.core.model import pattern_of  # noqa: E402
 from exactscape.experiments.data import gaussian, sample_weights  # noqa: E402
 from exactscape.floats import lp  # noqa: E402
 from exactscape.floats.convert import weights_from_arrays  # noqa: E402
 from exactscape.floats.hint import decide_hinted  # noqa: E402
-from exactscape.model import pattern_of  # noqa: E402
+from exactscape.io import outputs  # noqa: E402
+from exactscape.landscape.crosscheck import crosscheck  # noqa: E402
 from exactscape.theory import minima  # noqa: E402
 
 

@@ -7,9 +7,9 @@ The family is the hostile one: the segment of examples/zigzag-path-a/-b with
 one endpoint weight 1/77...7 and one output weight 1/33...3 of D digits, whose
 loss pieces have roots closer together the longer D is (the root isolation's
 bisection then needs about as many steps as the coefficients have bits). For
-each D: the estimates :func:`exactscape.pathloss.build_work` and
-:func:`exactscape.pathloss.root_work`, in units meant as about 0.1 ms each,
-and the measured time of :func:`exactscape.pathloss.analyse_path`; the ratio
+each D: the estimates :func:`exactscape.landscape.path.build_work` and
+:func:`exactscape.landscape.path.root_work`, in units meant as about 0.1 ms each,
+and the measured time of :func:`exactscape.landscape.path.analyse_path`; the ratio
 ``seconds_per_unit`` should stay near 1e-4 (the default ``--max-work``,
 600,000 units, is then about a minute).
 """
@@ -29,8 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 from run import BENCHMARK_RESULTS  # noqa: E402  (one output rule for the benchmarks)
 
-from exactscape import outputs, pathloss  # noqa: E402
-from exactscape.model import Weights, load_instance  # noqa: E402
+from exactscape.core.model import Weights  # noqa: E402
+from exactscape.io import outputs  # noqa: E402
+from exactscape.io.instances import load_instance  # noqa: E402
+from exactscape.landscape import path as pathloss  # noqa: E402
 
 
 def case(digits: int) -> dict[str, float | int]:

@@ -29,9 +29,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from exactscape import api, linalg, outputs  # noqa: E402
-from exactscape.design import design_matrix  # noqa: E402
-from exactscape.model import Instance, Weights, pattern_of  # noqa: E402
+from exactscape import api  # noqa: E402
+from exactscape.core import linalg  # noqa: E402
+from exactscape.core.design import design_matrix  # noqa: E402
+from exactscape.core.model import Instance, Weights, pattern_of  # noqa: E402
+from exactscape.io import outputs  # noqa: E402
 
 
 def BENCHMARK_RESULTS(path: Path) -> bool:  # noqa: N802 - used like the outputs.* constants
@@ -109,7 +111,7 @@ def bench_cells(quick: bool) -> list[dict[str, Any]]:
 
 def bench_lp(quick: bool) -> list[dict[str, Any]]:
     """The same open-polyhedron decisions (one cell's branch nodes) with both exact backends."""
-    from exactscape.polyhedra import decide
+    from exactscape.core.polyhedra import decide
     from exactscape.theory.minima import CellSearch, cell_feasibility
 
     out = []

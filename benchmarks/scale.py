@@ -50,11 +50,12 @@ def run_case(name: str, budget: float) -> dict[str, Any]:
     import numpy as np
     import scipy.optimize  # noqa: F401  (loaded before timing, as for the float LP)
 
-    from exactscape import api, certify
+    from exactscape import api
     from exactscape.checker import check_certificate
+    from exactscape.core.model import pattern_of
     from exactscape.experiments.data import digits, gaussian, sample_weights
     from exactscape.floats.lp import FloatSearch, instance_arrays
-    from exactscape.model import pattern_of
+    from exactscape.io import certify
 
     data, N, d0, K, bias = CASES[name]
     rng = np.random.default_rng(0)
@@ -182,7 +183,7 @@ def main() -> int:
         "loadavg": [round(x, 2) for x in os.getloadavg()],
         "rows": rows,
     }
-    from exactscape import outputs
+    from exactscape.io import outputs
 
     def ours(p: Path) -> bool:
         return True  # results files of this script are regenerated in place

@@ -87,14 +87,14 @@ def run_net(name: str, budget: float, lp_limit: float) -> dict[str, Any]:
     import numpy as np
     import scipy.optimize  # noqa: F401  (loaded before timing)
 
-    from exactscape import certify
     from exactscape.checker import check_certificate
-    from exactscape.crosscheck import crosscheck
+    from exactscape.core.model import pattern_of
     from exactscape.deciders import decider
-    from exactscape.floats.files import load_instance
     from exactscape.floats.weights import load_float_weights
     from exactscape.floats.witness import _arrays, _design, max_margin, proposer
-    from exactscape.model import pattern_of
+    from exactscape.io import certify
+    from exactscape.io.instances import load_instance
+    from exactscape.landscape.crosscheck import crosscheck
     from exactscape.theory.minima import analyse_cell
     from exactscape.theory.witness import Task
 
@@ -298,7 +298,7 @@ def main() -> int:
         "loadavg": [round(x, 2) for x in os.getloadavg()],
         "rows": rows,
     }
-    from exactscape import outputs
+    from exactscape.io import outputs
 
     def ours(p: Path) -> bool:
         return True  # results files of this script are regenerated in place

@@ -42,14 +42,15 @@ except NameError:  # in a notebook: the repository root is the working folder or
     ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "examples" / "digits-01.npz").exists())
 sys.path.insert(0, str(ROOT))  # use this checkout's exactscape
 
-from exactscape import api, certify  # noqa: E402
-from exactscape.atlas import write_bundle  # noqa: E402
-from exactscape.classify import classify_point, loss  # noqa: E402
-from exactscape.crosscheck import crosscheck, sci  # noqa: E402
+from exactscape import api
+from exactscape.core.model import Instance, pattern_of  # noqa: E402
 from exactscape.floats.convert import weights_from_arrays  # noqa: E402
-from exactscape.floats.files import load_instance  # noqa: E402
 from exactscape.floats.plots import draw_atlas  # noqa: E402
-from exactscape.model import Instance, pattern_of  # noqa: E402
+from exactscape.io import certify  # noqa: E402
+from exactscape.io.instances import load_instance  # noqa: E402
+from exactscape.landscape.atlas import write_bundle  # noqa: E402
+from exactscape.landscape.crosscheck import crosscheck, sci  # noqa: E402
+from exactscape.landscape.point import classify_point, loss  # noqa: E402
 
 OUT = Path(os.environ.get("EXACTSCAPE_TUTORIAL_OUT") or tempfile.mkdtemp(prefix="exactscape-tutorial-"))
 OUT.mkdir(parents=True, exist_ok=True)

@@ -2,12 +2,12 @@
 
 Decisions, each a :class:`Result` with its certificate: :func:`cell`, :func:`point`,
 :func:`saddles`, :func:`boundary`, :func:`path`, :func:`spurious`; :func:`atlas`
-returns an :class:`Atlas` (its bundle is written by :mod:`exactscape.atlas`).
-Curves: a point verdict's descent/ascent :class:`~exactscape.curves.Curve` is
+returns an :class:`Atlas` (its bundle is written by :mod:`exactscape.landscape.atlas`).
+Curves: a point verdict's descent/ascent :class:`~exactscape.core.curves.Curve` is
 replayed by :func:`loss_polynomial` (N L(t) near t = 0) and :func:`lowest_change`.
 
 >>> from fractions import Fraction as F
->>> from exactscape.model import Instance, Pattern
+>>> from exactscape.core.model import Instance, Pattern
 >>> inst = Instance(X=((F(1), F(0)), (F(0), F(1))), y=(F(1), F(1)), bias=False)
 >>> r = cell(inst, pattern=Pattern(((1,), (1,))))
 >>> r.summary["genuine"], r.summary["loss"], r.summary["kind"]
@@ -21,20 +21,22 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from . import certify, linalg
-from .atlas import Atlas as Atlas
-from .atlas import atlas as atlas
-from .claims import mark_json
-from .classify import PointVerdict, classify_point
-from .curves import Curve as Curve
-from .curves import loss_polynomial as loss_polynomial
-from .curves import lowest_change as lowest_change
-from .deciders import SMALL_CELL, decider
-from .design import design_matrix
+from .core import linalg
+from .core.curves import Curve as Curve
+from .core.curves import loss_polynomial as loss_polynomial
+from .core.curves import lowest_change as lowest_change
+from .core.design import design_matrix
+from .core.model import Instance, Pattern, Weights, pattern_of
+from .core.numbers import fmt, fmt_vec
+from .deciders import decider
 from .errors import InputError, NotCovered, clip
-from .model import Instance, Pattern, Weights, pattern_of
-from .numbers import fmt, fmt_vec
+from .io import certify
+from .io.claims import mark_json
+from .landscape.atlas import Atlas as Atlas
+from .landscape.atlas import atlas as atlas
+from .landscape.point import PointVerdict, classify_point
 from .theory.boundary import FaceAnalysis, analyse_face, face_pattern
+from .theory.engines import SMALL_CELL
 from .theory.minima import CellAnalysis, analyse_cell
 from .theory.saddles import SaddleAnalysis, analyse_saddles, zero_set_work
 
@@ -101,7 +103,8 @@ def cell(
     PARTICULAR_LIMIT entries) and, when small enough to print, ``null_space`` (a
     basis of {R : A R = 0}, each vector K x d); the set is particular + span.
     ``method`` names what decided genuineness (``plain``: the branch tree;
-    ``fixed-signs``, ``lazy-lp``, ``independent-samples``: theory/genuine.py).
+    ``fixed-signs``, ``lazy-lp``, ``independent-samples``: theory/genuine.py;
+    ``quadratic``: one quadratic form, theory/quadratic.py).
     """
     pat = pattern_for(inst, pattern, weights)
     if weights is not None and weights.K != pat.K:  # pragma: no cover - pattern_of keeps K
@@ -109,8 +112,20 @@ def cell(
     if backend == "auto":  # float hints pay off on large cells only (scipy's import alone takes a second)
         large = engine == "fast" or (engine == "auto" and inst.N * pat.K * inst.d >= SMALL_CELL)
         backend = "auto" if large else "exact"
+    from .deciders import quadratic_proposer
+
+    # under a budget, wide cells with dependent samples may be refuted by one quadratic form
+    # (floats propose its multipliers, exact arithmetic verifies them)
+    quadratic = quadratic_proposer() if budget is not None and backend in ("auto", "hinted") else None
     a: CellAnalysis = analyse_cell(
-        inst, pat, hint=weights, progress=progress, decide=decider(backend), engine=engine, budget=budget
+        inst,
+        pat,
+        hint=weights,
+        progress=progress,
+        decide=decider(backend),
+        engine=engine,
+        budget=budget,
+        quadratic=quadratic,
     )
     summary = dict(certify.cell_claim(a))
     summary.update({"N": inst.N, "K": pat.K, "d": inst.d, "lp_nodes": a.nodes, "method": a.method})
@@ -271,10 +286,10 @@ def boundary(
 def path(inst: Instance, start: Weights, end: Weights, *, verify: bool = True, max_work: int | None = None) -> Result:
     """The exact loss along W(t) = (1 - t) W0 + t W1, t in [0, 1]: breakpoints,
     polynomial pieces (degree <= 4), trends, monotonicity, minimum and maximum
-    (:mod:`exactscape.pathloss`), with a ``path`` certificate (FORMAT 11).
-    ``max_work`` (default :data:`exactscape.pathloss.DEFAULT_MAX_WORK`): the work
+    (:mod:`exactscape.landscape.path`), with a ``path`` certificate (FORMAT 11).
+    ``max_work`` (default :data:`exactscape.landscape.path.DEFAULT_MAX_WORK`): the work
     estimate refused beyond it before the long loops start."""
-    from .pathloss import DEFAULT_MAX_WORK, analyse_path, path_certificate, path_claim
+    from .landscape.path import DEFAULT_MAX_WORK, analyse_path, path_certificate, path_claim
 
     a = analyse_path(inst, start, end, max_work=DEFAULT_MAX_WORK if max_work is None else max_work)
     cert = path_certificate(a)
@@ -310,10 +325,10 @@ def spurious(
     verify: bool = True,
 ) -> Result:
     """The affine-fit construction of a local minimum with K neurons and a point of
-    strictly lower loss (:mod:`exactscape.spurious`), with a ``spurious``
+    strictly lower loss (:mod:`exactscape.landscape.spurious`), with a ``spurious``
     certificate (FORMAT 12). ``lower`` skips the float search; ``search=False``
     without ``lower`` gives "undecided"."""
-    from .spurious import analyse_spurious, spurious_certificate, spurious_claim
+    from .landscape.spurious import analyse_spurious, spurious_certificate, spurious_claim
 
     finder = None
     if search and lower is None:
@@ -340,5 +355,5 @@ def spurious(
     return Result(summary, cert, tuple(lines), a)
 
 
-from .region_api import RegionResult as RegionResult  # noqa: E402  (re-exported: the `region` command's API)
-from .region_api import region as region  # noqa: E402
+from .landscape.region import RegionResult as RegionResult  # noqa: E402  (re-exported: the `region` command's API)
+from .landscape.region import region as region  # noqa: E402

@@ -1,8 +1,8 @@
 """Named exact deciders of open polyhedra: one interface, several engines.
 
-Every decider has the contract of :func:`exactscape.polyhedra.decide`: it
-returns a :class:`~exactscape.polyhedra.Point` or a
-:class:`~exactscape.polyhedra.Farkas` certificate that was verified in exact
+Every decider has the contract of :func:`exactscape.core.polyhedra.decide`: it
+returns a :class:`~exactscape.core.polyhedra.Point` or a
+:class:`~exactscape.core.polyhedra.Farkas` certificate that was verified in exact
 arithmetic, so the choice changes speed (and which of several valid
 certificates is written), never a verdict.
 
@@ -10,7 +10,7 @@ certificates is written), never a verdict.
 * ``exact``: exact equality elimination, then PPL's exact simplex;
 * ``ppl`` / ``cdd``: the same with the named exact LP engine;
 * ``hinted``: HiGHS (float) proposes each answer, which is kept only after
-  exact verification; otherwise ``exact`` decides, i.e. :func:`exactscape.polyhedra.decide`
+  exact verification; otherwise ``exact`` decides, i.e. :func:`exactscape.core.polyhedra.decide`
   with its default engine PPL (:mod:`exactscape.floats.hint`; needs scipy). On
   over-parameterised cells it was about 10x faster (Gaussian N = 20, d = 4,
   K = 10: 3.9 s against 36 s for ``exact``).
@@ -25,23 +25,17 @@ from typing import TYPE_CHECKING
 from .errors import InputError
 
 if TYPE_CHECKING:  # the CLI imports NAMES at start-up; the exact backends load only when used
-    from . import polyhedra
+    from .core import polyhedra
+    from .theory.quadratic import Proposer
 
     Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
 
 NAMES = ("auto", "exact", "ppl", "cdd", "hinted")
 
-# the genuineness searches of a cell (exactscape.theory.minima.analyse_cell): "plain", the branch
-# tree over R-space nodes (format 1.0 evidence); "fast", the minimiser set from integer matrices and
-# the structured search of theory/genuine.py (format 1.2 evidence); "auto", fast from
-# SMALL_CELL entries of the design matrix A on
-ENGINES = ("auto", "fast", "plain")
-SMALL_CELL = 4000
-
 
 def decider(name: str) -> Decider:
     """The decider called ``name`` (see the module docstring)."""
-    from . import polyhedra
+    from .core import polyhedra
 
     if name == "auto":
         try:
@@ -60,3 +54,14 @@ def decider(name: str) -> Decider:
             raise InputError(f"the hinted backend needs scipy ({exc}); use --exact-backend exact") from None
         return decide_hinted
     raise InputError(f"unknown exact backend {name!r} (choose from {', '.join(NAMES)})")
+
+
+def quadratic_proposer() -> Proposer | None:
+    """The float proposer of quadratic refutations (:mod:`exactscape.floats.quadratic`: an SDP
+    proposes the multipliers, :mod:`exactscape.theory.quadratic` verifies them exactly), or
+    None when cvxpy or its solvers are not installed."""
+    try:
+        from .floats.quadratic import propose_candidates
+    except ImportError:
+        return None
+    return propose_candidates

@@ -42,7 +42,7 @@ def load_runs() -> list[dict[str, Any]]:
 def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
     """Recompute one bundled run; returns its certificate."""
     from . import api
-    from .model import load_instance, load_pattern, load_weights
+    from .io.instances import load_instance, load_pattern, load_weights
 
     inst = load_instance(EXAMPLES / run["instance"])
     wts = load_weights(EXAMPLES / run["weights"]) if "weights" in run else None
@@ -74,45 +74,10 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
         if wts is None:
             raise ValueError("a boundary run needs weights")
         return api.boundary(inst, wts, int(run["neuron"]), int(run["sample"]), verify=verify).certificate
-    if run["command"] in ("census", "infimum"):  # new in 1.2 (the atlas)
-        from .atlas import WallProof, census_certificate, infimum_certificate, neuron_facets
-        from .theory.census import enumerate_cells
-        from .theory.infimum import cell_infimum
-
-        if run["command"] == "census":
-            census = enumerate_cells(inst)
-            walls: WallProof | None = None
-            if run.get("walls"):  # new in 1.3: every wall of every cell decided
-                walls = {}
-                neuron_facets(inst, census, walls)
-            cert = census_certificate(census, int(run["neurons"]), walls)
-        else:
-            ci = cell_infimum(inst, pat) if pat is not None else None
-            if ci is None:
-                raise ValueError("an infimum run needs a pattern")
-            cert = infimum_certificate(inst, ci)
+    if run["command"] in ("census", "infimum", "faces", "branches"):  # the atlas's certificates (1.2, 1.3)
+        cert = _atlas_certificate(run, inst, pat)
         if verify:
-            from .certify import self_check
-
-            self_check(cert)
-        return cert
-    if run["command"] == "faces":  # new in 1.3: the atlas's faces without a local minimum
-        from .atlas import atlas, faces_certificate
-
-        cert = faces_certificate(atlas(inst, int(run["neurons"]), saddles=False))
-        if verify:
-            from .certify import self_check
-
-            self_check(cert)
-        return cert
-    if run["command"] == "branches":  # new in 1.3: the single branch vector (+, ..., +)
-        from .atlas import positive_certificate
-
-        if pat is None:
-            raise ValueError("a branches run needs a pattern")
-        cert = positive_certificate(inst, pat)
-        if verify:
-            from .certify import self_check
+            from .io.certify import self_check
 
             self_check(cert)
         return cert
@@ -124,18 +89,61 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
         start, end = load_weights(EXAMPLES / run["from"]), load_weights(EXAMPLES / run["to"])
         return api.path(inst, start, end, verify=verify).certificate
     if run["command"] == "region":
-        from .region import parse_branches
-        from .region_api import region
-        from .theory.boundary import face_pattern
+        return _region_certificate(run, inst, wts, pat, verify)
+    if run["command"] == "quadratic":  # new in 1.4: a cell refuted by one quadratic form (FORMAT 4.3)
+        from .theory.quadratic import quadratic_cell_certificate
 
-        face = (int(run["neuron"]), int(run["sample"])) if run["kind"] == "boundary" else None
-        if face is not None and wts is not None:
-            pat = face_pattern(inst, wts, face[0], face[1])
-        else:
-            pat = api.pattern_for(inst, pat, wts)
-        br = parse_branches(str(run["branches"]), pat.K)
-        return region(inst, pat, br, str(run["kind"]), face, verify=verify).certificate
+        if pat is None:
+            raise ValueError("a quadratic run needs a pattern")
+        return quadratic_cell_certificate(inst, pat, run["mu"], verify=verify)
     raise ValueError(f"unknown command {run['command']!r}")
+
+
+def _atlas_certificate(run: dict[str, Any], inst: Any, pat: Any) -> dict[str, Any]:
+    """The certificate of a census, infimum, faces or branches run (the atlas's kinds)."""
+    if run["command"] in ("census", "infimum"):  # new in 1.2 (the atlas)
+        from .landscape.atlas import WallProof, census_certificate, infimum_certificate, neuron_facets
+        from .theory.census import enumerate_cells
+        from .theory.infimum import cell_infimum
+
+        if run["command"] == "census":
+            census = enumerate_cells(inst)
+            walls: WallProof | None = None
+            if run.get("walls"):  # new in 1.3: every wall of every cell decided
+                walls = {}
+                neuron_facets(inst, census, walls)
+            return census_certificate(census, int(run["neurons"]), walls)
+        ci = cell_infimum(inst, pat) if pat is not None else None
+        if ci is None:
+            raise ValueError("an infimum run needs a pattern")
+        return infimum_certificate(inst, ci)
+    if run["command"] == "faces":  # new in 1.3: the atlas's faces without a local minimum
+        from .landscape.atlas import atlas, faces_certificate
+
+        return faces_certificate(atlas(inst, int(run["neurons"]), saddles=False))
+    if run["command"] == "branches":  # new in 1.3: the single branch vector (+, ..., +)
+        from .landscape.atlas import positive_certificate
+
+        if pat is None:
+            raise ValueError("a branches run needs a pattern")
+        return positive_certificate(inst, pat)
+    raise ValueError(f"unknown command {run['command']!r}")
+
+
+def _region_certificate(run: dict[str, Any], inst: Any, wts: Any, pat: Any, verify: bool) -> dict[str, Any]:
+    """The certificate of a region run (kind cell, saddle or boundary)."""
+    from . import api
+    from .landscape.region import region
+    from .landscape.region_dd import parse_branches
+    from .theory.boundary import face_pattern
+
+    face = (int(run["neuron"]), int(run["sample"])) if run["kind"] == "boundary" else None
+    if face is not None and wts is not None:
+        pat = face_pattern(inst, wts, face[0], face[1])
+    else:
+        pat = api.pattern_for(inst, pat, wts)
+    br = parse_branches(str(run["branches"]), pat.K)
+    return region(inst, pat, br, str(run["kind"]), face, verify=verify).certificate
 
 
 def run(folder: str | None = None) -> int:

@@ -4,7 +4,7 @@ Run from the repo root: ``PYTHONPATH=. python examples/make_digits_example.py`` 
 The first 20 images of digit 0 and the first 20 of digit 1 of scikit-learn's ``load_digits``
 (8 x 8 pixels, values 0..16; the UCI optical digits, shipped inside scikit-learn), in that
 order: ``X`` holds pixel / 16 as float64 (exact: 16 is a power of two), ``y`` is +1 for a 0
-and -1 for a 1. Read by ``exactscape.floats.files.load_instance`` (with a bias), every float
+and -1 for a 1. Read by ``exactscape.io.instances.load_instance`` (with a bias), every float
 becomes the rational it equals.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from exactscape import outputs
+from exactscape.io import outputs
 
 HERE = Path(__file__).resolve().parent
 TARGET = HERE / "digits-01.npz"

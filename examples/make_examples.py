@@ -12,7 +12,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from exactscape import outputs  # noqa: E402
+from exactscape.io import outputs  # noqa: E402
 
 
 def fmt(q: Fraction | int) -> str:
@@ -21,7 +21,7 @@ def fmt(q: Fraction | int) -> str:
 
 
 def write(name: str, obj: dict) -> None:
-    """Through exactscape.outputs: atomically, replacing only exactscape example files."""
+    """Through exactscape.io.outputs: atomically, replacing only exactscape example files."""
     outputs.write_text(HERE / name, json.dumps(obj, indent=1) + "\n", may_replace=outputs.EXAMPLE_FILE)
 
 
@@ -96,15 +96,25 @@ def main() -> None:
     # lambda = -2/13 and e_n = 1: [29] holds (z > 0), [30] fails (z < 0).
     write(
         "kink.json",
-        instance([[-2], [-1], [1], [2]], [-2, -1, 2, 2], True, "kink",
-                 "1-D samples with a bias; a non-differentiable local minimum with z > 0 only"),
+        instance(
+            [[-2], [-1], [1], [2]],
+            [-2, -1, 2, 2],
+            True,
+            "kink",
+            "1-D samples with a bias; a non-differentiable local minimum with z > 0 only",
+        ),
     )
     write("kink-min.weights.json", weights([Fraction(10, 13)], [[1, 1]]))
     # both sign conditions hold (lambda = e_n = 0), but only z < 0 factors on the face
     write(
         "kink-tree.json",
-        instance([[-2], [-1], [1], [2]], [-2, -2, 0, -2], True, "kink-tree",
-                 "1-D samples with a bias; on the face w . x_2 = 0 a minimum exists with z < 0 only (tree for z > 0)"),
+        instance(
+            [[-2], [-1], [1], [2]],
+            [-2, -2, 0, -2],
+            True,
+            "kink-tree",
+            "1-D samples with a bias; on the face w . x_2 = 0 a minimum exists with z < 0 only (tree for z > 0)",
+        ),
     )
     write("kink-tree.weights.json", weights([1], [[1, -1]]))
 

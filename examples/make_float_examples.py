@@ -25,11 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-from exactscape import outputs
-from exactscape.crosscheck import crosscheck
+from exactscape.core.model import Instance
 from exactscape.floats.convert import weights_from_arrays
 from exactscape.floats.lp import instance_arrays, train
-from exactscape.model import Instance
+from exactscape.io import outputs
+from exactscape.landscape.crosscheck import crosscheck
 
 HERE = Path(__file__).resolve().parent
 
@@ -40,7 +40,7 @@ def fmt(q: Fraction | int) -> str:
 
 
 def write(name: str, obj: dict) -> None:
-    """Through exactscape.outputs: atomically, replacing only exactscape example files."""
+    """Through exactscape.io.outputs: atomically, replacing only exactscape example files."""
     outputs.write_text(HERE / name, json.dumps(obj, indent=1) + "\n", may_replace=outputs.EXAMPLE_FILE)
 
 

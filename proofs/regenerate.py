@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exactscape import certify  # noqa: E402
+from exactscape.io import certify  # noqa: E402
 from exactscape.selftest import CERTS, load_runs, produce  # noqa: E402
 
 

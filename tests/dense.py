@@ -11,9 +11,9 @@ design matrix); tests use them to state the equations literally:
 
 from __future__ import annotations
 
-from exactscape import linalg
-from exactscape.design import design_matrix, design_matrix_on
-from exactscape.model import Instance, Pattern
+from exactscape.core import linalg
+from exactscape.core.design import design_matrix, design_matrix_on
+from exactscape.core.model import Instance, Pattern
 
 
 def pinv(A: linalg.QMat) -> linalg.QMat:

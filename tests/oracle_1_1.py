@@ -9,12 +9,14 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from exactscape import api, certify, linalg
-from exactscape.curves import Curve, loss_polynomial, lowest_change
-from exactscape.design import block_gradient, cell_sign, in_cell
-from exactscape.model import Instance, Pattern, Weights, dot, instance_from_json
-from exactscape.numbers import parse_rational
-from exactscape.polyhedra import Farkas
+from exactscape import api
+from exactscape.core import linalg
+from exactscape.core.curves import Curve, loss_polynomial, lowest_change
+from exactscape.core.design import block_gradient, cell_sign, in_cell
+from exactscape.core.model import Instance, Pattern, Weights, dot, instance_from_json
+from exactscape.core.numbers import parse_rational
+from exactscape.core.polyhedra import Farkas
+from exactscape.io import certify
 from exactscape.theory.boundary import analyse_face, classify_boundary_point, sign_condition
 from exactscape.theory.branches import BRANCHES, BranchProblem, BranchSearch
 

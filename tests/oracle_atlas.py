@@ -7,10 +7,10 @@ from __future__ import annotations
 from fractions import Fraction as F
 from typing import Any
 
-from exactscape.atlas import census_certificate, infimum_certificate
-from exactscape.design import in_cell
-from exactscape.model import Pattern
-from exactscape.polyhedra import Farkas, System
+from exactscape.core.design import in_cell
+from exactscape.core.model import Pattern
+from exactscape.core.polyhedra import Farkas, System
+from exactscape.landscape.atlas import census_certificate, infimum_certificate
 from exactscape.theory.census import enumerate_cells
 from exactscape.theory.infimum import cell_infimum, verify
 
@@ -21,8 +21,8 @@ def still_true_1_2(m: dict[str, Any]) -> bool:
 
 def census_still_true(m: dict[str, Any]) -> bool:
     """Producer-side re-derivation of a census certificate."""
-    from exactscape.model import instance_from_json
-    from exactscape.numbers import parse_rational
+    from exactscape.core.model import instance_from_json
+    from exactscape.core.numbers import parse_rational
 
     inst = instance_from_json({"format": "exactscape-instance", "version": 1, **m["instance"]})
     census = enumerate_cells(inst)
@@ -56,8 +56,8 @@ def census_still_true(m: dict[str, Any]) -> bool:
 
 
 def infimum_still_true(m: dict[str, Any]) -> bool:
-    from exactscape.model import instance_from_json
-    from exactscape.numbers import parse_rational
+    from exactscape.core.model import instance_from_json
+    from exactscape.core.numbers import parse_rational
     from exactscape.theory.infimum import BranchInfimum
 
     inst = instance_from_json({"format": "exactscape-instance", "version": 1, **m["instance"]})
@@ -87,8 +87,8 @@ def infimum_still_true(m: dict[str, Any]) -> bool:
 def _walls_true(inst: Any, census: Any, m: dict[str, Any]) -> bool:
     """FORMAT 10.2 check 6 re-derived: the same pairs as the producer decides, each entry's
     evidence valid (a point on the wall, or Farkas multipliers off the hyperplane's group)."""
-    from exactscape.atlas import neuron_facets, parallel_group
-    from exactscape.numbers import parse_rational
+    from exactscape.core.numbers import parse_rational
+    from exactscape.landscape.atlas import neuron_facets, parallel_group
 
     if m["version"] != "1.3":
         return False

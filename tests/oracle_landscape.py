@@ -6,13 +6,13 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from exactscape import linalg
-from exactscape.classify import classify_point
-from exactscape.classify import loss as point_loss
-from exactscape.model import Instance, Weights, instance_from_json
-from exactscape.numbers import parse_rational
-from exactscape.pathloss import analyse_path
-from exactscape.spurious import count_branch_vectors, group_sums
+from exactscape.core import linalg
+from exactscape.core.model import Instance, Weights, instance_from_json
+from exactscape.core.numbers import parse_rational
+from exactscape.landscape.path import analyse_path
+from exactscape.landscape.point import classify_point
+from exactscape.landscape.point import loss as point_loss
+from exactscape.landscape.spurious import count_branch_vectors, group_sums
 
 
 def _q(v: Any) -> Fraction:
@@ -104,7 +104,7 @@ def still_true_1_2(m: dict[str, Any]) -> bool:
 def _location_true(loc: dict[str, Any], m: dict[str, Any], a: Any, ext: Any, sign: int) -> bool:
     """An irrational extremum's location (FORMAT 11.2 check 6, new in 1.3): the producer found
     it unique in the same piece, and the mutant's interval holds exactly that one root of L'."""
-    from exactscape.pathloss import derivative, evaluate, real_roots
+    from exactscape.landscape.path import derivative, evaluate, real_roots
 
     if m["version"] != "1.3" or ext.location is None or loc["piece"] != ext.location[0]:
         return False

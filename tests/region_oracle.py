@@ -9,11 +9,21 @@ from typing import Any
 import cdd
 import cdd.gmp as cg
 
-from exactscape import polyhedra
-from exactscape.design import in_cell
-from exactscape.model import Instance, Pattern
-from exactscape.region import ZERO, Defining, Region, Row, boundary_defining, cell_defining, describe, primitive, rank
-from exactscape.region_api import region
+from exactscape.core import polyhedra
+from exactscape.core.design import in_cell
+from exactscape.core.linalg import rank
+from exactscape.core.model import Instance, Pattern
+from exactscape.landscape.region import region
+from exactscape.landscape.region_dd import (
+    ZERO,
+    Defining,
+    Region,
+    Row,
+    cell_defining,
+    describe,
+    face_defining,
+    primitive,
+)
 from exactscape.theory.saddles import analyse_zero_set
 
 
@@ -45,7 +55,7 @@ def still_true_region(m: dict[str, Any]) -> bool:
     reg = res.region
     R0 = _vecs([m["solution"]])[0]
     df = (
-        boundary_defining(inst, pat, face[0], face[1], branches, R0)
+        face_defining(inst, pat, face[0], face[1], branches, R0)
         if face is not None
         else cell_defining(inst, pat, branches, R0)
     )

@@ -6,7 +6,7 @@ from fractions import Fraction as F
 
 from hypothesis import strategies as st
 
-from exactscape.model import Instance, Pattern
+from exactscape.core.model import Instance, Pattern
 
 
 @st.composite

@@ -19,10 +19,11 @@ from oracle_atlas import census_still_true as _census_still_true
 from oracle_atlas import infimum_still_true as _infimum_still_true
 
 from exactscape import api
-from exactscape.atlas import atlas, census_certificate, infimum_certificate
 from exactscape.checker import check_certificate
-from exactscape.design import in_cell
-from exactscape.model import Instance, Pattern, Weights, load_instance, pattern_of
+from exactscape.core.design import in_cell
+from exactscape.core.model import Instance, Pattern, Weights, pattern_of
+from exactscape.io.instances import load_instance
+from exactscape.landscape.atlas import atlas, census_certificate, infimum_certificate
 from exactscape.theory.census import enumerate_cells, region_bound
 from exactscape.theory.infimum import cell_infimum, verify
 
@@ -108,7 +109,7 @@ def test_census_with_a_zero_sample_has_no_cells_and_is_certified() -> None:
     assert check_certificate(census_certificate(census, 2)).verified
     at = atlas(inst, 1)
     assert api.atlas is atlas
-    from exactscape.atlas import summary
+    from exactscape.landscape.atlas import summary
 
     s = summary(at)
     assert s["verdict"] == "not-covered" and s["network_cells"] == 0 and "zero vector" in s["not_covered"][0]
@@ -351,7 +352,7 @@ def _cone_minimum_2d(inst: Instance, pat: Pattern, sign: int) -> F:
             den = sum(v * v for v in ar)
             t = max(F(0), sum(v * y for v, y in zip(ar, inst.y)) / den) if den else F(0)
             best = min(best, q((t * r[0], t * r[1])))
-    from exactscape.polyhedra import Farkas, System, decide
+    from exactscape.core.polyhedra import Farkas, System, decide
 
     a = api.cell(inst, pattern=pat, verify=False).analysis
     E = tuple(tuple(x if on else (F(0), F(0))) for x, on in zip(inst.xs, act))
@@ -439,8 +440,8 @@ def test_the_global_minimums_point_attains_it_when_it_is_a_boundary_minimum(tmp_
     """A global minimum attained only on a facet (Theorem 3): atlas.json's point is the facet
     minimum's witness, with that loss (it was the z = 0 point, loss (1/N)||y||^2, and the bundle
     check rejected it). The one-feature digits slice of docs/tutorial.py."""
-    from exactscape.atlas import write_bundle
-    from exactscape.classify import loss
+    from exactscape.landscape.atlas import write_bundle
+    from exactscape.landscape.point import loss
 
     xs = ["-9/8", "-43/64", "-9/16", "-73/64", "39/32", "11/32", "3/8", "1/16"]
     inst = Instance(X=tuple((F(x),) for x in xs), y=tuple(F(v) for v in [1] * 4 + [-1] * 4), bias=True)

@@ -15,9 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exactscape import api, certify, linalg
+from exactscape import api
 from exactscape.checker import check_certificate
-from exactscape.model import Instance, Pattern, Weights, load_instance, load_weights
+from exactscape.core import linalg
+from exactscape.core.model import Instance, Pattern, Weights
+from exactscape.io import certify
+from exactscape.io.instances import load_instance, load_weights
 from exactscape.theory.boundary import analyse_face, sign_condition
 
 EX = Path(__file__).resolve().parents[1] / "examples"

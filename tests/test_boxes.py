@@ -15,9 +15,10 @@ from fractions import Fraction
 
 import pytest
 
-from exactscape import certify, minset
 from exactscape.checker import check_certificate
-from exactscape.model import Instance, Pattern
+from exactscape.core import minset
+from exactscape.core.model import Instance, Pattern
+from exactscape.io import certify
 from exactscape.theory import boxes
 from exactscape.theory.branches import Leaf, Split, Tree
 from exactscape.theory.genuine import Budget

@@ -138,7 +138,7 @@ BLOCKED_SCRIPT = textwrap.dedent(
     stub.__path__ = [PACKAGE_DIR]
     sys.modules["exactscape"] = stub
 
-    for probe in ("exactscape.model", "exactscape.linalg", "numpy", "flint", "sympy"):
+    for probe in ("exactscape.core.model", "exactscape.core.linalg", "numpy", "flint", "sympy"):
         try:
             __import__(probe)
         except ImportError as exc:

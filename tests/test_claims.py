@@ -19,8 +19,8 @@ import pytest
 from claims import INVENTORY, KINDS, NOT_CERTIFIED, Claim
 from conftest import EX, ROOT, run_cli
 
-from exactscape.claims import NOT_CERTIFIED as MARKER
 from exactscape.cli import _parser
+from exactscape.io.claims import NOT_CERTIFIED as MARKER
 
 CERTS = ROOT / "proofs" / "certificates"
 

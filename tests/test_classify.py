@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from exactscape import api
 from exactscape.checker import check_certificate
-from exactscape.classify import loss
-from exactscape.model import Instance, Pattern, Weights, load_instance, load_weights, pattern_of
+from exactscape.core.model import Instance, Pattern, Weights, pattern_of
+from exactscape.io.instances import load_instance, load_weights
+from exactscape.landscape.point import loss
 
 EX = Path(__file__).resolve().parents[1] / "examples"
 F = Fraction

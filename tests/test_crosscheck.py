@@ -1,4 +1,4 @@
-"""Exact cross-check of float points (exactscape.crosscheck)."""
+"""Exact cross-check of float points (exactscape.landscape.crosscheck)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exactscape import certify, linalg
 from exactscape.checker import check_certificate
-from exactscape.crosscheck import crosscheck, project, robustness, sci
-from exactscape.design import design_matrix
+from exactscape.core import linalg
+from exactscape.core.design import design_matrix
+from exactscape.core.model import Instance, Weights
 from exactscape.floats.convert import weights_from_arrays
 from exactscape.floats.lp import instance_arrays, train
-from exactscape.model import Instance, Weights, load_instance, load_weights
+from exactscape.io import certify
+from exactscape.io.instances import load_instance, load_weights
+from exactscape.landscape.crosscheck import crosscheck, project, robustness, sci
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = ROOT / "examples"

@@ -1,4 +1,4 @@
-"""A hard deadline for large exact LPs (exactscape.deadline): the child's answer
+"""A hard deadline for large exact LPs (exactscape.core.deadline): the child's answer
 is the in-process answer, its errors come back, and a call past the deadline is
 stopped; a cell whose LP outlives the budget is undecided, never "not genuine"."""
 
@@ -12,9 +12,10 @@ from fractions import Fraction as F
 import pytest
 from conftest import ROOT
 
-from exactscape import deadline, polyhedra
+from exactscape.core import deadline, polyhedra
+from exactscape.core.model import pattern_of
 from exactscape.errors import BackendError
-from exactscape.model import load_instance, load_pattern, load_weights, pattern_of
+from exactscape.io.instances import load_instance, load_pattern, load_weights
 from exactscape.theory.minima import analyse_cell
 
 FAR = 10**18  # a deadline in monotonic nanoseconds that never comes

@@ -11,7 +11,7 @@ from exactscape import api
 from exactscape.checker import check_certificate
 from exactscape.deciders import NAMES, decider
 from exactscape.errors import InputError
-from exactscape.model import load_instance, load_pattern, load_weights
+from exactscape.io.instances import load_instance, load_pattern, load_weights
 
 EX = Path(__file__).resolve().parents[1] / "examples"
 CASES = [

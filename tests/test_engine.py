@@ -21,10 +21,11 @@ from hypothesis import strategies as st
 from strategies import small_cells
 from test_minima import oracle_cell
 
-from exactscape import api, minset
+from exactscape import api
 from exactscape.checker import check_certificate
 from exactscape.cli import main
-from exactscape.model import Instance, Pattern
+from exactscape.core import minset
+from exactscape.core.model import Instance, Pattern
 from exactscape.theory import genuine
 from exactscape.theory.minima import analyse_cell
 
@@ -128,7 +129,7 @@ def test_covering_agrees_with_enumeration(cell: tuple[Instance, Pattern]) -> Non
 def _search_cell() -> tuple[Instance, Pattern]:
     """A feasible cell with distinct activation columns and a minimiser set of positive
     dimension (N < Kd): the lazy search has work to do."""
-    from exactscape.model import Weights, pattern_of
+    from exactscape.core.model import Weights, pattern_of
 
     rng = random.Random(11)
     N, d0, K = 12, 2, 6
@@ -271,15 +272,15 @@ def test_positive_reading_agrees_with_the_single_plain_node(
     assert not d.undecided
     assert (d.genuine is not None) == plus_only(a, None)
     if d.genuine is not None:
-        from exactscape.design import in_cell
+        from exactscape.core.design import in_cell
 
         assert all(b == "+" for b in d.genuine.branches)
         assert all(in_cell(inst, pat, j, d.genuine.w[j]) for j in range(pat.K))
         R = [z * v for z, w in zip(d.genuine.z, d.genuine.w) for v in w]
         res = api.cell(inst, pattern=pat, engine="plain")
         assert res.certificate  # the witness is a genuine minimiser: A^T (A R - y) = 0
-        from exactscape.design import design_matrix
-        from exactscape.linalg import column, to_vec
+        from exactscape.core.design import design_matrix
+        from exactscape.core.linalg import column, to_vec
 
         A = design_matrix(inst, pat)
         e = [p - q for p, q in zip(to_vec(A * column(R)), inst.y)]

@@ -9,11 +9,12 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from exactscape import certify, polyhedra
 from exactscape.checker import check_certificate
+from exactscape.core import polyhedra
+from exactscape.core.model import pattern_of
 from exactscape.experiments.data import gaussian, sample_weights
 from exactscape.floats.hint import decide_hinted
-from exactscape.model import pattern_of
+from exactscape.io import certify
 from exactscape.theory.minima import analyse_cell
 
 

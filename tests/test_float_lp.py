@@ -16,7 +16,7 @@ from exactscape import api
 from exactscape.checker import check_certificate
 from exactscape.experiments.compare import batch_markdown, compare_cell, random_batch
 from exactscape.floats.lp import float_gradient, float_loss, instance_arrays
-from exactscape.model import load_instance, load_pattern
+from exactscape.io.instances import load_instance, load_pattern
 from exactscape.selftest import produce
 
 ROOT = Path(__file__).resolve().parents[1]

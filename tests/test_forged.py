@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 from mutations import mutants
 
-from exactscape.atlas import atlas, cell_witness, infimum_certificate, write_bundle
 from exactscape.checker import check_certificate, check_file
-from exactscape.model import Instance, Pattern
-from exactscape.region_api import region
+from exactscape.core.model import Instance, Pattern
+from exactscape.landscape.atlas import atlas, cell_witness, infimum_certificate, write_bundle
+from exactscape.landscape.region import region
 from exactscape.theory.infimum import cell_infimum
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,7 +105,7 @@ def test_the_quadrilateral_cut_to_dimension_one_is_rejected() -> None:
     a, b = verts[v0], verts[v1]
     diff = [p - q for p, q in zip(b, a)]
     rows = [[F(x) for x in e[1:]] for e in cl["equations"]]
-    from exactscape.region import rank
+    from exactscape.core.linalg import rank
 
     c = next(
         cand

@@ -23,8 +23,9 @@ from numpy.lib import format as npformat
 
 from exactscape.cli import main
 from exactscape.floats.convert import significand_bits, unit_roundoff
-from exactscape.floats.files import MAX_NPZ_MEMBERS, NPY_HEADER_LIMIT, load_instance
+from exactscape.floats.files import MAX_NPZ_MEMBERS, NPY_HEADER_LIMIT
 from exactscape.floats.weights import load_float_weights
+from exactscape.io.instances import load_instance
 
 REPO = Path(__file__).resolve().parents[1]
 EX = REPO / "examples"
@@ -255,8 +256,8 @@ def test_long_decimal_float_literal_refused_in_decimal_mode(
 
 
 def test_decimal_within_the_limit_still_reads_exactly() -> None:
+    from exactscape.core.numbers import parse_rational
     from exactscape.floats.convert import float_text_to_rational
-    from exactscape.numbers import parse_rational
 
     text = "0." + "0" * 4200 + "125"
     assert parse_rational(text, "x") == Fraction(125, 10**4203)
@@ -329,8 +330,8 @@ def test_bounds_are_in_the_help(command: str, options: list[str], capsys: pytest
 
 
 def test_atlas_bound_is_the_atlas_limit() -> None:
-    from exactscape import atlas
-    from exactscape.cli_atlas import ATLAS_MAX_K
+    from exactscape.cli.atlas import ATLAS_MAX_K
+    from exactscape.landscape import atlas
 
     assert atlas.MAX_K == ATLAS_MAX_K
 
@@ -574,11 +575,11 @@ def test_every_error_line_names_the_command(
 
 def test_readme_states_the_prefix_codes_and_limits_the_commands_use() -> None:
     """docs/manual.md "Exit codes", "Option values" and "Input limits" against the code's constants."""
-    from exactscape.cli_atlas import ATLAS_MAX_K, G1_MAX_N, G1_MAX_WORK
-    from exactscape.cli_region import CELLS_MAX_COUNT, CELLS_MAX_WORK
-    from exactscape.cli_spurious_path import SPURIOUS_MAX_K
+    from exactscape.cli.atlas import ATLAS_MAX_K, G1_MAX_N, G1_MAX_WORK
+    from exactscape.cli.region import CELLS_MAX_COUNT, CELLS_MAX_WORK
+    from exactscape.cli.spurious import SPURIOUS_MAX_K
     from exactscape.floats.files import MAX_ZIP_DIRECTORY
-    from exactscape.pathloss import DEFAULT_MAX_WORK
+    from exactscape.landscape.path import DEFAULT_MAX_WORK
 
     readme = " ".join((REPO / "docs" / "manual.md").read_text(encoding="utf-8").split())
     assert "(`exactscape CMD: error: ...`, e.g. `exactscape cell: error: ...`" in readme

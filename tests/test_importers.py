@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exactscape import model
+from exactscape.core.model import weights_from_json
+from exactscape.core.numbers import loads_exact
 from exactscape.errors import InputError
 from exactscape.floats.convert import float_text_to_rational, unit_roundoff
-from exactscape.floats.files import load_instance
 from exactscape.floats.weights import float_weights_from_json_text, load_float_weights
-from exactscape.model import load_weights, weights_from_json
-from exactscape.numbers import loads_exact
+from exactscape.io import instances
+from exactscape.io.instances import load_instance, load_weights
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = ROOT / "examples"
@@ -89,24 +89,34 @@ def test_data_from_csv_and_npy(tmp_path: Path) -> None:
     assert a.y == (Fraction(1), Fraction(-1)) and "dyadic" in a.provenance
 
 
-def test_array_files_are_read_by_the_float_package_only(tmp_path: Path) -> None:
-    """floats.files.load_instance reads array files and hands JSON to the exact reader;
-    model.load_instance reads exact JSON only (an array file is not JSON to it)."""
+def test_one_instance_reader(tmp_path: Path) -> None:
+    """exactscape.io.instances.load_instance is the only load_instance: array files go through the
+    float conversion (exactscape.floats.files), everything else through the exact JSON reader,
+    which refuses an array file by name."""
     np.save(tmp_path / "d.npy", np.array([[0.5, 1.0], [0.25, -1.0]]))
-    with pytest.raises(InputError, match="JSON|UTF-8"):
-        model.load_instance(tmp_path / "d.npy")
-    assert load_instance(EX / "zigzag.json") == model.load_instance(EX / "zigzag.json")
+    assert "dyadic" in load_instance(tmp_path / "d.npy").provenance
+    with pytest.raises(InputError, match="not exact JSON"):
+        instances.load_json_file(tmp_path / "d.npy")
+    assert load_instance(EX / "zigzag.json").provenance == "exact"
+    defined = [
+        str(p.relative_to(ROOT))
+        for p in sorted((ROOT / "exactscape").rglob("*.py"))
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef) and node.name == "load_instance"
+    ]
+    assert defined == ["exactscape/io/instances.py"]
 
 
-def test_the_exact_model_does_not_import_the_float_package() -> None:
-    """No import of the float side anywhere in model.py, not even inside a function
-    (the old array-file dispatch did that, a model <-> conversion import cycle)."""
+def test_the_exact_model_imports_neither_files_nor_floats() -> None:
+    """model.py holds the exact dataclasses only: no import of the float side or of the file
+    readers anywhere in it, not even inside a function (an old array-file dispatch there made a
+    model <-> conversion import cycle)."""
     imported = [
         "." * node.level + (node.module or "")
-        for node in ast.walk(ast.parse((ROOT / "exactscape" / "model.py").read_text(encoding="utf-8")))
+        for node in ast.walk(ast.parse((ROOT / "exactscape" / "core" / "model.py").read_text(encoding="utf-8")))
         if isinstance(node, ast.ImportFrom)
     ]
-    assert ".inputs" in imported and not [m for m in imported if "floats" in m or m == ".boundary"]
+    assert ".numbers" in imported and not [m for m in imported if "floats" in m or "io" in m.split(".")]
 
 
 def test_unit_roundoff() -> None:

@@ -21,9 +21,10 @@ from numpy.lib import format as npformat
 
 from exactscape import api
 from exactscape.cli import main
+from exactscape.core.model import Instance, Pattern
 from exactscape.errors import InputError
-from exactscape.inputs import ENV_MAX_INPUT_MIB, max_array_elements, read_bytes, read_text
-from exactscape.model import Instance, Pattern, load_instance
+from exactscape.io.inputs import ENV_MAX_INPUT_MIB, max_array_elements, read_bytes, read_text
+from exactscape.io.instances import load_instance
 
 EX = Path(__file__).resolve().parents[1] / "examples"
 ZIGZAG = EX / "zigzag.json"
@@ -335,10 +336,10 @@ def test_certificate_numbers_longer_than_the_inputs_are_written_and_verified(tmp
 
 
 def test_certificate_beyond_the_digit_limit_names_the_field(monkeypatch: pytest.MonkeyPatch) -> None:
-    from exactscape import certify
+    from exactscape.io import certify
 
     monkeypatch.setattr(certify, "CERTIFICATE_DIGITS", 5000)
-    monkeypatch.setattr("exactscape.numbers.CERTIFICATE_DIGITS", 5000)
+    monkeypatch.setattr("exactscape.core.numbers.CERTIFICATE_DIGITS", 5000)
     inst = Instance(((Fraction(10) ** 4000,), (Fraction(1),)), (Fraction(0), Fraction(1)), True)
     with pytest.raises(InputError, match=r"point certificate would need a number of about 800\d digits at claim.loss"):
         api.point(inst, api.Weights((Fraction(1),), ((Fraction(1), Fraction(1)),)))

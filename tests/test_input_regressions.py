@@ -10,8 +10,8 @@ import pytest
 
 from exactscape import api
 from exactscape.cli import main
+from exactscape.core.model import Instance, Weights
 from exactscape.errors import InputError
-from exactscape.model import Instance, Weights
 
 EX = Path(__file__).resolve().parents[1] / "examples"
 

@@ -9,7 +9,7 @@ import oracles
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exactscape import linalg
+from exactscape.core import linalg
 
 small = st.fractions(min_value=-5, max_value=5, max_denominator=4)
 

@@ -16,7 +16,8 @@ from test_boundary import assert_brute_force
 
 from exactscape import api
 from exactscape.checker import check_certificate
-from exactscape.model import Instance, Weights, load_instance, load_weights
+from exactscape.core.model import Instance, Weights
+from exactscape.io.instances import load_instance, load_weights
 from exactscape.theory.local import decide_point, ray_bound, ray_groups
 
 EX = Path(__file__).resolve().parents[1] / "examples"
@@ -337,7 +338,7 @@ def test_the_point_command_prints_the_decision(
 def test_the_faces_certificate_proves_what_the_atlas_decided() -> None:
     """Every face of vee.faces.cert.json holds no local minimum by an independent route: the
     point decider at each face's points tried (the producer's face witnesses, every sign of z)."""
-    from exactscape.atlas import atlas
+    from exactscape.landscape.atlas import atlas
     from exactscape.theory.local import neuron_faces
 
     cert = _cert("vee.faces.cert.json")

@@ -15,7 +15,8 @@ from strategies import small_cells
 
 from exactscape import api
 from exactscape.checker import check_certificate
-from exactscape.model import Instance, Pattern, Weights, load_instance, load_pattern
+from exactscape.core.model import Instance, Pattern, Weights
+from exactscape.io.instances import load_instance, load_pattern
 
 EX = Path(__file__).resolve().parents[1] / "examples"
 F = Fraction
@@ -103,7 +104,8 @@ def test_cells_agree_with_sympy_and_ppl_enumeration(cell: tuple[Instance, Patter
 
 
 def test_random_k3_example_agrees_with_the_oracle() -> None:
-    from exactscape.model import load_weights, pattern_of
+    from exactscape.core.model import pattern_of
+    from exactscape.io.instances import load_weights
 
     inst = load_instance(EX / "random-k3.json")
     wts = load_weights(EX / "random-k3.weights.json")

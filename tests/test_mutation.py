@@ -23,14 +23,15 @@ from oracle_atlas import still_true_1_2 as atlas_still_true
 from oracle_landscape import still_true_1_2 as landscape_still_true
 from region_oracle import still_true_region
 
-from exactscape import api, linalg
+from exactscape import api
 from exactscape.checker import check_certificate
-from exactscape.curves import Curve, loss_polynomial, lowest_change
-from exactscape.design import design_matrix, in_cell
+from exactscape.core import linalg
+from exactscape.core.curves import Curve, loss_polynomial, lowest_change
+from exactscape.core.design import design_matrix, in_cell
+from exactscape.core.model import Instance, Pattern, Weights, instance_from_json
+from exactscape.core.numbers import parse_rational
+from exactscape.core.polyhedra import Farkas
 from exactscape.errors import ExactscapeError
-from exactscape.model import Instance, Pattern, Weights, instance_from_json
-from exactscape.numbers import parse_rational
-from exactscape.polyhedra import Farkas
 from exactscape.theory.minima import CellSearch, Feasibility
 
 CERTS = sorted((Path(__file__).resolve().parents[1] / "proofs" / "certificates").glob("*.cert.json"))
@@ -109,6 +110,8 @@ def still_true(m: dict[str, Any]) -> bool:
         R = [w.z[j] * v for j in range(K) for v in w.w[j]]
         return all(in_cell(inst, pat, j, w.w[j]) for j in range(K)) and _stationary(inst, pat, R)
     fitted = [sum((rows[i][c] * R0[c] for c in range(K * d)), Fraction(0)) for i in range(inst.N)]
+    if "quadratic" in gen:  # new in 1.4
+        return m.get("version") == "1.4" and _quadratic_still_true(gen["quadratic"], inst, pat, rows, fitted)
     search = CellSearch(inst, pat, fitted, Feasibility(True))
 
     def leaf_ok(leaf: dict[str, Any], sigma: dict[int, str]) -> bool:
@@ -129,6 +132,56 @@ def still_true(m: dict[str, Any]) -> bool:
         return all(leaves(node[b], {**sigma, j: b}) for b in "+-0")
 
     return leaves(gen["tree"], {})
+
+
+def _quadratic_still_true(
+    q: dict[str, Any], inst: Instance, pat: Pattern, rows: list[list[Fraction]], fitted: list[Fraction]
+) -> bool:
+    """FORMAT 4.3 re-derived apart from the checker: the multipliers, R0 on M, a complete null
+    basis (rank by flint), epsilon > 0, and -P - epsilon e_t e_t^T positive semidefinite by the
+    signs of its characteristic polynomial (a real-rooted polynomial has no negative root iff its
+    coefficients alternate in sign)."""
+    import flint
+
+    d, Kd = inst.d, pat.K * inst.d
+    mu = [(int(j), int(i), int(k), _q(v)) for j, i, k, v in q["mu"]]
+    if not mu or any(i >= k or v <= 0 for _, i, k, v in mu) or [e[:3] for e in mu] != sorted({e[:3] for e in mu}):
+        return False
+    R0 = [_q(v) for blk in q["R0"] for v in blk]
+    if [sum((r[c] * R0[c] for c in range(Kd)), Fraction(0)) for r in rows] != fitted:
+        return False
+    null = [[_q(v) for blk in vec for v in blk] for vec in q["null"]["vectors"]]
+    A = design_matrix(inst, pat)
+    rank = linalg.rank_factorisation(A).rank
+    if len(null) != Kd - rank or any(
+        any(sum((r[c] * n[c] for c in range(Kd)), Fraction(0)) for r in rows) for n in null
+    ):
+        return False
+    if null and linalg.rank_factorisation(linalg.matrix(null, Kd)).rank != len(null):
+        return False
+    eps = _q(q["epsilon"])
+    if eps <= 0:
+        return False
+    cols = [*null, R0]
+    n = len(cols)
+
+    def q_of(u: list[Fraction], v: list[Fraction]) -> Fraction:
+        tot = Fraction(0)
+        for j, i, k, m in mu:
+            gi = [(1 if pat.I[i][j] else -1) * x for x in inst.xs[i]]
+            gk = [(1 if pat.I[k][j] else -1) * x for x in inst.xs[k]]
+            a = [sum((g * w for g, w in zip(gi, u[j * d : (j + 1) * d], strict=True)), Fraction(0)) for u in (u, v)]
+            b = [sum((g * w for g, w in zip(gk, u[j * d : (j + 1) * d], strict=True)), Fraction(0)) for u in (u, v)]
+            tot += m * (a[0] * b[1] + a[1] * b[0]) / 2
+        return tot
+
+    W = flint.fmpq_mat(n, n)
+    for r in range(n):
+        for c in range(n):
+            v = -q_of(cols[r], cols[c]) - (eps if r == c == n - 1 else 0)
+            W[r, c] = flint.fmpq(v.numerator, v.denominator)
+    coeffs = [Fraction(int(c.p), int(c.q)) for c in W.charpoly().coeffs()]  # lowest degree first
+    return all((c * (-1) ** (n - k)) >= 0 for k, c in enumerate(coeffs))
 
 
 def branches_still_true(m: dict[str, Any]) -> bool:

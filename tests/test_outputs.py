@@ -1,4 +1,4 @@
-"""The write side: every file exactscape writes goes through exactscape.outputs.
+"""The write side: every file exactscape writes goes through exactscape.io.outputs.
 
 One regression test per reproduction of the hardening report (data loss at
 the fixed temporary name, a full disk, experiment ``--out``, two certificate
@@ -24,12 +24,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exactscape import certify, outputs
 from exactscape.cli import main
 from exactscape.errors import OutputError
 from exactscape.experiments import trapped
 from exactscape.experiments.data import gaussian
 from exactscape.experiments.trapped import TrappedSettings, result_paths, run_to_files
+from exactscape.io import certify, outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = ROOT / "examples"
@@ -440,7 +440,7 @@ WRITERS = (r"\.write_(text|bytes)\(", r"open\([^)]*[\"'][wax]b?[\"']", r"json\.d
 
 
 def test_examples_and_regenerate_use_outputs() -> None:
-    """Every writer outside the package goes through exactscape.outputs too."""
+    """Every writer outside the package goes through exactscape.io.outputs too."""
     for rel in ["examples/make_examples.py", "examples/make_float_examples.py", "proofs/regenerate.py",
                 "benchmarks/run.py", "benchmarks/float_vs_exact.py", "benchmarks/scale.py"]:  # fmt: skip
         text = (ROOT / rel).read_text()
@@ -542,3 +542,45 @@ def test_saved_disagreement_cases_are_ours() -> None:
     assert saved and all(SAVED_PATTERN(p) for p in saved)
     assert all(SAVED_INSTANCE(p.with_name(p.name.replace(".pattern.json", ".json"))) for p in saved)
     assert not SAVED_INSTANCE(EX / "toy-mixed.json") and not SAVED_PATTERN(EX / "toy-cell-11.pattern.json")
+
+
+def test_one_rule_for_files_of_ours(tmp_path: Path) -> None:
+    """Whether an existing file may be replaced is decided by the kinds of exactscape.io.outputs,
+    from the file's content: no module keeps a predicate of its own, and no kind takes a file for
+    ours by its suffix (a foreign .json, .md or .gz beside the results is refused)."""
+    import ast
+    import gzip
+
+    from exactscape.experiments import landscape, table6, tables
+    from exactscape.landscape import atlas
+
+    own = [
+        f"{p.relative_to(ROOT)}:{node.name}"
+        for p in sorted((ROOT / "exactscape").rglob("*.py"))
+        if p.name != "outputs.py"
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef) and "ours" in node.name
+    ]
+    assert own == []
+    foreign = {name: tmp_path / name for name in ("a.json", "b.md", "c.json.gz", "d.png", "e.jsonl")}
+    foreign["a.json"].write_text('{"format": "someone-else", "rows": []}\n')
+    foreign["b.md"].write_text("# Someone's notes\n")
+    foreign["c.json.gz"].write_bytes(gzip.compress(b'{"format": "someone-else"}'))
+    foreign["d.png"].write_bytes(b"\x89PNG someone else")
+    foreign["e.jsonl"].write_text('{"marker": "someone-else"}\n')
+    kinds = [landscape._ours, table6.TABLE6_JSON, table6.TABLE6_MD, table6.COUNTS_MD, tables.OURS, atlas.ours]
+    for kind in kinds:
+        for p in foreign.values():
+            assert not kind(p), (kind, p.name)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "RESULTS.json").write_text(json.dumps([{"data": "g", "N": 2, "d0": 1, "K": 1, "seconds": 0.1}] * 3))
+    (mine / "RESULTS.md").write_text("# Spurious minima by construction (...)\n")
+    (mine / "x.cert.json.gz").write_bytes(gzip.compress(b'{"format": "exactscape-certificate", "version": "1.0"}'))
+    (mine / "i.json").write_text('{"format": "exactscape-instance", "version": 1}')
+    assert all(landscape._ours(p) for p in mine.iterdir())
+    (mine / "table6.json").write_text('{"generator": "exactscape table6", "rows": []}')
+    (mine / "table6.md").write_text("# Table VI reproduced: cell diameters (Part 2 Section VI)\n")
+    assert table6.TABLE6_JSON(mine / "table6.json") and table6.TABLE6_MD(mine / "table6.md")
+    (mine / "t.partial.jsonl").write_text(json.dumps({"marker": tables.MARKER}) + "\n")
+    assert tables.OURS(mine / "t.partial.jsonl")

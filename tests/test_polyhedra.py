@@ -9,7 +9,7 @@ import oracles
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exactscape.polyhedra import Farkas, Point, System, decide
+from exactscape.core.polyhedra import Farkas, Point, System, decide
 
 coef = st.integers(-3, 3).map(Fraction)
 
@@ -49,7 +49,7 @@ def test_strictness_matters_for_inhomogeneous_systems() -> None:
     s = System(n=1, G=((Fraction(1),), (Fraction(-1),)), h=(Fraction(0), Fraction(-1, 1000)))
     ans = decide(s)
     assert isinstance(ans, Point) and 0 < ans.v[0] < Fraction(1, 1000)
-    # x > 0 and x < 0: empty, with a Motzkin certificate using the strict rows
+    # x > 0 and x < 0: empty, with a Farkas certificate using the strict rows
     s = System(n=1, G=((Fraction(1),), (Fraction(-1),)), h=(Fraction(0), Fraction(0)))
     ans = decide(s)
     assert isinstance(ans, Farkas) and s.verify_farkas(ans) and sum(ans.mG) > 0
@@ -83,7 +83,7 @@ def test_brute_force_grid_on_one_dimensional_systems() -> None:
 def test_elimination_and_plain_paths_agree(s: System) -> None:
     """decide() eliminates equalities first; the plain LP path (used when the
     null space is too large to write down) must reach the same answer."""
-    from exactscape.polyhedra import decide_plain
+    from exactscape.core.polyhedra import decide_plain
 
     a, b = decide(s), decide_plain(s, "ppl")
     assert isinstance(a, Point) == isinstance(b, Point)
@@ -92,7 +92,7 @@ def test_elimination_and_plain_paths_agree(s: System) -> None:
 
 
 def test_unique_solution_needs_no_lp() -> None:
-    # x = 1, y = 2 (unique) with x - y > 0 violated: a one-row Motzkin certificate
+    # x = 1, y = 2 (unique) with x - y > 0 violated: a one-row Farkas certificate
     s = System(
         n=2,
         E=((Fraction(1), Fraction(0)), (Fraction(0), Fraction(1))),

@@ -1,4 +1,4 @@
-"""The one progress-bar factory (exactscape.progress): silent off a terminal,
+"""The one progress-bar factory (exactscape.cli.progress): silent off a terminal,
 drawn on stderr on one."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from exactscape import progress
+from exactscape.cli import progress
 
 
 class Terminal(io.StringIO):

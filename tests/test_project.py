@@ -202,7 +202,13 @@ def test_the_float_guard_is_not_vacuous() -> None:
     assert len(found) == len(expected), found  # math.gcd, lines 12-14, 20-21, 23, 25-26 and 28 (exact code) pass
     pkg = ROOT / "exactscape"
     scanned = {p.relative_to(pkg).as_posix() for p in _exact_core_modules()}
-    assert {"theory/boundary.py", "checker/__init__.py", "checker/boundary.py", "linalg.py", "cli.py"} <= scanned
+    assert {
+        "theory/boundary.py",
+        "checker/__init__.py",
+        "checker/boundary.py",
+        "core/linalg.py",
+        "cli/__init__.py",
+    } <= scanned
     checker = {p.relative_to(pkg).as_posix() for p in (pkg / "checker").rglob("*.py")}
     assert checker and checker <= scanned
     assert not any(s.startswith(("floats/", "experiments/")) for s in scanned)
@@ -212,10 +218,10 @@ def test_the_float_guard_is_not_vacuous() -> None:
 
 
 def test_plot_markers_are_spelled_once(tmp_path: Path) -> None:
-    """One table of plot markers (exactscape.outputs.PLOT_MARKERS): the writer uses it, the
+    """One table of plot markers (exactscape.io.outputs.PLOT_MARKERS): the writer uses it, the
     recognisers use it, and no other module spells a marker."""
-    from exactscape import outputs
     from exactscape.floats import plots
+    from exactscape.io import outputs
 
     assert (plots.ATLAS_MARK, plots.PATH_MARK) == (outputs.PLOT_MARKERS["atlas"], outputs.PLOT_MARKERS["path"])
     spelled = [
@@ -224,10 +230,117 @@ def test_plot_markers_are_spelled_once(tmp_path: Path) -> None:
         for mark in outputs.PLOT_MARKERS.values()
         if mark in p.read_text(encoding="utf-8")
     ]
-    assert spelled == ["exactscape/outputs.py"] * len(outputs.PLOT_MARKERS)
+    assert spelled == ["exactscape/io/outputs.py"] * len(outputs.PLOT_MARKERS)
     for kind, recognise in (("atlas", outputs.ATLAS_PLOT), ("path", outputs.PATH_PLOT)):
         ours, other = tmp_path / f"{kind}.png", tmp_path / f"{kind}-other.png"
         ours.write_bytes(b"\x89PNG tEXtSoftware\x00" + outputs.PLOT_MARKERS[kind].encode() + b" IDAT")
         other.write_bytes(b"\x89PNG tEXtSoftware\x00someone else IDAT")
         assert recognise(ours) and not recognise(other)
     assert not outputs.ATLAS_PLOT(tmp_path / "path.png")  # the markers of two kinds are told apart
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Every module of the package -> the package modules it imports anywhere (module level, inside
+    functions, under TYPE_CHECKING), relative imports resolved; ``from P import m`` counts the
+    submodule ``P.m`` when it exists, else ``P``."""
+    pkg = ROOT / "exactscape"
+    files = {_module_name(p): p for p in sorted(pkg.rglob("*.py"))}
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        edges: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                edges |= {a.name for a in node.names if a.name.split(".")[0] == "exactscape"}
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    target = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    target = node.module or ""
+                if target.split(".")[0] != "exactscape":
+                    continue
+                for a in node.names:
+                    edges.add(f"{target}.{a.name}" if f"{target}.{a.name}" in files else target)
+        graph[name] = {e for e in edges if e in files and e != name}
+    return graph
+
+
+def _reach(graph: dict[str, set[str]], start: str) -> dict[str, str]:
+    """Every module reachable from ``start`` -> the module that imports it on one path."""
+    seen: dict[str, str] = {}
+    todo = [start]
+    while todo:
+        m = todo.pop()
+        for n in graph.get(m, ()):
+            if n not in seen:
+                seen[n] = m
+                todo.append(n)
+    return seen
+
+
+def _within(module: str, packages: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
+# the float library sits below what uses it: no arrow from it up to the commands, the experiments,
+# the cross-check or the certificate writer
+FLOATS_MUST_NOT_IMPORT = (
+    "exactscape.cli",
+    "exactscape.experiments",
+    "exactscape.landscape.crosscheck",
+    "exactscape.io.certify",
+)
+# the exact core, the theorems and the checker reach no float module, not even through another module
+EXACT_PACKAGES = ("exactscape.core", "exactscape.theory", "exactscape.checker")
+
+
+def layer_offences(graph: dict[str, set[str]]) -> list[str]:
+    """The import arrows the layout forbids: floats/ -> FLOATS_MUST_NOT_IMPORT (direct), and
+    core/, theory/, checker/ -> floats/ (direct or through any chain of imports)."""
+    out = []
+    for m, edges in sorted(graph.items()):
+        if _within(m, ("exactscape.floats",)):
+            out += [f"{m} -> {e}" for e in sorted(edges) if _within(e, FLOATS_MUST_NOT_IMPORT)]
+        if _within(m, EXACT_PACKAGES):
+            reached = _reach(graph, m)
+            for e in sorted(reached):
+                if _within(e, ("exactscape.floats",)):
+                    chain = [e]
+                    while chain[-1] != m:
+                        chain.append(reached[chain[-1]] if chain[-1] in reached else m)
+                    out.append(" -> ".join(reversed(chain)))
+    return out
+
+
+def test_the_import_graph_keeps_the_layers_apart() -> None:
+    graph = import_graph()
+    assert {"exactscape.core.model", "exactscape.floats.plots", "exactscape.cli"} <= set(graph)
+    assert "exactscape.core.polyhedra" in graph["exactscape.theory.minima"]  # relative imports resolved
+    assert layer_offences(graph) == []
+
+
+def test_the_layer_rule_is_not_vacuous() -> None:
+    """Each forbidden arrow, direct or through a chain, is reported."""
+    graph = {
+        "exactscape.floats.plots": {"exactscape.cli.atlas"},
+        "exactscape.floats.lp": {"exactscape.io.certify", "exactscape.core.model"},
+        "exactscape.floats.hint": {"exactscape.experiments.tables"},
+        "exactscape.core.model": set(),
+        "exactscape.theory.minima": {"exactscape.deciders"},
+        "exactscape.deciders": {"exactscape.floats.hint"},
+        "exactscape.checker.cell": {"exactscape.floats.lp"},
+        "exactscape.landscape.path": {"exactscape.floats.plots"},
+    }
+    found = layer_offences(graph)
+    assert "exactscape.floats.plots -> exactscape.cli.atlas" in found
+    assert "exactscape.floats.lp -> exactscape.io.certify" in found
+    assert "exactscape.floats.hint -> exactscape.experiments.tables" in found
+    assert "exactscape.theory.minima -> exactscape.deciders -> exactscape.floats.hint" in found
+    assert "exactscape.checker.cell -> exactscape.floats.lp" in found
+    assert not any(f.startswith("exactscape.landscape") for f in found)

@@ -1,5 +1,5 @@
-"""Genuine regions by double description (exactscape.region, FORMAT.md 9) and
-cell diameters / counts (exactscape.cells): differential tests against the LP
+"""Genuine regions by double description (exactscape.landscape.region_dd, FORMAT.md 9) and
+cell diameters / counts (exactscape.landscape.arrangement): differential tests against the LP
 decisions of `cell`, PPL's generator enumeration, round trips, the checker."""
 
 from __future__ import annotations
@@ -17,8 +17,13 @@ from hypothesis import strategies as st
 from region_oracle import h_to_v_roundtrip
 from strategies import small_cells
 
-from exactscape import linalg, polyhedra
-from exactscape.cells import (
+from exactscape.checker import check_certificate
+from exactscape.cli import main
+from exactscape.core import linalg, polyhedra
+from exactscape.core.design import design_matrix
+from exactscape.core.linalg import rref
+from exactscape.core.model import Instance, Pattern
+from exactscape.landscape.arrangement import (
     Arrangement,
     chord,
     count_by_enumeration,
@@ -28,12 +33,8 @@ from exactscape.cells import (
     random_direction,
     surd,
 )
-from exactscape.checker import check_certificate
-from exactscape.cli import main
-from exactscape.design import design_matrix
-from exactscape.model import Instance, Pattern
-from exactscape.region import Defining, Region, cell_defining, describe, primitive, project_out, rref
-from exactscape.region_api import region
+from exactscape.landscape.region import region
+from exactscape.landscape.region_dd import Defining, Region, cell_defining, describe, primitive, project_out
 from exactscape.theory.minima import CellSearch, Feasibility, analyse_cell, cell_feasibility
 
 F = Fraction

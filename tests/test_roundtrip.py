@@ -20,20 +20,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exactscape import api, certify
-from exactscape.atlas import write_bundle
-from exactscape.model import (
-    Instance,
-    Pattern,
-    Weights,
-    instance_from_json,
-    load_instance,
-    load_pattern,
-    load_weights,
-    pattern_from_json,
-    weights_from_json,
-)
-from exactscape.numbers import fmt, loads_exact, parse_rational
+from exactscape import api
+from exactscape.core.model import Instance, Pattern, Weights, instance_from_json, pattern_from_json, weights_from_json
+from exactscape.core.numbers import fmt, loads_exact, parse_rational
+from exactscape.io import certify
+from exactscape.io.instances import load_instance, load_pattern, load_weights
+from exactscape.landscape.atlas import write_bundle
 
 REPO = Path(__file__).resolve().parents[1]
 EX = REPO / "examples"

@@ -13,9 +13,11 @@ import oracles
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exactscape import api, linalg
+from exactscape import api
 from exactscape.checker import check_certificate
-from exactscape.model import Instance, Pattern, Weights, load_instance, load_pattern, load_weights
+from exactscape.core import linalg
+from exactscape.core.model import Instance, Pattern, Weights
+from exactscape.io.instances import load_instance, load_pattern, load_weights
 from exactscape.theory.minima import cell_feasibility
 from exactscape.theory.saddles import all_zero_sets, analyse_zero_set
 

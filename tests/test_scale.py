@@ -12,8 +12,8 @@ import pytest
 
 from exactscape import api
 from exactscape.checker import check_certificate
+from exactscape.core.model import Instance, pattern_of
 from exactscape.experiments.data import gaussian, sample_weights
-from exactscape.model import Instance, pattern_of
 
 pytestmark = pytest.mark.slow
 

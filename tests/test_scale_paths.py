@@ -20,9 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from strategies import small_cells
 from test_minima import oracle_cell
 
-from exactscape import api, minset
+from exactscape import api
 from exactscape.checker import check_certificate
-from exactscape.model import Instance, Pattern
+from exactscape.core import minset
+from exactscape.core.model import Instance, Pattern
 
 F = Fraction
 
@@ -171,7 +172,7 @@ def test_farkas_hint_without_the_cap_row() -> None:
     cap beta <= 1 while the exact multipliers (4/5, 1/5) on the unscaled rows have beta = 12/5;
     the cap row made the exact support system inconsistent and the hint was lost (the
     decision fell back to the exact simplex; on digits all K = 32 every node did)."""
-    from exactscape import polyhedra
+    from exactscape.core import polyhedra
     from exactscape.floats import hint
 
     s = polyhedra.System(n=1, G=((F(1),), (F(-4),)), h=(F(3), F(0)))
@@ -183,7 +184,7 @@ def test_farkas_hint_without_the_cap_row() -> None:
 def test_farkas_ray_on_a_support_of_two_rays() -> None:
     """A float support holding two rays (v1 > 1, -v1 > 0 and v2 > 1, -v2 > 5): its null space is
     two-dimensional, so one row is dropped and the exact ray (0, 0, 1, 1) with beta = 6 is found."""
-    from exactscape import polyhedra
+    from exactscape.core import polyhedra
     from exactscape.floats import hint
 
     G = ((F(1), F(0)), (F(-1), F(0)), (F(0), F(1)), (F(0), F(-1)))
@@ -219,7 +220,7 @@ def test_implied_leaves_agree_with_fit_leaves(monkeypatch: pytest.MonkeyPatch) -
     """Leaves with implied fit multipliers (FORMAT 1.4) from the threshold 0: the same verdict
     as the fit-multiplier leaves and the enumeration oracle, version 1.4, verified; the old
     checker path (version 1.2 said) refuses them."""
-    from exactscape import certify
+    from exactscape.io import certify
     from exactscape.theory import genuine
     from exactscape.theory.minima import analyse_cell
 
@@ -290,7 +291,7 @@ def test_implied_leaf_corruptions_are_rejected(monkeypatch: pytest.MonkeyPatch) 
     independently (SymPy: fit multipliers exist, beta's sign) and must then be a refutation."""
     from mutations import mutants
 
-    from exactscape import certify
+    from exactscape.io import certify
     from exactscape.theory import genuine
     from exactscape.theory.minima import analyse_cell
 
@@ -411,7 +412,7 @@ def test_constant_sample_refutation_agrees_with_the_lazy_tree(
     implied leaves (threshold 0) or fit multipliers."""
     import random
 
-    from exactscape import certify
+    from exactscape.io import certify
     from exactscape.theory import genuine
     from exactscape.theory.minima import analyse_cell
 

@@ -15,15 +15,17 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exactscape import api, polyhedra
+from exactscape import api
 from exactscape.checker import check_certificate
 from exactscape.checker.sturm import weak_sign
-from exactscape.classify import classify_point
-from exactscape.classify import loss as point_loss
 from exactscape.cli import main
-from exactscape.model import Instance, Pattern, Weights, load_instance, load_weights
-from exactscape.pathloss import Segment, analyse_path, breakpoints, evaluate, simplest
-from exactscape.spurious import affine_fit, analyse_spurious, count_branch_vectors
+from exactscape.core import polyhedra
+from exactscape.core.model import Instance, Pattern, Weights
+from exactscape.io.instances import load_instance, load_weights
+from exactscape.landscape.path import Segment, analyse_path, breakpoints, evaluate, simplest
+from exactscape.landscape.point import classify_point
+from exactscape.landscape.point import loss as point_loss
+from exactscape.landscape.spurious import affine_fit, analyse_spurious, count_branch_vectors
 from exactscape.theory.minima import CellSearch, Feasibility
 
 EX = Path(__file__).resolve().parents[1] / "examples"

@@ -12,7 +12,8 @@ from test_boundary import assert_brute_force
 
 from exactscape import api
 from exactscape.checker import check_certificate
-from exactscape.model import Weights, load_instance, load_weights
+from exactscape.core.model import Weights
+from exactscape.io.instances import load_instance, load_weights
 
 EX = Path(__file__).resolve().parents[1] / "examples"
 F = Fraction

@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from exactscape.core.model import pattern_of
 from exactscape.errors import InputError, OutputError
 from exactscape.experiments import tables as tb
 from exactscape.experiments.data import sample_weights
 from exactscape.experiments.trapped import plus_only
-from exactscape.model import load_instance, load_pattern, load_weights, pattern_of
+from exactscape.io.instances import load_instance, load_pattern, load_weights
 from exactscape.theory.minima import analyse_cell
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -267,7 +268,7 @@ def test_a_failing_trial_is_reported_and_rerun_on_resume(tmp_path: Path, monkeyp
             raise MemoryError("simulated")
         return real(*args, **kw)
 
-    monkeypatch.setattr(tb, "decide_trial", flaky)
+    monkeypatch.setattr(tb.trial, "decide_trial", flaky)  # where run_trial looks it up
     out = tmp_path / "e.json"
     first = tb.run_table(st, out)
     assert len(first.records) == 1 and first.errors[0]["error"] == "MemoryError: simulated"
@@ -296,7 +297,7 @@ def test_replay_checks_every_decided_trial_and_reports_a_rejection(
     assert "certificates of kind `branches`): bias 20: 2 of 2 verified" in tb.markdown(doc)
 
     # a producer that lies is caught per trial, and the table says so
-    from exactscape import certify
+    from exactscape.io import certify
 
     real = certify.cell_certificate
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from exactscape import outputs
+from exactscape.io import outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIAL = ROOT / "docs" / "tutorial.py"

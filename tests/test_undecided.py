@@ -21,8 +21,7 @@ import pytest
 from conftest import EX, run_cli
 
 from exactscape import api
-from exactscape.floats.files import load_instance
-from exactscape.model import load_weights
+from exactscape.io.instances import load_instance, load_weights
 from exactscape.theory import genuine as fast
 from exactscape.theory import minima
 

@@ -22,12 +22,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import small_cells
 
-from exactscape import certify, crosscheck, minset
 from exactscape.checker import check_certificate
 from exactscape.checker.linalg import det_mod_nonzero
-from exactscape.classify import residuals
-from exactscape.design import block_gradient
-from exactscape.model import Instance, Pattern, Weights, dot, pattern_of
+from exactscape.core import minset
+from exactscape.core.design import block_gradient
+from exactscape.core.model import Instance, Pattern, Weights, dot, pattern_of
+from exactscape.io import certify
+from exactscape.landscape import crosscheck
+from exactscape.landscape.point import residuals
 from exactscape.theory import witness
 from exactscape.theory.minima import CellAnalysis, analyse_cell, cell_feasibility
 
@@ -151,7 +153,7 @@ def test_integer_residuals_gradients_and_margins_agree(cell: tuple[Instance, Pat
     f = [sum((z * max(dot(w, x), F(0)) for z, w in zip(wts.z, wts.w, strict=True)), F(0)) for x in inst.xs]
     assert e == [a - y for a, y in zip(f, inst.y, strict=True)]
     pat, _ = pattern_of(inst, wts)
-    from exactscape.classify import gradient_blocks
+    from exactscape.landscape.point import gradient_blocks
 
     assert gradient_blocks(inst, pat, e) == [block_gradient(inst, pat, e, j) for j in range(K)]
     rob = crosscheck.robustness(inst, wts)

@@ -11,7 +11,7 @@ in S:
 * yes: a witness (z, w), checked as in 4.2 check 5 (R_j = z_j w_j solves the
   normal equations, every w_j strictly inside C_j), whose branch vector
   (the signs of z) is in S;
-* no: one Motzkin leaf per sigma in S, in the order of S, each checked as a
+* no: one Farkas leaf per sigma in S, in the order of S, each checked as a
   leaf of 4.2 check 5 with every neuron fixed at sigma_j (variables R_j for
   sigma_j != 0, fit rows A R = p, sign rows s_ji x_i . R_j > 0 for every
   neuron on + or -): no minimiser R has a genuine point with branch vector

@@ -1,4 +1,4 @@
-"""Branch trees with Motzkin leaves: FORMAT.md 4.2 check 5 (cell trees), 7.2
+"""Branch trees with Farkas leaves: FORMAT.md 4.2 check 5 (cell trees), 7.2
 check 5 (saddle trees) and 8.2 check 4 (boundary trees; what they prove: 8.3
 and Lemma C of 8.4).
 

@@ -4,7 +4,7 @@ The checks run in the order of FORMAT.md 4.2 and stop at the first failure:
 1. pattern, 2. feasibility (witness or Farkas multipliers), 3. rank of A
 (non-zero Gram minor and explicit row combinations), 4. minimiser (normal
 equations [10-12], loss [14]), 5. genuineness [15-18] (witness (z, w), or a
-tree of branch splits whose leaves carry Motzkin multipliers).
+tree of branch splits whose leaves carry Farkas multipliers).
 """
 
 from collections.abc import Callable, Sequence
@@ -40,6 +40,7 @@ from .linalg import (
     residue,
 )
 from .numbers import boolean, describe, integer, rational, show
+from .quadratic import check_quadratic
 
 ROOT_FIELDS = (
     "format",
@@ -200,6 +201,11 @@ def _check_null_space(
     return out
 
 
+def _null_check(value: object, path: str, pattern: Pattern, inst: Instance, count: int) -> None:
+    """:func:`_check_null_space` for the quadratic refutation (FORMAT 4.3), which keeps no vectors."""
+    _check_null_space(value, path, pattern, inst, count)
+
+
 def check_rank(
     value: object, path: str, pattern: Pattern, inst: Instance, version_1_2: bool
 ) -> tuple[list[int], list[list[tuple[int, int]]] | None]:
@@ -317,7 +323,7 @@ def check_tree(
 ) -> int:
     """FORMAT 4.2 (5), tree: every branch vector in {+,-,0}^K is covered by a refuted leaf (theory.md §2).
 
-    The walk and the Motzkin leaves are those of :func:`branchtree.check_tree`
+    The walk and the Farkas leaves are those of :func:`branchtree.check_tree`
     with every neuron split into {+, -, 0}, no skipped pair and no face row:
     variables R_j for sigma_j != "0"; fit rows sum_j I[i][j] (x_i . R_j) = p_i;
     sign rows s_ji (x_i . R_j) > 0 for split neurons with sigma_j in {+, -}.
@@ -416,6 +422,23 @@ def check_cell(cert: dict[str, object], log: list[str]) -> None:
         compare("claim.genuine", claim.genuine, False)
         compare("claim.branches", claim.branches, None)
         log.append(f"c 5 genuineness: no minimiser is genuine ({leaves} refuted leaves cover {{+,-,0}}^{k})")
+        return
+    if isinstance(evidence, dict) and "quadratic" in evidence:
+        if minor_version(cert) < 4:
+            raise CertificateError(
+                "genuineness.quadratic",
+                f"a quadratic refutation is new in version 1.4; this certificate says version {cert['version']}",
+            )
+        fields = record(evidence, "genuineness", ("quadratic",))
+        count = check_quadratic(
+            fields["quadratic"], "genuineness.quadratic", pattern, inst, inst.xs, fitted, ms.rank, _null_check
+        )
+        compare("claim.genuine", claim.genuine, False)
+        compare("claim.branches", claim.branches, None)
+        log.append(
+            f"c 5 genuineness: no minimiser is genuine (a quadratic form with {count} multipliers, >= 0 at every"
+        )
+        log.append("c   genuine point, is negative on the whole minimiser set)")
         return
     branches = check_genuine_witness(evidence, "genuineness", pattern, inst)
     compare("claim.genuine", claim.genuine, True)

@@ -326,7 +326,7 @@ def check_open_set(
     gs: list[tuple[int, Vector]],
 ) -> tuple[str, Vector | None]:
     """FORMAT 9.2 (6): non-empty (an interior point strictly inside, zero witnesses) or
-    empty (the failing sign condition, or Motzkin multipliers; when no vertex is listed,
+    empty (the failing sign condition, or Farkas multipliers; when no vertex is listed,
     i.e. the claim says the closure is empty too, Farkas multipliers for the closed
     rows). Returns a ``c`` line and the interior point (None when empty)."""
     eq, strict, keys, n = system.eq, system.strict, system.keys, system.n
@@ -361,7 +361,7 @@ def check_open_set(
     _emptiness(cert["emptiness"], eq, strict, keys, condition, (len(pattern[0]), inst.n), closure_empty)
     if closure_empty:
         return "c 6 empty, and so is the closure: Farkas multipliers (beta > 0 on the closed rows)", None
-    return "c 6 empty: " + ("the sign condition fails" if not condition else "Motzkin multipliers"), None
+    return "c 6 empty: " + ("the sign condition fails" if not condition else "Farkas multipliers"), None
 
 
 def check_region(cert: dict[str, object], log: list[str]) -> None:
@@ -655,7 +655,7 @@ def _emptiness(
     closure_empty: bool = False,
 ) -> None:
     """FORMAT 9.2 (6), an empty set: either the face's sign condition [29]/[30]
-    fails (``{"condition": "fails"}``), or Motzkin multipliers (free on the
+    fails (``{"condition": "fails"}``), or Farkas multipliers (free on the
     listed equality rows, > 0 on the listed strict rows) combine the rows to
     zero with beta >= 0 if a strict multiplier is listed, beta != 0 otherwise.
     ``closure_empty`` (the claim's dimension is -1): Farkas multipliers for the

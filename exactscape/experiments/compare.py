@@ -35,10 +35,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import outputs
+from ..core.model import Instance, Pattern, Weights, pattern_of
+from ..core.numbers import fmt_mat, fmt_vec
 from ..floats import lp
-from ..model import Instance, Pattern, Weights, pattern_of
-from ..numbers import fmt_mat, fmt_vec
+from ..io import outputs
 from ..theory.minima import Decider, Genuineness, analyse_cell
 from .data import gaussian, sample_weights
 
@@ -219,16 +219,7 @@ def random_batch(
         genuine = not_genuine = undecided = 0
         tex = tfl = 0.0
         for trial in range(trials):
-            if kind == "gaussian":
-                ds = gaussian(N, d0, rng)
-                inst = ds.instance
-                wts, _, _ = sample_weights(K, d0, loc, rng)
-            elif kind == "integer":
-                inst, wts = _integer_case(N, d0, K, loc, rng)
-            elif kind == "decimal":
-                inst, wts = _integer_case(N, d0, K, loc, rng, scale=10)
-            else:
-                raise ValueError(f"unknown kind {kind!r}")
+            inst, wts = _random_case(kind, N, d0, K, loc, rng)
             pat, on = pattern_of(inst, wts)
             if on:
                 continue  # a sampled point on a hyperplane names no cell (probability 0 for Gaussian)
@@ -238,37 +229,13 @@ def random_batch(
             undecided += c.exact.is_undecided
             tex += c.exact_seconds
             tfl += c.float_seconds
-            bad = False
-            for t in tols:
-                if c.errors(t):
-                    counts[t]["error"] += 1
-                    bad = True
-                elif c.disagrees(t):
-                    counts[t]["disagree"] += 1
-                    key = "exact_genuine_float_not" if c.exact_genuine else "float_genuine_exact_not"
-                    counts[t][key] += 1
-                    bad = True
-            if bad:
+            if _count(counts, c, tols):
                 name = f"{kind}-loc{loc:g}-t{trial}-seed{seed}"
                 case: dict[str, Any] = {"name": name, "location": loc, "trial": trial, **comparison_json(c)}
                 if save_dir is not None:
-                    ip, pp = save_dir / f"{name}.json", save_dir / f"{name}.pattern.json"
-                    about = f"{SAVED_DESCRIPTION} ({kind}, location {loc:g}, trial {trial})"
-                    inst_doc = {
-                        "format": "exactscape-instance",
-                        "version": 1,
-                        "name": name,
-                        "description": about,
-                        "X": fmt_mat(inst.X),
-                        "y": fmt_vec(inst.y),
-                        "bias": inst.bias,
-                    }
-                    pat_doc = {"format": "exactscape-pattern", "version": 1, "description": about, "I": pat.to_json()}
-                    outputs.check_outputs([(ip, SAVED_INSTANCE), (pp, SAVED_PATTERN)], ())
-                    outputs.write_text(ip, json.dumps(inst_doc) + "\n", may_replace=SAVED_INSTANCE)
-                    outputs.write_text(pp, json.dumps(pat_doc) + "\n", may_replace=SAVED_PATTERN)
-                    names = (outputs.replay_path(ip, base), outputs.replay_path(pp, base))
-                    case["replay"] = f"exactscape compare {names[0]} --pattern {names[1]}"
+                    case["replay"] = _save_case(
+                        save_dir, name, f"({kind}, location {loc:g}, trial {trial})", inst, pat, base
+                    )
                 res.cases.append(case)
             if progress is not None:
                 progress(f"location {loc:g}: trial {trial + 1}/{trials}")
@@ -285,6 +252,56 @@ def random_batch(
             }
         )
     return res
+
+
+def _count(counts: dict[float, dict[str, int]], c: Comparison, tols: tuple[float, ...]) -> bool:
+    """Count the float LP's errors and disagreements with the exact answer per threshold; whether any."""
+    bad = False
+    for t in tols:
+        if c.errors(t):
+            counts[t]["error"] += 1
+            bad = True
+        elif c.disagrees(t):
+            counts[t]["disagree"] += 1
+            key = "exact_genuine_float_not" if c.exact_genuine else "float_genuine_exact_not"
+            counts[t][key] += 1
+            bad = True
+    return bad
+
+
+def _random_case(kind: str, N: int, d0: int, K: int, loc: float, rng: np.random.Generator) -> tuple[Instance, Weights]:
+    """One random instance of ``kind`` and weights sampled at the location (bias) ``loc``."""
+    if kind == "gaussian":
+        ds = gaussian(N, d0, rng)
+        wts, _, _ = sample_weights(K, d0, loc, rng)
+        return ds.instance, wts
+    if kind == "integer":
+        return _integer_case(N, d0, K, loc, rng)
+    if kind == "decimal":
+        return _integer_case(N, d0, K, loc, rng, scale=10)
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def _save_case(save_dir: Path, name: str, what: str, inst: Instance, pat: Pattern, base: Path | None) -> str:
+    """Save a disagreeing cell (instance and pattern) and return its replay command, with paths
+    relative to ``base``."""
+    ip, pp = save_dir / f"{name}.json", save_dir / f"{name}.pattern.json"
+    about = f"{SAVED_DESCRIPTION} {what}"
+    inst_doc = {
+        "format": "exactscape-instance",
+        "version": 1,
+        "name": name,
+        "description": about,
+        "X": fmt_mat(inst.X),
+        "y": fmt_vec(inst.y),
+        "bias": inst.bias,
+    }
+    pat_doc = {"format": "exactscape-pattern", "version": 1, "description": about, "I": pat.to_json()}
+    outputs.check_outputs([(ip, SAVED_INSTANCE), (pp, SAVED_PATTERN)], ())
+    outputs.write_text(ip, json.dumps(inst_doc) + "\n", may_replace=SAVED_INSTANCE)
+    outputs.write_text(pp, json.dumps(pat_doc) + "\n", may_replace=SAVED_PATTERN)
+    names = (outputs.replay_path(ip, base), outputs.replay_path(pp, base))
+    return f"exactscape compare {names[0]} --pattern {names[1]}"
 
 
 def batch_markdown(res: BatchResult) -> str:

@@ -22,9 +22,9 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import NDArray
 
+from ..core.model import Instance, Weights
 from ..errors import InputError
 from ..floats.convert import instance_from_arrays, weights_from_arrays
-from ..model import Instance, Weights
 
 FArr = NDArray[np.float64]
 
@@ -50,6 +50,11 @@ def gaussian(N: int, d0: int, rng: np.random.Generator) -> DataSet:
     y = np.concatenate([np.ones(npos), -np.ones(N - npos)])
     inst = instance_from_arrays(X, y, bias=True, name=f"gaussian-N{N}-d{d0}", source="gaussian")
     return DataSet(inst.name, inst, np.hstack([X, np.ones((N, 1))]), y)
+
+
+def gaussian_seeded(N: int, d0: int, seed: int) -> DataSet:
+    """:func:`gaussian` drawn from NumPy's default generator seeded with ``seed``."""
+    return gaussian(N, d0, np.random.default_rng(seed))
 
 
 def digits(source: str, per_class: int, classes: tuple[int, int] = (0, 1)) -> DataSet:

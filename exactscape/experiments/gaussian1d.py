@@ -36,8 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from ..claims import mark_json, not_certified
 from ..errors import InputError, clip
+from ..io.claims import mark_json, not_certified
 
 MU = (1.0, -1.0)  # class means of labels +1, -1
 
@@ -320,7 +320,7 @@ def _exact_check(res: Gaussian1D, normals: list[int]) -> dict[str, Any]:
     """Decide, exactly, the cell of sampling 1 at its empirical loss minimiser x_w1
     (samples rounded to 1/64): every branch (Theorem 1), and the paper's fixed z = (+1, -1)."""
     from .. import api
-    from ..model import Instance, Weights
+    from ..core.model import Instance, Weights
     from ..theory.branches import BranchProblem, search
 
     den = 64

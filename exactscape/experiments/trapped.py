@@ -24,7 +24,7 @@ For each location (bias entry b of every w_j) and trial:
    "trapped, not genuine" (a contradiction) apart from "genuine, left".
 
 Writes the per-trial records and the table to JSON and Markdown files
-(:func:`run_to_files`), through :mod:`exactscape.outputs`. While it runs,
+(:func:`run_to_files`), through :mod:`exactscape.io.outputs`. While it runs,
 every finished trial is appended to ``OUT-STEM.partial.jsonl`` (first line: the run's
 settings); a run started again with the same settings and ``--out`` resumes
 from it (finished trials are not recomputed: the random draws are replayed,
@@ -45,11 +45,11 @@ from typing import Any
 
 import numpy as np
 
-from .. import outputs
-from ..claims import NOT_CERTIFIED
+from ..core.model import pattern_of
 from ..errors import OutputError, show_path
 from ..floats.lp import gradient_descent
-from ..model import pattern_of
+from ..io import outputs
+from ..io.claims import NOT_CERTIFIED
 from ..theory.minima import CellAnalysis, CellSearch, Decider, analyse_cell
 from .compare import backend
 from .data import DataSet, sample_weights
@@ -352,7 +352,7 @@ def run_to_files(
 ) -> tuple[dict[str, Any], Path, Path, int]:
     """Run the experiment into ``out`` (JSON), its table (.md) and, while it
     runs, its partial file (module docstring). All three paths are checked
-    before anything is computed or written (:func:`exactscape.outputs.check_outputs`).
+    before anything is computed or written (:func:`exactscape.io.outputs.check_outputs`).
     Returns the results, the two paths written and the number of trials resumed."""
     j, m, part = result_paths(out)
     outputs.check_outputs([(j, RESULTS), (m, TABLE), (part, PARTIAL)], inputs)

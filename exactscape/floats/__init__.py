@@ -16,5 +16,11 @@ Modules:
 * :mod:`~exactscape.floats.hint` -- HiGHS hints for the exact polyhedron decision, kept only once verified exactly;
 * :mod:`~exactscape.floats.spurious` -- a float search for a point of lower loss, made exact before use;
 * :mod:`~exactscape.floats.plots` -- matplotlib pictures of atlases and of the loss along a path;
-* :mod:`~exactscape.floats.cli` -- the ``crosscheck``, ``compare`` and ``experiment`` commands.
+* :mod:`~exactscape.floats.witness` -- float proposals of genuine points, verified exactly before use;
+* :mod:`~exactscape.floats.boxes` -- float proposals for the box search of dependent samples;
+* :mod:`~exactscape.floats.options` -- float values of command-line options and the float commands' defaults.
+
+A library: no command lives here (the float commands are :mod:`exactscape.cli.crosscheck` and
+:mod:`exactscape.cli.experiments`), and nothing here imports the CLI, the experiments, the cross-check
+or the certificate writer.
 """

@@ -1,6 +1,6 @@
 """Float proposals of general refutations for the box search (:mod:`exactscape.theory.boxes`).
 
-For a refuted branch vector sigma, :func:`propose` looks for Motzkin multipliers (m, mu) that
+For a refuted branch vector sigma, :func:`propose` looks for Farkas multipliers (m, mu) that
 leave as many neurons free as it can (g_j = X^T (I_j o m) = 0): HiGHS solves
 
     minimise sum_j c_j t_j  subject to  |g_jl| <= t_j,  m . p = 1,
@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..model import Instance, Pattern
+from ..core.model import Instance, Pattern
 from ..theory.boxes import Proposal
 
 ROUNDS = 3  # the first solve and two reweighted ones

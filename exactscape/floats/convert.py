@@ -14,9 +14,9 @@ import math
 from fractions import Fraction
 from typing import Any
 
+from ..core.model import Instance, Weights
+from ..core.numbers import MAX_DIGITS, check_decimal_size, too_long
 from ..errors import InputError
-from ..model import Instance, Weights
-from ..numbers import MAX_DIGITS, check_decimal_size, too_long
 
 
 def float_to_rational(x: Any, where: str, max_denominator: int | None = None) -> Fraction:
@@ -226,3 +226,9 @@ def unit_roundoff(dtype_name: str) -> Fraction:
     if p is None:
         raise InputError(f"unknown floating-point format {dtype_name!r}", "precision")
     return Fraction(1, 2**p)
+
+
+def percent_text(k: int, n: int) -> str:
+    """k / n as a percentage with one decimal, as a float program prints it (k / n in binary64,
+    then ``.1%``); for display only (the CLI's share of active states)."""
+    return f"{k / n:.1%}"

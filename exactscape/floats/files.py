@@ -1,9 +1,9 @@
 """Instance files holding floats: NumPy ``.npz``/``.npy`` and ``.csv``.
 
-:func:`load_instance` is the instance reader of every command that accepts
-array files: exact JSON goes to :func:`exactscape.model.load_instance`, array
-files are read here (headers and sizes checked before any array is allocated,
-never unpickled) and converted exactly by :mod:`exactscape.floats.convert`.
+:func:`exactscape.io.instances.load_instance`, the instance reader of every command,
+hands array files to :func:`instance_from_numpy_file`: they are read here (headers and
+sizes checked before any array is allocated, never unpickled) and converted exactly by
+:mod:`exactscape.floats.convert`.
 
 Accepted files (proofs/FORMAT.md 2.1): ``.npz`` with arrays ``X`` (N x d0)
 and ``y`` (N) and optionally a boolean ``bias``; ``.npy`` or ``.csv`` holding
@@ -22,9 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .. import model
+from ..core.model import Instance
 from ..errors import InputError, one_line
-from ..inputs import (
+from ..io.inputs import (
     BYTES_PER_ARRAY_ELEMENT,
     ENV_MAX_INPUT_MIB,
     decode_json_text,
@@ -32,21 +32,7 @@ from ..inputs import (
     max_array_elements,
     read_bytes,
 )
-from ..model import Instance
 from .convert import instance_from_arrays
-
-ARRAY_SUFFIXES = (".npz", ".npy", ".csv")
-"""File name suffixes read as arrays; every other instance file is exact JSON."""
-
-
-def load_instance(path: str | Path) -> Instance:
-    """Read an instance: ``.npz``/``.npy``/``.csv`` through the exact float
-    conversion, anything else as exact JSON (:func:`exactscape.model.load_instance`)."""
-    p = Path(path)
-    if p.suffix in ARRAY_SUFFIXES:
-        return instance_from_numpy_file(p)
-    return model.load_instance(p)
-
 
 NPY_HEADER_LIMIT = 10000
 """Longest ``.npy`` header read, in bytes (NumPy's own limit without
@@ -126,7 +112,7 @@ def _within_elements(total: int, where: str) -> None:
 
 
 def read_npy(path: Path) -> Any:
-    """A ``.npy`` array: the file through :func:`exactscape.inputs.read_bytes`,
+    """A ``.npy`` array: the file through :func:`exactscape.io.inputs.read_bytes`,
     its header (length, dtype, element count, data size) checked before the
     array is allocated; never unpickles."""
     import numpy as np

@@ -2,12 +2,12 @@
 is a hint: turn it into a rational witness or a rational Farkas certificate and
 re-verify exactly, or fall back to an exact method").
 
-:func:`decide_hinted` has the contract of :func:`exactscape.polyhedra.decide`
+:func:`decide_hinted` has the contract of :func:`exactscape.core.polyhedra.decide`
 for a system E v = f, G v > h, H v >= k: it returns a
-:class:`~exactscape.polyhedra.Point` or :class:`~exactscape.polyhedra.Farkas`
+:class:`~exactscape.core.polyhedra.Point` or :class:`~exactscape.core.polyhedra.Farkas`
 that :meth:`System.verify_point` / :meth:`System.verify_farkas` accepted in
 exact arithmetic, and otherwise falls back to the exact decision
-:func:`exactscape.polyhedra.decide` (exact equality elimination, then PPL's
+:func:`exactscape.core.polyhedra.decide` (exact equality elimination, then PPL's
 exact simplex by default). A hint can never change a verdict; it only saves
 exact simplex work.
 
@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import linalg, polyhedra
+from ..core import linalg, polyhedra
 
 
 def _scaled_row(row: tuple[Fraction, ...], rhs: Fraction) -> tuple[list[float], float]:
@@ -194,7 +194,7 @@ def _equality_farkas(s: polyhedra.System) -> polyhedra.Farkas | None:
 
 def decide_hinted(s: polyhedra.System) -> polyhedra.Point | polyhedra.Farkas:
     """Exact decision of ``s`` (module docstring): verified float hints, else
-    :func:`exactscape.polyhedra.decide` (PPL by default)."""
+    :func:`exactscape.core.polyhedra.decide` (PPL by default)."""
     try:
         arrs = _arrays(s)
         pt = _point_hint(s, *arrs)

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..model import Instance, Pattern, Weights
+from ..core.model import Instance, Pattern, Weights
 
 FArr = NDArray[np.float64]
 
@@ -53,6 +53,11 @@ def instance_arrays(inst: Instance) -> tuple[FArr, FArr]:
     X = np.array([[to_float(v) for v in x] for x in inst.xs], dtype=np.float64)
     y = np.array([to_float(v) for v in inst.y], dtype=np.float64)
     return X, y
+
+
+def finite(inst: Instance) -> bool:
+    """Whether every sample and label of ``inst`` is within the float64 range (a float LP can be set up)."""
+    return all(bool(np.isfinite(a).all()) for a in instance_arrays(inst))
 
 
 def weights_arrays(wts: Weights) -> tuple[FArr, FArr]:

@@ -15,7 +15,7 @@ The loss along a path (:func:`path_plot`): L(t) on [0, 1] from its exact
 pieces, with the breakpoints and the certified extreme points.
 
 Every figure carries the marker of its kind in its metadata
-(:data:`exactscape.outputs.PLOT_MARKERS`), so that a later run may overwrite
+(:data:`exactscape.io.outputs.PLOT_MARKERS`), so that a later run may overwrite
 it and nothing else.
 """
 
@@ -26,7 +26,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import InputError
-from ..outputs import PLOT_MARKERS
+from ..io.outputs import PLOT_MARKERS
 
 ATLAS_MARK = PLOT_MARKERS["atlas"]
 PATH_MARK = PLOT_MARKERS["path"]
@@ -176,7 +176,7 @@ def draw_atlas(at: Any, fmt: str) -> bytes:
 def path_plot(analysis: Any, fmt: str = "png") -> bytes:
     """L(t) on [0, 1] from the exact pieces, sampled for drawing; breakpoints as
     dashed lines; the certified minimum and maximum points marked."""
-    from ..pathloss import evaluate
+    from ..landscape.path import evaluate
 
     plt = pyplot()
 

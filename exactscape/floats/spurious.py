@@ -15,8 +15,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..classify import loss as exact_loss
-from ..model import Instance, Weights
+from ..core.model import Instance, Weights
+from ..landscape.point import loss as exact_loss
 from .convert import float_to_rational
 
 

@@ -5,7 +5,7 @@ This module only *reads* files into arrays or float literals; every
 conversion of a float into a rational happens in :mod:`exactscape.floats.convert`
 (exact dyadic by default, or a stated rounding), and the returned
 :class:`FloatWeights` carries the sentence saying how. The exact JSON reader
-(:func:`exactscape.model.load_weights`) still refuses floats: this is a
+(:func:`exactscape.io.instances.load_weights`) still refuses floats: this is a
 separate, explicitly float path.
 
 Layouts accepted (d = d0 + 1 with a bias, the bias being the last entry of
@@ -33,10 +33,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from ..core.model import Weights
+from ..core.numbers import JsonFloat, loads_exact, parse_rational, show_json
 from ..errors import InputError
-from ..inputs import describe_path, read_bytes, read_text
-from ..model import Weights
-from ..numbers import JsonFloat, loads_exact, parse_rational, show_json
+from ..io.inputs import describe_path, read_bytes, read_text
 from . import convert
 from .files import read_npz
 
@@ -48,7 +48,7 @@ PRECISIONS = ("float128", "float96", "float64", "float32", "float16", "bfloat16"
 class FloatWeights:
     """Exact weights read from a float source, how they were read, and the
     floating-point format the producing program computed in (for the
-    robustness model of :mod:`exactscape.crosscheck`)."""
+    robustness model of :mod:`exactscape.landscape.crosscheck`)."""
 
     weights: Weights
     provenance: str

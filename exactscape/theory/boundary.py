@@ -42,11 +42,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .. import linalg, polyhedra
-from ..curves import Curve
-from ..design import block_gradient, cell_sign, design_matrix
+from ..core import linalg, polyhedra
+from ..core.curves import Curve
+from ..core.design import block_gradient, cell_sign, design_matrix
+from ..core.model import Instance, Mat, Pattern, Vec, Weights, dot, pattern_of
 from ..errors import InputError, InternalError, NotCovered
-from ..model import Instance, Mat, Pattern, Vec, Weights, dot, pattern_of
 from .branches import BRANCHES, BranchProblem, Decider, Genuine, Tree, search
 
 SIGNS = ("+", "-")

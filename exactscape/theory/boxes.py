@@ -2,7 +2,7 @@
 for the cells no other structure decides (a wide A of full row rank whose samples are
 dependent, Kd > N > d; docs/theory.md section 2).
 
-A Motzkin leaf (FORMAT.md 4.2 check 5) is a fit multiplier m in Q^N and sign multipliers
+A Farkas leaf (FORMAT.md 4.2 check 5) is a fit multiplier m in Q^N and sign multipliers
 mu >= 0. Write g_j = sum_i m_i I_ij x_i (block j of A^T m) and beta = m . p. For a branch
 vector sigma the leaf needs, for every neuron j with sigma_j != 0,
 
@@ -47,9 +47,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .. import linalg, polyhedra
-from ..minset import MinimiserSet
-from ..model import Instance, Mat, Pattern, Vec, dot
+from ..core import linalg, polyhedra
+from ..core.minset import MinimiserSet
+from ..core.model import Instance, Mat, Pattern, Vec, dot
 from .branches import BRANCHES, Genuine, Leaf, Split, Tree, genuine_from_blocks
 from .genuine import Budget, Decider, Decision, OutOfBudget
 
@@ -62,7 +62,7 @@ Domains = dict[int, frozenset[str]]
 
 @dataclass(frozen=True)
 class Box:
-    """A refuted box of branch vectors and the Motzkin multipliers refuting it.
+    """A refuted box of branch vectors and the Farkas multipliers refuting it.
 
     ``allowed`` lists the non-free neurons with the branches B_j the box contains (every
     other neuron is free: g_j = 0); ``signs`` gives, per (neuron, sign branch) of the box,
@@ -429,7 +429,7 @@ def decide(
     """Decide genuineness of a feasible cell by the box search (module docstring).
 
     ``decide_node`` decides each open polyhedron exactly (default
-    :func:`exactscape.polyhedra.decide`; a float-hinted decider such as
+    :func:`exactscape.core.polyhedra.decide`; a float-hinted decider such as
     :func:`exactscape.floats.hint.decide_hinted` lets floats propose, its answers are
     verified exactly). ``generalise`` may propose a refutation with more free neurons for each
     refuted branch vector (:class:`Proposal`, e.g. :func:`exactscape.floats.boxes.propose`); it

@@ -10,8 +10,8 @@ A :class:`BranchProblem` asks: is there R = (R_1, ..., R_K) with
 for some branch vector sigma, sigma_j ranging over ``allowed[j]``, where
 s_ji = (2 I_ij - 1) sign(sigma_j)? Neurons with one allowed branch are fixed
 at the root; the others are split. Every node is an open polyhedron decided
-exactly by :func:`exactscape.polyhedra.decide`. An empty node is a leaf with
-its Motzkin multipliers (valid for every completion: completing sigma only
+exactly by :func:`exactscape.core.polyhedra.decide`. An empty node is a leaf with
+its Farkas multipliers (valid for every completion: completing sigma only
 adds rows or removes variables). A non-empty node whose rational point
 already puts every free neuron in an allowed branch ends the search with a
 witness; otherwise the next neuron is split.
@@ -33,9 +33,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .. import polyhedra
-from ..design import cell_sign
-from ..model import Instance, Mat, Pattern, Vec, dot
+from ..core import polyhedra
+from ..core.design import cell_sign
+from ..core.model import Instance, Mat, Pattern, Vec, dot
 
 BRANCHES = ("+", "-", "0")
 
@@ -278,7 +278,7 @@ def search(
     """Decide ``prob`` exactly: a :class:`Genuine` witness or a refuting tree.
 
     ``progress(nodes, depth)`` is called before every exact LP of the search; ``decide``
-    replaces :func:`exactscape.polyhedra.decide` (e.g. :func:`exactscape.floats.hint.decide_hinted`)."""
+    replaces :func:`exactscape.core.polyhedra.decide` (e.g. :func:`exactscape.floats.hint.decide_hinted`)."""
     s = BranchSearch(prob, progress, decide)
     tree, found = s.dfs(dict(s.fixed), s.order())
     return SearchResult(found, tree if found is None else None, s.nodes)

@@ -18,7 +18,7 @@ children are decided without a linear program where possible:
 * if w . x_t = 0 and x_t != 0, both children contain w +- eps x_t for a small
   exact eps > 0 (every earlier row stays strictly positive).
 
-Only the other child needs an exact LP (:func:`exactscape.polyhedra.decide`).
+Only the other child needs an exact LP (:func:`exactscape.core.polyhedra.decide`).
 A zero sample x_t = 0 closes both children with the one multiplier m_t = 1:
 then no open cell exists at all (every weight lies on that "hyperplane").
 Leaves at depth N are the cells, each with its witness.
@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import comb
 
-from .. import polyhedra
-from ..model import Instance, Vec, dot
+from ..core import polyhedra
+from ..core.model import Instance, Vec, dot
 
 
 def region_bound(N: int, d: int) -> int:

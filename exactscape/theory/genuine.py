@@ -1,9 +1,9 @@
 """Genuineness at scale: the decision of Theorem 1 [15-18] in the intrinsic
 dimension of the cell, with the certificate shapes of FORMAT.md 4 (a witness
-(z, w), or a branch tree with Motzkin leaves).
+(z, w), or a branch tree with Farkas leaves).
 
 Input: a cell (instance, pattern) whose minimiser set {R0 + Nb c} was built by
-:mod:`exactscape.minset`. Three structures decide most cells without
+:mod:`exactscape.core.minset`. Three structures decide most cells without
 enumerating {+, -, 0}^K:
 
 1. **Fixed neurons.** A neuron j whose block is zero in every null vector has
@@ -12,7 +12,7 @@ enumerating {+, -, 0}^K:
    R0_j = 0. If some fixed neuron has no branch, the cell is refuted by a tree
    of three leaves (split that neuron), each leaf built algebraically: the
    functional R -> x_i . R_j (or R -> R_jl) is constant on the minimiser set,
-   hence lies in the row space of A, A^T m = g, and m is the Motzkin
+   hence lies in the row space of A, A^T m = g, and m is the Farkas
    multiplier on the fit rows (solved with the r x r minor A_{B,P}). A unique
    minimiser (rank A = Kd) makes every neuron fixed: no LP at all.
    The same holds for single samples and coordinates of a free neuron: where
@@ -24,7 +24,7 @@ enumerating {+, -, 0}^K:
 2. **Free neurons in the coordinates c** (dimension Kd - r). Each node of the
    branch search is an open polyhedron in c whose rows are the sign rows of
    the split free neurons, generated lazily: an exact LP on the rows learnt so
-   far (:func:`exactscape.polyhedra.decide`), then every row checked exactly
+   far (:func:`exactscape.core.polyhedra.decide`), then every row checked exactly
    at its point with one integer matrix product, violated rows added, until
    the point is valid for all rows or the subsystem is infeasible (then its
    Farkas multipliers are valid for the whole node). A Farkas answer in c is
@@ -69,9 +69,17 @@ from typing import TypeVar
 
 import flint
 
-from .. import deadline, polyhedra
-from ..minset import MinimiserSet, ZMat, design_integers, samples, samples_independent, selection_matrix, sign_solutions
-from ..model import Instance, Mat, Pattern
+from ..core import deadline, polyhedra
+from ..core.minset import (
+    MinimiserSet,
+    ZMat,
+    design_integers,
+    samples,
+    samples_independent,
+    selection_matrix,
+    sign_solutions,
+)
+from ..core.model import Instance, Mat, Pattern
 from .branches import BRANCHES, Genuine, Leaf, Split, Tree, genuine_from_blocks
 
 Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
@@ -129,7 +137,7 @@ class Budget:
 
     def bound(self, decide: Decider) -> Decider:
         """``decide`` under this budget's hard deadline: a large LP still running at the
-        deadline is stopped and the search sees :class:`OutOfBudget` (:mod:`exactscape.deadline`)."""
+        deadline is stopped and the search sees :class:`OutOfBudget` (:mod:`exactscape.core.deadline`)."""
         return deadline.bounded(decide, self.deadline_ns, OutOfBudget)
 
 
@@ -613,7 +621,7 @@ class _Engine:
 
     def run_positive(self) -> Decision:
         """The paper's reading: is some minimiser genuine with every z_j > 0 (one branch vector)?
-        A witness, or a refutation whose ``tree`` is one Motzkin leaf for sigma = (+, ..., +)
+        A witness, or a refutation whose ``tree`` is one Farkas leaf for sigma = (+, ..., +)
         (FORMAT 13: the certificate of kind ``branches``), not a cell certificate's tree."""
         fixed: dict[int, str] = {}
         for j in range(self.K):

@@ -37,10 +37,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
 
-from .. import linalg
-from ..design import cell_sign, design_rows
+from ..core import linalg
+from ..core.design import cell_sign, design_rows
+from ..core.model import Instance, Pattern, Vec, dot
 from ..errors import InternalError
-from ..model import Instance, Pattern, Vec, dot
 
 Row = list[Fraction]
 

@@ -43,9 +43,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .. import polyhedra
-from ..curves import Curve
-from ..model import Instance, Vec, Weights, dot
+from ..core import polyhedra
+from ..core.curves import Curve
+from ..core.model import Instance, Vec, Weights, dot
 from .census import CensusNode, TooMany, enumerate_cells
 
 MAX_PIECES = 10_000

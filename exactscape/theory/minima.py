@@ -6,7 +6,7 @@ For an instance and an activation pattern I (theory.md §1):
 * feasibility: every open cone C_j = {w : w.x_i > 0 (I_ij = 1), < 0 (I_ij = 0)}
   is non-empty, with a witness or a Farkas certificate per neuron;
 * the minimiser set [10-13] of the cell's convex quadratic
-  L(R) = (1/N)||A R - y||^2 as {R : A R = p} (see :mod:`exactscape.linalg`),
+  L(R) = (1/N)||A R - y||^2 as {R : A R = p} (see :mod:`exactscape.core.linalg`),
   unique iff rank A = Kd, with the minimum loss [14] L* = (1/N)||p - y||^2;
 * genuineness [15-18] with per-neuron branches sigma_j in {+, -, 0}
   (theory.md §2 and §6): does some minimiser factor as R_j = z_j w_j with every w_j
@@ -20,7 +20,7 @@ A node sigma (branches fixed for some neurons) is the open polyhedron
     sum_{j: sigma_j != 0} I_ij x_i . R_j = p_i            (all i)
     s_ji x_i . R_j > 0     (sigma_j in {+,-}, s_ji = (2 I_ij - 1) sign(sigma_j))
 
-decided exactly by :func:`exactscape.polyhedra.decide`. An empty node is a
+decided exactly by :func:`exactscape.core.polyhedra.decide`. An empty node is a
 leaf with its Farkas multipliers (valid for every completion, since
 completing sigma only adds rows or removes variables). A non-empty node whose
 rational point already puts every free neuron in C_j, -C_j or at 0 ends the
@@ -39,13 +39,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .. import linalg, minset, polyhedra
-from ..deciders import ENGINES, SMALL_CELL
-from ..design import cell_sign, design_matrix
-from ..model import Instance, Mat, Pattern, Vec, Weights, pattern_of
+from ..core import linalg, minset, polyhedra
+from ..core.design import cell_sign, design_matrix
+from ..core.model import Instance, Mat, Pattern, Vec, Weights, pattern_of
 from . import boxes, witness
 from . import genuine as fast
+from . import quadratic as quad
 from .branches import BRANCHES, BranchProblem, BranchSearch, Decider, Genuine, Leaf, Split, Tree, search
+from .engines import ENGINES, SMALL_CELL
+from .quadratic import QuadraticRefutation
 
 PLAIN_LIMIT = 40_000  # entries of A above which the plain branch tree is not attempted by the fast engine
 
@@ -84,7 +86,7 @@ def cell_feasibility(inst: Instance, pat: Pattern, hint: Weights | None = None) 
     Each C_j is the homogeneous strict system s_i x_i . w > 0; a hint row that
     already lies in C_j is used as the witness without an LP. When the samples are
     independent (rank X = N) every C_j is non-empty: w_j solving x_i . w_j = s_ij (one exact
-    solve for all neurons, :func:`exactscape.minset.sign_solutions`) is a witness.
+    solve for all neurons, :func:`exactscape.core.minset.sign_solutions`) is a witness.
     """
     pat.check_against(inst)
     wit: list[Vec] = []
@@ -110,7 +112,7 @@ def cell_feasibility(inst: Instance, pat: Pattern, hint: Weights | None = None) 
 
 def _hint_inside(inst: Instance, pat: Pattern, hint: Weights) -> list[bool]:
     """Is hint.w[j] strictly inside C_j, for every j (as design.in_cell; integer signs of
-    :func:`exactscape.model.pattern_of`)?"""
+    :func:`exactscape.core.model.pattern_of`)?"""
     own, on = pattern_of(inst, hint)
     touching = {j for j, _ in on}
     return [j not in touching and own.column(j) == pat.column(j) for j in range(pat.K)]
@@ -215,6 +217,7 @@ class CellAnalysis:
     method: str = "plain"
     undecided: bool = False
     undecided_reason: str = ""
+    quadratic: QuadraticRefutation | None = None  # a refutation of the whole cell (method "quadratic")
 
     @property
     def K(self) -> int:
@@ -278,6 +281,7 @@ def analyse_cell(
     budget: int | Fraction | None = None,
     propose: witness.Proposer | None = None,
     generalise: boxes.Generaliser | None = None,
+    quadratic: quad.Proposer | None = None,
 ) -> CellAnalysis:
     """Decide feasibility, the minimiser set, its loss and genuineness of one cell.
 
@@ -286,7 +290,7 @@ def analyse_cell(
     ``engine`` is one of :data:`ENGINES`; ``budget`` (seconds) bounds the genuineness
     search: past it the analysis is ``undecided``, never "not genuine". The budget is
     checked before every LP, and a large LP that is still running at the deadline is
-    stopped (:mod:`exactscape.deadline`). Cells of wide A with dependent samples above the
+    stopped (:mod:`exactscape.core.deadline`). Cells of wide A with dependent samples above the
     plain search's size go to the box search of :mod:`exactscape.theory.boxes`, only when a
     budget is given (else undecided, ``no-method``); ``generalise`` lets it ask for
     refutations with more free neurons (proposals, solved and checked exactly).
@@ -295,7 +299,12 @@ def analyse_cell(
     exhaustive search would start, the given point ``hint`` (R_j = z_j w_j) and then every
     proposal of ``propose`` (a float proposer, :mod:`exactscape.floats.witness`) are moved
     exactly onto the minimiser set and sign-checked; the first that verifies is the
-    witness (method ``given-point`` or ``float-witness``)."""
+    witness (method ``given-point`` or ``float-witness``).
+
+    Quadratic refutations (:mod:`exactscape.theory.quadratic`): before the box search,
+    ``quadratic`` (a float proposer, :mod:`exactscape.floats.quadratic`) proposes multipliers of
+    a quadratic form that is >= 0 at every genuine point; one verified exactly to be negative on
+    the whole minimiser set decides "not genuine" (method ``quadratic``)."""
     pat.check_against(inst)
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
@@ -323,6 +332,10 @@ def analyse_cell(
             # cell is undecided at once (no-method)
             if budget is None:
                 return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "no-method", True)
+            if quadratic is not None:
+                ref = _quadratic_step(inst, pat, ms, quadratic, bud)
+                if ref is not None:
+                    return CellAnalysis(inst, pat, feas, None, None, None, bud.nodes, ms, quad.METHOD, quadratic=ref)
             box = boxes.decide(inst, pat, ms, feas.witness, budget=bud, decide_node=decide, generalise=generalise)
             return CellAnalysis(
                 inst, pat, feas, None, box.genuine, box.tree, box.nodes, ms, box.method, box.undecided, box.reason
@@ -344,6 +357,34 @@ def analyse_cell(
     except fast.OutOfBudget:
         return CellAnalysis(inst, pat, feas, lsq, None, None, bud.nodes, ms, "budget", True)
     return CellAnalysis(inst, pat, feas, lsq, res.genuine, res.tree, res.nodes, ms, "plain")
+
+
+def _quadratic_step(
+    inst: Instance, pat: Pattern, ms: minset.MinimiserSet, propose: quad.Proposer, bud: fast.Budget
+) -> QuadraticRefutation | None:
+    """Floats propose multipliers (in a child process), the exact side verifies them (likewise),
+    both stopped at half of the remaining budget (the box search keeps the rest); None when
+    nothing verified in time."""
+    from ..core import deadline
+
+    if quad.estimated_basis_digits(inst, pat, ms) > quad.MAX_BASIS_DIGITS:
+        return None  # no exact basis could be written (float data at Table III's size): skip the SDP
+    fitted = tuple(ms.fitted())
+    # half of what is left of the budget: the box search keeps the other half
+    stop = None if bud.deadline_ns is None else (time.monotonic_ns() + bud.deadline_ns) // 2
+    try:
+        if stop is None:
+            candidates = propose(inst, pat, fitted)
+        else:
+            candidates = deadline.call_before(stop, _call_proposer, (propose, inst, pat, fitted))
+    except deadline.Expired:
+        return None
+    return quad.refute(inst, pat, fitted, ms, candidates, stop).refutation
+
+
+def _call_proposer(args: tuple[quad.Proposer, Instance, Pattern, tuple[Fraction, ...]]) -> list[quad.Mu]:
+    propose, inst, pat, fitted = args
+    return list(propose(inst, pat, fitted))
 
 
 def _witness_step(

@@ -6,7 +6,7 @@ S = [K] \\ Z:
 * [20] M = A_S^T A_S and b = A_S^T y (A_S: the columns of A of the neurons in
   S). The solution set [19] of M R_S = b is the least-squares set
   {R_S : A_S R_S = p_S}, computed with the rank factorisation of A_S
-  (:func:`exactscape.linalg.least_squares`), never with a dense M^+;
+  (:func:`exactscape.core.linalg.least_squares`), never with a dense M^+;
   M R_S = b is always solvable.
 * The residual e = A_S R_S - y is the same for every solution, and so is
   g_j = sum_i I_ij e_i x_i (j in Z) of [21] and the loss (1/N)||e||^2.
@@ -18,7 +18,7 @@ S = [K] \\ Z:
   by the shared branch tree (:mod:`exactscape.theory.branches`, Z fixed at
   branch 0), and every w_j (j in Z) in the open polyhedron
   C_j intersected with {w : w . g_j = 0} (one equality; decided by
-  :func:`exactscape.polyhedra.decide`).
+  :func:`exactscape.core.polyhedra.decide`).
 
 Verdict per Z: ``saddle`` (a genuine saddle exists), ``minimum`` (every
 g_j = 0 and a genuine point exists: it is a local minimum, not a saddle), or
@@ -35,11 +35,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
 
-from .. import linalg, polyhedra
-from ..curves import Curve
-from ..design import block_gradient, cell_sign, design_matrix_on, in_cell
+from ..core import linalg, polyhedra
+from ..core.curves import Curve
+from ..core.design import block_gradient, cell_sign, design_matrix_on, in_cell
+from ..core.model import Instance, Pattern, Vec, Weights, dot
 from ..errors import InputError
-from ..model import Instance, Pattern, Vec, Weights, dot
 from .branches import BranchProblem, Decider, Tree, search
 
 
@@ -192,7 +192,7 @@ def analyse_saddles(
 
     ``progress(done, total, nodes)`` reports the zero sets decided so far and
     the exact LPs of the current one; ``decide`` is the exact node decider
-    (:mod:`exactscape.deciders`; default :func:`exactscape.polyhedra.decide`)."""
+    (:mod:`exactscape.deciders`; default :func:`exactscape.core.polyhedra.decide`)."""
     pat.check_against(inst)
     mode = "given" if zero_sets is not None else "all"
     sets = zero_sets if zero_sets is not None else all_zero_sets(pat.K)

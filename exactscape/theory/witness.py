@@ -45,8 +45,8 @@ from math import lcm
 
 import flint
 
-from ..minset import PRIMES, MinimiserSet, ZMat, minor_entries, samples
-from ..model import Instance, Mat, Pattern, Weights
+from ..core.minset import PRIMES, MinimiserSet, ZMat, minor_entries, samples
+from ..core.model import Instance, Mat, Pattern, Weights
 from .branches import Genuine
 
 GRID_BITS = 40  # bits kept below the largest entry of a proposal (rounding to 2^-k)
@@ -142,7 +142,7 @@ class Verifier:
         self._default: list[int] | None = None
 
     def _entries(self, cols: Sequence[int]) -> list[int]:
-        """A_Z{B, cols} row by row (:func:`exactscape.minset.minor_entries`)."""
+        """A_Z{B, cols} row by row (:func:`exactscape.core.minset.minor_entries`)."""
         return minor_entries(self.inst, self.pat, self.B, cols)
 
     def columns(self, allowed: set[int]) -> list[int] | None:

@@ -18,11 +18,12 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
-from exactscape import certify, minset
+from exactscape.core import minset
+from exactscape.core.model import pattern_of
 from exactscape.deciders import decider
 from exactscape.experiments import tables as tb
 from exactscape.experiments.data import sample_weights
-from exactscape.model import pattern_of
+from exactscape.io import certify
 from exactscape.theory import genuine as fast
 from exactscape.theory.minima import analyse_cell
 
@@ -53,7 +54,11 @@ def main() -> None:
                         ds.instance, pat, ms, a.feasibility.witness,
                         budget=fast.Budget.seconds(Fraction(120)), decide_node=decider("hinted"), positive_only=True,
                     )  # fmt: skip
-                positive = False if not a.feasibility.feasible else (None if d is None or d.undecided else d.genuine is not None)
+                positive = (
+                    False
+                    if not a.feasibility.feasible
+                    else (None if d is None or d.undecided else d.genuine is not None)
+                )
                 rec.update({"genuine_positive": positive, "method": d.method if d else None})
                 rec["seconds"] = round(time.perf_counter() - t0, 3)
                 if positive is not None:

@@ -1,0 +1,1 @@
+"""The exact core: numbers, the model, linear algebra, polyhedra, minimiser sets, curves."""

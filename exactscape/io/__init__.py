@@ -1,0 +1,1 @@
+"""Inputs, outputs and certificates: every file exactscape reads or writes goes through here."""
