@@ -12,7 +12,7 @@ section modules
 1       ``numbers``
 2       ``readfile`` ``fields``
 3       ``envelope`` ``fields``
-4       ``cell`` ``linalg`` ``cones`` ``branchtree`` ``quadratic``
+4       ``cell`` ``linalg`` ``cones`` ``branchtree`` ``quadratic`` ``implied``
 5       ``point`` ``curves`` ``poly`` ``hyperplane`` ``local`` ``faces``
 6       ``protocol`` ``errors`` ``readfile``
 7       ``saddle`` ``linalg`` ``cones`` ``branchtree`` ``curves``
@@ -35,7 +35,8 @@ protocol; 7 ``saddle``; 8 ``boundary`` (with Lemmas A, B, C); 9 ``region``;
 Support modules: ``linalg`` (products with A, the one rank-evidence checker,
 ranks, modular determinants), ``cones`` (a weight strictly inside its open
 cell; Gordan/Farkas emptiness of an open cone), ``branchtree`` (trees of
-Farkas leaves), ``fields`` (JSON structure, patterns, claim comparison),
+Farkas leaves), ``implied`` (leaves whose fit multipliers the null space
+implies, new in 1.4), ``fields`` (JSON structure, patterns, claim comparison),
 ``poly`` (polynomials in t), ``errors`` (the two failure kinds).
 
 Public API: :func:`check_certificate`, :func:`check_file`, :func:`main`,

@@ -16,22 +16,25 @@ from .cones import cell_signs, check_empty_cone, check_in_cells
 from .envelope import Instance, minor_version, parse_instance
 from .errors import CertificateError
 from .fields import array, at, compare, item, matrix, parse_pattern, record, vector
+from .implied import NullSpace, check_implied_leaf, null_space_of
 from .linalg import (
     PRIME_LIMIT,
     ZERO,
+    Blocks,
     Fitted,
     Pattern,
     add_scaled,
     apply_a,
-    apply_a_fast,
     apply_at,
     apply_at_int_is_zero,
+    as_integers,
     basis_rows,
     check_rank_evidence,
     combine_rows,
     det_mod_nonzero,
     first_nonzero,
     gram,
+    integer_samples,
     is_prime,
     residual_int,
     residue,
@@ -144,36 +147,69 @@ def _check_minor(value: object, path: str, pattern: Pattern, inst: Instance, bas
         raise CertificateError(path, "the minor A_{B,C} is singular modulo the modulus")
 
 
-def _check_null_space(value: object, path: str, pattern: Pattern, inst: Instance, count: int) -> None:
+def _check_null_space(
+    value: object, path: str, pattern: Pattern, inst: Instance, count: int
+) -> list[list[tuple[int, int]]]:
     """FORMAT 4.2 (3), upper bound (new in 1.2): ``count`` vectors n_k with A n_k = 0, independent because
-    n_k is non-zero at its own pivot and zero at every other vector's pivot."""
+    n_k is non-zero at its own pivot and zero at every other vector's pivot. Returns them as
+    sparse integer vectors (column j d + l, value), each scaled by its own positive factor.
+
+    A n_k is computed on the support of n_k only: (A n)_i = sum over the support's columns
+    (j, l) with I[i][j] = 1 of x_il n_jl, in integers."""
     fields = record(value, path, ("vectors", "pivots"))
     k, d = len(pattern[0]), inst.d
     p_path = at(path, "pivots")
     pivots = [integer(e, item(p_path, n), 0, k * d - 1) for n, e in enumerate(array(fields["pivots"], p_path, count))]
     if len(set(pivots)) != len(pivots):
         raise CertificateError(p_path, "pivots must be distinct")
+    pivot_of = {c: m for m, c in enumerate(pivots)}
+    xz, _ = integer_samples(inst.xs)
+    active = [[i for i in range(inst.n) if pattern[i][j]] for j in range(k)]
     v_path = at(path, "vectors")
+    out: list[list[tuple[int, int]]] = []
     for n, raw in enumerate(array(fields["vectors"], v_path, count)):
         e_path = item(v_path, n)
         blocks = matrix(raw, e_path, k, d)
-        for m, c in enumerate(pivots):
-            j, pos = divmod(c, d)
-            if (blocks[j][pos] != 0) != (m == n):
-                what = "zero at its own pivot" if m == n else f"non-zero at the pivot of vector {m}"
-                raise CertificateError(e_path, f"vector is {what} (column {c})")
-        image = apply_a_fast(pattern, inst.xs, blocks)
+        support = [(j * d + pos, v) for j, b in enumerate(blocks) for pos, v in enumerate(b) if v]
+        at_pivots = {pivot_of[c] for c, _ in support if c in pivot_of}
+        wrong = (at_pivots - {n}) | ({n} - at_pivots)  # pivots where n_k is non-zero iff it is another's
+        if wrong:
+            m = min(wrong)
+            c = pivots[m]
+            what = "zero at its own pivot" if m == n else f"non-zero at the pivot of vector {m}"
+            raise CertificateError(e_path, f"vector is {what} (column {c})")
+        ints, _ = as_integers([v for _, v in support])
+        sparse = [(c, v) for (c, _), v in zip(support, ints, strict=True)]
+        by_block: dict[int, list[tuple[int, int]]] = {}
+        for c, v in sparse:
+            by_block.setdefault(c // d, []).append((c % d, v))
+        image = [0] * inst.n
+        for j, entries in by_block.items():
+            for i in active[j]:
+                xi = xz[i]
+                image[i] += sum(xi[pos] * v for pos, v in entries)
         bad = next((i for i, v in enumerate(image) if v), None)
         if bad is not None:
             raise CertificateError(e_path, f"A n is non-zero at row {bad}")
+        out.append(sparse)
+    return out
 
 
-def check_rank(value: object, path: str, pattern: Pattern, inst: Instance, version_1_2: bool) -> list[int]:
+def _null_check(value: object, path: str, pattern: Pattern, inst: Instance, count: int) -> None:
+    """:func:`_check_null_space` for the quadratic refutation (FORMAT 4.3), which keeps no vectors."""
+    _check_null_space(value, path, pattern, inst, count)
+
+
+def check_rank(
+    value: object, path: str, pattern: Pattern, inst: Instance, version_1_2: bool
+) -> tuple[list[int], list[list[tuple[int, int]]] | None]:
     """FORMAT 4.2 (3): rows B independent, and rank A <= |B|.
 
     1.0 evidence: det(A_B A_B^T) != 0 and every other row a combination of the rows B.
     1.2 evidence: a minor non-singular modulo a prime, and for the upper bound nothing
-    when |B| is the number of non-zero rows or Kd, else a null-space basis."""
+    when |B| is the number of non-zero rows or Kd, else a null-space basis.
+    Returns B and a basis of the null space of A when the evidence gives one (none is
+    needed when rank A = Kd: the empty list), else None."""
     k = len(pattern[0])
     new = isinstance(value, dict) and "minor" in value
     if new and not version_1_2:
@@ -181,7 +217,7 @@ def check_rank(value: object, path: str, pattern: Pattern, inst: Instance, versi
     if not new:
         return check_rank_evidence(
             value, path, inst.n, lambda basis: gram(pattern, inst.xs, basis), _row_difference(pattern, inst)
-        )
+        ), None
     fields = record(value, path, ("basis_rows", "minor"), ("null_space",))
     basis = basis_rows(fields["basis_rows"], at(path, "basis_rows"), inst.n)
     _check_minor(fields["minor"], at(path, "minor"), pattern, inst, basis)
@@ -190,10 +226,10 @@ def check_rank(value: object, path: str, pattern: Pattern, inst: Instance, versi
     if "null_space" in fields:
         if trivial:
             raise CertificateError(at(path, "null_space"), "must be absent when rank = non-zero rows or Kd")
-        _check_null_space(fields["null_space"], at(path, "null_space"), pattern, inst, columns - r)
+        return basis, _check_null_space(fields["null_space"], at(path, "null_space"), pattern, inst, columns - r)
     elif not trivial:
         raise CertificateError(path, "missing field 'null_space' (needed when rank < non-zero rows and < Kd)")
-    return basis
+    return basis, ([] if r == columns else None)
 
 
 def _row_difference(pattern: Pattern, inst: Instance) -> Callable[[int, list[int], list[Fraction]], object | None]:
@@ -212,13 +248,14 @@ def _row_difference(pattern: Pattern, inst: Instance) -> Callable[[int, list[int
 
 def check_minimiser(
     value: object, path: str, pattern: Pattern, inst: Instance, basis: list[int], version_1_2: bool
-) -> tuple[Sequence[Fraction], Fraction]:
+) -> tuple[Sequence[Fraction], Fraction, Blocks | None]:
     """FORMAT 4.2 (4): a minimiser R0 satisfies A^T (A R0 - y) = 0 [10-11].
 
     1.0: R0 = sum_k u_k A_(b_k)^T. 1.2: R0 given as K x d blocks ``R``, or no minimiser at
     all (``{}``) when rank A equals the number of non-zero rows: then A maps onto the
     coordinates of those rows, so p_i = y_i there and p_i = 0 on the zero rows.
-    Returns the fitted values p = A R0 and the minimum loss (1/N) ||p - y||^2 [14]."""
+    Returns the fitted values p = A R0, the minimum loss (1/N) ||p - y||^2 [14] and R0
+    (None for ``{}``)."""
     k = len(pattern[0])
     if isinstance(value, dict) and "u" not in value and not version_1_2:
         record(value, path, ("u",))
@@ -228,6 +265,7 @@ def check_minimiser(
             raise CertificateError(path, "an empty minimiser needs rank A = the number of non-zero rows")
         on = set(nz)
         fitted = [y if i in on else ZERO for i, y in enumerate(inst.y)]
+        r0: Blocks | None = None
     elif isinstance(value, dict) and "R" in value:
         fields = record(value, path, ("R",))
         blocks = matrix(fields["R"], at(path, "R"), k, inst.d)
@@ -235,17 +273,18 @@ def check_minimiser(
         pos = apply_at_int_is_zero(pattern, inst.xs, ez, k)
         if pos is not None:
             raise CertificateError(at(path, "R"), f"normal equations A^T (A R0 - y) = 0 fail at column {pos}")
-        return Fitted(inst.y, ez, eden), Fraction(sum(e * e for e in ez), eden * eden * inst.n)
+        return Fitted(inst.y, ez, eden), Fraction(sum(e * e for e in ez), eden * eden * inst.n), blocks
     else:
         fields = record(value, path, ("u",))
         u_path = at(path, "u")
         u = vector(fields["u"], u_path, len(basis))
-        fitted = apply_a(pattern, inst.xs, combine_rows(pattern, inst.xs, basis, u, k))
+        r0 = combine_rows(pattern, inst.xs, basis, u, k)
+        fitted = apply_a(pattern, inst.xs, r0)
         residual = [p - y for p, y in zip(fitted, inst.y, strict=True)]
         pos = first_nonzero(apply_at(pattern, inst.xs, residual, k))
         if pos is not None:
             raise CertificateError(u_path, f"normal equations A^T (A R0 - y) = 0 fail at column {pos}")
-    return fitted, sum(((p - y) ** 2 for p, y in zip(fitted, inst.y, strict=True)), ZERO) / inst.n
+    return fitted, sum(((p - y) ** 2 for p, y in zip(fitted, inst.y, strict=True)), ZERO) / inst.n, r0
 
 
 def check_genuine_witness(value: object, path: str, pattern: Pattern, inst: Instance) -> list[str]:
@@ -267,16 +306,39 @@ def check_genuine_witness(value: object, path: str, pattern: Pattern, inst: Inst
     return ["+" if zj > 0 else "-" if zj < 0 else "0" for zj in z]
 
 
-def check_tree(value: object, path: str, pattern: Pattern, inst: Instance, fitted: Sequence[Fraction]) -> int:
+def check_tree(
+    value: object,
+    path: str,
+    pattern: Pattern,
+    inst: Instance,
+    fitted: Sequence[Fraction],
+    null: NullSpace | None = None,
+    version_1_4: bool = False,
+) -> int:
     """FORMAT 4.2 (5), tree: every branch vector in {+,-,0}^K is covered by a refuted leaf (theory.md §2).
 
     The walk and the Farkas leaves are those of :func:`branchtree.check_tree`
     with every neuron split into {+, -, 0}, no skipped pair and no face row:
     variables R_j for sigma_j != "0"; fit rows sum_j I[i][j] (x_i . R_j) = p_i;
     sign rows s_ji (x_i . R_j) > 0 for split neurons with sigma_j in {+, -}.
-    Returns the number of leaves.
+    Returns the number of leaves. A leaf without ``fit`` has implied fit multipliers (new
+    in 1.4, :mod:`implied`): refused in an older certificate, and without ``null`` (the null
+    space and R0 of checks 3 and 4).
     """
-    return branch_tree(value, path, pattern, inst.xs, fitted, {}, BRANCHES)
+
+    def implied(leaf: object, l_path: str, sigma: dict[int, str]) -> bool:
+        if not isinstance(leaf, dict) or "fit" in leaf:
+            return False
+        if not version_1_4:
+            raise CertificateError(l_path, "a leaf without fit multipliers is new in version 1.4")
+        if null is None:
+            raise CertificateError(
+                l_path, "a leaf without fit multipliers needs rank evidence with a null space (or rank Kd) and R0"
+            )
+        check_implied_leaf(leaf, l_path, sigma, pattern, inst.xs, null)
+        return True
+
+    return branch_tree(value, path, pattern, inst.xs, fitted, {}, BRANCHES, leaf_check=implied)
 
 
 @dataclass(frozen=True)
@@ -291,6 +353,7 @@ class MinimiserSet:
     rank: int
     fitted: Sequence[Fraction]
     loss: Fraction
+    null: NullSpace | None = None  # null-space basis and R0, when checks 3 and 4 give both
 
 
 def check_minimiser_set(cert: dict[str, object], log: list[str], claim: CellClaim | None = None) -> MinimiserSet:
@@ -310,7 +373,7 @@ def check_minimiser_set(cert: dict[str, object], log: list[str], claim: CellClai
     log.append(line)
 
     new = minor_version(cert) >= 2
-    basis = check_rank(cert["rank"], "rank", pattern, inst, new)
+    basis, vectors = check_rank(cert["rank"], "rank", pattern, inst, new)
     r, columns = len(basis), k * inst.d
     kind = "unique" if r == columns else "affine"
     if claim is not None:
@@ -319,11 +382,12 @@ def check_minimiser_set(cert: dict[str, object], log: list[str], claim: CellClai
         compare("claim.kind", claim.kind, kind)
     log.append(f"c 3 rank: rank A = {r} of Kd = {columns} columns ({kind})")
 
-    fitted, loss = check_minimiser(cert["minimiser"], "minimiser", pattern, inst, basis, new)
+    fitted, loss, r0 = check_minimiser(cert["minimiser"], "minimiser", pattern, inst, basis, new)
     if claim is not None:
         compare("claim.loss", claim.loss, loss)
     log.append(f"c 4 minimiser: normal equations hold, minimum loss {show(loss)}")
-    return MinimiserSet(inst, pattern, feasible, r, fitted, loss)
+    null = null_space_of(vectors, r0) if vectors is not None and r0 is not None else None
+    return MinimiserSet(inst, pattern, feasible, r, fitted, loss, null)
 
 
 def check_cell(cert: dict[str, object], log: list[str]) -> None:
@@ -346,7 +410,9 @@ def check_cell(cert: dict[str, object], log: list[str]) -> None:
     evidence = cert["genuineness"]
     if isinstance(evidence, dict) and "tree" in evidence:
         fields = record(evidence, "genuineness", ("tree",))
-        leaves = check_tree(fields["tree"], "genuineness.tree", pattern, inst, fitted)
+        leaves = check_tree(
+            fields["tree"], "genuineness.tree", pattern, inst, fitted, ms.null, minor_version(cert) >= 4
+        )
         compare("claim.genuine", claim.genuine, False)
         compare("claim.branches", claim.branches, None)
         log.append(f"c 5 genuineness: no minimiser is genuine ({leaves} refuted leaves cover {{+,-,0}}^{k})")
@@ -359,7 +425,7 @@ def check_cell(cert: dict[str, object], log: list[str]) -> None:
             )
         fields = record(evidence, "genuineness", ("quadratic",))
         count = check_quadratic(
-            fields["quadratic"], "genuineness.quadratic", pattern, inst, inst.xs, fitted, ms.rank, _check_null_space
+            fields["quadratic"], "genuineness.quadratic", pattern, inst, inst.xs, fitted, ms.rank, _null_check
         )
         compare("claim.genuine", claim.genuine, False)
         compare("claim.branches", claim.branches, None)

@@ -13,7 +13,7 @@ from . import poly
 from .envelope import Instance
 from .errors import CertificateError
 from .fields import array, at, item, keyed, record
-from .linalg import Blocks
+from .linalg import Blocks, as_integers, integer_samples
 from .numbers import rational, show
 
 MAX_CURVE_DEGREE = 16
@@ -55,17 +55,7 @@ def check_curve(
         else:
             j, pos = keys
             w_t[j][pos] = poly.trim([w[j][pos]] + moved)
-    total: poly.Poly = []
-    for x, y in zip(inst.xs, inst.y, strict=True):
-        output: poly.Poly = []
-        for zj, wj in zip(z_t, w_t, strict=True):
-            pre: poly.Poly = []
-            for coord, xl in zip(wj, x, strict=True):
-                pre = poly.add(pre, poly.scale(xl, coord))
-            output = poly.add(output, poly.mul(zj, poly.positive_part(pre)))
-        error = poly.sub(output, poly.const(y))
-        total = poly.add(total, poly.mul(error, error))
-    change = poly.sub(poly.scale(Fraction(1, inst.n), total), poly.const(loss))
+    change = _loss_change(z_t, w_t, inst, loss)
     low = poly.lowest(change)
     name = "descent" if descent else "ascent"
     if low is None:
@@ -73,3 +63,88 @@ def check_curve(
     if (low[1] < 0) != descent:
         raise CertificateError(path, f"not a {name} curve: L(t) - L(0) = {_term(*low)} + ... for small t > 0")
     return f"c {name} curve: L(t) - L(0) = {_term(*low)} + ..."
+
+
+def _loss_change(z_t: list[poly.Poly], w_t: list[list[poly.Poly]], inst: Instance, loss: Fraction) -> poly.Poly:
+    """L(t) - L(0) = (1/N) sum_i (sum_j z_j(t) [w_j(t) . x_i]_+ - y_i)^2 - L(0) near 0+, exactly.
+
+    Computed in integer polynomials: the samples times their common denominator dx, every
+    weight polynomial's coefficients times the common denominator Dw (of w) or Dz (of z),
+    the labels times yden. A positive scaling keeps the sign of [.]_+'s lowest coefficient,
+    so the integer error e_i(t) is S times the rational one, S = Dz dx Dw yden, and
+    L(t) - L(0) = (sum_i e_i(t)^2 - N S^2 L(0)) / (N S^2)."""
+    xz, dx = integer_samples(inst.xs)
+    wz, Dw = as_integers([c for wj in w_t for coord in wj for c in coord])
+    zz, Dz = as_integers([c for zj in z_t for c in zj])
+    yz, yden = as_integers(list(inst.y))
+    # integer coefficient lists, in the order flattened above
+    pos = 0
+    w_int: list[list[list[int]]] = []
+    for wj in w_t:
+        row = []
+        for coord in wj:
+            row.append(wz[pos : pos + len(coord)])
+            pos += len(coord)
+        w_int.append(row)
+    pos = 0
+    z_int: list[list[int]] = []
+    for zj in z_t:
+        z_int.append(zz[pos : pos + len(zj)])
+        pos += len(zj)
+    scale_y = Dz * dx * Dw
+    total: list[int] = []
+    # per neuron: the degree-k coefficients of w_j(t) as columns, for one dot product per (i, k)
+    cols = []
+    for wi in w_int:
+        deg = max((len(c) for c in wi), default=0)
+        cols.append([[(l, c[k]) for l, c in enumerate(wi) if k < len(c) and c[k]] for k in range(deg)])
+    for xi, yi in zip(xz, yz, strict=True):
+        out: list[int] = []
+        for zi, per_k in zip(z_int, cols, strict=True):
+            if not zi:
+                continue
+            pre = [sum(xi[l] * c for l, c in entries) for entries in per_k]
+            while pre and not pre[-1]:
+                pre.pop()
+            low = next((c for c in pre if c), 0)
+            if low <= 0:
+                continue  # [pre]_+ = 0 near 0+
+            out = _iadd(out, _imul(zi, pre))
+        out = [c * yden for c in out] if yden != 1 else out
+        err = _iadd(out, [-yi * scale_y]) if yi else out
+        total = _iadd(total, _imul(err, err))
+    S2N = (Dz * dx * Dw * yden) ** 2 * inst.n
+    lz = loss.numerator * S2N
+    change = [c * loss.denominator for c in total] or [0]
+    change[0] -= lz
+    while change and not change[-1]:
+        change.pop()
+    den = S2N * loss.denominator
+    return [Fraction(c, den) if c else Fraction(0) for c in change]
+
+
+def _iadd(p: list[int], q: list[int]) -> list[int]:
+    """p + q for integer coefficient lists (no trailing zeros)."""
+    if len(p) < len(q):
+        p, q = q, p
+    out = list(p)
+    for k, c in enumerate(q):
+        out[k] += c
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _imul(p: list[int], q: list[int]) -> list[int]:
+    """p q for integer coefficient lists, schoolbook."""
+    if not p or not q:
+        return []
+    out = [0] * (len(p) + len(q) - 1)
+    for a, pa in enumerate(p):
+        if pa:
+            for b, qb in enumerate(q):
+                if qb:
+                    out[a + b] += pa * qb
+    while out and not out[-1]:
+        out.pop()
+    return out

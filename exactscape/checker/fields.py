@@ -11,7 +11,7 @@ keys with dots and write list indices in brackets (``rank.combinations[3][1]``).
 from fractions import Fraction
 
 from .errors import CertificateError
-from .numbers import clip, describe, integer, integer_text, rational, show
+from .numbers import clip, describe, integer, integer_text, known_rational, rational, show
 
 
 def at(path: str, key: str) -> str:
@@ -61,7 +61,11 @@ def array(
 def vector(value: object, path: str, length: int) -> list[Fraction]:
     """A list of ``length`` certificate numbers (FORMAT.md 1)."""
     entries = array(value, path, length)
-    return [rational(entry, item(path, i)) for i, entry in enumerate(entries)]
+    out: list[Fraction] = []
+    for i, entry in enumerate(entries):
+        v = known_rational(entry)  # the path string is built only for numbers not yet seen
+        out.append(v if v is not None else rational(entry, item(path, i)))
+    return out
 
 
 def matrix(value: object, path: str, rows: int, cols: int) -> list[list[Fraction]]:

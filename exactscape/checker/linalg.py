@@ -324,6 +324,16 @@ class Fitted(Sequence[Fraction]):
     def __len__(self) -> int:
         return len(self._y)
 
+    @property
+    def y_values(self) -> Vector:
+        """The labels y."""
+        return self._y
+
+    @property
+    def integers(self) -> tuple[list[int], int]:
+        """(e, den): p_i = y_i + e_i / den."""
+        return self._ez, self._den
+
     @overload
     def __getitem__(self, i: int) -> Fraction: ...
 
@@ -485,7 +495,9 @@ def det_mod_nonzero(rows: list[list[int]], p: int) -> bool:
     integers, done by the interpreter's integer arithmetic. Entries are kept non-negative
     and reduced modulo p only where read (the pivot column, and the pivot row before it
     is used): each operation adds less than p^2 to an entry, so r operations stay below
-    r p^2 < 2^W and no entry carries into the next."""
+    r p^2 < 2^W and no entry carries into the next. After column c is eliminated, each
+    remaining row is shifted right by W (its entry in column c, now divisible by p, is no
+    longer read), so the rows shrink as the elimination proceeds."""
     left = peel_singletons(rows, p)  # the triangular part costs O(non-zero entries), not O(r^3)
     if left is None:
         return False
@@ -500,20 +512,19 @@ def det_mod_nonzero(rows: list[list[int]], p: int) -> bool:
             v = (v << width) | (c % p)
         packed.append(v)
     for col in range(size):
-        shift = col * width
-        pivot = next((r for r in range(col, size) if ((packed[r] >> shift) & mask) % p), None)
+        # packed[r] holds the entries col.. of row r, entry col in its lowest W bits
+        pivot = next((r for r in range(col, size) if (packed[r] & mask) % p), None)
         if pivot is None:
             return False
         packed[col], packed[pivot] = packed[pivot], packed[col]
-        # reduce the pivot row's entries col.. modulo p (entries before col are no longer read)
-        top_entries = [(packed[col] >> (c * width)) & mask for c in range(col, size)]
+        # reduce the pivot row's entries modulo p
+        t = packed[col]
         top = 0
-        for c in reversed(top_entries):
-            top = (top << width) | (c % p)
+        for c in range(size - col - 1, -1, -1):
+            top = (top << width) | (((t >> (c * width)) & mask) % p)
         inv = pow(top & mask, -1, p)
         for r in range(col + 1, size):
-            tail_r = packed[r] >> shift
-            f = (tail_r & mask) % p
-            if f:
-                packed[r] = (tail_r + (p - f * inv % p) * top) << shift
+            row = packed[r]
+            f = (row & mask) % p
+            packed[r] = ((row + (p - f * inv % p) * top) if f else row) >> width
     return True

@@ -175,6 +175,13 @@ def _parse_string(text: str, path: str) -> Fraction:
     return value
 
 
+_SHORT: dict[str, Fraction] = {}
+"""Short strings already read as canonical numbers (a null-space basis repeats "0", "1" and
+"-1" millions of times); only strings that passed every check of FORMAT.md 1 are remembered."""
+SHORT_TEXT = 24
+SHORT_ENTRIES = 100_000
+
+
 def rational(value: object, path: str) -> Fraction:
     """A certificate number at ``path`` (FORMAT.md 1): JSON integer or canonical string."""
     if isinstance(value, bool):
@@ -182,8 +189,20 @@ def rational(value: object, path: str) -> Fraction:
     if isinstance(value, int):
         return Fraction(value)
     if isinstance(value, str):
-        return _parse_string(value, path)
+        hit = _SHORT.get(value)
+        if hit is not None:
+            return hit
+        out = _parse_string(value, path)
+        if len(value) <= SHORT_TEXT and len(_SHORT) < SHORT_ENTRIES:
+            _SHORT[value] = out
+        return out
     raise CertificateError(path, f"{describe(value)} refused where a number is expected")
+
+
+def known_rational(value: object) -> Fraction | None:
+    """``value`` read as a number if it is a short string already read (else None: the caller
+    reads it with :func:`rational`, which names the path of an error)."""
+    return _SHORT.get(value) if isinstance(value, str) else None
 
 
 def integer(value: object, path: str, low: int | None = None, high: int | None = None) -> int:

@@ -46,12 +46,14 @@ from .model import Instance, Pattern
 # primes for the modular rank evidence (the checker verifies primality)
 PRIMES = (2305843009213693951, 4611686018427388039, 9223372036854775783)
 # checker-friendly moduli for large minors: the checker's elimination modulo p runs in CPython
-# integers, whose products stay in one machine digit below 2^15 (3x faster than near 2^61)
-SMALL_PRIMES = (32749, 1073741789)
+# integers, whose products stay in one machine digit below 2^15 (3x faster than near 2^61); it
+# packs each row into one integer with slots of about log2(r p^2) bits, so 251 is another third
+# faster than 32,749 at r = 1,426 (a minor singular modulo 251, about one in 251, takes the next)
+SMALL_PRIMES = (251, 32749, 1073741789)
 LARGE_MINOR = 100  # minors of at least this size get their evidence modulo a small prime when it shows it
 COLUMN_LIMIT = 200  # Kd up to which M = A^T A (Kd x Kd) is formed (its exact solves grow fast with Kd)
 SPARSE_RANK_LIMIT = 2000  # rank up to which a rank-deficient A gets the sparse null-space path
-GRAM_LIMIT = 2000  # non-zero rows up to which the wide path first checks the Gram matrix (N^2 Python integers)
+GRAM_LIMIT = 2000  # non-zero rows up to which the wide path reduces the integer A_Z (beyond: set modulo p)
 TALL_LIMIT = 1200  # above COLUMN_LIMIT, M is still formed up to this Kd when rank A is at most COLUMN_LIMIT
 
 QMat = flint.fmpq_mat
@@ -178,8 +180,32 @@ class MinimiserSet:
         return tuple(j for j in range(self.K) if any(v != 0 for r in rows[j * d : (j + 1) * d] for v in r))
 
 
+_DESIGN: list[tuple[Instance, Pattern, flint.fmpz_mat]] = []
+_ECHELON: list[tuple[flint.fmpz_mat, int, flint.nmod_mat, int]] = []
+
+
 def design_integers(inst: Instance, pat: Pattern) -> flint.fmpz_mat:
-    """A_Z = D A as an integer matrix (row i: I_ij Z_i for every j)."""
+    """A_Z = D A as an integer matrix (row i: I_ij Z_i for every j); the last one is remembered
+    (the paths of :func:`minimiser_set` and the engine ask for the same matrix)."""
+    if _DESIGN and _DESIGN[0][0] is inst and _DESIGN[0][1] == pat:
+        return _DESIGN[0][2]
+    AZ = _design_integers(inst, pat)
+    _DESIGN[:] = [(inst, pat, AZ)]
+    return AZ
+
+
+def _echelon(M: flint.fmpz_mat, p: int) -> tuple[flint.nmod_mat, int]:
+    """The reduced echelon form of M modulo p and its rank (the last one is remembered: the
+    wide path's test of independent rows and the sparse null space reduce the same A_Z)."""
+    if _ECHELON and _ECHELON[0][0] is M and _ECHELON[0][1] == p:
+        return _ECHELON[0][2], _ECHELON[0][3]
+    R, r = flint.nmod_mat(M, p).rref()
+    _ECHELON[:] = [(M, p, R, r)]
+    return R, r
+
+
+def _design_integers(inst: Instance, pat: Pattern) -> flint.fmpz_mat:
+    """A_Z, built."""
     S = samples(inst)
     zero = (0,) * inst.d
     flat: list[int] = []
@@ -193,7 +219,7 @@ def _pivots(M: flint.fmpz_mat, p: int) -> list[int]:
     """Pivot columns of the reduced echelon form of M modulo p."""
     if M.nrows() == 0 or M.ncols() == 0:
         return []
-    R, rank = flint.nmod_mat(M, p).rref()
+    R, rank = _echelon(M, p)
     out: list[int] = []
     for k in range(rank):
         j = out[-1] + 1 if out else 0
@@ -294,8 +320,12 @@ def minimiser_set(inst: Instance, pat: Pattern) -> MinimiserSet | None:
             return _tall(inst, pat, nonzero)
         # more non-zero rows than columns: the rows cannot be independent (no wide path)
         wide = _wide(inst, pat, nonzero) if len(nonzero) <= Kd else None
-        if Kd > TALL_LIMIT or (wide is not None and samples_independent(inst)):
+        if wide is not None and (Kd > TALL_LIMIT or samples_independent(inst)):
             return wide
+        if Kd > TALL_LIMIT:
+            # dependent rows beyond the tall path's size (sklearn digits, K = 32: rank 1,426 <
+            # N = 1,797 < Kd = 2,080): the sparse null space, whose solves are on r columns
+            return _sparse_null(inst, pat, nonzero)
         # a moderate Kd and a small rank (an all-active cell has rank A = rank X, a dead one 0):
         # the tall path gives a minimiser and the null space, its solves are r x r
         r = wide.rank if wide is not None else flint.nmod_mat(design_integers(inst, pat), PRIMES[0]).rank()
@@ -382,6 +412,26 @@ def _lift(v: int, p: int) -> Fraction | None:
     return Fraction(r1, t1)
 
 
+def _support_null_vector(AZ: flint.fmpz_mat, c: int, support: list[int]) -> dict[int, int] | None:
+    """The integer null vector of A_Z on the columns {c} + ``support`` (pivot columns that the
+    echelon form modulo a prime puts in column c's dependency), normalised to a positive entry
+    at c, when those columns have a one-dimensional null space with a non-zero entry at c
+    (else None). Multimodular in effect: the prime gave the support, flint solves the
+    N x (|support| + 1) integer system exactly (its numbers are short: Cramer's rule on a
+    minor of |support| columns, not of rank A); the caller checks A_Z Nb = 0 exactly."""
+    cols = [c, *support]
+    sub = _columns(AZ, cols)
+    ns, nullity = sub.nullspace()
+    if nullity != 1:
+        return None
+    vals = [int(ns[k, 0]) for k in range(len(cols))]
+    g = gcd(*vals)
+    if vals[0] == 0 or g == 0:
+        return None
+    sgn = 1 if vals[0] > 0 else -1
+    return {col: sgn * v // g for col, v in zip(cols, vals, strict=True) if v}
+
+
 def _sparse_null(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSet | None:
     """Rank-deficient A beyond COLUMN_LIMIT (rank A < the non-zero rows, and < Kd): real data
     has columns that are zero (a pixel zero on every image where the neuron is active) and
@@ -401,7 +451,9 @@ def _sparse_null(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> Mini
     yden = lcm(*(v.denominator for v in inst.y))
     yz = ZMat(N, 1, [v.numerator * (yden // v.denominator) for v in inst.y])
     for p in PRIMES:
-        R, r = flint.nmod_mat(AZ, p).rref()
+        R, r = _echelon(AZ, p)
+        if r > SPARSE_RANK_LIMIT:
+            return None
         P: list[int] = []
         for k in range(r):
             j = P[-1] + 1 if P else 0
@@ -416,14 +468,20 @@ def _sparse_null(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> Mini
         for t, c in enumerate(nonpiv):
             coef = {cp: _lift(int(R[k, c]), p) for k, cp in enumerate(P) if int(R[k, c])}
             if any(v is None for v in coef.values()):
-                lifted = False
-                break
+                # a dependency with long coefficients: solved exactly on its own support
+                vec = _support_null_vector(AZ, c, sorted(coef))
+                if vec is None:
+                    lifted = False
+                    break
+                for cp, e in vec.items():
+                    Nb[cp, t] = e
+                continue
             den = lcm(*(v.denominator for v in coef.values() if v is not None))
             Nb[c, t] = den  # den e_c - sum_k R[k, c] den e_(P_k): an integer null vector
             for cp, v in coef.items():
                 if v is not None:
                     Nb[cp, t] = -int(v * den)
-        if not lifted or not (AZ * Nb).is_zero():
+        if not lifted or not _null_vectors_hold(inst, pat, Nb):
             continue
         AP = AZ * selection_matrix(Kd, P)
         B = _pivots(AP.transpose(), p)
@@ -446,35 +504,57 @@ def _sparse_null(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> Mini
     return None
 
 
+def _null_vectors_hold(inst: Instance, pat: Pattern, Nb: flint.fmpz_mat) -> bool:
+    """A_Z Nb = 0, exactly, on each null vector's support: (A_Z n)_i = sum over its non-zero
+    entries (j, l) with I_ij = 1 of Z_il n_jl (the vectors have a few entries each, so this
+    is cheaper than the dense product)."""
+    S = samples(inst)
+    d, K = inst.d, pat.K
+    active = [[i for i in range(inst.N) if pat.I[i][j]] for j in range(K)]
+    cols = Nb.transpose().tolist()
+    for col in cols:
+        by_block: dict[int, list[tuple[int, int]]] = {}
+        for c, v in enumerate(col):
+            if v != 0:
+                by_block.setdefault(c // d, []).append((c % d, int(v)))
+        image = [0] * inst.N
+        for j, entries in by_block.items():
+            for i in active[j]:
+                z = S.rows[i]
+                image[i] += sum(z[l] * v for l, v in entries)
+        if any(image):
+            return False
+    return True
+
+
 def _wide(inst: Instance, pat: Pattern, nonzero: tuple[int, ...]) -> MinimiserSet | None:
     """Wide A: only the case of independent non-zero rows (then p = y there)."""
     N, K, d = inst.N, pat.K, inst.d
     idx = list(nonzero)
-    if len(idx) <= GRAM_LIMIT:  # a quick refusal of dependent rows; beyond, its lists need gigabytes
-        G = sample_gram(inst).tolist()
-        Ip = ZMat([list(pat.I[i]) for i in idx]) if idx else ZMat(0, K)
-        common = (Ip * Ip.transpose()).tolist()  # (I I^T)_ab = number of neurons active on both a and b
-        GA = ZMat(
-            len(idx),
-            len(idx),
-            [G[a][b] * int(common[ka][kb]) for ka, a in enumerate(idx) for kb, b in enumerate(idx)],
-        )
-        # full rank modulo a prime proves full rank over Q (a non-zero determinant modulo p);
-        # a smaller rank modulo every prime tried leaves the case to the other paths
-        if not any(flint.nmod_mat(GA, p).rank() == len(idx) for p in PRIMES):
+    if len(idx) <= GRAM_LIMIT:
+        # independent rows: pivots of the rows' echelon form modulo a prime, one for each row (a
+        # non-zero minor modulo p is non-zero over Q). One prime: a smaller rank modulo it leaves
+        # the case to the other paths (exact either way); the echelon form is shared with the
+        # sparse null space (:func:`_echelon`)
+        p = PRIMES[0]
+        C = _pivots(_rows(design_integers(inst, pat), idx), p)
+        if len(C) != len(idx):
             return None
-    # the proof: |idx| pivot columns of the rows idx modulo a prime (a non-singular minor)
-    # beyond GRAM_LIMIT rows, a small prime first: its elimination is the cheapest here and in the checker
-    small = [q for q in SMALL_PRIMES if samples(inst).D % q] if len(idx) > GRAM_LIMIT else []
-    for p in (*small, *PRIMES):
-        C = _pivots_of_rows(inst, pat, idx, p)
-        if len(C) == len(idx):
-            break
+        modulus = checker_modulus(inst, pat, idx, C, p)
     else:
-        return None
+        # beyond GRAM_LIMIT rows the matrix modulo p is set from the samples' non-zero entries (no
+        # integer matrix of N Kd entries), a small prime first: its elimination is the cheapest
+        # here and in the checker
+        small = [q for q in SMALL_PRIMES if samples(inst).D % q]
+        for p in (*small, *PRIMES):
+            C = _pivots_of_rows(inst, pat, idx, p)
+            if len(C) == len(idx):
+                break
+        else:
+            return None
+        modulus = p if p in small else checker_modulus(inst, pat, idx, C, p)
     nz = set(idx)
     yden = lcm(*(v.denominator for v in inst.y))
     pz = ZMat(N, 1, [v.numerator * (yden // v.denominator) if i in nz else 0 for i, v in enumerate(inst.y)])
-    modulus = p if p in small else checker_modulus(inst, pat, idx, C, p)
     ev = RankEvidence(tuple(idx), tuple(C), modulus, None)
     return MinimiserSet(N, K, d, len(idx), nonzero, pz, yden, None, 1, None, ev, _loss(pz, yden, inst.y))

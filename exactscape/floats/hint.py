@@ -114,20 +114,68 @@ def _farkas_hint(s: polyhedra.System, E: Any, f: Any, G: Any, h: Any, H: Any, k:
     one = [Fraction(1) if nE <= i < nE + nG else Fraction(0) for i in support]
     eqs = [[rows[i][c] for i in support] for c in range(s.n)] + [one]
     target = [Fraction(0)] * s.n + [Fraction(1)]
+    systems = [(eqs, target)]
     if -float(res.fun) > 1 - 1e-9:  # the cap beta <= 1 is active: it is one more equation of the vertex
-        eqs.append([rhs[i] for i in support])
-        target.append(Fraction(1))
-    M = linalg.matrix(eqs, len(support))
-    b = linalg.column(target)
-    try:
-        sol = linalg.to_vec((M.transpose() * M).solve(M.transpose() * b))
-    except Exception:  # noqa: BLE001 - singular: the support is not a basis
-        return None
-    full = [Fraction(0)] * (nE + nG + nH)
-    for i, v in zip(support, sol, strict=True):
-        full[i] = v
-    cert = polyhedra.Farkas(tuple(full[:nE]), tuple(full[nE : nE + nG]), tuple(full[nE + nG :]))
-    return cert if s.verify_farkas(cert) else None
+        # ... unless the support's multipliers are already determined without it (then the exact
+        # beta differs from the float cap and the extended system has no exact solution)
+        systems.insert(0, (eqs + [[rhs[i] for i in support]], target + [Fraction(1)]))
+    for eq_rows, tgt in systems:
+        M = linalg.matrix(eq_rows, len(support))
+        b = linalg.column(tgt)
+        try:
+            sol = linalg.to_vec((M.transpose() * M).solve(M.transpose() * b))
+        except Exception:  # noqa: BLE001 - singular: the support is not a basis
+            continue
+        full = [Fraction(0)] * (nE + nG + nH)
+        for i, v in zip(support, sol, strict=True):
+            full[i] = v
+        cert = polyhedra.Farkas(tuple(full[:nE]), tuple(full[nE : nE + nG]), tuple(full[nE + nG :]))
+        if s.verify_farkas(cert):
+            return cert
+    order = sorted(range(len(support)), key=lambda t: abs(float(m[support[t]])))
+    return _ray_on_support(s, rows, support, order, nE, nG, nH)
+
+
+RAY_TRIES = 40  # supports (the full one, then one row dropped at a time) tried for an exact ray
+
+
+def _ray_on_support(
+    s: polyhedra.System,
+    rows: list[tuple[Fraction, ...]],
+    support: list[int],
+    order: list[int],
+    nE: int,
+    nG: int,
+    nH: int,
+) -> polyhedra.Farkas | None:
+    """An extreme ray of the multiplier cone on the float support, exactly: the null space of
+    the support's columns (E^T m_E + G^T m_G + H^T m_H = 0 on the support) when it is
+    one-dimensional, oriented so that m_G, m_H >= 0; else the same with one support row dropped
+    (the rows with the smallest float multipliers first). When HiGHS's optimum is a vertex
+    cut by the cap beta <= 1 it combines two rays whose exact normalisations differ from the
+    float ones (power-of-two scaled rows), so neither support solve above verifies; each ray
+    with beta >= 0 alone is a certificate."""
+    tries = [support] + [[i for t, i in enumerate(support) if t != drop] for drop in order]
+    for sub in tries[:RAY_TRIES]:
+        if not sub:
+            continue
+        C = linalg.matrix([[rows[i][c] for i in sub] for c in range(s.n)], len(sub))
+        Nm = linalg.null_space(C)
+        if Nm.ncols() != 1:
+            continue
+        v = [linalg.frac(Nm[t, 0]) for t in range(len(sub))]
+        signs = {(x > 0) - (x < 0) for x, i in zip(v, sub, strict=True) if i >= nE and x}
+        if len(signs) != 1:
+            continue
+        if signs == {-1}:
+            v = [-x for x in v]
+        full = [Fraction(0)] * (nE + nG + nH)
+        for i, x in zip(sub, v, strict=True):
+            full[i] = x
+        cert = polyhedra.Farkas(tuple(full[:nE]), tuple(full[nE : nE + nG]), tuple(full[nE + nG :]))
+        if s.verify_farkas(cert):
+            return cert
+    return None
 
 
 def _equality_farkas(s: polyhedra.System) -> polyhedra.Farkas | None:

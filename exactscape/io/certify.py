@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 FORMAT = "exactscape-certificate"
 VERSION = "1.0"
 VERSION_1_2 = "1.2"  # the rank evidence and minimiser forms of FORMAT 4.2 (new in 1.2)
+VERSION_1_4 = "1.4"  # leaves with implied fit multipliers (FORMAT 4.2 check 5, new in 1.4)
 
 
 def envelope(kind: str, instance_json: dict[str, Any], claim: dict[str, Any]) -> dict[str, Any]:
@@ -56,6 +57,10 @@ def tree_json(t: Tree, face: bool = False) -> dict[str, Any]:
     """A branch tree (FORMAT 4.2 check 5, 7.2, 8.2): a split names its neuron and maps
     each branch it has to a subtree; a leaf lists its fit and sign multipliers
     and, for boundary leaves (``face``), the multiplier of the face equation."""
+    if isinstance(t, Leaf) and t.implied:
+        return {
+            "leaf": {"sign": [[j, i, fmt(m)] for j, i, m in t.sign], "zero": [[j, l, fmt(m)] for j, l, m in t.zero]}
+        }
     if isinstance(t, Leaf):
         leaf: dict[str, Any] = {"fit": [[i, fmt(m)] for i, m in t.fit]}
         if face:
@@ -66,6 +71,13 @@ def tree_json(t: Tree, face: bool = False) -> dict[str, Any]:
     for b, sub in t.children:
         node[b] = tree_json(sub, face)
     return node
+
+
+def _has_implied_leaf(t: Tree) -> bool:
+    """Does the tree hold a leaf with implied fit multipliers (FORMAT 4.2 check 5, new in 1.4)?"""
+    if isinstance(t, Leaf):
+        return t.implied
+    return any(_has_implied_leaf(sub) for _, sub in t.children)
 
 
 def rank_json(fac: RankFactorisation | None, nrows: int) -> dict[str, Any]:
@@ -124,6 +136,8 @@ def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
             cert["genuineness"] = {"z": fmt_vec(a.genuine.z), "w": fmt_mat(a.genuine.w)}
         elif a.tree is not None:
             cert["genuineness"] = {"tree": tree_json(a.tree)}
+            if _has_implied_leaf(a.tree):
+                cert["version"] = VERSION_1_4
         elif a.quadratic is not None:
             cert["version"] = VERSION_1_4
             cert["genuineness"] = {"quadratic": quadratic_json(a.quadratic)}

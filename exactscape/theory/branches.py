@@ -48,6 +48,10 @@ class Leaf:
     fit: tuple[tuple[int, Fraction], ...]
     sign: tuple[tuple[int, int, Fraction], ...]
     extra: tuple[tuple[int, Fraction], ...] = ()
+    # implied fit multipliers (FORMAT 4.2 check 5, new in 1.4): ``fit`` is empty and the
+    # checker finds that sum sign s x + sum zero e lies in the row space of A (null space)
+    zero: tuple[tuple[int, int, Fraction], ...] = ()
+    implied: bool = False
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,12 @@ enumerating {+, -, 0}^K:
    hence lies in the row space of A, A^T m = g, and m is the Farkas
    multiplier on the fit rows (solved with the r x r minor A_{B,P}). A unique
    minimiser (rank A = Kd) makes every neuron fixed: no LP at all.
+   The same holds for single samples and coordinates of a free neuron: where
+   x_i . R_j (row i of Z Nb_j zero) or R_jl (row (j, l) of Nb zero) is the same
+   on every minimiser, a wrong sign for + and for - and a non-zero R_jl refute
+   the neuron by three one-row leaves (method ``constant-samples``; sklearn
+   digits, all samples: every pixel zero on a neuron's active images makes
+   such samples), again without an LP, before any witness is tried.
 2. **Free neurons in the coordinates c** (dimension Kd - r). Each node of the
    branch search is an open polyhedron in c whose rows are the sign rows of
    the split free neurons, generated lazily: an exact LP on the rows learnt so
@@ -77,6 +83,17 @@ from ..core.model import Instance, Mat, Pattern
 from .branches import BRANCHES, Genuine, Leaf, Split, Tree, genuine_from_blocks
 
 Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
+
+
+# violated sign rows a node's lazy loop adds per neuron and round (at most q + 1 are ever needed
+# at once; on digits all K = 32, q = 654, adding q + 1 per neuron made exact LPs of 17,000 rows)
+ROWS_PER_ROUND = 24
+
+
+# rank from which a cell tree's leaves leave their fit multipliers implied by the null space
+# (FORMAT 4.2 check 5, new in 1.4): each would otherwise be the solution of an r x r system
+# A_{B,P}^T m = g, with numbers of about 3 r digits on 8 x 8 digits (1,300 at r = 399)
+IMPLIED_RANK = 300
 
 
 class OutOfBudget(Exception):
@@ -220,14 +237,13 @@ class _Engine:
         self.V0 = [[int(v) for v in row] for row in (self.Z * R0blocks).tolist()]
         self.free = ms.free_neurons()
         self.q = ms.Nb.ncols() if ms.Nb is not None else 0
-        self.Y: dict[int, flint.fmpz_mat] = {}
+        self._Y: dict[int, flint.fmpz_mat] = {}  # N x q: x_i . Nb_j c = (Y_j c)_i / D, formed on first use
         self.Nbj: dict[int, list[list[int]]] = {}
         if ms.Nb is not None:
             Nrows = ms.Nb.tolist()
             for j in self.free:
-                blk = [[int(v) for v in Nrows[j * self.d + l]] for l in range(self.d)]
-                self.Nbj[j] = blk
-                self.Y[j] = self.Z * ZMat(blk)  # N x q: x_i . Nb_j c = (Y_j c)_i / D
+                self.Nbj[j] = [[int(v) for v in Nrows[j * self.d + l]] for l in range(self.d)]
+        self._yrow: dict[tuple[int, int], list[int]] = {}  # (j, i) -> row i of Y_j, on demand
         self.cands: dict[int, set[int]] = {j: set() for j in self.free}
         groups: dict[tuple[int, ...], list[int]] = {}
         for j in range(self.K):
@@ -237,6 +253,18 @@ class _Engine:
         self.search = tuple(j for j in self.free if j not in self.flex)
         self.cache: list[tuple[dict[int, str], Leaf]] = []
         self.leaves = 0
+        # leaves with implied fit multipliers need the certificate's null space (or rank Kd)
+        has_null = ms.evidence.null_pivots is not None or ms.rank == self.K * self.d
+        self.implied = has_null and ms.rank >= IMPLIED_RANK
+
+    def Y(self, j: int) -> flint.fmpz_mat:
+        """Y_j = Z Nb_j (N x q) of a free neuron j, formed when first asked for (a cell
+        refuted on constant samples never forms it: 26 products of 1,797 x 65 by 65 x 654 on
+        digits all K = 32)."""
+        Y = self._Y.get(j)
+        if Y is None:
+            Y = self._Y[j] = self.Z * ZMat(self.Nbj[j])
+        return Y
 
     # ---------------------------------------------------------------- fixed neurons
     def fixed_branches(self, j: int) -> list[str]:
@@ -256,6 +284,9 @@ class _Engine:
         for b in BRANCHES:
             if b == "0":
                 l = next(l for l in range(self.d) if self.R0z[j * self.d + l, 0] != 0)
+                if self.implied:  # w = -e_(j,l): beta = R0_jl != 0
+                    kids.append(("0", Leaf(fit=(), sign=(), zero=((j, l, Fraction(-1)),), implied=True)))
+                    continue
                 g = [Fraction(0)] * (self.K * self.d)
                 g[j * self.d + l] = Fraction(1)
                 kids.append(("0", Leaf(fit=self.rowspace.solve(g), sign=())))
@@ -263,21 +294,97 @@ class _Engine:
             sg = _branch_sign(b)
             i = next(i for i in range(self.N) if sg * _sign(self.pat, i, j) * self.V0[i][j] <= 0)
             s = sg * _sign(self.pat, i, j)
+            if self.implied:  # w = s x_i in block j, constant on the minimiser set
+                kids.append((b, Leaf(fit=(), sign=((j, i, Fraction(1)),), implied=True)))
+                continue
             fit = self.rowspace.solve(_row_vector(self.inst, self.K, j, i, Fraction(-s)))
             kids.append((b, Leaf(fit=fit, sign=((j, i, Fraction(1)),))))
         self.leaves += 3
         return Split(j, tuple(kids))
 
+    # ---------------------------------------------------------------- constant samples
+    def _constant_candidates(self, j: int) -> list[int]:
+        """Samples i whose value x_i . R_j may be constant on the minimiser set (row i of
+        Y_j = Z Nb_j zero): those with Z_i . (Nb_j r) = 0 for one fixed vector r (a zero row
+        passes; :meth:`_is_constant` then proves it exactly)."""
+        rows = self.Nbj[j]
+        r = [(c * 2654435761) % 1000003 + 1 for c in range(self.q)]
+        u = [sum(v * rc for v, rc in zip(row, r, strict=True)) for row in rows]
+        S = samples(self.inst)
+        return [i for i in range(self.N) if not sum(a * b for a, b in zip(S.rows[i], u, strict=True))]
+
+    def _is_constant(self, j: int, i: int) -> bool:
+        """Is row i of Y_j zero, exactly (x_i . Nb_j c = 0 for every c)?"""
+        z = samples(self.inst).rows[i]
+        rows = self.Nbj[j]
+        return all(not sum(z[l] * rows[l][c] for l in range(self.d)) for c in range(self.q))
+
+    def constant_refutation(self) -> Tree | None:
+        """A free neuron j that no branch fits on the samples where x_i . R_j is the same on
+        every minimiser (module docstring, 1, applied to single samples and coordinates):
+        branch + fails on a constant sample i with s_ij x_i . R0_j <= 0, branch - on one with
+        s_ij x_i . R0_j >= 0, branch 0 on a constant coordinate R_jl = R0_jl != 0. The tree
+        splits j into three leaves (as :meth:`fixed_refutation`), found without an LP. The
+        neurons of the lazy search only (a flexible group's members are never split)."""
+        for j in self.search:
+            cands = self._constant_candidates(j)
+            kids: list[tuple[str, Tree]] = []
+            for b in BRANCHES:
+                if b == "0":
+                    l = next(
+                        (l for l in range(self.d) if self.R0z[j * self.d + l, 0] != 0 and not any(self.Nbj[j][l])),
+                        None,
+                    )
+                    if l is None:
+                        break
+                    kids.append(("0", self._zero_leaf(j, l)))
+                    continue
+                sg = _branch_sign(b)
+                i = next(
+                    (i for i in cands if sg * _sign(self.pat, i, j) * self.V0[i][j] <= 0 and self._is_constant(j, i)),
+                    None,
+                )
+                if i is None:
+                    break
+                kids.append((b, self._sign_leaf(j, i, sg * _sign(self.pat, i, j))))
+            else:
+                self.leaves += 3
+                return Split(j, tuple(kids))
+        return None
+
+    def _zero_leaf(self, j: int, l: int) -> Leaf:
+        """Branch 0 of neuron j refuted by the coordinate R_jl, constant and non-zero on the
+        minimiser set: A^T m = e_(j,l) (in the row space), beta = R0_jl != 0."""
+        if self.implied:  # w = -e_(j,l): beta = R0_jl != 0
+            return Leaf(fit=(), sign=(), zero=((j, l, Fraction(-1)),), implied=True)
+        g = [Fraction(0)] * (self.K * self.d)
+        g[j * self.d + l] = Fraction(1)
+        return Leaf(fit=self.rowspace.solve(g), sign=())
+
+    def _sign_leaf(self, j: int, i: int, s: int) -> Leaf:
+        """A branch of neuron j with sign s on sample i (s x_i . R_j > 0 asked) refuted by the
+        sample, constant on the minimiser set with s x_i . R0_j <= 0: A^T m = -s (x_i in block
+        j), sign multiplier 1 on (j, i), beta = -s x_i . R0_j >= 0."""
+        if self.implied:  # w = s x_i in block j
+            return Leaf(fit=(), sign=((j, i, Fraction(1)),), implied=True)
+        fit = self.rowspace.solve(_row_vector(self.inst, self.K, j, i, Fraction(-s)))
+        return Leaf(fit=fit, sign=((j, i, Fraction(1)),))
+
     # ---------------------------------------------------------------- the c-space node
     def _row(self, j: int, b: str, i: int) -> tuple[tuple[Fraction, ...], Fraction, int]:
-        """Row of sign (j, i) under branch b in c: a . c > h (scaled by D R0den > 0, then
-        divided by the gcd of its integer entries)."""
+        """Row of sign (j, i) under branch b in c: a . c > h, the R-space row s x_i . R_j > 0
+        times D > 0 (a = s (Y_j)_i, h = -s V0_ij / R0den), divided by the gcd g of the integers
+        a. The row's entries are the short integers of the samples and the null vectors; only
+        h carries R0's long denominator (a Farkas combination of rows is then found on short
+        numbers, and a point's check costs one long comparison per row)."""
         s = _branch_sign(b) * _sign(self.pat, i, j)
-        Y = self.Y[j]
-        a = [s * self.R0den * int(Y[i, c]) for c in range(self.q)]
-        h = -s * self.V0[i][j]
-        g = gcd(*a, h) or 1
-        return tuple(Fraction(v // g) for v in a), Fraction(h // g), g
+        yr = self._yrow.get((j, i))
+        if yr is None:
+            Y = self.Y(j)
+            yr = self._yrow[(j, i)] = [int(Y[i, c]) for c in range(self.q)]
+        a = [s * v for v in yr]
+        g = gcd(*a) or 1
+        return tuple(Fraction(v // g) for v in a), Fraction(-s * self.V0[i][j], self.R0den * g), g
 
     def _system(
         self, sigma: dict[int, str]
@@ -298,18 +405,18 @@ class _Engine:
             if sigma[j] != "0":
                 continue
             for l in range(self.d):
-                E.append(tuple(Fraction(self.R0den * v) for v in self.Nbj[j][l]))
-                f.append(Fraction(-int(self.R0z[j * self.d + l, 0])))
+                E.append(tuple(Fraction(v) for v in self.Nbj[j][l]))  # R_jl = R0_jl + (Nb_j c)_l = 0
+                f.append(Fraction(-int(self.R0z[j * self.d + l, 0]), self.R0den))
                 ekeys.append((j, l))
         return polyhedra.System(n=self.q, E=tuple(E), f=tuple(f), G=tuple(G), h=tuple(h)), keys, ekeys
 
     def _values(self, j: int, c: tuple[Fraction, ...]) -> list[int]:
         """x_i . R_j at R = R0 + Nb c for every sample i, exactly, times D R0den cden > 0."""
-        if j not in self.Y:
+        if j not in self.Nbj:
             return [self.V0[i][j] for i in range(self.N)]
         den = _lcm_all(c)
         cz = ZMat(self.q, 1, [int(v * den) for v in c])
-        Yc = (self.Y[j] * cz).entries()
+        Yc = (self.Y(j) * cz).entries()
         return [self.V0[i][j] * den + self.R0den * int(Yc[i]) for i in range(self.N)]
 
     def node(self, sigma: dict[int, str]) -> tuple[Leaf | None, tuple[Fraction, ...] | None]:
@@ -335,7 +442,7 @@ class _Engine:
                 vals = self._values(j, c)
                 bad = [(sg * _sign(self.pat, i, j) * v, i) for i, v in enumerate(vals)]
                 bad = sorted((v, i) for v, i in bad if v <= 0 and i not in self.cands[j])
-                for _, i in bad[: self.q + 1]:
+                for _, i in bad[: min(self.q + 1, ROWS_PER_ROUND)]:
                     self.cands[j].add(i)
                     added += 1
             if not added:
@@ -349,7 +456,7 @@ class _Engine:
         keys: list[tuple[int, int, int]],
         ekeys: list[tuple[int, int]],
     ) -> tuple[Leaf, dict[int, str]]:
-        scale = self.D * self.R0den  # c-space rows are R-space rows times D R0den, divided by g
+        scale = self.D  # c-space sign rows are R-space rows times D, divided by g; equality rows are R-space rows
         u = [Fraction(0)] * (self.K * self.d)
         sign: list[tuple[int, int, Fraction]] = []
         deps: dict[int, str] = {}
@@ -362,11 +469,15 @@ class _Engine:
             deps[j] = sigma[j]
             for l, v in enumerate(self.inst.xs[i]):
                 u[j * self.d + l] += mr * s * v
+        zero: list[tuple[int, int, Fraction]] = []
         for (j, l), m in zip(ekeys, ans.mE, strict=True):
             if m == 0:
                 continue
-            u[j * self.d + l] += m * self.R0den
+            u[j * self.d + l] += m
+            zero.append((j, l, m))
             deps[j] = "0"
+        if self.implied:  # w = u: orthogonal to the null space by the Farkas identity in c
+            return Leaf(fit=(), sign=tuple(sorted(sign)), zero=tuple(sorted(zero)), implied=True), deps
         fit = self.rowspace.solve([-v for v in u])
         return Leaf(fit=fit, sign=tuple(sorted(sign))), deps
 
@@ -479,11 +590,11 @@ class _Engine:
     def _group_sum_fixed(self, g: list[int]) -> bool:
         """Is x_i . sum_{j in g} R_j the same on the whole minimiser set, for every sample i
         (the null vectors' group sums are invisible to the samples: sum_j X Nb_j = 0)?"""
-        if self.ms.Nb is None or any(j not in self.Y for j in g):
+        if self.ms.Nb is None or any(j not in self.Nbj for j in g):
             return False
-        total = self.Y[g[0]]
+        total = self.Y(g[0])
         for j in g[1:]:
-            total = total + self.Y[j]
+            total = total + self.Y(j)
         return bool(total.is_zero())
 
     def plus_leaf(self, j: int) -> Leaf:
@@ -582,6 +693,9 @@ class _Engine:
         if not self.search:  # every free neuron is flexible: any minimiser splits into a witness
             c = tuple(Fraction(0) for _ in range(self.q))
             return Decision(self.witness(fixed, self.point_R(c)), None, "flexible-groups", self.budget.nodes, 0)
+        constant = self.constant_refutation()
+        if constant is not None:
+            return Decision(None, constant, "constant-samples", self.budget.nodes, self.leaves)
         if before_search is not None:
             early = before_search()
             if early is not None:
