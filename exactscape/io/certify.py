@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 FORMAT = "exactscape-certificate"
 VERSION = "1.0"
 VERSION_1_2 = "1.2"  # the rank evidence and minimiser forms of FORMAT 4.2 (new in 1.2)
-VERSION_1_4 = "1.4"  # leaves with implied fit multipliers (FORMAT 4.2 check 5, new in 1.4)
+VERSION_1_4 = "1.4"  # quadratic refutations (FORMAT 4.3) and leaves with implied fit multipliers (4.2 check 5)
 
 
 def envelope(kind: str, instance_json: dict[str, Any], claim: dict[str, Any]) -> dict[str, Any]:
@@ -147,7 +147,6 @@ def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
 
 
 VERSION_1_3 = "1.3"
-VERSION_1_4 = "1.4"
 
 
 def quadratic_json(q: QuadraticRefutation) -> dict[str, Any]:
