@@ -32,6 +32,8 @@ import flint
 from .. import deadline
 from ..minset import MinimiserSet, design_integers, samples
 from ..model import Instance, Pattern, Vec
+from . import finsler
+from .finsler import FinslerRefutation
 
 METHOD = "quadratic"
 MAX_BASIS_DIGITS = 2_000_000  # decimal digits of the exact basis above which no certificate is attempted
@@ -231,7 +233,7 @@ def basis_digits(basis: AffineBasis) -> int:
 class Attempt:
     """The outcome of :func:`refute`: a verified refutation or why there is none, with times."""
 
-    refutation: QuadraticRefutation | None
+    refutation: QuadraticRefutation | FinslerRefutation | None
     reason: str
     exact_seconds: Fraction
 
@@ -239,6 +241,13 @@ class Attempt:
 def _exact(args: tuple[Instance, Pattern, tuple[Fraction, ...], MinimiserSet | None, Sequence[Mu]]) -> Attempt:
     inst, pat, fitted, ms, candidates = args
     t0 = time.perf_counter_ns()
+    if estimated_basis_digits(inst, pat, ms) > MAX_BASIS_DIGITS:
+        # no exact null basis can be written: the Finsler form needs none
+        for mu in reversed(candidates):  # the finest rounding first
+            fref = finsler_refutation(inst, pat, fitted, mu)
+            if fref is not None:
+                return Attempt(fref, METHOD, Fraction(time.perf_counter_ns() - t0, 10**9))
+        return Attempt(None, "not-negative", Fraction(time.perf_counter_ns() - t0, 10**9))
     basis = affine_basis(inst, pat, fitted, ms)
     if basis_digits(basis) > MAX_BASIS_DIGITS:
         return Attempt(None, "basis-too-large", Fraction(time.perf_counter_ns() - t0, 10**9))
@@ -247,6 +256,32 @@ def _exact(args: tuple[Instance, Pattern, tuple[Fraction, ...], MinimiserSet | N
         if ref is not None:
             return Attempt(ref, METHOD, Fraction(time.perf_counter_ns() - t0, 10**9))
     return Attempt(None, "not-negative", Fraction(time.perf_counter_ns() - t0, 10**9))
+
+
+def finsler_refutation(
+    inst: Instance, pat: Pattern, fitted: Sequence[Fraction], mu: Mu, factoriser: finsler.Factoriser | None = None
+) -> FinslerRefutation | None:
+    """The Finsler certificate (:mod:`exactscape.theory.finsler`) for multipliers ``mu``
+    (rounded to one denominator): the factoriser (floats, by default
+    :func:`exactscape.floats.quadratic.finsler_factor`) proposes rho, epsilon, L and D, each
+    proposal verified exactly; None when none verifies (or there is no factoriser)."""
+    if not mu or any(m <= 0 or i >= k for _, i, k, m in mu):
+        return None
+    if factoriser is None:
+        try:
+            from ..floats.quadratic import finsler_factor
+        except ImportError:
+            return None
+        factoriser = finsler_factor
+    cmu = finsler.common_mu(mu)
+    forms: dict[tuple[Fraction, Fraction], finsler.ExactForm] = {}
+    for f in factoriser(inst, pat, fitted, cmu):
+        key = (f.rho, f.epsilon)
+        if key not in forms:
+            forms[key] = finsler.exact_form(inst, pat, fitted, cmu, f.rho, f.epsilon)
+        if finsler.verify(forms[key], f):
+            return FinslerRefutation(tuple(sorted(cmu)), f.epsilon, f.rho, f.bits, f.L, f.D)
+    return None
 
 
 def refute(
