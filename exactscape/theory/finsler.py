@@ -61,8 +61,11 @@ Factoriser = Callable[[Instance, Pattern, Sequence[Fraction], Mu], Sequence[Fact
 
 
 def common_mu(mu: Mu) -> Mu:
-    """mu / max(mu) rounded to multiples of 2^-MU_BITS (zeros dropped): one small denominator,
+    """mu itself when its denominators' lcm is at most 2^MU_BITS, else mu / max(mu) rounded to
+    multiples of 2^-MU_BITS (zeros dropped): one small denominator,
     so that F's R block is an integer matrix over a short denominator."""
+    if lcm(*(m.denominator for *_, m in mu)) <= 2**MU_BITS:
+        return mu  # already over one short denominator (exact ratios kept)
     top = max(m for *_, m in mu)
     out = []
     for j, i, k, m in mu:

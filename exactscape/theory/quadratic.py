@@ -275,7 +275,11 @@ def finsler_refutation(
         factoriser = finsler_factor
     cmu = finsler.common_mu(mu)
     forms: dict[tuple[Fraction, Fraction], finsler.ExactForm] = {}
-    for f in factoriser(inst, pat, fitted, cmu):
+    try:
+        proposals = list(factoriser(inst, pat, fitted, cmu))
+    except Exception:  # noqa: BLE001 - a failing float factoriser proposes nothing; it never answers
+        return None
+    for f in proposals:
         key = (f.rho, f.epsilon)
         if key not in forms:
             forms[key] = finsler.exact_form(inst, pat, fitted, cmu, f.rho, f.epsilon)
@@ -307,11 +311,16 @@ def refute(
 
 
 def quadratic_cell_certificate(
-    inst: Instance, pat: Pattern, mu: Sequence[Sequence[object]], verify: bool = True
+    inst: Instance,
+    pat: Pattern,
+    mu: Sequence[Sequence[object]],
+    verify: bool = True,
+    factor: dict[str, object] | None = None,
 ) -> dict[str, object]:
     """The cell certificate (FORMAT 4.3) of a cell refuted by the given multipliers
     [[j, i, k, "p/q"], ...] (deterministic: the bundled example's multipliers are stored, no
-    solver runs), on the plain engine's minimiser set; ValueError when they do not refute it."""
+    solver runs), on the plain engine's minimiser set; with ``factor`` ({rho, epsilon, bits, L,
+    D}, stored likewise) the Finsler form. ValueError when they do not refute it."""
     from dataclasses import replace
 
     from ..certify import cell_certificate, self_check
@@ -319,7 +328,19 @@ def quadratic_cell_certificate(
 
     a = analyse_cell(inst, pat, engine="plain")
     cand = tuple((int(str(j)), int(str(i)), int(str(k)), Fraction(str(m))) for j, i, k, m in mu)
-    att = refute(inst, pat, a.fitted(), None, [cand])
+    att: Attempt
+    if factor is not None:
+        f = finsler.Factor(
+            Fraction(str(factor["rho"])),
+            Fraction(str(factor["epsilon"])),
+            int(str(factor["bits"])),
+            tuple(tuple(int(str(v)) for v in row) for row in _rows(factor["L"])),
+            tuple(int(str(v)) for v in _items(factor["D"])),
+        )
+        ref = finsler_refutation(inst, pat, a.fitted(), cand, lambda *_: [f])
+        att = Attempt(ref, METHOD if ref else "not-negative", Fraction(0))
+    else:
+        att = refute(inst, pat, a.fitted(), None, [cand])
     if att.refutation is None or not a.feasibility.feasible:
         raise ValueError(f"the multipliers do not refute the cell ({att.reason})")
     cert = cell_certificate(replace(a, genuine=None, tree=None, quadratic=att.refutation, method=METHOD))
@@ -335,3 +356,13 @@ def default_proposer() -> Proposer | None:
     except ImportError:
         return None
     return propose_candidates
+
+
+def _items(v: object) -> list[object]:
+    if not isinstance(v, list):
+        raise ValueError("expected a list")
+    return list(v)
+
+
+def _rows(v: object) -> list[list[object]]:
+    return [_items(r) for r in _items(v)]
