@@ -17,6 +17,12 @@ is >= 0 at it. The checker replays, never searches:
    (t last), recomputed here from the data, has -P - epsilon e_t e_t^T positive
    semidefinite: an exact LDL^T with symmetric pivoting whose pivots are > 0, or = 0 with
    a zero row. Then q <= -epsilon < 0 on M (t = 1): no point of M is genuine.
+
+The Finsler form ``{"quadratic": {"mu", "epsilon", "rho", "bits", "L", "D"}}`` needs no point
+and no basis: F = -Q (+) (-epsilon) + rho [A | -p]^T [A | -p] (the form
+-q(R) - epsilon t^2 + rho ||A R - p t||^2) equals L D L^T + E with L unit lower triangular,
+D >= 0 (numerators over 2^bits) and E diagonally dominant with a non-negative diagonal, so F is
+positive semidefinite and, at t = 1 with A R = p, q(R) <= -epsilon (:func:`check_finsler`).
 """
 
 from collections.abc import Callable, Sequence

@@ -17,7 +17,9 @@ This module computes P exactly (python-flint) from rational multipliers (propose
 :mod:`exactscape.floats.quadratic`), decides semidefiniteness by an exact LDL^T with symmetric
 pivoting, and derives epsilon: the Schur complement of the t entry once the u block is done.
 The work is at size m + 1, never Kd + 1. The exact basis is the echelon null-space basis of
-:mod:`exactscape.minset` when it was built, else the reduced echelon form of (A | p).
+:mod:`exactscape.minset` when it was built, else the reduced echelon form of (A | p). When that
+basis would be too long to write (float data at Table III's size), the refutation takes the
+Finsler form of :mod:`exactscape.theory.finsler` instead (no basis, size Kd + 1).
 """
 
 from __future__ import annotations
