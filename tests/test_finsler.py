@@ -174,3 +174,28 @@ def test_finsler_refutations_agree_with_the_exhaustive_branch_tree() -> None:
 def test_finsler_refutations_agree_with_the_exhaustive_branch_tree_more_seeds() -> None:
     refuted, genuine = _differential(range(12, 80))
     assert refuted >= 1, refuted
+
+
+def test_cells_without_a_writable_basis_take_the_finsler_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exact side's route when the null basis would be too long (forced here): the Finsler
+    form, whose cell certificate the checker verifies."""
+    pytest.importorskip("cvxpy")
+    from dataclasses import replace
+
+    from exactscape import certify
+    from exactscape.floats.quadratic import propose, rationalise
+
+    cell = _cell(7)
+    assert cell is not None
+    inst, pat = cell
+    a = minima.analyse_cell(inst, pat, engine="plain")
+    fitted = a.fitted()
+    prop = propose(inst, pat, fitted, ridge=1e-2)
+    assert prop is not None
+    monkeypatch.setattr(quad, "MAX_BASIS_DIGITS", -1)
+    att = quad.refute(inst, pat, fitted, None, [rationalise(prop.mu, 10**e) for e in (2, 3)])
+    assert isinstance(att.refutation, finsler.FinslerRefutation), att.reason
+    cert = certify.cell_certificate(replace(a, genuine=None, tree=None, quadratic=att.refutation, method=quad.METHOD))
+    res = check_certificate(json.loads(json.dumps(cert)))
+    assert res.verified, res.reason
+    assert a.genuineness.state == "not-genuine"
