@@ -27,8 +27,6 @@ positive semidefinite and, at t = 1 with A R = p, q(R) <= -epsilon (:func:`check
 
 from collections.abc import Callable, Sequence
 from fractions import Fraction
-from math import lcm
-from operator import itemgetter, mul
 
 from .envelope import Instance
 from .errors import CertificateError
@@ -38,6 +36,7 @@ from .numbers import integer, rational, show
 
 NullCheck = Callable[[object, str, Pattern, Instance, int], None]
 FINSLER_FIELDS = ("mu", "epsilon", "rho", "bits", "L", "D")
+mul = int.__mul__  # the product of two integers (the inner loops: sum(map(mul, row, column)))
 MAX_BITS = 256  # FORMAT 4.3, Finsler form: the factor's numerators are over 2^bits, bits <= 256
 
 
@@ -156,6 +155,17 @@ def check_quadratic(
     return len(mu)
 
 
+def _lcm(values: list[int]) -> int:
+    """The least common multiple of positive integers (Euclid's gcd)."""
+    out = 1
+    for v in set(values):
+        a, b = out, v
+        while b:
+            a, b = b, a % b
+        out = out // a * v
+    return out
+
+
 def _gram(pattern: Pattern, xz: list[list[int]], k: int, d: int) -> list[list[int]]:
     """FORMAT 4.3 (F3): Az^T Az (Kd x Kd integers), Az = Dx A: the block (j, l) sums
     Xz_ia Xz_ib over the samples active at both neurons j and l."""
@@ -169,8 +179,7 @@ def _gram(pattern: Pattern, xz: list[list[int]], k: int, d: int) -> list[list[in
             idx = [i for i in active[l_] if i in sj]
             if not idx:
                 continue
-            pick = itemgetter(*idx)
-            sub = [list(pick(c)) if len(idx) > 1 else [c[idx[0]]] for c in cols]
+            sub = [[c[i] for i in idx] for c in cols]
             for a in range(d):
                 ra = g[j * d + a]
                 for b in range(d):
@@ -212,9 +221,9 @@ def check_finsler(value: object, path: str, pattern: Pattern, xs: list[Vector], 
     scaled = [[v * w for v, w in zip(row, dg, strict=False)] for row in full]  # (L D) * 2^(2 bits)
     scale = 2 ** (3 * bits)
     # (F3) the R block of F over den = 2 muden rd Dx^2
-    dx = lcm(*(v.denominator for x in xs for v in x))
+    dx = _lcm([v.denominator for x in xs for v in x])
     xz = [[v.numerator * (dx // v.denominator) for v in x] for x in xs]
-    muden = lcm(*(m.denominator for *_, m in mu))
+    muden = _lcm([m.denominator for *_, m in mu])
     rn, rd = rho.numerator, rho.denominator
     big = _gram(pattern, xz, k, d)
     m_all = k * d
@@ -228,7 +237,7 @@ def check_finsler(value: object, path: str, pattern: Pattern, xs: list[Vector], 
             for b in range(d):
                 row[j * d + b] -= rd * (ca * xk[b] + da * xi[b])
     den = 2 * muden * rd * dx * dx
-    t_all = lcm(den, scale)
+    t_all = _lcm([den, scale])
     fm, fs = t_all // den, t_all // scale
     # the t row: F_Rt = -rho A^T p, F_tt = rho ||p||^2 - epsilon (rationals)
     atp = [ZERO] * m_all
