@@ -26,7 +26,7 @@ from .errors import InputError
 
 if TYPE_CHECKING:  # the CLI imports NAMES at start-up; the exact backends load only when used
     from .core import polyhedra
-    from .theory.quadratic import Proposer
+    from .theory.quadratic import FloatSide
 
     Decider = Callable[[polyhedra.System], polyhedra.Point | polyhedra.Farkas]
 
@@ -56,12 +56,14 @@ def decider(name: str) -> Decider:
     raise InputError(f"unknown exact backend {name!r} (choose from {', '.join(NAMES)})")
 
 
-def quadratic_proposer() -> Proposer | None:
+def quadratic_proposer() -> FloatSide | None:
     """The float proposer of quadratic refutations (:mod:`exactscape.floats.quadratic`: an SDP
     proposes the multipliers, :mod:`exactscape.theory.quadratic` verifies them exactly), or
     None when cvxpy or its solvers are not installed."""
+    from .theory.quadratic import FloatSide
+
     try:
-        from .floats.quadratic import propose_candidates
+        from .floats.quadratic import finsler_factor, propose_candidates
     except ImportError:
         return None
-    return propose_candidates
+    return FloatSide(propose_candidates, finsler_factor)

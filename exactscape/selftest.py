@@ -95,7 +95,7 @@ def produce(run: dict[str, Any], verify: bool = True) -> dict[str, Any]:
 
         if pat is None:
             raise ValueError("a quadratic run needs a pattern")
-        return quadratic_cell_certificate(inst, pat, run["mu"], verify=verify)
+        return quadratic_cell_certificate(inst, pat, run["mu"], verify=verify, factor=run.get("finsler"))
     raise ValueError(f"unknown command {run['command']!r}")
 
 

@@ -147,6 +147,8 @@ def _quadratic_still_true(
     mu = [(int(j), int(i), int(k), _q(v)) for j, i, k, v in q["mu"]]
     if not mu or any(i >= k or v <= 0 for _, i, k, v in mu) or [e[:3] for e in mu] != sorted({e[:3] for e in mu}):
         return False
+    if "rho" in q:
+        return _finsler_still_true(q, mu, inst, pat, rows, fitted)
     R0 = [_q(v) for blk in q["R0"] for v in blk]
     if [sum((r[c] * R0[c] for c in range(Kd)), Fraction(0)) for r in rows] != fitted:
         return False
@@ -181,6 +183,49 @@ def _quadratic_still_true(
             v = -q_of(cols[r], cols[c]) - (eps if r == c == n - 1 else 0)
             W[r, c] = flint.fmpq(v.numerator, v.denominator)
     coeffs = [Fraction(int(c.p), int(c.q)) for c in W.charpoly().coeffs()]  # lowest degree first
+    return all((c * (-1) ** (n - k)) >= 0 for k, c in enumerate(coeffs))
+
+
+def _finsler_still_true(
+    q: dict[str, Any],
+    mu: list[tuple[int, int, int, Fraction]],
+    inst: Instance,
+    pat: Pattern,
+    rows: list[list[Fraction]],
+    fitted: list[Fraction],
+) -> bool:
+    """FORMAT 4.3, Finsler form, re-derived apart from the checker: epsilon > 0, rho >= 0, the
+    factor's shape (integers, D >= 0), and F = -Q (+) (-epsilon) + rho [A | -p]^T [A | -p]
+    positive semidefinite by the signs of its characteristic polynomial (flint)."""
+    import flint
+
+    d, Kd = inst.d, pat.K * inst.d
+    if set(q) != {"mu", "epsilon", "rho", "bits", "L", "D"}:
+        return False
+    eps, rho = _q(q["epsilon"]), _q(q["rho"])
+    bits, L, D = q["bits"], q["L"], q["D"]
+    ints = [bits, *D, *(v for r in L for v in r)]
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in ints) or not 0 <= bits <= 256:
+        return False
+    if eps <= 0 or rho < 0 or len(L) != Kd + 1 or len(D) != Kd + 1 or any(v < 0 for v in D):
+        return False
+    if any(len(r) != i for i, r in enumerate(L)):
+        return False
+    n = Kd + 1
+    F = [[Fraction(0)] * n for _ in range(n)]
+    for j, i, k, m in mu:
+        gi = [(1 if pat.I[i][j] else -1) * x for x in inst.xs[i]]
+        gk = [(1 if pat.I[k][j] else -1) * x for x in inst.xs[k]]
+        for a in range(d):
+            for b in range(d):
+                F[j * d + a][j * d + b] -= m * (gi[a] * gk[b] + gk[a] * gi[b]) / 2
+    ab = [[*r, -p] for r, p in zip(rows, fitted, strict=True)]
+    for a in range(n):
+        for b in range(n):
+            F[a][b] += rho * sum((r[a] * r[b] for r in ab), Fraction(0))
+    F[n - 1][n - 1] -= eps
+    W = flint.fmpq_mat(n, n, [flint.fmpq(v.numerator, v.denominator) for r in F for v in r])
+    coeffs = [Fraction(int(c.p), int(c.q)) for c in W.charpoly().coeffs()]
     return all((c * (-1) ** (n - k)) >= 0 for k, c in enumerate(coeffs))
 
 

@@ -204,7 +204,7 @@ def test_the_engine_decides_by_the_quadratic_form_under_a_budget(monkeypatch: py
         seen.append(1)
         return [mu]
 
-    a = minima.analyse_cell(inst, pat, engine="fast", budget=30, quadratic=propose)
+    a = minima.analyse_cell(inst, pat, engine="fast", budget=30, quadratic=quad.FloatSide(propose))
     assert a.method == "quadratic" and a.genuineness.state == "not-genuine" and a.quadratic is not None
     out = certify.cell_certificate(a)
     assert out["version"] == "1.4" and check_certificate(json.loads(json.dumps(out))).verified

@@ -17,6 +17,12 @@ is >= 0 at it. The checker replays, never searches:
    (t last), recomputed here from the data, has -P - epsilon e_t e_t^T positive
    semidefinite: an exact LDL^T with symmetric pivoting whose pivots are > 0, or = 0 with
    a zero row. Then q <= -epsilon < 0 on M (t = 1): no point of M is genuine.
+
+The Finsler form ``{"quadratic": {"mu", "epsilon", "rho", "bits", "L", "D"}}`` needs no point
+and no basis: F = -Q (+) (-epsilon) + rho [A | -p]^T [A | -p] (the form
+-q(R) - epsilon t^2 + rho ||A R - p t||^2) equals L D L^T + E with L unit lower triangular,
+D >= 0 (numerators over 2^bits) and E diagonally dominant with a non-negative diagonal, so F is
+positive semidefinite and, at t = 1 with A R = p, q(R) <= -epsilon (:func:`check_finsler`).
 """
 
 from collections.abc import Callable, Sequence
@@ -24,11 +30,14 @@ from fractions import Fraction
 
 from .envelope import Instance
 from .errors import CertificateError
-from .fields import at, item, keyed, matrix, record
+from .fields import array, at, item, keyed, matrix, record
 from .linalg import ZERO, Pattern, Vector, apply_a_fast
-from .numbers import rational, show
+from .numbers import integer, rational, show
 
 NullCheck = Callable[[object, str, Pattern, Instance, int], None]
+FINSLER_FIELDS = ("mu", "epsilon", "rho", "bits", "L", "D")
+mul = int.__mul__  # the product of two integers (the inner loops: sum(map(mul, row, column)))
+MAX_BITS = 256  # FORMAT 4.3, Finsler form: the factor's numerators are over 2^bits, bits <= 256
 
 
 def _multipliers(value: object, path: str, k: int, n: int) -> list[tuple[int, int, int, Fraction]]:
@@ -118,8 +127,11 @@ def check_quadratic(
     rank: int,
     null_check: NullCheck,
 ) -> int:
-    """FORMAT 4.3 (1)-(4) (module docstring). Returns the number of multipliers."""
+    """FORMAT 4.3 (1)-(4) (module docstring), or the Finsler form (F1)-(F3) when the
+    evidence has ``rho``. Returns the number of multipliers."""
     k, n, d = len(pattern[0]), len(xs), len(xs[0])
+    if isinstance(value, dict) and "rho" in value:
+        return check_finsler(value, path, pattern, xs, fitted)
     fields = record(value, path, ("mu", "R0", "null", "epsilon"))
     mu = _multipliers(fields["mu"], at(path, "mu"), k, n)
     r_path = at(path, "R0")
@@ -140,4 +152,126 @@ def check_quadratic(
     w = [[-v for v in row] for row in p]
     w[m][m] -= eps
     semidefinite(w, path)
+    return len(mu)
+
+
+def _lcm(values: list[int]) -> int:
+    """The least common multiple of positive integers (Euclid's gcd)."""
+    out = 1
+    for v in set(values):
+        a, b = out, v
+        while b:
+            a, b = b, a % b
+        out = out // a * v
+    return out
+
+
+def _gram(pattern: Pattern, xz: list[list[int]], k: int, d: int) -> list[list[int]]:
+    """FORMAT 4.3 (F3): Az^T Az (Kd x Kd integers), Az = Dx A: the block (j, l) sums
+    Xz_ia Xz_ib over the samples active at both neurons j and l."""
+    n_all = k * d
+    g = [[0] * n_all for _ in range(n_all)]
+    active = [[i for i in range(len(xz)) if pattern[i][j]] for j in range(k)]
+    cols = [list(c) for c in zip(*xz, strict=True)]
+    for j in range(k):
+        sj = set(active[j])
+        for l_ in range(j, k):
+            idx = [i for i in active[l_] if i in sj]
+            if not idx:
+                continue
+            sub = [[c[i] for i in idx] for c in cols]
+            for a in range(d):
+                ra = g[j * d + a]
+                for b in range(d):
+                    v = sum(map(mul, sub[a], sub[b]))
+                    ra[l_ * d + b] = v
+                    g[l_ * d + b][j * d + a] = v
+    return g
+
+
+def check_finsler(value: object, path: str, pattern: Pattern, xs: list[Vector], fitted: Sequence[Fraction]) -> int:
+    """FORMAT 4.3, Finsler form (F1)-(F3): F = -Q (+) (-epsilon) + rho [A | -p]^T [A | -p]
+    equals L D L^T + E with L = L / 2^bits unit lower triangular, D = D / 2^bits >= 0 and E
+    diagonally dominant with a non-negative diagonal, so F is positive semidefinite and
+    q <= -epsilon < 0 on {A R = p}. The R block is done in integers over one denominator."""
+    k, n, d = len(pattern[0]), len(xs), len(xs[0])
+    size = k * d + 1
+    fields = record(value, path, FINSLER_FIELDS)
+    mu = _multipliers(fields["mu"], at(path, "mu"), k, n)
+    e_path = at(path, "epsilon")
+    eps = rational(fields["epsilon"], e_path)
+    if eps <= 0:
+        raise CertificateError(e_path, f"epsilon = {show(eps)} is not > 0")
+    r_path = at(path, "rho")
+    rho = rational(fields["rho"], r_path)
+    if rho < 0:
+        raise CertificateError(r_path, f"rho = {show(rho)} is negative")
+    bits = integer(fields["bits"], at(path, "bits"), 0, MAX_BITS)
+    l_path = at(path, "L")
+    rows = array(fields["L"], l_path, size)
+    low: list[list[int]] = []
+    for r, row in enumerate(rows):
+        rp = item(l_path, r)
+        entries = array(row, rp, r)
+        low.append([integer(v, item(rp, c)) for c, v in enumerate(entries)])
+    dg_path = at(path, "D")
+    dg = [integer(v, item(dg_path, c), 0) for c, v in enumerate(array(fields["D"], dg_path, size))]
+    one = 2**bits
+    full = [[*row, one] for row in low]  # L * 2^bits, row r of length r + 1
+    scaled = [[v * w for v, w in zip(row, dg, strict=False)] for row in full]  # (L D) * 2^(2 bits)
+    scale = 2 ** (3 * bits)
+    # (F3) the R block of F over den = 2 muden rd Dx^2
+    dx = _lcm([v.denominator for x in xs for v in x])
+    xz = [[v.numerator * (dx // v.denominator) for v in x] for x in xs]
+    muden = _lcm([m.denominator for *_, m in mu])
+    rn, rd = rho.numerator, rho.denominator
+    big = _gram(pattern, xz, k, d)
+    m_all = k * d
+    fz = [[2 * muden * rn * v for v in row] for row in big]
+    for j, i, kk, m in mu:
+        c = m.numerator * (muden // m.denominator) * (1 if pattern[i][j] else -1) * (1 if pattern[kk][j] else -1)
+        xi, xk = xz[i], xz[kk]
+        for a in range(d):
+            ca, da = c * xi[a], c * xk[a]
+            row = fz[j * d + a]
+            for b in range(d):
+                row[j * d + b] -= rd * (ca * xk[b] + da * xi[b])
+    den = 2 * muden * rd * dx * dx
+    t_all = _lcm([den, scale])
+    fm, fs = t_all // den, t_all // scale
+    # the t row: F_Rt = -rho A^T p, F_tt = rho ||p||^2 - epsilon (rationals)
+    atp = [ZERO] * m_all
+    for i in range(n):
+        pi = fitted[i]
+        if pi:
+            for j in range(k):
+                if pattern[i][j]:
+                    for a in range(d):
+                        atp[j * d + a] += pi * xs[i][a]
+    last = scaled[m_all]
+    e_t = [-rho * atp[r] - Fraction(sum(map(mul, last, full[r])), scale) for r in range(m_all)]
+    e_tt = rho * sum((v * v for v in fitted), ZERO) - eps - Fraction(sum(map(mul, last, full[m_all])), scale)
+    total = sum((abs(v) for v in e_t), ZERO)
+    if e_tt < total:
+        raise CertificateError(
+            path, f"F - L D L^T is not diagonally dominant in row {m_all} (t): {show(e_tt)} < {show(total)}"
+        )
+    off = [0] * m_all
+    diag = [0] * m_all
+    for r in range(m_all):
+        sr, fr = scaled[r], fz[r]
+        for c in range(r + 1):
+            e = fr[c] * fm - sum(map(mul, sr, full[c])) * fs
+            if c == r:
+                diag[r] = e
+            elif e:
+                a = abs(e)
+                off[r] += a
+                off[c] += a
+    for r in range(m_all):
+        slack = diag[r] - off[r]
+        if slack < 0 or Fraction(slack, t_all) < abs(e_t[r]):
+            raise CertificateError(
+                path, f"F - L D L^T is not diagonally dominant with a non-negative diagonal in row {r}"
+            )
     return len(mu)

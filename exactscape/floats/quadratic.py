@@ -334,3 +334,75 @@ def propose_candidates(
         if c and c not in out:
             out.append(c)
     return out
+
+
+def finsler_factor(
+    inst: Instance, pat: Pattern, fitted: Sequence[Fraction], mu: Sequence[tuple[int, int, int, Fraction]]
+) -> list[Any]:
+    """Proposals (:class:`exactscape.theory.finsler.Factor`) for the Finsler certificate of
+    :mod:`exactscape.theory.finsler`: F = -Q (+) (-epsilon) + rho [A | -p]^T [A | -p] in floats;
+    epsilon a quarter of the largest margin max{e : -Q - e t^2 >= 0 on ker [A | -p]} (that
+    kernel from an SVD), rho the one of a grid (powers of sqrt 10 around ||Q|| / ||A||^2) with
+    the largest least eigenvalue lambda of F, then the Cholesky factor of F - (lambda / 2) I
+    as L D L^T rounded to numerators over 2^40, then 2^52. Empty when -Q is not negative
+    definite there (in floats)."""
+    from ..theory.finsler import Factor
+
+    X, I, p = _arrays(inst, pat, fitted)
+    N, d = X.shape
+    K = I.shape[1]
+    n = K * d + 1
+    A = np.hstack([I[:, j : j + 1] * X for j in range(K)])
+    C = 2 * I - 1
+    Q = np.zeros((n, n))
+    for j, i, k, m in mu:
+        gi, gk = C[i, j] * X[i], C[k, j] * X[k]
+        Q[j * d : (j + 1) * d, j * d : (j + 1) * d] += float(m) * (np.outer(gi, gk) + np.outer(gk, gi)) / 2
+    Ab = np.c_[A, -p]
+    H = Ab.T @ Ab
+    _, S, Vt = np.linalg.svd(Ab)
+    r = int(np.sum(S > 1e-9 * S[0])) if S.size and S[0] > 0 else 0
+    Z = Vt[r:].T
+    Mk = Z.T @ (-Q) @ Z
+    if Mk.size == 0 or not np.linalg.eigvalsh(Mk)[0] > 0:
+        return []
+    w = Z[-1]
+    emax = 1.0 / float(w @ np.linalg.solve(Mk, w))
+    eps = _short(emax / 4)
+    if not eps > 0:
+        return []
+    base = float(np.abs(Q).max()) / max(float(np.abs(H).max()), 1e-300)
+    best: tuple[float, Fraction] | None = None
+    for e in range(-2, 7):
+        rho = _short(base * 10 ** (e / 2))
+        F = -Q + float(rho) * H
+        F[-1, -1] -= float(eps)
+        lam = float(np.linalg.eigvalsh(F)[0])
+        if best is None or lam > best[0]:
+            best = (lam, rho)
+    if best is None or not best[0] > 0:
+        return []
+    lam, rho = best
+    F = -Q + float(rho) * H
+    F[-1, -1] -= float(eps)
+    try:
+        Ch = np.linalg.cholesky(F - lam / 2 * np.eye(n))
+    except np.linalg.LinAlgError:
+        return []
+    dg = np.diag(Ch)
+    L = Ch / dg[None, :]
+    D = dg * dg
+    out = []
+    for bits in (40, 52):
+        s = 2.0**bits
+        rows = tuple(tuple(int(v) for v in np.rint(L[r, :r] * s)) for r in range(n))
+        out.append(Factor(rho, eps, bits, rows, tuple(int(v) for v in np.rint(D * s))))
+    return out
+
+
+def _short(x: float) -> Fraction:
+    """x > 0 rounded down to three significant decimal digits (a short rational)."""
+    if not x > 0 or not np.isfinite(x):
+        return Fraction(0)
+    e = int(np.floor(np.log10(x))) - 2
+    return Fraction(int(np.floor(x / 10.0**e)) * Fraction(10) ** e)

@@ -20,6 +20,7 @@ from ..landscape.point import PointVerdict
 from ..theory.boundary import FaceAnalysis
 from ..theory.branches import Genuine
 from ..theory.census import CensusCell, CensusLeaf, CensusNode
+from ..theory.finsler import FinslerRefutation
 from ..theory.local import NeuronProof
 from ..theory.minima import CellAnalysis, Leaf, Tree
 from ..theory.quadratic import QuadraticRefutation
@@ -149,8 +150,18 @@ def cell_certificate(a: CellAnalysis) -> dict[str, Any]:
 VERSION_1_3 = "1.3"
 
 
-def quadratic_json(q: QuadraticRefutation) -> dict[str, Any]:
-    """A quadratic refutation (FORMAT 4.3, new in 1.4): multipliers, R0, the null basis, epsilon."""
+def quadratic_json(q: QuadraticRefutation | FinslerRefutation) -> dict[str, Any]:
+    """A quadratic refutation (FORMAT 4.3, new in 1.4): multipliers, R0, the null basis, epsilon;
+    or the Finsler form: multipliers, epsilon, rho, and the factor L D L^T (numerators over 2^bits)."""
+    if isinstance(q, FinslerRefutation):
+        return {
+            "mu": [[j, i, k, fmt(m)] for j, i, k, m in q.mu],
+            "epsilon": fmt(q.epsilon),
+            "rho": fmt(q.rho),
+            "bits": q.bits,
+            "L": [list(row) for row in q.L],
+            "D": list(q.D),
+        }
     return {
         "mu": [[j, i, k, fmt(m)] for j, i, k, m in q.mu],
         "R0": fmt_mat(q.R0),

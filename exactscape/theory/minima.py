@@ -47,6 +47,7 @@ from . import genuine as fast
 from . import quadratic as quad
 from .branches import BRANCHES, BranchProblem, BranchSearch, Decider, Genuine, Leaf, Split, Tree, search
 from .engines import ENGINES, SMALL_CELL
+from .finsler import FinslerRefutation
 from .quadratic import QuadraticRefutation
 
 PLAIN_LIMIT = 40_000  # entries of A above which the plain branch tree is not attempted by the fast engine
@@ -217,7 +218,9 @@ class CellAnalysis:
     method: str = "plain"
     undecided: bool = False
     undecided_reason: str = ""
-    quadratic: QuadraticRefutation | None = None  # a refutation of the whole cell (method "quadratic")
+    quadratic: QuadraticRefutation | FinslerRefutation | None = (
+        None  # a refutation of the whole cell (method "quadratic")
+    )
 
     @property
     def K(self) -> int:
@@ -281,7 +284,7 @@ def analyse_cell(
     budget: int | Fraction | None = None,
     propose: witness.Proposer | None = None,
     generalise: boxes.Generaliser | None = None,
-    quadratic: quad.Proposer | None = None,
+    quadratic: quad.FloatSide | None = None,
 ) -> CellAnalysis:
     """Decide feasibility, the minimiser set, its loss and genuineness of one cell.
 
@@ -360,15 +363,14 @@ def analyse_cell(
 
 
 def _quadratic_step(
-    inst: Instance, pat: Pattern, ms: minset.MinimiserSet, propose: quad.Proposer, bud: fast.Budget
-) -> QuadraticRefutation | None:
+    inst: Instance, pat: Pattern, ms: minset.MinimiserSet, side: quad.FloatSide, bud: fast.Budget
+) -> QuadraticRefutation | FinslerRefutation | None:
     """Floats propose multipliers (in a child process), the exact side verifies them (likewise),
     both stopped at half of the remaining budget (the box search keeps the rest); None when
     nothing verified in time."""
     from ..core import deadline
 
-    if quad.estimated_basis_digits(inst, pat, ms) > quad.MAX_BASIS_DIGITS:
-        return None  # no exact basis could be written (float data at Table III's size): skip the SDP
+    propose = side.propose
     fitted = tuple(ms.fitted())
     # half of what is left of the budget: the box search keeps the other half
     stop = None if bud.deadline_ns is None else (time.monotonic_ns() + bud.deadline_ns) // 2
@@ -379,7 +381,7 @@ def _quadratic_step(
             candidates = deadline.call_before(stop, _call_proposer, (propose, inst, pat, fitted))
     except deadline.Expired:
         return None
-    return quad.refute(inst, pat, fitted, ms, candidates, stop).refutation
+    return quad.refute(inst, pat, fitted, ms, candidates, stop, side.factorise).refutation
 
 
 def _call_proposer(args: tuple[quad.Proposer, Instance, Pattern, tuple[Fraction, ...]]) -> list[quad.Mu]:

@@ -17,7 +17,9 @@ This module computes P exactly (python-flint) from rational multipliers (propose
 :mod:`exactscape.floats.quadratic`), decides semidefiniteness by an exact LDL^T with symmetric
 pivoting, and derives epsilon: the Schur complement of the t entry once the u block is done.
 The work is at size m + 1, never Kd + 1. The exact basis is the echelon null-space basis of
-:mod:`exactscape.core.minset` when it was built, else the reduced echelon form of (A | p).
+:mod:`exactscape.core.minset` when it was built, else the reduced echelon form of (A | p). When that
+basis would be too long to write (float data at Table III's size), the refutation takes the
+Finsler form of :mod:`exactscape.theory.finsler` instead (no basis, size Kd + 1).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ import flint
 from ..core import deadline
 from ..core.minset import MinimiserSet, design_integers, samples
 from ..core.model import Instance, Pattern, Vec
+from . import finsler
+from .finsler import FinslerRefutation
 
 METHOD = "quadratic"
 MAX_BASIS_DIGITS = 2_000_000  # decimal digits of the exact basis above which no certificate is attempted
@@ -40,6 +44,16 @@ Mu = tuple[tuple[int, int, int, Fraction], ...]
 
 Proposer = Callable[[Instance, Pattern, Sequence[Fraction]], Sequence[Mu]]
 """Candidate multipliers for a cell (floats may propose them; each is verified exactly)."""
+
+
+@dataclass(frozen=True)
+class FloatSide:
+    """The float proposers the caller hands in (this module imports no float code): candidate
+    multipliers, and the factoriser that proposes the Finsler form's rho, epsilon, L and D
+    (None: only the null-basis form is tried)."""
+
+    propose: Proposer
+    factorise: finsler.Factoriser | None = None
 
 
 @dataclass(frozen=True)
@@ -231,14 +245,23 @@ def basis_digits(basis: AffineBasis) -> int:
 class Attempt:
     """The outcome of :func:`refute`: a verified refutation or why there is none, with times."""
 
-    refutation: QuadraticRefutation | None
+    refutation: QuadraticRefutation | FinslerRefutation | None
     reason: str
     exact_seconds: Fraction
 
 
-def _exact(args: tuple[Instance, Pattern, tuple[Fraction, ...], MinimiserSet | None, Sequence[Mu]]) -> Attempt:
-    inst, pat, fitted, ms, candidates = args
+def _exact(
+    args: tuple[Instance, Pattern, tuple[Fraction, ...], MinimiserSet | None, Sequence[Mu], finsler.Factoriser | None],
+) -> Attempt:
+    inst, pat, fitted, ms, candidates, factoriser = args
     t0 = time.perf_counter_ns()
+    if estimated_basis_digits(inst, pat, ms) > MAX_BASIS_DIGITS:
+        # no exact null basis can be written: the Finsler form needs none
+        for mu in reversed(candidates):  # the finest rounding first
+            fref = finsler_refutation(inst, pat, fitted, mu, factoriser)
+            if fref is not None:
+                return Attempt(fref, METHOD, Fraction(time.perf_counter_ns() - t0, 10**9))
+        return Attempt(None, "not-negative", Fraction(time.perf_counter_ns() - t0, 10**9))
     basis = affine_basis(inst, pat, fitted, ms)
     if basis_digits(basis) > MAX_BASIS_DIGITS:
         return Attempt(None, "basis-too-large", Fraction(time.perf_counter_ns() - t0, 10**9))
@@ -249,6 +272,33 @@ def _exact(args: tuple[Instance, Pattern, tuple[Fraction, ...], MinimiserSet | N
     return Attempt(None, "not-negative", Fraction(time.perf_counter_ns() - t0, 10**9))
 
 
+def finsler_refutation(
+    inst: Instance, pat: Pattern, fitted: Sequence[Fraction], mu: Mu, factoriser: finsler.Factoriser | None = None
+) -> FinslerRefutation | None:
+    """The Finsler certificate (:mod:`exactscape.theory.finsler`) for multipliers ``mu``
+    (rounded to one denominator): the factoriser (floats, e.g.
+    :func:`exactscape.floats.quadratic.finsler_factor`, handed in by the caller) proposes rho,
+    epsilon, L and D, each proposal verified exactly; None when none verifies (or there is no
+    factoriser)."""
+    if not mu or any(m <= 0 or i >= k for _, i, k, m in mu):
+        return None
+    if factoriser is None:
+        return None
+    cmu = finsler.common_mu(mu)
+    forms: dict[tuple[Fraction, Fraction], finsler.ExactForm] = {}
+    try:
+        proposals = list(factoriser(inst, pat, fitted, cmu))
+    except Exception:  # noqa: BLE001 - a failing float factoriser proposes nothing; it never answers
+        return None
+    for f in proposals:
+        key = (f.rho, f.epsilon)
+        if key not in forms:
+            forms[key] = finsler.exact_form(inst, pat, fitted, cmu, f.rho, f.epsilon)
+        if finsler.verify(forms[key], f):
+            return FinslerRefutation(tuple(sorted(cmu)), f.epsilon, f.rho, f.bits, f.L, f.D)
+    return None
+
+
 def refute(
     inst: Instance,
     pat: Pattern,
@@ -256,11 +306,12 @@ def refute(
     ms: MinimiserSet | None,
     candidates: Sequence[Mu],
     deadline_ns: int | None = None,
+    factoriser: finsler.Factoriser | None = None,
 ) -> Attempt:
     """Try each candidate ``mu`` exactly (the first verified one wins). Under a deadline the
     exact work runs in a child process that is stopped when the deadline passes (reason
     ``budget``)."""
-    args = (inst, pat, tuple(fitted), ms, tuple(candidates))
+    args = (inst, pat, tuple(fitted), ms, tuple(candidates), factoriser)
     if not candidates:
         return Attempt(None, "no-proposal", Fraction(0))
     if deadline_ns is None:
@@ -272,11 +323,16 @@ def refute(
 
 
 def quadratic_cell_certificate(
-    inst: Instance, pat: Pattern, mu: Sequence[Sequence[object]], verify: bool = True
+    inst: Instance,
+    pat: Pattern,
+    mu: Sequence[Sequence[object]],
+    verify: bool = True,
+    factor: dict[str, object] | None = None,
 ) -> dict[str, object]:
     """The cell certificate (FORMAT 4.3) of a cell refuted by the given multipliers
     [[j, i, k, "p/q"], ...] (deterministic: the bundled example's multipliers are stored, no
-    solver runs), on the plain engine's minimiser set; ValueError when they do not refute it."""
+    solver runs), on the plain engine's minimiser set; with ``factor`` ({rho, epsilon, bits, L,
+    D}, stored likewise) the Finsler form. ValueError when they do not refute it."""
     from dataclasses import replace
 
     from ..io.certify import cell_certificate, self_check
@@ -284,10 +340,32 @@ def quadratic_cell_certificate(
 
     a = analyse_cell(inst, pat, engine="plain")
     cand = tuple((int(str(j)), int(str(i)), int(str(k)), Fraction(str(m))) for j, i, k, m in mu)
-    att = refute(inst, pat, a.fitted(), None, [cand])
+    att: Attempt
+    if factor is not None:
+        f = finsler.Factor(
+            Fraction(str(factor["rho"])),
+            Fraction(str(factor["epsilon"])),
+            int(str(factor["bits"])),
+            tuple(tuple(int(str(v)) for v in row) for row in _rows(factor["L"])),
+            tuple(int(str(v)) for v in _items(factor["D"])),
+        )
+        ref = finsler_refutation(inst, pat, a.fitted(), cand, lambda *_: [f])
+        att = Attempt(ref, METHOD if ref else "not-negative", Fraction(0))
+    else:
+        att = refute(inst, pat, a.fitted(), None, [cand])
     if att.refutation is None or not a.feasibility.feasible:
         raise ValueError(f"the multipliers do not refute the cell ({att.reason})")
     cert = cell_certificate(replace(a, genuine=None, tree=None, quadratic=att.refutation, method=METHOD))
     if verify:
         self_check(cert)
     return cert
+
+
+def _items(v: object) -> list[object]:
+    if not isinstance(v, list):
+        raise ValueError("expected a list")
+    return list(v)
+
+
+def _rows(v: object) -> list[list[object]]:
+    return [_items(r) for r in _items(v)]
