@@ -90,3 +90,20 @@ def genuine_by_enumeration(
         if not open_polyhedron_empty(n, eq, strict):
             return True
     return False
+
+
+def det_mod_nonzero_plain(rows: list[list[int]], p: int) -> bool:
+    """Is det(rows) != 0 modulo the prime p? Plain Gaussian elimination over F_p (the oracle of
+    the checker's packed elimination and its singleton expansion)."""
+    a = [[v % p for v in r] for r in rows]
+    n = len(a)
+    for c in range(n):
+        piv = next((r for r in range(c, n) if a[r][c]), None)
+        if piv is None:
+            return False
+        a[c], a[piv] = a[piv], a[c]
+        inv = pow(a[c][c], -1, p)
+        for r in range(c + 1, n):
+            f = a[r][c] * inv % p
+            a[r] = [(x - f * y) % p for x, y in zip(a[r], a[c], strict=True)]
+    return True

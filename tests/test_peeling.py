@@ -14,6 +14,7 @@ import json
 import random
 from fractions import Fraction
 
+import oracles
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -113,21 +114,6 @@ def test_any_returned_witness_is_exact(seed: int, shift: int) -> None:
     found = witness.Verifier(inst, pat, ms, None).verify(witness.Proposal(tuple(tuple(b) for b in R)))
     if found is not None:
         assert _satisfies(inst, pat, ms, found.genuine)
-
-
-def _det_plain(rows: list[list[int]], p: int) -> bool:
-    a = [[v % p for v in r] for r in rows]
-    n = len(a)
-    for c in range(n):
-        piv = next((r for r in range(c, n) if a[r][c]), None)
-        if piv is None:
-            return False
-        a[c], a[piv] = a[piv], a[c]
-        inv = pow(a[c][c], -1, p)
-        for r in range(c + 1, n):
-            f = a[r][c] * inv % p
-            a[r] = [(x - f * y) % p for x, y in zip(a[r], a[c], strict=True)]
-    return True
 
 
 def _fraction_rank(rows: list[list[F]]) -> int:
@@ -242,7 +228,7 @@ def test_checker_peeling_keeps_the_determinant(seed: int, n: int, density: float
         for r in range(n):
             for c in range(r + 1, n):
                 rows[r][c] = 0 if r < n // 2 else rows[r][c]
-    assert det_mod_nonzero(rows, p) == _det_plain(rows, p)
+    assert det_mod_nonzero(rows, p) == oracles.det_mod_nonzero_plain(rows, p)
     left = peel_singletons(rows, p)
     assert left is None or len(left) <= n
 

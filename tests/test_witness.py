@@ -17,6 +17,7 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
+import oracles
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -104,21 +105,6 @@ def test_given_point_on_the_fast_engine_agrees_with_the_plain_tree(cell: tuple[I
     assert check_certificate(json.loads(certify.dumps(certify.cell_certificate(fast)))).verified
 
 
-def _det_plain(rows: list[list[int]], p: int) -> bool:
-    a = [[v % p for v in r] for r in rows]
-    n = len(a)
-    for c in range(n):
-        piv = next((r for r in range(c, n) if a[r][c]), None)
-        if piv is None:
-            return False
-        a[c], a[piv] = a[piv], a[c]
-        inv = pow(a[c][c], -1, p)
-        for r in range(c + 1, n):
-            f = a[r][c] * inv % p
-            a[r] = [(x - f * y) % p for x, y in zip(a[r], a[c], strict=True)]
-    return True
-
-
 @settings(max_examples=200, deadline=None)
 @given(
     st.integers(1, 7).flatmap(
@@ -130,7 +116,7 @@ def _det_plain(rows: list[list[int]], p: int) -> bool:
 def test_packed_elimination_agrees_with_plain_elimination(rows: list[list[int]], p: int, dependent: bool) -> None:
     if dependent and len(rows) > 1:
         rows = [*rows[:-1], [a - 2 * b for a, b in zip(rows[0], rows[1], strict=True)]]
-    assert det_mod_nonzero(rows, p) == _det_plain(rows, p)
+    assert det_mod_nonzero(rows, p) == oracles.det_mod_nonzero_plain(rows, p)
 
 
 @given(st.integers(-40, 40), st.integers(1, 40))
