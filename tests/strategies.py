@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from fractions import Fraction as F
 
 from hypothesis import strategies as st
 
-from exactscape.core.model import Instance, Pattern
+from exactscape.core.model import Instance, Pattern, Weights, pattern_of
 
 
 @st.composite
@@ -24,3 +25,16 @@ def small_cells(
     bias = draw(st.booleans())
     I = tuple(tuple(draw(st.integers(0, 1)) for _ in range(K)) for _ in range(N))
     return Instance(X=X, y=y, bias=bias), Pattern(I)
+
+
+def integer_cell(seed: int, N: int, d0: int, K: int) -> tuple[Instance, Pattern] | None:
+    """A random cell with integer data (coordinates in [-5, 5], labels +-1) and the pattern of
+    integer weights in [-4, 4]; None when a weight lies on a sample hyperplane. With Kd > N > d0 + 1
+    it is wide with dependent samples (the quadratic refutations' small cases)."""
+    rng = random.Random(seed)
+    X = [[F(rng.randint(-5, 5)) for _ in range(d0)] for _ in range(N)]
+    y = [F(rng.choice([-1, 1])) for _ in range(N)]
+    inst = Instance(X, y)
+    w = [[F(rng.randint(-4, 4)) for _ in range(d0 + 1)] for _ in range(K)]
+    pat, on = pattern_of(inst, Weights([F(1)] * K, w))
+    return None if on else (inst, pat)

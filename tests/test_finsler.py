@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import copy
 import json
-import random
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import flint
 import pytest
+import strategies
 
 from exactscape.checker import check_certificate
-from exactscape.core.model import Instance, Pattern, Weights, pattern_of
+from exactscape.core.model import Instance, Pattern
 from exactscape.theory import finsler, minima
 from exactscape.theory import quadratic as quad
 
@@ -119,14 +119,9 @@ def _dense(form: finsler.ExactForm) -> list[list[Fraction]]:
     return [*F, [*form.Rt, form.tt]]
 
 
-def _cell(seed: int, N: int = 5, d0: int = 2, K: int = 2) -> tuple[Instance, Pattern] | None:
-    rng = random.Random(seed)
-    X = [[Fraction(rng.randint(-5, 5)) for _ in range(d0)] for _ in range(N)]
-    y = [Fraction(rng.choice([-1, 1])) for _ in range(N)]
-    inst = Instance(X, y)
-    w = [[Fraction(rng.randint(-4, 4)) for _ in range(d0 + 1)] for _ in range(K)]
-    pat, on = pattern_of(inst, Weights([Fraction(1)] * K, w))
-    return None if on else (inst, pat)
+def _cell(seed: int) -> tuple[Instance, Pattern] | None:
+    """A small wide cell with dependent samples (Kd > N > d), integer data."""
+    return strategies.integer_cell(seed, 5, 2, 2)
 
 
 def _differential(seeds: range) -> tuple[int, int]:

@@ -13,11 +13,12 @@ from typing import Any
 
 import flint
 import pytest
+import strategies
 
 from exactscape.checker import check_certificate
 from exactscape.checker.errors import CertificateError
 from exactscape.checker.quadratic import semidefinite
-from exactscape.core.model import Instance, Pattern, Weights, pattern_of
+from exactscape.core.model import Instance, Pattern
 from exactscape.io import certify
 from exactscape.theory import minima
 from exactscape.theory import quadratic as quad
@@ -25,15 +26,9 @@ from exactscape.theory import quadratic as quad
 GOLDEN = Path(__file__).resolve().parents[1] / "proofs" / "certificates" / "quad-wide.cell.cert.json"
 
 
-def _cell(seed: int, N: int = 8, d0: int = 2, K: int = 4) -> tuple[Instance, Pattern] | None:
+def _cell(seed: int) -> tuple[Instance, Pattern] | None:
     """A small wide cell with dependent samples (Kd > N > d), integer data."""
-    rng = random.Random(seed)
-    X = [[Fraction(rng.randint(-5, 5)) for _ in range(d0)] for _ in range(N)]
-    y = [Fraction(rng.choice([-1, 1])) for _ in range(N)]
-    inst = Instance(X, y)
-    w = [[Fraction(rng.randint(-4, 4)) for _ in range(d0 + 1)] for _ in range(K)]
-    pat, on = pattern_of(inst, Weights([Fraction(1)] * K, w))
-    return None if on else (inst, pat)
+    return strategies.integer_cell(seed, 8, 2, 4)
 
 
 def _differential(seeds: range) -> tuple[int, int]:
