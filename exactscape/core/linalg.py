@@ -204,3 +204,16 @@ def _gcd(a: int, b: int) -> int:
     while b:
         a, b = b, a % b
     return a
+
+
+def echelon_pivots(R: flint.nmod_mat | flint.fmpq_mat, rank: int) -> list[int]:
+    """The pivot columns of a reduced row echelon form R of the given rank: for each of its
+    first ``rank`` rows, the first column with a non-zero entry (strictly increasing)."""
+    out: list[int] = []
+    j = 0
+    for k in range(rank):
+        while int(R[k, j]) == 0:
+            j += 1
+        out.append(j)
+        j += 1
+    return out

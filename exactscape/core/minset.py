@@ -41,6 +41,7 @@ from math import gcd, isqrt, lcm
 import flint
 
 from ..errors import BackendError
+from .linalg import echelon_pivots
 from .model import Instance, Pattern
 
 # primes for the modular rank evidence (the checker verifies primality)
@@ -220,13 +221,7 @@ def _pivots(M: flint.fmpz_mat, p: int) -> list[int]:
     if M.nrows() == 0 or M.ncols() == 0:
         return []
     R, rank = _echelon(M, p)
-    out: list[int] = []
-    for k in range(rank):
-        j = out[-1] + 1 if out else 0
-        while int(R[k, j]) == 0:
-            j += 1
-        out.append(j)
-    return out
+    return echelon_pivots(R, rank)
 
 
 def _pivots_of_rows(inst: Instance, pat: Pattern, rows: Sequence[int], p: int) -> list[int]:
@@ -245,13 +240,7 @@ def _pivots_of_rows(inst: Instance, pat: Pattern, rows: Sequence[int], p: int) -
                 for l, v in nz:
                     M[t, base + l] = v
     R, rank = M.rref()
-    out: list[int] = []
-    for k in range(rank):
-        j = out[-1] + 1 if out else 0
-        while int(R[k, j]) == 0:
-            j += 1
-        out.append(j)
-    return out
+    return echelon_pivots(R, rank)
 
 
 def minor_entries(inst: Instance, pat: Pattern, rows: Sequence[int], cols: Sequence[int]) -> list[int]:

@@ -34,6 +34,8 @@ from math import gcd
 
 import flint
 
+from ..core.linalg import echelon_pivots
+
 SparseRow = list[tuple[int, int]]  # (column, non-zero integer entry), columns increasing
 
 
@@ -116,14 +118,7 @@ def core_columns(
         R, rank = M.rref()
         if rank < m:
             continue
-        out: list[int] = []
-        j = 0
-        for k in range(rank):
-            while int(R[k, j]) == 0:
-                j += 1
-            out.append(order[j])
-            j += 1
-        return out
+        return [order[j] for j in echelon_pivots(R, rank)]
     return None
 
 

@@ -49,6 +49,7 @@ from math import lcm
 
 import flint
 
+from ..core.linalg import echelon_pivots
 from ..core.minset import PRIMES, MinimiserSet, ZMat, minor_entries, samples
 from ..core.model import Instance, Mat, Pattern, Weights
 from . import peeling
@@ -121,14 +122,7 @@ def _pivot_columns(entries: list[int], nrows: int, order: Sequence[int], p: int)
     row, its columns named by ``order``), scanning columns in that order."""
     M = flint.nmod_mat(nrows, len(order), entries, p)
     R, rank = M.rref()
-    out: list[int] = []
-    j = 0
-    for k in range(rank):
-        while int(R[k, j]) == 0:
-            j += 1
-        out.append(order[j])
-        j += 1
-    return sorted(out)
+    return sorted(order[j] for j in echelon_pivots(R, rank))
 
 
 _SPARSE: dict[str, object] = {}  # the last instance, pattern and rows: their sparse rows and choices
