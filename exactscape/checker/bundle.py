@@ -24,6 +24,7 @@ checked as a whole:
 import os
 import stat
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import product
 from pathlib import Path
@@ -441,30 +442,45 @@ def _face_lines(
     return out, upper
 
 
-def check_atlas_lines(
-    folder: Path, doc: dict[str, object], certs: dict[str, dict[str, object]], census_name: str, inst: Instance
-) -> list[str]:
-    """FORMAT 10.4 (5), ``atlas.json`` version 2: every file it names exists and verified,
-    every certificate of the folder is named, and every line is re-derived from the
-    certificates it names (cells, losses, genuine flags and branches, the (+,...,+)
-    column, infima, saddles, faces, minima, spurious and undecided lists, the global
-    minimum and its point, verdict and counts)."""
-    named: set[str] = set()
+@dataclass(frozen=True)
+class _Named:
+    """The certificates ``atlas.json`` names: each is looked up by name and kind, must be a
+    verified certificate of the folder, and is recorded in ``named`` (FORMAT 10.4 (5))."""
 
-    def cert(name: object, path: str, kind: str) -> dict[str, object]:
-        if not isinstance(name, str) or name not in certs:
-            if isinstance(name, str) and not (folder / name).is_file():
+    folder: Path
+    certs: dict[str, dict[str, object]]
+    named: set[str] = field(default_factory=set)
+
+    def __call__(self, name: object, path: str, kind: str) -> dict[str, object]:
+        if not isinstance(name, str) or name not in self.certs:
+            if isinstance(name, str) and not (self.folder / name).is_file():
                 raise CertificateError(f"atlas.json: {path}", f"names {_short(name)}, which is not in the bundle")
             raise CertificateError(f"atlas.json: {path}", f"names {_short(name)}, not a verified certificate here")
-        if certs[name].get("kind") != kind:
+        if self.certs[name].get("kind") != kind:
             raise CertificateError(f"atlas.json: {path}", f"{name} is not of kind {kind!r}")
-        named.add(name)
-        return certs[name]
+        self.named.add(name)
+        return self.certs[name]
 
+
+@dataclass(frozen=True)
+class _Sizes:
+    """The census ``atlas.json`` names, its K and neuron cells, and the K-tuples of them
+    (the network cells, in the atlas's order)."""
+
+    census: dict[str, object]
+    k: int
+    ncells: list[list[int]]
+    combos: list[tuple[int, ...]]
+
+
+def _atlas_sizes(doc: dict[str, object], get: _Named, census_name: str, inst: Instance) -> _Sizes:
+    """FORMAT 10.4 (5), the head of ``atlas.json``: only known keys; the census it names is
+    the bundle's; N, d, K, the number of neuron cells, their bound 2 sum_{i<d} C(N-1, i)
+    and the number of network cells (neuron cells^K) are the census's."""
     _keys_within(doc, TOP_KEYS, "(top level)")
     _keys_within(doc.get("global_minimum"), MINIMUM_KEYS, "global_minimum")
-    census = cert(_field(doc, "census", "atlas.json"), "census", "census")
-    if census is not certs[census_name]:  # pragma: no cover - one census (check 1)
+    census = get(_field(doc, "census", "atlas.json"), "census", "census")
+    if census is not get.certs[census_name]:  # pragma: no cover - one census (check 1)
         raise CertificateError("atlas.json: census", "not the bundle's census")
     cclaim = census["claim"]
     if not isinstance(cclaim, dict):  # pragma: no cover - verified
@@ -478,91 +494,143 @@ def check_atlas_lines(
     _same("neuron_cell_bound", doc.get("neuron_cell_bound"), _region_bound(inst.n, inst.d))
     combos = list(product(range(len(ncells)), repeat=k))
     _same("network_cells", doc.get("network_cells"), len(combos))
-    rows = _list(_field(doc, "cells", "atlas.json"), len(combos))
+    return _Sizes(census, k, ncells, combos)
+
+
+@dataclass(frozen=True)
+class _CellLine:
+    """What one line of ``cells`` re-derives: the cell's activation pattern (rows i, columns
+    j), its genuineness state, its local minimum (a genuine cell), the losses attained in it
+    (its witness's, its infimum's) and its lower bound (infimum, else L*)."""
+
+    pattern: list[list[int]]
+    state: str
+    minimum: dict[str, object] | None
+    attained: list[Fraction]
+    bound: Fraction
+
+
+def _positive_column(
+    get: _Named, p: str, files: dict[str, object], claim: dict[str, object], pattern: list[list[int]], k: int
+) -> bool:
+    """The (+, ..., +) column of a genuine cell: its own witness when every branch is +,
+    else a certificate of kind branches for the branch vector (+, ..., +)."""
+    if all(b == "+" for b in _list(claim["branches"])):
+        return True
+    pc = get(files.get("branches"), f"{p}.certificates.branches", "branches")
+    pcl = _claim(pc)
+    _same(f"{p}: the pattern of {files['branches']}", pc["pattern"], pattern)
+    _same(f"{p}: the branch vectors of {files['branches']}", pcl["branch_vectors"], [["+"] * k])
+    return pcl["genuine"] is True
+
+
+def _saddle_line(
+    get: _Named, p: str, files: dict[str, object], row: object, pattern: list[list[int]], saddles_all: bool
+) -> None:
+    """A cell's ``saddles``: the cases of its saddle certificate (every zero set), required
+    when ``saddles_analysed``; no ``saddles`` line without a certificate."""
+    if saddles_all or "saddle" in files:
+        sc = get(files.get("saddle"), f"{p}.certificates.saddle", "saddle")
+        _same(f"{p}: the pattern of {files['saddle']}", sc["pattern"], pattern)
+        scl = _claim(sc)
+        if scl["zero_sets"] != "all":
+            raise CertificateError(f"atlas.json: {p}", f"{files['saddle']} does not cover every zero set")
+        cases = [
+            {"zero": c["zero"], "verdict": c["verdict"], "loss": show(rational(c["loss"], "loss"))}
+            for c in _list(scl["cases"])
+            if isinstance(c, dict)
+        ]
+        _same(f"{p}.saddles", _field(row, "saddles", p), cases)
+    elif "saddles" in row:  # type: ignore[operator]
+        raise CertificateError(f"atlas.json: {p}.saddles", "no saddle certificate is named for it")
+
+
+def _cell_line(
+    get: _Named, idx: int, combo: tuple[int, ...], row: object, sizes: _Sizes, inst: Instance, saddles_all: bool
+) -> _CellLine:
+    """One line of ``cells``: index, neuron cells and pattern of the K-tuple ``combo``; the
+    cell certificate's feasible, kind, dimension, genuine, branches and loss; genuineness;
+    the (+, ..., +) column; infimum and lower bound; saddles."""
+    p = f"cells[{idx}]"
+    _keys_within(row, CELL_KEYS, p)
+    ncells = sizes.ncells
+    pattern = [[ncells[c][i] for c in combo] for i in range(inst.n)]
+    _same(f"{p}.index", _field(row, "index", p), idx)
+    _same(f"{p}.neuron_cells", _field(row, "neuron_cells", p), list(combo))
+    text = "|".join("".join("+" if a else "-" for a in ncells[c]) for c in combo)
+    _same(f"{p}.pattern", _field(row, "pattern", p), text)
+    files = _field(row, "certificates", p)
+    if not isinstance(files, dict) or not set(files) <= {"cell", "infimum", "saddle", "branches"}:
+        raise CertificateError(
+            f"atlas.json: {p}.certificates", "expected an object naming cell, infimum, saddle, branches"
+        )
+    cc = get(files.get("cell"), f"{p}.certificates.cell", "cell")
+    _same(f"{p}: the pattern of {files['cell']}", cc["pattern"], pattern)
+    claim = _claim(cc)
+    for key in ("feasible", "kind", "dimension", "genuine", "branches"):
+        _same(f"{p}.{key}", _field(row, key, p), claim[key])
+    loss = rational(claim["loss"], f"{files['cell']}: claim.loss")
+    _same(f"{p}.loss", _q(_field(row, "loss", p), f"{p}.loss"), loss)
+    genuine = claim["genuine"] is True
+    # a bundle holds decided cells only: genuine, or not genuine (refuted or infeasible)
+    state = "genuine" if genuine else "not-genuine"
+    _same(f"{p}.genuineness", _field(row, "genuineness", p), state)
+    positive = _positive_column(get, p, files, claim, pattern, sizes.k) if genuine else None
+    minimum = _minimum("cell", idx, loss, {"branches": claim["branches"]}) if genuine else None
+    attained = [loss] if genuine else []
+    _same(f"{p}.genuine_with_positive_z", _field(row, "genuine_with_positive_z", p), positive)
+    infimum: Fraction | None = loss if genuine else None
+    if "infimum" in files:
+        ic = get(files["infimum"], f"{p}.certificates.infimum", "infimum")
+        _same(f"{p}: the pattern of {files['infimum']}", ic["pattern"], pattern)
+        icl = _claim(ic)
+        infimum = rational(icl["loss"], f"{files['infimum']}: claim.loss")
+        attained.append(infimum)
+    _same(f"{p}.infimum", _field(row, "infimum", p), show(infimum) if infimum is not None else None)
+    bound = infimum if infimum is not None else loss
+    _same(f"{p}.lower_bound", _q(_field(row, "lower_bound", p), f"{p}.lower_bound"), bound)
+    _saddle_line(get, p, files, row, pattern, saddles_all)
+    return _CellLine(pattern, state, minimum, attained, bound)
+
+
+def _cell_lines(
+    doc: dict[str, object], get: _Named, sizes: _Sizes, inst: Instance
+) -> tuple[list[object], bool, list[_CellLine]]:
+    """FORMAT 10.4 (5), ``cells``: one line per network cell (re-derived by
+    :func:`_cell_line`), and ``genuineness_counts`` counts their states. Returns the
+    lines, ``saddles_analysed`` and what each line re-derived."""
+    rows = _list(_field(doc, "cells", "atlas.json"), len(sizes.combos))
     saddles_all = doc.get("saddles_analysed")
     if not isinstance(saddles_all, bool):
         raise CertificateError("atlas.json: saddles_analysed", "expected true or false")
-    minima: list[dict[str, object]] = []
-    zero_loss = sum((v * v for v in inst.y), Fraction(0)) / inst.n
-    upper = zero_loss
-    lower: Fraction | None = None
-    cell_patterns: list[list[list[int]]] = []
+    lines: list[_CellLine] = []
     counts = {"genuine": 0, "not-genuine": 0, "undecided": 0}
-    for idx, (combo, row) in enumerate(zip(combos, rows, strict=True)):
-        p = f"cells[{idx}]"
-        _keys_within(row, CELL_KEYS, p)
-        pattern = [[ncells[c][i] for c in combo] for i in range(inst.n)]
-        cell_patterns.append(pattern)
-        _same(f"{p}.index", _field(row, "index", p), idx)
-        _same(f"{p}.neuron_cells", _field(row, "neuron_cells", p), list(combo))
-        text = "|".join("".join("+" if a else "-" for a in ncells[c]) for c in combo)
-        _same(f"{p}.pattern", _field(row, "pattern", p), text)
-        files = _field(row, "certificates", p)
-        if not isinstance(files, dict) or not set(files) <= {"cell", "infimum", "saddle", "branches"}:
-            raise CertificateError(
-                f"atlas.json: {p}.certificates", "expected an object naming cell, infimum, saddle, branches"
-            )
-        cc = cert(files.get("cell"), f"{p}.certificates.cell", "cell")
-        _same(f"{p}: the pattern of {files['cell']}", cc["pattern"], pattern)
-        claim = _claim(cc)
-        for key in ("feasible", "kind", "dimension", "genuine", "branches"):
-            _same(f"{p}.{key}", _field(row, key, p), claim[key])
-        loss = rational(claim["loss"], f"{files['cell']}: claim.loss")
-        _same(f"{p}.loss", _q(_field(row, "loss", p), f"{p}.loss"), loss)
-        genuine = claim["genuine"] is True
-        # a bundle holds decided cells only: genuine, or not genuine (refuted or infeasible)
-        state = "genuine" if genuine else "not-genuine"
-        _same(f"{p}.genuineness", _field(row, "genuineness", p), state)
-        counts[state] += 1
-        # the (+, ..., +) column: the cell's own witness, or a certificate of kind branches
-        positive: bool | None = None
-        if genuine:
-            if all(b == "+" for b in _list(claim["branches"])):
-                positive = True
-            else:
-                pc = cert(files.get("branches"), f"{p}.certificates.branches", "branches")
-                pcl = _claim(pc)
-                _same(f"{p}: the pattern of {files['branches']}", pc["pattern"], pattern)
-                _same(f"{p}: the branch vectors of {files['branches']}", pcl["branch_vectors"], [["+"] * k])
-                positive = pcl["genuine"] is True
-            minima.append(_minimum("cell", idx, loss, {"branches": claim["branches"]}))
-            upper = min(upper, loss)
-        _same(f"{p}.genuine_with_positive_z", _field(row, "genuine_with_positive_z", p), positive)
-        infimum: Fraction | None = loss if genuine else None
-        if "infimum" in files:
-            ic = cert(files["infimum"], f"{p}.certificates.infimum", "infimum")
-            _same(f"{p}: the pattern of {files['infimum']}", ic["pattern"], pattern)
-            icl = _claim(ic)
-            infimum = rational(icl["loss"], f"{files['infimum']}: claim.loss")
-            upper = min(upper, infimum)
-        _same(f"{p}.infimum", _field(row, "infimum", p), show(infimum) if infimum is not None else None)
-        bound = infimum if infimum is not None else loss
-        _same(f"{p}.lower_bound", _q(_field(row, "lower_bound", p), f"{p}.lower_bound"), bound)
-        lower = bound if lower is None else min(lower, bound)
-        if saddles_all or "saddle" in files:
-            sc = cert(files.get("saddle"), f"{p}.certificates.saddle", "saddle")
-            _same(f"{p}: the pattern of {files['saddle']}", sc["pattern"], pattern)
-            scl = _claim(sc)
-            if scl["zero_sets"] != "all":
-                raise CertificateError(f"atlas.json: {p}", f"{files['saddle']} does not cover every zero set")
-            cases = [
-                {"zero": c["zero"], "verdict": c["verdict"], "loss": show(rational(c["loss"], "loss"))}
-                for c in _list(scl["cases"])
-                if isinstance(c, dict)
-            ]
-            _same(f"{p}.saddles", _field(row, "saddles", p), cases)
-        elif "saddles" in row:  # type: ignore[operator]
-            raise CertificateError(f"atlas.json: {p}.saddles", "no saddle certificate is named for it")
+    for idx, (combo, row) in enumerate(zip(sizes.combos, rows, strict=True)):
+        line = _cell_line(get, idx, combo, row, sizes, inst, saddles_all)
+        counts[line.state] += 1
+        lines.append(line)
     _same("genuineness_counts", doc.get("genuineness_counts"), counts)
+    return rows, saddles_all, lines
+
+
+def _boundary_faces(
+    doc: dict[str, object], get: _Named, patterns: list[list[list[int]]]
+) -> tuple[list[dict[str, object]], list[dict[str, object]], list[Fraction]]:
+    """FORMAT 10.4 (5), ``faces`` (Theorem 3): each line is its boundary certificate's cell,
+    neuron, sample, loss, lambda and signs, in order of cell, neuron and sample, each once;
+    ``boundary_minima`` lists the faces with a minimum. Returns the face lines, the
+    boundary minima (z_k > 0, then z_k < 0) and their losses."""
     faces = _list(_field(doc, "faces", "atlas.json"))
     face_lines: list[dict[str, object]] = []
+    minima: list[dict[str, object]] = []
+    attained: list[Fraction] = []
     for pos, face in enumerate(faces):
         p = f"faces[{pos}]"
-        bc = cert(_field(face, "certificate", p), f"{p}.certificate", "boundary")
+        bc = get(_field(face, "certificate", p), f"{p}.certificate", "boundary")
         cell = _field(face, "cell", p)
-        if not isinstance(cell, int) or isinstance(cell, bool) or not 0 <= cell < len(combos):
+        if not isinstance(cell, int) or isinstance(cell, bool) or not 0 <= cell < len(patterns):
             raise CertificateError(f"atlas.json: {p}.cell", "not a cell index")
-        _same(f"{p}: the pattern of {face['certificate']}", bc["pattern"], cell_patterns[cell])  # type: ignore[index]
+        _same(f"{p}: the pattern of {face['certificate']}", bc["pattern"], patterns[cell])  # type: ignore[index]
         bcl = _claim(bc)
         floss = rational(bcl["loss"], "loss")
         derived = {
@@ -586,8 +654,16 @@ def check_atlas_lines(
                 minima.append(
                     _minimum("boundary", cell, floss, {"neuron": bc["neuron"], "sample": bc["sample"], "sign": sign})
                 )
-                upper = min(upper, floss)
+                attained.append(floss)
     _same("boundary_minima", doc.get("boundary_minima"), [f for f in face_lines if f["plus"] or f["minus"]])
+    return face_lines, minima, attained
+
+
+def _faces_analysed(doc: dict[str, object], sizes: _Sizes, inst: Instance, face_lines: list[dict[str, object]]) -> None:
+    """``faces_analysed``: when true, the faces listed are exactly one per facet of a
+    neuron's cell (census walls, 10.2 check 6) in every network cell; when false, none is
+    listed and the census does not decide the walls."""
+    census, ncells = sizes.census, sizes.ncells
     faces_all = doc.get("faces_analysed")
     if not isinstance(faces_all, bool):
         raise CertificateError("atlas.json: faces_analysed", "expected true or false")
@@ -601,7 +677,10 @@ def check_atlas_lines(
             if "witness" in entry[2] and len(group) == 1:
                 facet_samples[c].append(n)
         expected = sorted(
-            (idx, kk, n) for idx, combo in enumerate(combos) for kk, c in enumerate(combo) for n in facet_samples[c]
+            (idx, kk, n)
+            for idx, combo in enumerate(sizes.combos)
+            for kk, c in enumerate(combo)
+            for n in facet_samples[c]
         )
         have = sorted((f["cell"], f["neuron"], f["sample"]) for f in face_lines)
         if have != expected:
@@ -614,16 +693,14 @@ def check_atlas_lines(
         raise CertificateError(
             "atlas.json: faces_analysed", "false, but faces are listed or the census decides the walls"
         )
-    _same(
-        "saddles_analysed",
-        saddles_all,
-        all(isinstance(r, dict) and "saddle" in r.get("certificates", {}) for r in rows),
-    )
-    face_minima, upper = _face_lines(doc, cert, inst, upper)
-    minima[:0] = face_minima
-    extra = sorted(set(certs) - named)
-    if extra:
-        raise CertificateError("bundle", f"{extra[0]} is not named in atlas.json ({len(extra)} such certificates)")
+
+
+def _minima_lines(
+    doc: dict[str, object], minima: list[dict[str, object]], lower: Fraction | None, upper: Fraction
+) -> tuple[list[dict[str, object]], bool]:
+    """``minima`` (in the atlas's order), ``spurious`` (loss > hi) and ``undecided``
+    (lo < loss <= hi, while lo < hi). Sorts ``minima``; returns the spurious minima and
+    whether lo = hi (certified)."""
     minima.sort(key=_order)
     _same("minima", doc.get("minima"), minima)
     spurious = [m for m in minima if rational(m["loss"], "loss") > upper]
@@ -633,6 +710,14 @@ def check_atlas_lines(
         [] if certified or lower is None else [m for m in minima if lower < rational(m["loss"], "loss") <= upper]
     )
     _same("undecided", doc.get("undecided"), undecided)
+    return spurious, certified
+
+
+def _global_minimum_line(
+    doc: dict[str, object], inst: Instance, k: int, lower: Fraction | None, upper: Fraction, certified: bool
+) -> None:
+    """``global_minimum``: certified iff lo = hi, lower lo, upper hi, a loss only when
+    certified, and its point (if any) attains hi."""
     gm = _field(doc, "global_minimum", "atlas.json")
     _same("global_minimum.certified", _field(gm, "certified", "global_minimum"), certified)
     lo = _field(gm, "lower", "global_minimum")
@@ -645,9 +730,42 @@ def check_atlas_lines(
     point = _field(gm, "point", "global_minimum")
     if point is not None:
         _same("global_minimum.point (its loss)", _network_loss(inst, point, k), upper)
-    verdict = "not-covered" if not ncells else ("complete" if certified else "bounds")
+
+
+def check_atlas_lines(
+    folder: Path, doc: dict[str, object], certs: dict[str, dict[str, object]], census_name: str, inst: Instance
+) -> list[str]:
+    """FORMAT 10.4 (5), ``atlas.json`` version 2: every file it names exists and verified,
+    every certificate of the folder is named, and every line is re-derived from the
+    certificates it names (cells, losses, genuine flags and branches, the (+,...,+)
+    column, infima, saddles, faces, minima, spurious and undecided lists, the global
+    minimum and its point, verdict and counts)."""
+    cert = _Named(folder, certs)
+    sizes = _atlas_sizes(doc, cert, census_name, inst)
+    rows, saddles_all, lines = _cell_lines(doc, cert, sizes, inst)
+    minima = [line.minimum for line in lines if line.minimum is not None]
+    zero_loss = sum((v * v for v in inst.y), Fraction(0)) / inst.n
+    upper = min([zero_loss, *(a for line in lines for a in line.attained)])
+    lower = min((line.bound for line in lines), default=None)
+    face_lines, boundary_minima, boundary_losses = _boundary_faces(doc, cert, [line.pattern for line in lines])
+    minima += boundary_minima
+    upper = min([upper, *boundary_losses])
+    _faces_analysed(doc, sizes, inst, face_lines)
+    _same(
+        "saddles_analysed",
+        saddles_all,
+        all(isinstance(r, dict) and "saddle" in r.get("certificates", {}) for r in rows),
+    )
+    face_minima, upper = _face_lines(doc, cert, inst, upper)
+    minima[:0] = face_minima
+    extra = sorted(set(certs) - cert.named)
+    if extra:
+        raise CertificateError("bundle", f"{extra[0]} is not named in atlas.json ({len(extra)} such certificates)")
+    spurious, certified = _minima_lines(doc, minima, lower, upper)
+    _global_minimum_line(doc, inst, sizes.k, lower, upper, certified)
+    verdict = "not-covered" if not sizes.ncells else ("complete" if certified else "bounds")
     _same("verdict", doc.get("verdict"), verdict)
     return [
-        f"c atlas.json: every line re-derived from the {len(named)} certificates it names ({len(combos)} cells, "
-        f"{len(face_lines)} faces, {len(minima)} local minima, {len(spurious)} spurious)"
+        f"c atlas.json: every line re-derived from the {len(cert.named)} certificates it names "
+        f"({len(sizes.combos)} cells, {len(face_lines)} faces, {len(minima)} local minima, {len(spurious)} spurious)"
     ]

@@ -26,6 +26,7 @@ positive semidefinite and, at t = 1 with A R = p, q(R) <= -epsilon (:func:`check
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 from .envelope import Instance
@@ -189,13 +190,23 @@ def _gram(pattern: Pattern, xz: list[list[int]], k: int, d: int) -> list[list[in
     return g
 
 
-def check_finsler(value: object, path: str, pattern: Pattern, xs: list[Vector], fitted: Sequence[Fraction]) -> int:
-    """FORMAT 4.3, Finsler form (F1)-(F3): F = -Q (+) (-epsilon) + rho [A | -p]^T [A | -p]
-    equals L D L^T + E with L = L / 2^bits unit lower triangular, D = D / 2^bits >= 0 and E
-    diagonally dominant with a non-negative diagonal, so F is positive semidefinite and
-    q <= -epsilon < 0 on {A R = p}. The R block is done in integers over one denominator."""
-    k, n, d = len(pattern[0]), len(xs), len(xs[0])
-    size = k * d + 1
+@dataclass(frozen=True)
+class _FinslerFields:
+    """The Finsler form's fields: the multipliers mu, epsilon, rho, bits, and the integer
+    numerators of L (row r: its r entries left of the unit diagonal) and D over 2^bits."""
+
+    mu: list[tuple[int, int, int, Fraction]]
+    eps: Fraction
+    rho: Fraction
+    bits: int
+    low: list[list[int]]
+    dg: list[int]
+
+
+def _finsler_fields(value: object, path: str, k: int, n: int, size: int) -> _FinslerFields:
+    """FORMAT 4.3, Finsler form: ``mu`` (check 1), ``epsilon`` > 0, ``rho`` >= 0,
+    0 <= ``bits`` <= 256, ``L`` (``size`` rows, row r of r integers) and ``D`` (``size``
+    integers >= 0)."""
     fields = record(value, path, FINSLER_FIELDS)
     mu = _multipliers(fields["mu"], at(path, "mu"), k, n)
     e_path = at(path, "epsilon")
@@ -216,17 +227,20 @@ def check_finsler(value: object, path: str, pattern: Pattern, xs: list[Vector], 
         low.append([integer(v, item(rp, c)) for c, v in enumerate(entries)])
     dg_path = at(path, "D")
     dg = [integer(v, item(dg_path, c), 0) for c, v in enumerate(array(fields["D"], dg_path, size))]
-    one = 2**bits
-    full = [[*row, one] for row in low]  # L * 2^bits, row r of length r + 1
-    scaled = [[v * w for v, w in zip(row, dg, strict=False)] for row in full]  # (L D) * 2^(2 bits)
-    scale = 2 ** (3 * bits)
-    # (F3) the R block of F over den = 2 muden rd Dx^2
+    return _FinslerFields(mu, eps, rho, bits, low, dg)
+
+
+def _r_block(
+    pattern: Pattern, xs: list[Vector], mu: list[tuple[int, int, int, Fraction]], rho: Fraction, k: int, d: int
+) -> tuple[list[list[int]], int]:
+    """(F3) the R block of F, -Q + rho A^T A, as integers over den = 2 muden rd Dx^2 (Dx the
+    common denominator of the samples, muden of the multipliers, rho = rn / rd). Returns
+    the integer block and den."""
     dx = _lcm([v.denominator for x in xs for v in x])
     xz = [[v.numerator * (dx // v.denominator) for v in x] for x in xs]
     muden = _lcm([m.denominator for *_, m in mu])
     rn, rd = rho.numerator, rho.denominator
     big = _gram(pattern, xz, k, d)
-    m_all = k * d
     fz = [[2 * muden * rn * v for v in row] for row in big]
     for j, i, kk, m in mu:
         c = m.numerator * (muden // m.denominator) * (1 if pattern[i][j] else -1) * (1 if pattern[kk][j] else -1)
@@ -236,10 +250,23 @@ def check_finsler(value: object, path: str, pattern: Pattern, xs: list[Vector], 
             row = fz[j * d + a]
             for b in range(d):
                 row[j * d + b] -= rd * (ca * xk[b] + da * xi[b])
-    den = 2 * muden * rd * dx * dx
-    t_all = _lcm([den, scale])
-    fm, fs = t_all // den, t_all // scale
-    # the t row: F_Rt = -rho A^T p, F_tt = rho ||p||^2 - epsilon (rationals)
+    return fz, 2 * muden * rd * dx * dx
+
+
+def _t_row(
+    path: str,
+    pattern: Pattern,
+    xs: list[Vector],
+    fitted: Sequence[Fraction],
+    f: _FinslerFields,
+    full: list[list[int]],
+    scaled: list[list[int]],
+    scale: int,
+) -> list[Fraction]:
+    """The t row of E = F - L D L^T, with F_Rt = -rho A^T p and F_tt = rho ||p||^2 - epsilon
+    (rationals): E_tt >= sum_r |E_rt| (diagonal dominance in row t). Returns E_Rt."""
+    k, n, d = len(pattern[0]), len(xs), len(xs[0])
+    m_all = k * d
     atp = [ZERO] * m_all
     for i in range(n):
         pi = fitted[i]
@@ -249,13 +276,31 @@ def check_finsler(value: object, path: str, pattern: Pattern, xs: list[Vector], 
                     for a in range(d):
                         atp[j * d + a] += pi * xs[i][a]
     last = scaled[m_all]
-    e_t = [-rho * atp[r] - Fraction(sum(map(mul, last, full[r])), scale) for r in range(m_all)]
-    e_tt = rho * sum((v * v for v in fitted), ZERO) - eps - Fraction(sum(map(mul, last, full[m_all])), scale)
+    e_t = [-f.rho * atp[r] - Fraction(sum(map(mul, last, full[r])), scale) for r in range(m_all)]
+    e_tt = f.rho * sum((v * v for v in fitted), ZERO) - f.eps - Fraction(sum(map(mul, last, full[m_all])), scale)
     total = sum((abs(v) for v in e_t), ZERO)
     if e_tt < total:
         raise CertificateError(
             path, f"F - L D L^T is not diagonally dominant in row {m_all} (t): {show(e_tt)} < {show(total)}"
         )
+    return e_t
+
+
+def _r_rows(
+    path: str,
+    fz: list[list[int]],
+    den: int,
+    full: list[list[int]],
+    scaled: list[list[int]],
+    scale: int,
+    e_t: list[Fraction],
+) -> None:
+    """The R rows of E = F - L D L^T, in integers over lcm(den, 2^(3 bits)): each diagonal
+    entry is at least the sum of the absolute values of the row's other entries, its t
+    entry included."""
+    m_all = len(fz)
+    t_all = _lcm([den, scale])
+    fm, fs = t_all // den, t_all // scale
     off = [0] * m_all
     diag = [0] * m_all
     for r in range(m_all):
@@ -274,4 +319,20 @@ def check_finsler(value: object, path: str, pattern: Pattern, xs: list[Vector], 
             raise CertificateError(
                 path, f"F - L D L^T is not diagonally dominant with a non-negative diagonal in row {r}"
             )
-    return len(mu)
+
+
+def check_finsler(value: object, path: str, pattern: Pattern, xs: list[Vector], fitted: Sequence[Fraction]) -> int:
+    """FORMAT 4.3, Finsler form (F1)-(F3): F = -Q (+) (-epsilon) + rho [A | -p]^T [A | -p]
+    equals L D L^T + E with L = L / 2^bits unit lower triangular, D = D / 2^bits >= 0 and E
+    diagonally dominant with a non-negative diagonal, so F is positive semidefinite and
+    q <= -epsilon < 0 on {A R = p}. The R block is done in integers over one denominator."""
+    k, n, d = len(pattern[0]), len(xs), len(xs[0])
+    f = _finsler_fields(value, path, k, n, k * d + 1)
+    one = 2**f.bits
+    full = [[*row, one] for row in f.low]  # L * 2^bits, row r of length r + 1
+    scaled = [[v * w for v, w in zip(row, f.dg, strict=False)] for row in full]  # (L D) * 2^(2 bits)
+    scale = 2 ** (3 * f.bits)
+    fz, den = _r_block(pattern, xs, f.mu, f.rho, k, d)
+    e_t = _t_row(path, pattern, xs, fitted, f, full, scaled, scale)
+    _r_rows(path, fz, den, full, scaled, scale, e_t)
+    return len(f.mu)

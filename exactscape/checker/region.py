@@ -458,49 +458,76 @@ def check_closure(
     is Kd, combination zero) proves the recession cone {0}; ``redundant`` proves every
     strict row that is neither a facet nor implicit implied by the listed equations and
     facets."""
-    n, eq, strict, keys = system.n, system.eq, system.strict, system.keys
-    eq_a = [a for a, _ in eq]
-    implicit = _keys(cl["implicit"], "closure.implicit", keys)
-    facets = _keys(cl["facets"], "closure.facets", keys)
+    implicit = _keys(cl["implicit"], "closure.implicit", system.keys)
+    facets = _keys(cl["facets"], "closure.facets", system.keys)
     if dim == -1:
-        if new:
-            _forbid(cl, ("relative_interior", "implicit_proof", "bounded_proof"), "the closure is empty")
-            if array(_require(cl, "redundant", "version 1.3"), "closure.redundant"):
-                raise CertificateError("closure.redundant", "rows of an empty closure")
-        return ["c 7 closure empty (check 6); bounded trivially"]
+        return _empty_closure(cl, new)
     if interior is not None:
-        if implicit:
-            raise CertificateError(
-                "closure.implicit", "the interior point satisfies every strict row strictly: no row is implicit"
-            )
-        r_eq = rank_of(eq_a, n)
-        if dim != n - r_eq:
-            raise CertificateError(
-                "claim.dimension",
-                f"the open region contains the interior point, so its closure has dimension Kd - rank of the "
-                f"equality rows = {n - r_eq}, not {dim}",
-            )
+        _open_region_dimension(system, implicit, dim)
     if not new:
-        if interior is not None:
-            _equations_in_hull(equations, eq_a, interior, n)
-        tail = "boundedness or that the listed equations and facets describe the closure"
-        if interior is not None:
-            return [
-                f"c 7 dimension {dim} of the closure (interior point, equality rows); version 1.2 does not prove {tail}"
-            ]
+        return _closure_1_2(system, dim, equations, interior)
+    _implicit_proved(cl, system, implicit, bounds)
+    v = _relative_interior(cl, system, implicit, interior)
+    out = [_closure_dimension(system, implicit, dim, equations, v)]
+    out += _bounded(cl, claim, system, bounds)
+    out.append(_h_representation(cl, system, facets, implicit, equations, bounds))
+    return out
+
+
+def _empty_closure(cl: dict[str, object], new: bool) -> list[str]:
+    """An empty closure (check 6 proved the region empty): from 1.3 on, no proof of a
+    relative interior, implicit rows or boundedness, and no redundant row."""
+    if new:
+        _forbid(cl, ("relative_interior", "implicit_proof", "bounded_proof"), "the closure is empty")
+        if array(_require(cl, "redundant", "version 1.3"), "closure.redundant"):
+            raise CertificateError("closure.redundant", "rows of an empty closure")
+    return ["c 7 closure empty (check 6); bounded trivially"]
+
+
+def _open_region_dimension(system: System, implicit: list[int], dim: int) -> None:
+    """A non-empty open region (its interior point satisfies every strict row strictly):
+    no row is implicit, and its closure has dimension Kd - rank(equality rows)."""
+    if implicit:
+        raise CertificateError(
+            "closure.implicit", "the interior point satisfies every strict row strictly: no row is implicit"
+        )
+    n = system.n
+    r_eq = rank_of([a for a, _ in system.eq], n)
+    if dim != n - r_eq:
+        raise CertificateError(
+            "claim.dimension",
+            f"the open region contains the interior point, so its closure has dimension Kd - rank of the "
+            f"equality rows = {n - r_eq}, not {dim}",
+        )
+
+
+def _closure_1_2(system: System, dim: int, equations: list[Vector], interior: Vector | None) -> list[str]:
+    """Version 1.2: the listed equations lie in the span of the equality rows and hold at
+    the interior point (when there is one); nothing more is proved."""
+    n, eq_a = system.n, [a for a, _ in system.eq]
+    if interior is not None:
+        _equations_in_hull(equations, eq_a, interior, n)
+    tail = "boundedness or that the listed equations and facets describe the closure"
+    if interior is not None:
         return [
-            f"c 7 dimension {dim} of the polyhedron the listed generators span; version 1.2 does not prove the "
-            f"closure's dimension, {tail}"
+            f"c 7 dimension {dim} of the closure (interior point, equality rows); version 1.2 does not prove {tail}"
         ]
-    out: list[str] = []
-    # J proved implicit
+    return [
+        f"c 7 dimension {dim} of the polyhedron the listed generators span; version 1.2 does not prove the "
+        f"closure's dimension, {tail}"
+    ]
+
+
+def _implicit_proved(cl: dict[str, object], system: System, implicit: list[int], bounds: tuple[int, int]) -> None:
+    """J proved implicit: ``implicit_proof`` combines the equality rows and exactly the
+    rows of J (each multiplier > 0) to 0 with beta = 0; absent when J is empty."""
     if implicit:
         comb, beta, used = combine_rows(
             _require(cl, "implicit_proof", "the implicit rows need a proof"),
             "closure.implicit_proof",
-            eq,
-            strict,
-            keys,
+            system.eq,
+            system.strict,
+            system.keys,
             bounds,
         )
         if any(comb) or beta != 0 or sorted(used) != sorted(implicit):
@@ -510,51 +537,85 @@ def check_closure(
             )
     else:
         _forbid(cl, ("implicit_proof",), "no row is listed as implicit")
-    # a point of the relative interior
-    if interior is None:
-        v = vector(_require(cl, "relative_interior", "the closure is not empty"), "closure.relative_interior", n)
-        for r, (a, b) in enumerate(eq):
-            if dot(a, v) != b:
-                raise CertificateError("closure.relative_interior", f"violates equality row {r}")
-        jset = set(implicit)
-        for r, ((a, b), key) in enumerate(zip(strict, keys, strict=True)):
-            val = dot(a, v)
-            if (r in jset and val != b) or (r not in jset and val <= b):
-                raise CertificateError(
-                    "closure.relative_interior", f"row {key} gives {show(val)}: not a relative interior point"
-                )
-    else:
+
+
+def _relative_interior(cl: dict[str, object], system: System, implicit: list[int], interior: Vector | None) -> Vector:
+    """A point v of the relative interior of cl P: the open region's interior point, else
+    ``relative_interior``, which satisfies every equality row, a . v = b on the rows of J
+    and a . v > b on every other strict row."""
+    if interior is not None:
         _forbid(cl, ("relative_interior",), "the open region is not empty (its interior point serves)")
-        v = interior
-    hull = eq_a + [strict[r][0] for r in implicit]
+        return interior
+    v = vector(_require(cl, "relative_interior", "the closure is not empty"), "closure.relative_interior", system.n)
+    for r, (a, b) in enumerate(system.eq):
+        if dot(a, v) != b:
+            raise CertificateError("closure.relative_interior", f"violates equality row {r}")
+    jset = set(implicit)
+    for r, ((a, b), key) in enumerate(zip(system.strict, system.keys, strict=True)):
+        val = dot(a, v)
+        if (r in jset and val != b) or (r not in jset and val <= b):
+            raise CertificateError(
+                "closure.relative_interior", f"row {key} gives {show(val)}: not a relative interior point"
+            )
+    return v
+
+
+def _closure_dimension(system: System, implicit: list[int], dim: int, equations: list[Vector], v: Vector) -> str:
+    """dim cl P = Kd - rank(equality rows and J), and every listed equation is a
+    combination of those rows holding at the relative interior point v."""
+    n = system.n
+    hull = [a for a, _ in system.eq] + [system.strict[r][0] for r in implicit]
     r_hull = rank_of(hull, n)
     if dim != n - r_hull:
         raise CertificateError(
             "claim.dimension", f"the closure has dimension Kd - rank(equality and implicit rows) = {n - r_hull}"
         )
     _equations_in_hull(equations, hull, v, n)
-    out.append(f"c 7 dimension {dim} of the closure: a relative interior point and {len(implicit)} implicit rows")
-    # boundedness
+    return f"c 7 dimension {dim} of the closure: a relative interior point and {len(implicit)} implicit rows"
+
+
+def _bounded(cl: dict[str, object], claim: dict[str, object], system: System, bounds: tuple[int, int]) -> list[str]:
+    """Boundedness: when the claim says bounded, ``bounded_proof`` combines rows (each
+    strict multiplier > 0) to zero and the equality rows with the strict rows used have
+    rank Kd, so the recession cone is {0}; absent when the claim says unbounded."""
+    n, eq, strict = system.n, system.eq, system.strict
     if boolean(claim["bounded"], "claim.bounded"):
         comb, _, used = combine_rows(
-            _require(cl, "bounded_proof", "the claim says bounded"), "closure.bounded_proof", eq, strict, keys, bounds
+            _require(cl, "bounded_proof", "the claim says bounded"),
+            "closure.bounded_proof",
+            eq,
+            strict,
+            system.keys,
+            bounds,
         )
         if any(comb):
             raise CertificateError("closure.bounded_proof", "the combination of the rows is not zero")
-        if rank_of(eq_a + [strict[r][0] for r in used], n) != n:
+        if rank_of([a for a, _ in eq] + [strict[r][0] for r in used], n) != n:
             raise CertificateError("closure.bounded_proof", f"the equality rows and the rows used have rank < Kd = {n}")
-        out.append("c 7 bounded: every recession direction is 0 (positive multipliers, full rank)")
-    else:
-        _forbid(cl, ("bounded_proof",), "the claim says unbounded")
-    # the listed equations and facets describe the closure
-    red = _redundant(_require(cl, "redundant", "version 1.3"), strict, keys, facets, equations, bounds)
+        return ["c 7 bounded: every recession direction is 0 (positive multipliers, full rank)"]
+    _forbid(cl, ("bounded_proof",), "the claim says unbounded")
+    return []
+
+
+def _h_representation(
+    cl: dict[str, object],
+    system: System,
+    facets: list[int],
+    implicit: list[int],
+    equations: list[Vector],
+    bounds: tuple[int, int],
+) -> str:
+    """The listed equations and facets describe the closure: ``redundant`` proves every
+    other strict row implied by them, and facets, implicit and redundant rows name every
+    strict row exactly once."""
+    strict = system.strict
+    red = _redundant(_require(cl, "redundant", "version 1.3"), strict, system.keys, facets, equations, bounds)
     if sorted(facets + implicit + red) != list(range(len(strict))):
         raise CertificateError("closure", "facets, implicit and redundant rows must name every strict row exactly once")
-    out.append(
+    return (
         f"c 7 H-representation: {len(red)} redundant rows implied by the listed equations and facets, "
         "so these describe the closure; each facet is one (check 5 and the relative interior point): minimal"
     )
-    return out
 
 
 def _equations_in_hull(equations: list[Vector], hull: list[Vector], point: Vector, n: int) -> None:

@@ -333,16 +333,7 @@ def analyse_cell(
             # per refutation (undecided when its budget or its tree size runs out, never "no").
             # It may not end on such cells, so it runs only under a budget; without one the
             # cell is undecided at once (no-method)
-            if budget is None:
-                return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "no-method", True)
-            if quadratic is not None:
-                ref = _quadratic_step(inst, pat, ms, quadratic, bud)
-                if ref is not None:
-                    return CellAnalysis(inst, pat, feas, None, None, None, bud.nodes, ms, quad.METHOD, quadratic=ref)
-            box = boxes.decide(inst, pat, ms, feas.witness, budget=bud, decide_node=decide, generalise=generalise)
-            return CellAnalysis(
-                inst, pat, feas, None, box.genuine, box.tree, box.nodes, ms, box.method, box.undecided, box.reason
-            )
+            return _wide_cell(inst, pat, feas, ms, bud, budget is not None, decide, generalise, quadratic)
         fitted = tuple(ms.fitted())
         lsq = None
     else:
@@ -350,6 +341,49 @@ def analyse_cell(
         if not feas.feasible:
             return CellAnalysis(inst, pat, feas, lsq, None, None, 0)
         fitted = tuple(lsq.fitted)
+    return _plain_search(inst, pat, feas, lsq, ms, fitted, bud, decide)
+
+
+def _wide_cell(
+    inst: Instance,
+    pat: Pattern,
+    feas: Feasibility,
+    ms: minset.MinimiserSet,
+    bud: fast.Budget,
+    timed: bool,
+    decide: Decider | None,
+    generalise: boxes.Generaliser | None,
+    quadratic: quad.FloatSide | None,
+) -> CellAnalysis:
+    """A feasible cell of wide A with dependent samples on the fast engine: without a budget
+    (``timed`` false) undecided at once (``no-method``); else a quadratic refutation when
+    ``quadratic`` proposes one that verifies, then the box search of
+    :mod:`exactscape.theory.boxes`."""
+    if not timed:
+        return CellAnalysis(inst, pat, feas, None, None, None, 0, ms, "no-method", True)
+    if quadratic is not None:
+        ref = _quadratic_step(inst, pat, ms, quadratic, bud)
+        if ref is not None:
+            return CellAnalysis(inst, pat, feas, None, None, None, bud.nodes, ms, quad.METHOD, quadratic=ref)
+    box = boxes.decide(inst, pat, ms, feas.witness, budget=bud, decide_node=decide, generalise=generalise)
+    return CellAnalysis(
+        inst, pat, feas, None, box.genuine, box.tree, box.nodes, ms, box.method, box.undecided, box.reason
+    )
+
+
+def _plain_search(
+    inst: Instance,
+    pat: Pattern,
+    feas: Feasibility,
+    lsq: linalg.LeastSquares | None,
+    ms: minset.MinimiserSet | None,
+    fitted: tuple[Fraction, ...],
+    bud: fast.Budget,
+    decide: Decider | None,
+) -> CellAnalysis:
+    """The plain branch search of a feasible cell (per-neuron branches {+, -, 0}) on the
+    fitted values p = A A^+ y [14], one exact LP per node under the budget ``bud``
+    (undecided, method ``budget``, when it runs out)."""
     prob = BranchProblem(inst, pat, fitted, tuple(BRANCHES for _ in range(pat.K)), feas.witness)
 
     def tick(nodes: int, depth: int) -> None:

@@ -68,27 +68,7 @@ def decide_trial(
     ``seconds`` exceeds the budget by about a second at most (plus the minimiser set's build).
     With ``replay``, a decided per-neuron answer's certificate (FORMAT 4) is written to JSON
     text and replayed by the independent checker from that text (not counted in ``seconds``)."""
-    from ...deciders import decider
-    from ...theory.minima import analyse_cell
-
-    t0 = time.perf_counter()
-    decide = decider(backend)
-    from ...floats.boxes import propose
-
-    generalise = propose if backend == "hinted" else None  # floats propose, the box search verifies exactly
-    from ...deciders import quadratic_proposer
-
-    quadratic = quadratic_proposer() if backend == "hinted" else None  # an SDP proposes, exact LDL^T verifies
-    a = analyse_cell(
-        instance,
-        pattern,
-        hint=hint,
-        decide=decide,
-        engine="auto",
-        budget=Fraction(budget),
-        generalise=generalise,
-        quadratic=quadratic,
-    )
+    a, decide, t0 = _analyse(instance, pattern, budget, hint, backend)
     rank, dim = a.rank, a.dimension
     replayed, replay_s = (None, 0.0) if not replay or a.undecided else _replay(a)
     t0 += replay_s  # the decision's time (and its budget) excludes the replay
@@ -135,6 +115,35 @@ def decide_trial(
     return done(
         per_neuron, positive, how + f"; (+,...,+) {'undecided' if positive is None else positive}", evidence=evidence
     )
+
+
+def _analyse(instance: Instance, pattern: Pattern, budget: float, hint: Any, backend: str) -> tuple[Any, Any, float]:
+    """The per-neuron decision of the cell: :func:`exactscape.theory.minima.analyse_cell` on
+    engine auto under ``budget`` with the LP decider of ``backend``; with backend ``hinted``,
+    floats propose box refutations and quadratic multipliers (each verified exactly). Returns
+    the analysis, the decider and the start of the trial's clock (``time.perf_counter``)."""
+    from ...deciders import decider
+    from ...theory.minima import analyse_cell
+
+    t0 = time.perf_counter()
+    decide = decider(backend)
+    from ...floats.boxes import propose
+
+    generalise = propose if backend == "hinted" else None  # floats propose, the box search verifies exactly
+    from ...deciders import quadratic_proposer
+
+    quadratic = quadratic_proposer() if backend == "hinted" else None  # an SDP proposes, exact LDL^T verifies
+    a = analyse_cell(
+        instance,
+        pattern,
+        hint=hint,
+        decide=decide,
+        engine="auto",
+        budget=Fraction(budget),
+        generalise=generalise,
+        quadratic=quadratic,
+    )
+    return a, decide, t0
 
 
 def _positive_branch(
