@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Iterator
 from fractions import Fraction as F
 
 from hypothesis import strategies as st
 
 from exactscape.core.model import Instance, Pattern, Weights, pattern_of
+from exactscape.theory.minima import CellAnalysis, analyse_cell
 
 
 @st.composite
@@ -38,3 +40,18 @@ def integer_cell(seed: int, N: int, d0: int, K: int) -> tuple[Instance, Pattern]
     w = [[F(rng.randint(-4, 4)) for _ in range(d0 + 1)] for _ in range(K)]
     pat, on = pattern_of(inst, Weights([F(1)] * K, w))
     return None if on else (inst, pat)
+
+
+def analysed_cells(
+    seeds: Iterable[int], N: int, d0: int, K: int
+) -> Iterator[tuple[int, Instance, Pattern, CellAnalysis]]:
+    """For each seed whose :func:`integer_cell` exists and is feasible: the seed, the cell and
+    its analysis by the plain (exhaustive) branch tree, the differential tests' reference."""
+    for seed in seeds:
+        cell = integer_cell(seed, N, d0, K)
+        if cell is None:
+            continue
+        inst, pat = cell
+        a = analyse_cell(inst, pat, engine="plain")
+        if a.feasibility.feasible:
+            yield seed, inst, pat, a

@@ -129,14 +129,7 @@ def _differential(seeds: range) -> tuple[int, int]:
     from exactscape.floats.quadratic import finsler_factor, propose, rationalise
 
     refuted = genuine = 0
-    for seed in seeds:
-        cell = _cell(seed)
-        if cell is None:
-            continue
-        inst, pat = cell
-        a = minima.analyse_cell(inst, pat, engine="plain")
-        if not a.feasibility.feasible:
-            continue
+    for seed, inst, pat, a in strategies.analysed_cells(seeds, 5, 2, 2):
         fitted = a.fitted()
         prop = propose(inst, pat, fitted, ridge=1e-2)
         ref = None

@@ -36,14 +36,7 @@ def _differential(seeds: range) -> tuple[int, int]:
     from exactscape.floats.quadratic import propose_candidates
 
     refuted = genuine = 0
-    for seed in seeds:
-        cell = _cell(seed)
-        if cell is None:
-            continue
-        inst, pat = cell
-        a = minima.analyse_cell(inst, pat, engine="plain")
-        if not a.feasibility.feasible:
-            continue
+    for seed, inst, pat, a in strategies.analysed_cells(seeds, 8, 2, 4):
         fitted = a.fitted()
         att = quad.refute(inst, pat, fitted, None, propose_candidates(inst, pat, fitted))
         state = a.genuineness.state
